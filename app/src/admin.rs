@@ -1,0 +1,127 @@
+//! The staff side, as much as the walking skeleton needs: a login (argon2id on the server)
+//! and every invoice across customers with its status.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::{ErrorPage, StatusBadge};
+use crate::error::AppError;
+use crate::model::AdminOverview;
+
+#[server(endpoint = "staff_login")]
+pub async fn staff_login(email: String, password: String) -> Result<(), AppError> {
+    let (backend, session) = crate::backend::context().await?;
+    crate::backend::with_status(backend.staff_login(&session, &email, &password).await)?;
+    leptos_axum::redirect("/admin");
+    Ok(())
+}
+
+#[server(endpoint = "staff_logout")]
+pub async fn staff_logout() -> Result<(), AppError> {
+    let (backend, session) = crate::backend::context().await?;
+    crate::backend::with_status(backend.staff_logout(&session).await)?;
+    leptos_axum::redirect("/admin/login");
+    Ok(())
+}
+
+#[server(endpoint = "load_admin")]
+pub async fn load_admin() -> Result<AdminOverview, AppError> {
+    let (backend, session) = crate::backend::context().await?;
+    crate::backend::with_status(backend.admin_overview(&session).await)
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let login = ServerAction::<StaffLogin>::new();
+    let error = move || login.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    view! {
+        <Title text="Staff sign-in"/>
+        <main id="main" class="admin-login">
+            <h1>"Kassa staff sign-in"</h1>
+            <ActionForm action=login>
+                <label for="email">"Email"</label>
+                <input id="email" name="email" type="email" autocomplete="username" required/>
+                <label for="password">"Password"</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required/>
+                <p role="alert" class="form-error">{error}</p>
+                <button type="submit" class="button-primary">"Sign in"</button>
+            </ActionForm>
+        </main>
+    }
+}
+
+#[component]
+pub fn AdminHome() -> impl IntoView {
+    let overview = Resource::new(|| (), |_| load_admin());
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(o) => view! { <AdminView overview=o/> }.into_any(),
+                    Err(AppError::Unauthorized) => view! {
+                        <SignInNeeded/>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorPage error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SignInNeeded() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::backend::set_status(401);
+    view! {
+                        <Title text="Please sign in"/>
+                        <main id="main" class="error-page">
+                            <h1>"Please sign in"</h1>
+                            <p><a href="/admin/login">"Go to the staff sign-in"</a></p>
+                        </main>
+    }
+}
+
+#[component]
+fn AdminView(overview: AdminOverview) -> impl IntoView {
+    let logout = ServerAction::<StaffLogout>::new();
+    view! {
+        <Title text="Invoices · Admin"/>
+        <header class="admin-header">
+            <p class="brand-name">{overview.merchant_name} " · Admin"</p>
+            <ActionForm action=logout>
+                <span class="who">{overview.staff_email}</span>
+                " "
+                <button type="submit">"Sign out"</button>
+            </ActionForm>
+        </header>
+        <main id="main" class="admin-main">
+            <h1>"Invoices"</h1>
+            <div class="table-scroll">
+                <table class="invoices">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Customer"</th>
+                            <th scope="col">"Invoice"</th>
+                            <th scope="col">"Due date"</th>
+                            <th scope="col" class="num">"Total"</th>
+                            <th scope="col" class="num">"Balance"</th>
+                            <th scope="col">"Status"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {overview.invoices.into_iter().map(|i| view! {
+                            <tr data-invoice=i.number.clone()>
+                                <td>{i.customer_name}</td>
+                                <th scope="row">{i.number.clone()}</th>
+                                <td>{i.due_date.to_string()}</td>
+                                <td class="num">{i.total.to_string()}</td>
+                                <td class="num">{i.balance.to_string()}</td>
+                                <td><StatusBadge status=i.status/></td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </main>
+    }
+}

@@ -1,0 +1,71 @@
+//! Small pieces every page uses: the branded frame, status badges and error pages.
+
+use kassa_domain::InvoiceStatus;
+use leptos::prelude::*;
+use leptos_meta::{Stylesheet, Title};
+
+use crate::error::AppError;
+use crate::model::Branding;
+
+/// The merchant's frame: their logo and name, and their theme (CSS custom properties served
+/// as a stylesheet, so the page needs no inline styles under a strict CSP).
+#[component]
+pub fn PortalFrame(branding: Branding, children: Children) -> impl IntoView {
+    let theme = format!("/p/{}/theme.css", branding.slug);
+    let home = format!("/p/{}", branding.slug);
+    view! {
+        <Stylesheet id="merchant-theme" href=theme/>
+        <header class="portal-header">
+            <a class="brand" href=home>
+                {branding.logo_url.clone().map(|src| view! { <img class="brand-logo" src=src alt="" width="40" height="40"/> })}
+                <span class="brand-name">{branding.name.clone()}</span>
+            </a>
+        </header>
+        <main id="main" class="portal-main">{children()}</main>
+        <footer class="portal-footer">
+            <p>"Payments handled by Kassa for " {branding.name}</p>
+        </footer>
+    }
+}
+
+#[component]
+pub fn StatusBadge(status: InvoiceStatus) -> impl IntoView {
+    let label = match status {
+        InvoiceStatus::Open => "Open",
+        InvoiceStatus::PartlyPaid => "Partly paid",
+        InvoiceStatus::Overdue => "Overdue",
+        InvoiceStatus::Paid => "Paid",
+    };
+    view! { <span class=format!("badge badge-{}", status.as_str()) data-status=status.as_str()>{label}</span> }
+}
+
+/// A full page for an error: a title, what happened, and what the visitor can do next.
+/// On the server it also sets the response's status code.
+#[component]
+pub fn ErrorPage(error: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::backend::set_status(error.status());
+    let (title, advice) = match &error {
+        AppError::NotFound => ("Not found", "Check the link you followed, or ask the sender for a new one."),
+        AppError::Unauthorized => (
+            "Sign-in needed",
+            "Open the most recent link from your email. Links work once and expire after 15 minutes; ask for a new one if yours has.",
+        ),
+        AppError::Invalid(_) => ("Please check your input", "Correct the field and try again."),
+        AppError::Declined(_) => ("Payment declined", "Nothing was charged. Try again or choose another way to pay."),
+        AppError::Internal | AppError::Transport(_) => ("Something went wrong", "Please try again in a moment."),
+    };
+    view! {
+        <Title text=title/>
+        <main id="main" class="error-page">
+            <h1>{title}</h1>
+            <p class="error-message">{error.to_string()}</p>
+            <p>{advice}</p>
+        </main>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    view! { <ErrorPage error=AppError::NotFound/> }
+}

@@ -1,0 +1,66 @@
+//! Kassa's web UI in Leptos: the debtor portal (`/p/{merchant}/...`) and the staff admin
+//! (`/admin/...`). Every page renders completely on the server, so reading an invoice and
+//! paying work before (or without) wasm; in the browser the same components hydrate.
+//! Server functions here are thin wrappers over the server's [`backend::Backend`].
+
+pub mod admin;
+#[cfg(feature = "ssr")]
+pub mod backend;
+pub mod components;
+pub mod error;
+pub mod model;
+pub mod portal;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="kassa" href="/pkg/kassa.css"/>
+        <Title formatter=|text| format!("{text} · Kassa")/>
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <Router>
+            <Routes fallback=components::NotFound>
+                <Route path=path!("/p/:merchant") view=portal::PortalHome ssr=SsrMode::Async/>
+                <Route path=path!("/p/:merchant/invoices/:number") view=portal::InvoicePage ssr=SsrMode::Async/>
+                <Route path=path!("/p/:merchant/payments/:payment") view=portal::ReceiptPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin") view=admin::AdminHome ssr=SsrMode::Async/>
+                <Route path=path!("/admin/login") view=admin::LoginPage/>
+            </Routes>
+        </Router>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+    // End-to-end tests wait for this before they click: before hydration, clicks hit the
+    // server-rendered HTML (which still works, but through full page loads).
+    if let Some(body) = document().body() {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
+}

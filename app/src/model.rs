@@ -1,0 +1,118 @@
+//! What the pages show, as plain serialisable structs. The server fills them in; the UI only
+//! renders them. Amounts arrive as [`Money`] so the browser formats them without floats.
+
+use kassa_domain::{InvoiceStatus, Money};
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Branding {
+    pub slug: String,
+    pub name: String,
+    pub logo_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceSummary {
+    pub number: String,
+    pub issue_date: Date,
+    pub due_date: Date,
+    pub total: Money,
+    pub balance: Money,
+    pub status: InvoiceStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalOverview {
+    pub merchant: Branding,
+    pub customer_name: String,
+    /// Per currency: what is still open, and how much of that is overdue.
+    pub totals: Vec<CurrencyTotals>,
+    pub invoices: Vec<InvoiceSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrencyTotals {
+    pub due: Money,
+    pub overdue: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineView {
+    pub description: String,
+    pub quantity: String,
+    pub unit_price: Money,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceDetail {
+    pub merchant: Branding,
+    pub customer_name: String,
+    pub invoice: InvoiceSummary,
+    pub lines: Vec<LineView>,
+    pub paid: Money,
+    /// A fresh idempotency key for the pay form: a double click or a replayed post with the
+    /// same key pays once.
+    pub pay_key: String,
+    pub payments: Vec<PaymentLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentLine {
+    pub id: String,
+    pub paid_at: String,
+    pub amount: Money,
+    pub method: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub merchant: Branding,
+    pub payment_id: String,
+    pub paid_at: String,
+    pub amount: Money,
+    pub method: String,
+    pub reference: String,
+    pub invoices: Vec<ReceiptInvoice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptInvoice {
+    pub number: String,
+    pub allocated: Money,
+    pub balance_after: Money,
+    pub status: InvoiceStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminInvoiceRow {
+    pub customer_name: String,
+    pub number: String,
+    pub due_date: Date,
+    pub total: Money,
+    pub balance: Money,
+    pub status: InvoiceStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminOverview {
+    pub merchant_name: String,
+    pub staff_email: String,
+    pub invoices: Vec<AdminInvoiceRow>,
+}
+
+/// The sandbox gateway's outcome, chosen by the debtor on the test pay form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SandboxOutcome {
+    Succeed,
+    Decline,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayRequest {
+    pub number: String,
+    pub amount: String,
+    pub outcome: SandboxOutcome,
+    pub pay_key: String,
+}

@@ -1,0 +1,279 @@
+//! The debtor portal: the invoice list with what is due, one invoice with its lines and the
+//! pay form, and the receipt. The pay form is an `ActionForm`: without wasm it is a plain
+//! form post that redirects to the receipt; hydrated, the same server function runs in place.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::components::{ErrorPage, PortalFrame, StatusBadge};
+use crate::error::AppError;
+use crate::model::*;
+
+#[server(endpoint = "load_portal")]
+pub async fn load_portal(merchant: String) -> Result<PortalOverview, AppError> {
+    let (backend, session) = crate::backend::context().await?;
+    crate::backend::with_status(backend.portal_overview(&session, &merchant).await)
+}
+
+#[server(endpoint = "load_invoice")]
+pub async fn load_invoice(merchant: String, number: String) -> Result<InvoiceDetail, AppError> {
+    let (backend, session) = crate::backend::context().await?;
+    crate::backend::with_status(backend.invoice_detail(&session, &merchant, &number).await)
+}
+
+#[server(endpoint = "pay_invoice")]
+pub async fn pay_invoice(
+    merchant: String,
+    number: String,
+    amount: String,
+    outcome: SandboxOutcome,
+    pay_key: String,
+) -> Result<String, AppError> {
+    let (backend, session) = crate::backend::context().await?;
+    let request = PayRequest { number, amount, outcome, pay_key };
+    let receipt = crate::backend::with_status(backend.pay_invoice(&session, &merchant, request).await)?;
+    leptos_axum::redirect(&receipt);
+    Ok(receipt)
+}
+
+#[server(endpoint = "load_receipt")]
+pub async fn load_receipt(merchant: String, payment: String) -> Result<Receipt, AppError> {
+    let (backend, session) = crate::backend::context().await?;
+    crate::backend::with_status(backend.receipt(&session, &merchant, &payment).await)
+}
+
+fn param(name: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    let params = use_params_map();
+    move || params.read().get(name).unwrap_or_default()
+}
+
+#[component]
+pub fn PortalHome() -> impl IntoView {
+    let merchant = param("merchant");
+    let overview = Resource::new(merchant, load_portal);
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading your invoices…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(o) => view! { <Overview overview=o/> }.into_any(),
+                    Err(e) => view! { <ErrorPage error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Overview(overview: PortalOverview) -> impl IntoView {
+    let slug = overview.merchant.slug.clone();
+    let (open, settled): (Vec<_>, Vec<_>) =
+        overview.invoices.into_iter().partition(|i| i.status != kassa_domain::InvoiceStatus::Paid);
+    view! {
+        <Title text=format!("Invoices from {}", overview.merchant.name)/>
+        <PortalFrame branding=overview.merchant>
+            <h1>"Hello " {overview.customer_name}</h1>
+            <section class="totals" aria-label="Totals">
+                {overview.totals.into_iter().map(|t| view! {
+                    <div class="total-card">
+                        <p class="total-label">"Due " {t.due.currency().to_string()}</p>
+                        <p class="total-amount" data-testid="total-due">{t.due.to_string()}</p>
+                        <p class="total-overdue">"of which overdue: " <span data-testid="total-overdue">{t.overdue.to_string()}</span></p>
+                    </div>
+                }).collect_view()}
+            </section>
+            <h2>"Open invoices"</h2>
+            <InvoiceTable slug=slug.clone() invoices=open empty="Nothing to pay. Thank you!"/>
+            <h2>"Paid invoices"</h2>
+            <InvoiceTable slug invoices=settled empty="No paid invoices yet."/>
+        </PortalFrame>
+    }
+}
+
+#[component]
+fn InvoiceTable(slug: String, invoices: Vec<InvoiceSummary>, empty: &'static str) -> impl IntoView {
+    if invoices.is_empty() {
+        return view! { <p class="empty">{empty}</p> }.into_any();
+    }
+    view! {
+        <div class="table-scroll">
+            <table class="invoices">
+                <thead>
+                    <tr>
+                        <th scope="col">"Invoice"</th>
+                        <th scope="col">"Due date"</th>
+                        <th scope="col" class="num">"Total"</th>
+                        <th scope="col" class="num">"Balance"</th>
+                        <th scope="col">"Status"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {invoices.into_iter().map(|i| {
+                        let href = format!("/p/{}/invoices/{}", slug, i.number);
+                        view! {
+                            <tr data-invoice=i.number.clone()>
+                                <th scope="row"><a href=href>{i.number.clone()}</a></th>
+                                <td>{i.due_date.to_string()}</td>
+                                <td class="num">{i.total.to_string()}</td>
+                                <td class="num">{i.balance.to_string()}</td>
+                                <td><StatusBadge status=i.status/></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn InvoicePage() -> impl IntoView {
+    let merchant = param("merchant");
+    let number = param("number");
+    let pay = ServerAction::<PayInvoice>::new();
+    // A declined attempt refetches the invoice, which brings a fresh idempotency key.
+    let detail = Resource::new(move || (merchant(), number(), pay.version().get()), |(m, n, _)| load_invoice(m, n));
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading the invoice…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(d) => view! { <InvoiceView detail=d pay=pay/> }.into_any(),
+                    Err(e) => view! { <ErrorPage error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl IntoView {
+    let inv = detail.invoice;
+    let slug = detail.merchant.slug.clone();
+    let can_pay = inv.balance.is_positive();
+    let form_slug = slug.clone();
+    let list_slug = slug.clone();
+    let pay_error = move || pay.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    view! {
+        <Title text=format!("Invoice {}", inv.number)/>
+        <PortalFrame branding=detail.merchant>
+            <p><a href=format!("/p/{slug}")>"← All invoices"</a></p>
+            <h1>"Invoice " {inv.number.clone()} " " <StatusBadge status=inv.status/></h1>
+            <dl class="facts">
+                <dt>"Issued"</dt><dd>{inv.issue_date.to_string()}</dd>
+                <dt>"Due"</dt><dd>{inv.due_date.to_string()}</dd>
+                <dt>"Total"</dt><dd>{inv.total.to_string()}</dd>
+                <dt>"Paid"</dt><dd>{detail.paid.to_string()}</dd>
+                <dt>"Balance"</dt><dd data-testid="balance">{inv.balance.to_string()}</dd>
+            </dl>
+            <div class="table-scroll">
+                <table class="lines">
+                    <caption>"Invoice lines"</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Description"</th>
+                            <th scope="col" class="num">"Quantity"</th>
+                            <th scope="col" class="num">"Unit price"</th>
+                            <th scope="col" class="num">"Amount"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {detail.lines.into_iter().map(|l| view! {
+                            <tr>
+                                <td>{l.description}</td>
+                                <td class="num">{l.quantity}</td>
+                                <td class="num">{l.unit_price.to_string()}</td>
+                                <td class="num">{l.amount.to_string()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            {can_pay.then(move || view! {
+                <section class="pay" aria-labelledby="pay-title">
+                    <h2 id="pay-title">"Pay this invoice"</h2>
+                    <ActionForm action=pay>
+                        <input type="hidden" name="merchant" value=form_slug/>
+                        <input type="hidden" name="number" value=inv.number.clone()/>
+                        <input type="hidden" name="pay_key" value=detail.pay_key.clone()/>
+                        <label for="pay-amount">"Amount (" {inv.balance.currency().to_string()} ")"</label>
+                        <input id="pay-amount" name="amount" inputmode="decimal" autocomplete="off" required
+                            value=inv.balance.amount_string()/>
+                        <fieldset>
+                            <legend>"Sandbox payment (test mode)"</legend>
+                            <label><input type="radio" name="outcome" value="Succeed" checked/> " Approve"</label>
+                            <label><input type="radio" name="outcome" value="Decline"/> " Decline"</label>
+                        </fieldset>
+                        <p role="alert" class="form-error">{pay_error}</p>
+                        <button type="submit" class="button-primary" disabled=move || pay.pending().get()>"Pay now"</button>
+                    </ActionForm>
+                </section>
+            })}
+            {(!detail.payments.is_empty()).then(move || view! {
+                <h2>"Payments"</h2>
+                <ul class="payments">
+                    {detail.payments.into_iter().map(|p| {
+                        let href = format!("/p/{}/payments/{}", list_slug, p.id);
+                        view! { <li><a href=href>{p.paid_at} " · " {p.amount.to_string()} " · " {p.method}</a></li> }
+                    }).collect_view()}
+                </ul>
+            })}
+        </PortalFrame>
+    }
+}
+
+#[component]
+pub fn ReceiptPage() -> impl IntoView {
+    let merchant = param("merchant");
+    let payment = param("payment");
+    let receipt = Resource::new(move || (merchant(), payment()), |(m, p)| load_receipt(m, p));
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading the receipt…"</p> }>
+            {move || Suspend::new(async move {
+                match receipt.await {
+                    Ok(r) => view! { <ReceiptView receipt=r/> }.into_any(),
+                    Err(e) => view! { <ErrorPage error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ReceiptView(receipt: Receipt) -> impl IntoView {
+    let slug = receipt.merchant.slug.clone();
+    view! {
+        <Title text="Payment received"/>
+        <PortalFrame branding=receipt.merchant>
+            <h1 data-testid="receipt-title">"Thank you, payment received"</h1>
+            <dl class="facts">
+                <dt>"Amount"</dt><dd data-testid="receipt-amount">{receipt.amount.to_string()}</dd>
+                <dt>"Date"</dt><dd>{receipt.paid_at}</dd>
+                <dt>"Method"</dt><dd>{receipt.method}</dd>
+                <dt>"Reference"</dt><dd>{receipt.reference}</dd>
+            </dl>
+            <table class="lines">
+                <caption>"Applied to"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Invoice"</th>
+                        <th scope="col" class="num">"Paid"</th>
+                        <th scope="col" class="num">"Balance now"</th>
+                        <th scope="col">"Status"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {receipt.invoices.into_iter().map(|i| view! {
+                        <tr>
+                            <th scope="row"><a href=format!("/p/{}/invoices/{}", slug, i.number)>{i.number.clone()}</a></th>
+                            <td class="num">{i.allocated.to_string()}</td>
+                            <td class="num">{i.balance_after.to_string()}</td>
+                            <td><StatusBadge status=i.status/></td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <p><a href=format!("/p/{slug}")>"Back to all invoices"</a></p>
+        </PortalFrame>
+    }
+}

@@ -1,0 +1,193 @@
+//! Invoices: lines, totals and the status a debtor sees. The status is never stored; it is
+//! derived from the total, what has been paid and the due date, so it cannot drift.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::money::{Currency, Money, MoneyError};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvoiceError {
+    #[error("an invoice needs at least one line")]
+    NoLines,
+    #[error("line {line}: {source}")]
+    Line { line: usize, source: MoneyError },
+    #[error("line {line} is in {found}, the invoice is in {expected}")]
+    LineCurrency { line: usize, expected: Currency, found: Currency },
+    #[error("the due date {due} is before the issue date {issued}")]
+    DueBeforeIssue { issued: Date, due: Date },
+    #[error("the invoice number must not be empty")]
+    EmptyNumber,
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceLine {
+    pub description: String,
+    pub quantity: Decimal,
+    pub unit_price: Money,
+}
+
+impl InvoiceLine {
+    /// Quantity × unit price, rounded half away from zero to the minor unit.
+    pub fn amount(&self) -> Result<Money, MoneyError> {
+        let value = self.quantity.checked_mul(self.unit_price.to_decimal()).ok_or(MoneyError::Overflow)?;
+        Money::from_decimal_rounded(value, self.unit_price.currency())
+    }
+}
+
+/// What a debtor sees on an invoice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum InvoiceStatus {
+    /// Nothing paid, not yet due.
+    Open,
+    /// Something paid, a balance left, not yet due.
+    PartlyPaid,
+    /// Past its due date with a balance left (whether or not part was paid).
+    Overdue,
+    /// Nothing left to pay.
+    Paid,
+}
+
+impl InvoiceStatus {
+    /// `total` and `paid` must be in one currency; `today` is the debtor's calendar date.
+    pub fn derive(total: Money, paid: Money, due: Date, today: Date) -> InvoiceStatus {
+        let balance = total.minor() - paid.minor();
+        if balance <= 0 {
+            InvoiceStatus::Paid
+        } else if today > due {
+            InvoiceStatus::Overdue
+        } else if paid.is_positive() {
+            InvoiceStatus::PartlyPaid
+        } else {
+            InvoiceStatus::Open
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            InvoiceStatus::Open => "open",
+            InvoiceStatus::PartlyPaid => "partly_paid",
+            InvoiceStatus::Overdue => "overdue",
+            InvoiceStatus::Paid => "paid",
+        }
+    }
+}
+
+/// A validated invoice: a number, one currency, lines, issue and due date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invoice {
+    number: String,
+    currency: Currency,
+    issue_date: Date,
+    due_date: Date,
+    lines: Vec<InvoiceLine>,
+    total: Money,
+}
+
+impl Invoice {
+    pub fn new(
+        number: &str,
+        currency: Currency,
+        issue_date: Date,
+        due_date: Date,
+        lines: Vec<InvoiceLine>,
+    ) -> Result<Invoice, InvoiceError> {
+        let number = number.trim();
+        if number.is_empty() {
+            return Err(InvoiceError::EmptyNumber);
+        }
+        if lines.is_empty() {
+            return Err(InvoiceError::NoLines);
+        }
+        if due_date < issue_date {
+            return Err(InvoiceError::DueBeforeIssue { issued: issue_date, due: due_date });
+        }
+        let mut total = Money::zero(currency);
+        for (i, line) in lines.iter().enumerate() {
+            let found = line.unit_price.currency();
+            if found != currency {
+                return Err(InvoiceError::LineCurrency { line: i + 1, expected: currency, found });
+            }
+            let amount = line.amount().map_err(|source| InvoiceError::Line { line: i + 1, source })?;
+            total = total.checked_add(amount)?;
+        }
+        Ok(Invoice { number: number.to_string(), currency, issue_date, due_date, lines, total })
+    }
+
+    pub fn number(&self) -> &str {
+        &self.number
+    }
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+    pub fn issue_date(&self) -> Date {
+        self.issue_date
+    }
+    pub fn due_date(&self) -> Date {
+        self.due_date
+    }
+    pub fn lines(&self) -> &[InvoiceLine] {
+        &self.lines
+    }
+    pub fn total(&self) -> Money {
+        self.total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn line(qty: &str, price_minor: i64) -> InvoiceLine {
+        InvoiceLine {
+            description: "Consulting".into(),
+            quantity: qty.parse().unwrap(),
+            unit_price: Money::from_minor(price_minor, Currency::EUR),
+        }
+    }
+
+    #[test]
+    fn total_is_the_sum_of_rounded_lines() {
+        let inv = Invoice::new(
+            "2026-001",
+            Currency::EUR,
+            date!(2026 - 11 - 01),
+            date!(2026 - 11 - 15),
+            vec![line("1.5", 3333), line("3", 1000)],
+        )
+        .unwrap();
+        // 1.5 × 33.33 = 49.995 -> 50.00
+        assert_eq!(inv.total(), Money::from_minor(5000 + 3000, Currency::EUR));
+    }
+
+    #[test]
+    fn rejects_bad_invoices_with_reasons() {
+        let d = date!(2026 - 11 - 01);
+        assert_eq!(Invoice::new(" ", Currency::EUR, d, d, vec![line("1", 1)]), Err(InvoiceError::EmptyNumber));
+        assert_eq!(Invoice::new("1", Currency::EUR, d, d, vec![]), Err(InvoiceError::NoLines));
+        let dkk_line = InvoiceLine { unit_price: Money::from_minor(1, Currency::DKK), ..line("1", 1) };
+        assert!(matches!(
+            Invoice::new("1", Currency::EUR, d, d, vec![dkk_line]),
+            Err(InvoiceError::LineCurrency { line: 1, .. })
+        ));
+        assert!(matches!(
+            Invoice::new("1", Currency::EUR, d, date!(2026 - 10 - 01), vec![line("1", 1)]),
+            Err(InvoiceError::DueBeforeIssue { .. })
+        ));
+    }
+
+    #[test]
+    fn status_follows_payments_and_the_calendar() {
+        let total = Money::from_minor(10_000, Currency::EUR);
+        let due = date!(2026 - 11 - 15);
+        let paid = |m| Money::from_minor(m, Currency::EUR);
+        assert_eq!(InvoiceStatus::derive(total, paid(0), due, date!(2026 - 11 - 15)), InvoiceStatus::Open);
+        assert_eq!(InvoiceStatus::derive(total, paid(1), due, date!(2026 - 11 - 10)), InvoiceStatus::PartlyPaid);
+        assert_eq!(InvoiceStatus::derive(total, paid(1), due, date!(2026 - 11 - 16)), InvoiceStatus::Overdue);
+        assert_eq!(InvoiceStatus::derive(total, paid(10_000), due, date!(2027 - 01 - 01)), InvoiceStatus::Paid);
+    }
+}

@@ -1,0 +1,11 @@
+//! Kassa's accounts-receivable rules as plain Rust: money, invoices and how payments settle
+//! them. Nothing here does IO, async or knows a framework, so it compiles to native code and
+//! to wasm alike and every rule is testable without a database.
+
+pub mod invoice;
+pub mod ledger;
+pub mod money;
+
+pub use invoice::{Invoice, InvoiceError, InvoiceLine, InvoiceStatus};
+pub use ledger::{allocate, pay_one, Allocation, AllocationPlan, LedgerError, OpenItem};
+pub use money::{Currency, Money, MoneyError};

@@ -1,0 +1,352 @@
+//! Money is an integer count of a currency's minor units (cents, øre, yen) plus its ISO 4217
+//! code. There is no floating point anywhere: amounts are parsed from and printed as decimal
+//! text, and arithmetic that could mix currencies or overflow returns an error instead.
+
+use std::fmt;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("'{0}' is not an ISO 4217 currency code")]
+    UnknownCurrency(String),
+    #[error("cannot combine {0} with {1}")]
+    CurrencyMismatch(Currency, Currency),
+    #[error("'{0}' is not an amount (write it like 12.50)")]
+    NotAnAmount(String),
+    #[error("{currency} amounts have at most {digits} decimals")]
+    TooPrecise { currency: Currency, digits: u32 },
+    #[error("the amount is too large")]
+    Overflow,
+}
+
+/// An ISO 4217 currency, valid by construction.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    pub const EUR: Currency = Currency(*b"EUR");
+    pub const DKK: Currency = Currency(*b"DKK");
+
+    pub fn parse(code: &str) -> Result<Self, MoneyError> {
+        let upper = code.trim().to_ascii_uppercase();
+        match iso_currency::Currency::from_code(&upper) {
+            Some(_) => {
+                let b = upper.as_bytes();
+                Ok(Currency([b[0], b[1], b[2]]))
+            }
+            None => Err(MoneyError::UnknownCurrency(code.to_string())),
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        // Only ASCII letters ever get in, through `parse` or the constants.
+        std::str::from_utf8(&self.0).expect("currency codes are ASCII")
+    }
+
+    /// Digits after the decimal point (EUR 2, DKK 2, JPY 0, KWD 3). Codes without minor
+    /// units in the standard (gold, SDRs) count as 0.
+    pub fn minor_digits(&self) -> u32 {
+        iso_currency::Currency::from_code(self.code()).and_then(|c| c.exponent()).map(u32::from).unwrap_or(0)
+    }
+}
+
+impl TryFrom<String> for Currency {
+    type Error = MoneyError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Currency::parse(&s)
+    }
+}
+
+impl From<Currency> for String {
+    fn from(c: Currency) -> String {
+        c.code().to_string()
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl fmt::Debug for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// An amount of one currency in minor units. Negative amounts exist (credit notes, refunds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Money {
+    minor: i64,
+    currency: Currency,
+}
+
+impl Money {
+    pub const fn from_minor(minor: i64, currency: Currency) -> Self {
+        Money { minor, currency }
+    }
+
+    pub const fn zero(currency: Currency) -> Self {
+        Money { minor: 0, currency }
+    }
+
+    pub fn minor(&self) -> i64 {
+        self.minor
+    }
+
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.minor == 0
+    }
+
+    pub fn is_positive(&self) -> bool {
+        self.minor > 0
+    }
+
+    pub fn is_negative(&self) -> bool {
+        self.minor < 0
+    }
+
+    fn same_currency(&self, other: &Money) -> Result<(), MoneyError> {
+        if self.currency == other.currency {
+            Ok(())
+        } else {
+            Err(MoneyError::CurrencyMismatch(self.currency, other.currency))
+        }
+    }
+
+    pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
+        self.same_currency(&other)?;
+        let minor = self.minor.checked_add(other.minor).ok_or(MoneyError::Overflow)?;
+        Ok(Money::from_minor(minor, self.currency))
+    }
+
+    pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
+        self.same_currency(&other)?;
+        let minor = self.minor.checked_sub(other.minor).ok_or(MoneyError::Overflow)?;
+        Ok(Money::from_minor(minor, self.currency))
+    }
+
+    /// The smaller of two amounts of the same currency.
+    pub fn min(self, other: Money) -> Result<Money, MoneyError> {
+        self.same_currency(&other)?;
+        Ok(if other.minor < self.minor { other } else { self })
+    }
+
+    /// Sum of amounts that must all be in `currency`.
+    pub fn sum<I: IntoIterator<Item = Money>>(currency: Currency, items: I) -> Result<Money, MoneyError> {
+        items.into_iter().try_fold(Money::zero(currency), Money::checked_add)
+    }
+
+    pub fn to_decimal(&self) -> Decimal {
+        Decimal::new(self.minor, self.currency.minor_digits())
+    }
+
+    /// Rounds half away from zero to the currency's minor unit: the rounding used on
+    /// invoices for line amounts (quantity × price).
+    pub fn from_decimal_rounded(value: Decimal, currency: Currency) -> Result<Money, MoneyError> {
+        let digits = currency.minor_digits();
+        let rounded = value.round_dp_with_strategy(digits, RoundingStrategy::MidpointAwayFromZero);
+        Self::from_exact_decimal(rounded, currency)
+    }
+
+    /// Refuses values with more decimals than the currency has, instead of rounding them.
+    pub fn from_exact_decimal(value: Decimal, currency: Currency) -> Result<Money, MoneyError> {
+        let digits = currency.minor_digits();
+        let scaled = value.checked_mul(Decimal::from(10i64.pow(digits))).ok_or(MoneyError::Overflow)?;
+        if scaled.fract() != Decimal::ZERO {
+            return Err(MoneyError::TooPrecise { currency, digits });
+        }
+        let minor: i64 = scaled.try_into().map_err(|_| MoneyError::Overflow)?;
+        Ok(Money::from_minor(minor, currency))
+    }
+
+    /// Parses what a person types: `12.50`, `12,50`, `1 234.5`, `1.234,50` (Dutch and Danish
+    /// write a comma for the decimal point). The last `.` or `,` followed by at most the
+    /// currency's number of digits is the decimal separator; other separators group thousands.
+    pub fn parse(input: &str, currency: Currency) -> Result<Money, MoneyError> {
+        let cleaned: String = input.chars().filter(|c| !c.is_whitespace() && *c != '\'').collect();
+        let bad = || MoneyError::NotAnAmount(input.trim().to_string());
+        if cleaned.is_empty() {
+            return Err(bad());
+        }
+        let digits = currency.minor_digits() as usize;
+        let (int_part, frac_part) = match cleaned.rfind(['.', ',']) {
+            // `1.234` or `1,234,567` with a two-decimal currency: thousands, not decimals.
+            Some(pos) if cleaned.len() - pos - 1 == 3 && digits < 3 && is_grouped(&cleaned) => (cleaned.as_str(), ""),
+            Some(pos) => (&cleaned[..pos], &cleaned[pos + 1..]),
+            None => (cleaned.as_str(), ""),
+        };
+        let int_digits: String = int_part.chars().filter(|c| *c != '.' && *c != ',').collect();
+        let (negative, int_digits) = match int_digits.strip_prefix('-') {
+            Some(rest) => (true, rest.to_string()),
+            None => (false, int_digits),
+        };
+        if int_digits.is_empty() && frac_part.is_empty()
+            || !int_digits.chars().all(|c| c.is_ascii_digit())
+            || !frac_part.chars().all(|c| c.is_ascii_digit())
+        {
+            return Err(bad());
+        }
+        let text = format!(
+            "{}{}.{}",
+            if negative { "-" } else { "" },
+            if int_digits.is_empty() { "0" } else { &int_digits },
+            if frac_part.is_empty() { "0" } else { frac_part }
+        );
+        let value: Decimal = text.parse().map_err(|_| bad())?;
+        Money::from_exact_decimal(value, currency)
+    }
+
+    /// Plain decimal text without grouping, as used in forms and APIs: `1234.50`.
+    pub fn amount_string(&self) -> String {
+        let d = self.to_decimal();
+        format!("{:.*}", self.currency.minor_digits() as usize, d)
+    }
+
+    /// Splits into `parts` amounts that differ by at most one minor unit and add up exactly
+    /// to `self`; the earlier parts carry the extra units.
+    pub fn split_evenly(self, parts: u32) -> Vec<Money> {
+        if parts == 0 {
+            return Vec::new();
+        }
+        let n = i64::from(parts);
+        let base = self.minor / n;
+        let remainder = self.minor % n; // same sign as self.minor
+        let step = remainder.signum();
+        (0..n)
+            .map(|i| {
+                let extra = if i < remainder.abs() { step } else { 0 };
+                Money::from_minor(base + extra, self.currency)
+            })
+            .collect()
+    }
+}
+
+/// `1.234` / `-12,345,678`: a first group of 1-3 digits without a leading zero, then groups
+/// of exactly three, all behind one kind of separator.
+fn is_grouped(text: &str) -> bool {
+    let text = text.strip_prefix('-').unwrap_or(text);
+    let Some(sep) = text.chars().find(|c| *c == '.' || *c == ',') else {
+        return false;
+    };
+    let mut groups = text.split(sep);
+    let first = groups.next().unwrap_or("");
+    (1..=3).contains(&first.len())
+        && !first.starts_with('0')
+        && first.chars().all(|c| c.is_ascii_digit())
+        && groups.all(|g| g.len() == 3 && g.chars().all(|c| c.is_ascii_digit()))
+}
+
+impl fmt::Display for Money {
+    /// `EUR 1,234.56`: unambiguous in every language; pages format per locale on top of this.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.amount_string();
+        let (sign, text) = match text.strip_prefix('-') {
+            Some(rest) => ("-", rest),
+            None => ("", text.as_str()),
+        };
+        let (int, frac) = match text.split_once('.') {
+            Some((i, fr)) => (i, Some(fr)),
+            None => (text, None),
+        };
+        let mut grouped = String::new();
+        for (i, ch) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(ch);
+        }
+        write!(f, "{} {}{}", self.currency, sign, grouped)?;
+        if let Some(frac) = frac {
+            write!(f, ".{frac}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn eur(minor: i64) -> Money {
+        Money::from_minor(minor, Currency::EUR)
+    }
+
+    #[test]
+    fn currencies_know_their_minor_units() {
+        assert_eq!(Currency::EUR.minor_digits(), 2);
+        assert_eq!(Currency::DKK.minor_digits(), 2);
+        assert_eq!(Currency::parse("jpy").unwrap().minor_digits(), 0);
+        assert_eq!(Currency::parse("KWD").unwrap().minor_digits(), 3);
+        assert!(matches!(Currency::parse("EURO"), Err(MoneyError::UnknownCurrency(_))));
+        assert!(matches!(Currency::parse("XYZ"), Err(MoneyError::UnknownCurrency(_))));
+    }
+
+    #[test]
+    fn parses_what_people_type() {
+        assert_eq!(Money::parse("12.50", Currency::EUR), Ok(eur(1250)));
+        assert_eq!(Money::parse("12,5", Currency::EUR), Ok(eur(1250)));
+        assert_eq!(Money::parse("1.234,56", Currency::EUR), Ok(eur(123456)));
+        assert_eq!(Money::parse("1,234.56", Currency::EUR), Ok(eur(123456)));
+        assert_eq!(Money::parse("1 234", Currency::EUR), Ok(eur(123400)));
+        assert_eq!(Money::parse("1.234", Currency::EUR), Ok(eur(123400)));
+        assert_eq!(Money::parse("7", Currency::EUR), Ok(eur(700)));
+        let jpy = Currency::parse("JPY").unwrap();
+        assert_eq!(Money::parse("1,500", jpy), Ok(Money::from_minor(1500, jpy)));
+        assert!(matches!(Money::parse("12.345.6x", Currency::EUR), Err(MoneyError::NotAnAmount(_))));
+        assert!(matches!(Money::parse("", Currency::EUR), Err(MoneyError::NotAnAmount(_))));
+        assert!(matches!(Money::parse("0.001", Currency::EUR), Err(MoneyError::TooPrecise { .. })));
+        assert!(matches!(Money::parse("12.345", Currency::parse("KWD").unwrap()), Ok(m) if m.minor() == 12345));
+    }
+
+    #[test]
+    fn displays_grouped_with_code() {
+        assert_eq!(eur(123456789).to_string(), "EUR 1,234,567.89");
+        assert_eq!(eur(-5).to_string(), "EUR -0.05");
+        assert_eq!(Money::from_minor(100, Currency::DKK).to_string(), "DKK 1.00");
+    }
+
+    #[test]
+    fn refuses_to_mix_currencies() {
+        let dkk = Money::from_minor(1, Currency::DKK);
+        assert_eq!(eur(1).checked_add(dkk), Err(MoneyError::CurrencyMismatch(Currency::EUR, Currency::DKK)));
+    }
+
+    #[test]
+    fn line_amounts_round_half_away_from_zero() {
+        let v: Decimal = "0.125".parse().unwrap();
+        assert_eq!(Money::from_decimal_rounded(v, Currency::EUR), Ok(eur(13)));
+        assert_eq!(
+            Money::from_exact_decimal(v, Currency::EUR),
+            Err(MoneyError::TooPrecise { currency: Currency::EUR, digits: 2 })
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn split_never_loses_or_invents_a_cent(minor in -10_000_000_000i64..10_000_000_000, parts in 1u32..60) {
+            let total = eur(minor);
+            let split = total.split_evenly(parts);
+            prop_assert_eq!(split.len(), parts as usize);
+            prop_assert_eq!(Money::sum(Currency::EUR, split.iter().copied()).unwrap(), total);
+            let max = split.iter().map(|m| m.minor()).max().unwrap();
+            let min = split.iter().map(|m| m.minor()).min().unwrap();
+            prop_assert!(max - min <= 1);
+        }
+
+        #[test]
+        fn amount_text_round_trips(minor in -1_000_000_000_000i64..1_000_000_000_000) {
+            let m = eur(minor);
+            prop_assert_eq!(Money::parse(&m.amount_string(), Currency::EUR), Ok(m));
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+
+export const kassaUrl = () => process.env.KASSA_URL!;
+export const shopUrl = () => process.env.KASSA_SHOP_URL!;
+
+export interface DemoLinks {
+  merchant: string;
+  customers: { name: string; currency: string; magic_link: string }[];
+  shop_url: string;
+  staff_login_url: string;
+  staff_email: string;
+  staff_password: string;
+}
+
+/** Runs `kassa demo --json` as a person would: idempotent seed, fresh single-use links. */
+export function freshDemo(): DemoLinks {
+  const out = execFileSync(process.env.KASSA_BIN!, ['demo', '--json'], { env: process.env });
+  return JSON.parse(out.toString());
+}
+
+export function linkFor(name: string): string {
+  const customer = freshDemo().customers.find((c) => c.name === name);
+  if (!customer) throw new Error(`no demo customer ${name}`);
+  return customer.magic_link;
+}
+
+/** Clicks before hydration would hit the server-rendered HTML: wait for the app first. */
+export async function hydrated(page: Page) {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+/** axe-core: no WCAG 2 A/AA violations on the current page. */
+export async function accessible(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`)).toEqual([]);
+}

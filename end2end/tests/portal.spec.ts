@@ -1,0 +1,108 @@
+import { expect, test } from '@playwright/test';
+import { accessible, hydrated, kassaUrl, linkFor } from './helpers';
+
+test('a debtor opens a magic link, sees invoices, pays one and sees it paid', async ({ page }) => {
+  await page.goto(linkFor('Bakkerij De Molen B.V.'));
+  await expect(page).toHaveURL(/\/p\/demo$/);
+  await expect(page.getByRole('heading', { name: 'Hello Bakkerij De Molen B.V.' })).toBeVisible();
+  await expect(page.getByTestId('total-due')).toContainText('EUR');
+  await expect(page.locator('tr[data-invoice="NL-2026-0101"] [data-status]')).toHaveText('Overdue');
+  await expect(page.locator('tr[data-invoice="NL-2026-0103"] [data-status]')).toHaveText('Paid');
+  await hydrated(page);
+  await accessible(page);
+
+  await page.getByRole('link', { name: 'NL-2026-0104' }).click();
+  await expect(page.getByRole('heading', { name: /Invoice NL-2026-0104/ })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Invoice lines' })).toContainText('Spelt flour');
+  await expect(page.getByTestId('balance')).toHaveText('EUR 310.00');
+  await hydrated(page);
+  await accessible(page);
+
+  await page.getByRole('button', { name: 'Pay now' }).click();
+  await expect(page.getByTestId('receipt-title')).toHaveText('Thank you, payment received');
+  await expect(page.getByTestId('receipt-amount')).toHaveText('EUR 310.00');
+  await accessible(page);
+
+  await page.getByRole('link', { name: 'Back to all invoices' }).click();
+  await expect(page.locator('tr[data-invoice="NL-2026-0104"] [data-status]')).toHaveText('Paid');
+});
+
+test('a part payment leaves the rest open', async ({ page }) => {
+  await page.goto(linkFor('Fjordkaffe ApS'));
+  await page.goto(`${kassaUrl()}/p/demo/invoices/DK-2026-0204`);
+  await expect(page.getByTestId('balance')).toHaveText('DKK 1,975.00');
+  await hydrated(page);
+  await page.getByLabel('Amount (DKK)').fill('975,00');
+  await page.getByRole('button', { name: 'Pay now' }).click();
+  await expect(page.getByTestId('receipt-amount')).toHaveText('DKK 975.00');
+  await page.goto(`${kassaUrl()}/p/demo/invoices/DK-2026-0204`);
+  await expect(page.getByTestId('balance')).toHaveText('DKK 1,000.00');
+  await expect(page.locator('h1 [data-status]')).toHaveText('Partly paid');
+});
+
+test('a declined payment says so and leaves the invoice open', async ({ page }) => {
+  await page.goto(linkFor('Fjordkaffe ApS'));
+  await page.goto(`${kassaUrl()}/p/demo/invoices/DK-2026-0205`);
+  await hydrated(page);
+  await page.getByLabel('Decline').check();
+  await page.getByRole('button', { name: 'Pay now' }).click();
+  await expect(page.getByRole('alert')).toContainText('declined');
+  await expect(page.getByTestId('balance')).toHaveText('DKK 1,790.00');
+  // Too much is refused with the reason, nothing is charged.
+  await page.getByLabel('Approve').check();
+  await page.getByLabel('Amount (DKK)').fill('99999');
+  await page.getByRole('button', { name: 'Pay now' }).click();
+  await expect(page.getByRole('alert')).toContainText('at most DKK 1,790.00');
+});
+
+test('a used magic link is refused with a clear page', async ({ page }) => {
+  const link = linkFor('Studio Grachten');
+  await page.goto(link);
+  await expect(page.getByRole('heading', { name: 'Hello Studio Grachten' })).toBeVisible();
+  await page.context().clearCookies();
+  const response = await page.goto(link);
+  expect(response?.status()).toBe(410);
+  await expect(page.getByRole('heading', { name: 'This link can no longer be used' })).toBeVisible();
+  await expect(page.getByText('Ask Noorderlicht Supplies for a new link')).toBeVisible();
+  await accessible(page);
+});
+
+test('without a sign-in the portal explains what to do', async ({ page }) => {
+  const response = await page.goto(`${kassaUrl()}/p/demo`);
+  expect(response?.status()).toBe(401);
+  await expect(page.getByRole('heading', { name: 'Sign-in needed' })).toBeVisible();
+});
+
+test('unknown merchants, invoices and pages get a clear 404', async ({ page }) => {
+  let response = await page.goto(`${kassaUrl()}/p/no-such-shop`);
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();
+  await accessible(page);
+
+  await page.goto(linkFor('Bakkerij De Molen B.V.'));
+  response = await page.goto(`${kassaUrl()}/p/demo/invoices/NO-SUCH-INVOICE`);
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();
+  // Another customer's invoice is as unknown as a missing one.
+  response = await page.goto(`${kassaUrl()}/p/demo/invoices/DK-2026-0201`);
+  expect(response?.status()).toBe(404);
+
+  response = await page.goto(`${kassaUrl()}/p/no-such-shop/login/abc`);
+  expect(response?.status()).toBe(404);
+  response = await page.goto(`${kassaUrl()}/nothing/here`);
+  expect(response?.status()).toBe(404);
+  await expect(page.locator('body')).not.toContainText('panicked');
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('reading and paying work as plain HTML forms', async ({ page }) => {
+    await page.goto(linkFor('Bakkerij De Molen B.V.'));
+    await page.goto(`${kassaUrl()}/p/demo/invoices/NL-2026-0105`);
+    await expect(page.getByRole('heading', { name: /Invoice NL-2026-0105/ })).toBeVisible();
+    await page.getByLabel('Amount (EUR)').fill('10');
+    await page.getByRole('button', { name: 'Pay now' }).click();
+    await expect(page.getByTestId('receipt-amount')).toHaveText('EUR 10.00');
+  });
+});

@@ -1,0 +1,33 @@
+import { expect, test } from '@playwright/test';
+import { hydrated, shopUrl } from './helpers';
+
+test('the widget on the demo shop shows the amount, and paid after paying', async ({ page }) => {
+  await page.goto(`${shopUrl()}/`);
+  const widget = page.locator('kassa-pay');
+  await expect(widget.locator('.amount')).toHaveText('EUR 55.95');
+  await expect(widget).toHaveAttribute('data-status', 'open');
+
+  const [popup] = await Promise.all([page.waitForEvent('popup'), widget.getByRole('link', { name: 'Pay EUR 55.95' }).click()]);
+  await expect(popup.getByRole('heading', { name: /Invoice NL-2026-0107/ })).toBeVisible();
+  // A pay link shows its own invoice only.
+  await hydrated(popup);
+  await popup.getByRole('button', { name: 'Pay now' }).click();
+  await expect(popup.getByTestId('receipt-title')).toBeVisible();
+  await popup.close();
+
+  // The widget checks back by itself after the pay link was opened.
+  await expect(widget).toHaveAttribute('data-status', 'paid', { timeout: 15_000 });
+  await expect(widget.getByRole('status')).toHaveText('Paid. Thank you!');
+  await expect(page.locator('#events')).toHaveText('kassa:paid received for invoice NL-2026-0107');
+  await page.reload();
+  await expect(page.locator('kassa-pay')).toHaveAttribute('data-status', 'paid');
+});
+
+test('a widget with a bad token explains itself', async ({ page }) => {
+  await page.goto(`${shopUrl()}/`);
+  await expect(page.locator('kassa-pay').first()).toHaveAttribute('data-status', /.+/);
+  await page.evaluate(() => {
+    document.querySelector('main')!.insertAdjacentHTML('beforeend', '<kassa-pay id="bad" token="not-a-token"></kassa-pay>');
+  });
+  await expect(page.locator('#bad').getByRole('alert')).toHaveText(/expired or is not valid/);
+});

@@ -1,0 +1,69 @@
+# Shared by scripts/demo and scripts/test: installs what is missing (pinned in versions.env)
+# and builds the browser assets. Source it; do not run it.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=versions.env
+source "$ROOT/scripts/versions.env"
+# One target directory outside the clone, so fresh clones (and CI) build incrementally.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kassa-target}"
+export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+SITE="$ROOT/target/site"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  say "installing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+setup_build_tools() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+    say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 2 minutes)"
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  fi
+  command -v npm >/dev/null || apt_install nodejs npm
+  local want="binaryen@$BINARYEN_VERSION @playwright/test@$PLAYWRIGHT_VERSION @axe-core/playwright@$AXE_CORE_PLAYWRIGHT_VERSION axe-core@$AXE_CORE_VERSION"
+  if [ "$(cat "$ROOT/node_modules/.kassa-tools" 2>/dev/null)" != "$want" ]; then
+    say "installing node tools: $want"
+    # Playwright drives Debian's chromium; it must never download a browser of its own.
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix "$ROOT" --no-save --no-package-lock \
+      --no-audit --no-fund --loglevel=error $want
+    echo "$want" > "$ROOT/node_modules/.kassa-tools"
+  fi
+}
+
+wasm_opt() {
+  # Size first (-Oz); features are read from the module's target_features section.
+  wasm-opt -Oz "$1" -o "$1.opt" && mv "$1.opt" "$1"
+}
+
+# Builds the portal's hydration bundle, the stylesheet and the <kassa-pay> widget into
+# target/site (pkg/, assets/, w/), always size-optimised as shipped.
+build_assets() {
+  local wasm_dir="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release"
+  say "building the portal's wasm (hydrate)"
+  cargo build --locked -p kassa-app --lib --target wasm32-unknown-unknown \
+    --no-default-features --features hydrate --profile wasm-release
+  say "building the <kassa-pay> widget"
+  cargo build --locked -p kassa-widgets --lib --target wasm32-unknown-unknown --profile wasm-release
+  rm -rf "$SITE.tmp" && mkdir -p "$SITE.tmp/pkg" "$SITE.tmp/w"
+  wasm-bindgen --target web --no-typescript --out-dir "$SITE.tmp/pkg" --out-name kassa "$wasm_dir/kassa_app.wasm"
+  wasm-bindgen --target web --no-typescript --out-dir "$SITE.tmp/w" --out-name kassa_widgets "$wasm_dir/kassa_widgets.wasm"
+  wasm_opt "$SITE.tmp/pkg/kassa_bg.wasm"
+  wasm_opt "$SITE.tmp/w/kassa_widgets_bg.wasm"
+  cp "$ROOT/style/main.css" "$SITE.tmp/pkg/kassa.css"
+  cp "$ROOT/widgets/js/kassa.js" "$SITE.tmp/w/kassa.js"
+  cp -r "$ROOT/public/assets" "$SITE.tmp/assets"
+  rm -rf "$SITE" && mv "$SITE.tmp" "$SITE"
+}

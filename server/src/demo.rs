@@ -1,0 +1,319 @@
+//! `kassa demo`: a demo merchant with a logo and brand colour, three customers (two in EUR,
+//! one in DKK), twenty invoices that are open, overdue, partly paid and paid, and a staff
+//! user. Safe to run again: what exists is kept, and fresh sign-in links are printed.
+
+use std::fmt;
+
+use anyhow::Context;
+use kassa_domain::{Currency, Invoice, InvoiceLine, Money};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use time::Duration;
+
+use crate::config::Config;
+use crate::db::{self, Pool};
+use crate::services::records::{format_date, today};
+use crate::services::widget::WidgetClaims;
+use crate::services::{auth, Services};
+
+pub const MERCHANT_SLUG: &str = "demo";
+pub const STAFF_EMAIL: &str = "admin@demo.kassa.test";
+pub const STAFF_PASSWORD: &str = "kassa-demo-2026";
+/// The invoice the demo shop's `<kassa-pay>` shows.
+pub const SHOP_INVOICE: &str = "NL-2026-0107";
+
+struct CustomerSeed {
+    number: &'static str,
+    name: &'static str,
+    email: &'static str,
+    currency: Currency,
+    invoices: &'static [InvoiceSeed],
+}
+
+/// Dates are relative to the day of seeding; `paid` is the part of the total already paid,
+/// in per mille (0 open, 1000 paid).
+struct InvoiceSeed {
+    number: &'static str,
+    issued_days_ago: i64,
+    terms_days: i64,
+    lines: &'static [(&'static str, &'static str, i64)],
+    paid_per_mille: i64,
+}
+
+const fn inv(
+    number: &'static str,
+    issued_days_ago: i64,
+    terms_days: i64,
+    lines: &'static [(&'static str, &'static str, i64)],
+    paid_per_mille: i64,
+) -> InvoiceSeed {
+    InvoiceSeed { number, issued_days_ago, terms_days, lines, paid_per_mille }
+}
+
+const CUSTOMERS: &[CustomerSeed] = &[
+    CustomerSeed {
+        number: "C-1001",
+        name: "Bakkerij De Molen B.V.",
+        email: "administratie@demolen.example",
+        currency: Currency::EUR,
+        invoices: &[
+            inv("NL-2026-0101", 75, 30, &[("Rye flour, 25 kg sack", "12", 3150), ("Delivery", "1", 4500)], 0),
+            inv("NL-2026-0102", 50, 30, &[("Proofing baskets", "40", 1295), ("Dough scrapers", "25", 349)], 400),
+            inv("NL-2026-0103", 40, 14, &[("Oven maintenance", "3.5", 8500)], 1000),
+            inv("NL-2026-0104", 10, 30, &[("Spelt flour, 25 kg sack", "8", 3875)], 0),
+            inv("NL-2026-0105", 5, 30, &[("Packaging, 1000 bags", "4", 6240), ("Labels", "2000", 4)], 250),
+            inv("NL-2026-0106", 60, 30, &[("Display cabinet rental", "1", 19900)], 1000),
+            inv("NL-2026-0107", 2, 14, &[("Sourdough starter kit", "2", 2450), ("Shipping", "1", 695)], 0),
+        ],
+    },
+    CustomerSeed {
+        number: "C-1002",
+        name: "Fjordkaffe ApS",
+        email: "bogholderi@fjordkaffe.example",
+        currency: Currency::DKK,
+        invoices: &[
+            inv("DK-2026-0201", 80, 30, &[("Espresso beans, 1 kg", "30", 18900)], 0),
+            inv("DK-2026-0202", 45, 30, &[("Milk jugs", "12", 14500), ("Tampers", "4", 39900)], 500),
+            inv("DK-2026-0203", 35, 14, &[("Barista course", "2", 249500)], 1000),
+            inv("DK-2026-0204", 12, 30, &[("Filter papers", "50", 3950)], 0),
+            inv("DK-2026-0205", 3, 30, &[("Grinder burrs", "2", 89500)], 0),
+            inv("DK-2026-0206", 65, 30, &[("Cups, 500 pcs", "6", 32500)], 1000),
+            inv("DK-2026-0207", 20, 14, &[("Service visit", "1.5", 95000)], 0),
+        ],
+    },
+    CustomerSeed {
+        number: "C-1003",
+        name: "Studio Grachten",
+        email: "info@studiograchten.example",
+        currency: Currency::EUR,
+        invoices: &[
+            inv("NL-2026-0301", 90, 30, &[("Print paper A3, box", "10", 4299)], 0),
+            inv("NL-2026-0302", 30, 30, &[("Framing", "6", 8950)], 0),
+            inv("NL-2026-0303", 25, 14, &[("Canvas rolls", "3", 15990)], 600),
+            inv("NL-2026-0304", 8, 30, &[("Ink cartridges", "9", 3499)], 0),
+            inv("NL-2026-0305", 55, 30, &[("Studio lamp", "2", 12450)], 1000),
+            inv("NL-2026-0306", 1, 30, &[("Mount board", "20", 675)], 0),
+        ],
+    },
+];
+
+#[derive(Debug, Serialize)]
+pub struct DemoLinks {
+    pub merchant: String,
+    pub customers: Vec<CustomerLink>,
+    pub shop_url: Option<String>,
+    pub staff_login_url: String,
+    pub staff_email: String,
+    pub staff_password: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CustomerLink {
+    pub name: String,
+    pub currency: String,
+    pub magic_link: String,
+}
+
+impl fmt::Display for DemoLinks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "Demo merchant \"{}\" is ready.", self.merchant)?;
+        writeln!(f)?;
+        writeln!(f, "Portal sign-in links (each works once, within 15 minutes; run `kassa demo` for fresh ones):")?;
+        for c in &self.customers {
+            writeln!(f, "  {} ({}): {}", c.name, c.currency, c.magic_link)?;
+        }
+        if let Some(shop) = &self.shop_url {
+            writeln!(f, "Demo shop with the <kassa-pay> widget: {shop}/")?;
+        }
+        writeln!(
+            f,
+            "Staff admin: {}  (email {}, password {})",
+            self.staff_login_url, self.staff_email, self.staff_password
+        )
+    }
+}
+
+pub async fn seed(pool: &Pool, config: &Config) -> anyhow::Result<DemoLinks> {
+    let now = db::now();
+    sqlx::query(
+        "INSERT INTO merchants (id, slug, name, brand_color, logo_url, created_at) VALUES (?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (slug) DO NOTHING",
+    )
+    .bind(db::new_id())
+    .bind(MERCHANT_SLUG)
+    .bind("Noorderlicht Supplies")
+    .bind("#0b5cad")
+    .bind("/assets/demo-logo.svg")
+    .bind(now)
+    .execute(pool)
+    .await?;
+    let (merchant_id, merchant_name): (String, String) =
+        sqlx::query_as("SELECT id, name FROM merchants WHERE slug = ?").bind(MERCHANT_SLUG).fetch_one(pool).await?;
+
+    let today = today();
+    let public = config.public_url();
+    let mut customers = Vec::new();
+    for c in CUSTOMERS {
+        let mut tx = pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO customers (id, merchant_id, number, name, email, created_at) VALUES (?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (merchant_id, number) DO NOTHING",
+        )
+        .bind(db::new_id())
+        .bind(&merchant_id)
+        .bind(c.number)
+        .bind(c.name)
+        .bind(c.email)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let customer_id: String = sqlx::query_scalar("SELECT id FROM customers WHERE merchant_id = ? AND number = ?")
+            .bind(&merchant_id)
+            .bind(c.number)
+            .fetch_one(&mut *tx)
+            .await?;
+        for seed in c.invoices {
+            let issued = today - Duration::days(seed.issued_days_ago);
+            let lines = seed
+                .lines
+                .iter()
+                .map(|(description, qty, unit)| {
+                    Ok(InvoiceLine {
+                        description: description.to_string(),
+                        quantity: qty.parse::<Decimal>().map_err(|e| anyhow::anyhow!("quantity {qty}: {e}"))?,
+                        unit_price: Money::from_minor(*unit, c.currency),
+                    })
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let invoice =
+                Invoice::new(seed.number, c.currency, issued, issued + Duration::days(seed.terms_days), lines)
+                    .with_context(|| format!("demo invoice {}", seed.number))?;
+            insert_invoice(&mut tx, &merchant_id, &customer_id, &invoice, seed.paid_per_mille, now).await?;
+        }
+        tx.commit().await?;
+        let token = auth::issue_magic_link(pool, &merchant_id, &customer_id).await?;
+        customers.push(CustomerLink {
+            name: c.name.to_string(),
+            currency: c.currency.to_string(),
+            magic_link: format!("{public}/p/{MERCHANT_SLUG}/login/{token}"),
+        });
+    }
+
+    let exists: Option<String> =
+        sqlx::query_scalar("SELECT id FROM staff_users WHERE email = ?").bind(STAFF_EMAIL).fetch_optional(pool).await?;
+    if exists.is_none() {
+        sqlx::query(
+            "INSERT INTO staff_users (id, merchant_id, email, password_hash, created_at) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT (email) DO NOTHING",
+        )
+        .bind(db::new_id())
+        .bind(&merchant_id)
+        .bind(STAFF_EMAIL)
+        .bind(auth::hash_password(STAFF_PASSWORD)?)
+        .bind(now)
+        .execute(pool)
+        .await?;
+    }
+
+    Ok(DemoLinks {
+        merchant: merchant_name,
+        customers,
+        shop_url: config.demo_shop_url(),
+        staff_login_url: format!("{public}/admin/login"),
+        staff_email: STAFF_EMAIL.into(),
+        staff_password: STAFF_PASSWORD.into(),
+    })
+}
+
+async fn insert_invoice(
+    tx: &mut sqlx::SqliteConnection,
+    merchant_id: &str,
+    customer_id: &str,
+    invoice: &Invoice,
+    paid_per_mille: i64,
+    now: i64,
+) -> anyhow::Result<()> {
+    let invoice_id = db::new_id();
+    let inserted = sqlx::query(
+        "INSERT INTO invoices (id, merchant_id, customer_id, number, currency, issue_date, due_date, total_minor, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant_id, number) DO NOTHING",
+    )
+    .bind(&invoice_id)
+    .bind(merchant_id)
+    .bind(customer_id)
+    .bind(invoice.number())
+    .bind(invoice.currency().code())
+    .bind(format_date(invoice.issue_date()))
+    .bind(format_date(invoice.due_date()))
+    .bind(invoice.total().minor())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Ok(());
+    }
+    for (position, line) in invoice.lines().iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO invoice_lines (id, merchant_id, invoice_id, position, description, quantity, unit_price_minor, amount_minor) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(db::new_id())
+        .bind(merchant_id)
+        .bind(&invoice_id)
+        .bind(position as i64 + 1)
+        .bind(&line.description)
+        .bind(line.quantity.to_string())
+        .bind(line.unit_price.minor())
+        .bind(line.amount()?.minor())
+        .execute(&mut *tx)
+        .await?;
+    }
+    let paid = invoice.total().minor() * paid_per_mille / 1000;
+    if paid > 0 {
+        let payment_id = db::new_id();
+        sqlx::query(
+            "INSERT INTO payments (id, merchant_id, customer_id, currency, amount_minor, method, gateway, gateway_reference, \
+             status, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, 'Bank transfer', 'seed', ?, 'succeeded', ?, ?)",
+        )
+        .bind(&payment_id)
+        .bind(merchant_id)
+        .bind(customer_id)
+        .bind(invoice.currency().code())
+        .bind(paid)
+        .bind(format!("DEMO-{}", invoice.number()))
+        .bind(format!("demo-seed-{}", invoice.number()))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO allocations (id, merchant_id, payment_id, invoice_id, amount_minor, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(db::new_id())
+        .bind(merchant_id)
+        .bind(&payment_id)
+        .bind(&invoice_id)
+        .bind(paid)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A widget token for the demo shop's invoice, allowed on the shop's origin, valid one hour.
+pub async fn shop_token(services: &Services, shop_origin: &str) -> anyhow::Result<String> {
+    let (merchant_id, invoice_id): (String, String) = sqlx::query_as(
+        "SELECT m.id, i.id FROM merchants m JOIN invoices i ON i.merchant_id = m.id WHERE m.slug = ? AND i.number = ?",
+    )
+    .bind(MERCHANT_SLUG)
+    .bind(SHOP_INVOICE)
+    .fetch_one(&services.pool)
+    .await?;
+    Ok(services.tokens.sign(&WidgetClaims {
+        m: merchant_id,
+        i: invoice_id,
+        o: vec![shop_origin.to_string()],
+        e: db::now() + 3600,
+    }))
+}

@@ -1,0 +1,79 @@
+//! HTTP: the portal and admin pages (Leptos, via leptos_axum), sign-in links, the widget
+//! endpoints, the health check and the demo shop. Sessions are stored in the database.
+
+pub mod links;
+pub mod pages;
+pub mod shop;
+pub mod widget;
+
+use std::sync::Arc;
+
+use axum::extract::{FromRef, State};
+use axum::routing::get;
+use axum::Router;
+use kassa_app::backend::SharedBackend;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+use crate::config::Config;
+use crate::services::Services;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos: LeptosOptions,
+    pub services: Services,
+}
+
+pub async fn router(config: &Config, services: Services) -> anyhow::Result<Router> {
+    let leptos = LeptosOptions::builder()
+        .output_name("kassa")
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .env(leptos::config::Env::PROD)
+        .build();
+    let state = AppState { leptos: leptos.clone(), services: services.clone() };
+
+    let store = SqliteStore::new(services.pool.clone());
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("kassa_session")
+        .with_secure(config.secure_cookies())
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(2)));
+
+    let backend: SharedBackend = Arc::new(services.clone());
+    let context = move || provide_context(backend.clone());
+    let routes = generate_route_list(kassa_app::App);
+
+    let router = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/p/{merchant}/login/{token}", get(links::magic_login))
+        .route("/p/{merchant}/pay/{token}", get(links::pay_link))
+        .route("/p/{merchant}/theme.css", get(links::theme_css))
+        .nest("/w/v1", widget::router(&config.site_root))
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let leptos = leptos.clone();
+            move || kassa_app::shell(leptos.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, kassa_app::shell))
+        .layer(sessions)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state);
+    Ok(router)
+}
+
+/// 200 while the database answers.
+async fn healthz(State(services): State<Services>) -> (http::StatusCode, &'static str) {
+    match sqlx::query("SELECT 1").execute(&services.pool).await {
+        Ok(_) => (http::StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (http::StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+    }
+}

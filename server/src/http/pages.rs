@@ -1,0 +1,29 @@
+//! Plain HTML pages for the few answers that come before Leptos renders anything (a used
+//! sign-in link, an unknown merchant). They share the portal's stylesheet.
+
+use axum::response::{Html, IntoResponse, Response};
+use http::StatusCode;
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+pub fn message(status: StatusCode, title: &str, lines: &[&str]) -> Response {
+    let paragraphs: String = lines.iter().map(|l| format!("<p>{}</p>", escape(l))).collect();
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} · Kassa</title><link rel=\"stylesheet\" href=\"/pkg/kassa.css\"></head>\
+         <body><main id=\"main\" class=\"error-page\"><h1>{title}</h1>{paragraphs}</main></body></html>",
+        title = escape(title),
+    );
+    (status, Html(body)).into_response()
+}
+
+pub fn not_found() -> Response {
+    message(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        &["We could not find that page.", "Check the link you followed, or ask the sender for a new one."],
+    )
+}

@@ -1,0 +1,60 @@
+//! `kassa`: serve, migrate, seed the demo.
+
+use clap::{Parser, Subcommand};
+use kassa_server::config::{Config, DbArgs};
+
+#[derive(Parser)]
+#[command(name = "kassa", version, about = "Kassa: accounts-receivable payment portal")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply migrations and serve HTTP.
+    Serve(Config),
+    /// Apply database migrations and exit.
+    Migrate(DbArgs),
+    /// Seed the demo merchant (idempotent) and print fresh demo links.
+    Demo(DemoArgs),
+}
+
+#[derive(clap::Args)]
+struct DemoArgs {
+    #[command(flatten)]
+    config: Config,
+    /// Print the links as JSON (for scripts and tests).
+    #[arg(long)]
+    json: bool,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Serve(config) => kassa_server::serve(config).await,
+        Command::Migrate(db) => {
+            let pool = kassa_server::db::connect(&db.database_url).await?;
+            kassa_server::db::migrate(&pool).await?;
+            println!("migrated {}", db.database_url);
+            Ok(())
+        }
+        Command::Demo(DemoArgs { config, json }) => {
+            let pool = kassa_server::db::connect(&config.db.database_url).await?;
+            kassa_server::db::migrate(&pool).await?;
+            let links = kassa_server::demo::seed(&pool, &config).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&links)?);
+            } else {
+                print!("{links}");
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! A debtor pays (part of) one invoice. The order of events makes every step safe to retry:
+//! an idempotency key from the pay form identifies the attempt; the gateway is asked with
+//! that key (it answers a replay with the same payment); the payment and its allocation are
+//! written in one transaction that a second writer with the same key cannot duplicate.
+
+use kassa_app::model::{PayRequest, SandboxOutcome};
+use kassa_domain::ledger::{allocate, pay_one};
+use kassa_domain::{LedgerError, Money, OpenItem};
+use tower_sessions::Session;
+
+use crate::db::{self, Pool};
+use crate::error::{Error, Result};
+use crate::gateways::{GatewayStatus, PaymentGateway, StartPayment};
+use crate::services::auth;
+use crate::services::portal::debtor_invoice;
+use crate::services::records::{merchant_by_slug, INVOICE_COLUMNS};
+
+/// What became of an attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Paid { payment_id: String },
+    Declined { reason: String },
+}
+
+async fn existing(pool: &Pool, merchant_id: &str, key: &str) -> Result<Option<Outcome>> {
+    let row: Option<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT id, status, failure_reason FROM payments WHERE merchant_id = ? AND idempotency_key = ?")
+            .bind(merchant_id)
+            .bind(key)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|(id, status, reason)| match status.as_str() {
+        "succeeded" => Outcome::Paid { payment_id: id },
+        _ => Outcome::Declined { reason: reason.unwrap_or_default() },
+    }))
+}
+
+fn ledger_message(e: LedgerError) -> Error {
+    Error::Invalid(match e {
+        LedgerError::NotPositive => "Enter an amount above zero.".into(),
+        LedgerError::MoreThanOpen { balance, .. } => {
+            format!("You can pay at most {balance}, the open balance.")
+        }
+        LedgerError::NothingOpen => "This invoice is already paid.".into(),
+        LedgerError::Money(m) => format!("The amount is not valid: {m}."),
+    })
+}
+
+pub async fn pay(
+    pool: &Pool,
+    gateway: &dyn PaymentGateway,
+    session: &Session,
+    slug: &str,
+    request: PayRequest,
+) -> Result<String> {
+    let merchant = merchant_by_slug(pool, slug).await?;
+    let debtor = auth::debtor(session, &merchant).await?;
+    let key = request.pay_key.trim();
+    if key.is_empty() || key.len() > 100 {
+        return Err(Error::Invalid("The form is out of date. Reload the page and pay again.".into()));
+    }
+    let receipt = |id: &str| format!("/p/{}/payments/{}", merchant.slug, id);
+    if let Some(outcome) = existing(pool, &merchant.id, key).await? {
+        return match outcome {
+            Outcome::Paid { payment_id } => Ok(receipt(&payment_id)),
+            Outcome::Declined { reason } => Err(Error::Declined(reason)),
+        };
+    }
+
+    let invoice = debtor_invoice(pool, &debtor, &request.number).await?;
+    let currency = invoice.currency()?;
+    let amount = Money::parse(&request.amount, currency).map_err(|e| Error::Invalid(format!("{e}.")))?;
+    let item = OpenItem { invoice: invoice.id.clone(), balance: invoice.balance()? };
+    pay_one(amount, &item).map_err(ledger_message)?;
+
+    let gateway_payment = gateway
+        .start(StartPayment {
+            amount,
+            idempotency_key: format!("{}:{}", merchant.id, key),
+            description: format!("{} invoice {}", merchant.name, invoice.number),
+            sandbox_approve: request.outcome == SandboxOutcome::Succeed,
+        })
+        .await
+        .map_err(|e| Error::Other(e.into()))?;
+
+    let payment_id = db::new_id();
+    let now = db::now();
+    let (status, reason) = match &gateway_payment.status {
+        GatewayStatus::Succeeded => ("succeeded", None),
+        GatewayStatus::Declined { reason } => ("declined", Some(reason.clone())),
+    };
+
+    // IMMEDIATE takes SQLite's write lock up front, so the read below cannot go stale.
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    // The balance is read again inside the transaction: a payment that landed meanwhile
+    // (another tab, another key) leaves the excess unapplied instead of overpaying.
+    let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices i WHERE i.merchant_id = ? AND i.id = ?");
+    let fresh: crate::services::records::InvoiceRow =
+        sqlx::query_as(&sql).bind(&merchant.id).bind(&invoice.id).fetch_one(&mut *tx).await?;
+    let plan = if status == "succeeded" {
+        Some(
+            allocate(amount, &[OpenItem { invoice: invoice.id.clone(), balance: fresh.balance()? }])
+                .map_err(ledger_message)?,
+        )
+    } else {
+        None
+    };
+    let inserted = sqlx::query(
+        "INSERT INTO payments (id, merchant_id, customer_id, currency, amount_minor, unapplied_minor, method, gateway, \
+         gateway_reference, status, failure_reason, idempotency_key, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant_id, idempotency_key) DO NOTHING",
+    )
+    .bind(&payment_id)
+    .bind(&merchant.id)
+    .bind(&debtor.customer_id)
+    .bind(currency.code())
+    .bind(amount.minor())
+    .bind(plan.as_ref().map(|p| p.unapplied.minor()).unwrap_or(0))
+    .bind(gateway.method_label())
+    .bind(gateway.name())
+    .bind(&gateway_payment.reference)
+    .bind(status)
+    .bind(&reason)
+    .bind(key)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if inserted == 1 {
+        for allocation in plan.iter().flat_map(|p| p.allocations.iter()) {
+            sqlx::query(
+                "INSERT INTO allocations (id, merchant_id, payment_id, invoice_id, amount_minor, created_at) \
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(db::new_id())
+            .bind(&merchant.id)
+            .bind(&payment_id)
+            .bind(&allocation.invoice)
+            .bind(allocation.amount.minor())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+
+    // Whoever won the race with this key, answer with what is stored.
+    match existing(pool, &merchant.id, key).await? {
+        Some(Outcome::Paid { payment_id }) => {
+            tracing::info!(merchant = %merchant.slug, invoice = %invoice.number, %amount, "payment succeeded");
+            Ok(receipt(&payment_id))
+        }
+        Some(Outcome::Declined { reason }) => Err(Error::Declined(reason)),
+        None => Err(Error::Other(anyhow::anyhow!("payment {payment_id} vanished after commit"))),
+    }
+}

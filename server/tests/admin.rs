@@ -1,0 +1,50 @@
+//! Staff sign-in (argon2id) and the admin's invoice list.
+
+mod common;
+use common::{client, TestApp};
+
+#[tokio::test]
+async fn staff_sign_in_and_see_every_customers_invoices() {
+    let app = TestApp::spawn().await;
+    let c = client();
+    let wrong = app.server_fn(&c, "staff_login", &[("email", &app.demo.staff_email), ("password", "wrong")]).await;
+    assert_eq!(wrong.status(), 422);
+    assert!(wrong.text().await.unwrap().contains("email or password is wrong"));
+    assert_eq!(app.server_fn(&c, "load_admin", &[]).await.status(), 401);
+
+    let unknown = app.server_fn(&c, "staff_login", &[("email", "nobody@example.com"), ("password", "x")]).await;
+    assert_eq!(unknown.status(), 422);
+
+    let ok = app
+        .server_fn(&c, "staff_login", &[("email", "  ADMIN@demo.kassa.test "), ("password", &app.demo.staff_password)])
+        .await;
+    assert_eq!(ok.status(), 200);
+    let overview: serde_json::Value = app.server_fn(&c, "load_admin", &[]).await.json().await.unwrap();
+    let invoices = overview["invoices"].as_array().unwrap();
+    assert_eq!(invoices.len(), 20);
+    let customers: std::collections::BTreeSet<_> =
+        invoices.iter().map(|i| i["customer_name"].as_str().unwrap()).collect();
+    assert_eq!(customers.len(), 3);
+    let statuses: std::collections::BTreeSet<_> = invoices.iter().map(|i| i["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses.into_iter().collect::<Vec<_>>(), ["Open", "Overdue", "Paid", "PartlyPaid"]);
+
+    let page = c.get(format!("{}/admin", app.url)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("DK-2026-0201"));
+
+    app.server_fn(&c, "staff_logout", &[]).await;
+    assert_eq!(app.server_fn(&c, "load_admin", &[]).await.status(), 401);
+}
+
+#[tokio::test]
+async fn the_demo_seed_is_idempotent() {
+    let app = TestApp::spawn().await;
+    kassa_server::demo::seed(&app.services.pool, &app.config).await.unwrap();
+    let invoices: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM invoices").fetch_one(&app.services.pool).await.unwrap();
+    let customers: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM customers").fetch_one(&app.services.pool).await.unwrap();
+    let staff: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM staff_users").fetch_one(&app.services.pool).await.unwrap();
+    assert_eq!((invoices, customers, staff), (20, 3, 1));
+}

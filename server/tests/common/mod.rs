@@ -1,0 +1,104 @@
+//! A real Kassa on a random port against a fresh SQLite database, seeded with the demo, and
+//! an HTTP client with its own cookie jar: every integration test talks to it over TCP.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use kassa_server::config::{Config, DbArgs};
+use kassa_server::demo::DemoLinks;
+use kassa_server::services::Services;
+
+pub struct TestApp {
+    pub url: String,
+    pub shop_origin: String,
+    pub config: Config,
+    pub services: Services,
+    pub demo: DemoLinks,
+    _dir: tempfile::TempDir,
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let config = Config {
+            db: DbArgs { database_url: format!("sqlite://{}/kassa.db", dir.path().display()) },
+            addr,
+            public_url: None,
+            site_root: dir.path().join("site"),
+            demo_shop_addr: Some("127.0.0.1:9".parse().unwrap()),
+            secret: None,
+        };
+        let kassa = kassa_server::build(&config).await.unwrap();
+        let demo = kassa_server::demo::seed(&kassa.services.pool, &config).await.unwrap();
+        tokio::spawn(async move { axum::serve(listener, kassa.router).await.unwrap() });
+        TestApp {
+            url: format!("http://{addr}"),
+            shop_origin: "http://127.0.0.1:9".into(),
+            config,
+            services: kassa.services,
+            demo,
+            _dir: dir,
+        }
+    }
+
+    /// A fresh magic link for a demo customer (as `kassa demo` prints them).
+    pub async fn magic_link(&self, customer: &str) -> String {
+        let links = kassa_server::demo::seed(&self.services.pool, &self.config).await.unwrap();
+        links.customers.into_iter().find(|c| c.name == customer).expect("demo customer").magic_link
+    }
+
+    /// A client signed in as a demo customer.
+    pub async fn debtor(&self, customer: &str) -> reqwest::Client {
+        let c = client();
+        let res = c.get(self.magic_link(customer).await).send().await.unwrap();
+        assert_eq!(res.status(), 303, "magic link should sign in");
+        c
+    }
+
+    pub async fn server_fn(&self, c: &reqwest::Client, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        c.post(format!("{}/api/{name}", self.url)).form(form).send().await.unwrap()
+    }
+
+    pub async fn pay(&self, c: &reqwest::Client, number: &str, amount: &str, key: &str) -> reqwest::Response {
+        self.server_fn(
+            c,
+            "pay_invoice",
+            &[("merchant", "demo"), ("number", number), ("amount", amount), ("outcome", "Succeed"), ("pay_key", key)],
+        )
+        .await
+    }
+
+    /// The ledger invariants over the whole database: no invoice is allocated more than its
+    /// total, and every payment's allocations plus its unapplied cash equal its amount.
+    pub async fn assert_ledger_invariants(&self) {
+        let over: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM invoices i WHERE i.total_minor < \
+             (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id)",
+        )
+        .fetch_one(&self.services.pool)
+        .await
+        .unwrap();
+        assert_eq!(over, 0, "an invoice is allocated more than its total");
+        let unbalanced: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM payments p WHERE p.status = 'succeeded' AND p.amount_minor != p.unapplied_minor + \
+             (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.payment_id = p.id)",
+        )
+        .fetch_one(&self.services.pool)
+        .await
+        .unwrap();
+        assert_eq!(unbalanced, 0, "a payment's allocations do not add up");
+        let declined_allocated: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM allocations a JOIN payments p ON p.id = a.payment_id WHERE p.status != 'succeeded'",
+        )
+        .fetch_one(&self.services.pool)
+        .await
+        .unwrap();
+        assert_eq!(declined_allocated, 0, "a declined payment settled an invoice");
+    }
+}

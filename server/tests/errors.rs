@@ -1,0 +1,53 @@
+//! Bad input gets a clear answer with the right status, never a 500 or a stack trace.
+
+mod common;
+use common::{client, TestApp};
+
+#[tokio::test]
+async fn health_check_answers_while_the_database_does() {
+    let app = TestApp::spawn().await;
+    let res = client().get(format!("{}/healthz", app.url)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.unwrap(), "ok");
+}
+
+#[tokio::test]
+async fn unknown_things_are_clear_404s() {
+    let app = TestApp::spawn().await;
+    let c = app.debtor("Bakkerij De Molen B.V.").await;
+    for path in [
+        "/p/no-such-merchant",
+        "/p/no-such-merchant/login/abc",
+        "/p/no-such-merchant/pay/abc",
+        "/p/demo/invoices/NO-SUCH-INVOICE",
+        "/p/demo/payments/no-such-payment",
+        "/no/such/page",
+    ] {
+        let res = c.get(format!("{}{path}", app.url)).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{path}");
+        let body = res.text().await.unwrap();
+        assert!(body.contains("Not found") || body.contains("not valid"), "{path}: {body}");
+        assert!(!body.contains("panicked") && !body.contains("sqlx"), "{path} leaks internals");
+    }
+}
+
+#[tokio::test]
+async fn portal_pages_without_a_session_ask_for_a_sign_in_link() {
+    let app = TestApp::spawn().await;
+    let res = client().get(format!("{}/p/demo", app.url)).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert!(res.text().await.unwrap().contains("Sign-in needed"));
+    let res = app.server_fn(&client(), "load_portal", &[("merchant", "demo")]).await;
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.text().await.unwrap(), "\"Unauthorized\"");
+}
+
+#[tokio::test]
+async fn a_bad_widget_token_is_a_json_404_any_page_can_read() {
+    let app = TestApp::spawn().await;
+    let res = client().get(format!("{}/w/v1/invoice?token=forged.token", app.url)).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert_eq!(res.headers()["access-control-allow-origin"], "*");
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("expired or is not valid"));
+}

@@ -1,0 +1,137 @@
+//! Magic links, the portal's data and paying: single use, scoped to one debtor, never twice.
+
+mod common;
+use common::{client, TestApp};
+
+#[tokio::test]
+async fn a_magic_link_signs_in_once() {
+    let app = TestApp::spawn().await;
+    let link = app.magic_link("Studio Grachten").await;
+    let c = client();
+    let res = c.get(&link).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/p/demo");
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let page = c.get(format!("{}/p/demo", app.url)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Hello <!-- -->Studio Grachten") || html.contains("Studio Grachten"));
+    assert!(html.contains("NL-2026-0301"));
+    assert!(!html.contains("NL-2026-0101"), "another customer's invoice leaked");
+
+    let again = client().get(&link).send().await.unwrap();
+    assert_eq!(again.status(), 410);
+    assert!(again.text().await.unwrap().contains("can no longer be used"));
+}
+
+#[tokio::test]
+async fn an_expired_magic_link_is_refused() {
+    let app = TestApp::spawn().await;
+    let link = app.magic_link("Studio Grachten").await;
+    sqlx::query("UPDATE magic_links SET expires_at = 0").execute(&app.services.pool).await.unwrap();
+    assert_eq!(client().get(&link).send().await.unwrap().status(), 410);
+}
+
+#[tokio::test]
+async fn paying_records_payment_and_allocation_once() {
+    let app = TestApp::spawn().await;
+    let c = app.debtor("Bakkerij De Molen B.V.").await;
+    let res = app.pay(&c, "NL-2026-0104", "100,00", "key-1").await;
+    assert_eq!(res.status(), 200);
+    let receipt: String = res.json().await.unwrap();
+    assert!(receipt.starts_with("/p/demo/payments/"));
+
+    // The same attempt again (double click, replayed post) answers the same receipt.
+    let replay: String = app.pay(&c, "NL-2026-0104", "100,00", "key-1").await.json().await.unwrap();
+    assert_eq!(replay, receipt);
+    let payments: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payments WHERE idempotency_key = 'key-1'")
+        .fetch_one(&app.services.pool)
+        .await
+        .unwrap();
+    assert_eq!(payments, 1);
+
+    let detail: serde_json::Value = app
+        .server_fn(&c, "load_invoice", &[("merchant", "demo"), ("number", "NL-2026-0104")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["invoice"]["balance"]["minor"], 21000);
+    assert_eq!(detail["invoice"]["status"], "PartlyPaid");
+
+    let page = c.get(format!("{}{receipt}", app.url)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("EUR 100.00"));
+    app.assert_ledger_invariants().await;
+}
+
+#[tokio::test]
+async fn concurrent_double_submits_pay_once() {
+    let app = TestApp::spawn().await;
+    let c = app.debtor("Fjordkaffe ApS").await;
+    let (a, b) = tokio::join!(app.pay(&c, "DK-2026-0204", "1975", "same"), app.pay(&c, "DK-2026-0204", "1975", "same"));
+    let (a, b): (String, String) = (a.json().await.unwrap(), b.json().await.unwrap());
+    assert_eq!(a, b);
+    // Two different attempts racing for the same balance: the second is refused or left
+    // unapplied, never allocated beyond the invoice.
+    let d = app.debtor("Fjordkaffe ApS").await;
+    let (x, y) = tokio::join!(app.pay(&d, "DK-2026-0205", "1790", "k-x"), app.pay(&d, "DK-2026-0205", "1790", "k-y"));
+    assert!(x.status() == 200 || y.status() == 200);
+    app.assert_ledger_invariants().await;
+}
+
+#[tokio::test]
+async fn bad_amounts_are_refused_with_a_reason() {
+    let app = TestApp::spawn().await;
+    let c = app.debtor("Bakkerij De Molen B.V.").await;
+    for (amount, expected) in [
+        ("0", "above zero"),
+        ("abc", "not an amount"),
+        ("0,005", "at most 2 decimals"),
+        ("310.01", "at most EUR 310.00"),
+    ] {
+        let res = app.pay(&c, "NL-2026-0104", amount, &format!("bad-{amount}")).await;
+        assert_eq!(res.status(), 422, "{amount}");
+        let body = res.text().await.unwrap();
+        assert!(body.contains(expected), "{amount}: {body}");
+    }
+    let res = app.pay(&c, "NL-2026-0103", "1", "paid-already").await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("already paid"));
+    app.assert_ledger_invariants().await;
+}
+
+#[tokio::test]
+async fn a_declined_payment_settles_nothing() {
+    let app = TestApp::spawn().await;
+    let c = app.debtor("Bakkerij De Molen B.V.").await;
+    let form = [
+        ("merchant", "demo"),
+        ("number", "NL-2026-0104"),
+        ("amount", "310"),
+        ("outcome", "Decline"),
+        ("pay_key", "declined-1"),
+    ];
+    let res = app.server_fn(&c, "pay_invoice", &form).await;
+    assert_eq!(res.status(), 402);
+    assert!(res.text().await.unwrap().contains("declined"));
+    let detail: serde_json::Value = app
+        .server_fn(&c, "load_invoice", &[("merchant", "demo"), ("number", "NL-2026-0104")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["invoice"]["balance"]["minor"], 31000);
+    app.assert_ledger_invariants().await;
+}
+
+#[tokio::test]
+async fn one_debtor_cannot_pay_or_read_another_debtors_invoice() {
+    let app = TestApp::spawn().await;
+    let c = app.debtor("Studio Grachten").await;
+    let res = app.pay(&c, "NL-2026-0104", "1", "cross").await;
+    assert_eq!(res.status(), 404);
+    let res = app.server_fn(&c, "load_invoice", &[("merchant", "demo"), ("number", "DK-2026-0201")]).await;
+    assert_eq!(res.status(), 404);
+}
