@@ -57,3 +57,22 @@ pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     }
     result
 }
+
+/// The page's Content Security Policy: scripts only from Kassa itself or inline with this
+/// response's nonce (Leptos' hydration and resource scripts carry it), wasm allowed to
+/// compile, no framing, no plugins, forms and fetches only to Kassa.
+pub fn set_content_security_policy() {
+    let (Some(nonce), Some(options)) =
+        (leptos::nonce::use_nonce(), leptos::prelude::use_context::<leptos_axum::ResponseOptions>())
+    else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+         base-uri 'none'; object-src 'none'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        options.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}

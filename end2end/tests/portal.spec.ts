@@ -2,6 +2,10 @@ import { expect, test } from '@playwright/test';
 import { accessible, hydrated, kassaUrl, linkFor } from './helpers';
 
 test('a debtor opens a magic link, sees invoices, pays one and sees it paid', async ({ page }) => {
+  // Hydration under the strict CSP: any blocked script or wasm shows up as a console error.
+  const consoleErrors: string[] = [];
+  page.on('console', (msg) => msg.type() === 'error' && consoleErrors.push(`${msg.text()} ${msg.location().url}`));
+  page.on('pageerror', (err) => consoleErrors.push(err.message));
   await page.goto(linkFor('Bakkerij De Molen B.V.'));
   await expect(page).toHaveURL(/\/p\/demo$/);
   await expect(page.getByRole('heading', { name: 'Hello Bakkerij De Molen B.V.' })).toBeVisible();
@@ -25,6 +29,15 @@ test('a debtor opens a magic link, sees invoices, pays one and sees it paid', as
 
   await page.getByRole('link', { name: 'Back to all invoices' }).click();
   await expect(page.locator('tr[data-invoice="NL-2026-0104"] [data-status]')).toHaveText('Paid');
+  expect(consoleErrors).toEqual([]);
+});
+
+test('pages carry a nonce-based Content Security Policy', async ({ page }) => {
+  const response = await page.goto(`${kassaUrl()}/admin/login`);
+  const csp = response?.headers()['content-security-policy'] ?? '';
+  expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=_-]+' 'wasm-unsafe-eval'/);
+  expect(csp).toContain("frame-ancestors 'none'");
+  expect(response?.headers()['x-content-type-options']).toBe('nosniff');
 });
 
 test('a part payment leaves the rest open', async ({ page }) => {

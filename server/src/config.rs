@@ -34,7 +34,7 @@ pub struct Config {
 
     /// Key that signs widget tokens (32+ characters). Generated and stored in the database
     /// when not set.
-    #[arg(long, env = "KASSA_SECRET", value_parser = parse_secret, hide_env_values = true)]
+    #[arg(long, env = "KASSA_SECRET", hide_env_values = true)]
     pub secret: Option<String>,
 }
 
@@ -64,9 +64,16 @@ fn parse_public_url(s: &str) -> Result<String, String> {
     Ok(s.to_string())
 }
 
-fn parse_secret(s: &str) -> Result<String, String> {
-    if s.len() < 32 {
-        return Err("must be at least 32 characters (for example: openssl rand -hex 32)".into());
+impl Config {
+    /// Checks what clap cannot without echoing it: a secret's value never appears in errors.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if let Some(secret) = &self.secret {
+            if secret.len() < 32 {
+                anyhow::bail!(
+                    "--secret / KASSA_SECRET must be at least 32 characters (for example: openssl rand -hex 32)"
+                );
+            }
+        }
+        Ok(())
     }
-    Ok(s.to_string())
 }

@@ -26,6 +26,7 @@ pub struct Kassa {
 }
 
 pub async fn build(config: &Config) -> anyhow::Result<Kassa> {
+    config.validate()?;
     let pool = db::connect(&config.db.database_url).await?;
     db::migrate(&pool).await.context("applying database migrations")?;
     let key = secrets::widget_key(&pool, config.secret.as_deref()).await?;

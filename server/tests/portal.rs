@@ -51,12 +51,7 @@ async fn paying_records_payment_and_allocation_once() {
         .unwrap();
     assert_eq!(payments, 1);
 
-    let detail: serde_json::Value = app
-        .server_fn(&c, "load_invoice", &[("merchant", "demo"), ("number", "NL-2026-0104")])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail = app.invoice_json(&c, "NL-2026-0104").await;
     assert_eq!(detail["invoice"]["balance"]["minor"], 21000);
     assert_eq!(detail["invoice"]["status"], "PartlyPaid");
 
@@ -116,12 +111,7 @@ async fn a_declined_payment_settles_nothing() {
     let res = app.server_fn(&c, "pay_invoice", &form).await;
     assert_eq!(res.status(), 402);
     assert!(res.text().await.unwrap().contains("declined"));
-    let detail: serde_json::Value = app
-        .server_fn(&c, "load_invoice", &[("merchant", "demo"), ("number", "NL-2026-0104")])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail = app.invoice_json(&c, "NL-2026-0104").await;
     assert_eq!(detail["invoice"]["balance"]["minor"], 31000);
     app.assert_ledger_invariants().await;
 }

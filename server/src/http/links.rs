@@ -11,35 +11,43 @@ use crate::http::pages;
 use crate::services::records::merchant_by_slug;
 use crate::services::{auth, widget, Services};
 
-fn internal(e: Error) -> Response {
-    tracing::error!(error = ?e, "sign-in link failed");
-    pages::message(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", &["Please try again in a moment."])
+/// The page for a failure: a clear 404 for what does not exist, a logged 500 otherwise.
+fn page_error(e: Error) -> Response {
+    match e {
+        Error::NotFound => pages::not_found(),
+        e => {
+            tracing::error!(error = ?e, "link handler failed");
+            pages::message(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong",
+                &["Please try again in a moment."],
+            )
+        }
+    }
 }
+
+type PageResult = Result<Response, Response>;
 
 pub async fn magic_login(
     State(services): State<Services>,
     session: Session,
     Path((slug, token)): Path<(String, String)>,
-) -> Response {
-    let merchant = match merchant_by_slug(&services.pool, &slug).await {
-        Ok(m) => m,
-        Err(Error::NotFound) => return pages::not_found(),
-        Err(e) => return internal(e),
-    };
+) -> PageResult {
+    let merchant = merchant_by_slug(&services.pool, &slug).await.map_err(page_error)?;
     match auth::redeem_magic_link(&services.pool, &merchant, &token).await {
-        Ok(debtor) => match auth::sign_in_debtor(&session, debtor).await {
-            Ok(()) => Redirect::to(&format!("/p/{}", merchant.slug)).into_response(),
-            Err(e) => internal(e),
-        },
-        Err(Error::Unauthorized) => pages::message(
+        Ok(debtor) => {
+            auth::sign_in_debtor(&session, debtor).await.map_err(page_error)?;
+            Ok(Redirect::to(&format!("/p/{}", merchant.slug)).into_response())
+        }
+        Err(Error::Unauthorized) => Err(pages::message(
             StatusCode::GONE,
             "This link can no longer be used",
             &[
                 "Sign-in links work once and expire 15 minutes after they are sent.",
                 &format!("Ask {} for a new link, or open the most recent email from them.", merchant.name),
             ],
-        ),
-        Err(e) => internal(e),
+        )),
+        Err(e) => Err(page_error(e)),
     }
 }
 
@@ -47,51 +55,37 @@ pub async fn pay_link(
     State(services): State<Services>,
     session: Session,
     Path((slug, token)): Path<(String, String)>,
-) -> Response {
-    let merchant = match merchant_by_slug(&services.pool, &slug).await {
-        Ok(m) => m,
-        Err(Error::NotFound) => return pages::not_found(),
-        Err(e) => return internal(e),
-    };
+) -> PageResult {
+    let merchant = merchant_by_slug(&services.pool, &slug).await.map_err(page_error)?;
     let claims = match services.tokens.verify(&token) {
         Ok(c) if c.m == merchant.id => c,
         _ => {
-            return pages::message(
+            return Err(pages::message(
                 StatusCode::NOT_FOUND,
                 "This pay link is not valid",
                 &["It may have expired. Open the invoice again from the shop or email that showed it."],
-            )
+            ))
         }
     };
-    let (debtor, slug, number) = match widget::pay_link_session(&services.pool, &claims).await {
-        Ok(found) => found,
-        Err(Error::NotFound) => return pages::not_found(),
-        Err(e) => return internal(e),
-    };
+    let (debtor, slug, number) = widget::pay_link_session(&services.pool, &claims).await.map_err(page_error)?;
     // A debtor already signed in for the whole account keeps that wider session.
     let keep = matches!(auth::debtor(&session, &merchant).await,
         Ok(current) if current.customer_id == debtor.customer_id && current.invoice_id.is_none());
     if !keep {
-        if let Err(e) = auth::sign_in_debtor(&session, debtor).await {
-            return internal(e);
-        }
+        auth::sign_in_debtor(&session, debtor).await.map_err(page_error)?;
     }
-    Redirect::to(&format!("/p/{slug}/invoices/{number}")).into_response()
+    Ok(Redirect::to(&format!("/p/{slug}/invoices/{number}")).into_response())
 }
 
 /// The merchant's brand as CSS custom properties (no inline styles needed under a strict CSP).
-pub async fn theme_css(State(services): State<Services>, Path(slug): Path<String>) -> Response {
-    let merchant = match merchant_by_slug(&services.pool, &slug).await {
-        Ok(m) => m,
-        Err(Error::NotFound) => return pages::not_found(),
-        Err(e) => return internal(e),
-    };
+pub async fn theme_css(State(services): State<Services>, Path(slug): Path<String>) -> PageResult {
+    let merchant = merchant_by_slug(&services.pool, &slug).await.map_err(page_error)?;
     let color = if is_hex_color(&merchant.brand_color) { merchant.brand_color.as_str() } else { "#1f4e79" };
-    (
+    Ok((
         [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")],
         format!(":root {{ --brand: {color}; }}\n"),
     )
-        .into_response()
+        .into_response())
 }
 
 pub fn is_hex_color(s: &str) -> bool {

@@ -11,9 +11,11 @@ use std::sync::Arc;
 use axum::extract::{FromRef, State};
 use axum::routing::get;
 use axum::Router;
+use http::{header, HeaderValue};
 use kassa_app::backend::SharedBackend;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -61,10 +63,26 @@ pub async fn router(config: &Config, services: Services) -> anyhow::Result<Route
             move || kassa_app::shell(leptos.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, kassa_app::shell))
-        .layer(sessions)
-        .layer(TraceLayer::new_for_http())
-        .with_state(state);
+        .layer(sessions);
+    let router = with_security_headers(router).layer(TraceLayer::new_for_http()).with_state(state);
     Ok(router)
+}
+
+/// Headers every response gets unless it set its own: Leptos pages set a stricter CSP with
+/// a per-response nonce (`kassa_app::backend::set_content_security_policy`).
+fn with_security_headers(router: Router<AppState>) -> Router<AppState> {
+    let default_csp =
+        "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'";
+    router
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(default_csp),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
 }
 
 /// 200 while the database answers.

@@ -13,7 +13,8 @@ pub fn message(status: StatusCode, title: &str, lines: &[&str]) -> Response {
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} · Kassa</title><link rel=\"stylesheet\" href=\"/pkg/kassa.css\"></head>\
+         <title>{title} · Kassa</title><link rel=\"icon\" type=\"image/svg+xml\" href=\"/assets/favicon.svg\">\
+         <link rel=\"stylesheet\" href=\"/pkg/kassa.css\"></head>\
          <body><main id=\"main\" class=\"error-page\"><h1>{title}</h1>{paragraphs}</main></body></html>",
         title = escape(title),
     );

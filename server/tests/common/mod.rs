@@ -74,6 +74,11 @@ impl TestApp {
         .await
     }
 
+    /// The invoice as the portal's `load_invoice` server function returns it.
+    pub async fn invoice_json(&self, c: &reqwest::Client, number: &str) -> serde_json::Value {
+        self.server_fn(c, "load_invoice", &[("merchant", "demo"), ("number", number)]).await.json().await.unwrap()
+    }
+
     /// The ledger invariants over the whole database: no invoice is allocated more than its
     /// total, and every payment's allocations plus its unapplied cash equal its amount.
     pub async fn assert_ledger_invariants(&self) {

@@ -1,0 +1,50 @@
+//! The `kassa` binary itself: a bad setting stops start-up with a message naming it, and
+//! `migrate` + `demo` work against a fresh database file.
+
+use std::process::Command;
+
+fn kassa() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_kassa"))
+}
+
+#[test]
+fn a_bad_setting_stops_start_up_naming_it() {
+    let out = kassa().arg("serve").env("KASSA_ADDR", "not-an-address").output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--addr") && err.contains("not-an-address"), "{err}");
+
+    let out = kassa().args(["serve", "--public-url", "pay.example.com"]).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--public-url") && err.contains("absolute http(s) URL"), "{err}");
+
+    let out = kassa().arg("serve").env("KASSA_SECRET", "xyzzy-secret").output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--secret") && err.contains("at least 32 characters"), "{err}");
+    assert!(!err.contains("xyzzy"), "the secret must not be echoed: {err}");
+}
+
+#[test]
+fn migrate_and_demo_on_a_fresh_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/sub/kassa.db", dir.path().display());
+    let out = kassa().args(["migrate", "--database-url", &url]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let out = kassa()
+        .args(["demo", "--json", "--database-url", &url, "--demo-shop-addr", "127.0.0.1:3001"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let links: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(links["customers"].as_array().unwrap().len(), 3);
+    assert!(links["customers"][0]["magic_link"].as_str().unwrap().starts_with("http://127.0.0.1:3000/p/demo/login/"));
+    assert_eq!(links["shop_url"], "http://127.0.0.1:3001");
+    assert_eq!(links["staff_login_url"], "http://127.0.0.1:3000/admin/login");
+
+    let out = kassa().args(["demo", "--database-url", &url]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Portal sign-in links") && text.contains("Staff admin:"), "{text}");
+}
