@@ -1,5 +1,5 @@
 //! How a payment settles invoices. The rules a ledger must never break are written down as
-//! code in [`AllocationPlan::check`]: every cent of a payment is either allocated to an
+//! code in [`Payment::check`]: every cent of a payment is either allocated to an
 //! invoice or left unapplied, and no invoice receives more than its balance.
 
 use serde::{Deserialize, Serialize};
@@ -31,9 +31,10 @@ pub struct Allocation<K> {
     pub amount: Money,
 }
 
+/// Cash received and how it settles invoices.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AllocationPlan<K> {
-    pub payment: Money,
+pub struct Payment<K> {
+    pub amount: Money,
     pub allocations: Vec<Allocation<K>>,
     /// Cash received that settles no invoice (an overpayment); kept, never dropped.
     pub unapplied: Money,
@@ -41,7 +42,7 @@ pub struct AllocationPlan<K> {
 
 /// Applies `payment` to `open` in the given order (callers pass the oldest due first), each
 /// invoice taking at most its balance; what is left stays unapplied.
-pub fn allocate<K: Clone + PartialEq>(payment: Money, open: &[OpenItem<K>]) -> Result<AllocationPlan<K>, LedgerError> {
+pub fn allocate<K: Clone + PartialEq>(payment: Money, open: &[OpenItem<K>]) -> Result<Payment<K>, LedgerError> {
     if !payment.is_positive() {
         return Err(LedgerError::NotPositive);
     }
@@ -58,13 +59,13 @@ pub fn allocate<K: Clone + PartialEq>(payment: Money, open: &[OpenItem<K>]) -> R
         remaining = remaining.checked_sub(amount)?;
         allocations.push(Allocation { invoice: item.invoice.clone(), amount });
     }
-    let plan = AllocationPlan { payment, allocations, unapplied: remaining };
+    let plan = Payment { amount: payment, allocations, unapplied: remaining };
     debug_assert!(plan.check(open).is_ok());
     Ok(plan)
 }
 
 /// A debtor paying (part of) one invoice from the portal: at most its balance, never zero.
-pub fn pay_one<K: Clone + PartialEq>(amount: Money, item: &OpenItem<K>) -> Result<AllocationPlan<K>, LedgerError> {
+pub fn pay_one<K: Clone + PartialEq>(amount: Money, item: &OpenItem<K>) -> Result<Payment<K>, LedgerError> {
     if !item.balance.is_positive() {
         return Err(LedgerError::NothingOpen);
     }
@@ -80,16 +81,16 @@ pub fn pay_one<K: Clone + PartialEq>(amount: Money, item: &OpenItem<K>) -> Resul
     allocate(amount, std::slice::from_ref(item))
 }
 
-impl<K: Clone> AllocationPlan<K> {
+impl<K: Clone> Payment<K> {
     /// The ledger invariants. Returns the first one broken.
     pub fn check(&self, open: &[OpenItem<K>]) -> Result<(), &'static str>
     where
         K: PartialEq,
     {
-        let currency = self.payment.currency();
+        let currency = self.amount.currency();
         let allocated = Money::sum(currency, self.allocations.iter().map(|a| a.amount))
             .map_err(|_| "allocations mix currencies or overflow")?;
-        if allocated.checked_add(self.unapplied) != Ok(self.payment) {
+        if allocated.checked_add(self.unapplied) != Ok(self.amount) {
             return Err("allocated + unapplied != payment");
         }
         if self.unapplied.is_negative() {

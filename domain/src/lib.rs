@@ -7,5 +7,5 @@ pub mod ledger;
 pub mod money;
 
 pub use invoice::{Invoice, InvoiceError, InvoiceLine, InvoiceStatus};
-pub use ledger::{allocate, pay_one, Allocation, AllocationPlan, LedgerError, OpenItem};
+pub use ledger::{allocate, pay_one, Allocation, LedgerError, OpenItem, Payment};
 pub use money::{Currency, Money, MoneyError};

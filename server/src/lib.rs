@@ -53,6 +53,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         tracing::info!("demo shop on http://{addr}");
         tokio::spawn(async move { axum::serve(shop_listener, shop).await });
     }
+    // Expired sessions are removed hourly; the task ends with the process.
+    let store = tower_sessions_sqlx_store::SqliteStore::new(kassa.services.pool.clone());
+    tokio::spawn(tower_sessions::ExpiredDeletion::continuously_delete_expired(
+        store,
+        std::time::Duration::from_secs(3600),
+    ));
     tracing::info!("Kassa on {} (public URL {})", config.addr, config.public_url());
     axum::serve(listener, kassa.router).with_graceful_shutdown(shutdown()).await?;
     Ok(())

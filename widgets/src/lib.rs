@@ -87,21 +87,21 @@ pub async fn render(host: HtmlElement, endpoint: String) -> Result<JsValue, JsVa
         return Ok("error".into());
     };
     let url = format!("{endpoint}?token={}", String::from(js_sys::encode_uri_component(&token)));
-    let (status, body) = match fetch_json(&url).await {
+    let (http_status, body) = match fetch_json(&url).await {
         Ok(answer) => answer,
         Err(_) => {
             show_error(&root, "Kassa could not be reached. Check your connection and reload the page.")?;
             return Ok("error".into());
         }
     };
-    if status != 200 {
+    if http_status != 200 {
         let message = field(&body, "error");
         show_error(&root, if message.is_empty() { "This invoice cannot be shown." } else { &message })?;
         return Ok("error".into());
     }
-    let invoice_status = field(&body, "status");
+    let status = field(&body, "status");
     let number = field(&body, "number");
-    let paid = invoice_status == "Paid";
+    let paid = status == "paid";
     let action = if paid {
         "<p class=\"paid\" role=\"status\">Paid. Thank you!</p>"
     } else {
@@ -112,10 +112,10 @@ pub async fn render(host: HtmlElement, endpoint: String) -> Result<JsValue, JsVa
          <p class=\"amount\"></p><p class=\"status\"></p>{action}</div>"
     ));
     set_text(&root, ".merchant", &format!("{} · invoice {}", field(&body, "merchant"), number))?;
-    let status_text = match invoice_status.as_str() {
-        "Paid" => "Paid",
-        "Overdue" => "Overdue",
-        "PartlyPaid" => "Partly paid",
+    let status_text = match status.as_str() {
+        "paid" => "Paid",
+        "overdue" => "Overdue",
+        "partly_paid" => "Partly paid",
         _ => "Open",
     };
     if paid {
@@ -128,16 +128,10 @@ pub async fn render(host: HtmlElement, endpoint: String) -> Result<JsValue, JsVa
         link.set_attribute("href", &field(&body, "pay_url"))?;
         link.set_text_content(Some(&format!("Pay {}", field(&body, "amount_due_text"))));
     }
-    let wire = match invoice_status.as_str() {
-        "Paid" => "paid",
-        "Overdue" => "overdue",
-        "PartlyPaid" => "partly_paid",
-        _ => "open",
-    };
-    host.set_attribute("data-status", wire)?;
-    emit(&host, "kassa:status", wire, &number)?;
+    host.set_attribute("data-status", &status)?;
+    emit(&host, "kassa:status", &status, &number)?;
     if paid {
-        emit(&host, "kassa:paid", wire, &number)?;
+        emit(&host, "kassa:paid", &status, &number)?;
     }
-    Ok(wire.into())
+    Ok(status.into())
 }

@@ -5,7 +5,6 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use kassa_domain::InvoiceStatus;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
@@ -75,7 +74,8 @@ pub struct WidgetInvoice {
     pub amount_due: String,
     pub amount_due_text: String,
     pub total_text: String,
-    pub status: InvoiceStatus,
+    /// `open`, `partly_paid`, `overdue` or `paid`.
+    pub status: &'static str,
     pub pay_url: String,
 }
 
@@ -105,7 +105,7 @@ pub async fn widget_invoice(
         amount_due: summary.balance.amount_string(),
         amount_due_text: summary.balance.to_string(),
         total_text: summary.total.to_string(),
-        status: summary.status,
+        status: summary.status.as_str(),
         pay_url: format!("{public_url}/p/{}/pay/{token}", merchant.slug),
     })
 }
