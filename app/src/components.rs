@@ -53,6 +53,7 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
         ),
         AppError::Invalid(_) => ("Please check your input", "Correct the field and try again."),
         AppError::Declined(_) => ("Payment declined", "Nothing was charged. Try again or choose another way to pay."),
+        AppError::TooManyAttempts { .. } => ("Too many attempts", "This protects your account. Try again later."),
         AppError::Internal | AppError::Transport(_) => ("Something went wrong", "Please try again in a moment."),
     };
     view! {

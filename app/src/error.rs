@@ -15,6 +15,8 @@ pub enum AppError {
     Invalid(String),
     #[error("The payment was declined: {0}")]
     Declined(String),
+    #[error("Too many attempts. Wait {minutes} minutes, then try again.")]
+    TooManyAttempts { minutes: u32 },
     #[error("Something went wrong on our side. Nothing was charged twice; please try again.")]
     Internal,
     #[error("The request did not reach Kassa ({0}). Check your connection and try again.")]
@@ -28,6 +30,7 @@ impl AppError {
             AppError::Unauthorized => 401,
             AppError::Invalid(_) => 422,
             AppError::Declined(_) => 402,
+            AppError::TooManyAttempts { .. } => 429,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }

@@ -14,6 +14,8 @@ pub enum Error {
     Invalid(String),
     #[error("{0}")]
     Declined(String),
+    #[error("too many attempts")]
+    TooManyAttempts { minutes: u32 },
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -31,6 +33,7 @@ impl From<Error> for AppError {
             Error::Unauthorized => AppError::Unauthorized,
             Error::Invalid(m) => AppError::Invalid(m),
             Error::Declined(m) => AppError::Declined(m),
+            Error::TooManyAttempts { minutes } => AppError::TooManyAttempts { minutes },
             Error::Database(_) | Error::Session(_) | Error::Other(_) => {
                 tracing::error!(error = ?e, "internal error");
                 AppError::Internal

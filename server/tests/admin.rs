@@ -48,3 +48,28 @@ async fn the_demo_seed_is_idempotent() {
         sqlx::query_scalar("SELECT COUNT(*) FROM staff_users").fetch_one(&app.services.pool).await.unwrap();
     assert_eq!((invoices, customers, staff), (20, 3, 1));
 }
+
+#[tokio::test]
+async fn repeated_wrong_passwords_are_throttled_per_email() {
+    let app = TestApp::spawn().await;
+    let c = client();
+    for _ in 0..10 {
+        let res = app.server_fn(&c, "staff_login", &[("email", &app.demo.staff_email), ("password", "guess")]).await;
+        assert_eq!(res.status(), 422);
+    }
+    // Now even the right password waits: the limit is on the account, not on the guess.
+    let res = app
+        .server_fn(&c, "staff_login", &[("email", &app.demo.staff_email), ("password", &app.demo.staff_password)])
+        .await;
+    assert_eq!(res.status(), 429);
+    assert!(res.text().await.unwrap().contains("TooManyAttempts"));
+    // Another account is not affected.
+    let res = app.server_fn(&c, "staff_login", &[("email", "someone@else.example"), ("password", "x")]).await;
+    assert_eq!(res.status(), 422);
+    // When the window has passed, the account opens again.
+    sqlx::query("UPDATE auth_failures SET created_at = created_at - 3600").execute(&app.services.pool).await.unwrap();
+    let res = app
+        .server_fn(&c, "staff_login", &[("email", &app.demo.staff_email), ("password", &app.demo.staff_password)])
+        .await;
+    assert_eq!(res.status(), 200);
+}

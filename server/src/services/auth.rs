@@ -13,6 +13,7 @@ use tower_sessions::Session;
 use crate::db::{self, Pool};
 use crate::error::{Error, Result};
 use crate::services::records::MerchantRow;
+use crate::services::throttle;
 
 /// How long a magic link can be opened after it is issued.
 pub const MAGIC_LINK_TTL_SECS: i64 = 15 * 60;
@@ -110,19 +111,23 @@ pub fn hash_password(password: &str) -> Result<String> {
 /// same time as wrong passwords, so the answer does not tell which emails exist.
 pub async fn staff_login(pool: &Pool, session: &Session, email: &str, password: &str) -> Result<()> {
     let email = email.trim().to_lowercase();
+    throttle::check(pool, throttle::STAFF_LOGIN, &email).await?;
     let row: Option<(String, String, String)> =
         sqlx::query_as("SELECT id, merchant_id, password_hash FROM staff_users WHERE email = ?")
             .bind(&email)
             .fetch_optional(pool)
             .await?;
-    let wrong = || Error::Invalid("The email or password is wrong.".into());
+    let wrong = || async {
+        throttle::fail(pool, throttle::STAFF_LOGIN, &email).await?;
+        Err(Error::Invalid("The email or password is wrong.".into()))
+    };
     let Some((staff_id, merchant_id, stored)) = row else {
         let _ = hash_password(password);
-        return Err(wrong());
+        return wrong().await;
     };
     let parsed = PasswordHash::new(&stored).map_err(|e| Error::Other(anyhow::anyhow!("stored hash: {e}")))?;
     if Argon2::default().verify_password(password.as_bytes(), &parsed).is_err() {
-        return Err(wrong());
+        return wrong().await;
     }
     session.cycle_id().await?;
     session.insert(STAFF_KEY, StaffSession { staff_id, merchant_id, email }).await?;

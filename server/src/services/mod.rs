@@ -7,6 +7,7 @@ pub mod auth;
 pub mod payments;
 pub mod portal;
 pub mod records;
+pub mod throttle;
 pub mod widget;
 
 use std::sync::Arc;
