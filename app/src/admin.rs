@@ -19,7 +19,7 @@ pub async fn staff_login(email: String, password: String) -> Result<(), AppError
 #[server(endpoint = "staff_logout")]
 pub async fn staff_logout() -> Result<(), AppError> {
     let (backend, session) = crate::backend::context().await?;
-    crate::backend::with_status(backend.staff_logout(&session).await)?;
+    crate::backend::with_status(backend.sign_out(&session).await)?;
     leptos_axum::redirect("/admin/login");
     Ok(())
 }

@@ -19,7 +19,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn pay_invoice(&self, session: &Session, merchant: &str, request: PayRequest) -> Result<String, AppError>;
     async fn receipt(&self, session: &Session, merchant: &str, payment_id: &str) -> Result<Receipt, AppError>;
     async fn staff_login(&self, session: &Session, email: &str, password: &str) -> Result<(), AppError>;
-    async fn staff_logout(&self, session: &Session) -> Result<(), AppError>;
+    /// Ends the visitor's session, debtor or staff.
+    async fn sign_out(&self, session: &Session) -> Result<(), AppError>;
     async fn admin_overview(&self, session: &Session) -> Result<AdminOverview, AppError>;
 }
 

@@ -13,6 +13,7 @@ use crate::model::Branding;
 pub fn PortalFrame(branding: Branding, children: Children) -> impl IntoView {
     let theme = format!("/p/{}/theme.css", branding.slug);
     let home = format!("/p/{}", branding.slug);
+    let logout = ServerAction::<crate::portal::PortalLogout>::new();
     view! {
         <Stylesheet id="merchant-theme" href=theme/>
         <header class="portal-header">
@@ -20,6 +21,10 @@ pub fn PortalFrame(branding: Branding, children: Children) -> impl IntoView {
                 {branding.logo_url.clone().map(|src| view! { <img class="brand-logo" src=src alt="" width="40" height="40"/> })}
                 <span class="brand-name">{branding.name.clone()}</span>
             </a>
+            <ActionForm action=logout>
+                <input type="hidden" name="merchant" value=branding.slug.clone()/>
+                <button type="submit" class="button-quiet">"Sign out"</button>
+            </ActionForm>
         </header>
         <main id="main" class="portal-main">{children()}</main>
         <footer class="portal-footer">

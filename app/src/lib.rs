@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/p/:merchant") view=portal::PortalHome ssr=SsrMode::Async/>
                 <Route path=path!("/p/:merchant/invoices/:number") view=portal::InvoicePage ssr=SsrMode::Async/>
                 <Route path=path!("/p/:merchant/payments/:payment") view=portal::ReceiptPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/:merchant/signed-out") view=portal::SignedOut/>
                 <Route path=path!("/admin") view=admin::AdminHome ssr=SsrMode::Async/>
                 <Route path=path!("/admin/login") view=admin::LoginPage/>
             </Routes>

@@ -43,6 +43,14 @@ pub async fn load_receipt(merchant: String, payment: String) -> Result<Receipt, 
     crate::backend::with_status(backend.receipt(&session, &merchant, &payment).await)
 }
 
+#[server(endpoint = "portal_logout")]
+pub async fn portal_logout(merchant: String) -> Result<(), AppError> {
+    let (backend, session) = crate::backend::context().await?;
+    crate::backend::with_status(backend.sign_out(&session).await)?;
+    leptos_axum::redirect(&format!("/p/{merchant}/signed-out"));
+    Ok(())
+}
+
 fn param(name: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
     let params = use_params_map();
     move || params.read().get(name).unwrap_or_default()
@@ -275,5 +283,16 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
             </table>
             <p><a href=format!("/p/{slug}")>"Back to all invoices"</a></p>
         </PortalFrame>
+    }
+}
+
+#[component]
+pub fn SignedOut() -> impl IntoView {
+    view! {
+        <Title text="Signed out"/>
+        <main id="main" class="error-page">
+            <h1>"You are signed out"</h1>
+            <p>"To see your invoices again, open a new sign-in link from your email."</p>
+        </main>
     }
 }

@@ -30,6 +30,11 @@ test('a debtor opens a magic link, sees invoices, pays one and sees it paid', as
   await page.getByRole('link', { name: 'Back to all invoices' }).click();
   await expect(page.locator('tr[data-invoice="NL-2026-0104"] [data-status]')).toHaveText('Paid');
   expect(consoleErrors).toEqual([]);
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { name: 'You are signed out' })).toBeVisible();
+  const after = await page.goto(`${kassaUrl()}/p/demo`);
+  expect(after?.status()).toBe(401);
 });
 
 test('pages carry a nonce-based Content Security Policy', async ({ page }) => {

@@ -30,8 +30,8 @@ impl Backend for Services {
         Ok(auth::staff_login(&self.pool, session, email, password).await?)
     }
 
-    async fn staff_logout(&self, session: &Session) -> Result<(), AppError> {
-        Ok(auth::staff_logout(session).await?)
+    async fn sign_out(&self, session: &Session) -> Result<(), AppError> {
+        Ok(auth::sign_out(session).await?)
     }
 
     async fn admin_overview(&self, session: &Session) -> Result<AdminOverview, AppError> {

@@ -36,7 +36,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Kassa> {
         tokens: services::widget::TokenSigner::new(&key),
         public_url: config.public_url(),
     };
-    let router = http::router(config, services.clone()).await?;
+    let router = http::router(config, services.clone());
     let shop = config.demo_shop_url().map(|shop_url| http::shop::router(services.clone(), shop_url));
     Ok(Kassa { router, shop, services })
 }

@@ -125,3 +125,14 @@ async fn one_debtor_cannot_pay_or_read_another_debtors_invoice() {
     let res = app.server_fn(&c, "load_invoice", &[("merchant", "demo"), ("number", "DK-2026-0201")]).await;
     assert_eq!(res.status(), 404);
 }
+
+#[tokio::test]
+async fn signing_out_ends_the_debtor_session() {
+    let app = TestApp::spawn().await;
+    let c = app.debtor("Studio Grachten").await;
+    assert_eq!(app.server_fn(&c, "load_portal", &[("merchant", "demo")]).await.status(), 200);
+    let res = app.server_fn(&c, "portal_logout", &[("merchant", "demo")]).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["location"], "/p/demo/signed-out");
+    assert_eq!(app.server_fn(&c, "load_portal", &[("merchant", "demo")]).await.status(), 401);
+}

@@ -30,7 +30,7 @@ pub struct AppState {
     pub services: Services,
 }
 
-pub async fn router(config: &Config, services: Services) -> anyhow::Result<Router> {
+pub fn router(config: &Config, services: Services) -> Router {
     let leptos = LeptosOptions::builder()
         .output_name("kassa")
         .site_root(config.site_root.to_string_lossy().to_string())
@@ -64,8 +64,7 @@ pub async fn router(config: &Config, services: Services) -> anyhow::Result<Route
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, kassa_app::shell))
         .layer(sessions);
-    let router = with_security_headers(router).layer(TraceLayer::new_for_http()).with_state(state);
-    Ok(router)
+    with_security_headers(router).layer(TraceLayer::new_for_http()).with_state(state)
 }
 
 /// Headers every response gets unless it set its own: Leptos pages set a stricter CSP with

@@ -134,7 +134,8 @@ pub async fn staff_login(pool: &Pool, session: &Session, email: &str, password: 
     Ok(())
 }
 
-pub async fn staff_logout(session: &Session) -> Result<()> {
+/// Ends the session: its data is deleted from the store and the cookie cleared.
+pub async fn sign_out(session: &Session) -> Result<()> {
     session.flush().await?;
     Ok(())
 }

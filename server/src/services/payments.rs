@@ -22,6 +22,16 @@ pub enum Outcome {
     Declined { reason: String },
 }
 
+impl Outcome {
+    /// The receipt's path for a payment, the decline as an error.
+    fn answer(self, merchant_slug: &str) -> Result<String> {
+        match self {
+            Outcome::Paid { payment_id } => Ok(format!("/p/{merchant_slug}/payments/{payment_id}")),
+            Outcome::Declined { reason } => Err(Error::Declined(reason)),
+        }
+    }
+}
+
 async fn existing(pool: &Pool, merchant_id: &str, key: &str) -> Result<Option<Outcome>> {
     let row: Option<(String, String, Option<String>)> =
         sqlx::query_as("SELECT id, status, failure_reason FROM payments WHERE merchant_id = ? AND idempotency_key = ?")
@@ -59,19 +69,22 @@ pub async fn pay(
     if key.is_empty() || key.len() > 100 {
         return Err(Error::Invalid("The form is out of date. Reload the page and pay again.".into()));
     }
-    let receipt = |id: &str| format!("/p/{}/payments/{}", merchant.slug, id);
     if let Some(outcome) = existing(pool, &merchant.id, key).await? {
-        return match outcome {
-            Outcome::Paid { payment_id } => Ok(receipt(&payment_id)),
-            Outcome::Declined { reason } => Err(Error::Declined(reason)),
-        };
+        return outcome.answer(&merchant.slug);
     }
 
     let invoice = debtor_invoice(pool, &debtor, &request.number).await?;
     let currency = invoice.currency()?;
     let amount = Money::parse(&request.amount, currency).map_err(|e| Error::Invalid(format!("{e}.")))?;
     let item = OpenItem { invoice: invoice.id.clone(), balance: invoice.balance()? };
-    pay_one(amount, &item).map_err(ledger_message)?;
+    if let Err(e) = pay_one(amount, &item) {
+        // A twin request with this key (a double click) may have just paid the balance:
+        // then this one answers with that payment, not with "already paid".
+        return match existing(pool, &merchant.id, key).await? {
+            Some(outcome) => outcome.answer(&merchant.slug),
+            None => Err(ledger_message(e)),
+        };
+    }
 
     let gateway_payment = gateway
         .start(StartPayment {
@@ -146,11 +159,10 @@ pub async fn pay(
 
     // Whoever won the race with this key, answer with what is stored.
     match existing(pool, &merchant.id, key).await? {
-        Some(Outcome::Paid { payment_id }) => {
-            tracing::info!(merchant = %merchant.slug, invoice = %invoice.number, %amount, "payment succeeded");
-            Ok(receipt(&payment_id))
+        Some(outcome) => {
+            tracing::info!(merchant = %merchant.slug, invoice = %invoice.number, %amount, ?outcome, "payment attempt");
+            outcome.answer(&merchant.slug)
         }
-        Some(Outcome::Declined { reason }) => Err(Error::Declined(reason)),
         None => Err(Error::Other(anyhow::anyhow!("payment {payment_id} vanished after commit"))),
     }
 }
