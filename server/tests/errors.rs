@@ -18,6 +18,7 @@ async fn unknown_things_are_clear_404s() {
     for path in [
         "/p/no-such-merchant",
         "/p/no-such-merchant/login/abc",
+        "/p/demo/login/never-issued-token",
         "/p/no-such-merchant/pay/abc",
         "/p/demo/invoices/NO-SUCH-INVOICE",
         "/p/demo/payments/no-such-payment",

@@ -26,6 +26,23 @@ async fn a_magic_link_signs_in_once() {
 }
 
 #[tokio::test]
+async fn a_link_issued_for_another_merchant_is_unknown_here() {
+    let app = TestApp::spawn().await;
+    let link = app.magic_link("Studio Grachten").await;
+    sqlx::query(
+        "INSERT INTO merchants (id, slug, name, brand_color, created_at) VALUES ('m2', 'other', 'Other', '#000000', 0)",
+    )
+    .execute(&app.services.pool)
+    .await
+    .unwrap();
+    let foreign = link.replace("/p/demo/", "/p/other/");
+    let res = client().get(&foreign).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    // ... and was not spent by the attempt.
+    assert_eq!(client().get(&link).send().await.unwrap().status(), 303);
+}
+
+#[tokio::test]
 async fn an_expired_magic_link_is_refused() {
     let app = TestApp::spawn().await;
     let link = app.magic_link("Studio Grachten").await;

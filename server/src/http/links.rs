@@ -47,6 +47,14 @@ pub async fn magic_login(
                 &format!("Ask {} for a new link, or open the most recent email from them.", merchant.name),
             ],
         )),
+        Err(Error::NotFound) => Err(pages::message(
+            StatusCode::NOT_FOUND,
+            "This sign-in link is not valid",
+            &[
+                "Check that you copied the whole link from the email.",
+                &format!("If it still does not work, ask {} for a new link.", merchant.name),
+            ],
+        )),
         Err(e) => Err(page_error(e)),
     }
 }

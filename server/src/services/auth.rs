@@ -78,8 +78,9 @@ pub async fn issue_magic_link(pool: &Pool, merchant_id: &str, customer_id: &str)
     Ok(token)
 }
 
-/// Marks the link used and returns whom it signs in. A used, expired, unknown or other
-/// merchant's link is `Unauthorized`; two tabs racing on one link get one session between them.
+/// Marks the link used and returns whom it signs in. A used or expired link is
+/// `Unauthorized` (the visitor needs a new one); a link this merchant never issued is
+/// `NotFound`. Two tabs racing on one link get one session between them.
 pub async fn redeem_magic_link(pool: &Pool, merchant: &MerchantRow, token: &str) -> Result<DebtorSession> {
     let now = db::now();
     let customer_id: Option<String> = sqlx::query_scalar(
@@ -93,10 +94,16 @@ pub async fn redeem_magic_link(pool: &Pool, merchant: &MerchantRow, token: &str)
     .bind(now)
     .fetch_optional(pool)
     .await?;
-    match customer_id {
-        Some(customer_id) => Ok(DebtorSession { merchant_id: merchant.id.clone(), customer_id, invoice_id: None }),
-        None => Err(Error::Unauthorized),
+    if let Some(customer_id) = customer_id {
+        return Ok(DebtorSession { merchant_id: merchant.id.clone(), customer_id, invoice_id: None });
     }
+    // Tokens are 256 random bits, so telling "never issued" from "used" reveals nothing.
+    let issued: Option<i64> = sqlx::query_scalar("SELECT 1 FROM magic_links WHERE token_hash = ? AND merchant_id = ?")
+        .bind(hash_token(token))
+        .bind(&merchant.id)
+        .fetch_optional(pool)
+        .await?;
+    Err(if issued.is_some() { Error::Unauthorized } else { Error::NotFound })
 }
 
 pub fn hash_password(password: &str) -> Result<String> {
