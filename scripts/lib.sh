@@ -28,8 +28,15 @@ setup_build_tools() {
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   fi
+  local locked
+  locked=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print }' "$ROOT/Cargo.lock")
+  if [ "$locked" != "$WASM_BINDGEN_VERSION" ]; then
+    echo "Cargo.lock has wasm-bindgen $locked but scripts/versions.env pins the CLI at $WASM_BINDGEN_VERSION: make them equal" >&2
+    exit 1
+  fi
   if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
     say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 2 minutes)"
+    # Not --locked: its lock names a webpki-roots release the registry no longer serves.
     cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
   fi
   command -v npm >/dev/null || apt_install nodejs npm
