@@ -39,6 +39,18 @@ pub struct Config {
 }
 
 impl Config {
+    /// Checks what clap cannot without echoing it: a secret's value never appears in errors.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if let Some(secret) = &self.secret {
+            if secret.len() < 32 {
+                anyhow::bail!(
+                    "--secret / KASSA_SECRET must be at least 32 characters (for example: openssl rand -hex 32)"
+                );
+            }
+        }
+        Ok(())
+    }
+
     pub fn public_url(&self) -> String {
         match &self.public_url {
             Some(url) => url.clone(),
@@ -62,18 +74,4 @@ fn parse_public_url(s: &str) -> Result<String, String> {
         return Err("must be an absolute http(s) URL such as https://pay.example.com".into());
     }
     Ok(s.to_string())
-}
-
-impl Config {
-    /// Checks what clap cannot without echoing it: a secret's value never appears in errors.
-    pub fn validate(&self) -> anyhow::Result<()> {
-        if let Some(secret) = &self.secret {
-            if secret.len() < 32 {
-                anyhow::bail!(
-                    "--secret / KASSA_SECRET must be at least 32 characters (for example: openssl rand -hex 32)"
-                );
-            }
-        }
-        Ok(())
-    }
 }
