@@ -74,3 +74,37 @@ build_assets() {
   cp -r "$ROOT/public/assets" "$SITE.tmp/assets"
   rm -rf "$SITE" && mv "$SITE.tmp" "$SITE"
 }
+
+# Starts a throwaway PostgreSQL cluster (Debian's `postgresql` package, installed if missing)
+# on a free local port, exports KASSA_TEST_POSTGRES_URL for the integration tests and stops
+# and deletes the cluster when the calling script exits. Nothing outside a temp dir is
+# touched and no running server is assumed.
+start_throwaway_postgres() {
+  apt_install postgresql
+  local bin
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [ -x "$bin/initdb" ] || { echo "no PostgreSQL server binaries under /usr/lib/postgresql" >&2; exit 1; }
+  PG_DIR=$(mktemp -d /tmp/kassa-pg.XXXXXX)
+  local port as=()
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  # PostgreSQL refuses to run as root: the cluster then belongs to the postgres user.
+  if [ "$(id -u)" -eq 0 ]; then chown postgres "$PG_DIR"; as=(runuser -u postgres --); fi
+  "${as[@]}" "$bin/initdb" -D "$PG_DIR/data" -A trust -U postgres --no-sync >"$PG_DIR/initdb.log" 2>&1 \
+    || { cat "$PG_DIR/initdb.log" >&2; exit 1; }
+  "${as[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
+    -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    start >/dev/null || { cat "$PG_DIR/server.log" >&2; exit 1; }
+  trap 'stop_throwaway_postgres' EXIT
+  export KASSA_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
+  say "throwaway PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on port $port"
+}
+
+stop_throwaway_postgres() {
+  [ -n "${PG_DIR:-}" ] || return 0
+  local bin as=()
+  bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  [ "$(id -u)" -eq 0 ] && as=(runuser -u postgres --)
+  "${as[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$PG_DIR"
+  PG_DIR=""
+}

@@ -12,7 +12,7 @@ use crate::model::AdminOverview;
 pub async fn staff_login(email: String, password: String) -> Result<(), AppError> {
     let (backend, session) = crate::backend::context().await?;
     crate::backend::with_status(backend.staff_login(&session, &email, &password).await)?;
-    leptos_axum::redirect("/admin");
+    crate::backend::redirect("/admin")?;
     Ok(())
 }
 
@@ -20,7 +20,7 @@ pub async fn staff_login(email: String, password: String) -> Result<(), AppError
 pub async fn staff_logout() -> Result<(), AppError> {
     let (backend, session) = crate::backend::context().await?;
     crate::backend::with_status(backend.sign_out(&session).await)?;
-    leptos_axum::redirect("/admin/login");
+    crate::backend::redirect("/admin/login")?;
     Ok(())
 }
 

@@ -33,6 +33,18 @@ pub async fn context() -> Result<(SharedBackend, Session), AppError> {
     Ok((backend, session))
 }
 
+/// Redirects a plain form post to a path on this site. Anything that is not a clean local
+/// path (a control character from a crafted form field, `//other.host`) is refused as
+/// `NotFound` instead of reaching the response headers, where it would panic.
+pub fn redirect(path: &str) -> Result<(), AppError> {
+    let local = path.starts_with('/') && !path.starts_with("//") && !path.contains('\\');
+    if !local || http::HeaderValue::from_str(path).is_err() || path.chars().any(char::is_control) {
+        return Err(AppError::NotFound);
+    }
+    leptos_axum::redirect(path);
+    Ok(())
+}
+
 /// Sets the HTTP status of the page being rendered on the server.
 pub fn set_status(code: u16) {
     if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {

@@ -33,7 +33,7 @@ pub async fn pay_invoice(
     let (backend, session) = crate::backend::context().await?;
     let request = PayRequest { number, amount, outcome, pay_key };
     let receipt = crate::backend::with_status(backend.pay_invoice(&session, &merchant, request).await)?;
-    leptos_axum::redirect(&receipt);
+    crate::backend::with_status(crate::backend::redirect(&receipt))?;
     Ok(receipt)
 }
 
@@ -47,7 +47,7 @@ pub async fn load_receipt(merchant: String, payment: String) -> Result<Receipt, 
 pub async fn portal_logout(merchant: String) -> Result<(), AppError> {
     let (backend, session) = crate::backend::context().await?;
     crate::backend::with_status(backend.sign_out(&session).await)?;
-    leptos_axum::redirect(&format!("/p/{merchant}/signed-out"));
+    crate::backend::with_status(crate::backend::redirect(&format!("/p/{merchant}/signed-out")))?;
     Ok(())
 }
 

@@ -4,11 +4,20 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-#[derive(clap::Args, Clone, Debug)]
+use secrecy::{ExposeSecret, SecretString};
+
+#[derive(clap::Args, Clone)]
 pub struct DbArgs {
-    /// SQLite database (created if missing).
-    #[arg(long, env = "KASSA_DATABASE_URL", default_value = "sqlite://data/kassa.db")]
+    /// sqlite://path/to/kassa.db (created if missing) or postgres://user@host:port/database.
+    #[arg(long, env = "KASSA_DATABASE_URL", default_value = "sqlite://data/kassa.db", hide_env_values = true)]
     pub database_url: String,
+}
+
+/// Debug output (logs, panics) never shows a database password.
+impl std::fmt::Debug for DbArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbArgs").field("database_url", &crate::db::redact_password(&self.database_url)).finish()
+    }
 }
 
 #[derive(clap::Args, Clone, Debug)]
@@ -34,15 +43,16 @@ pub struct Config {
 
     /// Key that signs widget tokens (32+ characters). Generated and stored in the database
     /// when not set.
-    #[arg(long, env = "KASSA_SECRET", hide_env_values = true)]
-    pub secret: Option<String>,
+    #[arg(long, env = "KASSA_SECRET", hide_env_values = true, value_parser = parse_secret)]
+    pub secret: Option<SecretString>,
 }
 
 impl Config {
     /// Checks what clap cannot without echoing it: a secret's value never appears in errors.
     pub fn validate(&self) -> anyhow::Result<()> {
+        crate::db::Backend::of_url(&self.db.database_url)?;
         if let Some(secret) = &self.secret {
-            if secret.len() < 32 {
+            if secret.expose_secret().len() < 32 {
                 anyhow::bail!(
                     "--secret / KASSA_SECRET must be at least 32 characters (for example: openssl rand -hex 32)"
                 );
@@ -68,10 +78,40 @@ impl Config {
     }
 }
 
+fn parse_secret(s: &str) -> Result<SecretString, String> {
+    Ok(SecretString::from(s))
+}
+
 fn parse_public_url(s: &str) -> Result<String, String> {
     let s = s.trim_end_matches('/');
     if !(s.starts_with("http://") || s.starts_with("https://")) || s.len() < 10 {
         return Err("must be an absolute http(s) URL such as https://pay.example.com".into());
     }
     Ok(s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        config: Config,
+    }
+
+    #[test]
+    fn debug_output_shows_no_secret_and_no_database_password() {
+        let cli = Cli::parse_from([
+            "kassa",
+            "--secret",
+            "correct-horse-battery-staple-0123456789",
+            "--database-url",
+            "postgres://kassa:hunter2@db.example:5432/kassa",
+        ]);
+        let shown = format!("{:?}", cli.config);
+        assert!(!shown.contains("correct-horse") && !shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("db.example"), "{shown}");
+    }
 }

@@ -1,40 +1,155 @@
-//! The database pool and migrations. SQLite (WAL) is the embedded default; the schema is
-//! written in plain SQL that PostgreSQL also accepts, so a second backend stays a small step.
+//! The database: one pool type for SQLite (embedded, WAL; the default and the demo) and
+//! PostgreSQL (production and scale-out), through sqlx's `Any` driver. Repository code is
+//! written once: `$N` placeholders (SQLite binds them by number too), BIGINT money and
+//! timestamps, ISO date text. Where the two must differ — how a writer takes its lock — the
+//! difference lives here and nowhere else.
 
-use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use anyhow::Context;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyConnection, Connection, Executor, Transaction};
 
-pub type Pool = SqlitePool;
+pub type Pool = sqlx::AnyPool;
+pub type Tx = Transaction<'static, Any>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a `KASSA_DATABASE_URL` names, or an error that says which URLs work.
+    pub fn of_url(url: &str) -> anyhow::Result<Backend> {
+        let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or("");
+        match scheme {
+            "sqlite" => Ok(Backend::Sqlite),
+            "postgres" | "postgresql" if url.contains("://") => Ok(Backend::Postgres),
+            _ => anyhow::bail!(
+                "--database-url / KASSA_DATABASE_URL '{}' is not a database Kassa can use: \
+                 write sqlite://path/to/kassa.db or postgres://user@host:port/database",
+                redact_password(url)
+            ),
+        }
+    }
+
+    fn of_pool(pool: &Pool) -> Backend {
+        Backend::of_url(pool.connect_options().database_url.as_ref()).unwrap_or(Backend::Sqlite)
+    }
+
+    fn of_connection(conn: &AnyConnection) -> Backend {
+        if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// A URL fit for an error message or a log line: any password replaced by `***`.
+pub fn redact_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
 
 pub async fn connect(url: &str) -> anyhow::Result<Pool> {
-    use anyhow::Context;
+    sqlx::any::install_default_drivers();
+    let backend = Backend::of_url(url)?;
+    let shown = redact_password(url);
+    let url = match backend {
+        Backend::Sqlite => prepare_sqlite(url).await?,
+        Backend::Postgres => url.to_string(),
+    };
+    let options: AnyConnectOptions =
+        url.parse().with_context(|| format!("KASSA_DATABASE_URL '{shown}' is not a valid database URL"))?;
+    let pool = AnyPoolOptions::new()
+        .max_connections(match backend {
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        })
+        .acquire_timeout(Duration::from_secs(15))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // Per connection: wait for a busy writer instead of failing, keep the
+                    // foreign keys honest, and sync at checkpoints only (safe under WAL).
+                    conn.execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL")
+                        .await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
+        .with_context(|| format!("cannot open the database at {shown}"))?;
+    Ok(pool)
+}
+
+/// Creates the SQLite file (and its folder) on first use and switches it to WAL, which the
+/// file remembers; returns the URL the pool opens.
+async fn prepare_sqlite(url: &str) -> anyhow::Result<String> {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode};
+    use std::str::FromStr;
     let options = SqliteConnectOptions::from_str(url)
         .with_context(|| format!("KASSA_DATABASE_URL '{url}' is not a SQLite URL (sqlite://path/to/kassa.db)"))?
         .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10));
+        .journal_mode(SqliteJournalMode::Wal);
     if let Some(dir) = options.get_filename().parent() {
         if !dir.as_os_str().is_empty() {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the database folder {}", dir.display()))?;
         }
     }
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(options)
-        .await
-        .with_context(|| format!("cannot open the database at {url}"))?;
-    Ok(pool)
+    let conn =
+        SqliteConnection::connect_with(&options).await.with_context(|| format!("cannot open the database at {url}"))?;
+    conn.close().await?;
+    Ok(url.to_string())
 }
 
 pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
-    sqlx::migrate!("./migrations").run(pool).await?;
-    tower_sessions_sqlx_store::SqliteStore::new(pool.clone()).migrate().await?;
+    match Backend::of_pool(pool) {
+        Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
+        Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+    }
+    Ok(())
+}
+
+/// A transaction for a writer that reads, decides and writes: on SQLite it holds the
+/// database's write lock from the first statement (`BEGIN IMMEDIATE`), so what it reads
+/// cannot go stale; on PostgreSQL the writer locks the rows it decides on
+/// ([`lock_customer`]).
+pub async fn begin_write(pool: &Pool) -> sqlx::Result<Tx> {
+    match Backend::of_pool(pool) {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => pool.begin().await,
+    }
+}
+
+/// Serialises every change to one customer's ledger: the customer row is locked until the
+/// transaction ends (PostgreSQL); SQLite's write lock from [`begin_write`] already covers it.
+pub async fn lock_customer(tx: &mut Tx, merchant_id: &str, customer_id: &str) -> sqlx::Result<()> {
+    if Backend::of_connection(tx) == Backend::Postgres {
+        sqlx::query("SELECT id FROM customers WHERE merchant_id = $1 AND id = $2 FOR UPDATE")
+            .bind(merchant_id)
+            .bind(customer_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Serialises writers on one key that may have no row yet (a rate-limit subject): a
+/// transaction-scoped advisory lock on PostgreSQL; SQLite's write lock covers it.
+pub async fn lock_key(tx: &mut Tx, key: &str) -> sqlx::Result<()> {
+    if Backend::of_connection(tx) == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))").bind(key).execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
@@ -44,4 +159,23 @@ pub fn now() -> i64 {
 
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_kassa_cannot_serve_are_named() {
+        assert_eq!(Backend::of_url("sqlite://data/kassa.db").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::of_url("sqlite::memory:").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::of_url("postgres://kassa@db:5432/kassa").unwrap(), Backend::Postgres);
+        assert_eq!(Backend::of_url("postgresql://kassa@db/kassa").unwrap(), Backend::Postgres);
+        for bad in ["postgres:", "mysql://x@y/z", "data/kassa.db", ""] {
+            let err = Backend::of_url(bad).unwrap_err().to_string();
+            assert!(err.contains("KASSA_DATABASE_URL") && err.contains("sqlite://"), "{bad}: {err}");
+        }
+        let err = Backend::of_url("mysql://kassa:hunter2@db/kassa").unwrap_err().to_string();
+        assert!(!err.contains("hunter2"), "{err}");
+    }
 }

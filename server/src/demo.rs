@@ -136,7 +136,7 @@ impl fmt::Display for DemoLinks {
 pub async fn seed(pool: &Pool, config: &Config) -> anyhow::Result<DemoLinks> {
     let now = db::now();
     sqlx::query(
-        "INSERT INTO merchants (id, slug, name, brand_color, logo_url, created_at) VALUES (?, ?, ?, ?, ?, ?) \
+        "INSERT INTO merchants (id, slug, name, brand_color, logo_url, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (slug) DO NOTHING",
     )
     .bind(db::new_id())
@@ -148,7 +148,7 @@ pub async fn seed(pool: &Pool, config: &Config) -> anyhow::Result<DemoLinks> {
     .execute(pool)
     .await?;
     let (merchant_id, merchant_name): (String, String) =
-        sqlx::query_as("SELECT id, name FROM merchants WHERE slug = ?").bind(MERCHANT_SLUG).fetch_one(pool).await?;
+        sqlx::query_as("SELECT id, name FROM merchants WHERE slug = $1").bind(MERCHANT_SLUG).fetch_one(pool).await?;
 
     let today = today();
     let public = config.public_url();
@@ -156,7 +156,7 @@ pub async fn seed(pool: &Pool, config: &Config) -> anyhow::Result<DemoLinks> {
     for c in CUSTOMERS {
         let mut tx = pool.begin().await?;
         sqlx::query(
-            "INSERT INTO customers (id, merchant_id, number, name, email, created_at) VALUES (?, ?, ?, ?, ?, ?) \
+            "INSERT INTO customers (id, merchant_id, number, name, email, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (merchant_id, number) DO NOTHING",
         )
         .bind(db::new_id())
@@ -167,7 +167,7 @@ pub async fn seed(pool: &Pool, config: &Config) -> anyhow::Result<DemoLinks> {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        let customer_id: String = sqlx::query_scalar("SELECT id FROM customers WHERE merchant_id = ? AND number = ?")
+        let customer_id: String = sqlx::query_scalar("SELECT id FROM customers WHERE merchant_id = $1 AND number = $2")
             .bind(&merchant_id)
             .bind(c.number)
             .fetch_one(&mut *tx)
@@ -199,11 +199,13 @@ pub async fn seed(pool: &Pool, config: &Config) -> anyhow::Result<DemoLinks> {
         });
     }
 
-    let exists: Option<String> =
-        sqlx::query_scalar("SELECT id FROM staff_users WHERE email = ?").bind(STAFF_EMAIL).fetch_optional(pool).await?;
+    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM staff_users WHERE email = $1")
+        .bind(STAFF_EMAIL)
+        .fetch_optional(pool)
+        .await?;
     if exists.is_none() {
         sqlx::query(
-            "INSERT INTO staff_users (id, merchant_id, email, password_hash, created_at) VALUES (?, ?, ?, ?, ?) \
+            "INSERT INTO staff_users (id, merchant_id, email, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (email) DO NOTHING",
         )
         .bind(db::new_id())
@@ -226,7 +228,7 @@ pub async fn seed(pool: &Pool, config: &Config) -> anyhow::Result<DemoLinks> {
 }
 
 async fn insert_invoice(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     merchant_id: &str,
     customer_id: &str,
     invoice: &Invoice,
@@ -236,7 +238,7 @@ async fn insert_invoice(
     let invoice_id = db::new_id();
     let inserted = sqlx::query(
         "INSERT INTO invoices (id, merchant_id, customer_id, number, currency, issue_date, due_date, total_minor, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant_id, number) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (merchant_id, number) DO NOTHING",
     )
     .bind(&invoice_id)
     .bind(merchant_id)
@@ -256,7 +258,7 @@ async fn insert_invoice(
     for (position, line) in invoice.lines().iter().enumerate() {
         sqlx::query(
             "INSERT INTO invoice_lines (id, merchant_id, invoice_id, position, description, quantity, unit_price_minor, amount_minor) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(db::new_id())
         .bind(merchant_id)
@@ -274,7 +276,7 @@ async fn insert_invoice(
         let payment_id = db::new_id();
         sqlx::query(
             "INSERT INTO payments (id, merchant_id, customer_id, currency, amount_minor, method, gateway, gateway_reference, \
-             status, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, 'Bank transfer', 'seed', ?, 'succeeded', ?, ?)",
+             status, idempotency_key, created_at) VALUES ($1, $2, $3, $4, $5, 'Bank transfer', 'seed', $6, 'succeeded', $7, $8)",
         )
         .bind(&payment_id)
         .bind(merchant_id)
@@ -287,7 +289,7 @@ async fn insert_invoice(
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "INSERT INTO allocations (id, merchant_id, payment_id, invoice_id, amount_minor, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO allocations (id, merchant_id, payment_id, invoice_id, amount_minor, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(db::new_id())
         .bind(merchant_id)
@@ -304,7 +306,7 @@ async fn insert_invoice(
 /// A widget token for the demo shop's invoice, allowed on the shop's origin, valid one hour.
 pub async fn shop_token(services: &Services, shop_origin: &str) -> anyhow::Result<String> {
     let (merchant_id, invoice_id): (String, String) = sqlx::query_as(
-        "SELECT m.id, i.id FROM merchants m JOIN invoices i ON i.merchant_id = m.id WHERE m.slug = ? AND i.number = ?",
+        "SELECT m.id, i.id FROM merchants m JOIN invoices i ON i.merchant_id = m.id WHERE m.slug = $1 AND i.number = $2",
     )
     .bind(MERCHANT_SLUG)
     .bind(SHOP_INVOICE)

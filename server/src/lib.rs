@@ -10,6 +10,7 @@ pub mod gateways;
 pub mod http;
 pub mod secrets;
 pub mod services;
+pub mod sessions;
 
 use std::sync::Arc;
 
@@ -29,7 +30,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Kassa> {
     config.validate()?;
     let pool = db::connect(&config.db.database_url).await?;
     db::migrate(&pool).await.context("applying database migrations")?;
-    let key = secrets::widget_key(&pool, config.secret.as_deref()).await?;
+    let key = secrets::widget_key(&pool, config.secret.as_ref().map(secrecy::ExposeSecret::expose_secret)).await?;
     let services = Services {
         pool,
         gateway: Arc::new(gateways::sandbox::Sandbox::default()),
@@ -53,17 +54,46 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         tracing::info!("demo shop on http://{addr}");
         tokio::spawn(async move { axum::serve(shop_listener, shop).await });
     }
-    // Expired sessions are removed hourly; the task ends with the process.
-    let store = tower_sessions_sqlx_store::SqliteStore::new(kassa.services.pool.clone());
-    tokio::spawn(tower_sessions::ExpiredDeletion::continuously_delete_expired(
-        store,
-        std::time::Duration::from_secs(3600),
-    ));
+    // Expired sessions are removed hourly (they are never loaded anyway); the task ends
+    // with the process.
+    let store = sessions::DbSessionStore::new(kassa.services.pool.clone());
+    tokio::spawn(async move {
+        let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            hourly.tick().await;
+            if let Err(e) = tower_sessions::ExpiredDeletion::delete_expired(&store).await {
+                tracing::warn!(error = %e, "deleting expired sessions");
+            }
+        }
+    });
     tracing::info!("Kassa on {} (public URL {})", config.addr, config.public_url());
     axum::serve(listener, kassa.router).with_graceful_shutdown(shutdown()).await?;
     Ok(())
 }
 
+/// Resolves on Ctrl-C or SIGTERM (what service managers and container runtimes send), after
+/// which the server stops accepting and finishes the requests in flight.
 async fn shutdown() {
-    let _ = tokio::signal::ctrl_c().await;
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops the server gracefully");
+                std::future::pending::<()>().await
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
 }

@@ -42,7 +42,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate(db) => {
             let pool = kassa_server::db::connect(&db.database_url).await?;
             kassa_server::db::migrate(&pool).await?;
-            println!("migrated {}", db.database_url);
+            println!("migrated {}", kassa_server::db::redact_password(&db.database_url));
             Ok(())
         }
         Command::Demo(DemoArgs { config, json }) => {

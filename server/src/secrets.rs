@@ -13,7 +13,7 @@ pub async fn widget_key(pool: &Pool, configured: Option<&str>) -> anyhow::Result
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let fresh = base64::engine::general_purpose::STANDARD.encode(bytes);
-    sqlx::query("INSERT INTO instance_secrets (name, value) VALUES ('widget_key', ?) ON CONFLICT (name) DO NOTHING")
+    sqlx::query("INSERT INTO instance_secrets (name, value) VALUES ('widget_key', $1) ON CONFLICT (name) DO NOTHING")
         .bind(&fresh)
         .execute(pool)
         .await?;

@@ -73,3 +73,43 @@ async fn repeated_wrong_passwords_are_throttled_per_email() {
         .await;
     assert_eq!(res.status(), 200);
 }
+
+#[tokio::test]
+async fn the_limit_holds_under_thirty_parallel_guesses() {
+    let app = TestApp::spawn().await;
+    let guesses = (0..30).map(|_| async {
+        app.server_fn(&client(), "staff_login", &[("email", &app.demo.staff_email), ("password", "guess")])
+            .await
+            .status()
+            .as_u16()
+    });
+    let mut statuses = futures_util::future::join_all(guesses).await;
+    statuses.sort();
+    let wrong = statuses.iter().filter(|s| **s == 422).count();
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((wrong, limited), (10, 20), "{statuses:?}");
+}
+
+#[tokio::test]
+async fn the_database_holds_no_usable_session_id() {
+    let app = TestApp::spawn().await;
+    let c = client();
+    let res = app
+        .server_fn(&c, "staff_login", &[("email", &app.demo.staff_email), ("password", &app.demo.staff_password)])
+        .await;
+    assert_eq!(res.status(), 200);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    let id = cookie.split(';').next().unwrap().strip_prefix("kassa_session=").unwrap().to_string();
+    let (rows, leaked): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN id_hash = $1 OR data LIKE $2 THEN 1 ELSE 0 END), 0) FROM sessions",
+    )
+    .bind(&id)
+    .bind(format!("%{id}%"))
+    .fetch_one(&app.services.pool)
+    .await
+    .unwrap();
+    assert!(rows >= 1, "the session is stored");
+    assert_eq!(leaked, 0, "the raw session id is in the database");
+    // The cookie itself still works.
+    assert_eq!(app.server_fn(&c, "load_admin", &[]).await.status(), 200);
+}

@@ -48,3 +48,42 @@ fn migrate_and_demo_on_a_fresh_database() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Portal sign-in links") && text.contains("Staff admin:"), "{text}");
 }
+
+#[test]
+fn a_database_url_kassa_cannot_serve_stops_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in ["postgres:", "mysql://kassa:hunter2@db/kassa", "kassa.db"] {
+        let out = kassa().args(["migrate", "--database-url", url]).current_dir(dir.path()).output().unwrap();
+        assert!(!out.status.success(), "{url}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("KASSA_DATABASE_URL") && err.contains("postgres://"), "{url}: {err}");
+        assert!(!err.contains("hunter2"), "a password is echoed: {err}");
+    }
+    // Nothing was created on the way (the old behaviour made a SQLite file in `postgres:/`).
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn sigterm_stops_the_server_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = kassa()
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .args(["--database-url", &format!("sqlite://{}/kassa.db", dir.path().display())])
+        .env("RUST_LOG", "info")
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed().as_secs() < 30, "kassa serve did not start listening");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "exit {:?}: {}", out.status, String::from_utf8_lossy(&out.stderr));
+    let log = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("shutting down"), "{log}");
+}

@@ -52,3 +52,16 @@ async fn a_bad_widget_token_is_a_json_404_any_page_can_read() {
     let body: serde_json::Value = res.json().await.unwrap();
     assert!(body["error"].as_str().unwrap().contains("expired or is not valid"));
 }
+
+#[tokio::test]
+async fn crafted_form_fields_get_an_answer_not_a_dropped_connection() {
+    let app = TestApp::spawn().await;
+    let c = app.debtor("Studio Grachten").await;
+    for merchant in ["\n", "demo\r\nSet-Cookie: x=1", "demo\u{7f}"] {
+        let res = app.server_fn(&c, "portal_logout", &[("merchant", merchant)]).await;
+        assert_eq!(res.status(), 404, "{merchant:?}");
+        assert!(res.headers().get("location").is_none(), "{merchant:?}");
+    }
+    let res = app.pay(&c, "NL-2026-0301", "1", "\n").await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+}

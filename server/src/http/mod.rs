@@ -15,11 +15,11 @@ use http::{header, HeaderValue};
 use kassa_app::backend::SharedBackend;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::config::Config;
 use crate::services::Services;
@@ -40,7 +40,7 @@ pub fn router(config: &Config, services: Services) -> Router {
         .build();
     let state = AppState { leptos: leptos.clone(), services: services.clone() };
 
-    let store = SqliteStore::new(services.pool.clone());
+    let store = crate::sessions::DbSessionStore::new(services.pool.clone());
     let sessions = SessionManagerLayer::new(store)
         .with_name("kassa_session")
         .with_secure(config.secure_cookies())
@@ -64,7 +64,26 @@ pub fn router(config: &Config, services: Services) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, kassa_app::shell))
         .layer(sessions);
-    with_security_headers(router).layer(TraceLayer::new_for_http()).with_state(state)
+    with_security_headers(router)
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// The last guard: a handler that panics answers a plain 500 (and the panic is logged)
+/// instead of dropping the connection. No input is meant to get here.
+fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let detail = err
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| err.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = detail, "a request handler panicked");
+    pages::message(
+        http::StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong",
+        &["Please try again in a moment. Nothing was charged twice."],
+    )
 }
 
 /// Headers every response gets unless it set its own: Leptos pages set a stricter CSP with

@@ -14,7 +14,7 @@ pub async fn overview(pool: &Pool, session: &Session) -> Result<AdminOverview> {
     let sql = format!(
         "SELECT {INVOICE_COLUMNS}, c.name AS customer_name FROM invoices i \
          JOIN customers c ON c.merchant_id = i.merchant_id AND c.id = i.customer_id \
-         WHERE i.merchant_id = ? ORDER BY i.due_date, i.number"
+         WHERE i.merchant_id = $1 ORDER BY i.due_date, i.number"
     );
     let rows = sqlx::query(&sql).bind(&merchant.id).fetch_all(pool).await?;
     let today = records::today();

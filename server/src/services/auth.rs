@@ -66,7 +66,7 @@ pub async fn issue_magic_link(pool: &Pool, merchant_id: &str, customer_id: &str)
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
     let now = db::now();
     sqlx::query(
-        "INSERT INTO magic_links (token_hash, merchant_id, customer_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO magic_links (token_hash, merchant_id, customer_id, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(hash_token(&token))
     .bind(merchant_id)
@@ -84,8 +84,8 @@ pub async fn issue_magic_link(pool: &Pool, merchant_id: &str, customer_id: &str)
 pub async fn redeem_magic_link(pool: &Pool, merchant: &MerchantRow, token: &str) -> Result<DebtorSession> {
     let now = db::now();
     let customer_id: Option<String> = sqlx::query_scalar(
-        "UPDATE magic_links SET used_at = ? \
-         WHERE token_hash = ? AND merchant_id = ? AND used_at IS NULL AND expires_at > ? \
+        "UPDATE magic_links SET used_at = $1 \
+         WHERE token_hash = $2 AND merchant_id = $3 AND used_at IS NULL AND expires_at > $4 \
          RETURNING customer_id",
     )
     .bind(now)
@@ -98,11 +98,12 @@ pub async fn redeem_magic_link(pool: &Pool, merchant: &MerchantRow, token: &str)
         return Ok(DebtorSession { merchant_id: merchant.id.clone(), customer_id, invoice_id: None });
     }
     // Tokens are 256 random bits, so telling "never issued" from "used" reveals nothing.
-    let issued: Option<i64> = sqlx::query_scalar("SELECT 1 FROM magic_links WHERE token_hash = ? AND merchant_id = ?")
-        .bind(hash_token(token))
-        .bind(&merchant.id)
-        .fetch_optional(pool)
-        .await?;
+    let issued: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM magic_links WHERE token_hash = $1 AND merchant_id = $2")
+            .bind(hash_token(token))
+            .bind(&merchant.id)
+            .fetch_optional(pool)
+            .await?;
     Err(if issued.is_some() { Error::Unauthorized } else { Error::NotFound })
 }
 
@@ -115,30 +116,41 @@ pub fn hash_password(password: &str) -> Result<String> {
 }
 
 /// Checks the password with argon2id and signs the staff member in. Unknown emails cost the
-/// same time as wrong passwords, so the answer does not tell which emails exist.
+/// same time as wrong passwords, so the answer does not tell which emails exist. The attempt
+/// is counted before the check (see `throttle`), and argon2 runs on a blocking thread so a
+/// burst of sign-ins cannot stall the async workers.
 pub async fn staff_login(pool: &Pool, session: &Session, email: &str, password: &str) -> Result<()> {
     let email = email.trim().to_lowercase();
-    throttle::check(pool, throttle::STAFF_LOGIN, &email).await?;
+    let attempt = throttle::reserve(pool, throttle::STAFF_LOGIN, &email).await?;
     let row: Option<(String, String, String)> =
-        sqlx::query_as("SELECT id, merchant_id, password_hash FROM staff_users WHERE email = ?")
+        sqlx::query_as("SELECT id, merchant_id, password_hash FROM staff_users WHERE email = $1")
             .bind(&email)
             .fetch_optional(pool)
             .await?;
-    let wrong = || async {
-        throttle::fail(pool, throttle::STAFF_LOGIN, &email).await?;
-        Err(Error::Invalid("The email or password is wrong.".into()))
+    let stored = row.as_ref().map(|(_, _, hash)| hash.clone());
+    let password = password.to_string();
+    let verified = tokio::task::spawn_blocking(move || verify_password(&password, stored.as_deref()))
+        .await
+        .map_err(|e| Error::Other(anyhow::anyhow!("password check: {e}")))??;
+    let (Some((staff_id, merchant_id, _)), true) = (row, verified) else {
+        // The reserved attempt stays: it was a failure.
+        return Err(Error::Invalid("The email or password is wrong.".into()));
     };
-    let Some((staff_id, merchant_id, stored)) = row else {
-        let _ = hash_password(password);
-        return wrong().await;
-    };
-    let parsed = PasswordHash::new(&stored).map_err(|e| Error::Other(anyhow::anyhow!("stored hash: {e}")))?;
-    if Argon2::default().verify_password(password.as_bytes(), &parsed).is_err() {
-        return wrong().await;
-    }
+    attempt.succeeded(pool).await?;
     session.cycle_id().await?;
     session.insert(STAFF_KEY, StaffSession { staff_id, merchant_id, email }).await?;
     Ok(())
+}
+
+/// Blocking: argon2id on `password` against the stored hash, or against a fresh hash when
+/// there is none (so an unknown email costs the same).
+fn verify_password(password: &str, stored: Option<&str>) -> Result<bool> {
+    let Some(stored) = stored else {
+        hash_password(password)?;
+        return Ok(false);
+    };
+    let parsed = PasswordHash::new(stored).map_err(|e| Error::Other(anyhow::anyhow!("stored hash: {e}")))?;
+    Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
 /// Ends the session: its data is deleted from the store and the cookie cleared.

@@ -33,12 +33,13 @@ impl Outcome {
 }
 
 async fn existing(pool: &Pool, merchant_id: &str, key: &str) -> Result<Option<Outcome>> {
-    let row: Option<(String, String, Option<String>)> =
-        sqlx::query_as("SELECT id, status, failure_reason FROM payments WHERE merchant_id = ? AND idempotency_key = ?")
-            .bind(merchant_id)
-            .bind(key)
-            .fetch_optional(pool)
-            .await?;
+    let row: Option<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, status, failure_reason FROM payments WHERE merchant_id = $1 AND idempotency_key = $2",
+    )
+    .bind(merchant_id)
+    .bind(key)
+    .fetch_optional(pool)
+    .await?;
     Ok(row.map(|(id, status, reason)| match status.as_str() {
         "succeeded" => Outcome::Paid { payment_id: id },
         _ => Outcome::Declined { reason: reason.unwrap_or_default() },
@@ -103,11 +104,12 @@ pub async fn pay(
         GatewayStatus::Declined { reason } => ("declined", Some(reason.clone())),
     };
 
-    // IMMEDIATE takes SQLite's write lock up front, so the read below cannot go stale.
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    // The customer's ledger is locked for this transaction, so the read below cannot go stale.
+    let mut tx = db::begin_write(pool).await?;
+    db::lock_customer(&mut tx, &merchant.id, &debtor.customer_id).await?;
     // The balance is read again inside the transaction: a payment that landed meanwhile
     // (another tab, another key) leaves the excess unapplied instead of overpaying.
-    let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices i WHERE i.merchant_id = ? AND i.id = ?");
+    let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices i WHERE i.merchant_id = $1 AND i.id = $2");
     let fresh: crate::services::records::InvoiceRow =
         sqlx::query_as(&sql).bind(&merchant.id).bind(&invoice.id).fetch_one(&mut *tx).await?;
     let plan = if status == "succeeded" {
@@ -121,7 +123,7 @@ pub async fn pay(
     let inserted = sqlx::query(
         "INSERT INTO payments (id, merchant_id, customer_id, currency, amount_minor, unapplied_minor, method, gateway, \
          gateway_reference, status, failure_reason, idempotency_key, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant_id, idempotency_key) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (merchant_id, idempotency_key) DO NOTHING",
     )
     .bind(&payment_id)
     .bind(&merchant.id)
@@ -143,7 +145,7 @@ pub async fn pay(
         for allocation in plan.iter().flat_map(|p| p.allocations.iter()) {
             sqlx::query(
                 "INSERT INTO allocations (id, merchant_id, payment_id, invoice_id, amount_minor, created_at) \
-                 VALUES (?, ?, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(db::new_id())
             .bind(&merchant.id)

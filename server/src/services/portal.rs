@@ -12,7 +12,7 @@ use crate::services::auth::{self, DebtorSession};
 use crate::services::records::{self, merchant_by_slug, InvoiceRow, INVOICE_COLUMNS};
 
 async fn customer_name(pool: &Pool, debtor: &DebtorSession) -> Result<String> {
-    sqlx::query_scalar("SELECT name FROM customers WHERE merchant_id = ? AND id = ?")
+    sqlx::query_scalar("SELECT name FROM customers WHERE merchant_id = $1 AND id = $2")
         .bind(&debtor.merchant_id)
         .bind(&debtor.customer_id)
         .fetch_optional(pool)
@@ -22,8 +22,8 @@ async fn customer_name(pool: &Pool, debtor: &DebtorSession) -> Result<String> {
 
 pub async fn debtor_invoices(pool: &Pool, debtor: &DebtorSession) -> Result<Vec<InvoiceRow>> {
     let sql = format!(
-        "SELECT {INVOICE_COLUMNS} FROM invoices i WHERE i.merchant_id = ? AND i.customer_id = ? \
-         AND (? IS NULL OR i.id = ?) ORDER BY i.due_date, i.number"
+        "SELECT {INVOICE_COLUMNS} FROM invoices i WHERE i.merchant_id = $1 AND i.customer_id = $2 \
+         AND ($3 IS NULL OR i.id = $4) ORDER BY i.due_date, i.number"
     );
     Ok(sqlx::query_as::<_, InvoiceRow>(&sql)
         .bind(&debtor.merchant_id)
@@ -36,8 +36,8 @@ pub async fn debtor_invoices(pool: &Pool, debtor: &DebtorSession) -> Result<Vec<
 
 pub async fn debtor_invoice(pool: &Pool, debtor: &DebtorSession, number: &str) -> Result<InvoiceRow> {
     let sql = format!(
-        "SELECT {INVOICE_COLUMNS} FROM invoices i WHERE i.merchant_id = ? AND i.customer_id = ? AND i.number = ? \
-         AND (? IS NULL OR i.id = ?)"
+        "SELECT {INVOICE_COLUMNS} FROM invoices i WHERE i.merchant_id = $1 AND i.customer_id = $2 AND i.number = $3 \
+         AND ($4 IS NULL OR i.id = $5)"
     );
     sqlx::query_as::<_, InvoiceRow>(&sql)
         .bind(&debtor.merchant_id)
@@ -99,7 +99,7 @@ pub async fn invoice(pool: &Pool, session: &Session, slug: &str, number: &str) -
     let currency = row.currency()?;
     let lines: Vec<(String, String, i64, i64)> = sqlx::query_as(
         "SELECT description, quantity, unit_price_minor, amount_minor FROM invoice_lines \
-         WHERE merchant_id = ? AND invoice_id = ? ORDER BY position",
+         WHERE merchant_id = $1 AND invoice_id = $2 ORDER BY position",
     )
     .bind(&merchant.id)
     .bind(&row.id)
@@ -108,7 +108,7 @@ pub async fn invoice(pool: &Pool, session: &Session, slug: &str, number: &str) -
     let payments: Vec<(String, i64, i64, String)> = sqlx::query_as(
         "SELECT p.id, p.created_at, a.amount_minor, p.method FROM allocations a \
          JOIN payments p ON p.merchant_id = a.merchant_id AND p.id = a.payment_id \
-         WHERE a.merchant_id = ? AND a.invoice_id = ? ORDER BY p.created_at",
+         WHERE a.merchant_id = $1 AND a.invoice_id = $2 ORDER BY p.created_at",
     )
     .bind(&merchant.id)
     .bind(&row.id)
@@ -146,7 +146,7 @@ pub async fn receipt(pool: &Pool, session: &Session, slug: &str, payment_id: &st
     let debtor = auth::debtor(session, &merchant).await?;
     let payment: (String, i64, i64, String, String) = sqlx::query_as(
         "SELECT currency, amount_minor, created_at, method, gateway_reference FROM payments \
-         WHERE merchant_id = ? AND customer_id = ? AND id = ? AND status = 'succeeded'",
+         WHERE merchant_id = $1 AND customer_id = $2 AND id = $3 AND status = 'succeeded'",
     )
     .bind(&merchant.id)
     .bind(&debtor.customer_id)
@@ -159,7 +159,7 @@ pub async fn receipt(pool: &Pool, session: &Session, slug: &str, payment_id: &st
     let sql = format!(
         "SELECT {INVOICE_COLUMNS}, a.amount_minor AS allocated FROM allocations a \
          JOIN invoices i ON i.merchant_id = a.merchant_id AND i.id = a.invoice_id \
-         WHERE a.merchant_id = ? AND a.payment_id = ? ORDER BY i.number"
+         WHERE a.merchant_id = $1 AND a.payment_id = $2 ORDER BY i.number"
     );
     let rows: Vec<(InvoiceRow, i64)> = sqlx::query(&sql)
         .bind(&merchant.id)

@@ -51,7 +51,7 @@ impl MerchantRow {
 }
 
 pub async fn merchant_by_slug(pool: &Pool, slug: &str) -> Result<MerchantRow> {
-    sqlx::query_as::<_, MerchantRow>("SELECT id, slug, name, brand_color, logo_url FROM merchants WHERE slug = ?")
+    sqlx::query_as::<_, MerchantRow>("SELECT id, slug, name, brand_color, logo_url FROM merchants WHERE slug = $1")
         .bind(slug)
         .fetch_optional(pool)
         .await?
@@ -59,7 +59,7 @@ pub async fn merchant_by_slug(pool: &Pool, slug: &str) -> Result<MerchantRow> {
 }
 
 pub async fn merchant_by_id(pool: &Pool, id: &str) -> Result<MerchantRow> {
-    sqlx::query_as::<_, MerchantRow>("SELECT id, slug, name, brand_color, logo_url FROM merchants WHERE id = ?")
+    sqlx::query_as::<_, MerchantRow>("SELECT id, slug, name, brand_color, logo_url FROM merchants WHERE id = $1")
         .bind(id)
         .fetch_optional(pool)
         .await?
@@ -83,7 +83,7 @@ pub struct InvoiceRow {
 pub const INVOICE_COLUMNS: &str =
     "i.id, i.customer_id, i.number, i.currency, i.issue_date, i.due_date, i.total_minor, \
      CAST(COALESCE((SELECT SUM(a.amount_minor) FROM allocations a \
-       WHERE a.merchant_id = i.merchant_id AND a.invoice_id = i.id), 0) AS INTEGER) AS paid_minor";
+       WHERE a.merchant_id = i.merchant_id AND a.invoice_id = i.id), 0) AS BIGINT) AS paid_minor";
 
 impl InvoiceRow {
     pub fn currency(&self) -> Result<Currency> {

@@ -80,7 +80,7 @@ pub struct WidgetInvoice {
 }
 
 async fn invoice_row(pool: &Pool, claims: &WidgetClaims) -> Result<InvoiceRow> {
-    let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices i WHERE i.merchant_id = ? AND i.id = ?");
+    let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices i WHERE i.merchant_id = $1 AND i.id = $2");
     sqlx::query_as::<_, InvoiceRow>(&sql)
         .bind(&claims.m)
         .bind(&claims.i)

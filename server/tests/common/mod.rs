@@ -1,5 +1,9 @@
-//! A real Kassa on a random port against a fresh SQLite database, seeded with the demo, and
-//! an HTTP client with its own cookie jar: every integration test talks to it over TCP.
+//! A real Kassa on a random port against a fresh database, seeded with the demo, and an HTTP
+//! client with its own cookie jar: every integration test talks to it over TCP.
+//!
+//! The database is a new SQLite file, or — when `KASSA_TEST_POSTGRES_URL` names a PostgreSQL
+//! server (scripts/test starts a throwaway one) — a new database on that server, so the same
+//! suite runs on both backends.
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
@@ -21,13 +25,33 @@ pub fn client() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
+/// A database nobody else uses: a file in `dir`, or a new PostgreSQL database.
+pub async fn fresh_database(dir: &std::path::Path) -> String {
+    let Ok(admin_url) = std::env::var("KASSA_TEST_POSTGRES_URL") else {
+        return format!("sqlite://{}/kassa.db", dir.display());
+    };
+    use sqlx::Connection;
+    let name = format!("kassa_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("KASSA_TEST_POSTGRES_URL answers");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+    admin.close().await.unwrap();
+    let mut url = url::Url::parse(&admin_url).unwrap();
+    url.set_path(&name);
+    url.to_string()
+}
+
+/// Which backend this run of the suite uses.
+pub fn on_postgres() -> bool {
+    std::env::var("KASSA_TEST_POSTGRES_URL").is_ok()
+}
+
 impl TestApp {
     pub async fn spawn() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
         let config = Config {
-            db: DbArgs { database_url: format!("sqlite://{}/kassa.db", dir.path().display()) },
+            db: DbArgs { database_url: fresh_database(dir.path()).await },
             addr,
             public_url: None,
             site_root: dir.path().join("site"),
