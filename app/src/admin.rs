@@ -6,28 +6,63 @@ use leptos_meta::Title;
 
 use crate::components::{ErrorPage, StatusBadge};
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::model::AdminInvoiceRow;
 use crate::model::AdminOverview;
 
 #[server(endpoint = "staff_login")]
 pub async fn staff_login(email: String, password: String) -> Result<(), AppError> {
-    let (backend, session) = crate::backend::context().await?;
-    crate::backend::with_status(backend.staff_login(&session, &email, &password).await)?;
-    crate::backend::redirect("/admin")?;
-    Ok(())
+    use crate::backend as edge;
+    edge::with_status(
+        async {
+            let ctx = edge::ctx()?;
+            let who = kassa_core::services::auth::staff_login(&ctx, &email, &password).await?;
+            edge::sign_in(&edge::session().await?, &who).await?;
+            edge::redirect("/admin")
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "staff_logout")]
 pub async fn staff_logout() -> Result<(), AppError> {
-    let (backend, session) = crate::backend::context().await?;
-    crate::backend::with_status(backend.sign_out(&session).await)?;
-    crate::backend::redirect("/admin/login")?;
-    Ok(())
+    use crate::backend as edge;
+    edge::with_status(
+        async {
+            edge::sign_out(&edge::session().await?).await?;
+            edge::redirect("/admin/login")
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "load_admin")]
 pub async fn load_admin() -> Result<AdminOverview, AppError> {
-    let (backend, session) = crate::backend::context().await?;
-    crate::backend::with_status(backend.admin_overview(&session).await)
+    use crate::backend as edge;
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::staff().await?;
+            let staff_email = who.staff()?.email.clone();
+            let r = kassa_core::services::admin::receivables(&ctx, &who).await?;
+            Ok(AdminOverview {
+                merchant_name: r.merchant.name,
+                staff_email,
+                invoices: r
+                    .invoices
+                    .into_iter()
+                    .map(|(customer_name, i)| AdminInvoiceRow {
+                        customer_name,
+                        number: i.number.to_string(),
+                        due_date: i.due_date,
+                        total: i.total,
+                        balance: i.balance,
+                        status: i.status,
+                    })
+                    .collect(),
+            })
+        }
+        .await,
+    )
 }
 
 #[component]

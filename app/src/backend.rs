@@ -1,36 +1,103 @@
-//! The seam between the UI and the server (SSR only). Server functions are thin: they find the
-//! [`Backend`] the server put into Leptos' context, pass it the visitor's session and the
-//! request, and return what it answers. Authorisation and every business rule live behind
-//! this trait, in the server crate; the UI never sees a database.
+//! The UI's edge on the server (SSR only). Server functions resolve the principal from the
+//! session here, call one `kassa-core` service directly, and map its answer to a view model
+//! ([`crate::model`]) and its errors to an [`AppError`]. No business rule lives here: adding
+//! a use case is a service in `kassa-core` plus the server function that calls it.
 
-use std::sync::Arc;
-
-use async_trait::async_trait;
+use kassa_core::services::records::{InvoiceState, Merchant};
+use kassa_core::{Ctx, Error, Principal};
+use kassa_domain::MerchantSlug;
 use tower_sessions::Session;
 
 use crate::error::AppError;
-use crate::model::*;
+use crate::model::{Branding, InvoiceSummary};
 
-#[async_trait]
-pub trait Backend: Send + Sync + 'static {
-    async fn portal_overview(&self, session: &Session, merchant: &str) -> Result<PortalOverview, AppError>;
-    async fn invoice_detail(&self, session: &Session, merchant: &str, number: &str) -> Result<InvoiceDetail, AppError>;
-    /// Returns the receipt's path.
-    async fn pay_invoice(&self, session: &Session, merchant: &str, request: PayRequest) -> Result<String, AppError>;
-    async fn receipt(&self, session: &Session, merchant: &str, payment_id: &str) -> Result<Receipt, AppError>;
-    async fn staff_login(&self, session: &Session, email: &str, password: &str) -> Result<(), AppError>;
-    /// Ends the visitor's session, debtor or staff.
-    async fn sign_out(&self, session: &Session) -> Result<(), AppError>;
-    async fn admin_overview(&self, session: &Session) -> Result<AdminOverview, AppError>;
+/// Debtor and staff sign-ins are kept apart, so one browser can be both.
+const DEBTOR_KEY: &str = "kassa.debtor";
+const STAFF_KEY: &str = "kassa.staff";
+
+impl From<Error> for AppError {
+    fn from(e: Error) -> AppError {
+        match e {
+            Error::NotFound | Error::Forbidden => AppError::NotFound,
+            Error::Unauthenticated => AppError::Unauthorized,
+            Error::Problem(p) => AppError::Problem(p),
+            Error::Database(_) | Error::Internal(_) => {
+                tracing::error!(error = ?e, "internal error");
+                AppError::Internal
+            }
+        }
+    }
 }
 
-pub type SharedBackend = Arc<dyn Backend>;
+/// The services' context the server put into Leptos' context.
+pub fn ctx() -> Result<Ctx, AppError> {
+    leptos::prelude::use_context::<Ctx>().ok_or(AppError::Internal)
+}
 
-/// The backend and the visitor's session, for a server function.
-pub async fn context() -> Result<(SharedBackend, Session), AppError> {
-    let backend = leptos::prelude::use_context::<SharedBackend>().ok_or(AppError::Internal)?;
-    let session = leptos_axum::extract::<Session>().await.map_err(|_| AppError::Internal)?;
-    Ok((backend, session))
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|_| AppError::Internal)
+}
+
+/// The debtor signed in for the merchant at `slug`, or why not (404 for an unknown or
+/// malformed merchant, 401 for no or another merchant's sign-in).
+pub async fn debtor(slug: &str) -> Result<(Ctx, Principal), AppError> {
+    let ctx = ctx()?;
+    let slug = MerchantSlug::parse(slug).map_err(|_| AppError::NotFound)?;
+    let signed_in = session().await?.get::<Principal>(DEBTOR_KEY).await.map_err(|_| AppError::Internal)?;
+    let who = kassa_core::services::portal::debtor_at(&ctx, signed_in.as_ref(), &slug).await?;
+    Ok((ctx, who))
+}
+
+/// The staff member signed in, or 401.
+pub async fn staff() -> Result<(Ctx, Principal), AppError> {
+    let ctx = ctx()?;
+    match session().await?.get::<Principal>(STAFF_KEY).await.map_err(|_| AppError::Internal)? {
+        Some(who @ Principal::Staff(_)) => Ok((ctx, who)),
+        _ => Err(AppError::Unauthorized),
+    }
+}
+
+/// Keeps `who` in the session under a fresh session id (no fixation).
+pub async fn sign_in(session: &Session, who: &Principal) -> Result<(), AppError> {
+    let key = match who {
+        Principal::Debtor(_) => DEBTOR_KEY,
+        Principal::Staff(_) => STAFF_KEY,
+        Principal::ApiKey(_) | Principal::System => return Err(AppError::Internal),
+    };
+    session.cycle_id().await.map_err(|_| AppError::Internal)?;
+    session.insert(key, who).await.map_err(|_| AppError::Internal)
+}
+
+/// The debtor in this session, if any (whatever the merchant).
+pub async fn signed_in_debtor(session: &Session) -> Option<Principal> {
+    session.get::<Principal>(DEBTOR_KEY).await.ok().flatten()
+}
+
+/// Ends the session: its data is deleted from the store and the cookie cleared.
+pub async fn sign_out(session: &Session) -> Result<(), AppError> {
+    session.flush().await.map_err(|_| AppError::Internal)
+}
+
+pub fn branding(m: &Merchant) -> Branding {
+    Branding { slug: m.slug.to_string(), name: m.name.clone(), logo_url: m.logo_url.clone() }
+}
+
+pub fn summary(i: &InvoiceState) -> InvoiceSummary {
+    InvoiceSummary {
+        number: i.number.to_string(),
+        issue_date: i.issue_date,
+        due_date: i.due_date,
+        total: i.total,
+        balance: i.balance,
+        status: i.status,
+    }
+}
+
+/// `2026-11-25 14:03 UTC`: unambiguous until pages learn the merchant's time zone.
+pub fn timestamp(unix: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    t.format(fmt).unwrap_or_default()
 }
 
 /// Redirects a plain form post to a path on this site. Anything that is not a clean local

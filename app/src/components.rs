@@ -50,17 +50,7 @@ pub fn StatusBadge(status: InvoiceStatus) -> impl IntoView {
 pub fn ErrorPage(error: AppError) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::backend::set_status(error.status());
-    let (title, advice) = match &error {
-        AppError::NotFound => ("Not found", "Check the link you followed, or ask the sender for a new one."),
-        AppError::Unauthorized => (
-            "Sign-in needed",
-            "Open the most recent link from your email. Links work once and expire after 15 minutes; ask for a new one if yours has.",
-        ),
-        AppError::Invalid(_) => ("Please check your input", "Correct the field and try again."),
-        AppError::Declined(_) => ("Payment declined", "Nothing was charged. Try again or choose another way to pay."),
-        AppError::TooManyAttempts { .. } => ("Too many attempts", "This protects your account. Try again later."),
-        AppError::Internal | AppError::Transport(_) => ("Something went wrong", "Please try again in a moment."),
-    };
+    let (title, advice) = crate::words::error_page(&error);
     view! {
         <Title text=title/>
         <main id="main" class="error-page">

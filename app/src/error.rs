@@ -1,26 +1,34 @@
 //! The one error type the UI shows. It crosses the wire from server functions to the browser,
 //! so it carries only what a debtor or staff member may see: never SQL, paths or stack traces.
+//! A [`Problem`] arrives as its code and fields; the words are chosen here, in the UI
+//! (`crate::words`), so each language can say it its own way.
 
+use kassa_domain::Problem;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AppError {
-    #[error("We could not find that page.")]
     NotFound,
-    #[error("This page needs a sign-in link.")]
     Unauthorized,
-    #[error("{0}")]
-    Invalid(String),
-    #[error("The payment was declined: {0}")]
-    Declined(String),
-    #[error("Too many attempts. Wait {minutes} minutes, then try again.")]
-    TooManyAttempts { minutes: u32 },
-    #[error("Something went wrong on our side. Nothing was charged twice; please try again.")]
+    Problem(Problem),
     Internal,
-    #[error("The request did not reach Kassa ({0}). Check your connection and try again.")]
     Transport(String),
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::words::error(self))
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl From<Problem> for AppError {
+    fn from(p: Problem) -> AppError {
+        AppError::Problem(p)
+    }
 }
 
 impl AppError {
@@ -28,9 +36,10 @@ impl AppError {
         match self {
             AppError::NotFound => 404,
             AppError::Unauthorized => 401,
-            AppError::Invalid(_) => 422,
-            AppError::Declined(_) => 402,
-            AppError::TooManyAttempts { .. } => 429,
+            AppError::Problem(Problem::PaymentDeclined { .. }) => 402,
+            AppError::Problem(Problem::TooManyAttempts { .. }) => 429,
+            AppError::Problem(Problem::SignInLinkExpired) => 410,
+            AppError::Problem(_) => 422,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }

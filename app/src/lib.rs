@@ -1,7 +1,8 @@
 //! Kassa's web UI in Leptos: the debtor portal (`/p/{merchant}/...`) and the staff admin
 //! (`/admin/...`). Every page renders completely on the server, so reading an invoice and
 //! paying work before (or without) wasm; in the browser the same components hydrate.
-//! Server functions here are thin wrappers over the server's [`backend::Backend`].
+//! Server functions are thin: they resolve the principal from the session, call one
+//! `kassa-core` service and map its answer to a view model (`backend`, server only).
 
 pub mod admin;
 #[cfg(feature = "ssr")]
@@ -10,6 +11,7 @@ pub mod components;
 pub mod error;
 pub mod model;
 pub mod portal;
+pub mod words;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -108,11 +108,3 @@ pub enum SandboxOutcome {
     Succeed,
     Decline,
 }
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PayRequest {
-    pub number: String,
-    pub amount: String,
-    pub outcome: SandboxOutcome,
-    pub pay_key: String,
-}

@@ -12,14 +12,60 @@ use crate::model::*;
 
 #[server(endpoint = "load_portal")]
 pub async fn load_portal(merchant: String) -> Result<PortalOverview, AppError> {
-    let (backend, session) = crate::backend::context().await?;
-    crate::backend::with_status(backend.portal_overview(&session, &merchant).await)
+    use crate::backend as edge;
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::debtor(&merchant).await?;
+            let account = kassa_core::services::portal::account(&ctx, &who).await?;
+            Ok(PortalOverview {
+                merchant: edge::branding(&account.merchant),
+                customer_name: account.customer_name,
+                totals: account.totals.iter().map(|t| CurrencyTotals { due: t.open, overdue: t.overdue }).collect(),
+                invoices: account.invoices.iter().map(edge::summary).collect(),
+            })
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "load_invoice")]
 pub async fn load_invoice(merchant: String, number: String) -> Result<InvoiceDetail, AppError> {
-    let (backend, session) = crate::backend::context().await?;
-    crate::backend::with_status(backend.invoice_detail(&session, &merchant, &number).await)
+    use crate::backend as edge;
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::debtor(&merchant).await?;
+            let number = kassa_domain::InvoiceNumber::parse(&number).map_err(|_| AppError::NotFound)?;
+            let detail = kassa_core::services::portal::invoice(&ctx, &who, &number).await?;
+            Ok(InvoiceDetail {
+                merchant: edge::branding(&detail.merchant),
+                customer_name: detail.customer_name,
+                invoice: edge::summary(&detail.invoice),
+                lines: detail
+                    .lines
+                    .into_iter()
+                    .map(|l| LineView {
+                        description: l.description,
+                        quantity: l.quantity,
+                        unit_price: l.unit_price,
+                        amount: l.amount,
+                    })
+                    .collect(),
+                paid: detail.invoice.paid,
+                pay_key: kassa_core::db::new_id(),
+                payments: detail
+                    .payments
+                    .into_iter()
+                    .map(|p| PaymentLine {
+                        id: p.payment.to_string(),
+                        paid_at: edge::timestamp(p.at),
+                        amount: p.amount,
+                        method: p.method,
+                    })
+                    .collect(),
+            })
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "pay_invoice")]
@@ -30,25 +76,67 @@ pub async fn pay_invoice(
     outcome: SandboxOutcome,
     pay_key: String,
 ) -> Result<String, AppError> {
-    let (backend, session) = crate::backend::context().await?;
-    let request = PayRequest { number, amount, outcome, pay_key };
-    let receipt = crate::backend::with_status(backend.pay_invoice(&session, &merchant, request).await)?;
-    crate::backend::with_status(crate::backend::redirect(&receipt))?;
-    Ok(receipt)
+    use crate::backend as edge;
+    use kassa_core::services::payments::{self, PayInvoice};
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::debtor(&merchant).await?;
+            let number = kassa_domain::InvoiceNumber::parse(&number).map_err(|_| AppError::NotFound)?;
+            let sandbox_outcome = match outcome {
+                SandboxOutcome::Succeed => payments::SandboxOutcome::Succeed,
+                SandboxOutcome::Decline => payments::SandboxOutcome::Decline,
+            };
+            let payment =
+                payments::pay(&ctx, &who, PayInvoice { number, amount, key: pay_key, sandbox_outcome }).await?;
+            let receipt = format!("/p/{merchant}/payments/{payment}");
+            edge::redirect(&receipt)?;
+            Ok(receipt)
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "load_receipt")]
 pub async fn load_receipt(merchant: String, payment: String) -> Result<Receipt, AppError> {
-    let (backend, session) = crate::backend::context().await?;
-    crate::backend::with_status(backend.receipt(&session, &merchant, &payment).await)
+    use crate::backend as edge;
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::debtor(&merchant).await?;
+            let payment = kassa_domain::PaymentId::from_raw(payment);
+            let r = kassa_core::services::portal::receipt(&ctx, &who, &payment).await?;
+            Ok(Receipt {
+                merchant: edge::branding(&r.merchant),
+                payment_id: r.payment.to_string(),
+                paid_at: edge::timestamp(r.at),
+                amount: r.amount,
+                method: r.method,
+                reference: r.reference,
+                invoices: r
+                    .applied
+                    .iter()
+                    .map(|(invoice, allocated)| ReceiptInvoice {
+                        number: invoice.number.to_string(),
+                        allocated: *allocated,
+                        balance_after: invoice.balance,
+                        status: invoice.status,
+                    })
+                    .collect(),
+            })
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "portal_logout")]
 pub async fn portal_logout(merchant: String) -> Result<(), AppError> {
-    let (backend, session) = crate::backend::context().await?;
-    crate::backend::with_status(backend.sign_out(&session).await)?;
-    crate::backend::with_status(crate::backend::redirect(&format!("/p/{merchant}/signed-out")))?;
-    Ok(())
+    use crate::backend as edge;
+    edge::with_status(
+        async {
+            edge::sign_out(&edge::session().await?).await?;
+            edge::redirect(&format!("/p/{merchant}/signed-out"))
+        }
+        .await,
+    )
 }
 
 fn param(name: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {

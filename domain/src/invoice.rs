@@ -9,15 +9,15 @@ use crate::money::{Currency, Money, MoneyError};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvoiceError {
-    #[error("an invoice needs at least one line")]
+    #[error("no lines")]
     NoLines,
     #[error("line {line}: {source}")]
     Line { line: usize, source: MoneyError },
-    #[error("line {line} is in {found}, the invoice is in {expected}")]
+    #[error("line {line} in {found}, invoice in {expected}")]
     LineCurrency { line: usize, expected: Currency, found: Currency },
-    #[error("the due date {due} is before the issue date {issued}")]
+    #[error("due {due} before issue {issued}")]
     DueBeforeIssue { issued: Date, due: Date },
-    #[error("the invoice number must not be empty")]
+    #[error("empty invoice number")]
     EmptyNumber,
     #[error(transparent)]
     Money(#[from] MoneyError),
@@ -51,15 +51,26 @@ pub enum InvoiceStatus {
     Paid,
 }
 
+/// Everything the status of an invoice depends on, in one place: new facts (disputed, in a
+/// payment plan, promised, written off, void) become new fields here, not new arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusFacts {
+    pub total: Money,
+    /// Settled by payments so far (same currency as `total`).
+    pub paid: Money,
+    pub due_date: Date,
+    /// The debtor's calendar date.
+    pub today: Date,
+}
+
 impl InvoiceStatus {
-    /// `total` and `paid` must be in one currency; `today` is the debtor's calendar date.
-    pub fn derive(total: Money, paid: Money, due: Date, today: Date) -> InvoiceStatus {
-        let balance = total.minor() - paid.minor();
+    pub fn derive(facts: &StatusFacts) -> InvoiceStatus {
+        let balance = facts.total.minor() - facts.paid.minor();
         if balance <= 0 {
             InvoiceStatus::Paid
-        } else if today > due {
+        } else if facts.today > facts.due_date {
             InvoiceStatus::Overdue
-        } else if paid.is_positive() {
+        } else if facts.paid.is_positive() {
             InvoiceStatus::PartlyPaid
         } else {
             InvoiceStatus::Open
@@ -183,11 +194,13 @@ mod tests {
     #[test]
     fn status_follows_payments_and_the_calendar() {
         let total = Money::from_minor(10_000, Currency::EUR);
-        let due = date!(2026 - 11 - 15);
-        let paid = |m| Money::from_minor(m, Currency::EUR);
-        assert_eq!(InvoiceStatus::derive(total, paid(0), due, date!(2026 - 11 - 15)), InvoiceStatus::Open);
-        assert_eq!(InvoiceStatus::derive(total, paid(1), due, date!(2026 - 11 - 10)), InvoiceStatus::PartlyPaid);
-        assert_eq!(InvoiceStatus::derive(total, paid(1), due, date!(2026 - 11 - 16)), InvoiceStatus::Overdue);
-        assert_eq!(InvoiceStatus::derive(total, paid(10_000), due, date!(2027 - 01 - 01)), InvoiceStatus::Paid);
+        let due_date = date!(2026 - 11 - 15);
+        let status = |paid: i64, today| {
+            InvoiceStatus::derive(&StatusFacts { total, paid: Money::from_minor(paid, Currency::EUR), due_date, today })
+        };
+        assert_eq!(status(0, date!(2026 - 11 - 15)), InvoiceStatus::Open);
+        assert_eq!(status(1, date!(2026 - 11 - 10)), InvoiceStatus::PartlyPaid);
+        assert_eq!(status(1, date!(2026 - 11 - 16)), InvoiceStatus::Overdue);
+        assert_eq!(status(10_000, date!(2027 - 01 - 01)), InvoiceStatus::Paid);
     }
 }

@@ -8,11 +8,11 @@ use crate::money::{Money, MoneyError};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LedgerError {
-    #[error("a payment must be more than zero")]
+    #[error("amount not positive")]
     NotPositive,
-    #[error("{amount} is more than the {balance} still open")]
+    #[error("{amount} exceeds open balance {balance}")]
     MoreThanOpen { amount: Money, balance: Money },
-    #[error("nothing is open on this invoice")]
+    #[error("nothing open")]
     NothingOpen,
     #[error(transparent)]
     Money(#[from] MoneyError),

@@ -2,10 +2,14 @@
 //! them. Nothing here does IO, async or knows a framework, so it compiles to native code and
 //! to wasm alike and every rule is testable without a database.
 
+pub mod ids;
 pub mod invoice;
 pub mod ledger;
 pub mod money;
+pub mod problem;
 
-pub use invoice::{Invoice, InvoiceError, InvoiceLine, InvoiceStatus};
+pub use ids::{CustomerId, InvoiceId, InvoiceNumber, MerchantId, MerchantSlug, PaymentId, StaffId};
+pub use invoice::{Invoice, InvoiceError, InvoiceLine, InvoiceStatus, StatusFacts};
 pub use ledger::{allocate, pay_one, Allocation, LedgerError, OpenItem, Payment};
 pub use money::{Currency, Money, MoneyError};
+pub use problem::Problem;

@@ -9,15 +9,15 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
-    #[error("'{0}' is not an ISO 4217 currency code")]
+    #[error("unknown currency code {0:?}")]
     UnknownCurrency(String),
     #[error("cannot combine {0} with {1}")]
     CurrencyMismatch(Currency, Currency),
-    #[error("'{0}' is not an amount (write it like 12.50)")]
+    #[error("not an amount: {0:?}")]
     NotAnAmount(String),
-    #[error("{currency} amounts have at most {digits} decimals")]
+    #[error("{currency} has {digits} decimals")]
     TooPrecise { currency: Currency, digits: u32 },
-    #[error("the amount is too large")]
+    #[error("amount overflow")]
     Overflow,
 }
 

@@ -10,11 +10,14 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Duration;
 
+use kassa_core::db::{self, Pool};
+use kassa_core::services::auth;
+use kassa_core::services::records::{format_date, today};
+use kassa_core::services::widget::WidgetClaims;
+use kassa_core::Ctx;
+use kassa_domain::{CustomerId, MerchantId};
+
 use crate::config::Config;
-use crate::db::{self, Pool};
-use crate::services::records::{format_date, today};
-use crate::services::widget::WidgetClaims;
-use crate::services::{auth, Services};
 
 pub const MERCHANT_SLUG: &str = "demo";
 pub const STAFF_EMAIL: &str = "admin@demo.kassa.test";
@@ -191,7 +194,12 @@ pub async fn seed(pool: &Pool, config: &Config) -> anyhow::Result<DemoLinks> {
             insert_invoice(&mut tx, &merchant_id, &customer_id, &invoice, seed.paid_per_mille, now).await?;
         }
         tx.commit().await?;
-        let token = auth::issue_magic_link(pool, &merchant_id, &customer_id).await?;
+        let token = auth::issue_magic_link(
+            pool,
+            &MerchantId::from_raw(merchant_id.clone()),
+            &CustomerId::from_raw(customer_id.clone()),
+        )
+        .await?;
         customers.push(CustomerLink {
             name: c.name.to_string(),
             currency: c.currency.to_string(),
@@ -304,15 +312,15 @@ async fn insert_invoice(
 }
 
 /// A widget token for the demo shop's invoice, allowed on the shop's origin, valid one hour.
-pub async fn shop_token(services: &Services, shop_origin: &str) -> anyhow::Result<String> {
+pub async fn shop_token(ctx: &Ctx, shop_origin: &str) -> anyhow::Result<String> {
     let (merchant_id, invoice_id): (String, String) = sqlx::query_as(
         "SELECT m.id, i.id FROM merchants m JOIN invoices i ON i.merchant_id = m.id WHERE m.slug = $1 AND i.number = $2",
     )
     .bind(MERCHANT_SLUG)
     .bind(SHOP_INVOICE)
-    .fetch_one(&services.pool)
+    .fetch_one(&ctx.pool)
     .await?;
-    Ok(services.tokens.sign(&WidgetClaims {
+    Ok(ctx.tokens.sign(&WidgetClaims {
         m: merchant_id,
         i: invoice_id,
         o: vec![shop_origin.to_string()],

@@ -1,29 +1,28 @@
-//! The `kassa` server: configuration, persistence, the use cases (`services`), payment
-//! gateways and HTTP. The AR rules themselves live in `kassa-domain`; the pages in `kassa-app`.
+//! The `kassa` binary's library: configuration, HTTP (pages through `kassa-app`, sign-in
+//! links, widget endpoints), the session store, the demo seeder and the CLI's commands. The
+//! use cases live in `kassa-core`, the AR rules in `kassa-domain`, the pages in `kassa-app`.
 
-pub mod backend;
 pub mod config;
-pub mod db;
 pub mod demo;
-pub mod error;
-pub mod gateways;
 pub mod http;
-pub mod secrets;
-pub mod services;
 pub mod sessions;
+
+pub use kassa_core::db;
 
 use std::sync::Arc;
 
 use anyhow::Context;
 
-use crate::config::Config;
-use crate::services::Services;
+use kassa_core::{gateways, secrets, services, Ctx};
 
-/// A built Kassa: its routers and services, ready to be served (by `serve` or by tests).
+use crate::config::Config;
+
+/// A built Kassa: its routers and services' context, ready to be served (by `serve` or by
+/// tests).
 pub struct Kassa {
     pub router: axum::Router,
     pub shop: Option<axum::Router>,
-    pub services: Services,
+    pub ctx: Ctx,
 }
 
 pub async fn build(config: &Config) -> anyhow::Result<Kassa> {
@@ -31,15 +30,15 @@ pub async fn build(config: &Config) -> anyhow::Result<Kassa> {
     let pool = db::connect(&config.db.database_url).await?;
     db::migrate(&pool).await.context("applying database migrations")?;
     let key = secrets::widget_key(&pool, config.secret.as_ref().map(secrecy::ExposeSecret::expose_secret)).await?;
-    let services = Services {
+    let ctx = Ctx {
         pool,
         gateway: Arc::new(gateways::sandbox::Sandbox::default()),
         tokens: services::widget::TokenSigner::new(&key),
         public_url: config.public_url(),
     };
-    let router = http::router(config, services.clone());
-    let shop = config.demo_shop_url().map(|shop_url| http::shop::router(services.clone(), shop_url));
-    Ok(Kassa { router, shop, services })
+    let router = http::router(config, ctx.clone());
+    let shop = config.demo_shop_url().map(|shop_url| http::shop::router(ctx.clone(), shop_url));
+    Ok(Kassa { router, shop, ctx })
 }
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {
@@ -56,7 +55,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     // Expired sessions are removed hourly (they are never loaded anyway); the task ends
     // with the process.
-    let store = sessions::DbSessionStore::new(kassa.services.pool.clone());
+    let store = sessions::DbSessionStore::new(kassa.ctx.pool.clone());
     tokio::spawn(async move {
         let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {

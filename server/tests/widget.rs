@@ -5,7 +5,7 @@ mod common;
 use common::{client, TestApp};
 
 async fn token(app: &TestApp) -> String {
-    kassa_server::demo::shop_token(&app.services, &app.shop_origin).await.unwrap()
+    kassa_server::demo::shop_token(&app.ctx, &app.shop_origin).await.unwrap()
 }
 
 #[tokio::test]

@@ -6,13 +6,11 @@ pub mod pages;
 pub mod shop;
 pub mod widget;
 
-use std::sync::Arc;
-
 use axum::extract::{FromRef, State};
 use axum::routing::get;
 use axum::Router;
 use http::{header, HeaderValue};
-use kassa_app::backend::SharedBackend;
+use kassa_core::Ctx;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::catch_panic::CatchPanicLayer;
@@ -22,15 +20,14 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::config::Config;
-use crate::services::Services;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos: LeptosOptions,
-    pub services: Services,
+    pub ctx: Ctx,
 }
 
-pub fn router(config: &Config, services: Services) -> Router {
+pub fn router(config: &Config, ctx: Ctx) -> Router {
     let leptos = LeptosOptions::builder()
         .output_name("kassa")
         .site_root(config.site_root.to_string_lossy().to_string())
@@ -38,9 +35,9 @@ pub fn router(config: &Config, services: Services) -> Router {
         .site_addr(config.addr)
         .env(leptos::config::Env::PROD)
         .build();
-    let state = AppState { leptos: leptos.clone(), services: services.clone() };
+    let state = AppState { leptos: leptos.clone(), ctx: ctx.clone() };
 
-    let store = crate::sessions::DbSessionStore::new(services.pool.clone());
+    let store = crate::sessions::DbSessionStore::new(ctx.pool.clone());
     let sessions = SessionManagerLayer::new(store)
         .with_name("kassa_session")
         .with_secure(config.secure_cookies())
@@ -48,8 +45,7 @@ pub fn router(config: &Config, services: Services) -> Router {
         .with_same_site(SameSite::Lax)
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(2)));
 
-    let backend: SharedBackend = Arc::new(services.clone());
-    let context = move || provide_context(backend.clone());
+    let context = move || provide_context(ctx.clone());
     let routes = generate_route_list(kassa_app::App);
 
     let router = Router::new()
@@ -104,8 +100,8 @@ fn with_security_headers(router: Router<AppState>) -> Router<AppState> {
 }
 
 /// 200 while the database answers.
-async fn healthz(State(services): State<Services>) -> (http::StatusCode, &'static str) {
-    match sqlx::query("SELECT 1").execute(&services.pool).await {
+async fn healthz(State(ctx): State<Ctx>) -> (http::StatusCode, &'static str) {
+    match sqlx::query("SELECT 1").execute(&ctx.pool).await {
         Ok(_) => (http::StatusCode::OK, "ok"),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");

@@ -8,24 +8,24 @@ use axum::Router;
 use http::StatusCode;
 
 use crate::demo;
-use crate::services::Services;
+use kassa_core::Ctx;
 
 const PAGE: &str = include_str!("../../../public/shop/index.html");
 
 #[derive(Clone)]
 struct Shop {
-    services: Services,
+    ctx: Ctx,
     origin: String,
 }
 
-pub fn router(services: Services, origin: String) -> Router {
-    Router::new().route("/", get(page)).with_state(Shop { services, origin })
+pub fn router(ctx: Ctx, origin: String) -> Router {
+    Router::new().route("/", get(page)).with_state(Shop { ctx, origin })
 }
 
 async fn page(State(shop): State<Shop>) -> Response {
-    match demo::shop_token(&shop.services, &shop.origin).await {
+    match demo::shop_token(&shop.ctx, &shop.origin).await {
         Ok(token) => Html(
-            PAGE.replace("{{KASSA_URL}}", &shop.services.public_url)
+            PAGE.replace("{{KASSA_URL}}", &shop.ctx.public_url)
                 .replace("{{TOKEN}}", &token)
                 .replace("{{INVOICE}}", demo::SHOP_INVOICE),
         )

@@ -12,9 +12,10 @@ use serde::Deserialize;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::error::Error;
+use kassa_core::services::widget;
+use kassa_core::{Ctx, Error};
+
 use crate::http::AppState;
-use crate::services::{widget, Services};
 
 pub fn router(site_root: &Path) -> Router<AppState> {
     let files = tower::ServiceBuilder::new()
@@ -38,8 +39,23 @@ fn json_error(status: StatusCode, message: &str) -> Response {
         .into_response()
 }
 
-async fn invoice(State(services): State<Services>, Query(query): Query<TokenQuery>, headers: HeaderMap) -> Response {
-    let Ok(claims) = services.tokens.verify(&query.token) else {
+/// What the widget renders: amounts as plain decimals (for the element's own formatting)
+/// and as text, the status as a snake_case code.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WidgetInvoice {
+    pub merchant: String,
+    pub number: String,
+    pub currency: String,
+    pub amount_due: String,
+    pub amount_due_text: String,
+    pub total_text: String,
+    /// `open`, `partly_paid`, `overdue` or `paid`.
+    pub status: &'static str,
+    pub pay_url: String,
+}
+
+async fn invoice(State(ctx): State<Ctx>, Query(query): Query<TokenQuery>, headers: HeaderMap) -> Response {
+    let Ok(claims) = ctx.tokens.verify(&query.token) else {
         return json_error(StatusCode::NOT_FOUND, "This payment button has expired or is not valid. Reload the page.");
     };
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
@@ -48,9 +64,19 @@ async fn invoice(State(services): State<Services>, Query(query): Query<TokenQuer
             return json_error(StatusCode::FORBIDDEN, "This payment button is not allowed on this website.");
         }
     }
-    match widget::widget_invoice(&services.pool, &services.public_url, &query.token, &claims).await {
-        Ok(invoice) => {
-            let mut response = Json(invoice).into_response();
+    match widget::invoice(&ctx, &claims).await {
+        Ok((merchant, invoice)) => {
+            let body = WidgetInvoice {
+                merchant: merchant.name,
+                number: invoice.number.to_string(),
+                currency: invoice.balance.currency().to_string(),
+                amount_due: invoice.balance.amount_string(),
+                amount_due_text: invoice.balance.to_string(),
+                total_text: invoice.total.to_string(),
+                status: invoice.status.as_str(),
+                pay_url: format!("{}/p/{}/pay/{}", ctx.public_url, merchant.slug, query.token),
+            };
+            let mut response = Json(body).into_response();
             let h = response.headers_mut();
             if let Some(origin) = origin.and_then(|o| HeaderValue::from_str(o).ok()) {
                 h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
@@ -60,6 +86,9 @@ async fn invoice(State(services): State<Services>, Query(query): Query<TokenQuer
             response
         }
         Err(Error::NotFound) => json_error(StatusCode::NOT_FOUND, "This invoice is no longer available."),
-        Err(e) => e.into_response(),
+        Err(e) => {
+            tracing::error!(error = ?e, "widget invoice");
+            json_error(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong. Try again in a moment.")
+        }
     }
 }

@@ -8,21 +8,27 @@
 
 use std::net::SocketAddr;
 
+use kassa_core::Ctx;
 use kassa_server::config::{Config, DbArgs};
 use kassa_server::demo::DemoLinks;
-use kassa_server::services::Services;
 
 pub struct TestApp {
     pub url: String,
     pub shop_origin: String,
     pub config: Config,
-    pub services: Services,
+    pub ctx: Ctx,
     pub demo: DemoLinks,
     _dir: tempfile::TempDir,
 }
 
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// The problem a failed server-function call answers with: its code and fields.
+pub async fn problem(res: reqwest::Response) -> serde_json::Value {
+    let body: serde_json::Value = res.json().await.expect("a JSON error");
+    body.get("Problem").cloned().unwrap_or_else(|| panic!("not a problem: {body}"))
 }
 
 /// A database nobody else uses: a file in `dir`, or a new PostgreSQL database.
@@ -59,13 +65,13 @@ impl TestApp {
             secret: None,
         };
         let kassa = kassa_server::build(&config).await.unwrap();
-        let demo = kassa_server::demo::seed(&kassa.services.pool, &config).await.unwrap();
+        let demo = kassa_server::demo::seed(&kassa.ctx.pool, &config).await.unwrap();
         tokio::spawn(async move { axum::serve(listener, kassa.router).await.unwrap() });
         TestApp {
             url: format!("http://{addr}"),
             shop_origin: "http://127.0.0.1:9".into(),
             config,
-            services: kassa.services,
+            ctx: kassa.ctx,
             demo,
             _dir: dir,
         }
@@ -73,7 +79,7 @@ impl TestApp {
 
     /// A fresh magic link for a demo customer (as `kassa demo` prints them).
     pub async fn magic_link(&self, customer: &str) -> String {
-        let links = kassa_server::demo::seed(&self.services.pool, &self.config).await.unwrap();
+        let links = kassa_server::demo::seed(&self.ctx.pool, &self.config).await.unwrap();
         links.customers.into_iter().find(|c| c.name == customer).expect("demo customer").magic_link
     }
 
@@ -110,7 +116,7 @@ impl TestApp {
             "SELECT COUNT(*) FROM invoices i WHERE i.total_minor < \
              (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id)",
         )
-        .fetch_one(&self.services.pool)
+        .fetch_one(&self.ctx.pool)
         .await
         .unwrap();
         assert_eq!(over, 0, "an invoice is allocated more than its total");
@@ -118,14 +124,14 @@ impl TestApp {
             "SELECT COUNT(*) FROM payments p WHERE p.status = 'succeeded' AND p.amount_minor != p.unapplied_minor + \
              (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.payment_id = p.id)",
         )
-        .fetch_one(&self.services.pool)
+        .fetch_one(&self.ctx.pool)
         .await
         .unwrap();
         assert_eq!(unbalanced, 0, "a payment's allocations do not add up");
         let declined_allocated: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM allocations a JOIN payments p ON p.id = a.payment_id WHERE p.status != 'succeeded'",
         )
-        .fetch_one(&self.services.pool)
+        .fetch_one(&self.ctx.pool)
         .await
         .unwrap();
         assert_eq!(declined_allocated, 0, "a declined payment settled an invoice");

@@ -8,10 +8,13 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
+use kassa_domain::{InvoiceNumber, MerchantId, MerchantSlug};
+
 use crate::db::{self, Pool};
 use crate::error::{Error, Result};
-use crate::services::auth::DebtorSession;
-use crate::services::records::{self, merchant_by_id, InvoiceRow, INVOICE_COLUMNS};
+use crate::principal::{Debtor, Principal};
+use crate::services::records::{self, merchant_by_id, InvoiceRow, InvoiceState, Merchant, INVOICE_COLUMNS};
+use crate::Ctx;
 
 #[derive(Clone)]
 pub struct TokenSigner {
@@ -65,20 +68,6 @@ impl TokenSigner {
     }
 }
 
-/// What the widget renders.
-#[derive(Debug, Clone, Serialize)]
-pub struct WidgetInvoice {
-    pub merchant: String,
-    pub number: String,
-    pub currency: String,
-    pub amount_due: String,
-    pub amount_due_text: String,
-    pub total_text: String,
-    /// `open`, `partly_paid`, `overdue` or `paid`.
-    pub status: &'static str,
-    pub pay_url: String,
-}
-
 async fn invoice_row(pool: &Pool, claims: &WidgetClaims) -> Result<InvoiceRow> {
     let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices i WHERE i.merchant_id = $1 AND i.id = $2");
     sqlx::query_as::<_, InvoiceRow>(&sql)
@@ -89,36 +78,23 @@ async fn invoice_row(pool: &Pool, claims: &WidgetClaims) -> Result<InvoiceRow> {
         .ok_or(Error::NotFound)
 }
 
-pub async fn widget_invoice(
-    pool: &Pool,
-    public_url: &str,
-    token: &str,
-    claims: &WidgetClaims,
-) -> Result<WidgetInvoice> {
-    let merchant = merchant_by_id(pool, &claims.m).await?;
-    let row = invoice_row(pool, claims).await?;
-    let summary = row.summary(records::today())?;
-    Ok(WidgetInvoice {
-        merchant: merchant.name,
-        number: row.number.clone(),
-        currency: summary.balance.currency().to_string(),
-        amount_due: summary.balance.amount_string(),
-        amount_due_text: summary.balance.to_string(),
-        total_text: summary.total.to_string(),
-        status: summary.status.as_str(),
-        pay_url: format!("{public_url}/p/{}/pay/{token}", merchant.slug),
-    })
+/// The invoice a verified token names, and its merchant: what `<kassa-pay>` shows.
+pub async fn invoice(ctx: &Ctx, claims: &WidgetClaims) -> Result<(Merchant, InvoiceState)> {
+    let merchant = merchant_by_id(&ctx.pool, &MerchantId::from_raw(claims.m.clone())).await?;
+    let state = invoice_row(&ctx.pool, claims).await?.state(records::today())?;
+    Ok((merchant, state))
 }
 
-/// Opens a pay link: a session that sees this one invoice.
-pub async fn pay_link_session(pool: &Pool, claims: &WidgetClaims) -> Result<(DebtorSession, String, String)> {
-    let merchant = merchant_by_id(pool, &claims.m).await?;
-    let row = invoice_row(pool, claims).await?;
-    Ok((
-        DebtorSession { merchant_id: merchant.id, customer_id: row.customer_id, invoice_id: Some(row.id) },
-        merchant.slug,
-        row.number,
-    ))
+/// Opens a pay link: a debtor who sees this one invoice, with where to send them. A token
+/// that is not genuine, has expired or belongs to another merchant is `NotFound`.
+pub async fn pay_link(ctx: &Ctx, slug: &MerchantSlug, token: &str) -> Result<(Principal, MerchantSlug, InvoiceNumber)> {
+    let claims = ctx.tokens.verify(token)?;
+    let (merchant, invoice) = self::invoice(ctx, &claims).await?;
+    if &merchant.slug != slug {
+        return Err(Error::NotFound);
+    }
+    let debtor = Debtor { merchant: merchant.id, customer: invoice.customer, invoice: Some(invoice.id) };
+    Ok((Principal::Debtor(debtor), merchant.slug, invoice.number))
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ impl PaymentGateway for Sandbox {
             status: if request.sandbox_approve {
                 GatewayStatus::Succeeded
             } else {
-                GatewayStatus::Declined { reason: "the test card was declined (sandbox)".into() }
+                GatewayStatus::Declined { decline_code: "card_declined".into() }
             },
         });
         Ok(payment.clone())

@@ -4,8 +4,10 @@
 //! Attempts are rows in the database, so a limit holds across restarts and across several
 //! kassa processes; the window slides.
 
+use kassa_domain::Problem;
+
 use crate::db::{self, Pool};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Limit {
@@ -41,7 +43,7 @@ pub async fn reserve(pool: &Pool, limit: Limit, subject: &str) -> Result<Attempt
             .await?;
     if failures >= limit.max_failures {
         tracing::warn!(scope = limit.scope, subject, "rate limit reached");
-        return Err(Error::TooManyAttempts { minutes: limit.window_minutes });
+        return Err(Problem::TooManyAttempts { retry_after_minutes: limit.window_minutes }.into());
     }
     let id = db::new_id();
     sqlx::query("INSERT INTO auth_failures (id, scope, subject, created_at) VALUES ($1, $2, $3, $4)")

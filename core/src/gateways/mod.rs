@@ -20,7 +20,11 @@ pub struct StartPayment {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GatewayStatus {
     Succeeded,
-    Declined { reason: String },
+    /// `decline_code` is the provider's code (`card_declined`, `insufficient_funds`, ...);
+    /// edges turn it into words.
+    Declined {
+        decline_code: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

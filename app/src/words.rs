@@ -1,0 +1,100 @@
+//! What the UI says when something is wrong: one sentence per error code, in English for
+//! now. This is the one place the portal's and admin's error wording lives, so adding Dutch
+//! and Danish is adding two more of these tables, not hunting for strings.
+
+use kassa_domain::Problem;
+
+use crate::error::AppError;
+
+pub fn error(e: &AppError) -> String {
+    match e {
+        AppError::NotFound => "We could not find that page.".into(),
+        AppError::Unauthorized => "This page needs a sign-in link.".into(),
+        AppError::Problem(p) => problem(p),
+        AppError::Internal => "Something went wrong on our side. Nothing was charged twice; please try again.".into(),
+        AppError::Transport(detail) => {
+            format!("The request did not reach Kassa ({detail}). Check your connection and try again.")
+        }
+    }
+}
+
+/// An error page's title and what the visitor can do next.
+pub fn error_page(e: &AppError) -> (&'static str, &'static str) {
+    match e {
+        AppError::NotFound => ("Not found", "Check the link you followed, or ask the sender for a new one."),
+        AppError::Unauthorized => (
+            "Sign-in needed",
+            "Open the most recent link from your email. Links work once and expire after 15 minutes; ask for a new one if yours has.",
+        ),
+        AppError::Problem(Problem::PaymentDeclined { .. }) => {
+            ("Payment declined", "Nothing was charged. Try again or choose another way to pay.")
+        }
+        AppError::Problem(Problem::TooManyAttempts { .. }) => {
+            ("Too many attempts", "This protects your account. Try again later.")
+        }
+        AppError::Problem(_) => ("Please check your input", "Correct the field and try again."),
+        AppError::Internal | AppError::Transport(_) => ("Something went wrong", "Please try again in a moment."),
+    }
+}
+
+pub fn problem(p: &Problem) -> String {
+    match p {
+        Problem::AmountNotANumber { input } => format!("'{input}' is not an amount (write it like 12.50)."),
+        Problem::AmountTooPrecise { currency, digits } => {
+            format!("{currency} amounts have at most {digits} decimals.")
+        }
+        Problem::AmountTooLarge => "The amount is too large.".into(),
+        Problem::AmountNotPositive => "Enter an amount above zero.".into(),
+        Problem::AmountExceedsBalance { balance } => format!("You can pay at most {balance}, the open balance."),
+        Problem::UnknownCurrency { input } => format!("'{input}' is not a currency code (write it like EUR)."),
+        Problem::CurrencyMismatch { expected, found } => {
+            format!("The amount is in {found}, but this needs {expected}.")
+        }
+        Problem::InvoiceNumberEmpty => "Enter an invoice number.".into(),
+        Problem::InvoiceNumberInvalid { max_chars } => {
+            format!("An invoice number has at most {max_chars} characters and no line breaks.")
+        }
+        Problem::InvoiceHasNoLines => "An invoice needs at least one line.".into(),
+        Problem::LineCurrencyMismatch { line, expected, found } => {
+            format!("Line {line} is in {found}, but the invoice is in {expected}.")
+        }
+        Problem::LineAmountInvalid { line } => format!("The amount of line {line} is not valid."),
+        Problem::DueBeforeIssue { issued, due } => format!("The due date {due} is before the issue date {issued}."),
+        Problem::NothingOpen => "This invoice is already paid.".into(),
+        Problem::PaymentDeclined { decline_code } => format!("The payment was declined: {}.", decline(decline_code)),
+        Problem::FormExpired => "The form is out of date. Reload the page and pay again.".into(),
+        Problem::InvalidSlug { .. } => "We could not find that page.".into(),
+        Problem::SignInLinkExpired => "This sign-in link can no longer be used. Ask for a new one.".into(),
+        Problem::WrongCredentials => "The email or password is wrong.".into(),
+        Problem::TooManyAttempts { retry_after_minutes } => {
+            format!("Too many attempts. Wait {retry_after_minutes} minutes, then try again.")
+        }
+    }
+}
+
+/// A provider's decline code in words; unknown codes get a general sentence.
+fn decline(code: &str) -> &'static str {
+    match code {
+        "card_declined" => "the card was declined",
+        "insufficient_funds" => "there is not enough money on the account",
+        "expired_card" => "the card has expired",
+        "incorrect_cvc" => "the security code is wrong",
+        _ => "the payment provider refused it",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kassa_domain::{Currency, Money};
+
+    #[test]
+    fn problems_read_as_sentences_with_their_fields() {
+        let p = Problem::AmountExceedsBalance { balance: Money::from_minor(179000, Currency::DKK) };
+        assert_eq!(problem(&p), "You can pay at most DKK 1,790.00, the open balance.");
+        let p = Problem::PaymentDeclined { decline_code: "card_declined".into() };
+        assert_eq!(problem(&p), "The payment was declined: the card was declined.");
+        let p = Problem::PaymentDeclined { decline_code: "something_new".into() };
+        assert!(problem(&p).contains("refused"));
+    }
+}

@@ -1,0 +1,57 @@
+//! The services' error: what went wrong as a code, never as a sentence. A [`Problem`] is
+//! something the caller can fix (with its fields: the balance, the line, the wait); the other
+//! variants say who may not see what. Database and internal causes are kept for the log and
+//! never shown: edges answer them with a generic 500.
+
+use kassa_domain::{InvoiceError, LedgerError, MoneyError, Problem};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Absent, or not visible to this principal: the two are not told apart.
+    #[error("not found")]
+    NotFound,
+    /// No principal, or one for another merchant or surface: sign in first.
+    #[error("unauthenticated")]
+    Unauthenticated,
+    /// Signed in, but this principal's role may not do this.
+    #[error("forbidden")]
+    Forbidden,
+    #[error("problem: {0}")]
+    Problem(#[from] Problem),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<MoneyError> for Error {
+    fn from(e: MoneyError) -> Error {
+        Error::Problem(e.into())
+    }
+}
+
+impl From<LedgerError> for Error {
+    fn from(e: LedgerError) -> Error {
+        Error::Problem(e.into())
+    }
+}
+
+impl From<InvoiceError> for Error {
+    fn from(e: InvoiceError) -> Error {
+        Error::Problem(e.into())
+    }
+}
+
+impl Error {
+    /// An internal error with a message for the log.
+    pub fn internal(message: impl std::fmt::Display) -> Error {
+        Error::Internal(anyhow::anyhow!("{message}"))
+    }
+
+    /// Whether the cause is ours (database, bug), not the caller's.
+    pub fn is_internal(&self) -> bool {
+        matches!(self, Error::Database(_) | Error::Internal(_))
+    }
+}

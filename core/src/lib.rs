@@ -1,0 +1,29 @@
+//! Kassa's service layer: every use case (read an account, pay, sign in, seed a merchant...)
+//! as one function that every caller — portal and admin server functions, the REST API, the
+//! CLI, jobs — calls directly with a [`Principal`] (who asks) and a typed command. A service
+//! authorises the principal, lets `kassa-domain` decide, persists the decision in one
+//! transaction on SQLite or PostgreSQL, and returns domain or service types and [`Error`]s
+//! that are codes with fields. No HTTP, no sessions, no view models and no words for people
+//! live here: those belong to the edges.
+
+pub mod db;
+pub mod error;
+pub mod gateways;
+pub mod principal;
+pub mod secrets;
+pub mod services;
+
+use std::sync::Arc;
+
+pub use error::{Error, Result};
+pub use principal::Principal;
+
+/// What every service call needs: the database, the payment gateway, the token signer and
+/// the public URL links are built on. Cheap to clone.
+#[derive(Clone)]
+pub struct Ctx {
+    pub pool: db::Pool,
+    pub gateway: Arc<dyn gateways::PaymentGateway>,
+    pub tokens: services::widget::TokenSigner,
+    pub public_url: String,
+}

@@ -1,0 +1,131 @@
+//! Who is signing in: debtors by a single-use magic link, staff by email and password
+//! (argon2id). These services answer with a [`Principal`]; keeping it (in a session) is the
+//! edge's business.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::Engine;
+use kassa_domain::{CustomerId, MerchantId, MerchantSlug, Problem, StaffId};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::db::{self, Pool};
+use crate::error::{Error, Result};
+use crate::principal::{Debtor, Principal, Staff, StaffRole};
+use crate::services::records::merchant_by_slug;
+use crate::services::throttle;
+use crate::Ctx;
+
+/// How long a magic link can be opened after it is issued.
+pub const MAGIC_LINK_TTL_SECS: i64 = 15 * 60;
+
+fn hash_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
+}
+
+/// Issues a fresh magic link token for a customer; only its hash is stored.
+pub async fn issue_magic_link(pool: &Pool, merchant_id: &MerchantId, customer_id: &CustomerId) -> Result<String> {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let now = db::now();
+    sqlx::query(
+        "INSERT INTO magic_links (token_hash, merchant_id, customer_id, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(hash_token(&token))
+    .bind(merchant_id.as_str())
+    .bind(customer_id.as_str())
+    .bind(now + MAGIC_LINK_TTL_SECS)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(token)
+}
+
+/// Marks the link used and returns the debtor it signs in. A used or expired link is
+/// `SignInLinkExpired` (the visitor needs a new one); a link this merchant never issued, or
+/// an unknown merchant, is `NotFound`. Two tabs racing on one link get one sign-in between
+/// them.
+pub async fn redeem_magic_link(ctx: &Ctx, slug: &MerchantSlug, token: &str) -> Result<Principal> {
+    let pool = &ctx.pool;
+    let merchant = merchant_by_slug(pool, slug).await?;
+    let now = db::now();
+    let customer_id: Option<String> = sqlx::query_scalar(
+        "UPDATE magic_links SET used_at = $1 \
+         WHERE token_hash = $2 AND merchant_id = $3 AND used_at IS NULL AND expires_at > $4 \
+         RETURNING customer_id",
+    )
+    .bind(now)
+    .bind(hash_token(token))
+    .bind(merchant.id.as_str())
+    .bind(now)
+    .fetch_optional(pool)
+    .await?;
+    if let Some(customer_id) = customer_id {
+        return Ok(Principal::Debtor(Debtor {
+            merchant: merchant.id,
+            customer: CustomerId::from_raw(customer_id),
+            invoice: None,
+        }));
+    }
+    // Tokens are 256 random bits, so telling "never issued" from "used" reveals nothing.
+    let issued: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM magic_links WHERE token_hash = $1 AND merchant_id = $2")
+            .bind(hash_token(token))
+            .bind(merchant.id.as_str())
+            .fetch_optional(pool)
+            .await?;
+    Err(if issued.is_some() { Problem::SignInLinkExpired.into() } else { Error::NotFound })
+}
+
+pub fn hash_password(password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::internal(format!("hashing a password: {e}")))
+}
+
+/// Checks the password with argon2id and signs the staff member in. Unknown emails cost the
+/// same time as wrong passwords, so the answer does not tell which emails exist. The attempt
+/// is counted before the check (see `throttle`), and argon2 runs on a blocking thread so a
+/// burst of sign-ins cannot stall the async workers.
+pub async fn staff_login(ctx: &Ctx, email: &str, password: &str) -> Result<Principal> {
+    let pool = &ctx.pool;
+    let email = email.trim().to_lowercase();
+    let attempt = throttle::reserve(pool, throttle::STAFF_LOGIN, &email).await?;
+    let row: Option<(String, String, String, String)> =
+        sqlx::query_as("SELECT id, merchant_id, role, password_hash FROM staff_users WHERE email = $1")
+            .bind(&email)
+            .fetch_optional(pool)
+            .await?;
+    let stored = row.as_ref().map(|(.., hash)| hash.clone());
+    let password = password.to_string();
+    let verified = tokio::task::spawn_blocking(move || verify_password(&password, stored.as_deref()))
+        .await
+        .map_err(|e| Error::internal(format!("password check: {e}")))??;
+    let (Some((staff_id, merchant_id, role, _)), true) = (row, verified) else {
+        // The reserved attempt stays: it was a failure.
+        return Err(Problem::WrongCredentials.into());
+    };
+    attempt.succeeded(pool).await?;
+    let role = StaffRole::parse(&role).ok_or_else(|| Error::internal(format!("unknown staff role {role:?}")))?;
+    Ok(Principal::Staff(Staff {
+        merchant: MerchantId::from_raw(merchant_id),
+        staff: StaffId::from_raw(staff_id),
+        role,
+        email,
+    }))
+}
+
+/// Blocking: argon2id on `password` against the stored hash, or against a fresh hash when
+/// there is none (so an unknown email costs the same).
+fn verify_password(password: &str, stored: Option<&str>) -> Result<bool> {
+    let Some(stored) = stored else {
+        hash_password(password)?;
+        return Ok(false);
+    };
+    let parsed = PasswordHash::new(stored).map_err(|e| Error::internal(format!("stored hash: {e}")))?;
+    Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}

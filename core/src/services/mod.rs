@@ -1,0 +1,11 @@
+//! The use cases, one module per area. Each function takes the [`crate::Ctx`], the
+//! [`crate::Principal`] asking and a typed command; it authorises, lets the domain decide,
+//! writes in one transaction and scopes every query to the principal's merchant (and debtor).
+
+pub mod admin;
+pub mod auth;
+pub mod payments;
+pub mod portal;
+pub mod records;
+pub mod throttle;
+pub mod widget;

@@ -1,0 +1,241 @@
+//! What a debtor reads: their account (invoices with what is due), one invoice with its lines
+//! and payments, and a payment's receipt. Every query is scoped to the principal's merchant
+//! and customer, and to one invoice for pay-link sessions.
+
+use kassa_domain::{Currency, InvoiceNumber, InvoiceStatus, MerchantSlug, Money, PaymentId};
+use serde::Serialize;
+
+use crate::db::Pool;
+use crate::error::{Error, Result};
+use crate::principal::{Debtor, Principal};
+use crate::services::records::{self, merchant_by_id, merchant_by_slug, InvoiceRow, InvoiceState, Merchant};
+use crate::Ctx;
+
+/// The debtor `who` is, if they are signed in for the merchant at `slug`. An unknown merchant
+/// is `NotFound`; anyone else (no sign-in, another merchant's debtor, staff) is
+/// `Unauthenticated`.
+pub async fn debtor_at(ctx: &Ctx, who: Option<&Principal>, slug: &MerchantSlug) -> Result<Principal> {
+    let merchant = merchant_by_slug(&ctx.pool, slug).await?;
+    match who {
+        Some(p @ Principal::Debtor(d)) if d.merchant == merchant.id => Ok(p.clone()),
+        _ => Err(Error::Unauthenticated),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Account {
+    pub merchant: Merchant,
+    pub customer_name: String,
+    /// Per currency, in a stable order: what is open, and how much of that is overdue.
+    pub totals: Vec<Due>,
+    /// Oldest due first.
+    pub invoices: Vec<InvoiceState>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Due {
+    pub open: Money,
+    pub overdue: Money,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InvoiceDetail {
+    pub merchant: Merchant,
+    pub customer_name: String,
+    pub invoice: InvoiceState,
+    pub lines: Vec<Line>,
+    /// Payments that settled (part of) this invoice, oldest first.
+    pub payments: Vec<Settlement>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Line {
+    pub description: String,
+    pub quantity: String,
+    pub unit_price: Money,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Settlement {
+    pub payment: PaymentId,
+    pub at: i64,
+    pub amount: Money,
+    pub method: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Receipt {
+    pub merchant: Merchant,
+    pub payment: PaymentId,
+    pub at: i64,
+    pub amount: Money,
+    pub method: String,
+    pub reference: String,
+    /// What the payment settled, invoice by invoice, and where each stands now.
+    pub applied: Vec<(InvoiceState, Money)>,
+}
+
+async fn customer_name(pool: &Pool, debtor: &Debtor) -> Result<String> {
+    sqlx::query_scalar("SELECT name FROM customers WHERE merchant_id = $1 AND id = $2")
+        .bind(debtor.merchant.as_str())
+        .bind(debtor.customer.as_str())
+        .fetch_optional(pool)
+        .await?
+        .ok_or(Error::Unauthenticated)
+}
+
+async fn debtor_invoices(pool: &Pool, debtor: &Debtor) -> Result<Vec<InvoiceRow>> {
+    let sql = format!(
+        "SELECT {} FROM invoices i WHERE i.merchant_id = $1 AND i.customer_id = $2 \
+         AND ($3 IS NULL OR i.id = $3) ORDER BY i.due_date, i.number",
+        records::INVOICE_COLUMNS
+    );
+    Ok(sqlx::query_as::<_, InvoiceRow>(&sql)
+        .bind(debtor.merchant.as_str())
+        .bind(debtor.customer.as_str())
+        .bind(debtor.invoice.as_ref().map(|i| i.as_str()))
+        .fetch_all(pool)
+        .await?)
+}
+
+/// One of the debtor's invoices by the merchant's number, or `NotFound`.
+pub async fn debtor_invoice(pool: &Pool, debtor: &Debtor, number: &InvoiceNumber) -> Result<InvoiceRow> {
+    let sql = format!(
+        "SELECT {} FROM invoices i WHERE i.merchant_id = $1 AND i.customer_id = $2 AND i.number = $3 \
+         AND ($4 IS NULL OR i.id = $4)",
+        records::INVOICE_COLUMNS
+    );
+    sqlx::query_as::<_, InvoiceRow>(&sql)
+        .bind(debtor.merchant.as_str())
+        .bind(debtor.customer.as_str())
+        .bind(number.as_str())
+        .bind(debtor.invoice.as_ref().map(|i| i.as_str()))
+        .fetch_optional(pool)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+pub async fn account(ctx: &Ctx, who: &Principal) -> Result<Account> {
+    let debtor = who.debtor()?;
+    let merchant = merchant_by_id(&ctx.pool, &debtor.merchant).await?;
+    let today = records::today();
+    let invoices =
+        debtor_invoices(&ctx.pool, debtor).await?.iter().map(|row| row.state(today)).collect::<Result<Vec<_>>>()?;
+    Ok(Account {
+        merchant,
+        customer_name: customer_name(&ctx.pool, debtor).await?,
+        totals: totals(&invoices)?,
+        invoices,
+    })
+}
+
+/// What is open and overdue, per currency, in a stable order.
+fn totals(invoices: &[InvoiceState]) -> Result<Vec<Due>> {
+    let mut currencies: Vec<Currency> = invoices.iter().map(|i| i.balance.currency()).collect();
+    currencies.sort();
+    currencies.dedup();
+    currencies
+        .into_iter()
+        .map(|c| {
+            let sum = |overdue_only: bool| {
+                Money::sum(
+                    c,
+                    invoices
+                        .iter()
+                        .filter(|i| i.balance.currency() == c && (!overdue_only || i.status == InvoiceStatus::Overdue))
+                        .map(|i| i.balance),
+                )
+            };
+            Ok(Due { open: sum(false)?, overdue: sum(true)? })
+        })
+        .collect()
+}
+
+pub async fn invoice(ctx: &Ctx, who: &Principal, number: &InvoiceNumber) -> Result<InvoiceDetail> {
+    let debtor = who.debtor()?;
+    let pool = &ctx.pool;
+    let merchant = merchant_by_id(pool, &debtor.merchant).await?;
+    let row = debtor_invoice(pool, debtor, number).await?;
+    let currency = row.currency()?;
+    let lines: Vec<(String, String, i64, i64)> = sqlx::query_as(
+        "SELECT description, quantity, unit_price_minor, amount_minor FROM invoice_lines \
+         WHERE merchant_id = $1 AND invoice_id = $2 ORDER BY position",
+    )
+    .bind(merchant.id.as_str())
+    .bind(&row.id)
+    .fetch_all(pool)
+    .await?;
+    let payments: Vec<(String, i64, i64, String)> = sqlx::query_as(
+        "SELECT p.id, p.created_at, a.amount_minor, p.method FROM allocations a \
+         JOIN payments p ON p.merchant_id = a.merchant_id AND p.id = a.payment_id \
+         WHERE a.merchant_id = $1 AND a.invoice_id = $2 ORDER BY p.created_at",
+    )
+    .bind(merchant.id.as_str())
+    .bind(&row.id)
+    .fetch_all(pool)
+    .await?;
+    Ok(InvoiceDetail {
+        customer_name: customer_name(pool, debtor).await?,
+        merchant,
+        invoice: row.state(records::today())?,
+        lines: lines
+            .into_iter()
+            .map(|(description, quantity, unit, amount)| Line {
+                description,
+                quantity,
+                unit_price: Money::from_minor(unit, currency),
+                amount: Money::from_minor(amount, currency),
+            })
+            .collect(),
+        payments: payments
+            .into_iter()
+            .map(|(id, at, amount, method)| Settlement {
+                payment: PaymentId::from_raw(id),
+                at,
+                amount: Money::from_minor(amount, currency),
+                method,
+            })
+            .collect(),
+    })
+}
+
+pub async fn receipt(ctx: &Ctx, who: &Principal, payment: &PaymentId) -> Result<Receipt> {
+    let debtor = who.debtor()?;
+    let pool = &ctx.pool;
+    let merchant = merchant_by_id(pool, &debtor.merchant).await?;
+    let (currency, amount, at, method, reference): (String, i64, i64, String, String) = sqlx::query_as(
+        "SELECT currency, amount_minor, created_at, method, gateway_reference FROM payments \
+         WHERE merchant_id = $1 AND customer_id = $2 AND id = $3 AND status = 'succeeded'",
+    )
+    .bind(debtor.merchant.as_str())
+    .bind(debtor.customer.as_str())
+    .bind(payment.as_str())
+    .fetch_optional(pool)
+    .await?
+    .ok_or(Error::NotFound)?;
+    let currency = records::currency(&currency)?;
+    let sql = format!(
+        "SELECT {}, a.amount_minor AS allocated FROM allocations a \
+         JOIN invoices i ON i.merchant_id = a.merchant_id AND i.id = a.invoice_id \
+         WHERE a.merchant_id = $1 AND a.payment_id = $2 ORDER BY i.number",
+        records::INVOICE_COLUMNS
+    );
+    let today = records::today();
+    let mut applied = Vec::new();
+    for r in sqlx::query(&sql).bind(debtor.merchant.as_str()).bind(payment.as_str()).fetch_all(pool).await? {
+        use sqlx::{FromRow, Row};
+        let row = InvoiceRow::from_row(&r)?;
+        let allocated: i64 = r.try_get("allocated")?;
+        applied.push((row.state(today)?, Money::from_minor(allocated, currency)));
+    }
+    Ok(Receipt {
+        merchant,
+        payment: payment.clone(),
+        at,
+        amount: Money::from_minor(amount, currency),
+        method,
+        reference,
+        applied,
+    })
+}

@@ -1,0 +1,150 @@
+//! Rows as the database returns them, and their conversion into domain values. A row that
+//! does not convert (an unknown currency, a malformed date) is a corrupt database: an internal
+//! error, never shown to a visitor.
+
+use kassa_domain::{
+    Currency, CustomerId, InvoiceId, InvoiceNumber, InvoiceStatus, MerchantId, MerchantSlug, Money, StatusFacts,
+};
+use serde::Serialize;
+use time::Date;
+
+use crate::db::Pool;
+use crate::error::{Error, Result};
+
+const DATE: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
+pub fn parse_date(text: &str) -> Result<Date> {
+    Date::parse(text, DATE).map_err(|e| Error::internal(format!("bad date in database: {text}: {e}")))
+}
+
+pub fn format_date(date: Date) -> String {
+    date.format(DATE).expect("dates always format")
+}
+
+pub fn currency(code: &str) -> Result<Currency> {
+    Currency::parse(code).map_err(|e| Error::internal(format!("bad currency in database: {e}")))
+}
+
+pub fn today() -> Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+/// A merchant as the portal and the admin need it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Merchant {
+    pub id: MerchantId,
+    pub slug: MerchantSlug,
+    pub name: String,
+    pub brand_color: String,
+    pub logo_url: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct MerchantRow {
+    id: String,
+    slug: String,
+    name: String,
+    brand_color: String,
+    logo_url: Option<String>,
+}
+
+impl TryFrom<MerchantRow> for Merchant {
+    type Error = Error;
+    fn try_from(r: MerchantRow) -> Result<Merchant> {
+        Ok(Merchant {
+            id: MerchantId::from_raw(r.id),
+            slug: MerchantSlug::parse(&r.slug)
+                .map_err(|_| Error::internal(format!("bad slug in database: {}", r.slug)))?,
+            name: r.name,
+            brand_color: r.brand_color,
+            logo_url: r.logo_url,
+        })
+    }
+}
+
+pub async fn merchant_by_slug(pool: &Pool, slug: &MerchantSlug) -> Result<Merchant> {
+    sqlx::query_as::<_, MerchantRow>("SELECT id, slug, name, brand_color, logo_url FROM merchants WHERE slug = $1")
+        .bind(slug.as_str())
+        .fetch_optional(pool)
+        .await?
+        .ok_or(Error::NotFound)?
+        .try_into()
+}
+
+pub async fn merchant_by_id(pool: &Pool, id: &MerchantId) -> Result<Merchant> {
+    sqlx::query_as::<_, MerchantRow>("SELECT id, slug, name, brand_color, logo_url FROM merchants WHERE id = $1")
+        .bind(id.as_str())
+        .fetch_optional(pool)
+        .await?
+        .ok_or(Error::NotFound)?
+        .try_into()
+}
+
+/// An invoice and where it stands today.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InvoiceState {
+    pub id: InvoiceId,
+    pub customer: CustomerId,
+    pub number: InvoiceNumber,
+    pub issue_date: Date,
+    pub due_date: Date,
+    pub total: Money,
+    pub paid: Money,
+    pub balance: Money,
+    pub status: InvoiceStatus,
+}
+
+/// An invoice with what has been allocated to it so far.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct InvoiceRow {
+    pub id: String,
+    pub customer_id: String,
+    pub number: String,
+    pub currency: String,
+    pub issue_date: String,
+    pub due_date: String,
+    pub total_minor: i64,
+    pub paid_minor: i64,
+}
+
+/// Select list for [`InvoiceRow`] over `invoices i`.
+pub const INVOICE_COLUMNS: &str =
+    "i.id, i.customer_id, i.number, i.currency, i.issue_date, i.due_date, i.total_minor, \
+     CAST(COALESCE((SELECT SUM(a.amount_minor) FROM allocations a \
+       WHERE a.merchant_id = i.merchant_id AND a.invoice_id = i.id), 0) AS BIGINT) AS paid_minor";
+
+impl InvoiceRow {
+    pub fn currency(&self) -> Result<Currency> {
+        currency(&self.currency)
+    }
+
+    /// What is still open. More allocated than the total is a broken ledger, reported as
+    /// such instead of being shown as zero.
+    pub fn balance(&self) -> Result<Money> {
+        let open = self.total_minor - self.paid_minor;
+        if open < 0 {
+            return Err(Error::internal(format!("invoice {} is allocated more than its total", self.id)));
+        }
+        Ok(Money::from_minor(open, self.currency()?))
+    }
+
+    pub fn state(&self, today: Date) -> Result<InvoiceState> {
+        let currency = self.currency()?;
+        let due_date = parse_date(&self.due_date)?;
+        let total = Money::from_minor(self.total_minor, currency);
+        let paid = Money::from_minor(self.paid_minor, currency);
+        Ok(InvoiceState {
+            id: InvoiceId::from_raw(self.id.clone()),
+            customer: CustomerId::from_raw(self.customer_id.clone()),
+            number: InvoiceNumber::parse(&self.number)
+                .map_err(|_| Error::internal(format!("bad invoice number in database: {}", self.id)))?,
+            issue_date: parse_date(&self.issue_date)?,
+            due_date,
+            total,
+            paid,
+            balance: self.balance()?,
+            status: InvoiceStatus::derive(&StatusFacts { total, paid, due_date, today }),
+        })
+    }
+}

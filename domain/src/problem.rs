@@ -1,0 +1,127 @@
+//! What can be wrong with a request, as codes with fields: the one vocabulary every caller
+//! of Kassa's services gets back. Words for people are chosen at the edge, per language (the
+//! portal in en/nl/da, the API in its JSON error shape); `Display` here is the code, for logs.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::invoice::InvoiceError;
+use crate::ledger::LedgerError;
+use crate::money::{Currency, Money, MoneyError};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "snake_case")]
+#[error("{}", self.code())]
+pub enum Problem {
+    // Amounts and currencies.
+    AmountNotANumber { input: String },
+    AmountTooPrecise { currency: Currency, digits: u32 },
+    AmountTooLarge,
+    AmountNotPositive,
+    AmountExceedsBalance { balance: Money },
+    UnknownCurrency { input: String },
+    CurrencyMismatch { expected: Currency, found: Currency },
+    // Invoices.
+    InvoiceNumberEmpty,
+    InvoiceNumberInvalid { max_chars: u32 },
+    InvoiceHasNoLines,
+    LineCurrencyMismatch { line: u32, expected: Currency, found: Currency },
+    LineAmountInvalid { line: u32 },
+    DueBeforeIssue { issued: Date, due: Date },
+    NothingOpen,
+    // Paying.
+    PaymentDeclined { decline_code: String },
+    FormExpired,
+    // Merchants and sign-in.
+    InvalidSlug { input: String },
+    SignInLinkExpired,
+    WrongCredentials,
+    TooManyAttempts { retry_after_minutes: u32 },
+}
+
+impl Problem {
+    /// The stable, snake_case code (the same as the serialised `code` field).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Problem::AmountNotANumber { .. } => "amount_not_a_number",
+            Problem::AmountTooPrecise { .. } => "amount_too_precise",
+            Problem::AmountTooLarge => "amount_too_large",
+            Problem::AmountNotPositive => "amount_not_positive",
+            Problem::AmountExceedsBalance { .. } => "amount_exceeds_balance",
+            Problem::UnknownCurrency { .. } => "unknown_currency",
+            Problem::CurrencyMismatch { .. } => "currency_mismatch",
+            Problem::InvoiceNumberEmpty => "invoice_number_empty",
+            Problem::InvoiceNumberInvalid { .. } => "invoice_number_invalid",
+            Problem::InvoiceHasNoLines => "invoice_has_no_lines",
+            Problem::LineCurrencyMismatch { .. } => "line_currency_mismatch",
+            Problem::LineAmountInvalid { .. } => "line_amount_invalid",
+            Problem::DueBeforeIssue { .. } => "due_before_issue",
+            Problem::NothingOpen => "nothing_open",
+            Problem::PaymentDeclined { .. } => "payment_declined",
+            Problem::FormExpired => "form_expired",
+            Problem::InvalidSlug { .. } => "invalid_slug",
+            Problem::SignInLinkExpired => "sign_in_link_expired",
+            Problem::WrongCredentials => "wrong_credentials",
+            Problem::TooManyAttempts { .. } => "too_many_attempts",
+        }
+    }
+}
+
+impl From<MoneyError> for Problem {
+    fn from(e: MoneyError) -> Problem {
+        match e {
+            MoneyError::UnknownCurrency(input) => Problem::UnknownCurrency { input },
+            MoneyError::CurrencyMismatch(expected, found) => Problem::CurrencyMismatch { expected, found },
+            MoneyError::NotAnAmount(input) => Problem::AmountNotANumber { input },
+            MoneyError::TooPrecise { currency, digits } => Problem::AmountTooPrecise { currency, digits },
+            MoneyError::Overflow => Problem::AmountTooLarge,
+        }
+    }
+}
+
+impl From<LedgerError> for Problem {
+    fn from(e: LedgerError) -> Problem {
+        match e {
+            LedgerError::NotPositive => Problem::AmountNotPositive,
+            LedgerError::MoreThanOpen { balance, .. } => Problem::AmountExceedsBalance { balance },
+            LedgerError::NothingOpen => Problem::NothingOpen,
+            LedgerError::Money(m) => m.into(),
+        }
+    }
+}
+
+impl From<InvoiceError> for Problem {
+    fn from(e: InvoiceError) -> Problem {
+        let line_no = |line: usize| u32::try_from(line).unwrap_or(u32::MAX);
+        match e {
+            InvoiceError::NoLines => Problem::InvoiceHasNoLines,
+            InvoiceError::Line { line, .. } => Problem::LineAmountInvalid { line: line_no(line) },
+            InvoiceError::LineCurrency { line, expected, found } => {
+                Problem::LineCurrencyMismatch { line: line_no(line), expected, found }
+            }
+            InvoiceError::DueBeforeIssue { issued, due } => Problem::DueBeforeIssue { issued, due },
+            InvoiceError::EmptyNumber => Problem::InvoiceNumberEmpty,
+            InvoiceError::Money(m) => m.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_the_serialised_tag() {
+        let problems = [
+            Problem::AmountExceedsBalance { balance: Money::from_minor(31000, Currency::EUR) },
+            Problem::TooManyAttempts { retry_after_minutes: 15 },
+            Problem::NothingOpen,
+        ];
+        for p in problems {
+            let json = serde_json::to_value(&p).unwrap();
+            assert_eq!(json["code"], p.code());
+            assert_eq!(serde_json::from_value::<Problem>(json).unwrap(), p);
+            assert_eq!(p.to_string(), p.code());
+        }
+    }
+}
