@@ -79,7 +79,12 @@ pub async fn sign_out(session: &Session) -> Result<(), AppError> {
 }
 
 pub fn branding(m: &Merchant) -> Branding {
-    Branding { slug: m.slug.to_string(), name: m.name.clone(), logo_url: m.logo_url.clone() }
+    Branding {
+        slug: m.slug.to_string(),
+        name: m.name.clone(),
+        logo_url: m.logo_url.clone(),
+        test_mode: m.mode == kassa_core::principal::Mode::Test,
+    }
 }
 
 pub fn summary(i: &InvoiceState) -> InvoiceSummary {

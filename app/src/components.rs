@@ -16,6 +16,11 @@ pub fn PortalFrame(branding: Branding, children: Children) -> impl IntoView {
     let logout = ServerAction::<crate::portal::PortalLogout>::new();
     view! {
         <Stylesheet id="merchant-theme" href=theme/>
+        {branding.test_mode.then(|| view! {
+            <p class="test-banner" role="note" data-testid="test-banner">
+                <strong>"Test mode"</strong>" · no real money moves; payments go to the sandbox."
+            </p>
+        })}
         <header class="portal-header">
             <a class="brand" href=home>
                 {branding.logo_url.clone().map(|src| view! { <img class="brand-logo" src=src alt="" width="40" height="40"/> })}
@@ -35,12 +40,7 @@ pub fn PortalFrame(branding: Branding, children: Children) -> impl IntoView {
 
 #[component]
 pub fn StatusBadge(status: InvoiceStatus) -> impl IntoView {
-    let label = match status {
-        InvoiceStatus::Open => "Open",
-        InvoiceStatus::PartlyPaid => "Partly paid",
-        InvoiceStatus::Overdue => "Overdue",
-        InvoiceStatus::Paid => "Paid",
-    };
+    let label = crate::words::status(status);
     view! { <span class=format!("badge badge-{}", status.as_str()) data-status=status.as_str()>{label}</span> }
 }
 

@@ -10,6 +10,8 @@ pub struct Branding {
     pub slug: String,
     pub name: String,
     pub logo_url: Option<String>,
+    /// Test mode: every page says so, and the pay form lets the debtor pick the outcome.
+    pub test_mode: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +30,8 @@ pub struct PortalOverview {
     pub customer_name: String,
     /// Per currency: what is still open, and how much of that is overdue.
     pub totals: Vec<CurrencyTotals>,
+    /// Credit held on the account, per currency.
+    pub credit: Vec<Money>,
     pub invoices: Vec<InvoiceSummary>,
 }
 
@@ -55,15 +59,17 @@ pub struct InvoiceDetail {
     /// A fresh idempotency key for the pay form: a double click or a replayed post with the
     /// same key pays once.
     pub pay_key: String,
-    pub payments: Vec<PaymentLine>,
+    pub settlements: Vec<SettlementLine>,
 }
 
+/// A payment, credit note or write-off on an invoice, in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PaymentLine {
-    pub id: String,
-    pub paid_at: String,
+pub struct SettlementLine {
+    pub label: String,
+    pub at: String,
     pub amount: Money,
-    pub method: String,
+    /// The payment's id, for a link to its receipt.
+    pub receipt: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -21,6 +21,7 @@ pub async fn load_portal(merchant: String) -> Result<PortalOverview, AppError> {
                 merchant: edge::branding(&account.merchant),
                 customer_name: account.customer_name,
                 totals: account.totals.iter().map(|t| CurrencyTotals { due: t.open, overdue: t.overdue }).collect(),
+                credit: account.credit,
                 invoices: account.invoices.iter().map(edge::summary).collect(),
             })
         }
@@ -52,14 +53,23 @@ pub async fn load_invoice(merchant: String, number: String) -> Result<InvoiceDet
                     .collect(),
                 paid: detail.invoice.paid,
                 pay_key: kassa_core::db::new_id(),
-                payments: detail
-                    .payments
+                settlements: detail
+                    .settlements
                     .into_iter()
-                    .map(|p| PaymentLine {
-                        id: p.payment.to_string(),
-                        paid_at: edge::timestamp(p.at),
-                        amount: p.amount,
-                        method: p.method,
+                    .map(|line| {
+                        use kassa_core::services::portal::SettlementKind;
+                        let receipt = match &line.kind {
+                            SettlementKind::Payment { payment, .. } if line.amount.is_positive() => {
+                                Some(payment.to_string())
+                            }
+                            _ => None,
+                        };
+                        SettlementLine {
+                            label: crate::words::settlement(&line.kind, line.amount.is_negative()),
+                            at: edge::timestamp(line.at),
+                            amount: line.amount,
+                            receipt,
+                        }
                     })
                     .collect(),
             })
@@ -163,8 +173,7 @@ pub fn PortalHome() -> impl IntoView {
 #[component]
 fn Overview(overview: PortalOverview) -> impl IntoView {
     let slug = overview.merchant.slug.clone();
-    let (open, settled): (Vec<_>, Vec<_>) =
-        overview.invoices.into_iter().partition(|i| i.status != kassa_domain::InvoiceStatus::Paid);
+    let (open, settled): (Vec<_>, Vec<_>) = overview.invoices.into_iter().partition(|i| i.balance.is_positive());
     view! {
         <Title text=format!("Invoices from {}", overview.merchant.name)/>
         <PortalFrame branding=overview.merchant>
@@ -177,11 +186,18 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
                         <p class="total-overdue">"of which overdue: " <span data-testid="total-overdue">{t.overdue.to_string()}</span></p>
                     </div>
                 }).collect_view()}
+                {overview.credit.into_iter().map(|c| view! {
+                    <div class="total-card">
+                        <p class="total-label">"Credit " {c.currency().to_string()}</p>
+                        <p class="total-amount" data-testid="credit">{c.to_string()}</p>
+                        <p class="total-overdue">"held on your account; it settles your next invoice"</p>
+                    </div>
+                }).collect_view()}
             </section>
             <h2>"Open invoices"</h2>
             <InvoiceTable slug=slug.clone() invoices=open empty="Nothing to pay. Thank you!"/>
-            <h2>"Paid invoices"</h2>
-            <InvoiceTable slug invoices=settled empty="No paid invoices yet."/>
+            <h2>"Settled invoices"</h2>
+            <InvoiceTable slug invoices=settled empty="No settled invoices yet."/>
         </PortalFrame>
     }
 }
@@ -247,6 +263,7 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
     let inv = detail.invoice;
     let slug = detail.merchant.slug.clone();
     let can_pay = inv.balance.is_positive();
+    let test_mode = detail.merchant.test_mode;
     let form_slug = slug.clone();
     let list_slug = slug.clone();
     let pay_error = move || pay.value().get().and_then(|r| r.err()).map(|e| e.to_string());
@@ -295,22 +312,34 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
                         <label for="pay-amount">"Amount (" {inv.balance.currency().to_string()} ")"</label>
                         <input id="pay-amount" name="amount" inputmode="decimal" autocomplete="off" required
                             value=inv.balance.amount_string()/>
-                        <fieldset>
-                            <legend>"Sandbox payment (test mode)"</legend>
-                            <label><input type="radio" name="outcome" value="Succeed" checked/> " Approve"</label>
-                            <label><input type="radio" name="outcome" value="Decline"/> " Decline"</label>
-                        </fieldset>
+                        {if test_mode {
+                            view! {
+                                <fieldset>
+                                    <legend>"Sandbox payment (test mode)"</legend>
+                                    <label><input type="radio" name="outcome" value="Succeed" checked/> " Approve"</label>
+                                    <label><input type="radio" name="outcome" value="Decline"/> " Decline"</label>
+                                </fieldset>
+                            }.into_any()
+                        } else {
+                            view! { <input type="hidden" name="outcome" value="Succeed"/> }.into_any()
+                        }}
                         <p role="alert" class="form-error">{pay_error}</p>
                         <button type="submit" class="button-primary" disabled=move || pay.pending().get()>"Pay now"</button>
                     </ActionForm>
                 </section>
             })}
-            {(!detail.payments.is_empty()).then(move || view! {
-                <h2>"Payments"</h2>
+            {(!detail.settlements.is_empty()).then(move || view! {
+                <h2>"Payments and credits"</h2>
                 <ul class="payments">
-                    {detail.payments.into_iter().map(|p| {
-                        let href = format!("/p/{}/payments/{}", list_slug, p.id);
-                        view! { <li><a href=href>{p.paid_at} " · " {p.amount.to_string()} " · " {p.method}</a></li> }
+                    {detail.settlements.into_iter().map(|line| {
+                        let text = format!("{} · {} · {}", line.at, line.amount, line.label);
+                        match line.receipt {
+                            Some(id) => {
+                                let href = format!("/p/{}/payments/{}", list_slug, id);
+                                view! { <li><a href=href>{text}</a></li> }.into_any()
+                            }
+                            None => view! { <li>{text}</li> }.into_any(),
+                        }
                     }).collect_view()}
                 </ul>
             })}

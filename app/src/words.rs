@@ -2,7 +2,7 @@
 //! now. This is the one place the portal's and admin's error wording lives, so adding Dutch
 //! and Danish is adding two more of these tables, not hunting for strings.
 
-use kassa_domain::Problem;
+use kassa_domain::{InvoiceStatus, Problem};
 
 use crate::error::AppError;
 
@@ -15,6 +15,35 @@ pub fn error(e: &AppError) -> String {
         AppError::Transport(detail) => {
             format!("The request did not reach Kassa ({detail}). Check your connection and try again.")
         }
+    }
+}
+
+pub fn status(status: InvoiceStatus) -> &'static str {
+    match status {
+        InvoiceStatus::Open => "Open",
+        InvoiceStatus::PartlyPaid => "Partly paid",
+        InvoiceStatus::Overdue => "Overdue",
+        InvoiceStatus::Paid => "Paid",
+        InvoiceStatus::Credited => "Credited",
+        InvoiceStatus::WrittenOff => "Written off",
+    }
+}
+
+/// A line on an invoice: what moved its balance.
+#[cfg(feature = "ssr")]
+pub fn settlement(kind: &kassa_core::services::portal::SettlementKind, undoing: bool) -> String {
+    use kassa_core::services::portal::SettlementKind;
+    use kassa_domain::WriteOffReason;
+    match kind {
+        SettlementKind::Payment { method, .. } if undoing => format!("{method}, reversed"),
+        SettlementKind::Payment { method, reversed: true, .. } => format!("{method} (later reversed)"),
+        SettlementKind::Payment { method, .. } => method.clone(),
+        SettlementKind::CreditNote { number } => format!("Credit note {number}"),
+        SettlementKind::WriteOff { reason } => match (reason, undoing) {
+            (_, true) => "Write-off undone".into(),
+            (WriteOffReason::ShortPayment, _) => "Small difference written off".into(),
+            (WriteOffReason::BadDebt | WriteOffReason::SmallBalance | WriteOffReason::Other, _) => "Written off".into(),
+        },
     }
 }
 
@@ -61,7 +90,33 @@ pub fn problem(p: &Problem) -> String {
         Problem::LineAmountInvalid { line } => format!("The amount of line {line} is not valid."),
         Problem::DueBeforeIssue { issued, due } => format!("The due date {due} is before the issue date {issued}."),
         Problem::NothingOpen => "This invoice is already paid.".into(),
+        Problem::AllocationExceedsAmount { applied, received } => {
+            format!("The allocations add up to {applied}, more than the {received} received.")
+        }
+        Problem::AmountExceedsCredit { credit } => format!("Only {credit} of credit is left to apply."),
+        Problem::NoCreditAvailable => "There is no credit left to apply.".into(),
+        Problem::AlreadyReversed => "This payment has already been reversed.".into(),
+        Problem::OnlyPaymentsReverse => "Only a payment can be reversed; correct a credit note with an invoice.".into(),
+        Problem::NotInLedger => "That invoice or payment is not on this customer's account.".into(),
+        Problem::AlreadyInLedger => "That entry is already on the account.".into(),
+        Problem::UnknownInvoice { number } => format!("There is no invoice {number} on this account."),
+        Problem::UnknownCustomer => "There is no such customer.".into(),
+        Problem::CreditNoteNumberTaken { number } => {
+            format!("Credit note {number} already exists with other details. Use a new number.")
+        }
+        Problem::IdempotencyKeyReused => {
+            "This request repeats an earlier key with different content. Use a new key.".into()
+        }
+        Problem::ReasonRequired => "Give a reason.".into(),
         Problem::PaymentDeclined { decline_code } => format!("The payment was declined: {}.", decline(decline_code)),
+        Problem::PaymentInProgress => {
+            "A payment for this invoice is already being processed (in another tab or on another device). \
+             Wait a moment, then reload the page."
+                .into()
+        }
+        Problem::PaymentsUnavailable => "Online payment is not available for this invoice yet. \
+             Pay by bank transfer with the details on the invoice."
+            .into(),
         Problem::FormExpired => "The form is out of date. Reload the page and pay again.".into(),
         Problem::InvalidSlug { .. } => "We could not find that page.".into(),
         Problem::SignInLinkExpired => "This sign-in link can no longer be used. Ask for a new one.".into(),

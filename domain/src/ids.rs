@@ -86,6 +86,10 @@ id!(
     PaymentId
 );
 id!(
+    /// A credit note: value the merchant gives back on paper.
+    CreditNoteId
+);
+id!(
     /// A staff member of one merchant.
     StaffId
 );

@@ -47,8 +47,12 @@ pub enum InvoiceStatus {
     PartlyPaid,
     /// Past its due date with a balance left (whether or not part was paid).
     Overdue,
-    /// Nothing left to pay.
+    /// Nothing left to pay, and payments settled (most of) it.
     Paid,
+    /// Nothing left to pay: credit notes settled it, no payment.
+    Credited,
+    /// Nothing left to pay: written off, with no payment or credit.
+    WrittenOff,
 }
 
 /// Everything the status of an invoice depends on, in one place: new facts (disputed, in a
@@ -56,8 +60,11 @@ pub enum InvoiceStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StatusFacts {
     pub total: Money,
-    /// Settled by payments so far (same currency as `total`).
+    /// Applied from payments so far (same currency as `total`).
     pub paid: Money,
+    /// Applied from credit notes.
+    pub credited: Money,
+    pub written_off: Money,
     pub due_date: Date,
     /// The debtor's calendar date.
     pub today: Date,
@@ -65,12 +72,18 @@ pub struct StatusFacts {
 
 impl InvoiceStatus {
     pub fn derive(facts: &StatusFacts) -> InvoiceStatus {
-        let balance = facts.total.minor() - facts.paid.minor();
-        if balance <= 0 {
-            InvoiceStatus::Paid
+        let settled = facts.paid.minor() + facts.credited.minor() + facts.written_off.minor();
+        if facts.total.minor() - settled <= 0 {
+            if facts.paid.is_positive() {
+                InvoiceStatus::Paid
+            } else if facts.credited.is_positive() {
+                InvoiceStatus::Credited
+            } else {
+                InvoiceStatus::WrittenOff
+            }
         } else if facts.today > facts.due_date {
             InvoiceStatus::Overdue
-        } else if facts.paid.is_positive() {
+        } else if settled > 0 {
             InvoiceStatus::PartlyPaid
         } else {
             InvoiceStatus::Open
@@ -83,6 +96,8 @@ impl InvoiceStatus {
             InvoiceStatus::PartlyPaid => "partly_paid",
             InvoiceStatus::Overdue => "overdue",
             InvoiceStatus::Paid => "paid",
+            InvoiceStatus::Credited => "credited",
+            InvoiceStatus::WrittenOff => "written_off",
         }
     }
 }
@@ -195,12 +210,25 @@ mod tests {
     fn status_follows_payments_and_the_calendar() {
         let total = Money::from_minor(10_000, Currency::EUR);
         let due_date = date!(2026 - 11 - 15);
-        let status = |paid: i64, today| {
-            InvoiceStatus::derive(&StatusFacts { total, paid: Money::from_minor(paid, Currency::EUR), due_date, today })
+        let eur = |minor| Money::from_minor(minor, Currency::EUR);
+        let status = |paid: i64, credited: i64, written_off: i64, today| {
+            InvoiceStatus::derive(&StatusFacts {
+                total,
+                paid: eur(paid),
+                credited: eur(credited),
+                written_off: eur(written_off),
+                due_date,
+                today,
+            })
         };
-        assert_eq!(status(0, date!(2026 - 11 - 15)), InvoiceStatus::Open);
-        assert_eq!(status(1, date!(2026 - 11 - 10)), InvoiceStatus::PartlyPaid);
-        assert_eq!(status(1, date!(2026 - 11 - 16)), InvoiceStatus::Overdue);
-        assert_eq!(status(10_000, date!(2027 - 01 - 01)), InvoiceStatus::Paid);
+        assert_eq!(status(0, 0, 0, date!(2026 - 11 - 15)), InvoiceStatus::Open);
+        assert_eq!(status(1, 0, 0, date!(2026 - 11 - 10)), InvoiceStatus::PartlyPaid);
+        assert_eq!(status(0, 500, 0, date!(2026 - 11 - 10)), InvoiceStatus::PartlyPaid);
+        assert_eq!(status(1, 0, 0, date!(2026 - 11 - 16)), InvoiceStatus::Overdue);
+        assert_eq!(status(10_000, 0, 0, date!(2027 - 01 - 01)), InvoiceStatus::Paid);
+        assert_eq!(status(9_995, 0, 5, date!(2027 - 01 - 01)), InvoiceStatus::Paid, "a short payment is paid");
+        assert_eq!(status(0, 10_000, 0, date!(2027 - 01 - 01)), InvoiceStatus::Credited);
+        assert_eq!(status(0, 4_000, 6_000, date!(2027 - 01 - 01)), InvoiceStatus::Credited);
+        assert_eq!(status(0, 0, 10_000, date!(2027 - 01 - 01)), InvoiceStatus::WrittenOff);
     }
 }

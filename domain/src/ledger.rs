@@ -14,6 +14,20 @@ pub enum LedgerError {
     MoreThanOpen { amount: Money, balance: Money },
     #[error("nothing open")]
     NothingOpen,
+    #[error("applies {applied}, more than the {received} received")]
+    MoreThanReceived { applied: Money, received: Money },
+    #[error("{amount} exceeds credit {credit}")]
+    MoreThanCredit { amount: Money, credit: Money },
+    #[error("no credit left")]
+    NoCredit,
+    #[error("already reversed")]
+    AlreadyReversed,
+    #[error("only payments can be reversed")]
+    NotAPayment,
+    #[error("unknown invoice or source")]
+    UnknownEntry,
+    #[error("entry already in the ledger")]
+    DuplicateEntry,
     #[error(transparent)]
     Money(#[from] MoneyError),
 }

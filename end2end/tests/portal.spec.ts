@@ -12,6 +12,10 @@ test('a debtor opens a magic link, sees invoices, pays one and sees it paid', as
   await expect(page.getByTestId('total-due')).toContainText('EUR');
   await expect(page.locator('tr[data-invoice="NL-2026-0101"] [data-status]')).toHaveText('Overdue');
   await expect(page.locator('tr[data-invoice="NL-2026-0103"] [data-status]')).toHaveText('Paid');
+  // The demo merchant is in test mode, and every page says so.
+  await expect(page.getByTestId('test-banner')).toContainText('Test mode');
+  // The seeded credit note settled NL-2026-0108.
+  await expect(page.locator('tr[data-invoice="NL-2026-0108"] [data-status]')).toHaveText('Credited');
   await hydrated(page);
   await accessible(page);
 
@@ -123,4 +127,15 @@ test.describe('without JavaScript', () => {
     await page.getByRole('button', { name: 'Pay now' }).click();
     await expect(page.getByTestId('receipt-amount')).toHaveText('EUR 10.00');
   });
+});
+
+test('credit held on the account and a reversed payment are shown plainly', async ({ page }) => {
+  await page.goto(linkFor('Fjordkaffe ApS'));
+  // The demo's overpayment: 1,500.00 paid for an invoice of 1,000.00.
+  await expect(page.getByTestId('credit')).toHaveText('DKK 500.00');
+  await page.goto(`${kassaUrl()}/p/demo/invoices/DK-2026-0209`);
+  // The reversed card payment: paid, then taken back; the invoice is open again.
+  await expect(page.getByTestId('balance')).toHaveText('DKK 750.00');
+  await expect(page.locator('ul.payments')).toContainText('reversed');
+  await accessible(page);
 });

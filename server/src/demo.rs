@@ -10,12 +10,13 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Duration;
 
-use kassa_core::db::{self, Pool};
+use kassa_core::db;
 use kassa_core::services::auth;
+use kassa_core::services::ledger::{self, IssueCreditNote, RecordPayment, ReversePayment, WriteOffInvoice};
 use kassa_core::services::records::{format_date, today};
 use kassa_core::services::widget::WidgetClaims;
-use kassa_core::Ctx;
-use kassa_domain::{CustomerId, MerchantId};
+use kassa_core::{Ctx, Principal};
+use kassa_domain::{Apply, CustomerId, InvoiceNumber, MerchantId, PaymentId, Problem, WriteOffReason};
 
 use crate::config::Config;
 
@@ -67,6 +68,7 @@ const CUSTOMERS: &[CustomerSeed] = &[
             inv("NL-2026-0105", 5, 30, &[("Packaging, 1000 bags", "4", 6240), ("Labels", "2000", 4)], 250),
             inv("NL-2026-0106", 60, 30, &[("Display cabinet rental", "1", 19900)], 1000),
             inv("NL-2026-0107", 2, 14, &[("Sourdough starter kit", "2", 2450), ("Shipping", "1", 695)], 0),
+            inv("NL-2026-0108", 20, 30, &[("Bread crates", "8", 1500)], 0),
         ],
     },
     CustomerSeed {
@@ -82,6 +84,8 @@ const CUSTOMERS: &[CustomerSeed] = &[
             inv("DK-2026-0205", 3, 30, &[("Grinder burrs", "2", 89500)], 0),
             inv("DK-2026-0206", 65, 30, &[("Cups, 500 pcs", "6", 32500)], 1000),
             inv("DK-2026-0207", 20, 14, &[("Service visit", "1.5", 95000)], 0),
+            inv("DK-2026-0208", 15, 30, &[("Descaling tablets", "10", 10000)], 0),
+            inv("DK-2026-0209", 9, 30, &[("Cleaning brushes", "5", 15000)], 0),
         ],
     },
     CustomerSeed {
@@ -96,6 +100,7 @@ const CUSTOMERS: &[CustomerSeed] = &[
             inv("NL-2026-0304", 8, 30, &[("Ink cartridges", "9", 3499)], 0),
             inv("NL-2026-0305", 55, 30, &[("Studio lamp", "2", 12450)], 1000),
             inv("NL-2026-0306", 1, 30, &[("Mount board", "20", 675)], 0),
+            inv("NL-2026-0307", 120, 14, &[("Small order surcharge", "1", 450)], 0),
         ],
     },
 ];
@@ -136,7 +141,8 @@ impl fmt::Display for DemoLinks {
     }
 }
 
-pub async fn seed(pool: &Pool, config: &Config) -> anyhow::Result<DemoLinks> {
+pub async fn seed(ctx: &Ctx, config: &Config) -> anyhow::Result<DemoLinks> {
+    let pool = &ctx.pool;
     let now = db::now();
     sqlx::query(
         "INSERT INTO merchants (id, slug, name, brand_color, logo_url, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
@@ -175,6 +181,7 @@ pub async fn seed(pool: &Pool, config: &Config) -> anyhow::Result<DemoLinks> {
             .bind(c.number)
             .fetch_one(&mut *tx)
             .await?;
+        let mut paid = Vec::new();
         for seed in c.invoices {
             let issued = today - Duration::days(seed.issued_days_ago);
             let lines = seed
@@ -191,9 +198,19 @@ pub async fn seed(pool: &Pool, config: &Config) -> anyhow::Result<DemoLinks> {
             let invoice =
                 Invoice::new(seed.number, c.currency, issued, issued + Duration::days(seed.terms_days), lines)
                     .with_context(|| format!("demo invoice {}", seed.number))?;
-            insert_invoice(&mut tx, &merchant_id, &customer_id, &invoice, seed.paid_per_mille, now).await?;
+            insert_invoice(&mut tx, &merchant_id, &customer_id, &invoice, now).await?;
+            if seed.paid_per_mille > 0 {
+                let part = invoice.total().minor() * seed.paid_per_mille / 1000;
+                paid.push((seed.number, Money::from_minor(part, c.currency)));
+            }
         }
         tx.commit().await?;
+        let (merchant, customer) =
+            (MerchantId::from_raw(merchant_id.clone()), CustomerId::from_raw(customer_id.clone()));
+        for (number, paid) in paid {
+            bank_transfer(ctx, &merchant, &customer, &format!("demo-seed-{number}"), paid, number, None).await?;
+        }
+        seed_ledger_examples(ctx, &merchant, &customer, c.number).await?;
         let token = auth::issue_magic_link(
             pool,
             &MerchantId::from_raw(merchant_id.clone()),
@@ -240,7 +257,6 @@ async fn insert_invoice(
     merchant_id: &str,
     customer_id: &str,
     invoice: &Invoice,
-    paid_per_mille: i64,
     now: i64,
 ) -> anyhow::Result<()> {
     let invoice_id = db::new_id();
@@ -279,34 +295,117 @@ async fn insert_invoice(
         .execute(&mut *tx)
         .await?;
     }
-    let paid = invoice.total().minor() * paid_per_mille / 1000;
-    if paid > 0 {
-        let payment_id = db::new_id();
-        sqlx::query(
-            "INSERT INTO payments (id, merchant_id, customer_id, currency, amount_minor, method, gateway, gateway_reference, \
-             status, idempotency_key, created_at) VALUES ($1, $2, $3, $4, $5, 'Bank transfer', 'seed', $6, 'succeeded', $7, $8)",
-        )
-        .bind(&payment_id)
-        .bind(merchant_id)
-        .bind(customer_id)
-        .bind(invoice.currency().code())
-        .bind(paid)
-        .bind(format!("DEMO-{}", invoice.number()))
-        .bind(format!("demo-seed-{}", invoice.number()))
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO allocations (id, merchant_id, payment_id, invoice_id, amount_minor, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(db::new_id())
-        .bind(merchant_id)
-        .bind(&payment_id)
-        .bind(&invoice_id)
-        .bind(paid)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    Ok(())
+}
+
+/// A bank transfer received for `number` (the rest of `amount`, if any, held as credit).
+async fn bank_transfer(
+    ctx: &Ctx,
+    merchant: &MerchantId,
+    customer: &CustomerId,
+    key: &str,
+    amount: Money,
+    number: &str,
+    applied: Option<Money>,
+) -> anyhow::Result<PaymentId> {
+    let number = InvoiceNumber::parse(number)?;
+    Ok(ledger::record_payment(
+        ctx,
+        &Principal::System,
+        RecordPayment {
+            merchant: merchant.clone(),
+            customer: customer.clone(),
+            amount,
+            method: "Bank transfer".into(),
+            reference: format!("DEMO-{number}"),
+            apply: Apply::Specified(vec![(number, applied.unwrap_or(amount))]),
+            idempotency_key: key.into(),
+        },
+    )
+    .await?)
+}
+
+/// One of each ledger event, so a newcomer sees them in the portal and the admin: a credit
+/// note, a write-off, an overpayment held as credit and a reversed payment. Each is keyed, so
+/// seeding again adds nothing.
+async fn seed_ledger_examples(
+    ctx: &Ctx,
+    merchant: &MerchantId,
+    customer: &CustomerId,
+    customer_number: &str,
+) -> anyhow::Result<()> {
+    let system = Principal::System;
+    let eur = |minor| Money::from_minor(minor, Currency::EUR);
+    let dkk = |minor| Money::from_minor(minor, Currency::DKK);
+    match customer_number {
+        "C-1001" => {
+            ledger::issue_credit_note(
+                ctx,
+                &system,
+                IssueCreditNote {
+                    merchant: merchant.clone(),
+                    customer: customer.clone(),
+                    number: "CN-2026-0001".into(),
+                    amount: eur(12_000),
+                    against: Some(InvoiceNumber::parse("NL-2026-0108")?),
+                    reason: "Bread crates returned unused".into(),
+                },
+            )
+            .await?;
+        }
+        "C-1002" => {
+            // Paid 1,500.00 for an invoice of 1,000.00: 500.00 is held as credit.
+            bank_transfer(
+                ctx,
+                merchant,
+                customer,
+                "demo-overpayment",
+                dkk(150_000),
+                "DK-2026-0208",
+                Some(dkk(100_000)),
+            )
+            .await?;
+            let card =
+                bank_transfer(ctx, merchant, customer, "demo-chargeback", dkk(75_000), "DK-2026-0209", None).await?;
+            let reversal = ledger::reverse_payment(
+                ctx,
+                &system,
+                ReversePayment {
+                    merchant: merchant.clone(),
+                    payment: card,
+                    reason: "Chargeback by the card holder".into(),
+                },
+            )
+            .await;
+            match reversal {
+                Ok(_) | Err(kassa_core::Error::Problem(Problem::AlreadyReversed)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        "C-1003" => {
+            let number = InvoiceNumber::parse("NL-2026-0307")?;
+            let already: Option<String> =
+                sqlx::query_scalar("SELECT w.id FROM write_offs w JOIN invoices i ON i.id = w.invoice_id WHERE i.merchant_id = $1 AND i.number = $2")
+                    .bind(merchant.as_str())
+                    .bind(number.as_str())
+                    .fetch_optional(&ctx.pool)
+                    .await?;
+            if already.is_none() {
+                ledger::write_off(
+                    ctx,
+                    &system,
+                    WriteOffInvoice {
+                        merchant: merchant.clone(),
+                        invoice: number,
+                        amount: None,
+                        reason: WriteOffReason::SmallBalance,
+                        note: "Too small to chase".into(),
+                    },
+                )
+                .await?;
+            }
+        }
+        _ => {}
     }
     Ok(())
 }

@@ -25,17 +25,23 @@ pub struct Kassa {
     pub ctx: Ctx,
 }
 
-pub async fn build(config: &Config) -> anyhow::Result<Kassa> {
+/// Connects to the database, applies migrations and assembles the services' context: what
+/// every command (serve, demo, and the CLI's others) starts from.
+pub async fn context(config: &Config) -> anyhow::Result<Ctx> {
     config.validate()?;
     let pool = db::connect(&config.db.database_url).await?;
     db::migrate(&pool).await.context("applying database migrations")?;
     let key = secrets::widget_key(&pool, config.secret.as_ref().map(secrecy::ExposeSecret::expose_secret)).await?;
-    let ctx = Ctx {
+    Ok(Ctx {
         pool,
         gateway: Arc::new(gateways::sandbox::Sandbox::default()),
         tokens: services::widget::TokenSigner::new(&key),
         public_url: config.public_url(),
-    };
+    })
+}
+
+pub async fn build(config: &Config) -> anyhow::Result<Kassa> {
+    let ctx = context(config).await?;
     let router = http::router(config, ctx.clone());
     let shop = config.demo_shop_url().map(|shop_url| http::shop::router(ctx.clone(), shop_url));
     Ok(Kassa { router, shop, ctx })

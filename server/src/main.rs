@@ -46,9 +46,8 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo(DemoArgs { config, json }) => {
-            let pool = kassa_server::db::connect(&config.db.database_url).await?;
-            kassa_server::db::migrate(&pool).await?;
-            let links = kassa_server::demo::seed(&pool, &config).await?;
+            let ctx = kassa_server::context(&config).await?;
+            let links = kassa_server::demo::seed(&ctx, &config).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&links)?);
             } else {

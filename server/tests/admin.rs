@@ -21,12 +21,15 @@ async fn staff_sign_in_and_see_every_customers_invoices() {
     assert_eq!(ok.status(), 200);
     let overview: serde_json::Value = app.server_fn(&c, "load_admin", &[]).await.json().await.unwrap();
     let invoices = overview["invoices"].as_array().unwrap();
-    assert_eq!(invoices.len(), 20);
+    assert_eq!(invoices.len(), 24);
     let customers: std::collections::BTreeSet<_> =
         invoices.iter().map(|i| i["customer_name"].as_str().unwrap()).collect();
     assert_eq!(customers.len(), 3);
     let statuses: std::collections::BTreeSet<_> = invoices.iter().map(|i| i["status"].as_str().unwrap()).collect();
-    assert_eq!(statuses.into_iter().collect::<Vec<_>>(), ["Open", "Overdue", "Paid", "PartlyPaid"]);
+    assert_eq!(
+        statuses.into_iter().collect::<Vec<_>>(),
+        ["Credited", "Open", "Overdue", "Paid", "PartlyPaid", "WrittenOff"]
+    );
 
     let page = c.get(format!("{}/admin", app.url)).send().await.unwrap();
     assert_eq!(page.status(), 200);
@@ -39,11 +42,21 @@ async fn staff_sign_in_and_see_every_customers_invoices() {
 #[tokio::test]
 async fn the_demo_seed_is_idempotent() {
     let app = TestApp::spawn().await;
-    kassa_server::demo::seed(&app.ctx.pool, &app.config).await.unwrap();
-    let invoices: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invoices").fetch_one(&app.ctx.pool).await.unwrap();
-    let customers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers").fetch_one(&app.ctx.pool).await.unwrap();
-    let staff: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff_users").fetch_one(&app.ctx.pool).await.unwrap();
-    assert_eq!((invoices, customers, staff), (20, 3, 1));
+    let counts = || async {
+        let mut counts = Vec::new();
+        for table in ["invoices", "customers", "staff_users", "payments", "credit_notes", "applications", "write_offs"]
+        {
+            let n: i64 =
+                sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&app.ctx.pool).await.unwrap();
+            counts.push(n);
+        }
+        counts
+    };
+    let before = counts().await;
+    kassa_server::demo::seed(&app.ctx, &app.config).await.unwrap();
+    assert_eq!(counts().await, before);
+    assert_eq!(before[..3], [24, 3, 1]);
+    app.assert_ledger_invariants().await;
 }
 
 #[tokio::test]

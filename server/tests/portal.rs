@@ -62,10 +62,12 @@ async fn paying_records_payment_and_allocation_once() {
     // The same attempt again (double click, replayed post) answers the same receipt.
     let replay: String = app.pay(&c, "NL-2026-0104", "100,00", "key-1").await.json().await.unwrap();
     assert_eq!(replay, receipt);
-    let payments: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payments WHERE idempotency_key = 'key-1'")
-        .fetch_one(&app.ctx.pool)
-        .await
-        .unwrap();
+    let payments: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM payments p JOIN payment_attempts a ON a.id = p.attempt_id WHERE a.idempotency_key = 'key-1'",
+    )
+    .fetch_one(&app.ctx.pool)
+    .await
+    .unwrap();
     assert_eq!(payments, 1);
 
     let detail = app.invoice_json(&c, "NL-2026-0104").await;

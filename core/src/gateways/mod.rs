@@ -20,6 +20,10 @@ pub struct StartPayment {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GatewayStatus {
     Succeeded,
+    /// Accepted, money not yet confirmed (a direct debit): the provider reports later.
+    Processing,
+    /// The payer must act first (3-D Secure, a bank's page).
+    RequiresAction,
     /// `decline_code` is the provider's code (`card_declined`, `insufficient_funds`, ...);
     /// edges turn it into words.
     Declined {
@@ -30,6 +34,8 @@ pub enum GatewayStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GatewayPayment {
     pub reference: String,
+    /// What the provider charged: the ledger records this, not what the browser asked for.
+    pub amount: Money,
     pub status: GatewayStatus,
 }
 

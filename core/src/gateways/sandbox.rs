@@ -27,6 +27,7 @@ impl PaymentGateway for Sandbox {
         let mut seen = self.seen.lock().expect("sandbox lock");
         let payment = seen.entry(request.idempotency_key.clone()).or_insert_with(|| GatewayPayment {
             reference: format!("sbx_{}", uuid::Uuid::new_v4().simple()),
+            amount: request.amount,
             status: if request.sandbox_approve {
                 GatewayStatus::Succeeded
             } else {

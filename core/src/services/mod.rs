@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod ledger;
 pub mod payments;
 pub mod portal;
 pub mod records;

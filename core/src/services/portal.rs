@@ -2,7 +2,7 @@
 //! and payments, and a payment's receipt. Every query is scoped to the principal's merchant
 //! and customer, and to one invoice for pay-link sessions.
 
-use kassa_domain::{Currency, InvoiceNumber, InvoiceStatus, MerchantSlug, Money, PaymentId};
+use kassa_domain::{Currency, InvoiceNumber, InvoiceStatus, MerchantSlug, Money, PaymentId, WriteOffReason};
 use serde::Serialize;
 
 use crate::db::Pool;
@@ -28,6 +28,8 @@ pub struct Account {
     pub customer_name: String,
     /// Per currency, in a stable order: what is open, and how much of that is overdue.
     pub totals: Vec<Due>,
+    /// Credit held on the account (overpayments, credit notes not yet applied), per currency.
+    pub credit: Vec<Money>,
     /// Oldest due first.
     pub invoices: Vec<InvoiceState>,
 }
@@ -44,8 +46,9 @@ pub struct InvoiceDetail {
     pub customer_name: String,
     pub invoice: InvoiceState,
     pub lines: Vec<Line>,
-    /// Payments that settled (part of) this invoice, oldest first.
-    pub payments: Vec<Settlement>,
+    /// Payments, credit notes and write-offs that settled (part of) this invoice, oldest
+    /// first; a reversed payment shows its undoing as a negative line.
+    pub settlements: Vec<Settlement>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -56,12 +59,20 @@ pub struct Line {
     pub amount: Money,
 }
 
+/// Something that settled (or, when negative, reopened) part of an invoice.
 #[derive(Debug, Clone, Serialize)]
 pub struct Settlement {
-    pub payment: PaymentId,
+    pub kind: SettlementKind,
     pub at: i64,
     pub amount: Money,
-    pub method: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SettlementKind {
+    Payment { payment: PaymentId, method: String, reversed: bool },
+    CreditNote { number: String },
+    WriteOff { reason: WriteOffReason },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -126,8 +137,30 @@ pub async fn account(ctx: &Ctx, who: &Principal) -> Result<Account> {
         merchant,
         customer_name: customer_name(&ctx.pool, debtor).await?,
         totals: totals(&invoices)?,
+        credit: if debtor.invoice.is_some() { Vec::new() } else { credit(&ctx.pool, debtor).await? },
         invoices,
     })
+}
+
+/// Credit the customer holds, per currency: what standing payments and credit notes have not
+/// applied.
+async fn credit(pool: &Pool, debtor: &Debtor) -> Result<Vec<Money>> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT currency, CAST(SUM(amount) AS BIGINT) FROM ( \
+           SELECT currency, amount_minor AS amount FROM payments \
+             WHERE merchant_id = $1 AND customer_id = $2 AND reversed_at IS NULL \
+           UNION ALL SELECT currency, amount_minor FROM credit_notes WHERE merchant_id = $1 AND customer_id = $2 \
+           UNION ALL SELECT currency, -amount_minor FROM applications WHERE merchant_id = $1 AND customer_id = $2 \
+         ) AS ledger GROUP BY currency ORDER BY currency",
+    )
+    .bind(debtor.merchant.as_str())
+    .bind(debtor.customer.as_str())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .filter(|(_, minor)| *minor != 0)
+        .map(|(code, minor)| Ok(Money::from_minor(minor, records::currency(&code)?)))
+        .collect()
 }
 
 /// What is open and overdue, per currency, in a stable order.
@@ -166,15 +199,7 @@ pub async fn invoice(ctx: &Ctx, who: &Principal, number: &InvoiceNumber) -> Resu
     .bind(&row.id)
     .fetch_all(pool)
     .await?;
-    let payments: Vec<(String, i64, i64, String)> = sqlx::query_as(
-        "SELECT p.id, p.created_at, a.amount_minor, p.method FROM allocations a \
-         JOIN payments p ON p.merchant_id = a.merchant_id AND p.id = a.payment_id \
-         WHERE a.merchant_id = $1 AND a.invoice_id = $2 ORDER BY p.created_at",
-    )
-    .bind(merchant.id.as_str())
-    .bind(&row.id)
-    .fetch_all(pool)
-    .await?;
+    let settlements = settlements(pool, debtor, &row.id, currency).await?;
     Ok(InvoiceDetail {
         customer_name: customer_name(pool, debtor).await?,
         merchant,
@@ -188,16 +213,54 @@ pub async fn invoice(ctx: &Ctx, who: &Principal, number: &InvoiceNumber) -> Resu
                 amount: Money::from_minor(amount, currency),
             })
             .collect(),
-        payments: payments
-            .into_iter()
-            .map(|(id, at, amount, method)| Settlement {
-                payment: PaymentId::from_raw(id),
-                at,
-                amount: Money::from_minor(amount, currency),
-                method,
-            })
-            .collect(),
+        settlements,
     })
+}
+
+/// Everything that moved an invoice's balance, oldest first.
+async fn settlements(pool: &Pool, debtor: &Debtor, invoice_id: &str, currency: Currency) -> Result<Vec<Settlement>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        at: i64,
+        amount: i64,
+        payment: Option<String>,
+        method: Option<String>,
+        reversed_at: Option<i64>,
+        credit_note: Option<String>,
+        reason: Option<String>,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT a.created_at AS at, a.amount_minor AS amount, p.id AS payment, p.method, p.reversed_at, \
+             c.number AS credit_note, NULL AS reason FROM applications a \
+             LEFT JOIN payments p ON p.merchant_id = a.merchant_id AND p.id = a.payment_id \
+             LEFT JOIN credit_notes c ON c.merchant_id = a.merchant_id AND c.id = a.credit_note_id \
+             WHERE a.merchant_id = $1 AND a.invoice_id = $2 \
+             UNION ALL SELECT w.created_at, w.amount_minor, NULL, NULL, NULL, NULL, w.reason FROM write_offs w \
+             WHERE w.merchant_id = $1 AND w.invoice_id = $2 \
+             ORDER BY 1",
+    )
+    .bind(debtor.merchant.as_str())
+    .bind(invoice_id)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|Row { at, amount, payment, method, reversed_at, credit_note, reason }| {
+            let kind = match (payment, credit_note, reason) {
+                (Some(id), _, _) => SettlementKind::Payment {
+                    payment: PaymentId::from_raw(id),
+                    method: method.unwrap_or_default(),
+                    reversed: reversed_at.is_some(),
+                },
+                (None, Some(number), _) => SettlementKind::CreditNote { number },
+                (None, None, Some(reason)) => SettlementKind::WriteOff {
+                    reason: WriteOffReason::parse(&reason)
+                        .ok_or_else(|| Error::internal(format!("unknown write-off reason {reason:?}")))?,
+                },
+                _ => return Err(Error::internal("a settlement without a source")),
+            };
+            Ok(Settlement { kind, at, amount: Money::from_minor(amount, currency) })
+        })
+        .collect()
 }
 
 pub async fn receipt(ctx: &Ctx, who: &Principal, payment: &PaymentId) -> Result<Receipt> {
@@ -206,7 +269,7 @@ pub async fn receipt(ctx: &Ctx, who: &Principal, payment: &PaymentId) -> Result<
     let merchant = merchant_by_id(pool, &debtor.merchant).await?;
     let (currency, amount, at, method, reference): (String, i64, i64, String, String) = sqlx::query_as(
         "SELECT currency, amount_minor, created_at, method, gateway_reference FROM payments \
-         WHERE merchant_id = $1 AND customer_id = $2 AND id = $3 AND status = 'succeeded'",
+         WHERE merchant_id = $1 AND customer_id = $2 AND id = $3",
     )
     .bind(debtor.merchant.as_str())
     .bind(debtor.customer.as_str())
@@ -216,9 +279,11 @@ pub async fn receipt(ctx: &Ctx, who: &Principal, payment: &PaymentId) -> Result<
     .ok_or(Error::NotFound)?;
     let currency = records::currency(&currency)?;
     let sql = format!(
-        "SELECT {}, a.amount_minor AS allocated FROM allocations a \
+        "SELECT {}, CAST(SUM(a.amount_minor) AS BIGINT) AS allocated FROM applications a \
          JOIN invoices i ON i.merchant_id = a.merchant_id AND i.id = a.invoice_id \
-         WHERE a.merchant_id = $1 AND a.payment_id = $2 ORDER BY i.number",
+         WHERE a.merchant_id = $1 AND a.payment_id = $2 \
+         GROUP BY i.id, i.merchant_id, i.customer_id, i.number, i.currency, i.issue_date, i.due_date, i.total_minor \
+         ORDER BY i.number",
         records::INVOICE_COLUMNS
     );
     let today = records::today();

@@ -10,6 +10,7 @@ use time::Date;
 
 use crate::db::Pool;
 use crate::error::{Error, Result};
+use crate::principal::Mode;
 
 const DATE: &[time::format_description::BorrowedFormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]");
@@ -38,6 +39,8 @@ pub struct Merchant {
     pub name: String,
     pub brand_color: String,
     pub logo_url: Option<String>,
+    /// Test mode: the sandbox gateway and a visible banner; live mode: real money only.
+    pub mode: Mode,
 }
 
 #[derive(sqlx::FromRow)]
@@ -47,6 +50,7 @@ struct MerchantRow {
     name: String,
     brand_color: String,
     logo_url: Option<String>,
+    mode: String,
 }
 
 impl TryFrom<MerchantRow> for Merchant {
@@ -59,21 +63,28 @@ impl TryFrom<MerchantRow> for Merchant {
             name: r.name,
             brand_color: r.brand_color,
             logo_url: r.logo_url,
+            mode: match r.mode.as_str() {
+                "live" => Mode::Live,
+                "test" => Mode::Test,
+                other => return Err(Error::internal(format!("unknown merchant mode {other:?}"))),
+            },
         })
     }
 }
 
 pub async fn merchant_by_slug(pool: &Pool, slug: &MerchantSlug) -> Result<Merchant> {
-    sqlx::query_as::<_, MerchantRow>("SELECT id, slug, name, brand_color, logo_url FROM merchants WHERE slug = $1")
-        .bind(slug.as_str())
-        .fetch_optional(pool)
-        .await?
-        .ok_or(Error::NotFound)?
-        .try_into()
+    sqlx::query_as::<_, MerchantRow>(
+        "SELECT id, slug, name, brand_color, logo_url, mode FROM merchants WHERE slug = $1",
+    )
+    .bind(slug.as_str())
+    .fetch_optional(pool)
+    .await?
+    .ok_or(Error::NotFound)?
+    .try_into()
 }
 
 pub async fn merchant_by_id(pool: &Pool, id: &MerchantId) -> Result<Merchant> {
-    sqlx::query_as::<_, MerchantRow>("SELECT id, slug, name, brand_color, logo_url FROM merchants WHERE id = $1")
+    sqlx::query_as::<_, MerchantRow>("SELECT id, slug, name, brand_color, logo_url, mode FROM merchants WHERE id = $1")
         .bind(id.as_str())
         .fetch_optional(pool)
         .await?
@@ -90,7 +101,11 @@ pub struct InvoiceState {
     pub issue_date: Date,
     pub due_date: Date,
     pub total: Money,
+    /// Applied from payments.
     pub paid: Money,
+    /// Applied from credit notes.
+    pub credited: Money,
+    pub written_off: Money,
     pub balance: Money,
     pub status: InvoiceStatus,
 }
@@ -106,13 +121,20 @@ pub struct InvoiceRow {
     pub due_date: String,
     pub total_minor: i64,
     pub paid_minor: i64,
+    pub credited_minor: i64,
+    pub written_off_minor: i64,
 }
 
-/// Select list for [`InvoiceRow`] over `invoices i`.
+/// Select list for [`InvoiceRow`] over `invoices i`: what payments, credit notes and
+/// write-offs have settled, summed from the ledger.
 pub const INVOICE_COLUMNS: &str =
     "i.id, i.customer_id, i.number, i.currency, i.issue_date, i.due_date, i.total_minor, \
-     CAST(COALESCE((SELECT SUM(a.amount_minor) FROM allocations a \
-       WHERE a.merchant_id = i.merchant_id AND a.invoice_id = i.id), 0) AS BIGINT) AS paid_minor";
+     CAST(COALESCE((SELECT SUM(a.amount_minor) FROM applications a WHERE a.merchant_id = i.merchant_id \
+       AND a.invoice_id = i.id AND a.payment_id IS NOT NULL), 0) AS BIGINT) AS paid_minor, \
+     CAST(COALESCE((SELECT SUM(a.amount_minor) FROM applications a WHERE a.merchant_id = i.merchant_id \
+       AND a.invoice_id = i.id AND a.credit_note_id IS NOT NULL), 0) AS BIGINT) AS credited_minor, \
+     CAST(COALESCE((SELECT SUM(w.amount_minor) FROM write_offs w WHERE w.merchant_id = i.merchant_id \
+       AND w.invoice_id = i.id), 0) AS BIGINT) AS written_off_minor";
 
 impl InvoiceRow {
     pub fn currency(&self) -> Result<Currency> {
@@ -122,9 +144,9 @@ impl InvoiceRow {
     /// What is still open. More allocated than the total is a broken ledger, reported as
     /// such instead of being shown as zero.
     pub fn balance(&self) -> Result<Money> {
-        let open = self.total_minor - self.paid_minor;
+        let open = self.total_minor - self.paid_minor - self.credited_minor - self.written_off_minor;
         if open < 0 {
-            return Err(Error::internal(format!("invoice {} is allocated more than its total", self.id)));
+            return Err(Error::internal(format!("invoice {} is settled beyond its total", self.id)));
         }
         Ok(Money::from_minor(open, self.currency()?))
     }
@@ -134,6 +156,8 @@ impl InvoiceRow {
         let due_date = parse_date(&self.due_date)?;
         let total = Money::from_minor(self.total_minor, currency);
         let paid = Money::from_minor(self.paid_minor, currency);
+        let credited = Money::from_minor(self.credited_minor, currency);
+        let written_off = Money::from_minor(self.written_off_minor, currency);
         Ok(InvoiceState {
             id: InvoiceId::from_raw(self.id.clone()),
             customer: CustomerId::from_raw(self.customer_id.clone()),
@@ -143,8 +167,10 @@ impl InvoiceRow {
             due_date,
             total,
             paid,
+            credited,
+            written_off,
             balance: self.balance()?,
-            status: InvoiceStatus::derive(&StatusFacts { total, paid, due_date, today }),
+            status: InvoiceStatus::derive(&StatusFacts { total, paid, credited, written_off, due_date, today }),
         })
     }
 }

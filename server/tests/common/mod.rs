@@ -65,7 +65,7 @@ impl TestApp {
             secret: None,
         };
         let kassa = kassa_server::build(&config).await.unwrap();
-        let demo = kassa_server::demo::seed(&kassa.ctx.pool, &config).await.unwrap();
+        let demo = kassa_server::demo::seed(&kassa.ctx, &config).await.unwrap();
         tokio::spawn(async move { axum::serve(listener, kassa.router).await.unwrap() });
         TestApp {
             url: format!("http://{addr}"),
@@ -79,7 +79,7 @@ impl TestApp {
 
     /// A fresh magic link for a demo customer (as `kassa demo` prints them).
     pub async fn magic_link(&self, customer: &str) -> String {
-        let links = kassa_server::demo::seed(&self.ctx.pool, &self.config).await.unwrap();
+        let links = kassa_server::demo::seed(&self.ctx, &self.config).await.unwrap();
         links.customers.into_iter().find(|c| c.name == customer).expect("demo customer").magic_link
     }
 
@@ -109,31 +109,50 @@ impl TestApp {
         self.server_fn(c, "load_invoice", &[("merchant", "demo"), ("number", number)]).await.json().await.unwrap()
     }
 
-    /// The ledger invariants over the whole database: no invoice is allocated more than its
-    /// total, and every payment's allocations plus its unapplied cash equal its amount.
+    /// The ledger invariants over the whole database, checked two ways: every customer's
+    /// ledger is loaded into the domain and checked there (`ledger::verify_all`), and plain SQL
+    /// checks the same rules on the raw rows, so a bug in the loader cannot hide one.
     pub async fn assert_ledger_invariants(&self) {
-        let over: i64 = sqlx::query_scalar(
+        let checked = kassa_core::services::ledger::verify_all(&self.ctx).await.expect("every ledger checks out");
+        assert!(checked > 0);
+        let pool = &self.ctx.pool;
+        let count = |sql: &'static str| async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap() };
+        let over = count(
             "SELECT COUNT(*) FROM invoices i WHERE i.total_minor < \
-             (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id)",
+             (SELECT COALESCE(SUM(a.amount_minor), 0) FROM applications a WHERE a.invoice_id = i.id) + \
+             (SELECT COALESCE(SUM(w.amount_minor), 0) FROM write_offs w WHERE w.invoice_id = i.id)",
         )
-        .fetch_one(&self.ctx.pool)
-        .await
-        .unwrap();
-        assert_eq!(over, 0, "an invoice is allocated more than its total");
-        let unbalanced: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM payments p WHERE p.status = 'succeeded' AND p.amount_minor != p.unapplied_minor + \
-             (SELECT COALESCE(SUM(a.amount_minor), 0) FROM allocations a WHERE a.payment_id = p.id)",
+        .await;
+        assert_eq!(over, 0, "an invoice is settled beyond its total");
+        let overspent = count(
+            "SELECT COUNT(*) FROM payments p WHERE p.amount_minor < \
+             (SELECT COALESCE(SUM(a.amount_minor), 0) FROM applications a WHERE a.payment_id = p.id)",
         )
-        .fetch_one(&self.ctx.pool)
-        .await
-        .unwrap();
-        assert_eq!(unbalanced, 0, "a payment's allocations do not add up");
-        let declined_allocated: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM allocations a JOIN payments p ON p.id = a.payment_id WHERE p.status != 'succeeded'",
+        .await;
+        assert_eq!(overspent, 0, "a payment applies more than it brought");
+        let reversed_still_applied = count(
+            "SELECT COUNT(*) FROM payments p WHERE p.reversed_at IS NOT NULL AND 0 <> \
+             (SELECT COALESCE(SUM(a.amount_minor), 0) FROM applications a WHERE a.payment_id = p.id)",
         )
-        .fetch_one(&self.ctx.pool)
-        .await
-        .unwrap();
-        assert_eq!(declined_allocated, 0, "a declined payment settled an invoice");
+        .await;
+        assert_eq!(reversed_still_applied, 0, "a reversed payment still settles something");
+        let credit_overspent = count(
+            "SELECT COUNT(*) FROM credit_notes c WHERE c.amount_minor < \
+             (SELECT COALESCE(SUM(a.amount_minor), 0) FROM applications a WHERE a.credit_note_id = c.id)",
+        )
+        .await;
+        assert_eq!(credit_overspent, 0, "a credit note applies more than its amount");
+        let unsettled_attempts = count(
+            "SELECT COUNT(*) FROM payments p JOIN payment_attempts a ON a.merchant_id = p.merchant_id AND a.id = p.attempt_id \
+             WHERE a.state NOT IN ('succeeded', 'refunded', 'disputed') OR a.payment_id <> p.id",
+        )
+        .await;
+        assert_eq!(unsettled_attempts, 0, "a payment comes from an attempt that did not succeed");
+        let lost_payments = count(
+            "SELECT COUNT(*) FROM payment_attempts a WHERE a.state = 'succeeded' AND NOT EXISTS \
+             (SELECT 1 FROM payments p WHERE p.merchant_id = a.merchant_id AND p.id = a.payment_id)",
+        )
+        .await;
+        assert_eq!(lost_payments, 0, "a succeeded attempt has no payment in the ledger");
     }
 }

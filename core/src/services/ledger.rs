@@ -1,0 +1,578 @@
+//! A customer's ledger in the database: loading it into the domain's [`CustomerLedger`],
+//! storing what the domain decided, and the use cases that change it — recording a payment
+//! received elsewhere, issuing a credit note, applying held credit, writing off, reversing a
+//! payment. Each runs in one write transaction with the customer locked, so two changes to
+//! one customer's ledger never interleave; the domain checks the whole ledger before anything
+//! is stored.
+
+use std::collections::HashMap;
+
+use kassa_domain::account::{InvoiceEntry, SourceEntry};
+use kassa_domain::{
+    Application, Apply, CreditNoteId, Currency, CustomerId, CustomerLedger, InvoiceId, InvoiceNumber, MerchantId,
+    Money, PaymentId, Problem, Received, Reversal, SourceKind, WriteOff, WriteOffReason,
+};
+
+use crate::db::{self, Tx};
+use crate::error::{Error, Result};
+use crate::principal::{Principal, StaffRole};
+use crate::services::records;
+use crate::Ctx;
+
+/// Where value on the ledger comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Payment(PaymentId),
+    CreditNote(CreditNoteId),
+}
+
+impl Source {
+    fn payment_id(&self) -> Option<&str> {
+        match self {
+            Source::Payment(p) => Some(p.as_str()),
+            Source::CreditNote(_) => None,
+        }
+    }
+    fn credit_note_id(&self) -> Option<&str> {
+        match self {
+            Source::CreditNote(c) => Some(c.as_str()),
+            Source::Payment(_) => None,
+        }
+    }
+}
+
+pub type Ledger = CustomerLedger<InvoiceId, Source>;
+
+/// A customer's ledger in one currency, and its invoices by number.
+pub struct Loaded {
+    pub ledger: Ledger,
+    pub numbers: HashMap<InvoiceNumber, InvoiceId>,
+}
+
+impl Loaded {
+    fn invoice(&self, number: &InvoiceNumber) -> Result<InvoiceId> {
+        self.numbers.get(number).cloned().ok_or_else(|| Problem::UnknownInvoice { number: number.to_string() }.into())
+    }
+}
+
+/// May `who` change `merchant`'s ledger? Staff who may write (admin, collector), the
+/// merchant's API keys and the system may; debtors and viewers may not.
+pub fn authorise_posting(who: &Principal, merchant: &MerchantId) -> Result<()> {
+    match who {
+        Principal::System => Ok(()),
+        Principal::Staff(s) if &s.merchant == merchant => match s.role {
+            StaffRole::Admin | StaffRole::Collector => Ok(()),
+            StaffRole::Viewer => Err(Error::Forbidden),
+        },
+        Principal::ApiKey(k) if &k.merchant == merchant => Ok(()),
+        Principal::Debtor(_) => Err(Error::Forbidden),
+        _ => Err(Error::NotFound),
+    }
+}
+
+/// Loads one customer's ledger in `currency` inside `tx` and checks its invariants; a broken
+/// ledger is an internal error (a bug or a corrupt database), never silently repaired.
+pub async fn load(tx: &mut Tx, merchant: &MerchantId, customer: &CustomerId, currency: Currency) -> Result<Loaded> {
+    let m = merchant.as_str();
+    let c = customer.as_str();
+    let code = currency.code();
+    let money = |minor: i64| Money::from_minor(minor, currency);
+    let invoice_rows: Vec<(String, String, i64, String)> = sqlx::query_as(
+        "SELECT id, number, total_minor, due_date FROM invoices \
+         WHERE merchant_id = $1 AND customer_id = $2 AND currency = $3 ORDER BY issue_date, number",
+    )
+    .bind(m)
+    .bind(c)
+    .bind(code)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut numbers = HashMap::new();
+    let mut invoices = Vec::with_capacity(invoice_rows.len());
+    for (id, number, total, due) in invoice_rows {
+        let number = InvoiceNumber::parse(&number).map_err(|_| Error::internal(format!("bad number on {id}")))?;
+        numbers.insert(number, InvoiceId::from_raw(id.clone()));
+        invoices.push(InvoiceEntry {
+            invoice: InvoiceId::from_raw(id),
+            total: money(total),
+            due_date: records::parse_date(&due)?,
+        });
+    }
+    let payment_rows: Vec<(String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, amount_minor, reversed_at FROM payments WHERE merchant_id = $1 AND customer_id = $2 \
+         AND currency = $3 ORDER BY created_at, id",
+    )
+    .bind(m)
+    .bind(c)
+    .bind(code)
+    .fetch_all(&mut **tx)
+    .await?;
+    let credit_rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT id, amount_minor FROM credit_notes WHERE merchant_id = $1 AND customer_id = $2 AND currency = $3 \
+         ORDER BY created_at, id",
+    )
+    .bind(m)
+    .bind(c)
+    .bind(code)
+    .fetch_all(&mut **tx)
+    .await?;
+    let sources = payment_rows
+        .into_iter()
+        .map(|(id, amount, reversed_at)| SourceEntry {
+            source: Source::Payment(PaymentId::from_raw(id)),
+            kind: SourceKind::Payment,
+            amount: money(amount),
+            reversed: reversed_at.is_some(),
+        })
+        .chain(credit_rows.into_iter().map(|(id, amount)| SourceEntry {
+            source: Source::CreditNote(CreditNoteId::from_raw(id)),
+            kind: SourceKind::CreditNote,
+            amount: money(amount),
+            reversed: false,
+        }))
+        .collect();
+    let application_rows: Vec<(String, Option<String>, Option<String>, i64)> = sqlx::query_as(
+        "SELECT invoice_id, payment_id, credit_note_id, amount_minor FROM applications \
+         WHERE merchant_id = $1 AND customer_id = $2 AND currency = $3 ORDER BY created_at, id",
+    )
+    .bind(m)
+    .bind(c)
+    .bind(code)
+    .fetch_all(&mut **tx)
+    .await?;
+    let applications = application_rows
+        .into_iter()
+        .map(|(invoice, payment, credit_note, amount)| {
+            let source = match (payment, credit_note) {
+                (Some(p), None) => Source::Payment(PaymentId::from_raw(p)),
+                (None, Some(c)) => Source::CreditNote(CreditNoteId::from_raw(c)),
+                _ => return Err(Error::internal("an application without exactly one source")),
+            };
+            Ok(Application { invoice: InvoiceId::from_raw(invoice), source, amount: money(amount) })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let write_off_rows: Vec<(String, i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT invoice_id, amount_minor, reason, payment_id FROM write_offs \
+         WHERE merchant_id = $1 AND customer_id = $2 AND currency = $3 ORDER BY created_at, id",
+    )
+    .bind(m)
+    .bind(c)
+    .bind(code)
+    .fetch_all(&mut **tx)
+    .await?;
+    let write_offs = write_off_rows
+        .into_iter()
+        .map(|(invoice, amount, reason, payment)| {
+            Ok(WriteOff {
+                invoice: InvoiceId::from_raw(invoice),
+                amount: money(amount),
+                reason: WriteOffReason::parse(&reason)
+                    .ok_or_else(|| Error::internal(format!("unknown write-off reason {reason:?}")))?,
+                source: payment.map(|p| Source::Payment(PaymentId::from_raw(p))),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let ledger = Ledger::from_entries(currency, invoices, sources, applications, write_offs)
+        .map_err(|e| Error::internal(format!("customer {c} in {code}: {e}")))?;
+    Ok(Loaded { ledger, numbers })
+}
+
+/// Stores applications and write-offs the domain decided.
+async fn store(
+    tx: &mut Tx,
+    merchant: &MerchantId,
+    customer: &CustomerId,
+    applications: &[Application<InvoiceId, Source>],
+    write_offs: &[WriteOff<InvoiceId, Source>],
+    note: Option<&str>,
+) -> Result<()> {
+    let now = db::now();
+    for a in applications {
+        sqlx::query(
+            "INSERT INTO applications (id, merchant_id, customer_id, invoice_id, currency, payment_id, credit_note_id, \
+             amount_minor, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(db::new_id())
+        .bind(merchant.as_str())
+        .bind(customer.as_str())
+        .bind(a.invoice.as_str())
+        .bind(a.amount.currency().code())
+        .bind(a.source.payment_id())
+        .bind(a.source.credit_note_id())
+        .bind(a.amount.minor())
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for w in write_offs {
+        sqlx::query(
+            "INSERT INTO write_offs (id, merchant_id, customer_id, invoice_id, currency, amount_minor, reason, payment_id, \
+             note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(db::new_id())
+        .bind(merchant.as_str())
+        .bind(customer.as_str())
+        .bind(w.invoice.as_str())
+        .bind(w.amount.currency().code())
+        .bind(w.amount.minor())
+        .bind(w.reason.as_str())
+        .bind(w.source.as_ref().and_then(Source::payment_id))
+        .bind(note)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Stores what receiving value decided.
+pub async fn store_received(
+    tx: &mut Tx,
+    merchant: &MerchantId,
+    customer: &CustomerId,
+    received: &Received<InvoiceId, Source>,
+) -> Result<()> {
+    store(tx, merchant, customer, &received.applications, &received.write_offs, None).await
+}
+
+/// A write transaction on one customer's ledger, the customer locked; `UnknownCustomer` if
+/// the merchant has no such customer.
+async fn begin_for_customer(ctx: &Ctx, merchant: &MerchantId, customer: &CustomerId) -> Result<Tx> {
+    let mut tx = db::begin_write(&ctx.pool).await?;
+    let found: Option<String> = sqlx::query_scalar("SELECT id FROM customers WHERE merchant_id = $1 AND id = $2")
+        .bind(merchant.as_str())
+        .bind(customer.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+    found.ok_or(Problem::UnknownCustomer)?;
+    db::lock_customer(&mut tx, merchant.as_str(), customer.as_str()).await?;
+    Ok(tx)
+}
+
+/// A write transaction on the ledger that holds an entry (`owner_sql` selects its
+/// `customer_id, currency` by merchant and id), that customer locked and the ledger loaded;
+/// `missing` when the merchant has no such entry.
+async fn begin_for_entry(
+    ctx: &Ctx,
+    merchant: &MerchantId,
+    owner_sql: &str,
+    id: &str,
+    missing: Problem,
+) -> Result<(Tx, CustomerId, Loaded)> {
+    let mut tx = db::begin_write(&ctx.pool).await?;
+    let found: Option<(String, String)> =
+        sqlx::query_as(owner_sql).bind(merchant.as_str()).bind(id).fetch_optional(&mut *tx).await?;
+    let (customer, currency) = found.ok_or(missing)?;
+    let customer = CustomerId::from_raw(customer);
+    db::lock_customer(&mut tx, merchant.as_str(), customer.as_str()).await?;
+    let loaded = load(&mut tx, merchant, &customer, records::currency(&currency)?).await?;
+    Ok((tx, customer, loaded))
+}
+
+async fn tolerance(tx: &mut Tx, merchant: &MerchantId, currency: Currency) -> Result<Money> {
+    let minor: i64 = sqlx::query_scalar("SELECT short_payment_tolerance_minor FROM merchants WHERE id = $1")
+        .bind(merchant.as_str())
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(Money::from_minor(minor, currency))
+}
+
+fn require_reason(reason: &str) -> Result<String> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(Problem::ReasonRequired.into());
+    }
+    Ok(reason.to_string())
+}
+
+fn resolve(loaded: &Loaded, apply: &Apply<InvoiceNumber>) -> Result<Apply<InvoiceId>> {
+    Ok(match apply {
+        Apply::OldestDueFirst => Apply::OldestDueFirst,
+        Apply::Hold => Apply::Hold,
+        Apply::Specified(parts) => {
+            Apply::Specified(parts.iter().map(|(n, m)| Ok((loaded.invoice(n)?, *m))).collect::<Result<Vec<_>>>()?)
+        }
+    })
+}
+
+/// Money received outside Kassa's gateways (a bank transfer matched by hand, cash, a cheque).
+#[derive(Debug, Clone)]
+pub struct RecordPayment {
+    pub merchant: MerchantId,
+    pub customer: CustomerId,
+    pub amount: Money,
+    /// `bank_transfer`, `cash`, `cheque`...: shown on receipts.
+    pub method: String,
+    /// The bank's or payer's reference.
+    pub reference: String,
+    pub apply: Apply<InvoiceNumber>,
+    /// The same key records the payment once; with other content it is refused.
+    pub idempotency_key: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub payment: PaymentId,
+    pub received: Received<InvoiceId, Source>,
+}
+
+/// Records a payment and applies it as asked; what is left is held as credit. A shortfall no
+/// larger than the merchant's tolerance is written off (reason `short_payment`).
+pub async fn record_payment(ctx: &Ctx, who: &Principal, cmd: RecordPayment) -> Result<PaymentId> {
+    authorise_posting(who, &cmd.merchant)?;
+    let key = cmd.idempotency_key.trim();
+    if key.is_empty() || key.len() > 200 {
+        return Err(Problem::FormExpired.into());
+    }
+    let mut tx = begin_for_customer(ctx, &cmd.merchant, &cmd.customer).await?;
+    let earlier: Option<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT id, customer_id, currency, amount_minor FROM payments WHERE merchant_id = $1 AND idempotency_key = $2",
+    )
+    .bind(cmd.merchant.as_str())
+    .bind(key)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some((id, customer, currency, amount)) = earlier {
+        let same = customer == cmd.customer.as_str()
+            && currency == cmd.amount.currency().code()
+            && amount == cmd.amount.minor();
+        return if same { Ok(PaymentId::from_raw(id)) } else { Err(Problem::IdempotencyKeyReused.into()) };
+    }
+    let currency = cmd.amount.currency();
+    let mut loaded = load(&mut tx, &cmd.merchant, &cmd.customer, currency).await?;
+    let apply = resolve(&loaded, &cmd.apply)?;
+    let tolerance = tolerance(&mut tx, &cmd.merchant, currency).await?;
+    let payment = PaymentId::from_raw(db::new_id());
+    let received =
+        loaded.ledger.receive(Source::Payment(payment.clone()), SourceKind::Payment, cmd.amount, apply, tolerance)?;
+    sqlx::query(
+        "INSERT INTO payments (id, merchant_id, customer_id, currency, amount_minor, method, gateway, gateway_reference, \
+         status, idempotency_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'manual', $7, 'succeeded', $8, $9)",
+    )
+    .bind(payment.as_str())
+    .bind(cmd.merchant.as_str())
+    .bind(cmd.customer.as_str())
+    .bind(currency.code())
+    .bind(cmd.amount.minor())
+    .bind(cmd.method.trim())
+    .bind(cmd.reference.trim())
+    .bind(key)
+    .bind(db::now())
+    .execute(&mut *tx)
+    .await?;
+    store_received(&mut tx, &cmd.merchant, &cmd.customer, &received).await?;
+    tx.commit().await?;
+    Ok(payment)
+}
+
+#[derive(Debug, Clone)]
+pub struct IssueCreditNote {
+    pub merchant: MerchantId,
+    pub customer: CustomerId,
+    /// The merchant's credit note number, unique per merchant.
+    pub number: String,
+    pub amount: Money,
+    /// The invoice it credits, if any; what that invoice does not need is held as credit.
+    pub against: Option<InvoiceNumber>,
+    pub reason: String,
+}
+
+/// Issues a credit note. Issuing the same number again with the same content answers the
+/// same credit note (safe to retry); with other content it is refused.
+pub async fn issue_credit_note(ctx: &Ctx, who: &Principal, cmd: IssueCreditNote) -> Result<CreditNoteId> {
+    authorise_posting(who, &cmd.merchant)?;
+    let number = InvoiceNumber::parse(&cmd.number)?;
+    let reason = require_reason(&cmd.reason)?;
+    let mut tx = begin_for_customer(ctx, &cmd.merchant, &cmd.customer).await?;
+    let earlier: Option<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT id, customer_id, currency, amount_minor FROM credit_notes WHERE merchant_id = $1 AND number = $2",
+    )
+    .bind(cmd.merchant.as_str())
+    .bind(number.as_str())
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some((id, customer, currency, amount)) = earlier {
+        let same = customer == cmd.customer.as_str()
+            && currency == cmd.amount.currency().code()
+            && amount == cmd.amount.minor();
+        return if same {
+            Ok(CreditNoteId::from_raw(id))
+        } else {
+            Err(Problem::CreditNoteNumberTaken { number: number.to_string() }.into())
+        };
+    }
+    let currency = cmd.amount.currency();
+    let mut loaded = load(&mut tx, &cmd.merchant, &cmd.customer, currency).await?;
+    let against = cmd.against.as_ref().map(|n| loaded.invoice(n)).transpose()?;
+    let apply = match &against {
+        Some(invoice) => {
+            let part = cmd.amount.min(loaded.ledger.balance(invoice)?)?;
+            if part.is_positive() {
+                Apply::Specified(vec![(invoice.clone(), part)])
+            } else {
+                Apply::Hold
+            }
+        }
+        None => Apply::Hold,
+    };
+    let id = CreditNoteId::from_raw(db::new_id());
+    let received = loaded.ledger.receive(
+        Source::CreditNote(id.clone()),
+        SourceKind::CreditNote,
+        cmd.amount,
+        apply,
+        Money::zero(currency),
+    )?;
+    sqlx::query(
+        "INSERT INTO credit_notes (id, merchant_id, customer_id, number, currency, amount_minor, invoice_id, reason, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(id.as_str())
+    .bind(cmd.merchant.as_str())
+    .bind(cmd.customer.as_str())
+    .bind(number.as_str())
+    .bind(currency.code())
+    .bind(cmd.amount.minor())
+    .bind(against.as_ref().map(InvoiceId::as_str))
+    .bind(&reason)
+    .bind(db::now())
+    .execute(&mut *tx)
+    .await?;
+    store_received(&mut tx, &cmd.merchant, &cmd.customer, &received).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone)]
+pub struct ApplyCredit {
+    pub merchant: MerchantId,
+    pub customer: CustomerId,
+    pub source: Source,
+    pub invoice: InvoiceNumber,
+    /// How much; `None` applies as much as the credit and the invoice allow.
+    pub amount: Option<Money>,
+}
+
+/// Applies credit a payment or credit note still holds to an invoice of the same customer.
+pub async fn apply_credit(ctx: &Ctx, who: &Principal, cmd: ApplyCredit) -> Result<Application<InvoiceId, Source>> {
+    authorise_posting(who, &cmd.merchant)?;
+    let mut tx = begin_for_customer(ctx, &cmd.merchant, &cmd.customer).await?;
+    let currency = source_currency(&mut tx, &cmd.merchant, &cmd.customer, &cmd.source).await?;
+    let mut loaded = load(&mut tx, &cmd.merchant, &cmd.customer, currency).await?;
+    let invoice = loaded.invoice(&cmd.invoice)?;
+    let application = loaded.ledger.apply_credit(&cmd.source, &invoice, cmd.amount)?;
+    store(&mut tx, &cmd.merchant, &cmd.customer, std::slice::from_ref(&application), &[], None).await?;
+    tx.commit().await?;
+    Ok(application)
+}
+
+/// The currency of a customer's payment or credit note, or `NotInLedger`.
+async fn source_currency(
+    tx: &mut Tx,
+    merchant: &MerchantId,
+    customer: &CustomerId,
+    source: &Source,
+) -> Result<Currency> {
+    let sql = match source {
+        Source::Payment(_) => "SELECT currency FROM payments WHERE merchant_id = $1 AND customer_id = $2 AND id = $3",
+        Source::CreditNote(_) => {
+            "SELECT currency FROM credit_notes WHERE merchant_id = $1 AND customer_id = $2 AND id = $3"
+        }
+    };
+    let id = source.payment_id().or(source.credit_note_id()).unwrap_or_default();
+    let code: Option<String> = sqlx::query_scalar(sql)
+        .bind(merchant.as_str())
+        .bind(customer.as_str())
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    records::currency(&code.ok_or(Problem::NotInLedger)?)
+}
+
+#[derive(Debug, Clone)]
+pub struct WriteOffInvoice {
+    pub merchant: MerchantId,
+    pub invoice: InvoiceNumber,
+    /// How much; `None` writes off the whole open balance.
+    pub amount: Option<Money>,
+    pub reason: WriteOffReason,
+    pub note: String,
+}
+
+pub async fn write_off(ctx: &Ctx, who: &Principal, cmd: WriteOffInvoice) -> Result<WriteOff<InvoiceId, Source>> {
+    authorise_posting(who, &cmd.merchant)?;
+    let note = require_reason(&cmd.note)?;
+    let (mut tx, customer, mut loaded) = begin_for_entry(
+        ctx,
+        &cmd.merchant,
+        "SELECT customer_id, currency FROM invoices WHERE merchant_id = $1 AND number = $2",
+        cmd.invoice.as_str(),
+        Problem::UnknownInvoice { number: cmd.invoice.to_string() },
+    )
+    .await?;
+    let invoice = loaded.invoice(&cmd.invoice)?;
+    let amount = match cmd.amount {
+        Some(a) => a,
+        None => loaded.ledger.balance(&invoice)?,
+    };
+    let w = loaded.ledger.write_off(&invoice, amount, cmd.reason)?;
+    store(&mut tx, &cmd.merchant, &customer, &[], std::slice::from_ref(&w), Some(&note)).await?;
+    tx.commit().await?;
+    Ok(w)
+}
+
+#[derive(Debug, Clone)]
+pub struct ReversePayment {
+    pub merchant: MerchantId,
+    pub payment: PaymentId,
+    /// `chargeback`, `direct_debit_failed`, or a person's words.
+    pub reason: String,
+}
+
+/// Reverses a payment: exactly what it paid is owed again, the credit it held is gone.
+pub async fn reverse_payment(ctx: &Ctx, who: &Principal, cmd: ReversePayment) -> Result<Reversal<InvoiceId, Source>> {
+    authorise_posting(who, &cmd.merchant)?;
+    let reason = require_reason(&cmd.reason)?;
+    let (mut tx, customer, mut loaded) = begin_for_entry(
+        ctx,
+        &cmd.merchant,
+        "SELECT customer_id, currency FROM payments WHERE merchant_id = $1 AND id = $2",
+        cmd.payment.as_str(),
+        Problem::NotInLedger,
+    )
+    .await?;
+    let reversal = loaded.ledger.reverse(&Source::Payment(cmd.payment.clone()))?;
+    store(&mut tx, &cmd.merchant, &customer, &reversal.applications, &reversal.write_offs, Some(&reason)).await?;
+    sqlx::query("UPDATE payments SET reversed_at = $1, reversal_reason = $2 WHERE merchant_id = $3 AND id = $4")
+        .bind(db::now())
+        .bind(&reason)
+        .bind(cmd.merchant.as_str())
+        .bind(cmd.payment.as_str())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(reversal)
+}
+
+/// Loads and checks every customer's ledger in every currency; returns how many were checked.
+/// For tests, and for an operator who suspects the database was edited by hand.
+pub async fn verify_all(ctx: &Ctx) -> Result<u64> {
+    let pairs: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT DISTINCT merchant_id, customer_id, currency FROM invoices \
+         UNION SELECT DISTINCT merchant_id, customer_id, currency FROM payments \
+         UNION SELECT DISTINCT merchant_id, customer_id, currency FROM credit_notes",
+    )
+    .fetch_all(&ctx.pool)
+    .await?;
+    let mut tx = ctx.pool.begin().await?;
+    for (merchant, customer, currency) in &pairs {
+        load(
+            &mut tx,
+            &MerchantId::from_raw(merchant.clone()),
+            &CustomerId::from_raw(customer.clone()),
+            records::currency(currency)?,
+        )
+        .await?;
+    }
+    tx.rollback().await?;
+    Ok(pairs.len() as u64)
+}

@@ -1,0 +1,115 @@
+//! A payment attempt: what was asked of a payment provider, and where it stands. Its state
+//! only moves forward — a provider's late or repeated message can never turn a succeeded
+//! payment back into a pending one — and [`AttemptState::can_become`] is that rule as code.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptState {
+    /// Written before the provider is called.
+    Pending,
+    /// The payer must act (3-D Secure, a bank's page).
+    RequiresAction,
+    /// The provider accepted it; the money is on its way (SEPA Direct Debit takes days).
+    Processing,
+    Succeeded,
+    Failed,
+    Canceled,
+    /// Succeeded, then paid back.
+    Refunded,
+    /// Succeeded, then disputed by the payer (a chargeback).
+    Disputed,
+}
+
+impl AttemptState {
+    pub const ALL: [AttemptState; 8] = [
+        AttemptState::Pending,
+        AttemptState::RequiresAction,
+        AttemptState::Processing,
+        AttemptState::Succeeded,
+        AttemptState::Failed,
+        AttemptState::Canceled,
+        AttemptState::Refunded,
+        AttemptState::Disputed,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            AttemptState::Pending => "pending",
+            AttemptState::RequiresAction => "requires_action",
+            AttemptState::Processing => "processing",
+            AttemptState::Succeeded => "succeeded",
+            AttemptState::Failed => "failed",
+            AttemptState::Canceled => "canceled",
+            AttemptState::Refunded => "refunded",
+            AttemptState::Disputed => "disputed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AttemptState> {
+        AttemptState::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Still waiting for the provider or the payer: another attempt on the same invoices
+    /// would risk charging twice.
+    pub fn is_open(&self) -> bool {
+        matches!(self, AttemptState::Pending | AttemptState::RequiresAction | AttemptState::Processing)
+    }
+
+    /// Forward only: pending → requires action → processing → succeeded, failed or canceled;
+    /// a succeeded payment can later be refunded or disputed, a disputed one refunded.
+    pub fn can_become(&self, next: AttemptState) -> bool {
+        use AttemptState::*;
+        match self {
+            Pending => matches!(next, RequiresAction | Processing | Succeeded | Failed | Canceled),
+            RequiresAction => matches!(next, Processing | Succeeded | Failed | Canceled),
+            Processing => matches!(next, Succeeded | Failed | Canceled),
+            Succeeded => matches!(next, Refunded | Disputed),
+            Disputed => matches!(next, Refunded),
+            Failed | Canceled | Refunded => false,
+        }
+    }
+
+    /// The states this one may be reached from (for a guarded `UPDATE ... WHERE state IN`).
+    pub fn predecessors(&self) -> Vec<AttemptState> {
+        AttemptState::ALL.into_iter().filter(|s| s.can_become(*self)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rank that every allowed move strictly increases: the states form no cycle.
+    fn rank(s: AttemptState) -> u8 {
+        use AttemptState::*;
+        match s {
+            Pending => 0,
+            RequiresAction => 1,
+            Processing => 2,
+            Succeeded | Failed | Canceled => 3,
+            Disputed => 4,
+            Refunded => 5,
+        }
+    }
+
+    #[test]
+    fn states_only_move_forward() {
+        for from in AttemptState::ALL {
+            assert!(!from.can_become(from), "{from:?} to itself");
+            for to in AttemptState::ALL {
+                if from.can_become(to) {
+                    assert!(rank(to) > rank(from), "{from:?} -> {to:?} goes back");
+                }
+            }
+            assert_eq!(AttemptState::parse(from.as_str()), Some(from));
+        }
+        assert!(!AttemptState::Succeeded.can_become(AttemptState::Pending));
+        assert!(!AttemptState::Failed.can_become(AttemptState::Succeeded));
+        assert_eq!(
+            AttemptState::Succeeded.predecessors(),
+            [AttemptState::Pending, AttemptState::RequiresAction, AttemptState::Processing]
+        );
+    }
+}
