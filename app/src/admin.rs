@@ -15,8 +15,22 @@ pub async fn staff_login(email: String, password: String) -> Result<(), AppError
     use crate::backend as edge;
     edge::with_status(
         async {
-            let ctx = edge::ctx()?;
+            let ctx = edge::ctx("admin")?;
             let who = kassa_core::services::auth::staff_login(&ctx, &email, &password).await?;
+            edge::sign_in(&edge::session().await?, &who).await?;
+            edge::redirect("/admin")
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "set_staff_password")]
+pub async fn set_staff_password(token: String, password: String, confirm: String) -> Result<(), AppError> {
+    use crate::backend as edge;
+    edge::with_status(
+        async {
+            let ctx = edge::ctx("admin")?;
+            let who = kassa_core::services::staff::set_password(&ctx, &token, &password, &confirm).await?;
             edge::sign_in(&edge::session().await?, &who).await?;
             edge::redirect("/admin")
         }
@@ -80,6 +94,31 @@ pub fn LoginPage() -> impl IntoView {
                 <input id="password" name="password" type="password" autocomplete="current-password" required/>
                 <p role="alert" class="form-error">{error}</p>
                 <button type="submit" class="button-primary">"Sign in"</button>
+            </ActionForm>
+        </main>
+    }
+}
+
+/// Where a new staff member (added with `kassa staff add`) chooses a password.
+#[component]
+pub fn SetPasswordPage() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let set = ServerAction::<SetStaffPassword>::new();
+    let error = move || set.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    view! {
+        <Title text="Choose your password"/>
+        <main id="main" class="admin-login">
+            <h1>"Choose your Kassa password"</h1>
+            <p>"At least 12 characters. A sentence you will remember works well."</p>
+            <ActionForm action=set>
+                <input type="hidden" name="token" value=token/>
+                <label for="password">"New password"</label>
+                <input id="password" name="password" type="password" autocomplete="new-password" minlength="12" required/>
+                <label for="confirm">"The same password again"</label>
+                <input id="confirm" name="confirm" type="password" autocomplete="new-password" minlength="12" required/>
+                <p role="alert" class="form-error">{error}</p>
+                <button type="submit" class="button-primary">"Set password and sign in"</button>
             </ActionForm>
         </main>
     }

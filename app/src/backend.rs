@@ -29,9 +29,14 @@ impl From<Error> for AppError {
     }
 }
 
-/// The services' context the server put into Leptos' context.
-pub fn ctx() -> Result<Ctx, AppError> {
-    leptos::prelude::use_context::<Ctx>().ok_or(AppError::Internal)
+/// The services' context the server put into Leptos' context, for a request to `surface`
+/// (`portal` or `admin`): the audit log names it and the peer address.
+pub fn ctx(surface: &'static str) -> Result<Ctx, AppError> {
+    let ctx = leptos::prelude::use_context::<Ctx>().ok_or(AppError::Internal)?;
+    let ip = leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip()))
+        .map(|ip| ip.to_string());
+    Ok(ctx.from_origin(kassa_core::audit::Origin { surface, ip }))
 }
 
 pub async fn session() -> Result<Session, AppError> {
@@ -41,7 +46,7 @@ pub async fn session() -> Result<Session, AppError> {
 /// The debtor signed in for the merchant at `slug`, or why not (404 for an unknown or
 /// malformed merchant, 401 for no or another merchant's sign-in).
 pub async fn debtor(slug: &str) -> Result<(Ctx, Principal), AppError> {
-    let ctx = ctx()?;
+    let ctx = ctx("portal")?;
     let slug = MerchantSlug::parse(slug).map_err(|_| AppError::NotFound)?;
     let signed_in = session().await?.get::<Principal>(DEBTOR_KEY).await.map_err(|_| AppError::Internal)?;
     let who = kassa_core::services::portal::debtor_at(&ctx, signed_in.as_ref(), &slug).await?;
@@ -50,7 +55,7 @@ pub async fn debtor(slug: &str) -> Result<(Ctx, Principal), AppError> {
 
 /// The staff member signed in, or 401.
 pub async fn staff() -> Result<(Ctx, Principal), AppError> {
-    let ctx = ctx()?;
+    let ctx = ctx("admin")?;
     match session().await?.get::<Principal>(STAFF_KEY).await.map_err(|_| AppError::Internal)? {
         Some(who @ Principal::Staff(_)) => Ok((ctx, who)),
         _ => Err(AppError::Unauthorized),

@@ -54,6 +54,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/p/:merchant/signed-out") view=portal::SignedOut/>
                 <Route path=path!("/admin") view=admin::AdminHome ssr=SsrMode::Async/>
                 <Route path=path!("/admin/login") view=admin::LoginPage/>
+                <Route path=path!("/admin/set-password/:token") view=admin::SetPasswordPage/>
             </Routes>
         </Router>
     }

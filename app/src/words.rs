@@ -118,7 +118,20 @@ pub fn problem(p: &Problem) -> String {
              Pay by bank transfer with the details on the invoice."
             .into(),
         Problem::FormExpired => "The form is out of date. Reload the page and pay again.".into(),
-        Problem::InvalidSlug { .. } => "We could not find that page.".into(),
+        Problem::InvalidSlug { input } => {
+            format!("'{input}' cannot be a merchant's address: use 1-40 lowercase letters, digits and dashes.")
+        }
+        Problem::SlugTaken { slug } => format!("The address '{slug}' is taken. Choose another one."),
+        Problem::NameRequired => "Enter a name.".into(),
+        Problem::InvalidColor { input } => format!("'{input}' is not a colour: write it like #0b5cad."),
+        Problem::InvalidLogoUrl => "The logo must be an https:// address or a path on this site.".into(),
+        Problem::InvalidEmail { input } => format!("'{input}' is not an email address."),
+        Problem::EmailTaken => "Someone already signs in with this email address.".into(),
+        Problem::PasswordTooShort { min_chars } => format!("Choose a password of at least {min_chars} characters."),
+        Problem::PasswordsDiffer => "The two passwords are not the same.".into(),
+        Problem::PasswordLinkExpired => {
+            "This link to set a password has been used or has expired. Ask an administrator for a new one.".into()
+        }
         Problem::SignInLinkExpired => "This sign-in link can no longer be used. Ask for a new one.".into(),
         Problem::WrongCredentials => "The email or password is wrong.".into(),
         Problem::TooManyAttempts { retry_after_minutes } => {

@@ -153,6 +153,15 @@ pub async fn lock_key(tx: &mut Tx, key: &str) -> sqlx::Result<()> {
     Ok(())
 }
 
+/// `FOR UPDATE SKIP LOCKED` where the database has it (PostgreSQL: concurrent workers pass
+/// each other's rows by); nothing on SQLite, whose write lock serialises claims anyway.
+pub fn skip_locked(conn: &AnyConnection) -> &'static str {
+    match Backend::of_connection(conn) {
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    }
+}
+
 pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }

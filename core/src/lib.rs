@@ -6,9 +6,13 @@
 //! that are codes with fields. No HTTP, no sessions, no view models and no words for people
 //! live here: those belong to the edges.
 
+pub mod audit;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod gateways;
+pub mod jobs;
+pub mod maintenance;
 pub mod principal;
 pub mod secrets;
 pub mod services;
@@ -26,4 +30,14 @@ pub struct Ctx {
     pub gateway: Arc<dyn gateways::PaymentGateway>,
     pub tokens: services::widget::TokenSigner,
     pub public_url: String,
+    /// Where the current request comes from, for the audit log; edges set it per request
+    /// with [`Ctx::from_origin`].
+    pub origin: audit::Origin,
+}
+
+impl Ctx {
+    /// This context for a request from `origin`.
+    pub fn from_origin(&self, origin: audit::Origin) -> Ctx {
+        Ctx { origin, ..self.clone() }
+    }
 }

@@ -11,12 +11,16 @@ use serde::Serialize;
 use time::Duration;
 
 use kassa_core::db;
+use kassa_core::principal::StaffRole;
 use kassa_core::services::auth;
 use kassa_core::services::ledger::{self, IssueCreditNote, RecordPayment, ReversePayment, WriteOffInvoice};
+use kassa_core::services::merchants::{self, CreateMerchant};
+use kassa_core::services::records::merchant_by_slug;
 use kassa_core::services::records::{format_date, today};
+use kassa_core::services::staff;
 use kassa_core::services::widget::WidgetClaims;
 use kassa_core::{Ctx, Principal};
-use kassa_domain::{Apply, CustomerId, InvoiceNumber, MerchantId, PaymentId, Problem, WriteOffReason};
+use kassa_domain::{Apply, CustomerId, InvoiceNumber, MerchantId, MerchantSlug, PaymentId, Problem, WriteOffReason};
 
 use crate::config::Config;
 
@@ -144,20 +148,21 @@ impl fmt::Display for DemoLinks {
 pub async fn seed(ctx: &Ctx, config: &Config) -> anyhow::Result<DemoLinks> {
     let pool = &ctx.pool;
     let now = db::now();
-    sqlx::query(
-        "INSERT INTO merchants (id, slug, name, brand_color, logo_url, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (slug) DO NOTHING",
-    )
-    .bind(db::new_id())
-    .bind(MERCHANT_SLUG)
-    .bind("Noorderlicht Supplies")
-    .bind("#0b5cad")
-    .bind("/assets/demo-logo.svg")
-    .bind(now)
-    .execute(pool)
-    .await?;
-    let (merchant_id, merchant_name): (String, String) =
-        sqlx::query_as("SELECT id, name FROM merchants WHERE slug = $1").bind(MERCHANT_SLUG).fetch_one(pool).await?;
+    let slug = MerchantSlug::parse(MERCHANT_SLUG)?;
+    let merchant = match merchant_by_slug(pool, &slug).await {
+        Ok(m) => m,
+        Err(kassa_core::Error::NotFound) => {
+            let cmd = CreateMerchant {
+                slug,
+                name: "Noorderlicht Supplies".into(),
+                brand_color: Some("#0b5cad".into()),
+                logo_url: Some("/assets/demo-logo.svg".into()),
+            };
+            merchants::create(ctx, &Principal::System, cmd).await?
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let (merchant_id, merchant_name) = (merchant.id.to_string(), merchant.name.clone());
 
     let today = today();
     let public = config.public_url();
@@ -229,17 +234,10 @@ pub async fn seed(ctx: &Ctx, config: &Config) -> anyhow::Result<DemoLinks> {
         .fetch_optional(pool)
         .await?;
     if exists.is_none() {
-        sqlx::query(
-            "INSERT INTO staff_users (id, merchant_id, email, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (email) DO NOTHING",
-        )
-        .bind(db::new_id())
-        .bind(&merchant_id)
-        .bind(STAFF_EMAIL)
-        .bind(auth::hash_password(STAFF_PASSWORD)?)
-        .bind(now)
-        .execute(pool)
-        .await?;
+        // The same way an operator adds staff, then the link's page, with a known password.
+        let cmd = staff::AddStaff { merchant: merchant.id.clone(), email: STAFF_EMAIL.into(), role: StaffRole::Admin };
+        let added = staff::add(ctx, &Principal::System, cmd).await?;
+        staff::set_password(ctx, &added.password_token, STAFF_PASSWORD, STAFF_PASSWORD).await?;
     }
 
     Ok(DemoLinks {
@@ -261,8 +259,8 @@ async fn insert_invoice(
 ) -> anyhow::Result<()> {
     let invoice_id = db::new_id();
     let inserted = sqlx::query(
-        "INSERT INTO invoices (id, merchant_id, customer_id, number, currency, issue_date, due_date, total_minor, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (merchant_id, number) DO NOTHING",
+        "INSERT INTO invoices (id, merchant_id, customer_id, number, currency, issue_date, due_date, total_minor, \
+         open_minor, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) ON CONFLICT (merchant_id, number) DO NOTHING",
     )
     .bind(&invoice_id)
     .bind(merchant_id)

@@ -2,6 +2,7 @@
 //! links, widget endpoints), the session store, the demo seeder and the CLI's commands. The
 //! use cases live in `kassa-core`, the AR rules in `kassa-domain`, the pages in `kassa-app`.
 
+pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod http;
@@ -37,6 +38,7 @@ pub async fn context(config: &Config) -> anyhow::Result<Ctx> {
         gateway: Arc::new(gateways::sandbox::Sandbox::default()),
         tokens: services::widget::TokenSigner::new(&key),
         public_url: config.public_url(),
+        origin: kassa_core::audit::Origin::of("cli"),
     })
 }
 
@@ -59,20 +61,21 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         tracing::info!("demo shop on http://{addr}");
         tokio::spawn(async move { axum::serve(shop_listener, shop).await });
     }
-    // Expired sessions are removed hourly (they are never loaded anyway); the task ends
-    // with the process.
-    let store = sessions::DbSessionStore::new(kassa.ctx.pool.clone());
-    tokio::spawn(async move {
-        let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
-        loop {
-            hourly.tick().await;
-            if let Err(e) = tower_sessions::ExpiredDeletion::delete_expired(&store).await {
-                tracing::warn!(error = %e, "deleting expired sessions");
-            }
-        }
-    });
+    // Jobs (event dispatch, the hourly sweep of expired sessions and links) run in every
+    // process; the queue hands each job to one of them.
+    kassa_core::jobs::ensure_recurring(&kassa.ctx, kassa_core::maintenance::SWEEP, 3600).await?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = kassa_core::jobs::Worker::new(kassa.ctx.clone(), kassa_core::jobs::handlers());
+    let worker = tokio::spawn(worker.run(async move {
+        let mut stopped = stopped;
+        let _ = stopped.wait_for(|s| *s).await;
+    }));
     tracing::info!("Kassa on {} (public URL {})", config.addr, config.public_url());
-    axum::serve(listener, kassa.router).with_graceful_shutdown(shutdown()).await?;
+    axum::serve(listener, kassa.router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    let _ = stop.send(true);
+    let _ = worker.await;
     Ok(())
 }
 

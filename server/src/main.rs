@@ -1,6 +1,7 @@
-//! `kassa`: serve, migrate, seed the demo.
+//! `kassa`: serve, migrate, seed the demo, and manage merchants, staff and the ledger.
 
 use clap::{Parser, Subcommand};
+use kassa_server::cli;
 use kassa_server::config::{Config, DbArgs};
 
 #[derive(Parser)]
@@ -18,6 +19,18 @@ enum Command {
     Migrate(DbArgs),
     /// Seed the demo merchant (idempotent) and print fresh demo links.
     Demo(DemoArgs),
+    /// Merchants.
+    #[command(subcommand)]
+    Merchant(cli::MerchantCommand),
+    /// A merchant's staff.
+    #[command(subcommand)]
+    Staff(cli::StaffCommand),
+    /// The ledger.
+    #[command(subcommand)]
+    Ledger(cli::LedgerCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(cli::AuditCommand),
 }
 
 #[derive(clap::Args)]
@@ -53,6 +66,22 @@ async fn main() -> anyhow::Result<()> {
             } else {
                 print!("{links}");
             }
+            Ok(())
+        }
+        Command::Merchant(command) => {
+            println!("{}", cli::merchant(command).await?);
+            Ok(())
+        }
+        Command::Staff(command) => {
+            println!("{}", cli::staff(command).await?);
+            Ok(())
+        }
+        Command::Ledger(command) => {
+            println!("{}", cli::ledger(command).await?);
+            Ok(())
+        }
+        Command::Audit(command) => {
+            println!("{}", cli::audit(command).await?);
             Ok(())
         }
     }

@@ -1,7 +1,7 @@
 //! tower-sessions' store on Kassa's own pool, for SQLite and PostgreSQL alike. The cookie
 //! carries a random 128-bit session id; the database keeps only its SHA-256, so someone who
 //! reads the database (a backup, a leaked dump) cannot present a session. Expired sessions are
-//! never loaded, and [`ExpiredDeletion`] removes them.
+//! never loaded; the hourly `maintenance.sweep` job deletes them.
 
 use async_trait::async_trait;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
-use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
+use tower_sessions::session_store::{self, SessionStore};
 
 use crate::db::{self, Pool};
 
@@ -106,18 +106,6 @@ impl SessionStore for DbSessionStore {
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(id_hash(id))
-            .execute(&self.pool)
-            .await
-            .map_err(backend)?;
-        Ok(())
-    }
-}
-
-#[async_trait]
-impl ExpiredDeletion for DbSessionStore {
-    async fn delete_expired(&self) -> session_store::Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(db::now())
             .execute(&self.pool)
             .await
             .map_err(backend)?;

@@ -125,3 +125,50 @@ async fn the_database_holds_no_usable_session_id() {
     // The cookie itself still works.
     assert_eq!(app.server_fn(&c, "load_admin", &[]).await.status(), 200);
 }
+
+#[tokio::test]
+async fn new_staff_choose_their_password_through_a_single_use_link() {
+    use kassa_core::principal::StaffRole;
+    use kassa_core::services::staff;
+    let app = TestApp::spawn().await;
+    let merchant: String =
+        sqlx::query_scalar("SELECT id FROM merchants WHERE slug = 'demo'").fetch_one(&app.ctx.pool).await.unwrap();
+    let cmd = staff::AddStaff {
+        merchant: kassa_domain::MerchantId::from_raw(merchant),
+        email: "piet@demo.kassa.test".into(),
+        role: StaffRole::Viewer,
+    };
+    let added = staff::add(&app.ctx, &kassa_core::Principal::System, cmd).await.unwrap();
+    let c = client();
+    // Before choosing a password, no password signs them in.
+    let res = app.server_fn(&c, "staff_login", &[("email", "piet@demo.kassa.test"), ("password", "!")]).await;
+    assert_eq!(common::problem(res).await["code"], "wrong_credentials");
+
+    let page = c.get(format!("{}/admin/set-password/{}", app.url, added.password_token)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Choose your Kassa password"));
+    let token = added.password_token.as_str();
+    let (app, c) = (&app, &c);
+    let attempt = |password: &'static str, confirm: &'static str| async move {
+        app.server_fn(c, "set_staff_password", &[("token", token), ("password", password), ("confirm", confirm)]).await
+    };
+    assert_eq!(common::problem(attempt("short", "short").await).await["code"], "password_too_short");
+    assert_eq!(
+        common::problem(attempt("a long enough sentence", "a long enough sentencE").await).await["code"],
+        "passwords_differ"
+    );
+    assert_eq!(attempt("a long enough sentence", "a long enough sentence").await.status(), 200);
+    assert_eq!(app.server_fn(c, "load_admin", &[]).await.status(), 200, "signed in");
+    assert_eq!(
+        common::problem(attempt("another long sentence", "another long sentence").await).await["code"],
+        "password_link_expired"
+    );
+    let res = app
+        .server_fn(
+            &client(),
+            "staff_login",
+            &[("email", "piet@demo.kassa.test"), ("password", "a long enough sentence")],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+}

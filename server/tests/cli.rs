@@ -87,3 +87,41 @@ fn sigterm_stops_the_server_gracefully() {
     let log = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
     assert!(log.contains("shutting down"), "{log}");
 }
+
+#[test]
+fn a_merchant_and_its_staff_without_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/kassa.db", dir.path().display());
+    let run = |args: &[&str]| {
+        let out = kassa().args(args).args(["--database-url", &url]).output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (ok, out, err) =
+        run(&["merchant", "create", "--slug", "fietsen", "--name", "Fietsen Jansen", "--color", "#C0392B"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("Fietsen Jansen") && out.contains("/p/fietsen"), "{out}");
+    let (ok, _, err) = run(&["merchant", "create", "--slug", "fietsen", "--name", "Another"]);
+    assert!(!ok && err.contains("'fietsen' is taken"), "{err}");
+    let (ok, _, err) = run(&["merchant", "create", "--slug", "Bad Slug", "--name", "X"]);
+    assert!(!ok && err.contains("lowercase letters"), "{err}");
+    let (ok, _, err) = run(&["merchant", "create", "--slug", "x2", "--name", "X", "--color", "red"]);
+    assert!(!ok && err.contains("not a colour"), "{err}");
+
+    let (ok, out, err) =
+        run(&["staff", "add", "--merchant", "fietsen", "--email", "Anna@Fietsen.example", "--role", "collector"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("/admin/set-password/") && !out.to_lowercase().contains("password:"), "{out}");
+    let (ok, _, err) = run(&["staff", "add", "--merchant", "fietsen", "--email", "anna@fietsen.example"]);
+    assert!(!ok && err.contains("already signs in"), "{err}");
+    let (ok, _, err) = run(&["staff", "add", "--merchant", "nobody", "--email", "x@y.example"]);
+    assert!(!ok && err.contains("no merchant 'nobody'"), "{err}");
+    let (ok, _, err) = run(&["staff", "add", "--merchant", "fietsen", "--email", "not-an-email"]);
+    assert!(!ok && err.contains("not an email address"), "{err}");
+
+    let (ok, out, err) = run(&["ledger", "verify"]);
+    assert!(ok && out.contains("every invariant holds"), "{out}{err}");
+}

@@ -256,3 +256,43 @@ async fn concurrent_payments_for_one_customer_never_overapply() {
     }
     app.assert_ledger_invariants().await;
 }
+
+#[tokio::test]
+async fn aging_buckets_and_a_customers_balance_follow_the_ledger() {
+    use kassa_core::services::reports;
+    let app = TestApp::spawn().await;
+    let (m, c) = ids(&app, "C-1003").await; // Studio Grachten, EUR
+    let who = staff(&m, StaffRole::Viewer);
+    let today = kassa_core::services::records::today();
+    let before = reports::aging(&app.ctx, &who, today).await.unwrap();
+    let eur_before = before.iter().find(|a| a.currency == Currency::EUR).unwrap().clone();
+    let parts =
+        [eur_before.current, eur_before.days_1_30, eur_before.days_31_60, eur_before.days_61_90, eur_before.over_90];
+    assert_eq!(parts.iter().map(|m| m.minor()).sum::<i64>(), eur_before.total.minor());
+    // NL-2026-0301 (429.90) is 60 days overdue: the 31-60 bucket. Paying it moves it out.
+    ledger::record_payment(
+        &app.ctx,
+        &Principal::System,
+        payment(&m, &c, eur(42_990), Apply::Specified(vec![(number("NL-2026-0301"), eur(42_990))]), "aging"),
+    )
+    .await
+    .unwrap();
+    let after = reports::aging(&app.ctx, &who, today).await.unwrap();
+    let eur_after = after.iter().find(|a| a.currency == Currency::EUR).unwrap();
+    assert_eq!(eur_before.days_31_60.minor() - eur_after.days_31_60.minor(), 42_990);
+    assert_eq!(eur_before.total.minor() - eur_after.total.minor(), 42_990);
+    // The customer's balance is the sum of its ledger; a debtor may not ask.
+    let balance = reports::customer_balance(&app.ctx, &who, &c).await.unwrap();
+    let open: i64 = sqlx::query_scalar(
+        "SELECT CAST(SUM(open_minor) AS BIGINT) FROM invoices WHERE merchant_id = $1 AND customer_id = $2",
+    )
+    .bind(m.as_str())
+    .bind(c.as_str())
+    .fetch_one(&app.ctx.pool)
+    .await
+    .unwrap();
+    assert_eq!(balance, [eur(open)], "no credit held: the balance is what is open");
+    let debtor = Principal::Debtor(kassa_core::principal::Debtor { merchant: m, customer: c.clone(), invoice: None });
+    assert!(matches!(reports::customer_balance(&app.ctx, &debtor, &c).await, Err(Error::Unauthenticated)));
+    app.assert_ledger_invariants().await;
+}

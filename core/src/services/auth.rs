@@ -120,9 +120,9 @@ pub async fn staff_login(ctx: &Ctx, email: &str, password: &str) -> Result<Princ
 }
 
 /// Blocking: argon2id on `password` against the stored hash, or against a fresh hash when
-/// there is none (so an unknown email costs the same).
+/// there is none or no password was chosen yet (so an unknown email costs the same).
 fn verify_password(password: &str, stored: Option<&str>) -> Result<bool> {
-    let Some(stored) = stored else {
+    let Some(stored) = stored.filter(|s| *s != crate::services::staff::NO_PASSWORD) else {
         hash_password(password)?;
         return Ok(false);
     };

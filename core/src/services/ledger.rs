@@ -13,8 +13,10 @@ use kassa_domain::{
     Money, PaymentId, Problem, Received, Reversal, SourceKind, WriteOff, WriteOffReason,
 };
 
+use crate::audit;
 use crate::db::{self, Tx};
 use crate::error::{Error, Result};
+use crate::events::{self, EventType};
 use crate::principal::{Principal, StaffRole};
 use crate::services::records;
 use crate::Ctx;
@@ -77,8 +79,8 @@ pub async fn load(tx: &mut Tx, merchant: &MerchantId, customer: &CustomerId, cur
     let c = customer.as_str();
     let code = currency.code();
     let money = |minor: i64| Money::from_minor(minor, currency);
-    let invoice_rows: Vec<(String, String, i64, String)> = sqlx::query_as(
-        "SELECT id, number, total_minor, due_date FROM invoices \
+    let invoice_rows: Vec<(String, String, i64, String, i64)> = sqlx::query_as(
+        "SELECT id, number, total_minor, due_date, open_minor FROM invoices \
          WHERE merchant_id = $1 AND customer_id = $2 AND currency = $3 ORDER BY issue_date, number",
     )
     .bind(m)
@@ -88,7 +90,9 @@ pub async fn load(tx: &mut Tx, merchant: &MerchantId, customer: &CustomerId, cur
     .await?;
     let mut numbers = HashMap::new();
     let mut invoices = Vec::with_capacity(invoice_rows.len());
-    for (id, number, total, due) in invoice_rows {
+    let mut stored_open = Vec::with_capacity(invoice_rows.len());
+    for (id, number, total, due, open) in invoice_rows {
+        stored_open.push((InvoiceId::from_raw(id.clone()), open));
         let number = InvoiceNumber::parse(&number).map_err(|_| Error::internal(format!("bad number on {id}")))?;
         numbers.insert(number, InvoiceId::from_raw(id.clone()));
         invoices.push(InvoiceEntry {
@@ -173,6 +177,13 @@ pub async fn load(tx: &mut Tx, merchant: &MerchantId, customer: &CustomerId, cur
         .collect::<Result<Vec<_>>>()?;
     let ledger = Ledger::from_entries(currency, invoices, sources, applications, write_offs)
         .map_err(|e| Error::internal(format!("customer {c} in {code}: {e}")))?;
+    for (invoice, open) in stored_open {
+        if ledger.balance(&invoice)?.minor() != open {
+            return Err(Error::internal(format!(
+                "invoice {invoice}: stored open balance {open} differs from its ledger"
+            )));
+        }
+    }
     Ok(Loaded { ledger, numbers })
 }
 
@@ -202,6 +213,7 @@ async fn store(
         .bind(now)
         .execute(&mut **tx)
         .await?;
+        reduce_open(tx, merchant, &a.invoice, a.amount).await?;
     }
     for w in write_offs {
         sqlx::query(
@@ -220,8 +232,79 @@ async fn store(
         .bind(now)
         .execute(&mut **tx)
         .await?;
+        reduce_open(tx, merchant, &w.invoice, w.amount).await?;
     }
     Ok(())
+}
+
+/// Keeps `invoices.open_minor` equal to what the ledger derives (a negative amount reopens).
+async fn reduce_open(tx: &mut Tx, merchant: &MerchantId, invoice: &InvoiceId, amount: Money) -> Result<()> {
+    sqlx::query("UPDATE invoices SET open_minor = open_minor - $1 WHERE merchant_id = $2 AND id = $3")
+        .bind(amount.minor())
+        .bind(merchant.as_str())
+        .bind(invoice.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Writes what a ledger change leaves behind, in its transaction: the audit entry and the
+/// events it emits — `invoice.paid` for every invoice this change brought to zero.
+struct Aftermath<'a> {
+    action: &'static str,
+    subject_type: &'static str,
+    subject_id: &'a str,
+    after: serde_json::Value,
+    events: Vec<(EventType, String, serde_json::Value)>,
+}
+
+async fn record_change(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    who: &Principal,
+    merchant: &MerchantId,
+    (before, after): (&Ledger, &Ledger),
+    change: Aftermath<'_>,
+) -> Result<()> {
+    audit::record(
+        tx,
+        who,
+        &ctx.origin,
+        audit::Entry {
+            merchant: Some(merchant),
+            action: change.action,
+            subject_type: change.subject_type,
+            subject_id: change.subject_id,
+            before: None,
+            after: Some(change.after),
+        },
+    )
+    .await?;
+    for (kind, subject, data) in change.events {
+        events::emit(tx, merchant, kind, &subject, data).await?;
+    }
+    for invoice in after.invoices() {
+        let was = before.balance(&invoice.invoice).map(|m| m.minor()).unwrap_or(0);
+        let now = after.balance(&invoice.invoice)?;
+        if was > 0 && now.is_zero() {
+            let data = serde_json::json!({ "invoice": invoice.invoice, "total": invoice.total.amount_string(),
+                "currency": invoice.total.currency().code() });
+            events::emit(tx, merchant, EventType::InvoicePaid, invoice.invoice.as_str(), data).await?;
+        }
+    }
+    Ok(())
+}
+
+fn received_json(received: &Received<InvoiceId, Source>) -> serde_json::Value {
+    serde_json::json!({
+        "applied": received.applications.iter()
+            .map(|a| serde_json::json!({ "invoice": a.invoice, "amount": a.amount.amount_string() }))
+            .collect::<Vec<_>>(),
+        "written_off": received.write_offs.iter()
+            .map(|w| serde_json::json!({ "invoice": w.invoice, "amount": w.amount.amount_string(), "reason": w.reason }))
+            .collect::<Vec<_>>(),
+        "held_as_credit": received.unapplied.amount_string(),
+    })
 }
 
 /// Stores what receiving value decided.
@@ -342,6 +425,7 @@ pub async fn record_payment(ctx: &Ctx, who: &Principal, cmd: RecordPayment) -> R
     let apply = resolve(&loaded, &cmd.apply)?;
     let tolerance = tolerance(&mut tx, &cmd.merchant, currency).await?;
     let payment = PaymentId::from_raw(db::new_id());
+    let before = loaded.ledger.clone();
     let received =
         loaded.ledger.receive(Source::Payment(payment.clone()), SourceKind::Payment, cmd.amount, apply, tolerance)?;
     sqlx::query(
@@ -360,6 +444,18 @@ pub async fn record_payment(ctx: &Ctx, who: &Principal, cmd: RecordPayment) -> R
     .execute(&mut *tx)
     .await?;
     store_received(&mut tx, &cmd.merchant, &cmd.customer, &received).await?;
+    let data = serde_json::json!({ "payment": payment, "customer": cmd.customer, "amount": cmd.amount.amount_string(),
+        "currency": currency.code(), "method": cmd.method.trim(), "reference": cmd.reference.trim() });
+    let mut after = received_json(&received);
+    after["payment"] = data.clone();
+    let change = Aftermath {
+        action: "payment.recorded",
+        subject_type: "payment",
+        subject_id: payment.as_str(),
+        after,
+        events: vec![(EventType::PaymentSucceeded, payment.to_string(), data)],
+    };
+    record_change(&mut tx, ctx, who, &cmd.merchant, (&before, &loaded.ledger), change).await?;
     tx.commit().await?;
     Ok(payment)
 }
@@ -415,6 +511,7 @@ pub async fn issue_credit_note(ctx: &Ctx, who: &Principal, cmd: IssueCreditNote)
         None => Apply::Hold,
     };
     let id = CreditNoteId::from_raw(db::new_id());
+    let before = loaded.ledger.clone();
     let received = loaded.ledger.receive(
         Source::CreditNote(id.clone()),
         SourceKind::CreditNote,
@@ -438,6 +535,18 @@ pub async fn issue_credit_note(ctx: &Ctx, who: &Principal, cmd: IssueCreditNote)
     .execute(&mut *tx)
     .await?;
     store_received(&mut tx, &cmd.merchant, &cmd.customer, &received).await?;
+    let data = serde_json::json!({ "credit_note": id, "number": number, "customer": cmd.customer,
+        "amount": cmd.amount.amount_string(), "currency": currency.code(), "against": cmd.against, "reason": reason });
+    let mut after = received_json(&received);
+    after["credit_note"] = data.clone();
+    let change = Aftermath {
+        action: "credit_note.issued",
+        subject_type: "credit_note",
+        subject_id: id.as_str(),
+        after,
+        events: vec![(EventType::CreditNoteCreated, id.to_string(), data)],
+    };
+    record_change(&mut tx, ctx, who, &cmd.merchant, (&before, &loaded.ledger), change).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -459,8 +568,18 @@ pub async fn apply_credit(ctx: &Ctx, who: &Principal, cmd: ApplyCredit) -> Resul
     let currency = source_currency(&mut tx, &cmd.merchant, &cmd.customer, &cmd.source).await?;
     let mut loaded = load(&mut tx, &cmd.merchant, &cmd.customer, currency).await?;
     let invoice = loaded.invoice(&cmd.invoice)?;
+    let before = loaded.ledger.clone();
     let application = loaded.ledger.apply_credit(&cmd.source, &invoice, cmd.amount)?;
     store(&mut tx, &cmd.merchant, &cmd.customer, std::slice::from_ref(&application), &[], None).await?;
+    let source_id = cmd.source.payment_id().or(cmd.source.credit_note_id()).unwrap_or_default().to_string();
+    let change = Aftermath {
+        action: "credit.applied",
+        subject_type: "invoice",
+        subject_id: invoice.as_str(),
+        after: serde_json::json!({ "source": source_id, "amount": application.amount.amount_string() }),
+        events: Vec::new(),
+    };
+    record_change(&mut tx, ctx, who, &cmd.merchant, (&before, &loaded.ledger), change).await?;
     tx.commit().await?;
     Ok(application)
 }
@@ -514,8 +633,18 @@ pub async fn write_off(ctx: &Ctx, who: &Principal, cmd: WriteOffInvoice) -> Resu
         Some(a) => a,
         None => loaded.ledger.balance(&invoice)?,
     };
+    let before = loaded.ledger.clone();
     let w = loaded.ledger.write_off(&invoice, amount, cmd.reason)?;
     store(&mut tx, &cmd.merchant, &customer, &[], std::slice::from_ref(&w), Some(&note)).await?;
+    let change = Aftermath {
+        action: "invoice.written_off",
+        subject_type: "invoice",
+        subject_id: invoice.as_str(),
+        after: serde_json::json!({ "amount": w.amount.amount_string(), "reason": w.reason, "note": note,
+            "balance": loaded.ledger.balance(&invoice)?.amount_string() }),
+        events: Vec::new(),
+    };
+    record_change(&mut tx, ctx, who, &cmd.merchant, (&before, &loaded.ledger), change).await?;
     tx.commit().await?;
     Ok(w)
 }
@@ -540,6 +669,7 @@ pub async fn reverse_payment(ctx: &Ctx, who: &Principal, cmd: ReversePayment) ->
         Problem::NotInLedger,
     )
     .await?;
+    let before = loaded.ledger.clone();
     let reversal = loaded.ledger.reverse(&Source::Payment(cmd.payment.clone()))?;
     store(&mut tx, &cmd.merchant, &customer, &reversal.applications, &reversal.write_offs, Some(&reason)).await?;
     sqlx::query("UPDATE payments SET reversed_at = $1, reversal_reason = $2 WHERE merchant_id = $3 AND id = $4")
@@ -549,6 +679,20 @@ pub async fn reverse_payment(ctx: &Ctx, who: &Principal, cmd: ReversePayment) ->
         .bind(cmd.payment.as_str())
         .execute(&mut *tx)
         .await?;
+    let reopened: Vec<_> = reversal
+        .applications
+        .iter()
+        .map(|a| serde_json::json!({ "invoice": a.invoice, "amount": (-a.amount.minor()).to_string() }))
+        .collect();
+    let data = serde_json::json!({ "payment": cmd.payment, "customer": customer, "reason": reason });
+    let change = Aftermath {
+        action: "payment.reversed",
+        subject_type: "payment",
+        subject_id: cmd.payment.as_str(),
+        after: serde_json::json!({ "reason": reason, "reopened_minor": reopened }),
+        events: vec![(EventType::PaymentReversed, cmd.payment.to_string(), data)],
+    };
+    record_change(&mut tx, ctx, who, &cmd.merchant, (&before, &loaded.ledger), change).await?;
     tx.commit().await?;
     Ok(reversal)
 }

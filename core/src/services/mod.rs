@@ -5,8 +5,11 @@
 pub mod admin;
 pub mod auth;
 pub mod ledger;
+pub mod merchants;
 pub mod payments;
 pub mod portal;
 pub mod records;
+pub mod reports;
+pub mod staff;
 pub mod throttle;
 pub mod widget;

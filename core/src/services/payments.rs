@@ -21,8 +21,10 @@ use kassa_domain::{
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::audit;
 use crate::db::{self, Pool};
 use crate::error::{Error, Result};
+use crate::events::{self, EventType};
 use crate::gateways::{GatewayStatus, StartPayment};
 use crate::principal::{Mode, Principal};
 use crate::services::ledger::{self, Source};
@@ -244,7 +246,7 @@ pub async fn pay(ctx: &Ctx, who: &Principal, cmd: PayInvoice) -> Result<PaymentI
         GatewayStatus::Declined { decline_code } => (AttemptState::Failed, Some(decline_code.clone())),
     };
     let report = Report { state, reference: answer.reference, decline_code, charged: answer.amount };
-    settle_attempt(ctx, &merchant, &attempt_id, &report, &InvoiceId::from_raw(invoice.id.clone())).await?;
+    settle_attempt(ctx, who, &merchant, &attempt_id, &report, &InvoiceId::from_raw(invoice.id.clone())).await?;
     let attempt = attempt_by_key(pool, &merchant, key).await?.ok_or_else(|| Error::internal("an attempt vanished"))?;
     tracing::info!(merchant = %merchant.slug, invoice = %invoice.number, %amount, state = attempt.state.as_str(), "payment attempt");
     outcome(&attempt)
@@ -265,6 +267,7 @@ struct Report {
 /// report: an attempt already there is left alone.
 async fn settle_attempt(
     ctx: &Ctx,
+    who: &Principal,
     merchant: &Merchant,
     attempt_id: &str,
     report: &Report,
@@ -283,6 +286,7 @@ async fn settle_attempt(
     db::lock_customer(&mut tx, merchant.id.as_str(), customer.as_str()).await?;
     let now = db::now();
     let payment_id = (report.state == AttemptState::Succeeded).then(|| PaymentId::from_raw(db::new_id()));
+    let mut settled: Vec<InvoiceId> = Vec::new();
     if let Some(payment) = &payment_id {
         // The ledger is read before the payment is written, so the payment is new to it.
         let mut loaded = ledger::load(&mut tx, &merchant.id, &customer, charged.currency()).await?;
@@ -310,9 +314,13 @@ async fn settle_attempt(
         let apply = if part.is_positive() { Apply::Specified(vec![(invoice.clone(), part)]) } else { Apply::Hold };
         // The debtor chose the amount, so no shortfall is written off here.
         let source = Source::Payment(payment.clone());
+        let before = loaded.ledger.balance(invoice).ok();
         let received =
             loaded.ledger.receive(source, SourceKind::Payment, charged, apply, Money::zero(charged.currency()))?;
         ledger::store_received(&mut tx, &merchant.id, &customer, &received).await?;
+        if before.is_some_and(|b| b.is_positive()) && loaded.ledger.balance(invoice)?.is_zero() {
+            settled.push(invoice.clone());
+        }
     }
     let predecessors =
         report.state.predecessors().iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ");
@@ -334,6 +342,37 @@ async fn settle_attempt(
         // Already moved on (a twin or the provider's own report): nothing is recorded twice.
         tx.rollback().await?;
         return Ok(());
+    }
+    let data = serde_json::json!({ "attempt": attempt_id, "payment": payment_id, "customer": customer,
+        "amount": charged.amount_string(), "currency": charged.currency().code(), "state": report.state,
+        "decline_code": report.decline_code, "reference": report.reference });
+    audit::record(
+        &mut tx,
+        who,
+        &ctx.origin,
+        audit::Entry {
+            merchant: Some(&merchant.id),
+            action: "payment_attempt.settled",
+            subject_type: "payment_attempt",
+            subject_id: attempt_id,
+            before: None,
+            after: Some(data.clone()),
+        },
+    )
+    .await?;
+    match report.state {
+        AttemptState::Succeeded => {
+            let subject = payment_id.as_ref().map(PaymentId::to_string).unwrap_or_default();
+            events::emit(&mut tx, &merchant.id, EventType::PaymentSucceeded, &subject, data).await?;
+        }
+        AttemptState::Failed | AttemptState::Canceled => {
+            events::emit(&mut tx, &merchant.id, EventType::PaymentFailed, attempt_id, data).await?;
+        }
+        _ => {}
+    }
+    for paid in settled {
+        let data = serde_json::json!({ "invoice": paid });
+        events::emit(&mut tx, &merchant.id, EventType::InvoicePaid, paid.as_str(), data).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use http::{header, StatusCode};
 use kassa_core::services::records::merchant_by_slug;
-use kassa_core::services::{auth, widget};
+use kassa_core::services::{auth, merchants, widget};
 use kassa_core::{Ctx, Error, Principal};
 use kassa_domain::{MerchantSlug, Problem};
 use tower_sessions::Session;
@@ -112,14 +112,13 @@ fn utf8_percent_path(segment: &str) -> String {
 pub async fn theme_css(State(ctx): State<Ctx>, Path(slug_text): Path<String>) -> PageResult {
     let merchant =
         merchant_by_slug(&ctx.pool, &slug(&slug_text).ok_or_else(pages::not_found)?).await.map_err(page_error)?;
-    let color = if is_hex_color(&merchant.brand_color) { merchant.brand_color.as_str() } else { "#1f4e79" };
+    let color = match merchant.brand_color.as_str() {
+        c if merchants::is_hex_color(c) => c,
+        _ => merchants::DEFAULT_BRAND_COLOR,
+    };
     Ok((
         [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")],
         format!(":root {{ --brand: {color}; }}\n"),
     )
         .into_response())
-}
-
-pub fn is_hex_color(s: &str) -> bool {
-    s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit())
 }

@@ -66,7 +66,8 @@ impl TestApp {
         };
         let kassa = kassa_server::build(&config).await.unwrap();
         let demo = kassa_server::demo::seed(&kassa.ctx, &config).await.unwrap();
-        tokio::spawn(async move { axum::serve(listener, kassa.router).await.unwrap() });
+        let service = kassa.router.into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
         TestApp {
             url: format!("http://{addr}"),
             shop_origin: "http://127.0.0.1:9".into(),
@@ -124,6 +125,13 @@ impl TestApp {
         )
         .await;
         assert_eq!(over, 0, "an invoice is settled beyond its total");
+        let stale = count(
+            "SELECT COUNT(*) FROM invoices i WHERE i.open_minor <> i.total_minor - \
+             (SELECT COALESCE(SUM(a.amount_minor), 0) FROM applications a WHERE a.invoice_id = i.id) - \
+             (SELECT COALESCE(SUM(w.amount_minor), 0) FROM write_offs w WHERE w.invoice_id = i.id)",
+        )
+        .await;
+        assert_eq!(stale, 0, "an invoice's stored open balance differs from its ledger");
         let overspent = count(
             "SELECT COUNT(*) FROM payments p WHERE p.amount_minor < \
              (SELECT COALESCE(SUM(a.amount_minor), 0) FROM applications a WHERE a.payment_id = p.id)",

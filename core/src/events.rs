@@ -1,0 +1,80 @@
+//! The outbox. A service that changes state calls [`emit`] inside its transaction: the event
+//! row and the job that dispatches it are written with the change or not at all, so a crash
+//! never leaves money recorded without its event, or the other way round. The dispatch job
+//! hands each event to its subscribers (the merchant webhooks and emails of later issues)
+//! at least once, and marks it dispatched.
+
+use async_trait::async_trait;
+use kassa_domain::MerchantId;
+use serde_json::{json, Value};
+
+use crate::db::{self, Tx};
+use crate::error::Result;
+use crate::jobs::{self, Handler, Job, NewJob};
+use crate::Ctx;
+
+pub const DISPATCH: &str = "event.dispatch";
+
+/// What happened, in the names merchants will subscribe to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    PaymentSucceeded,
+    PaymentFailed,
+    PaymentReversed,
+    CreditNoteCreated,
+    InvoicePaid,
+}
+
+impl EventType {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            EventType::PaymentSucceeded => "payment.succeeded",
+            EventType::PaymentFailed => "payment.failed",
+            EventType::PaymentReversed => "payment.reversed",
+            EventType::CreditNoteCreated => "credit_note.created",
+            EventType::InvoicePaid => "invoice.paid",
+        }
+    }
+}
+
+/// Writes the event and its dispatch job in the caller's transaction.
+pub async fn emit(tx: &mut Tx, merchant: &MerchantId, kind: EventType, subject: &str, data: Value) -> Result<String> {
+    let id = db::new_id();
+    sqlx::query(
+        "INSERT INTO events (id, merchant_id, type, subject_id, data, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&id)
+    .bind(merchant.as_str())
+    .bind(kind.as_str())
+    .bind(subject)
+    .bind(data.to_string())
+    .bind(db::now())
+    .execute(&mut **tx)
+    .await?;
+    jobs::enqueue(tx, NewJob::now(DISPATCH, json!({ "event": id }), Some(merchant.clone()))).await?;
+    Ok(id)
+}
+
+/// Dispatches one event. Nothing subscribes yet (merchant webhooks arrive with the API), so
+/// dispatching marks the event delivered to its subscribers, all none of them; running it
+/// twice is harmless.
+pub struct Dispatch;
+
+#[async_trait]
+impl Handler for Dispatch {
+    fn kind(&self) -> &'static str {
+        DISPATCH
+    }
+
+    async fn run(&self, ctx: &Ctx, job: &Job) -> anyhow::Result<()> {
+        let event = job.payload.get("event").and_then(Value::as_str).ok_or_else(|| anyhow::anyhow!("no event id"))?;
+        let marked = sqlx::query("UPDATE events SET dispatched_at = $1 WHERE id = $2 AND dispatched_at IS NULL")
+            .bind(db::now())
+            .bind(event)
+            .execute(&ctx.pool)
+            .await?
+            .rows_affected();
+        tracing::debug!(event, first_time = marked == 1, "event dispatched");
+        Ok(())
+    }
+}

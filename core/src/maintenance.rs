@@ -1,0 +1,37 @@
+//! Housekeeping that must run somewhere, once, whatever the number of server processes: a
+//! recurring job (hourly) rather than a timer in each process.
+
+use async_trait::async_trait;
+
+use crate::db;
+use crate::jobs::{Handler, Job};
+use crate::Ctx;
+
+pub const SWEEP: &str = "maintenance.sweep";
+
+/// Deletes what no longer serves anyone: expired sessions, rate-limit failures older than a
+/// day, sign-in and set-password links a week past their expiry, finished jobs after 30
+/// days. Dead jobs, events and the audit log are kept.
+pub struct Sweep;
+
+#[async_trait]
+impl Handler for Sweep {
+    fn kind(&self) -> &'static str {
+        SWEEP
+    }
+
+    async fn run(&self, ctx: &Ctx, _job: &Job) -> anyhow::Result<()> {
+        let now = db::now();
+        let day = 24 * 3600;
+        for (sql, before) in [
+            ("DELETE FROM sessions WHERE expires_at <= $1", now),
+            ("DELETE FROM auth_failures WHERE created_at <= $1", now - day),
+            ("DELETE FROM magic_links WHERE expires_at <= $1", now - 7 * day),
+            ("DELETE FROM staff_password_links WHERE expires_at <= $1", now - 7 * day),
+            ("DELETE FROM jobs WHERE state = 'done' AND updated_at <= $1", now - 30 * day),
+        ] {
+            sqlx::query(sql).bind(before).execute(&ctx.pool).await?;
+        }
+        Ok(())
+    }
+}

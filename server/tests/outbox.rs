@@ -1,0 +1,202 @@
+//! The outbox, the job queue and the audit log, on SQLite and PostgreSQL: events are written
+//! with the change that causes them (or not at all), jobs run once each across competing
+//! workers with retries and backoff, and the audit log's hash chain shows any edit.
+
+mod common;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use common::TestApp;
+use kassa_core::jobs::{self, Handler, Job, NewJob, Worker};
+use kassa_core::{audit, db, Ctx};
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(&app.ctx.pool).await.unwrap()
+}
+
+async fn drain(worker: &Worker) {
+    while worker.run_once().await.unwrap() > 0 {}
+}
+
+#[tokio::test]
+async fn a_payment_and_its_events_are_written_together_and_dispatched_once() {
+    let app = TestApp::spawn().await;
+    let c = app.debtor("Bakkerij De Molen B.V.").await;
+    let events = || async {
+        sqlx::query_as::<_, (String, String)>("SELECT id, type FROM events").fetch_all(&app.ctx.pool).await.unwrap()
+    };
+    let before = events().await;
+    assert_eq!(app.pay(&c, "NL-2026-0104", "310", "full").await.status(), 200);
+    let mut new: Vec<String> = events().await.into_iter().filter(|e| !before.contains(e)).map(|(_, t)| t).collect();
+    new.sort();
+    assert_eq!(new, ["invoice.paid", "payment.succeeded"]);
+    // A refused request writes nothing: no event, no audit entry, no job.
+    let (events, audits, queued) = (
+        count(&app, "SELECT COUNT(*) FROM events").await,
+        count(&app, "SELECT COUNT(*) FROM audit_log").await,
+        count(&app, "SELECT COUNT(*) FROM jobs").await,
+    );
+    assert_eq!(app.pay(&c, "NL-2026-0101", "99999", "too-much").await.status(), 422);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM events").await, events);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log").await, audits);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM jobs").await, queued);
+
+    let worker = Worker::new(app.ctx.clone(), jobs::handlers());
+    drain(&worker).await;
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM events WHERE dispatched_at IS NULL").await, 0);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM jobs WHERE kind = 'event.dispatch' AND state <> 'done'").await, 0);
+    // The payment's audit entry names the debtor and the surface.
+    let (actor, origin): (String, String) = sqlx::query_as(
+        "SELECT actor, origin FROM audit_log WHERE action = 'payment_attempt.settled' ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_one(&app.ctx.pool)
+    .await
+    .unwrap();
+    assert!(actor.starts_with("debtor:") && origin.starts_with("portal 127.0.0.1"), "{actor} / {origin}");
+}
+
+/// Fails the first `failures` runs of each job, then succeeds; counts runs per job.
+struct Flaky {
+    failures: i64,
+    runs: Mutex<HashMap<String, i64>>,
+}
+
+#[async_trait]
+impl Handler for Flaky {
+    fn kind(&self) -> &'static str {
+        "test.flaky"
+    }
+    async fn run(&self, _ctx: &Ctx, job: &Job) -> anyhow::Result<()> {
+        let mut runs = self.runs.lock().unwrap();
+        let n = runs.entry(job.id.clone()).or_default();
+        *n += 1;
+        if *n <= self.failures {
+            anyhow::bail!("run {n} fails on purpose");
+        }
+        Ok(())
+    }
+}
+
+async fn enqueue(app: &TestApp, max_attempts: i64) -> String {
+    let mut tx = app.ctx.pool.begin().await.unwrap();
+    let job = NewJob { max_attempts, ..NewJob::now("test.flaky", serde_json::json!({}), None) };
+    let id = jobs::enqueue(&mut tx, job).await.unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+#[tokio::test]
+async fn failed_jobs_are_retried_with_backoff_then_given_up() {
+    let app = TestApp::spawn().await;
+    let flaky = Arc::new(Flaky { failures: 2, runs: Mutex::default() });
+    let worker = Worker::new(app.ctx.clone(), vec![flaky.clone()]);
+    let id = enqueue(&app, 5).await;
+    let state = |id: String| {
+        let pool = app.ctx.pool.clone();
+        async move {
+            sqlx::query_as::<_, (String, i64, i64, Option<String>)>(
+                "SELECT state, attempts, run_at, last_error FROM jobs WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    worker.run_once().await.unwrap();
+    let (s, attempts, run_at, error) = state(id.clone()).await;
+    assert_eq!((s.as_str(), attempts), ("queued", 1));
+    assert!(run_at >= db::now() + 9, "backs off about 10 s");
+    assert!(error.unwrap().contains("fails on purpose"));
+    assert_eq!(worker.run_once().await.unwrap(), 0, "not due yet");
+    for expected_attempts in [2, 3] {
+        sqlx::query("UPDATE jobs SET run_at = 0 WHERE id = $1").bind(&id).execute(&app.ctx.pool).await.unwrap();
+        worker.run_once().await.unwrap();
+        assert_eq!(state(id.clone()).await.1, expected_attempts);
+    }
+    assert_eq!(state(id.clone()).await.0, "done");
+
+    // A job that keeps failing is dead after its attempts, kept for an operator.
+    let always = Arc::new(Flaky { failures: i64::MAX, runs: Mutex::default() });
+    let worker = Worker::new(app.ctx.clone(), vec![always]);
+    let id = enqueue(&app, 2).await;
+    for _ in 0..2 {
+        sqlx::query("UPDATE jobs SET run_at = 0 WHERE id = $1").bind(&id).execute(&app.ctx.pool).await.unwrap();
+        worker.run_once().await.unwrap();
+    }
+    assert_eq!(state(id).await.0, "dead");
+}
+
+#[tokio::test]
+async fn competing_workers_run_each_job_once() {
+    let app = TestApp::spawn().await;
+    let counter = Arc::new(Flaky { failures: 0, runs: Mutex::default() });
+    let mut tx = app.ctx.pool.begin().await.unwrap();
+    for _ in 0..120 {
+        jobs::enqueue(&mut tx, NewJob::now("test.flaky", serde_json::json!({}), None)).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let workers: Vec<_> = (0..4).map(|_| Worker::new(app.ctx.clone(), vec![counter.clone()])).collect();
+    futures_util::future::join_all(workers.iter().map(drain)).await;
+    let runs = counter.runs.lock().unwrap().clone();
+    assert_eq!(runs.len(), 120);
+    assert!(runs.values().all(|n| *n == 1), "a job ran twice");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM jobs WHERE kind = 'test.flaky' AND state <> 'done'").await, 0);
+}
+
+#[tokio::test]
+async fn the_audit_chain_shows_an_edit_or_a_deletion() {
+    let app = TestApp::spawn().await;
+    let found = audit::verify(&app.ctx.pool).await.unwrap();
+    assert!(found.entries > 10 && found.broken.is_none(), "{found:?}");
+    // The database itself refuses edits.
+    let refused = sqlx::query("UPDATE audit_log SET actor = 'someone else'").execute(&app.ctx.pool).await;
+    assert!(refused.unwrap_err().to_string().contains("append-only"));
+    let refused = sqlx::query("DELETE FROM audit_log").execute(&app.ctx.pool).await;
+    assert!(refused.is_err());
+
+    // Someone with the database's owner rights switches the guard off and edits an entry.
+    disable_guards(&app).await;
+    sqlx::query(
+        "UPDATE audit_log SET after_state = '{\"amount\":\"1.00\"}' \
+         WHERE id = (SELECT id FROM audit_log WHERE action = 'payment.recorded' ORDER BY seq LIMIT 1)",
+    )
+    .execute(&app.ctx.pool)
+    .await
+    .unwrap();
+    let found = audit::verify(&app.ctx.pool).await.unwrap();
+    assert!(found.broken.as_deref().unwrap_or_default().contains("changed after it was written"), "{found:?}");
+
+    let url = app.config.db.database_url.clone();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kassa"))
+        .args(["audit", "verify", "--database-url", &url])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("tampered"));
+}
+
+/// What someone with the database owner's rights could do: switch the append-only guard off.
+async fn disable_guards(app: &TestApp) {
+    let statements: &[&str] = if common::on_postgres() {
+        &["ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change"]
+    } else {
+        &["DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete"]
+    };
+    for sql in statements {
+        sqlx::query(sql).execute(&app.ctx.pool).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_deleted_audit_entry_leaves_a_gap_the_check_finds() {
+    let app = TestApp::spawn().await;
+    disable_guards(&app).await;
+    sqlx::query("DELETE FROM audit_log WHERE id = (SELECT id FROM audit_log WHERE seq = 3 ORDER BY chain LIMIT 1)")
+        .execute(&app.ctx.pool)
+        .await
+        .unwrap();
+    let found = audit::verify(&app.ctx.pool).await.unwrap();
+    assert!(found.broken.as_deref().unwrap_or_default().contains("one is missing"), "{found:?}");
+}
