@@ -148,13 +148,18 @@ pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     result
 }
 
+/// Where a page's Content Security Policy waits for the response: a slot the server's
+/// middleware puts into the request's extensions and reads back when the response leaves.
+/// (Leptos' `ResponseOptions` header was lost on some responses under load, so the page
+/// no longer relies on it.)
+#[derive(Clone, Default)]
+pub struct CspSlot(pub std::sync::Arc<std::sync::Mutex<Option<http::HeaderValue>>>);
+
 /// The page's Content Security Policy: scripts only from Kassa itself or inline with this
 /// response's nonce (Leptos' hydration and resource scripts carry it), wasm allowed to
 /// compile, no framing, no plugins, forms and fetches only to Kassa.
 pub fn set_content_security_policy() {
-    let (Some(nonce), Some(options)) =
-        (leptos::nonce::use_nonce(), leptos::prelude::use_context::<leptos_axum::ResponseOptions>())
-    else {
+    let Some(nonce) = leptos::nonce::use_nonce() else {
         return;
     };
     let policy = format!(
@@ -162,7 +167,14 @@ pub fn set_content_security_policy() {
          img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
          base-uri 'none'; object-src 'none'"
     );
-    if let Ok(value) = http::HeaderValue::from_str(&policy) {
-        options.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    let Ok(value) = http::HeaderValue::from_str(&policy) else {
+        return;
+    };
+    let slot =
+        leptos::prelude::use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<CspSlot>().cloned());
+    if let Some(slot) = slot {
+        if let Ok(mut held) = slot.0.lock() {
+            *held = Some(value);
+        }
     }
 }

@@ -112,6 +112,21 @@ async fn prepare_sqlite(url: &str) -> anyhow::Result<String> {
     Ok(url.to_string())
 }
 
+/// The backend of an open pool.
+pub fn backend(pool: &Pool) -> Backend {
+    Backend::of_pool(pool)
+}
+
+/// The file of a `sqlite://` URL (none for an in-memory database or another backend).
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    use std::str::FromStr;
+    if Backend::of_url(url).ok()? != Backend::Sqlite || url.contains(":memory:") {
+        return None;
+    }
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).ok()?;
+    Some(options.get_filename().to_path_buf())
+}
+
 pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
     match Backend::of_pool(pool) {
         Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(pool).await?,

@@ -32,7 +32,9 @@ pub async fn context(config: &Config) -> anyhow::Result<Ctx> {
     config.validate()?;
     let pool = db::connect(&config.db.database_url).await?;
     db::migrate(&pool).await.context("applying database migrations")?;
-    let key = secrets::widget_key(&pool, config.secret.as_ref().map(secrecy::ExposeSecret::expose_secret)).await?;
+    let key_file = db::sqlite_file(&config.db.database_url).map(|f| f.with_file_name("kassa.key"));
+    let secret = config.secret.as_ref().map(secrecy::ExposeSecret::expose_secret);
+    let key = secrets::widget_key(&pool, db::backend(&pool), secret, key_file.as_deref()).await?;
     Ok(Ctx {
         pool,
         gateway: Arc::new(gateways::sandbox::Sandbox::default()),

@@ -47,6 +47,16 @@ fn migrate_and_demo_on_a_fresh_database() {
     let out = kassa().args(["demo", "--database-url", &url]).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Portal sign-in links") && text.contains("Staff admin:"), "{text}");
+
+    // The pay-link key is beside the database, for its owner only, and not inside it.
+    let key = dir.path().join("sub/kassa.key");
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&key).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
+    let key_text = std::fs::read_to_string(&key).unwrap();
+    for file in ["sub/kassa.db", "sub/kassa.db-wal"] {
+        let bytes = std::fs::read(dir.path().join(file)).unwrap_or_default();
+        assert!(!bytes.windows(key_text.trim().len()).any(|w| w == key_text.trim().as_bytes()), "the key is in {file}");
+    }
 }
 
 #[test]

@@ -65,3 +65,14 @@ async fn crafted_form_fields_get_an_answer_not_a_dropped_connection() {
     let res = app.pay(&c, "NL-2026-0301", "1", "\n").await;
     assert!(res.status().is_client_error(), "{}", res.status());
 }
+
+#[tokio::test]
+async fn postgres_without_a_configured_secret_stops_start_up() {
+    if !common::on_postgres() {
+        return; // SQLite keeps its own key file; see cli.rs
+    }
+    let app = TestApp::spawn().await;
+    let config = kassa_server::config::Config { secret: None, ..app.config.clone() };
+    let err = kassa_server::build(&config).await.err().expect("refused").to_string();
+    assert!(err.contains("KASSA_SECRET must be set when the database is PostgreSQL"), "{err}");
+}

@@ -171,6 +171,7 @@ async fn the_audit_chain_shows_an_edit_or_a_deletion() {
     let url = app.config.db.database_url.clone();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_kassa"))
         .args(["audit", "verify", "--database-url", &url])
+        .env("KASSA_SECRET", "test-secret-test-secret-test-secret-00")
         .output()
         .unwrap();
     assert!(!out.status.success());

@@ -82,12 +82,14 @@ fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> axum::respons
     )
 }
 
-/// Headers every response gets unless it set its own: Leptos pages set a stricter CSP with
-/// a per-response nonce (`kassa_app::backend::set_content_security_policy`).
+/// Headers every response gets unless it set its own. Leptos pages leave a stricter CSP with
+/// their per-response nonce in the request's `CspSlot`
+/// (`kassa_app::backend::set_content_security_policy`), which `page_csp` puts on the response.
 fn with_security_headers(router: Router<AppState>) -> Router<AppState> {
     let default_csp =
         "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'";
     router
+        .layer(axum::middleware::from_fn(page_csp))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(default_csp),
@@ -97,6 +99,17 @@ fn with_security_headers(router: Router<AppState>) -> Router<AppState> {
             HeaderValue::from_static("nosniff"),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+}
+
+async fn page_csp(mut req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let slot = kassa_app::backend::CspSlot::default();
+    req.extensions_mut().insert(slot.clone());
+    let mut res = next.run(req).await;
+    let policy = slot.0.lock().ok().and_then(|mut held| held.take());
+    if let Some(policy) = policy {
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    res
 }
 
 /// 200 while the database answers.

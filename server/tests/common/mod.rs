@@ -62,7 +62,8 @@ impl TestApp {
             public_url: None,
             site_root: dir.path().join("site"),
             demo_shop_addr: Some("127.0.0.1:9".parse().unwrap()),
-            secret: None,
+            // PostgreSQL requires a configured secret; SQLite makes its own key file.
+            secret: on_postgres().then(|| "test-secret-test-secret-test-secret-00".to_string().into()),
         };
         let kassa = kassa_server::build(&config).await.unwrap();
         let demo = kassa_server::demo::seed(&kassa.ctx, &config).await.unwrap();
