@@ -122,12 +122,10 @@ pub fn redirect(path: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Sets the HTTP status of the page being rendered on the server.
+/// Sets the HTTP status of the page or server-function response being produced.
 pub fn set_status(code: u16) {
-    if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(status) = http::StatusCode::from_u16(code) {
-            options.set_status(status);
-        }
+    if let Ok(status) = http::StatusCode::from_u16(code) {
+        ResponseSlot::update(|r| r.status = Some(status));
     }
 }
 
@@ -148,12 +146,35 @@ pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     result
 }
 
-/// Where a page's Content Security Policy waits for the response: a slot the server's
-/// middleware puts into the request's extensions and reads back when the response leaves.
-/// (Leptos' `ResponseOptions` header was lost on some responses under load, so the page
-/// no longer relies on it.)
+/// What a page or server function decides about its response (status, Content Security
+/// Policy) waits here: a slot the server's middleware puts into the request's extensions and
+/// applies when the response leaves. (Leptos' `ResponseOptions` lost headers on some
+/// responses under load, so Kassa does not rely on it.)
 #[derive(Clone, Default)]
-pub struct CspSlot(pub std::sync::Arc<std::sync::Mutex<Option<http::HeaderValue>>>);
+pub struct ResponseSlot(pub std::sync::Arc<std::sync::Mutex<ResponseParts>>);
+
+#[derive(Debug, Default)]
+pub struct ResponseParts {
+    pub status: Option<http::StatusCode>,
+    pub content_security_policy: Option<http::HeaderValue>,
+}
+
+impl ResponseSlot {
+    fn update(f: impl FnOnce(&mut ResponseParts)) {
+        let slot = leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<ResponseSlot>().cloned());
+        if let Some(slot) = slot {
+            if let Ok(mut held) = slot.0.lock() {
+                f(&mut held);
+            }
+        }
+    }
+
+    /// What was decided, taken out of the slot.
+    pub fn take(&self) -> ResponseParts {
+        self.0.lock().map(|mut held| std::mem::take(&mut *held)).unwrap_or_default()
+    }
+}
 
 /// The page's Content Security Policy: scripts only from Kassa itself or inline with this
 /// response's nonce (Leptos' hydration and resource scripts carry it), wasm allowed to
@@ -170,11 +191,5 @@ pub fn set_content_security_policy() {
     let Ok(value) = http::HeaderValue::from_str(&policy) else {
         return;
     };
-    let slot =
-        leptos::prelude::use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<CspSlot>().cloned());
-    if let Some(slot) = slot {
-        if let Ok(mut held) = slot.0.lock() {
-            *held = Some(value);
-        }
-    }
+    ResponseSlot::update(|r| r.content_security_policy = Some(value));
 }

@@ -16,11 +16,7 @@ pub fn PortalFrame(branding: Branding, children: Children) -> impl IntoView {
     let logout = ServerAction::<crate::portal::PortalLogout>::new();
     view! {
         <Stylesheet id="merchant-theme" href=theme/>
-        {branding.test_mode.then(|| view! {
-            <p class="test-banner" role="note" data-testid="test-banner">
-                <strong>"Test mode"</strong>" · no real money moves; payments go to the sandbox."
-            </p>
-        })}
+        {branding.test_mode.then(|| view! { <TestBanner/> })}
         <header class="portal-header">
             <a class="brand" href=home>
                 {branding.logo_url.clone().map(|src| view! { <img class="brand-logo" src=src alt="" width="40" height="40"/> })}
@@ -35,6 +31,30 @@ pub fn PortalFrame(branding: Branding, children: Children) -> impl IntoView {
         <footer class="portal-footer">
             <p>"Payments handled by Kassa for " {branding.name}</p>
         </footer>
+    }
+}
+
+/// Shown on every portal page of a merchant in test mode.
+#[component]
+pub fn TestBanner() -> impl IntoView {
+    view! {
+        <p class="test-banner" role="note" data-testid="test-banner">
+            <strong>"Test mode"</strong>" · no real money moves; payments go to the sandbox."
+        </p>
+    }
+}
+
+/// The test banner for pages that have no account to take the merchant's mode from (an error,
+/// signed out): it asks for the merchant's public branding by its slug.
+#[component]
+pub fn MerchantTestBanner(slug: String) -> impl IntoView {
+    let branding = Resource::new(move || slug.clone(), crate::portal::load_branding);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                branding.await.ok().filter(|b| b.test_mode).map(|_| view! { <TestBanner/> })
+            })}
+        </Suspense>
     }
 }
 

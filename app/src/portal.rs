@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::{ErrorPage, PortalFrame, StatusBadge};
+use crate::components::{ErrorPage, MerchantTestBanner, PortalFrame, StatusBadge};
 use crate::error::AppError;
 use crate::model::*;
 
@@ -27,6 +27,18 @@ pub async fn load_portal(merchant: String) -> Result<PortalOverview, AppError> {
         }
         .await,
     )
+}
+
+/// A merchant's public face (name, logo, test mode) by its slug, for the portal pages that
+/// have no signed-in account: errors and signed out. Nothing here is secret: the same shows
+/// on any pay link's page.
+#[server(endpoint = "load_branding")]
+pub async fn load_branding(merchant: String) -> Result<Branding, AppError> {
+    use crate::backend as edge;
+    let ctx = edge::ctx("portal")?;
+    let slug = kassa_domain::MerchantSlug::parse(&merchant).map_err(|_| AppError::NotFound)?;
+    let merchant = kassa_core::services::records::merchant_by_slug(&ctx.pool, &slug).await?;
+    Ok(edge::branding(&merchant))
 }
 
 #[server(endpoint = "load_invoice")]
@@ -163,7 +175,7 @@ pub fn PortalHome() -> impl IntoView {
             {move || Suspend::new(async move {
                 match overview.await {
                     Ok(o) => view! { <Overview overview=o/> }.into_any(),
-                    Err(e) => view! { <ErrorPage error=e/> }.into_any(),
+                    Err(e) => view! { <PortalErrorPage error=e/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -251,7 +263,7 @@ pub fn InvoicePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(d) => view! { <InvoiceView detail=d pay=pay/> }.into_any(),
-                    Err(e) => view! { <ErrorPage error=e/> }.into_any(),
+                    Err(e) => view! { <PortalErrorPage error=e/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -357,7 +369,7 @@ pub fn ReceiptPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match receipt.await {
                     Ok(r) => view! { <ReceiptView receipt=r/> }.into_any(),
-                    Err(e) => view! { <ErrorPage error=e/> }.into_any(),
+                    Err(e) => view! { <PortalErrorPage error=e/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -403,10 +415,20 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
     }
 }
 
+/// An error on a portal page: the error page, under the merchant's test banner.
+#[component]
+fn PortalErrorPage(error: AppError) -> impl IntoView {
+    view! {
+        <MerchantTestBanner slug=param("merchant")()/>
+        <ErrorPage error/>
+    }
+}
+
 #[component]
 pub fn SignedOut() -> impl IntoView {
     view! {
         <Title text="Signed out"/>
+        <MerchantTestBanner slug=param("merchant")()/>
         <main id="main" class="error-page">
             <h1>"You are signed out"</h1>
             <p>"To see your invoices again, open a new sign-in link from your email."</p>

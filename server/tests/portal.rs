@@ -162,3 +162,37 @@ async fn signing_out_ends_the_debtor_session() {
     assert_eq!(res.headers()["location"], "/p/demo/signed-out");
     assert_eq!(app.server_fn(&c, "load_portal", &[("merchant", "demo")]).await.status(), 401);
 }
+
+#[tokio::test]
+async fn test_mode_shows_its_banner_on_every_portal_page() {
+    let app = TestApp::spawn().await;
+    let link = app.magic_link("Studio Grachten").await;
+    let pages = [
+        format!("{}/p/demo/signed-out", app.url),
+        // Not signed in: the error page.
+        format!("{}/p/demo", app.url),
+        format!("{}/p/demo/invoices/NL-2026-0301", app.url),
+        // A sign-in link that is not valid.
+        format!("{}/p/demo/login/not-a-token", app.url),
+    ];
+    let fetch = |url: String| async move { client().get(url).send().await.unwrap() };
+    for url in &pages {
+        let res = fetch(url.clone()).await;
+        let status = res.status();
+        let html = res.text().await.unwrap();
+        assert!(html.contains("data-testid=\"test-banner\""), "no banner on {url} ({status}): {html}");
+    }
+    // A used link's page too.
+    assert_eq!(client().get(&link).send().await.unwrap().status(), 303);
+    let used = fetch(link.clone()).await;
+    assert_eq!(used.status(), 410);
+    assert!(used.text().await.unwrap().contains("data-testid=\"test-banner\""));
+    // Error statuses still reach the response (they travel beside the page's CSP).
+    assert_eq!(fetch(pages[1].clone()).await.status(), 401);
+
+    sqlx::query("UPDATE merchants SET mode = 'live'").execute(&app.ctx.pool).await.unwrap();
+    for url in pages.iter().chain([&link]) {
+        let html = fetch(url.clone()).await.text().await.unwrap();
+        assert!(!html.contains("test-banner"), "banner in live mode on {url}");
+    }
+}

@@ -42,9 +42,9 @@ const OPEN_CURRENCIES: &str = "WITH RECURSIVE c(cur) AS ( \
          AND currency > c.cur) FROM c WHERE c.cur IS NOT NULL) \
      SELECT cur FROM c WHERE cur IS NOT NULL";
 
-/// SQLite's plan: sum and count of open invoices per due-date range of one currency, five
-/// range scans of the partial index `invoices_open_by_due` that together read each open
-/// invoice once and evaluate no expression per row.
+/// Sum and count of open invoices per due-date range of one currency: five range scans of the
+/// partial index `invoices_open_by_due` that together read each open invoice once and evaluate
+/// no expression per row.
 const BUCKETS: &str = "\
      SELECT 0, CAST(COALESCE(SUM(open_minor), 0) AS BIGINT), COUNT(*) FROM invoices \
        WHERE merchant_id = $1 AND currency = $2 AND open_minor > 0 AND due_date >= $3 \
@@ -57,44 +57,18 @@ const BUCKETS: &str = "\
      UNION ALL SELECT 4, CAST(COALESCE(SUM(open_minor), 0) AS BIGINT), COUNT(*) FROM invoices \
        WHERE merchant_id = $1 AND currency = $2 AND open_minor > 0 AND due_date < $6";
 
-/// PostgreSQL's plan for the same question: one pass, which it spreads over parallel workers;
-/// cumulative sums (open since as-of, since -30, -60, -90 days), so the buckets are
-/// differences. Five range scans would each become a full parallel scan there.
-const BUCKETS_ONE_PASS: &str = "SELECT \
-       CAST(COALESCE(SUM(open_minor) FILTER (WHERE due_date >= $3), 0) AS BIGINT), \
-       CAST(COALESCE(SUM(open_minor) FILTER (WHERE due_date >= $4), 0) AS BIGINT), \
-       CAST(COALESCE(SUM(open_minor) FILTER (WHERE due_date >= $5), 0) AS BIGINT), \
-       CAST(COALESCE(SUM(open_minor) FILTER (WHERE due_date >= $6), 0) AS BIGINT), \
-       CAST(COALESCE(SUM(open_minor), 0) AS BIGINT), COUNT(*) \
-     FROM invoices WHERE merchant_id = $1 AND currency = $2 AND open_minor > 0";
-
 /// Aging of every open invoice as of `as_of`, per currency: not yet due, 1-30, 31-60, 61-90
-/// and more than 90 days past due. The one report whose SQL differs per backend: each gets
-/// the plan that reads its open invoices once (measured by `bench/aging`).
+/// and more than 90 days past due. The same plan on both backends (measured by `bench/aging`):
+/// range scans of the partial index, which PostgreSQL runs in parallel (an index-only
+/// parallel append) once `due_date` compares byte-wise (migration 0010).
 pub async fn aging(ctx: &Ctx, who: &Principal, as_of: Date) -> Result<Vec<Aging>> {
     let merchant = staff_merchant(who)?;
     let day = |n: i64| records::format_date(as_of - Duration::days(n));
-    let postgres = crate::db::backend(&ctx.pool) == crate::db::Backend::Postgres;
     let currencies: Vec<String> =
         sqlx::query_scalar(OPEN_CURRENCIES).bind(merchant.as_str()).fetch_all(&ctx.pool).await?;
     let mut out = Vec::with_capacity(currencies.len());
     for code in currencies {
         let currency = records::currency(&code)?;
-        if postgres {
-            let (since_0, since_30, since_60, since_90, open, invoices): (i64, i64, i64, i64, i64, i64) =
-                sqlx::query_as(BUCKETS_ONE_PASS)
-                    .bind(merchant.as_str())
-                    .bind(&code)
-                    .bind(day(0))
-                    .bind(day(30))
-                    .bind(day(60))
-                    .bind(day(90))
-                    .fetch_one(&ctx.pool)
-                    .await?;
-            let sums = [since_0, since_30 - since_0, since_60 - since_30, since_90 - since_60, open - since_90];
-            out.push(aging_row(currency, sums, invoices));
-            continue;
-        }
         let rows: Vec<(i64, i64, i64)> = sqlx::query_as(BUCKETS)
             .bind(merchant.as_str())
             .bind(&code)

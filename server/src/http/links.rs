@@ -50,7 +50,8 @@ pub async fn magic_login(
         }
         Err(Error::Problem(Problem::SignInLinkExpired)) => {
             let merchant = merchant_by_slug(&ctx.pool, &slug).await.map_err(page_error)?;
-            Err(pages::message(
+            Err(pages::merchant_message(
+                &merchant,
                 StatusCode::GONE,
                 "This link can no longer be used",
                 &[
@@ -61,7 +62,8 @@ pub async fn magic_login(
         }
         Err(Error::NotFound) => {
             let merchant = merchant_by_slug(&ctx.pool, &slug).await.map_err(page_error)?;
-            Err(pages::message(
+            Err(pages::merchant_message(
+                &merchant,
                 StatusCode::NOT_FOUND,
                 "This sign-in link is not valid",
                 &[
@@ -80,11 +82,12 @@ pub async fn pay_link(
     Path((slug_text, token)): Path<(String, String)>,
 ) -> PageResult {
     let slug = slug(&slug_text).ok_or_else(pages::not_found)?;
-    merchant_by_slug(&ctx.pool, &slug).await.map_err(page_error)?;
+    let merchant = merchant_by_slug(&ctx.pool, &slug).await.map_err(page_error)?;
     let (debtor, slug, number) = match widget::pay_link(&ctx, &slug, &token).await {
         Ok(found) => found,
         Err(Error::NotFound) => {
-            return Err(pages::message(
+            return Err(pages::merchant_message(
+                &merchant,
                 StatusCode::NOT_FOUND,
                 "This pay link is not valid",
                 &["It may have expired. Open the invoice again from the shop or email that showed it."],

@@ -83,13 +83,13 @@ fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> axum::respons
 }
 
 /// Headers every response gets unless it set its own. Leptos pages leave a stricter CSP with
-/// their per-response nonce in the request's `CspSlot`
-/// (`kassa_app::backend::set_content_security_policy`), which `page_csp` puts on the response.
+/// their per-response nonce (and their status) in the request's `ResponseSlot`
+/// (`kassa_app::backend::set_content_security_policy`), which `apply_response_slot` puts on the response.
 fn with_security_headers(router: Router<AppState>) -> Router<AppState> {
     let default_csp =
         "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'";
     router
-        .layer(axum::middleware::from_fn(page_csp))
+        .layer(axum::middleware::from_fn(apply_response_slot))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(default_csp),
@@ -101,13 +101,19 @@ fn with_security_headers(router: Router<AppState>) -> Router<AppState> {
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
 }
 
-async fn page_csp(mut req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
-    let slot = kassa_app::backend::CspSlot::default();
+async fn apply_response_slot(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let slot = kassa_app::backend::ResponseSlot::default();
     req.extensions_mut().insert(slot.clone());
     let mut res = next.run(req).await;
-    let policy = slot.0.lock().ok().and_then(|mut held| held.take());
-    if let Some(policy) = policy {
+    let decided = slot.take();
+    if let Some(policy) = decided.content_security_policy {
         res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    if let Some(status) = decided.status {
+        *res.status_mut() = status;
     }
     res
 }

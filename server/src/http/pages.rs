@@ -3,19 +3,37 @@
 
 use axum::response::{Html, IntoResponse, Response};
 use http::StatusCode;
+use kassa_core::principal::Mode;
+use kassa_core::services::records::Merchant;
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 pub fn message(status: StatusCode, title: &str, lines: &[&str]) -> Response {
+    page(status, title, lines, false)
+}
+
+/// A message on one merchant's portal: under the test banner while the merchant is in test
+/// mode, as on every portal page.
+pub fn merchant_message(merchant: &Merchant, status: StatusCode, title: &str, lines: &[&str]) -> Response {
+    page(status, title, lines, merchant.mode == Mode::Test)
+}
+
+fn page(status: StatusCode, title: &str, lines: &[&str], test_banner: bool) -> Response {
+    let banner = if test_banner {
+        "<p class=\"test-banner\" role=\"note\" data-testid=\"test-banner\"><strong>Test mode</strong> \
+         · no real money moves; payments go to the sandbox.</p>"
+    } else {
+        ""
+    };
     let paragraphs: String = lines.iter().map(|l| format!("<p>{}</p>", escape(l))).collect();
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title} · Kassa</title><link rel=\"icon\" type=\"image/svg+xml\" href=\"/assets/favicon.svg\">\
          <link rel=\"stylesheet\" href=\"/pkg/kassa.css\"></head>\
-         <body><main id=\"main\" class=\"error-page\"><h1>{title}</h1>{paragraphs}</main></body></html>",
+         <body>{banner}<main id=\"main\" class=\"error-page\"><h1>{title}</h1>{paragraphs}</main></body></html>",
         title = escape(title),
     );
     (status, Html(body)).into_response()
