@@ -3,6 +3,11 @@
 //! triggers refuse updates and deletes) and hash-chained per merchant: each entry's hash
 //! covers its content and the previous entry's hash, so an edited, inserted or deleted entry
 //! breaks the chain, and [`verify`] finds where.
+//!
+//! A chain checked only against itself cannot show entries cut off its end (the rest still
+//! fits). So each chain's newest entry is also kept outside the database as an [`Anchor`]:
+//! `kassa audit head` prints them for safekeeping and the hourly sweep logs them; `kassa
+//! audit verify --anchors FILE` then also requires every anchored entry to be there, unchanged.
 
 use std::fmt;
 
@@ -161,6 +166,56 @@ pub async fn record(tx: &mut Tx, who: &Principal, origin: &Origin, entry: Entry<
     Ok(())
 }
 
+/// A chain's entry as kept outside the database: `merchant:<id> 42 <hash>` on one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    pub chain: String,
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl fmt::Display for Anchor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} {}", self.chain, self.seq, self.hash)
+    }
+}
+
+impl std::str::FromStr for Anchor {
+    type Err = String;
+
+    fn from_str(line: &str) -> std::result::Result<Anchor, String> {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        match parts.as_slice() {
+            [chain, seq, hash] => match seq.parse::<i64>() {
+                Ok(seq) if seq >= 1 => Ok(Anchor { chain: chain.to_string(), seq, hash: hash.to_string() }),
+                _ => Err(format!("'{seq}' is not an entry number")),
+            },
+            _ => Err("expected three fields: chain, entry number, hash".into()),
+        }
+    }
+}
+
+/// Reads anchors, one per line as [`heads`] prints them; blank lines and `#` comments are
+/// skipped. An error names the line.
+pub fn parse_anchors(text: &str) -> std::result::Result<Vec<Anchor>, String> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .map(|(i, l)| l.parse().map_err(|e| format!("line {}: {e}", i + 1)))
+        .collect()
+}
+
+/// The newest entry of every chain.
+pub async fn heads(pool: &Pool) -> Result<Vec<Anchor>> {
+    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT a.chain, a.seq, a.hash FROM audit_log a \
+         WHERE a.seq = (SELECT MAX(b.seq) FROM audit_log b WHERE b.chain = a.chain) ORDER BY a.chain",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|(chain, seq, hash)| Anchor { chain, seq, hash }).collect())
+}
+
 /// What [`verify`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verification {
@@ -186,8 +241,11 @@ struct Row {
     hash: String,
 }
 
-/// Recomputes every chain from its start.
-pub async fn verify(pool: &Pool) -> Result<Verification> {
+/// Recomputes every chain from its start, and requires each of `anchors` (kept outside the
+/// database) to be in its chain with the hash it had.
+pub async fn verify(pool: &Pool, anchors: &[Anchor]) -> Result<Verification> {
+    let mut anchored: std::collections::HashMap<(String, i64), &str> =
+        anchors.iter().map(|a| ((a.chain.clone(), a.seq), a.hash.as_str())).collect();
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT chain, seq, actor, action, subject_type, subject_id, before_state, after_state, origin, at, prev_hash, \
          hash FROM audit_log ORDER BY chain, seq",
@@ -222,6 +280,8 @@ pub async fn verify(pool: &Pool) -> Result<Verification> {
             Some(format!("entry {} of {} does not follow the entry before it", r.seq, r.chain))
         } else if recomputed != r.hash {
             Some(format!("entry {} of {} was changed after it was written", r.seq, r.chain))
+        } else if anchored.remove(&(r.chain.clone(), r.seq)).is_some_and(|hash| hash != r.hash) {
+            Some(format!("entry {} of {} differs from its anchor (the chain was rewritten)", r.seq, r.chain))
         } else {
             None
         };
@@ -230,6 +290,11 @@ pub async fn verify(pool: &Pool) -> Result<Verification> {
             return Ok(found);
         }
         current = Some((r.chain, r.seq, r.hash));
+    }
+    let mut missing: Vec<_> = anchored.into_keys().collect();
+    missing.sort();
+    if let Some((chain, seq)) = missing.first() {
+        found.broken = Some(format!("entry {seq} of {chain} is anchored but missing (entries were cut off the chain)"));
     }
     Ok(found)
 }

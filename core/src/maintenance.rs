@@ -11,7 +11,9 @@ pub const SWEEP: &str = "maintenance.sweep";
 
 /// Deletes what no longer serves anyone: expired sessions, rate-limit failures older than a
 /// day, sign-in and set-password links a week past their expiry, finished jobs after 30
-/// days. Dead jobs, events and the audit log are kept.
+/// days. Dead jobs, events and the audit log are kept. It also logs each audit chain's newest
+/// entry (an anchor, see [`crate::audit`]), so that logs kept elsewhere can show entries later
+/// cut off a chain.
 pub struct Sweep;
 
 #[async_trait]
@@ -31,6 +33,9 @@ impl Handler for Sweep {
             ("DELETE FROM jobs WHERE state = 'done' AND updated_at <= $1", now - 30 * day),
         ] {
             sqlx::query(sql).bind(before).execute(&ctx.pool).await?;
+        }
+        for anchor in crate::audit::heads(&ctx.pool).await? {
+            tracing::info!(target: "kassa::audit", anchor = %anchor, "audit chain head");
         }
         Ok(())
     }

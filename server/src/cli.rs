@@ -70,7 +70,21 @@ pub struct VerifyArgs {
 pub enum AuditCommand {
     /// Recompute every hash chain of the audit log; fails naming the first entry that was
     /// edited, inserted or deleted.
-    Verify(VerifyArgs),
+    Verify(AuditVerifyArgs),
+    /// Print each chain's newest entry (chain, number, hash), to keep outside the database
+    /// (for example appended to a file on another machine by cron); `verify --anchors` then
+    /// also finds entries cut off the end of a chain.
+    Head(VerifyArgs),
+}
+
+#[derive(clap::Args)]
+pub struct AuditVerifyArgs {
+    /// A file of anchors as `kassa audit head` printed them: every one must still be in the
+    /// log, unchanged.
+    #[arg(long)]
+    pub anchors: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub config: Config,
 }
 
 fn parse_role(text: &str) -> Result<StaffRole, String> {
@@ -128,11 +142,35 @@ pub async fn ledger(command: LedgerCommand) -> anyhow::Result<String> {
 }
 
 pub async fn audit(command: AuditCommand) -> anyhow::Result<String> {
-    let AuditCommand::Verify(args) = command;
+    use kassa_core::audit;
+    let args = match command {
+        AuditCommand::Head(args) => {
+            let ctx = crate::context(&args.config).await?;
+            let heads = audit::heads(&ctx.pool).await.map_err(words)?;
+            return Ok(heads.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
+        }
+        AuditCommand::Verify(args) => args,
+    };
+    let anchors = match &args.anchors {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("cannot read the anchors file {}: {e}", path.display()))?;
+            audit::parse_anchors(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+        }
+        None => Vec::new(),
+    };
     let ctx = crate::context(&args.config).await?;
-    let found = kassa_core::audit::verify(&ctx.pool).await.map_err(words)?;
+    let found = audit::verify(&ctx.pool, &anchors).await.map_err(words)?;
     match found.broken {
-        None => Ok(format!("The audit log is intact: {} entries in {} chains.", found.entries, found.chains)),
+        None if anchors.is_empty() => {
+            Ok(format!("The audit log is intact: {} entries in {} chains.", found.entries, found.chains))
+        }
+        None => Ok(format!(
+            "The audit log is intact: {} entries in {} chains, all {} anchors found.",
+            found.entries,
+            found.chains,
+            anchors.len()
+        )),
         Some(why) => anyhow::bail!("The audit log has been tampered with: {why}."),
     }
 }

@@ -31,6 +31,16 @@ async fn a_payment_and_its_events_are_written_together_and_dispatched_once() {
     let mut new: Vec<String> = events().await.into_iter().filter(|e| !before.contains(e)).map(|(_, t)| t).collect();
     new.sort();
     assert_eq!(new, ["invoice.paid", "payment.succeeded"]);
+    // Whichever service settled it, `invoice.paid` says the same.
+    let data: String = sqlx::query_scalar(
+        "SELECT data FROM events WHERE type = 'invoice.paid' \
+         AND subject_id = (SELECT id FROM invoices WHERE number = 'NL-2026-0104')",
+    )
+    .fetch_one(&app.ctx.pool)
+    .await
+    .unwrap();
+    let data: serde_json::Value = serde_json::from_str(&data).unwrap();
+    assert_eq!((data["total"].as_str(), data["currency"].as_str()), (Some("310.00"), Some("EUR")), "{data}");
     // A refused request writes nothing: no event, no audit entry, no job.
     let (events, audits, queued) = (
         count(&app, "SELECT COUNT(*) FROM events").await,
@@ -148,7 +158,7 @@ async fn competing_workers_run_each_job_once() {
 #[tokio::test]
 async fn the_audit_chain_shows_an_edit_or_a_deletion() {
     let app = TestApp::spawn().await;
-    let found = audit::verify(&app.ctx.pool).await.unwrap();
+    let found = audit::verify(&app.ctx.pool, &[]).await.unwrap();
     assert!(found.entries > 10 && found.broken.is_none(), "{found:?}");
     // The database itself refuses edits.
     let refused = sqlx::query("UPDATE audit_log SET actor = 'someone else'").execute(&app.ctx.pool).await;
@@ -165,7 +175,7 @@ async fn the_audit_chain_shows_an_edit_or_a_deletion() {
     .execute(&app.ctx.pool)
     .await
     .unwrap();
-    let found = audit::verify(&app.ctx.pool).await.unwrap();
+    let found = audit::verify(&app.ctx.pool, &[]).await.unwrap();
     assert!(found.broken.as_deref().unwrap_or_default().contains("changed after it was written"), "{found:?}");
 
     let url = app.config.db.database_url.clone();
@@ -198,6 +208,58 @@ async fn a_deleted_audit_entry_leaves_a_gap_the_check_finds() {
         .execute(&app.ctx.pool)
         .await
         .unwrap();
-    let found = audit::verify(&app.ctx.pool).await.unwrap();
+    let found = audit::verify(&app.ctx.pool, &[]).await.unwrap();
     assert!(found.broken.as_deref().unwrap_or_default().contains("one is missing"), "{found:?}");
+}
+
+#[tokio::test]
+async fn entries_cut_off_a_chain_show_against_its_anchor() {
+    let app = TestApp::spawn().await;
+    let url = app.config.db.database_url.clone();
+    let kassa = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_kassa"))
+            .args(args)
+            .args(["--database-url", &url])
+            .env("KASSA_SECRET", "test-secret-test-secret-test-secret-00")
+            .output()
+            .unwrap()
+    };
+    let head = kassa(&["audit", "head"]);
+    assert!(head.status.success(), "{}", String::from_utf8_lossy(&head.stderr));
+    let printed = String::from_utf8(head.stdout).unwrap();
+    let anchors = audit::parse_anchors(&printed).unwrap();
+    assert_eq!(anchors, audit::heads(&app.ctx.pool).await.unwrap());
+    let demo = anchors.iter().find(|a| a.chain.starts_with("merchant:")).expect("the demo merchant's chain").clone();
+    assert!(demo.seq > 2, "{demo}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("anchors.txt");
+    std::fs::write(&file, format!("# kept elsewhere\n{printed}\n")).unwrap();
+    let file = file.to_str().unwrap();
+    let verified = kassa(&["audit", "verify", "--anchors", file]);
+    assert!(verified.status.success(), "{}", String::from_utf8_lossy(&verified.stderr));
+    assert!(String::from_utf8_lossy(&verified.stdout).contains("anchors found"));
+
+    // The newest two entries of the demo chain are cut off: the rest still fits together...
+    disable_guards(&app).await;
+    sqlx::query("DELETE FROM audit_log WHERE chain = $1 AND seq >= $2")
+        .bind(&demo.chain)
+        .bind(demo.seq - 1)
+        .execute(&app.ctx.pool)
+        .await
+        .unwrap();
+    let alone = audit::verify(&app.ctx.pool, &[]).await.unwrap();
+    assert_eq!(alone.broken, None, "a chain alone cannot show its end is gone");
+    // ...but not with its anchor.
+    let anchored = audit::verify(&app.ctx.pool, &anchors).await.unwrap();
+    let why = anchored.broken.unwrap_or_default();
+    assert!(why.contains(&format!("entry {} of {}", demo.seq, demo.chain)) && why.contains("cut off"), "{why}");
+    let refused = kassa(&["audit", "verify", "--anchors", file]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("cut off"));
+
+    // A malformed anchors file is named, with its line.
+    std::fs::write(dir.path().join("bad.txt"), "merchant:x 0 abc\n").unwrap();
+    let bad = kassa(&["audit", "verify", "--anchors", dir.path().join("bad.txt").to_str().unwrap()]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("line 1"), "{}", String::from_utf8_lossy(&bad.stderr));
 }

@@ -248,22 +248,23 @@ async fn reduce_open(tx: &mut Tx, merchant: &MerchantId, invoice: &InvoiceId, am
     Ok(())
 }
 
-/// Writes what a ledger change leaves behind, in its transaction: the audit entry and the
-/// events it emits — `invoice.paid` for every invoice this change brought to zero.
-struct Aftermath<'a> {
-    action: &'static str,
-    subject_type: &'static str,
-    subject_id: &'a str,
-    after: serde_json::Value,
-    events: Vec<(EventType, String, serde_json::Value)>,
+/// What a change leaves behind beside its rows: the audit entry and the events it emits.
+pub(crate) struct Aftermath<'a> {
+    pub action: &'static str,
+    pub subject_type: &'static str,
+    pub subject_id: &'a str,
+    pub after: serde_json::Value,
+    pub events: Vec<(EventType, String, serde_json::Value)>,
 }
 
-async fn record_change(
+/// Writes a change's audit entry and events in its transaction and, when it changed a ledger
+/// (`ledgers` before and after), `invoice.paid` for every invoice it brought to zero.
+pub(crate) async fn record_change(
     tx: &mut Tx,
     ctx: &Ctx,
     who: &Principal,
     merchant: &MerchantId,
-    (before, after): (&Ledger, &Ledger),
+    ledgers: Option<(&Ledger, &Ledger)>,
     change: Aftermath<'_>,
 ) -> Result<()> {
     audit::record(
@@ -283,6 +284,9 @@ async fn record_change(
     for (kind, subject, data) in change.events {
         events::emit(tx, merchant, kind, &subject, data).await?;
     }
+    let Some((before, after)) = ledgers else {
+        return Ok(());
+    };
     for invoice in after.invoices() {
         let was = before.balance(&invoice.invoice).map(|m| m.minor()).unwrap_or(0);
         let now = after.balance(&invoice.invoice)?;
@@ -317,6 +321,38 @@ pub async fn store_received(
     store(tx, merchant, customer, &received.applications, &received.write_offs, None).await
 }
 
+/// One change to a customer's ledger under way: its write transaction (the customer locked),
+/// the ledger as it was loaded, and the ledger the change is deciding on.
+pub(crate) struct Posting {
+    pub tx: Tx,
+    pub customer: CustomerId,
+    pub loaded: Loaded,
+    before: Ledger,
+}
+
+impl Posting {
+    /// Loads the customer's ledger in `currency` into the transaction `tx` (which holds the
+    /// customer's lock).
+    pub async fn load(mut tx: Tx, merchant: &MerchantId, customer: CustomerId, currency: Currency) -> Result<Posting> {
+        let loaded = load(&mut tx, merchant, &customer, currency).await?;
+        Ok(Posting { tx, customer, before: loaded.ledger.clone(), loaded })
+    }
+
+    /// Writes the change's audit entry and events (with `invoice.paid` for what it settled)
+    /// and commits.
+    pub async fn commit(
+        mut self,
+        ctx: &Ctx,
+        who: &Principal,
+        merchant: &MerchantId,
+        change: Aftermath<'_>,
+    ) -> Result<()> {
+        record_change(&mut self.tx, ctx, who, merchant, Some((&self.before, &self.loaded.ledger)), change).await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
 /// A write transaction on one customer's ledger, the customer locked; `UnknownCustomer` if
 /// the merchant has no such customer.
 async fn begin_for_customer(ctx: &Ctx, merchant: &MerchantId, customer: &CustomerId) -> Result<Tx> {
@@ -331,24 +367,22 @@ async fn begin_for_customer(ctx: &Ctx, merchant: &MerchantId, customer: &Custome
     Ok(tx)
 }
 
-/// A write transaction on the ledger that holds an entry (`owner_sql` selects its
-/// `customer_id, currency` by merchant and id), that customer locked and the ledger loaded;
-/// `missing` when the merchant has no such entry.
+/// A change to the ledger that holds an entry (`owner_sql` selects its `customer_id,
+/// currency` by merchant and id); `missing` when the merchant has no such entry.
 async fn begin_for_entry(
     ctx: &Ctx,
     merchant: &MerchantId,
     owner_sql: &str,
     id: &str,
     missing: Problem,
-) -> Result<(Tx, CustomerId, Loaded)> {
+) -> Result<Posting> {
     let mut tx = db::begin_write(&ctx.pool).await?;
     let found: Option<(String, String)> =
         sqlx::query_as(owner_sql).bind(merchant.as_str()).bind(id).fetch_optional(&mut *tx).await?;
     let (customer, currency) = found.ok_or(missing)?;
     let customer = CustomerId::from_raw(customer);
     db::lock_customer(&mut tx, merchant.as_str(), customer.as_str()).await?;
-    let loaded = load(&mut tx, merchant, &customer, records::currency(&currency)?).await?;
-    Ok((tx, customer, loaded))
+    Posting::load(tx, merchant, customer, records::currency(&currency)?).await
 }
 
 async fn tolerance(tx: &mut Tx, merchant: &MerchantId, currency: Currency) -> Result<Money> {
@@ -421,13 +455,12 @@ pub async fn record_payment(ctx: &Ctx, who: &Principal, cmd: RecordPayment) -> R
         return if same { Ok(PaymentId::from_raw(id)) } else { Err(Problem::IdempotencyKeyReused.into()) };
     }
     let currency = cmd.amount.currency();
-    let mut loaded = load(&mut tx, &cmd.merchant, &cmd.customer, currency).await?;
-    let apply = resolve(&loaded, &cmd.apply)?;
     let tolerance = tolerance(&mut tx, &cmd.merchant, currency).await?;
+    let mut p = Posting::load(tx, &cmd.merchant, cmd.customer.clone(), currency).await?;
+    let apply = resolve(&p.loaded, &cmd.apply)?;
     let payment = PaymentId::from_raw(db::new_id());
-    let before = loaded.ledger.clone();
     let received =
-        loaded.ledger.receive(Source::Payment(payment.clone()), SourceKind::Payment, cmd.amount, apply, tolerance)?;
+        p.loaded.ledger.receive(Source::Payment(payment.clone()), SourceKind::Payment, cmd.amount, apply, tolerance)?;
     sqlx::query(
         "INSERT INTO payments (id, merchant_id, customer_id, currency, amount_minor, method, gateway, gateway_reference, \
          status, idempotency_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'manual', $7, 'succeeded', $8, $9)",
@@ -441,9 +474,9 @@ pub async fn record_payment(ctx: &Ctx, who: &Principal, cmd: RecordPayment) -> R
     .bind(cmd.reference.trim())
     .bind(key)
     .bind(db::now())
-    .execute(&mut *tx)
+    .execute(&mut *p.tx)
     .await?;
-    store_received(&mut tx, &cmd.merchant, &cmd.customer, &received).await?;
+    store_received(&mut p.tx, &cmd.merchant, &cmd.customer, &received).await?;
     let data = serde_json::json!({ "payment": payment, "customer": cmd.customer, "amount": cmd.amount.amount_string(),
         "currency": currency.code(), "method": cmd.method.trim(), "reference": cmd.reference.trim() });
     let mut after = received_json(&received);
@@ -455,8 +488,7 @@ pub async fn record_payment(ctx: &Ctx, who: &Principal, cmd: RecordPayment) -> R
         after,
         events: vec![(EventType::PaymentSucceeded, payment.to_string(), data)],
     };
-    record_change(&mut tx, ctx, who, &cmd.merchant, (&before, &loaded.ledger), change).await?;
-    tx.commit().await?;
+    p.commit(ctx, who, &cmd.merchant, change).await?;
     Ok(payment)
 }
 
@@ -497,11 +529,11 @@ pub async fn issue_credit_note(ctx: &Ctx, who: &Principal, cmd: IssueCreditNote)
         };
     }
     let currency = cmd.amount.currency();
-    let mut loaded = load(&mut tx, &cmd.merchant, &cmd.customer, currency).await?;
-    let against = cmd.against.as_ref().map(|n| loaded.invoice(n)).transpose()?;
+    let mut p = Posting::load(tx, &cmd.merchant, cmd.customer.clone(), currency).await?;
+    let against = cmd.against.as_ref().map(|n| p.loaded.invoice(n)).transpose()?;
     let apply = match &against {
         Some(invoice) => {
-            let part = cmd.amount.min(loaded.ledger.balance(invoice)?)?;
+            let part = cmd.amount.min(p.loaded.ledger.balance(invoice)?)?;
             if part.is_positive() {
                 Apply::Specified(vec![(invoice.clone(), part)])
             } else {
@@ -511,8 +543,7 @@ pub async fn issue_credit_note(ctx: &Ctx, who: &Principal, cmd: IssueCreditNote)
         None => Apply::Hold,
     };
     let id = CreditNoteId::from_raw(db::new_id());
-    let before = loaded.ledger.clone();
-    let received = loaded.ledger.receive(
+    let received = p.loaded.ledger.receive(
         Source::CreditNote(id.clone()),
         SourceKind::CreditNote,
         cmd.amount,
@@ -532,9 +563,9 @@ pub async fn issue_credit_note(ctx: &Ctx, who: &Principal, cmd: IssueCreditNote)
     .bind(against.as_ref().map(InvoiceId::as_str))
     .bind(&reason)
     .bind(db::now())
-    .execute(&mut *tx)
+    .execute(&mut *p.tx)
     .await?;
-    store_received(&mut tx, &cmd.merchant, &cmd.customer, &received).await?;
+    store_received(&mut p.tx, &cmd.merchant, &cmd.customer, &received).await?;
     let data = serde_json::json!({ "credit_note": id, "number": number, "customer": cmd.customer,
         "amount": cmd.amount.amount_string(), "currency": currency.code(), "against": cmd.against, "reason": reason });
     let mut after = received_json(&received);
@@ -546,8 +577,7 @@ pub async fn issue_credit_note(ctx: &Ctx, who: &Principal, cmd: IssueCreditNote)
         after,
         events: vec![(EventType::CreditNoteCreated, id.to_string(), data)],
     };
-    record_change(&mut tx, ctx, who, &cmd.merchant, (&before, &loaded.ledger), change).await?;
-    tx.commit().await?;
+    p.commit(ctx, who, &cmd.merchant, change).await?;
     Ok(id)
 }
 
@@ -566,11 +596,10 @@ pub async fn apply_credit(ctx: &Ctx, who: &Principal, cmd: ApplyCredit) -> Resul
     authorise_posting(who, &cmd.merchant)?;
     let mut tx = begin_for_customer(ctx, &cmd.merchant, &cmd.customer).await?;
     let currency = source_currency(&mut tx, &cmd.merchant, &cmd.customer, &cmd.source).await?;
-    let mut loaded = load(&mut tx, &cmd.merchant, &cmd.customer, currency).await?;
-    let invoice = loaded.invoice(&cmd.invoice)?;
-    let before = loaded.ledger.clone();
-    let application = loaded.ledger.apply_credit(&cmd.source, &invoice, cmd.amount)?;
-    store(&mut tx, &cmd.merchant, &cmd.customer, std::slice::from_ref(&application), &[], None).await?;
+    let mut p = Posting::load(tx, &cmd.merchant, cmd.customer.clone(), currency).await?;
+    let invoice = p.loaded.invoice(&cmd.invoice)?;
+    let application = p.loaded.ledger.apply_credit(&cmd.source, &invoice, cmd.amount)?;
+    store(&mut p.tx, &cmd.merchant, &cmd.customer, std::slice::from_ref(&application), &[], None).await?;
     let source_id = cmd.source.payment_id().or(cmd.source.credit_note_id()).unwrap_or_default().to_string();
     let change = Aftermath {
         action: "credit.applied",
@@ -579,8 +608,7 @@ pub async fn apply_credit(ctx: &Ctx, who: &Principal, cmd: ApplyCredit) -> Resul
         after: serde_json::json!({ "source": source_id, "amount": application.amount.amount_string() }),
         events: Vec::new(),
     };
-    record_change(&mut tx, ctx, who, &cmd.merchant, (&before, &loaded.ledger), change).await?;
-    tx.commit().await?;
+    p.commit(ctx, who, &cmd.merchant, change).await?;
     Ok(application)
 }
 
@@ -620,7 +648,7 @@ pub struct WriteOffInvoice {
 pub async fn write_off(ctx: &Ctx, who: &Principal, cmd: WriteOffInvoice) -> Result<WriteOff<InvoiceId, Source>> {
     authorise_posting(who, &cmd.merchant)?;
     let note = require_reason(&cmd.note)?;
-    let (mut tx, customer, mut loaded) = begin_for_entry(
+    let mut p = begin_for_entry(
         ctx,
         &cmd.merchant,
         "SELECT customer_id, currency FROM invoices WHERE merchant_id = $1 AND number = $2",
@@ -628,24 +656,22 @@ pub async fn write_off(ctx: &Ctx, who: &Principal, cmd: WriteOffInvoice) -> Resu
         Problem::UnknownInvoice { number: cmd.invoice.to_string() },
     )
     .await?;
-    let invoice = loaded.invoice(&cmd.invoice)?;
+    let invoice = p.loaded.invoice(&cmd.invoice)?;
     let amount = match cmd.amount {
         Some(a) => a,
-        None => loaded.ledger.balance(&invoice)?,
+        None => p.loaded.ledger.balance(&invoice)?,
     };
-    let before = loaded.ledger.clone();
-    let w = loaded.ledger.write_off(&invoice, amount, cmd.reason)?;
-    store(&mut tx, &cmd.merchant, &customer, &[], std::slice::from_ref(&w), Some(&note)).await?;
+    let w = p.loaded.ledger.write_off(&invoice, amount, cmd.reason)?;
+    store(&mut p.tx, &cmd.merchant, &p.customer, &[], std::slice::from_ref(&w), Some(&note)).await?;
     let change = Aftermath {
         action: "invoice.written_off",
         subject_type: "invoice",
         subject_id: invoice.as_str(),
         after: serde_json::json!({ "amount": w.amount.amount_string(), "reason": w.reason, "note": note,
-            "balance": loaded.ledger.balance(&invoice)?.amount_string() }),
+            "balance": p.loaded.ledger.balance(&invoice)?.amount_string() }),
         events: Vec::new(),
     };
-    record_change(&mut tx, ctx, who, &cmd.merchant, (&before, &loaded.ledger), change).await?;
-    tx.commit().await?;
+    p.commit(ctx, who, &cmd.merchant, change).await?;
     Ok(w)
 }
 
@@ -661,7 +687,7 @@ pub struct ReversePayment {
 pub async fn reverse_payment(ctx: &Ctx, who: &Principal, cmd: ReversePayment) -> Result<Reversal<InvoiceId, Source>> {
     authorise_posting(who, &cmd.merchant)?;
     let reason = require_reason(&cmd.reason)?;
-    let (mut tx, customer, mut loaded) = begin_for_entry(
+    let mut p = begin_for_entry(
         ctx,
         &cmd.merchant,
         "SELECT customer_id, currency FROM payments WHERE merchant_id = $1 AND id = $2",
@@ -669,22 +695,21 @@ pub async fn reverse_payment(ctx: &Ctx, who: &Principal, cmd: ReversePayment) ->
         Problem::NotInLedger,
     )
     .await?;
-    let before = loaded.ledger.clone();
-    let reversal = loaded.ledger.reverse(&Source::Payment(cmd.payment.clone()))?;
-    store(&mut tx, &cmd.merchant, &customer, &reversal.applications, &reversal.write_offs, Some(&reason)).await?;
+    let reversal = p.loaded.ledger.reverse(&Source::Payment(cmd.payment.clone()))?;
+    store(&mut p.tx, &cmd.merchant, &p.customer, &reversal.applications, &reversal.write_offs, Some(&reason)).await?;
     sqlx::query("UPDATE payments SET reversed_at = $1, reversal_reason = $2 WHERE merchant_id = $3 AND id = $4")
         .bind(db::now())
         .bind(&reason)
         .bind(cmd.merchant.as_str())
         .bind(cmd.payment.as_str())
-        .execute(&mut *tx)
+        .execute(&mut *p.tx)
         .await?;
     let reopened: Vec<_> = reversal
         .applications
         .iter()
         .map(|a| serde_json::json!({ "invoice": a.invoice, "amount": (-a.amount.minor()).to_string() }))
         .collect();
-    let data = serde_json::json!({ "payment": cmd.payment, "customer": customer, "reason": reason });
+    let data = serde_json::json!({ "payment": cmd.payment, "customer": p.customer, "reason": reason });
     let change = Aftermath {
         action: "payment.reversed",
         subject_type: "payment",
@@ -692,8 +717,7 @@ pub async fn reverse_payment(ctx: &Ctx, who: &Principal, cmd: ReversePayment) ->
         after: serde_json::json!({ "reason": reason, "reopened_minor": reopened }),
         events: vec![(EventType::PaymentReversed, cmd.payment.to_string(), data)],
     };
-    record_change(&mut tx, ctx, who, &cmd.merchant, (&before, &loaded.ledger), change).await?;
-    tx.commit().await?;
+    p.commit(ctx, who, &cmd.merchant, change).await?;
     Ok(reversal)
 }
 

@@ -21,10 +21,9 @@ use kassa_domain::{
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::audit;
 use crate::db::{self, Pool};
 use crate::error::{Error, Result};
-use crate::events::{self, EventType};
+use crate::events::EventType;
 use crate::gateways::{GatewayStatus, StartPayment};
 use crate::principal::{Mode, Principal};
 use crate::services::ledger::{self, Source};
@@ -286,7 +285,8 @@ async fn settle_attempt(
     db::lock_customer(&mut tx, merchant.id.as_str(), customer.as_str()).await?;
     let now = db::now();
     let payment_id = (report.state == AttemptState::Succeeded).then(|| PaymentId::from_raw(db::new_id()));
-    let mut settled: Vec<InvoiceId> = Vec::new();
+    // The customer's ledger before and after the payment, for the invoices it settles.
+    let mut ledgers: Option<(ledger::Ledger, ledger::Ledger)> = None;
     if let Some(payment) = &payment_id {
         // The ledger is read before the payment is written, so the payment is new to it.
         let mut loaded = ledger::load(&mut tx, &merchant.id, &customer, charged.currency()).await?;
@@ -314,13 +314,11 @@ async fn settle_attempt(
         let apply = if part.is_positive() { Apply::Specified(vec![(invoice.clone(), part)]) } else { Apply::Hold };
         // The debtor chose the amount, so no shortfall is written off here.
         let source = Source::Payment(payment.clone());
-        let before = loaded.ledger.balance(invoice).ok();
+        let before = loaded.ledger.clone();
         let received =
             loaded.ledger.receive(source, SourceKind::Payment, charged, apply, Money::zero(charged.currency()))?;
         ledger::store_received(&mut tx, &merchant.id, &customer, &received).await?;
-        if before.is_some_and(|b| b.is_positive()) && loaded.ledger.balance(invoice)?.is_zero() {
-            settled.push(invoice.clone());
-        }
+        ledgers = Some((before, loaded.ledger));
     }
     let predecessors =
         report.state.predecessors().iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ");
@@ -346,34 +344,25 @@ async fn settle_attempt(
     let data = serde_json::json!({ "attempt": attempt_id, "payment": payment_id, "customer": customer,
         "amount": charged.amount_string(), "currency": charged.currency().code(), "state": report.state,
         "decline_code": report.decline_code, "reference": report.reference });
-    audit::record(
-        &mut tx,
-        who,
-        &ctx.origin,
-        audit::Entry {
-            merchant: Some(&merchant.id),
-            action: "payment_attempt.settled",
-            subject_type: "payment_attempt",
-            subject_id: attempt_id,
-            before: None,
-            after: Some(data.clone()),
-        },
-    )
-    .await?;
-    match report.state {
+    let events = match report.state {
         AttemptState::Succeeded => {
             let subject = payment_id.as_ref().map(PaymentId::to_string).unwrap_or_default();
-            events::emit(&mut tx, &merchant.id, EventType::PaymentSucceeded, &subject, data).await?;
+            vec![(EventType::PaymentSucceeded, subject, data.clone())]
         }
         AttemptState::Failed | AttemptState::Canceled => {
-            events::emit(&mut tx, &merchant.id, EventType::PaymentFailed, attempt_id, data).await?;
+            vec![(EventType::PaymentFailed, attempt_id.to_string(), data.clone())]
         }
-        _ => {}
-    }
-    for paid in settled {
-        let data = serde_json::json!({ "invoice": paid });
-        events::emit(&mut tx, &merchant.id, EventType::InvoicePaid, paid.as_str(), data).await?;
-    }
+        _ => Vec::new(),
+    };
+    let change = ledger::Aftermath {
+        action: "payment_attempt.settled",
+        subject_type: "payment_attempt",
+        subject_id: attempt_id,
+        after: data,
+        events,
+    };
+    let ledgers = ledgers.as_ref().map(|(before, after)| (before, after));
+    ledger::record_change(&mut tx, ctx, who, &merchant.id, ledgers, change).await?;
     tx.commit().await?;
     Ok(())
 }
