@@ -21,7 +21,9 @@ impl From<Error> for AppError {
             Error::NotFound | Error::Forbidden => AppError::NotFound,
             Error::Unauthenticated => AppError::Unauthorized,
             Error::Problem(p) => AppError::Problem(p),
-            Error::Database(_) | Error::Internal(_) => {
+            // A form shows one problem at a time: the first.
+            Error::Invalid(mut problems) if !problems.is_empty() => AppError::Problem(problems.swap_remove(0).problem),
+            Error::Database(_) | Error::Internal(_) | Error::Invalid(_) => {
                 tracing::error!(error = ?e, "internal error");
                 AppError::Internal
             }

@@ -137,6 +137,27 @@ pub fn problem(p: &Problem) -> String {
         Problem::TooManyAttempts { retry_after_minutes } => {
             format!("Too many attempts. Wait {retry_after_minutes} minutes, then try again.")
         }
+        Problem::CustomerNumberInvalid { max_chars } => {
+            format!("A customer number has 1 to {max_chars} characters and no line breaks.")
+        }
+        Problem::CustomerNumberTaken { number } => {
+            format!("Customer {number} already exists with other details. Update it instead, or use a new number.")
+        }
+        Problem::InvoiceNumberTaken { number } => {
+            format!("Invoice {number} already exists with other details. Use a new number.")
+        }
+        Problem::InvalidDate { input } => format!("'{input}' is not a date: write it like 2026-11-25."),
+        Problem::InvalidLanguage { input } => format!("'{input}' is not a language Kassa speaks: use en, nl or da."),
+        Problem::PaymentTermsInvalid { max_days } => format!("Payment terms are 0 to {max_days} days."),
+        Problem::QuantityInvalid { line, input } => {
+            format!("The quantity '{input}' of line {line} is not a number (write it like 2 or 1.5).")
+        }
+        Problem::DescriptionRequired { line } => format!("Line {line} needs a description."),
+        Problem::InvalidCursor => "The page cursor is not one Kassa gave out. Start again from the first page.".into(),
+        Problem::SegmentInvalid { max_chars } => {
+            format!("A segment is a word of at most {max_chars} characters, like smb or enterprise.")
+        }
+        Problem::TooManyContacts { max } => format!("A customer has at most {max} contacts."),
     }
 }
 

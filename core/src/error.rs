@@ -18,6 +18,10 @@ pub enum Error {
     Forbidden,
     #[error("problem: {0}")]
     Problem(#[from] Problem),
+    /// A record with several things to fix, each at its field (`lines[2].quantity`): all of
+    /// them at once, so that a merchant's import or API call is corrected in one round.
+    #[error("invalid: {} problems", .0.len())]
+    Invalid(Vec<FieldProblem>),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -25,6 +29,44 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// One thing to fix in a record, and where.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldProblem {
+    /// The field's path in the caller's terms: `number`, `lines[0].unit_price`.
+    pub field: String,
+    pub problem: Problem,
+}
+
+/// Collects what is wrong with a record field by field.
+#[derive(Debug, Default)]
+pub struct Checks(Vec<FieldProblem>);
+
+impl Checks {
+    /// Keeps `result`'s value, or records its problem at `field`.
+    pub fn check<T>(&mut self, field: impl Into<String>, result: std::result::Result<T, Problem>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(problem) => {
+                self.0.push(FieldProblem { field: field.into(), problem });
+                None
+            }
+        }
+    }
+
+    pub fn push(&mut self, field: impl Into<String>, problem: Problem) {
+        self.0.push(FieldProblem { field: field.into(), problem });
+    }
+
+    /// `Ok` when nothing was wrong.
+    pub fn finish(self) -> Result<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(self.0))
+        }
+    }
+}
 
 impl From<MoneyError> for Error {
     fn from(e: MoneyError) -> Error {

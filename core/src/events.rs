@@ -18,6 +18,8 @@ pub const DISPATCH: &str = "event.dispatch";
 /// What happened, in the names merchants will subscribe to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventType {
+    CustomerCreated,
+    InvoiceCreated,
     PaymentSucceeded,
     PaymentFailed,
     PaymentReversed,
@@ -28,6 +30,8 @@ pub enum EventType {
 impl EventType {
     pub fn as_str(&self) -> &'static str {
         match self {
+            EventType::CustomerCreated => "customer.created",
+            EventType::InvoiceCreated => "invoice.created",
             EventType::PaymentSucceeded => "payment.succeeded",
             EventType::PaymentFailed => "payment.failed",
             EventType::PaymentReversed => "payment.reversed",

@@ -80,6 +80,23 @@ pub enum Mode {
     Live,
 }
 
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Test => "test",
+            Mode::Live => "live",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Mode> {
+        match text {
+            "test" => Some(Mode::Test),
+            "live" => Some(Mode::Live),
+            _ => None,
+        }
+    }
+}
+
 impl Principal {
     /// The merchant this principal acts for (none for the system).
     pub fn merchant(&self) -> Option<&MerchantId> {

@@ -140,6 +140,26 @@ impl InvoiceNumber {
 
 parsed_text!(InvoiceNumber);
 
+/// A merchant's own number for a customer (the key its ERP knows the customer by), unique per
+/// merchant.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CustomerNumber(String);
+
+impl CustomerNumber {
+    pub const MAX_CHARS: usize = 64;
+
+    pub fn parse(input: &str) -> Result<Self, Problem> {
+        let s = input.trim();
+        if s.is_empty() || s.chars().count() > Self::MAX_CHARS || s.chars().any(char::is_control) {
+            return Err(Problem::CustomerNumberInvalid { max_chars: Self::MAX_CHARS as u32 });
+        }
+        Ok(CustomerNumber(s.to_string()))
+    }
+}
+
+parsed_text!(CustomerNumber);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,5 +180,13 @@ mod tests {
         assert!(matches!(InvoiceNumber::parse("A\u{0}B"), Err(Problem::InvoiceNumberInvalid { .. })));
         assert!(InvoiceNumber::parse(&"9".repeat(64)).is_ok());
         assert!(InvoiceNumber::parse(&"9".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn customer_numbers_are_trimmed_and_bounded() {
+        assert_eq!(CustomerNumber::parse(" C-1001 ").unwrap().as_str(), "C-1001");
+        for bad in ["", " ", "C\n1", &"9".repeat(65)] {
+            assert!(matches!(CustomerNumber::parse(bad), Err(Problem::CustomerNumberInvalid { .. })), "{bad:?}");
+        }
     }
 }

@@ -15,7 +15,9 @@ pub use account::{
     Application, Apply, CustomerLedger, InvariantViolation, Received, Reversal, SourceKind, WriteOff, WriteOffReason,
 };
 pub use attempt::AttemptState;
-pub use ids::{CreditNoteId, CustomerId, InvoiceId, InvoiceNumber, MerchantId, MerchantSlug, PaymentId, StaffId};
+pub use ids::{
+    CreditNoteId, CustomerId, CustomerNumber, InvoiceId, InvoiceNumber, MerchantId, MerchantSlug, PaymentId, StaffId,
+};
 pub use invoice::{Invoice, InvoiceError, InvoiceLine, InvoiceStatus, StatusFacts};
 pub use ledger::{allocate, pay_one, Allocation, LedgerError, OpenItem, Payment};
 pub use money::{Currency, Money, MoneyError};

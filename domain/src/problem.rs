@@ -61,6 +61,18 @@ pub enum Problem {
     SignInLinkExpired,
     WrongCredentials,
     TooManyAttempts { retry_after_minutes: u32 },
+    // Records pushed by a merchant's systems (API, imports).
+    CustomerNumberInvalid { max_chars: u32 },
+    CustomerNumberTaken { number: String },
+    InvoiceNumberTaken { number: String },
+    InvalidDate { input: String },
+    InvalidLanguage { input: String },
+    PaymentTermsInvalid { max_days: u32 },
+    QuantityInvalid { line: u32, input: String },
+    DescriptionRequired { line: u32 },
+    InvalidCursor,
+    SegmentInvalid { max_chars: u32 },
+    TooManyContacts { max: u32 },
 }
 
 impl Problem {
@@ -110,6 +122,17 @@ impl Problem {
             Problem::SignInLinkExpired => "sign_in_link_expired",
             Problem::WrongCredentials => "wrong_credentials",
             Problem::TooManyAttempts { .. } => "too_many_attempts",
+            Problem::CustomerNumberInvalid { .. } => "customer_number_invalid",
+            Problem::CustomerNumberTaken { .. } => "customer_number_taken",
+            Problem::InvoiceNumberTaken { .. } => "invoice_number_taken",
+            Problem::InvalidDate { .. } => "invalid_date",
+            Problem::InvalidLanguage { .. } => "invalid_language",
+            Problem::PaymentTermsInvalid { .. } => "payment_terms_invalid",
+            Problem::QuantityInvalid { .. } => "quantity_invalid",
+            Problem::DescriptionRequired { .. } => "description_required",
+            Problem::InvalidCursor => "invalid_cursor",
+            Problem::SegmentInvalid { .. } => "segment_invalid",
+            Problem::TooManyContacts { .. } => "too_many_contacts",
         }
     }
 }

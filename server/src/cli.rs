@@ -87,6 +87,52 @@ pub struct AuditVerifyArgs {
     pub config: Config,
 }
 
+#[derive(clap::Subcommand)]
+pub enum ApiKeyCommand {
+    /// Create an API key; it is printed this once (only a hash is kept).
+    Create(CreateKeyArgs),
+    /// List a merchant's keys (never the keys themselves).
+    List(MerchantArgs),
+    /// Revoke a key at once.
+    Revoke(RevokeKeyArgs),
+}
+
+#[derive(clap::Args)]
+pub struct CreateKeyArgs {
+    /// The merchant's slug.
+    #[arg(long)]
+    pub merchant: String,
+    /// What the key is for, e.g. "ERP sync".
+    #[arg(long)]
+    pub name: String,
+    /// A live key (real data); without it, a test key that sees test data only.
+    #[arg(long)]
+    pub live: bool,
+    #[command(flatten)]
+    pub config: Config,
+}
+
+#[derive(clap::Args)]
+pub struct MerchantArgs {
+    /// The merchant's slug.
+    #[arg(long)]
+    pub merchant: String,
+    #[command(flatten)]
+    pub config: Config,
+}
+
+#[derive(clap::Args)]
+pub struct RevokeKeyArgs {
+    /// The merchant's slug.
+    #[arg(long)]
+    pub merchant: String,
+    /// The key's id (from `kassa api-key list`).
+    #[arg(long)]
+    pub id: String,
+    #[command(flatten)]
+    pub config: Config,
+}
+
 fn parse_role(text: &str) -> Result<StaffRole, String> {
     StaffRole::parse(text).ok_or_else(|| "must be admin, collector or viewer".into())
 }
@@ -95,6 +141,11 @@ fn parse_role(text: &str) -> Result<StaffRole, String> {
 fn words(e: Error) -> anyhow::Error {
     match e {
         Error::Problem(p) => anyhow::anyhow!(kassa_app::words::problem(&p)),
+        Error::Invalid(problems) => anyhow::anyhow!(problems
+            .iter()
+            .map(|f| format!("{}: {}", f.field, kassa_app::words::problem(&f.problem)))
+            .collect::<Vec<_>>()
+            .join("\n")),
         Error::NotFound => anyhow::anyhow!("not found"),
         other => anyhow::Error::new(other),
     }
@@ -112,17 +163,22 @@ pub async fn merchant(command: MerchantCommand) -> anyhow::Result<String> {
     ))
 }
 
-pub async fn staff(command: StaffCommand) -> anyhow::Result<String> {
-    let StaffCommand::Add(args) = command;
-    let slug = MerchantSlug::parse(&args.merchant).map_err(|p| words(p.into()))?;
-    let ctx = crate::context(&args.config).await?;
-    let merchant = merchant_by_slug(&ctx.pool, &slug).await.map_err(|e| {
+/// The merchant at `slug`, or a sentence saying there is none.
+async fn merchant_at(ctx: &kassa_core::Ctx, slug: &str) -> anyhow::Result<kassa_core::services::records::Merchant> {
+    let slug = MerchantSlug::parse(slug).map_err(|p| words(p.into()))?;
+    merchant_by_slug(&ctx.pool, &slug).await.map_err(|e| {
         if matches!(e, Error::NotFound) {
             anyhow::anyhow!("no merchant '{slug}'")
         } else {
             words(e)
         }
-    })?;
+    })
+}
+
+pub async fn staff(command: StaffCommand) -> anyhow::Result<String> {
+    let StaffCommand::Add(args) = command;
+    let ctx = crate::context(&args.config).await?;
+    let merchant = merchant_at(&ctx, &args.merchant).await?;
     let cmd = staff::AddStaff { merchant: merchant.id, email: args.email, role: args.role };
     let added = staff::add(&ctx, &Principal::System, cmd).await.map_err(words)?;
     Ok(format!(
@@ -132,6 +188,63 @@ pub async fn staff(command: StaffCommand) -> anyhow::Result<String> {
         ctx.public_url,
         added.password_token
     ))
+}
+
+pub async fn api_key(command: ApiKeyCommand) -> anyhow::Result<String> {
+    use kassa_core::principal::Mode;
+    use kassa_core::services::api_keys;
+    use secrecy::ExposeSecret;
+    match command {
+        ApiKeyCommand::Create(args) => {
+            let ctx = crate::context(&args.config).await?;
+            let merchant = merchant_at(&ctx, &args.merchant).await?;
+            let mode = if args.live { Mode::Live } else { Mode::Test };
+            let cmd = api_keys::CreateKey { merchant: merchant.id, name: args.name, mode };
+            let created = api_keys::create(&ctx, &Principal::System, cmd).await.map_err(words)?;
+            Ok(format!(
+                "Created {} API key \"{}\" ({}) for {}. It is shown this once; keep it secret:\n{}",
+                mode.as_str(),
+                created.key.name,
+                created.key.id,
+                merchant.name,
+                created.secret.expose_secret()
+            ))
+        }
+        ApiKeyCommand::List(args) => {
+            let ctx = crate::context(&args.config).await?;
+            let merchant = merchant_at(&ctx, &args.merchant).await?;
+            let keys = api_keys::list(&ctx, &Principal::System, &merchant.id).await.map_err(words)?;
+            if keys.is_empty() {
+                return Ok(format!("{} has no API keys.", merchant.name));
+            }
+            let when = |t: Option<i64>| t.map(kassa_core::services::records::rfc3339).unwrap_or_else(|| "-".into());
+            Ok(keys
+                .iter()
+                .map(|k| {
+                    format!(
+                        "{}  {}...  {}  {:?}  created {}  last used {}{}",
+                        k.id,
+                        k.prefix,
+                        k.mode.as_str(),
+                        k.name,
+                        when(Some(k.created_at)),
+                        when(k.last_used_at),
+                        k.revoked_at.map(|t| format!("  REVOKED {}", when(Some(t)))).unwrap_or_default()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"))
+        }
+        ApiKeyCommand::Revoke(args) => {
+            let ctx = crate::context(&args.config).await?;
+            let merchant = merchant_at(&ctx, &args.merchant).await?;
+            api_keys::revoke(&ctx, &Principal::System, &merchant.id, &args.id).await.map_err(|e| match e {
+                Error::NotFound => anyhow::anyhow!("{} has no API key {}", merchant.name, args.id),
+                e => words(e),
+            })?;
+            Ok(format!("Revoked API key {}. Requests with it are refused from now on.", args.id))
+        }
+    }
 }
 
 pub async fn ledger(command: LedgerCommand) -> anyhow::Result<String> {

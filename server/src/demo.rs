@@ -5,22 +5,25 @@
 use std::fmt;
 
 use anyhow::Context;
-use kassa_domain::{Currency, Invoice, InvoiceLine, Money};
-use rust_decimal::Decimal;
+use kassa_domain::{Currency, Money};
 use serde::Serialize;
 use time::Duration;
 
 use kassa_core::db;
+use kassa_core::principal::Mode;
 use kassa_core::principal::StaffRole;
-use kassa_core::services::auth;
+use kassa_core::services::customers::{self, CustomerInput};
+use kassa_core::services::invoices::{self, CustomerRef, InvoiceInput, LineInput, NumberStyle};
 use kassa_core::services::ledger::{self, IssueCreditNote, RecordPayment, ReversePayment, WriteOffInvoice};
 use kassa_core::services::merchants::{self, CreateMerchant};
 use kassa_core::services::records::merchant_by_slug;
 use kassa_core::services::records::{format_date, today};
 use kassa_core::services::staff;
 use kassa_core::services::widget::WidgetClaims;
+use kassa_core::services::{api_keys, auth};
 use kassa_core::{Ctx, Principal};
 use kassa_domain::{Apply, CustomerId, InvoiceNumber, MerchantId, MerchantSlug, PaymentId, Problem, WriteOffReason};
+use secrecy::ExposeSecret;
 
 use crate::config::Config;
 
@@ -34,6 +37,7 @@ struct CustomerSeed {
     number: &'static str,
     name: &'static str,
     email: &'static str,
+    language: &'static str,
     currency: Currency,
     invoices: &'static [InvoiceSeed],
 }
@@ -63,6 +67,7 @@ const CUSTOMERS: &[CustomerSeed] = &[
         number: "C-1001",
         name: "Bakkerij De Molen B.V.",
         email: "administratie@demolen.example",
+        language: "nl",
         currency: Currency::EUR,
         invoices: &[
             inv("NL-2026-0101", 75, 30, &[("Rye flour, 25 kg sack", "12", 3150), ("Delivery", "1", 4500)], 0),
@@ -79,6 +84,7 @@ const CUSTOMERS: &[CustomerSeed] = &[
         number: "C-1002",
         name: "Fjordkaffe ApS",
         email: "bogholderi@fjordkaffe.example",
+        language: "da",
         currency: Currency::DKK,
         invoices: &[
             inv("DK-2026-0201", 80, 30, &[("Espresso beans, 1 kg", "30", 18900)], 0),
@@ -96,6 +102,7 @@ const CUSTOMERS: &[CustomerSeed] = &[
         number: "C-1003",
         name: "Studio Grachten",
         email: "info@studiograchten.example",
+        language: "nl",
         currency: Currency::EUR,
         invoices: &[
             inv("NL-2026-0301", 90, 30, &[("Print paper A3, box", "10", 4299)], 0),
@@ -112,6 +119,9 @@ const CUSTOMERS: &[CustomerSeed] = &[
 #[derive(Debug, Serialize)]
 pub struct DemoLinks {
     pub merchant: String,
+    /// A fresh test-mode API key for the demo merchant (keys are shown once, so each run
+    /// makes one).
+    pub api_key: String,
     pub customers: Vec<CustomerLink>,
     pub shop_url: Option<String>,
     pub staff_login_url: String,
@@ -141,13 +151,13 @@ impl fmt::Display for DemoLinks {
             f,
             "Staff admin: {}  (email {}, password {})",
             self.staff_login_url, self.staff_email, self.staff_password
-        )
+        )?;
+        writeln!(f, "Test API key (shown once; docs/api.md): {}", self.api_key)
     }
 }
 
 pub async fn seed(ctx: &Ctx, config: &Config) -> anyhow::Result<DemoLinks> {
     let pool = &ctx.pool;
-    let now = db::now();
     let slug = MerchantSlug::parse(MERCHANT_SLUG)?;
     let merchant = match merchant_by_slug(pool, &slug).await {
         Ok(m) => m,
@@ -167,49 +177,58 @@ pub async fn seed(ctx: &Ctx, config: &Config) -> anyhow::Result<DemoLinks> {
     let today = today();
     let public = config.public_url();
     let mut customers = Vec::new();
+    let system = Principal::System;
     for c in CUSTOMERS {
-        let mut tx = pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO customers (id, merchant_id, number, name, email, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (merchant_id, number) DO NOTHING",
-        )
-        .bind(db::new_id())
-        .bind(&merchant_id)
-        .bind(c.number)
-        .bind(c.name)
-        .bind(c.email)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        let customer_id: String = sqlx::query_scalar("SELECT id FROM customers WHERE merchant_id = $1 AND number = $2")
-            .bind(&merchant_id)
-            .bind(c.number)
-            .fetch_one(&mut *tx)
-            .await?;
+        // Through the services the API and the imports use, as a merchant's system would.
+        let input = CustomerInput {
+            number: c.number.into(),
+            name: c.name.into(),
+            email: c.email.into(),
+            language: Some(c.language.into()),
+            ..Default::default()
+        };
+        let customer_id = match customers::create(ctx, &system, Some(&merchant.id), input).await {
+            Ok((customer, _)) => customer.id.to_string(),
+            // Seeded before, perhaps by an older demo: keep it.
+            Err(kassa_core::Error::Problem(Problem::CustomerNumberTaken { .. })) => {
+                sqlx::query_scalar("SELECT id FROM customers WHERE merchant_id = $1 AND number = $2")
+                    .bind(&merchant_id)
+                    .bind(c.number)
+                    .fetch_one(pool)
+                    .await?
+            }
+            Err(e) => return Err(e).with_context(|| format!("demo customer {}", c.number)),
+        };
         let mut paid = Vec::new();
         for seed in c.invoices {
             let issued = today - Duration::days(seed.issued_days_ago);
-            let lines = seed
-                .lines
-                .iter()
-                .map(|(description, qty, unit)| {
-                    Ok(InvoiceLine {
+            let input = InvoiceInput {
+                customer: CustomerRef::Id(customer_id.clone()),
+                number: seed.number.into(),
+                currency: c.currency.code().into(),
+                issue_date: format_date(issued),
+                due_date: Some(format_date(issued + Duration::days(seed.terms_days))),
+                lines: seed
+                    .lines
+                    .iter()
+                    .map(|(description, qty, unit)| LineInput {
                         description: description.to_string(),
-                        quantity: qty.parse::<Decimal>().map_err(|e| anyhow::anyhow!("quantity {qty}: {e}"))?,
-                        unit_price: Money::from_minor(*unit, c.currency),
+                        quantity: qty.to_string(),
+                        unit_price: Money::from_minor(*unit, c.currency).amount_string(),
                     })
-                })
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            let invoice =
-                Invoice::new(seed.number, c.currency, issued, issued + Duration::days(seed.terms_days), lines)
-                    .with_context(|| format!("demo invoice {}", seed.number))?;
-            insert_invoice(&mut tx, &merchant_id, &customer_id, &invoice, now).await?;
-            if seed.paid_per_mille > 0 {
-                let part = invoice.total().minor() * seed.paid_per_mille / 1000;
-                paid.push((seed.number, Money::from_minor(part, c.currency)));
+                    .collect(),
+                numbers: NumberStyle::Plain,
+            };
+            match invoices::create(ctx, &system, Some(&merchant.id), input).await {
+                Ok((invoice, _)) if seed.paid_per_mille > 0 => {
+                    let part = invoice.total.minor() * seed.paid_per_mille / 1000;
+                    paid.push((seed.number, Money::from_minor(part, c.currency)));
+                }
+                // Seeded on an earlier run (on another day its dates differ): keep it.
+                Ok(_) | Err(kassa_core::Error::Problem(Problem::InvoiceNumberTaken { .. })) => {}
+                Err(e) => return Err(e).with_context(|| format!("demo invoice {}", seed.number)),
             }
         }
-        tx.commit().await?;
         let (merchant, customer) =
             (MerchantId::from_raw(merchant_id.clone()), CustomerId::from_raw(customer_id.clone()));
         for (number, paid) in paid {
@@ -240,60 +259,18 @@ pub async fn seed(ctx: &Ctx, config: &Config) -> anyhow::Result<DemoLinks> {
         staff::set_password(ctx, &added.password_token, STAFF_PASSWORD, STAFF_PASSWORD).await?;
     }
 
+    let key = api_keys::CreateKey { merchant: merchant.id.clone(), name: "kassa demo".into(), mode: Mode::Test };
+    let api_key = api_keys::create(ctx, &Principal::System, key).await?.secret.expose_secret().to_string();
+
     Ok(DemoLinks {
         merchant: merchant_name,
+        api_key,
         customers,
         shop_url: config.demo_shop_url(),
         staff_login_url: format!("{public}/admin/login"),
         staff_email: STAFF_EMAIL.into(),
         staff_password: STAFF_PASSWORD.into(),
     })
-}
-
-async fn insert_invoice(
-    tx: &mut sqlx::AnyConnection,
-    merchant_id: &str,
-    customer_id: &str,
-    invoice: &Invoice,
-    now: i64,
-) -> anyhow::Result<()> {
-    let invoice_id = db::new_id();
-    let inserted = sqlx::query(
-        "INSERT INTO invoices (id, merchant_id, customer_id, number, currency, issue_date, due_date, total_minor, \
-         open_minor, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) ON CONFLICT (merchant_id, number) DO NOTHING",
-    )
-    .bind(&invoice_id)
-    .bind(merchant_id)
-    .bind(customer_id)
-    .bind(invoice.number())
-    .bind(invoice.currency().code())
-    .bind(format_date(invoice.issue_date()))
-    .bind(format_date(invoice.due_date()))
-    .bind(invoice.total().minor())
-    .bind(now)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if inserted == 0 {
-        return Ok(());
-    }
-    for (position, line) in invoice.lines().iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO invoice_lines (id, merchant_id, invoice_id, position, description, quantity, unit_price_minor, amount_minor) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(db::new_id())
-        .bind(merchant_id)
-        .bind(&invoice_id)
-        .bind(position as i64 + 1)
-        .bind(&line.description)
-        .bind(line.quantity.to_string())
-        .bind(line.unit_price.minor())
-        .bind(line.amount()?.minor())
-        .execute(&mut *tx)
-        .await?;
-    }
-    Ok(())
 }
 
 /// A bank transfer received for `number` (the rest of `amount`, if any, held as credit).

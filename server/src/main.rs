@@ -31,6 +31,9 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(cli::AuditCommand),
+    /// A merchant's API keys.
+    #[command(subcommand, name = "api-key")]
+    ApiKey(cli::ApiKeyCommand),
 }
 
 #[derive(clap::Args)]
@@ -82,6 +85,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Audit(command) => {
             println!("{}", cli::audit(command).await?);
+            Ok(())
+        }
+        Command::ApiKey(command) => {
+            println!("{}", cli::api_key(command).await?);
             Ok(())
         }
     }

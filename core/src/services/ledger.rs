@@ -237,12 +237,14 @@ async fn store(
     Ok(())
 }
 
-/// Keeps `invoices.open_minor` equal to what the ledger derives (a negative amount reopens).
+/// Keeps `invoices.open_minor` equal to what the ledger derives (a negative amount reopens),
+/// and marks the invoice changed.
 async fn reduce_open(tx: &mut Tx, merchant: &MerchantId, invoice: &InvoiceId, amount: Money) -> Result<()> {
-    sqlx::query("UPDATE invoices SET open_minor = open_minor - $1 WHERE merchant_id = $2 AND id = $3")
+    sqlx::query("UPDATE invoices SET open_minor = open_minor - $1, updated_at = $4 WHERE merchant_id = $2 AND id = $3")
         .bind(amount.minor())
         .bind(merchant.as_str())
         .bind(invoice.as_str())
+        .bind(db::now())
         .execute(&mut **tx)
         .await?;
     Ok(())

@@ -3,7 +3,10 @@
 //! writes in one transaction and scopes every query to the principal's merchant (and debtor).
 
 pub mod admin;
+pub mod api_keys;
 pub mod auth;
+pub mod customers;
+pub mod invoices;
 pub mod ledger;
 pub mod merchants;
 pub mod payments;

@@ -10,7 +10,7 @@ use time::Date;
 
 use crate::db::Pool;
 use crate::error::{Error, Result};
-use crate::principal::Mode;
+use crate::principal::{Mode, Principal};
 
 const DATE: &[time::format_description::BorrowedFormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]");
@@ -172,5 +172,89 @@ impl InvoiceRow {
             balance: self.balance()?,
             status: InvoiceStatus::derive(&StatusFacts { total, paid, credited, written_off, due_date, today }),
         })
+    }
+}
+
+/// Whose data a request reads and writes, and in which mode: an API key its merchant's data
+/// of its own mode; staff their merchant's data in the merchant's current mode; the system
+/// (CLI, imports, the demo) the named merchant's, likewise. Debtors never reach here.
+pub async fn scope(pool: &Pool, who: &Principal, merchant: Option<&MerchantId>) -> Result<(MerchantId, Mode)> {
+    let merchant = match who {
+        Principal::ApiKey(k) => {
+            if merchant.is_some_and(|m| m != &k.merchant) {
+                return Err(Error::NotFound);
+            }
+            return Ok((k.merchant.clone(), k.mode));
+        }
+        Principal::Staff(s) if merchant.is_none_or(|m| m == &s.merchant) => &s.merchant,
+        Principal::System => merchant.ok_or_else(|| Error::internal("the system acts for a named merchant"))?,
+        Principal::Debtor(_) => return Err(Error::Forbidden),
+        Principal::Staff(_) => return Err(Error::NotFound),
+    };
+    let m = merchant_by_id(pool, merchant).await?;
+    Ok((m.id, m.mode))
+}
+
+/// May `who` write records (customers, invoices) for its merchant: API keys, the system, and
+/// staff who may write (admin, collector).
+pub fn authorise_writing(who: &Principal) -> Result<()> {
+    use crate::principal::StaffRole;
+    match who {
+        Principal::ApiKey(_) | Principal::System => Ok(()),
+        Principal::Staff(s) if s.role != StaffRole::Viewer => Ok(()),
+        _ => Err(Error::Forbidden),
+    }
+}
+
+/// `2026-11-25T06:00:00Z`.
+pub fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+/// Where a page of a list ended: opaque to callers (base64 of `created_at.id`), so the order
+/// can change without breaking their code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub created_at: i64,
+    pub id: String,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}.{}", self.created_at, self.id))
+    }
+
+    pub fn decode(text: &str) -> Result<Cursor, kassa_domain::Problem> {
+        use base64::Engine;
+        let bad = kassa_domain::Problem::InvalidCursor;
+        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| bad.clone())?;
+        let raw = String::from_utf8(raw).map_err(|_| bad.clone())?;
+        let (at, id) = raw.split_once('.').ok_or(bad.clone())?;
+        let created_at = at.parse().map_err(|_| bad.clone())?;
+        if id.is_empty() || id.len() > 64 {
+            return Err(bad);
+        }
+        Ok(Cursor { created_at, id: id.to_string() })
+    }
+}
+
+/// One page of a list, and the cursor of the next page if there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<Cursor>,
+}
+
+impl<T> Page<T> {
+    /// From up to `limit + 1` rows: the extra row only says that another page follows.
+    pub fn of(mut rows: Vec<T>, limit: u32, cursor: impl Fn(&T) -> Cursor) -> Page<T> {
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let next = if more { rows.last().map(cursor) } else { None };
+        Page { items: rows, next }
     }
 }

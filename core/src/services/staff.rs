@@ -49,7 +49,8 @@ pub fn parse_email(input: &str) -> Result<String> {
     }
 }
 
-fn authorise(who: &Principal, merchant: &MerchantId) -> Result<()> {
+/// The system, or an admin of `merchant`: who may manage its staff and API keys.
+pub(crate) fn authorise_admin(who: &Principal, merchant: &MerchantId) -> Result<()> {
     match who {
         Principal::System => Ok(()),
         Principal::Staff(Staff { merchant: m, role: StaffRole::Admin, .. }) if m == merchant => Ok(()),
@@ -63,7 +64,7 @@ fn token_hash(token: &str) -> String {
 }
 
 pub async fn add(ctx: &Ctx, who: &Principal, cmd: AddStaff) -> Result<Added> {
-    authorise(who, &cmd.merchant)?;
+    authorise_admin(who, &cmd.merchant)?;
     let email = parse_email(&cmd.email)?;
     let mut tx = ctx.pool.begin().await?;
     let merchant: Option<String> = sqlx::query_scalar("SELECT id FROM merchants WHERE id = $1")

@@ -1,6 +1,7 @@
 //! HTTP: the portal and admin pages (Leptos, via leptos_axum), sign-in links, the widget
 //! endpoints, the health check and the demo shop. Sessions are stored in the database.
 
+pub mod api;
 pub mod links;
 pub mod pages;
 pub mod shop;
@@ -59,7 +60,9 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
             move || kassa_app::shell(leptos.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, kassa_app::shell))
-        .layer(sessions);
+        .layer(sessions)
+        // The API authenticates every request with its key: no session, no cookie.
+        .nest("/api/v1", api::router(state.clone()));
     with_security_headers(router)
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http())

@@ -1,0 +1,500 @@
+//! Invoices as a merchant's systems push them (API, CSV and UBL imports) and read them back:
+//! every record checked field by field in one round, the merchant's invoice number as the key
+//! (pushing the same invoice again changes nothing; other details under a taken number are
+//! refused), and each invoice read with where it stands today.
+
+use std::str::FromStr;
+
+use kassa_domain::{
+    Currency, CustomerId, CustomerNumber, Invoice, InvoiceId, InvoiceLine, InvoiceNumber, InvoiceStatus, MerchantId,
+    Money, Problem,
+};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use time::{Date, Duration};
+
+use crate::audit;
+use crate::db::{self, Pool, Tx};
+use crate::error::{Checks, Error, Result};
+use crate::events::{self, EventType};
+use crate::principal::{Mode, Principal};
+use crate::services::records::{self, authorise_writing, Cursor, InvoiceRow, Page, INVOICE_COLUMNS};
+use crate::Ctx;
+
+/// How amounts and quantities are written in the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NumberStyle {
+    /// `1234.50`: a point, no grouping (JSON APIs, UBL).
+    #[default]
+    Plain,
+    /// As people and spreadsheets write them: `1.234,50`, `1 234.50`, `12,5` (CSV files).
+    Local,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CustomerRef {
+    Id(String),
+    Number(String),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LineInput {
+    pub description: String,
+    pub quantity: String,
+    pub unit_price: String,
+}
+
+/// An invoice as a caller describes it, not yet checked.
+#[derive(Debug, Clone)]
+pub struct InvoiceInput {
+    pub customer: CustomerRef,
+    pub number: String,
+    pub currency: String,
+    /// `YYYY-MM-DD`.
+    pub issue_date: String,
+    /// `YYYY-MM-DD`; without it, the issue date plus the customer's payment terms.
+    pub due_date: Option<String>,
+    pub lines: Vec<LineInput>,
+    pub numbers: NumberStyle,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Line {
+    pub position: u32,
+    pub description: String,
+    pub quantity: Decimal,
+    pub unit_price: Money,
+    pub amount: Money,
+}
+
+/// An invoice and where it stands today.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InvoiceRecord {
+    pub id: InvoiceId,
+    pub number: InvoiceNumber,
+    pub customer: CustomerId,
+    pub customer_number: CustomerNumber,
+    pub currency: Currency,
+    pub issue_date: Date,
+    pub due_date: Date,
+    pub total: Money,
+    /// What is still to be paid.
+    pub open: Money,
+    pub paid: Money,
+    pub credited: Money,
+    pub written_off: Money,
+    pub status: InvoiceStatus,
+    /// In single reads; lists leave them out.
+    pub lines: Option<Vec<Line>>,
+    pub mode: Mode,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Whether [`create`] made the invoice or found it as it was.
+pub use crate::services::customers::Outcome;
+
+pub fn parse_date(input: &str) -> Result<Date, Problem> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(input.trim(), fmt).map_err(|_| Problem::InvalidDate { input: input.trim().chars().take(30).collect() })
+}
+
+fn parse_amount(input: &str, currency: Currency, style: NumberStyle) -> Result<Money, Problem> {
+    match style {
+        NumberStyle::Local => Ok(Money::parse(input, currency)?),
+        NumberStyle::Plain => {
+            let text = input.trim();
+            let plain = !text.is_empty()
+                && text.strip_prefix('-').unwrap_or(text).chars().all(|c| c.is_ascii_digit() || c == '.')
+                && text.matches('.').count() <= 1;
+            let value = plain
+                .then(|| Decimal::from_str(text).ok())
+                .flatten()
+                .ok_or_else(|| Problem::AmountNotANumber { input: text.chars().take(30).collect() })?;
+            Ok(Money::from_exact_decimal(value, currency)?)
+        }
+    }
+}
+
+fn parse_quantity(input: &str, line: u32, style: NumberStyle) -> Result<Decimal, Problem> {
+    let text = input.trim();
+    let text = match style {
+        NumberStyle::Local => text.replace(',', "."),
+        NumberStyle::Plain => text.to_string(),
+    };
+    Decimal::from_str(&text)
+        .ok()
+        .filter(|q| !q.is_sign_negative() && q.scale() <= 6)
+        .ok_or_else(|| Problem::QuantityInvalid { line, input: input.trim().chars().take(30).collect() })
+}
+
+/// Checks every field, then lets the domain check the invoice as a whole.
+fn check(input: &InvoiceInput, terms_days: Option<u32>) -> Result<Invoice> {
+    let mut checks = Checks::default();
+    let number = checks.check("number", InvoiceNumber::parse(&input.number));
+    let currency = checks.check("currency", Currency::parse(input.currency.trim()).map_err(Problem::from));
+    let issue_date = checks.check("issue_date", parse_date(&input.issue_date));
+    let due_date = match &input.due_date {
+        Some(d) => checks.check("due_date", parse_date(d)),
+        None => issue_date.map(|d| d + Duration::days(i64::from(terms_days.unwrap_or(0)))),
+    };
+    if input.lines.is_empty() {
+        checks.push("lines", Problem::InvoiceHasNoLines);
+    }
+    let mut lines = Vec::with_capacity(input.lines.len());
+    for (i, l) in input.lines.iter().enumerate() {
+        let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let description = l.description.trim();
+        if description.is_empty() || description.chars().count() > 500 {
+            checks.push(format!("lines[{i}].description"), Problem::DescriptionRequired { line: line_no });
+        }
+        let quantity =
+            checks.check(format!("lines[{i}].quantity"), parse_quantity(&l.quantity, line_no, input.numbers));
+        let unit_price = currency.and_then(|c| {
+            checks.check(format!("lines[{i}].unit_price"), parse_amount(&l.unit_price, c, input.numbers))
+        });
+        if let (Some(quantity), Some(unit_price)) = (quantity, unit_price) {
+            lines.push(InvoiceLine { description: description.to_string(), quantity, unit_price });
+        }
+    }
+    checks.finish()?;
+    let (Some(number), Some(currency), Some(issue_date), Some(due_date)) = (number, currency, issue_date, due_date)
+    else {
+        return Err(Error::internal("invoice checks passed with a field missing"));
+    };
+    Invoice::new(number.as_str(), currency, issue_date, due_date, lines).map_err(|e| {
+        let problem = Problem::from(e);
+        let field = match &problem {
+            Problem::DueBeforeIssue { .. } => "due_date".to_string(),
+            Problem::LineAmountInvalid { line } => format!("lines[{}]", line.saturating_sub(1)),
+            Problem::InvoiceHasNoLines => "lines".into(),
+            _ => "total".into(),
+        };
+        Error::Invalid(vec![crate::error::FieldProblem { field, problem }])
+    })
+}
+
+/// Finds the customer an input names, within the merchant and mode; `None` if there is none.
+async fn customer_of(
+    tx: &mut Tx,
+    merchant: &MerchantId,
+    mode: Mode,
+    r: &CustomerRef,
+) -> Result<Option<(CustomerId, u32)>> {
+    let (column, value) = match r {
+        CustomerRef::Id(id) => ("id", id.trim()),
+        CustomerRef::Number(number) => ("number", number.trim()),
+    };
+    let found: Option<(String, i64)> = sqlx::query_as(&format!(
+        "SELECT id, payment_terms_days FROM customers WHERE merchant_id = $1 AND mode = $2 AND {column} = $3"
+    ))
+    .bind(merchant.as_str())
+    .bind(mode.as_str())
+    .bind(value)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(found.map(|(id, terms)| (CustomerId::from_raw(id), u32::try_from(terms).unwrap_or(0))))
+}
+
+/// Creates an invoice for `who`'s merchant (the system names it in `merchant`).
+pub async fn create(
+    ctx: &Ctx,
+    who: &Principal,
+    merchant: Option<&MerchantId>,
+    input: InvoiceInput,
+) -> Result<(InvoiceRecord, Outcome)> {
+    authorise_writing(who)?;
+    let (merchant, mode) = records::scope(&ctx.pool, who, merchant).await?;
+    let mut tx = db::begin_write(&ctx.pool).await?;
+    let customer = customer_of(&mut tx, &merchant, mode, &input.customer).await?;
+    let invoice = match (check(&input, customer.as_ref().map(|c| c.1)), &customer) {
+        (Ok(invoice), Some(_)) => invoice,
+        (result, customer) => {
+            let mut problems = match result {
+                Ok(_) => Vec::new(),
+                Err(Error::Invalid(problems)) => problems,
+                Err(e) => return Err(e),
+            };
+            if customer.is_none() {
+                let field = crate::error::FieldProblem { field: "customer".into(), problem: Problem::UnknownCustomer };
+                problems.insert(0, field);
+            }
+            return Err(Error::Invalid(problems));
+        }
+    };
+    let customer = customer.map(|c| c.0).ok_or_else(|| Error::internal("customer checked above"))?;
+    let existing: Option<String> = sqlx::query_scalar("SELECT id FROM invoices WHERE merchant_id = $1 AND number = $2")
+        .bind(merchant.as_str())
+        .bind(invoice.number())
+        .fetch_optional(&mut *tx)
+        .await?;
+    if let Some(id) = existing {
+        tx.rollback().await?;
+        let found = load(&ctx.pool, &merchant, None, "i.id", &id, true).await?;
+        let same = found.mode == mode
+            && found.customer == customer
+            && found.currency == invoice.currency()
+            && found.issue_date == invoice.issue_date()
+            && found.due_date == invoice.due_date()
+            && found.total == invoice.total()
+            && found.lines.as_ref().is_some_and(|lines| {
+                lines.len() == invoice.lines().len()
+                    && lines.iter().zip(invoice.lines()).all(|(a, b)| {
+                        a.description == b.description && a.quantity == b.quantity && a.unit_price == b.unit_price
+                    })
+            });
+        return if same {
+            Ok((found, Outcome::Unchanged))
+        } else {
+            Err(Problem::InvoiceNumberTaken { number: invoice.number().to_string() }.into())
+        };
+    }
+    let id = InvoiceId::from_raw(db::new_id());
+    let now = db::now();
+    sqlx::query(
+        "INSERT INTO invoices (id, merchant_id, customer_id, number, currency, issue_date, due_date, total_minor, \
+         open_minor, mode, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $10)",
+    )
+    .bind(id.as_str())
+    .bind(merchant.as_str())
+    .bind(customer.as_str())
+    .bind(invoice.number())
+    .bind(invoice.currency().code())
+    .bind(records::format_date(invoice.issue_date()))
+    .bind(records::format_date(invoice.due_date()))
+    .bind(invoice.total().minor())
+    .bind(mode.as_str())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    for (position, line) in invoice.lines().iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO invoice_lines (id, merchant_id, invoice_id, position, description, quantity, unit_price_minor, \
+             amount_minor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(db::new_id())
+        .bind(merchant.as_str())
+        .bind(id.as_str())
+        .bind(position as i64 + 1)
+        .bind(&line.description)
+        .bind(line.quantity.normalize().to_string())
+        .bind(line.unit_price.minor())
+        .bind(line.amount()?.minor())
+        .execute(&mut *tx)
+        .await?;
+    }
+    let data = serde_json::json!({ "invoice": id, "number": invoice.number(), "customer": customer,
+        "total": invoice.total().amount_string(), "currency": invoice.currency().code(),
+        "due_date": records::format_date(invoice.due_date()), "mode": mode });
+    let entry = audit::Entry {
+        merchant: Some(&merchant),
+        action: "invoice.created",
+        subject_type: "invoice",
+        subject_id: id.as_str(),
+        before: None,
+        after: Some(data.clone()),
+    };
+    audit::record(&mut tx, who, &ctx.origin, entry).await?;
+    events::emit(&mut tx, &merchant, EventType::InvoiceCreated, id.as_str(), data).await?;
+    tx.commit().await?;
+    let created = load(&ctx.pool, &merchant, Some(mode), "i.id", id.as_str(), true).await?;
+    Ok((created, Outcome::Created))
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    #[sqlx(flatten)]
+    base: InvoiceRow,
+    mode: String,
+    created_at: i64,
+    updated_at: i64,
+    customer_number: String,
+}
+
+fn select(filter: &str) -> String {
+    format!(
+        "SELECT {INVOICE_COLUMNS}, i.mode, i.created_at, i.updated_at, c.number AS customer_number \
+         FROM invoices i JOIN customers c ON c.merchant_id = i.merchant_id AND c.id = i.customer_id \
+         WHERE i.merchant_id = $1 {filter}"
+    )
+}
+
+impl Row {
+    fn record(self, lines: Option<Vec<Line>>) -> Result<InvoiceRecord> {
+        let state = self.base.state(records::today())?;
+        let bad = |what: &str| Error::internal(format!("invoice {}: bad {what} in database", self.base.id));
+        Ok(InvoiceRecord {
+            currency: state.total.currency(),
+            id: state.id,
+            number: state.number,
+            customer: state.customer,
+            customer_number: CustomerNumber::parse(&self.customer_number).map_err(|_| bad("customer number"))?,
+            issue_date: state.issue_date,
+            due_date: state.due_date,
+            total: state.total,
+            open: state.balance,
+            paid: state.paid,
+            credited: state.credited,
+            written_off: state.written_off,
+            status: state.status,
+            lines,
+            mode: Mode::parse(&self.mode).ok_or_else(|| bad("mode"))?,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+async fn lines_of(pool: &Pool, merchant: &MerchantId, invoice: &str, currency: Currency) -> Result<Vec<Line>> {
+    let rows: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT position, description, quantity, unit_price_minor, amount_minor FROM invoice_lines \
+         WHERE merchant_id = $1 AND invoice_id = $2 ORDER BY position",
+    )
+    .bind(merchant.as_str())
+    .bind(invoice)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(position, description, quantity, unit, amount)| {
+            Ok(Line {
+                position: u32::try_from(position).map_err(Error::internal)?,
+                description,
+                quantity: Decimal::from_str(&quantity).map_err(Error::internal)?,
+                unit_price: Money::from_minor(unit, currency),
+                amount: Money::from_minor(amount, currency),
+            })
+        })
+        .collect()
+}
+
+/// One invoice by `column` (`i.id` or `i.number`), in `mode` when given.
+async fn load(
+    pool: &Pool,
+    merchant: &MerchantId,
+    mode: Option<Mode>,
+    column: &str,
+    value: &str,
+    with_lines: bool,
+) -> Result<InvoiceRecord> {
+    let row: Option<Row> = sqlx::query_as(&select(&format!("AND {column} = $2 AND ($3 = '' OR i.mode = $3)")))
+        .bind(merchant.as_str())
+        .bind(value)
+        .bind(mode.map(Mode::as_str).unwrap_or(""))
+        .fetch_optional(pool)
+        .await?;
+    let row = row.ok_or(Error::NotFound)?;
+    let lines = if with_lines {
+        Some(lines_of(pool, merchant, &row.base.id, records::currency(&row.base.currency)?).await?)
+    } else {
+        None
+    };
+    row.record(lines)
+}
+
+/// One invoice of `who`'s merchant and mode, with its lines.
+pub async fn get(ctx: &Ctx, who: &Principal, id: &InvoiceId) -> Result<InvoiceRecord> {
+    let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
+    load(&ctx.pool, &merchant, Some(mode), "i.id", id.as_str(), true).await
+}
+
+/// One invoice by the merchant's number, with its lines.
+pub async fn by_number(ctx: &Ctx, who: &Principal, number: &InvoiceNumber) -> Result<InvoiceRecord> {
+    let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
+    load(&ctx.pool, &merchant, Some(mode), "i.number", number.as_str(), true).await
+}
+
+/// Which invoices a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// Something left to pay (open, partly paid, overdue).
+    Open,
+    /// Something left to pay and past its due date.
+    Overdue,
+    /// Nothing left to pay (paid, credited, written off).
+    Settled,
+}
+
+impl StatusFilter {
+    pub fn parse(text: &str) -> Option<StatusFilter> {
+        match text {
+            "open" => Some(StatusFilter::Open),
+            "overdue" => Some(StatusFilter::Overdue),
+            "settled" => Some(StatusFilter::Settled),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct InvoiceFilter {
+    pub status: Option<StatusFilter>,
+    pub customer: Option<CustomerId>,
+    /// Due on or before.
+    pub due_before: Option<Date>,
+    /// Due on or after.
+    pub due_after: Option<Date>,
+    /// Changed (created, paid, credited, ...) at or after this unix time.
+    pub updated_since: Option<i64>,
+}
+
+enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+/// A page of invoices, oldest first, after `cursor`; without their lines.
+pub async fn list(
+    ctx: &Ctx,
+    who: &Principal,
+    filter: &InvoiceFilter,
+    limit: u32,
+    after: Option<&Cursor>,
+) -> Result<Page<InvoiceRecord>> {
+    let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
+    let mut sql = String::from("AND i.mode = $2");
+    let mut args = vec![Arg::Text(mode.as_str().into())];
+    let mut arg = |sql: &mut String, clause: &str, value: Arg| {
+        args.push(value);
+        sql.push_str(&clause.replace("$?", &format!("${}", args.len() + 1)));
+    };
+    match filter.status {
+        Some(StatusFilter::Open) => sql.push_str(" AND i.open_minor > 0"),
+        Some(StatusFilter::Overdue) => arg(
+            &mut sql,
+            " AND i.open_minor > 0 AND i.due_date < $?",
+            Arg::Text(records::format_date(records::today())),
+        ),
+        Some(StatusFilter::Settled) => sql.push_str(" AND i.open_minor = 0"),
+        None => {}
+    }
+    if let Some(c) = &filter.customer {
+        arg(&mut sql, " AND i.customer_id = $?", Arg::Text(c.to_string()));
+    }
+    if let Some(d) = filter.due_before {
+        arg(&mut sql, " AND i.due_date <= $?", Arg::Text(records::format_date(d)));
+    }
+    if let Some(d) = filter.due_after {
+        arg(&mut sql, " AND i.due_date >= $?", Arg::Text(records::format_date(d)));
+    }
+    if let Some(t) = filter.updated_since {
+        arg(&mut sql, " AND i.updated_at >= $?", Arg::Int(t));
+    }
+    if let Some(c) = after {
+        let at = args.len() + 2;
+        args.push(Arg::Int(c.created_at));
+        args.push(Arg::Text(c.id.clone()));
+        sql.push_str(&format!(" AND (i.created_at > ${at} OR (i.created_at = ${at} AND i.id > ${}))", at + 1));
+    }
+    sql.push_str(&format!(" ORDER BY i.created_at, i.id LIMIT {}", u64::from(limit) + 1));
+    let text = select(&sql);
+    let mut query = sqlx::query_as::<_, Row>(&text).bind(merchant.as_str());
+    for a in args {
+        query = match a {
+            Arg::Text(t) => query.bind(t),
+            Arg::Int(i) => query.bind(i),
+        };
+    }
+    let rows = query.fetch_all(&ctx.pool).await?;
+    let items = rows.into_iter().map(|r| r.record(None)).collect::<Result<Vec<_>>>()?;
+    Ok(Page::of(items, limit, |i| Cursor { created_at: i.created_at, id: i.id.to_string() }))
+}

@@ -1,0 +1,233 @@
+//! `/api/v1/invoices`.
+
+use axum::extract::Path;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use http::StatusCode;
+use kassa_core::services::invoices::{
+    self, CustomerRef, InvoiceFilter, InvoiceInput, InvoiceRecord, LineInput, NumberStyle, Outcome, StatusFilter,
+};
+use kassa_core::services::records::{format_date, rfc3339};
+use kassa_domain::{CustomerId, InvoiceId, InvoiceNumber};
+use serde::{Deserialize, Serialize};
+
+use super::error::{ApiError, ApiResult};
+use super::{Body, Key, ListJson, MoneyJson, PageParams, Query};
+
+#[derive(Debug, Serialize)]
+pub struct LineJson {
+    pub position: u32,
+    pub description: String,
+    /// A decimal string: `2`, `1.5`.
+    pub quantity: String,
+    pub unit_price: MoneyJson,
+    pub amount: MoneyJson,
+}
+
+/// An invoice as the API shows it, with where it stands today.
+#[derive(Debug, Serialize)]
+pub struct InvoiceJson {
+    pub id: String,
+    pub object: &'static str,
+    pub number: String,
+    pub customer: String,
+    pub customer_number: String,
+    pub currency: String,
+    pub issue_date: String,
+    pub due_date: String,
+    pub total: MoneyJson,
+    /// What is still to be paid.
+    pub open: MoneyJson,
+    pub paid: MoneyJson,
+    pub credited: MoneyJson,
+    pub written_off: MoneyJson,
+    /// `open`, `partly_paid`, `overdue`, `paid`, `credited` or `written_off`.
+    pub status: &'static str,
+    /// In single reads; lists leave them out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lines: Option<Vec<LineJson>>,
+    pub mode: &'static str,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<InvoiceRecord> for InvoiceJson {
+    fn from(i: InvoiceRecord) -> InvoiceJson {
+        InvoiceJson {
+            id: i.id.to_string(),
+            object: "invoice",
+            number: i.number.to_string(),
+            customer: i.customer.to_string(),
+            customer_number: i.customer_number.to_string(),
+            currency: i.currency.code().to_string(),
+            issue_date: format_date(i.issue_date),
+            due_date: format_date(i.due_date),
+            total: i.total.into(),
+            open: i.open.into(),
+            paid: i.paid.into(),
+            credited: i.credited.into(),
+            written_off: i.written_off.into(),
+            status: i.status.as_str(),
+            lines: i.lines.map(|lines| {
+                lines
+                    .into_iter()
+                    .map(|l| LineJson {
+                        position: l.position,
+                        description: l.description,
+                        quantity: l.quantity.normalize().to_string(),
+                        unit_price: l.unit_price.into(),
+                        amount: l.amount.into(),
+                    })
+                    .collect()
+            }),
+            mode: i.mode.as_str(),
+            created_at: rfc3339(i.created_at),
+            updated_at: rfc3339(i.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateLine {
+    pub description: String,
+    /// A decimal string or number: `"2"`, `"1.5"`.
+    pub quantity: DecimalText,
+    /// The price of one, in the invoice's currency: `"12.50"`.
+    pub unit_price: DecimalText,
+}
+
+/// A decimal given as a JSON string (`"12.50"`, preferred: exact) or a JSON number (`12.5`,
+/// read from its text, never through a float).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum DecimalText {
+    Text(String),
+    Number(serde_json::Number),
+}
+
+impl DecimalText {
+    fn text(&self) -> String {
+        match self {
+            DecimalText::Text(t) => t.clone(),
+            DecimalText::Number(n) => n.to_string(),
+        }
+    }
+}
+
+/// A new invoice. `customer` (Kassa's id) or `customer_number` (the merchant's) names its
+/// customer.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateInvoice {
+    pub customer: Option<String>,
+    pub customer_number: Option<String>,
+    pub number: String,
+    /// ISO 4217: `EUR`, `DKK`.
+    pub currency: String,
+    /// `YYYY-MM-DD`.
+    pub issue_date: String,
+    /// `YYYY-MM-DD`; the issue date plus the customer's payment terms when left out.
+    pub due_date: Option<String>,
+    pub lines: Vec<CreateLine>,
+}
+
+/// 201 with the new invoice; 200 with the existing one when the same invoice is pushed again;
+/// 409 `invoice_number_taken` when the number is taken by other details; 422 with every field
+/// to fix otherwise.
+pub async fn create(key: Key, Body(body): Body<CreateInvoice>) -> ApiResult<Response> {
+    let customer = match (body.customer, body.customer_number) {
+        (Some(id), None) => CustomerRef::Id(id),
+        (None, Some(number)) => CustomerRef::Number(number),
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                "customer_required",
+                "Name the invoice's customer with exactly one of `customer` (Kassa's id) or `customer_number`.",
+            ))
+        }
+    };
+    let input = InvoiceInput {
+        customer,
+        number: body.number,
+        currency: body.currency,
+        issue_date: body.issue_date,
+        due_date: body.due_date,
+        lines: body
+            .lines
+            .iter()
+            .map(|l| LineInput {
+                description: l.description.clone(),
+                quantity: l.quantity.text(),
+                unit_price: l.unit_price.text(),
+            })
+            .collect(),
+        numbers: NumberStyle::Plain,
+    };
+    let (invoice, outcome) = invoices::create(&key.ctx, &key.who, None, input).await?;
+    let status = if outcome == Outcome::Created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(InvoiceJson::from(invoice))).into_response())
+}
+
+pub async fn get(key: Key, Path(id): Path<String>) -> ApiResult<Json<InvoiceJson>> {
+    Ok(Json(invoices::get(&key.ctx, &key.who, &InvoiceId::from_raw(id)).await?.into()))
+}
+
+pub async fn by_number(key: Key, Path(number): Path<String>) -> ApiResult<Json<InvoiceJson>> {
+    let number = InvoiceNumber::parse(&number).map_err(|_| ApiError::not_found())?;
+    Ok(Json(invoices::by_number(&key.ctx, &key.who, &number).await?.into()))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// `open` (something to pay), `overdue` or `settled` (nothing left to pay).
+    pub status: Option<String>,
+    /// A customer's id.
+    pub customer: Option<String>,
+    /// Due on or before, `YYYY-MM-DD`.
+    pub due_before: Option<String>,
+    /// Due on or after, `YYYY-MM-DD`.
+    pub due_after: Option<String>,
+    /// Changed at or after, RFC 3339 (`2026-11-25T06:00:00Z`).
+    pub updated_since: Option<String>,
+    pub limit: Option<u32>,
+    pub after: Option<String>,
+}
+
+pub async fn list(key: Key, Query(p): Query<ListParams>) -> ApiResult<Json<ListJson<InvoiceJson>>> {
+    let date = |name: &'static str, v: &Option<String>| {
+        v.as_deref()
+            .map(invoices::parse_date)
+            .transpose()
+            .map_err(|_| ApiError::bad_request("invalid_query", format!("`{name}` is a date like 2026-11-25.")))
+    };
+    let status = match p.status.as_deref() {
+        None => None,
+        Some(s) => Some(
+            StatusFilter::parse(s)
+                .ok_or_else(|| ApiError::bad_request("invalid_query", "`status` is one of open, overdue, settled."))?,
+        ),
+    };
+    let updated_since = match p.updated_since.as_deref() {
+        None => None,
+        Some(t) => Some(
+            time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                .map_err(|_| {
+                    ApiError::bad_request("invalid_query", "`updated_since` is a time like 2026-11-25T06:00:00Z.")
+                })?
+                .unix_timestamp(),
+        ),
+    };
+    let filter = InvoiceFilter {
+        status,
+        customer: p.customer.map(CustomerId::from_raw),
+        due_before: date("due_before", &p.due_before)?,
+        due_after: date("due_after", &p.due_after)?,
+        updated_since,
+    };
+    let page = PageParams { limit: p.limit, after: p.after };
+    let found = invoices::list(&key.ctx, &key.who, &filter, page.limit()?, page.cursor()?.as_ref()).await?;
+    Ok(Json(ListJson::of(found, InvoiceJson::from)))
+}
