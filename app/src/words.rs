@@ -108,6 +108,9 @@ pub fn problem(p: &Problem) -> String {
             "This request repeats an earlier key with different content. Use a new key.".into()
         }
         Problem::ReasonRequired => "Give a reason.".into(),
+        Problem::WriteOffReasonInvalid { input } => {
+            format!("'{input}' is not a write-off reason: use bad_debt, small_balance or other.")
+        }
         Problem::PaymentDeclined { decline_code } => format!("The payment was declined: {}.", decline(decline_code)),
         Problem::PaymentInProgress => {
             "A payment for this invoice is already being processed (in another tab or on another device). \

@@ -11,7 +11,7 @@ pub const SWEEP: &str = "maintenance.sweep";
 
 /// Deletes what no longer serves anyone: expired sessions, rate-limit failures older than a
 /// day, sign-in and set-password links a week past their expiry, finished jobs after 30
-/// days, API idempotency records after a day. Dead jobs, events and the audit log are kept. It also logs each audit chain's newest
+/// days, API idempotency records and rate-limit windows after a day. Dead jobs, events and the audit log are kept. It also logs each audit chain's newest
 /// entry (an anchor, see [`crate::audit`]), so that logs kept elsewhere can show entries later
 /// cut off a chain.
 pub struct Sweep;
@@ -32,6 +32,7 @@ impl Handler for Sweep {
             ("DELETE FROM staff_password_links WHERE expires_at <= $1", now - 7 * day),
             ("DELETE FROM jobs WHERE state = 'done' AND updated_at <= $1", now - 30 * day),
             ("DELETE FROM api_requests WHERE created_at <= $1", now - day),
+            ("DELETE FROM rate_windows WHERE window_start <= $1", now - day),
         ] {
             sqlx::query(sql).bind(before).execute(&ctx.pool).await?;
         }

@@ -42,6 +42,7 @@ pub enum Problem {
     CreditNoteNumberTaken { number: String },
     IdempotencyKeyReused,
     ReasonRequired,
+    WriteOffReasonInvalid { input: String },
     // Paying.
     PaymentDeclined { decline_code: String },
     PaymentInProgress,
@@ -105,6 +106,7 @@ impl Problem {
             Problem::CreditNoteNumberTaken { .. } => "credit_note_number_taken",
             Problem::IdempotencyKeyReused => "idempotency_key_reused",
             Problem::ReasonRequired => "reason_required",
+            Problem::WriteOffReasonInvalid { .. } => "write_off_reason_invalid",
             Problem::PaymentDeclined { .. } => "payment_declined",
             Problem::PaymentInProgress => "payment_in_progress",
             Problem::PaymentsUnavailable => "payments_unavailable",

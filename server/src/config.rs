@@ -45,6 +45,10 @@ pub struct Config {
     /// when not set.
     #[arg(long, env = "KASSA_SECRET", hide_env_values = true, value_parser = parse_secret)]
     pub secret: Option<SecretString>,
+
+    /// Requests per minute each API key may make; more are answered 429 with `Retry-After`.
+    #[arg(long, env = "KASSA_API_RATE_LIMIT", default_value_t = 1200, value_parser = clap::value_parser!(u32).range(1..))]
+    pub api_rate_limit: u32,
 }
 
 impl Config {

@@ -391,3 +391,259 @@ async fn the_cli_creates_a_key_that_the_api_takes() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no merchant 'nope'"));
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_operation_and_needs_no_key() {
+    let app = TestApp::spawn().await;
+    let res = client().get(format!("{}/api/v1/openapi.json", app.url)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let doc: Value = res.json().await.unwrap();
+    if std::env::var("KASSA_PRINT_OPENAPI").is_ok() {
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap());
+    }
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+    assert_eq!(doc["servers"][0]["url"], "/api/v1");
+    let operations = [
+        ("/customers", "get"),
+        ("/customers", "post"),
+        ("/customers/{id}", "get"),
+        ("/customers/by-number/{number}", "get"),
+        ("/invoices", "get"),
+        ("/invoices", "post"),
+        ("/invoices/{id}", "get"),
+        ("/invoices/by-number/{number}", "get"),
+        ("/invoices/{id}/write_offs", "get"),
+        ("/write_offs", "post"),
+        ("/credit_notes", "get"),
+        ("/credit_notes", "post"),
+        ("/credit_notes/{id}", "get"),
+        ("/credit_notes/by-number/{number}", "get"),
+        ("/payments", "get"),
+        ("/payments", "post"),
+        ("/payments/{id}", "get"),
+        ("/payments/{id}/reversal", "post"),
+        ("/allocations", "post"),
+    ];
+    let paths = doc["paths"].as_object().unwrap();
+    assert_eq!(paths.values().map(|p| p.as_object().unwrap().len()).sum::<usize>(), operations.len());
+    for (path, method) in operations {
+        let op = &doc["paths"][path][method];
+        assert!(op["responses"].is_object(), "{method} {path} is documented");
+        assert!(op["summary"].is_string(), "{method} {path} has a summary");
+    }
+    let post = &doc["paths"]["/invoices"]["post"];
+    assert!(post["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == "Idempotency-Key" && p["in"] == "header"));
+    assert_eq!(doc["components"]["securitySchemes"]["api_key"]["scheme"], "bearer");
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for name in [
+        "InvoiceJson",
+        "CustomerJson",
+        "CreateInvoice",
+        "CreateCustomer",
+        "MoneyJson",
+        "ErrorJson",
+        "PaymentJson",
+        "CreditNoteJson",
+        "WriteOffJson",
+        "CreatePayment",
+    ] {
+        assert!(schemas.contains_key(name), "schema {name}");
+    }
+    // Every schema the operations refer to is in the document.
+    let text = doc.to_string();
+    for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = &reference[..reference.find('"').unwrap()];
+        assert!(schemas.contains_key(name), "dangling $ref {name}");
+    }
+}
+
+#[tokio::test]
+async fn each_key_has_a_budget_per_minute_that_holds_under_parallel_requests() {
+    let app = TestApp::spawn_with(|c| c.api_rate_limit = 5).await;
+    let url = format!("{}/api/v1/customers?limit=1", app.url);
+    // Windows are whole minutes of the clock: start well inside one.
+    let second = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() % 60;
+    if second >= 55 {
+        tokio::time::sleep(std::time::Duration::from_secs(61 - second)).await;
+    }
+    // Eight at once: exactly five get through, whatever the interleaving.
+    let answers =
+        futures_util::future::join_all((0..8).map(|_| client().get(&url).bearer_auth(&app.demo.api_key).send())).await;
+    let mut statuses = Vec::new();
+    for res in answers {
+        let res = res.unwrap();
+        let status = res.status().as_u16();
+        let header = |name: &str| res.headers().get(name).map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(header("ratelimit-limit").as_deref(), Some("5"));
+        assert_eq!(header("ratelimit-policy").as_deref(), Some("5;w=60"));
+        let reset: u32 = header("ratelimit-reset").unwrap().parse().unwrap();
+        assert!((1..=60).contains(&reset), "{reset}");
+        if status == 429 {
+            assert_eq!(header("retry-after"), Some(reset.to_string()));
+            assert_eq!(header("ratelimit-remaining").as_deref(), Some("0"));
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(body["error"]["type"], "rate_limit");
+            assert_eq!(body["error"]["code"], "rate_limited");
+            assert!(body["error"]["message"].as_str().unwrap().contains("retry after"));
+        }
+        statuses.push(status);
+    }
+    statuses.sort();
+    assert_eq!(statuses, [200, 200, 200, 200, 200, 429, 429, 429]);
+    // Another key of the same merchant has its own budget.
+    let other = live_key(&app).await;
+    let (status, _) = Api::new(&app, &other).get("/customers").await;
+    assert_eq!(status, 200);
+    // An unknown key is refused before it is counted against anyone.
+    let (status, _) = Api::new(&app, "kassa_test_nope").get("/customers").await;
+    assert_eq!(status, 401);
+}
+
+impl Api {
+    async fn post_keyed(&self, path: &str, body: &Value, key: &str) -> (u16, Value, bool) {
+        let res = client()
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.key)
+            .header("Idempotency-Key", key)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let replayed = res.headers().get("idempotent-replayed").is_some();
+        (status, res.json().await.unwrap(), replayed)
+    }
+}
+
+#[tokio::test]
+async fn payments_credit_notes_allocations_and_write_offs_through_the_api() {
+    let app = TestApp::spawn().await;
+    let api = Api::new(&app, &app.demo.api_key);
+    let (_, customer) = api.post("/customers", &customer_body("ERP-80"), None).await;
+    let (_, one) = api.post("/invoices", &invoice_body("ERP-80-1", "ERP-80"), None).await;
+    let (_, two) = api.post("/invoices", &invoice_body("ERP-80-2", "ERP-80"), None).await;
+    let invoice = |v: &Value| v["id"].as_str().unwrap().to_string();
+
+    // Recording money needs a key, so that a retry never records it twice.
+    let pay = json!({ "customer_number": "ERP-80", "amount": "300.00", "currency": "EUR", "reference": "NL91 0042",
+                      "allocations": [ { "invoice_number": "ERP-80-2", "amount": "100" } ] });
+    let (status, body) = api.post("/payments", &pay, None).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("idempotency_key_required")));
+    let (status, payment, replayed) = api.post_keyed("/payments", &pay, "pay-80").await;
+    assert_eq!((status, replayed), (201, false), "{payment}");
+    assert_eq!(payment["object"], "payment");
+    assert_eq!((payment["gateway"].as_str(), payment["method"].as_str()), (Some("manual"), Some("bank_transfer")));
+    assert_eq!(
+        payment["allocations"],
+        json!([{ "invoice": invoice(&two), "invoice_number": "ERP-80-2",
+        "amount": { "amount": "100.00", "currency": "EUR", "minor": 10000 } }])
+    );
+    assert_eq!(payment["unapplied"]["amount"], "200.00");
+    let payment_id = payment["id"].as_str().unwrap().to_string();
+    // The same request again is the same payment; the key with another payment is refused.
+    let (status, again, replayed) = api.post_keyed("/payments", &pay, "pay-80").await;
+    assert_eq!((status, replayed, &again["id"]), (201, true, &payment["id"]));
+    let mut other = pay.clone();
+    other["amount"] = json!("301.00");
+    let (status, body, _) = api.post_keyed("/payments", &other, "pay-80").await;
+    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("idempotency_key_reused")), "{body}");
+
+    // The 200.00 held as credit goes to the first invoice.
+    let apply = json!({ "payment": payment_id, "invoice_number": "ERP-80-1" });
+    let (status, body) = api.post("/allocations", &apply, None).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("idempotency_key_required")));
+    let (status, applied, _) = api.post_keyed("/allocations", &apply, "apply-80").await;
+    assert_eq!((status, applied["amount"]["amount"].as_str()), (201, Some("200.00")), "{applied}");
+    let (_, nothing_left, _) = api.post_keyed("/allocations", &apply, "apply-80-again").await;
+    assert_eq!(nothing_left["error"]["code"], "no_credit_available", "{nothing_left}");
+
+    // A credit note against it, pushed twice, then a number taken by other details.
+    let note = json!({ "customer_number": "ERP-80", "number": "CN-80-1", "amount": "40.00", "currency": "EUR",
+                       "invoice_number": "ERP-80-1", "reason": "Two wheels arrived cracked" });
+    let (status, credit) = api.post("/credit_notes", &note, None).await;
+    assert_eq!(status, 201, "{credit}");
+    assert_eq!(
+        (credit["allocations"][0]["amount"]["amount"].as_str(), credit["unapplied"]["minor"].as_i64()),
+        (Some("40.00"), Some(0))
+    );
+    let (status, again) = api.post("/credit_notes", &note, None).await;
+    assert_eq!((status, &again["id"]), (200, &credit["id"]));
+    let mut taken = note.clone();
+    taken["amount"] = json!("41.00");
+    let (status, body) = api.post("/credit_notes", &taken, None).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("credit_note_number_taken")));
+    let (status, by_number) = api.get("/credit_notes/by-number/CN-80-1").await;
+    assert_eq!((status, &by_number["id"]), (200, &credit["id"]));
+
+    // What is left of the first invoice (266 - 200 - 40 = 26.00) is written off.
+    let (status, body) = api
+        .post("/write_offs", &json!({ "invoice": invoice(&one), "reason": "short_payment", "note": "x" }), None)
+        .await;
+    assert_eq!(
+        (status, body["error"]["errors"][0]["code"].as_str()),
+        (422, Some("write_off_reason_invalid")),
+        "{body}"
+    );
+    let (status, written) = api
+        .post(
+            "/write_offs",
+            &json!({ "invoice_number": "ERP-80-1", "reason": "small_balance", "note": "Not worth chasing" }),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, written["status"].as_str(), written["written_off"]["amount"].as_str()),
+        (201, Some("paid"), Some("26.00")),
+        "{written}"
+    );
+    let (_, offs) = api.get(&format!("/invoices/{}/write_offs", invoice(&one))).await;
+    assert_eq!(
+        (offs[0]["reason"].as_str(), offs[0]["note"].as_str()),
+        (Some("small_balance"), Some("Not worth chasing"))
+    );
+
+    // A live key sees none of it and cannot touch it.
+    let live = Api::new(&app, &live_key(&app).await);
+    let (status, _) = live.get(&format!("/payments/{payment_id}")).await;
+    assert_eq!(status, 404);
+    let (status, _) =
+        live.post(&format!("/payments/{payment_id}/reversal"), &json!({ "reason": "chargeback" }), None).await;
+    assert_eq!(status, 404);
+    let (status, _, _) = live.post_keyed("/allocations", &apply, "live-apply").await;
+    assert_eq!(status, 404);
+    let (status, body, _) = live.post_keyed("/payments", &pay, "live-pay").await;
+    assert_eq!((status, body["error"]["code"].as_str()), (422, Some("unknown_customer")));
+    let (_, listed) = live.get("/payments").await;
+    assert_eq!(listed["data"], json!([]));
+
+    // The bank returns the transfer: exactly what it paid is owed again.
+    let reversal = format!("/payments/{payment_id}/reversal");
+    let (status, reversed) = api.post(&reversal, &json!({ "reason": "transfer_returned" }), None).await;
+    assert_eq!((status, reversed["status"].as_str()), (200, Some("reversed")), "{reversed}");
+    assert_eq!(
+        (reversed["allocations"].as_array().map(Vec::len), reversed["unapplied"]["minor"].as_i64()),
+        (Some(0), Some(0))
+    );
+    let (status, body) = api.post(&reversal, &json!({ "reason": "transfer_returned" }), None).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("already_reversed")));
+    let (_, one_now) = api.get(&format!("/invoices/{}", invoice(&one))).await;
+    assert_eq!(one_now["open"]["amount"], "200.00");
+    let (_, two_now) = api.get(&format!("/invoices/{}", invoice(&two))).await;
+    assert_eq!(two_now["open"]["amount"], "266.00");
+    let (_, listed) = api.get(&format!("/payments?customer={}", customer["id"].as_str().unwrap())).await;
+    assert_eq!(listed["data"].as_array().unwrap().len(), 1);
+
+    // Bad amounts are named field by field.
+    let bad = json!({ "customer_number": "ERP-80", "amount": "12.345", "currency": "EUR",
+                      "allocations": [ { "invoice_number": "", "amount": "x" } ] });
+    let (status, body, _) = api.post_keyed("/payments", &bad, "bad-80").await;
+    assert_eq!(status, 422, "{body}");
+    let fields: Vec<&str> =
+        body["error"]["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["amount", "allocations[0].invoice_number", "allocations[0].amount"]);
+    app.assert_ledger_invariants().await;
+}

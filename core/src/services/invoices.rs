@@ -99,6 +99,12 @@ pub fn parse_date(input: &str) -> Result<Date, Problem> {
     Date::parse(input.trim(), fmt).map_err(|_| Problem::InvalidDate { input: input.trim().chars().take(30).collect() })
 }
 
+/// An amount written as JSON APIs and UBL write it (`1234.50`), exactly: more decimals than
+/// the currency has is a problem, never rounded away.
+pub fn parse_plain_amount(input: &str, currency: Currency) -> Result<Money, Problem> {
+    parse_amount(input, currency, NumberStyle::Plain)
+}
+
 fn parse_amount(input: &str, currency: Currency, style: NumberStyle) -> Result<Money, Problem> {
     match style {
         NumberStyle::Local => Ok(Money::parse(input, currency)?),

@@ -357,22 +357,35 @@ impl Posting {
 
 /// A write transaction on one customer's ledger, the customer locked; `UnknownCustomer` if
 /// the merchant has no such customer.
-async fn begin_for_customer(ctx: &Ctx, merchant: &MerchantId, customer: &CustomerId) -> Result<Tx> {
+async fn begin_for_customer(ctx: &Ctx, who: &Principal, merchant: &MerchantId, customer: &CustomerId) -> Result<Tx> {
     let mut tx = db::begin_write(&ctx.pool).await?;
-    let found: Option<String> = sqlx::query_scalar("SELECT id FROM customers WHERE merchant_id = $1 AND id = $2")
-        .bind(merchant.as_str())
-        .bind(customer.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
-    found.ok_or(Problem::UnknownCustomer)?;
+    if !in_scope(&mut tx, who, merchant, customer).await? {
+        return Err(Problem::UnknownCustomer.into());
+    }
     db::lock_customer(&mut tx, merchant.as_str(), customer.as_str()).await?;
     Ok(tx)
+}
+
+/// Whether the merchant has the customer, in the caller's mode when the caller is an API key
+/// (a test key never touches live data, nor a live key test data).
+async fn in_scope(tx: &mut Tx, who: &Principal, merchant: &MerchantId, customer: &CustomerId) -> Result<bool> {
+    let mode: Option<String> = sqlx::query_scalar("SELECT mode FROM customers WHERE merchant_id = $1 AND id = $2")
+        .bind(merchant.as_str())
+        .bind(customer.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(match (mode, who) {
+        (None, _) => false,
+        (Some(mode), Principal::ApiKey(k)) => mode == k.mode.as_str(),
+        (Some(_), _) => true,
+    })
 }
 
 /// A change to the ledger that holds an entry (`owner_sql` selects its `customer_id,
 /// currency` by merchant and id); `missing` when the merchant has no such entry.
 async fn begin_for_entry(
     ctx: &Ctx,
+    who: &Principal,
     merchant: &MerchantId,
     owner_sql: &str,
     id: &str,
@@ -381,8 +394,11 @@ async fn begin_for_entry(
     let mut tx = db::begin_write(&ctx.pool).await?;
     let found: Option<(String, String)> =
         sqlx::query_as(owner_sql).bind(merchant.as_str()).bind(id).fetch_optional(&mut *tx).await?;
-    let (customer, currency) = found.ok_or(missing)?;
+    let (customer, currency) = found.ok_or(missing.clone())?;
     let customer = CustomerId::from_raw(customer);
+    if !in_scope(&mut tx, who, merchant, &customer).await? {
+        return Err(missing.into());
+    }
     db::lock_customer(&mut tx, merchant.as_str(), customer.as_str()).await?;
     Posting::load(tx, merchant, customer, records::currency(&currency)?).await
 }
@@ -442,7 +458,7 @@ pub async fn record_payment(ctx: &Ctx, who: &Principal, cmd: RecordPayment) -> R
     if key.is_empty() || key.len() > 200 {
         return Err(Problem::FormExpired.into());
     }
-    let mut tx = begin_for_customer(ctx, &cmd.merchant, &cmd.customer).await?;
+    let mut tx = begin_for_customer(ctx, who, &cmd.merchant, &cmd.customer).await?;
     let earlier: Option<(String, String, String, i64)> = sqlx::query_as(
         "SELECT id, customer_id, currency, amount_minor FROM payments WHERE merchant_id = $1 AND idempotency_key = $2",
     )
@@ -512,7 +528,7 @@ pub async fn issue_credit_note(ctx: &Ctx, who: &Principal, cmd: IssueCreditNote)
     authorise_posting(who, &cmd.merchant)?;
     let number = InvoiceNumber::parse(&cmd.number)?;
     let reason = require_reason(&cmd.reason)?;
-    let mut tx = begin_for_customer(ctx, &cmd.merchant, &cmd.customer).await?;
+    let mut tx = begin_for_customer(ctx, who, &cmd.merchant, &cmd.customer).await?;
     let earlier: Option<(String, String, String, i64)> = sqlx::query_as(
         "SELECT id, customer_id, currency, amount_minor FROM credit_notes WHERE merchant_id = $1 AND number = $2",
     )
@@ -596,7 +612,7 @@ pub struct ApplyCredit {
 /// Applies credit a payment or credit note still holds to an invoice of the same customer.
 pub async fn apply_credit(ctx: &Ctx, who: &Principal, cmd: ApplyCredit) -> Result<Application<InvoiceId, Source>> {
     authorise_posting(who, &cmd.merchant)?;
-    let mut tx = begin_for_customer(ctx, &cmd.merchant, &cmd.customer).await?;
+    let mut tx = begin_for_customer(ctx, who, &cmd.merchant, &cmd.customer).await?;
     let currency = source_currency(&mut tx, &cmd.merchant, &cmd.customer, &cmd.source).await?;
     let mut p = Posting::load(tx, &cmd.merchant, cmd.customer.clone(), currency).await?;
     let invoice = p.loaded.invoice(&cmd.invoice)?;
@@ -652,6 +668,7 @@ pub async fn write_off(ctx: &Ctx, who: &Principal, cmd: WriteOffInvoice) -> Resu
     let note = require_reason(&cmd.note)?;
     let mut p = begin_for_entry(
         ctx,
+        who,
         &cmd.merchant,
         "SELECT customer_id, currency FROM invoices WHERE merchant_id = $1 AND number = $2",
         cmd.invoice.as_str(),
@@ -691,6 +708,7 @@ pub async fn reverse_payment(ctx: &Ctx, who: &Principal, cmd: ReversePayment) ->
     let reason = require_reason(&cmd.reason)?;
     let mut p = begin_for_entry(
         ctx,
+        who,
         &cmd.merchant,
         "SELECT customer_id, currency FROM payments WHERE merchant_id = $1 AND id = $2",
         cmd.payment.as_str(),

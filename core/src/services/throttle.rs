@@ -71,3 +71,44 @@ impl Attempt {
         Ok(())
     }
 }
+
+/// A request budget: `limit` requests per fixed window of `window_secs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub limit: u32,
+    pub window_secs: u32,
+}
+
+/// Where a subject stands in its current window, after counting one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateState {
+    pub allowed: bool,
+    pub limit: u32,
+    pub remaining: u32,
+    /// Seconds until the window ends and the budget is whole again (at least 1).
+    pub reset_secs: u32,
+}
+
+/// Counts one request by `subject` against `rate` with a single atomic upsert (no lock, no
+/// read-then-write), so parallel requests and several processes share one count exactly.
+/// Requests over the limit are counted too, and keep being refused until the window ends.
+pub async fn hit(pool: &Pool, scope: &str, subject: &str, rate: Rate) -> Result<RateState> {
+    let now = db::now();
+    let window = i64::from(rate.window_secs.max(1));
+    let window_start = now - now.rem_euclid(window);
+    let hits: i64 = sqlx::query_scalar(
+        "INSERT INTO rate_windows (bucket, window_start, hits) VALUES ($1, $2, 1) \
+         ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_windows.hits + 1 RETURNING hits",
+    )
+    .bind(format!("{scope}:{subject}"))
+    .bind(window_start)
+    .fetch_one(pool)
+    .await?;
+    let limit = i64::from(rate.limit);
+    Ok(RateState {
+        allowed: hits <= limit,
+        limit: rate.limit,
+        remaining: u32::try_from((limit - hits).max(0)).unwrap_or(0),
+        reset_secs: u32::try_from((window_start + window - now).max(1)).unwrap_or(1),
+    })
+}

@@ -62,7 +62,8 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, kassa_app::shell))
         .layer(sessions)
         // The API authenticates every request with its key: no session, no cookie.
-        .nest("/api/v1", api::router(state.clone()));
+        .nest("/api/v1", api::router(state.clone(), config.api_rate_limit))
+        .merge(api::reference::router());
     with_security_headers(router)
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http())

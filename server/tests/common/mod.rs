@@ -53,10 +53,15 @@ pub fn on_postgres() -> bool {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    /// A Kassa whose configuration `adjust` changed first (a lower rate limit, say).
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
-        let config = Config {
+        let mut config = Config {
             db: DbArgs { database_url: fresh_database(dir.path()).await },
             addr,
             public_url: None,
@@ -64,7 +69,9 @@ impl TestApp {
             demo_shop_addr: Some("127.0.0.1:9".parse().unwrap()),
             // PostgreSQL requires a configured secret; SQLite makes its own key file.
             secret: on_postgres().then(|| "test-secret-test-secret-test-secret-00".to_string().into()),
+            api_rate_limit: 1200,
         };
+        adjust(&mut config);
         let kassa = kassa_server::build(&config).await.unwrap();
         let demo = kassa_server::demo::seed(&kassa.ctx, &config).await.unwrap();
         let service = kassa.router.into_make_service_with_connect_info::<SocketAddr>();

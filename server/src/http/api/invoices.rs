@@ -12,9 +12,9 @@ use kassa_domain::{CustomerId, InvoiceId, InvoiceNumber};
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ApiResult};
-use super::{Body, Key, ListJson, MoneyJson, PageParams, Query};
+use super::{Body, ErrorJson, IdempotencyKey, Key, ListJson, MoneyJson, PageParams, Query};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LineJson {
     pub position: u32,
     pub description: String,
@@ -25,10 +25,11 @@ pub struct LineJson {
 }
 
 /// An invoice as the API shows it, with where it stands today.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct InvoiceJson {
     pub id: String,
-    pub object: &'static str,
+    /// Always `invoice`.
+    pub object: String,
     pub number: String,
     pub customer: String,
     pub customer_number: String,
@@ -42,12 +43,15 @@ pub struct InvoiceJson {
     pub credited: MoneyJson,
     pub written_off: MoneyJson,
     /// `open`, `partly_paid`, `overdue`, `paid`, `credited` or `written_off`.
-    pub status: &'static str,
+    pub status: String,
     /// In single reads; lists leave them out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<LineJson>>,
-    pub mode: &'static str,
+    /// `test` or `live`.
+    pub mode: String,
+    /// RFC 3339.
     pub created_at: String,
+    /// RFC 3339: changes when money is applied, credited, written off or reversed.
     pub updated_at: String,
 }
 
@@ -55,7 +59,7 @@ impl From<InvoiceRecord> for InvoiceJson {
     fn from(i: InvoiceRecord) -> InvoiceJson {
         InvoiceJson {
             id: i.id.to_string(),
-            object: "invoice",
+            object: "invoice".into(),
             number: i.number.to_string(),
             customer: i.customer.to_string(),
             customer_number: i.customer_number.to_string(),
@@ -67,7 +71,7 @@ impl From<InvoiceRecord> for InvoiceJson {
             paid: i.paid.into(),
             credited: i.credited.into(),
             written_off: i.written_off.into(),
-            status: i.status.as_str(),
+            status: i.status.as_str().into(),
             lines: i.lines.map(|lines| {
                 lines
                     .into_iter()
@@ -80,20 +84,22 @@ impl From<InvoiceRecord> for InvoiceJson {
                     })
                     .collect()
             }),
-            mode: i.mode.as_str(),
+            mode: i.mode.as_str().into(),
             created_at: rfc3339(i.created_at),
             updated_at: rfc3339(i.updated_at),
         }
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateLine {
     pub description: String,
-    /// A decimal string or number: `"2"`, `"1.5"`.
+    /// A decimal string (or number): `"2"`, `"1.5"`.
+    #[schema(value_type = String, example = "1.5")]
     pub quantity: DecimalText,
-    /// The price of one, in the invoice's currency: `"12.50"`.
+    /// The price of one, in the invoice's currency, as a decimal string: `"12.50"`.
+    #[schema(value_type = String, example = "12.50")]
     pub unit_price: DecimalText,
 }
 
@@ -107,7 +113,7 @@ pub enum DecimalText {
 }
 
 impl DecimalText {
-    fn text(&self) -> String {
+    pub fn text(&self) -> String {
         match self {
             DecimalText::Text(t) => t.clone(),
             DecimalText::Number(n) => n.to_string(),
@@ -117,7 +123,7 @@ impl DecimalText {
 
 /// A new invoice. `customer` (Kassa's id) or `customer_number` (the merchant's) names its
 /// customer.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateInvoice {
     pub customer: Option<String>,
@@ -132,9 +138,19 @@ pub struct CreateInvoice {
     pub lines: Vec<CreateLine>,
 }
 
+/// Create an invoice with its lines.
+///
 /// 201 with the new invoice; 200 with the existing one when the same invoice is pushed again;
 /// 409 `invoice_number_taken` when the number is taken by other details; 422 with every field
 /// to fix otherwise.
+#[utoipa::path(post, path = "/invoices", tag = "invoices", request_body = CreateInvoice,
+    params(IdempotencyKey),
+    responses(
+        (status = 201, description = "Created", body = InvoiceJson),
+        (status = 200, description = "The same invoice existed already; nothing changed", body = InvoiceJson),
+        (status = 409, description = "The number is taken by other details", body = ErrorJson),
+        (status = 422, description = "Fields to fix, all of them", body = ErrorJson),
+    ))]
 pub async fn create(key: Key, Body(body): Body<CreateInvoice>) -> ApiResult<Response> {
     let customer = match (body.customer, body.customer_number) {
         (Some(id), None) => CustomerRef::Id(id),
@@ -170,17 +186,26 @@ pub async fn create(key: Key, Body(body): Body<CreateInvoice>) -> ApiResult<Resp
     Ok((status, Json(InvoiceJson::from(invoice))).into_response())
 }
 
+/// One invoice by Kassa's id, with its lines.
+#[utoipa::path(get, path = "/invoices/{id}", tag = "invoices",
+    params(("id" = String, Path, description = "Kassa's id")),
+    responses((status = 200, body = InvoiceJson), (status = 404, body = ErrorJson)))]
 pub async fn get(key: Key, Path(id): Path<String>) -> ApiResult<Json<InvoiceJson>> {
     Ok(Json(invoices::get(&key.ctx, &key.who, &InvoiceId::from_raw(id)).await?.into()))
 }
 
+/// One invoice by your number (percent-encode a `/` as `%2F`), with its lines.
+#[utoipa::path(get, path = "/invoices/by-number/{number}", tag = "invoices",
+    params(("number" = String, Path, description = "Your invoice number")),
+    responses((status = 200, body = InvoiceJson), (status = 404, body = ErrorJson)))]
 pub async fn by_number(key: Key, Path(number): Path<String>) -> ApiResult<Json<InvoiceJson>> {
     let number = InvoiceNumber::parse(&number).map_err(|_| ApiError::not_found())?;
     Ok(Json(invoices::by_number(&key.ctx, &key.who, &number).await?.into()))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// `open` (something to pay), `overdue` or `settled` (nothing left to pay).
     pub status: Option<String>,
@@ -192,10 +217,15 @@ pub struct ListParams {
     pub due_after: Option<String>,
     /// Changed at or after, RFC 3339 (`2026-11-25T06:00:00Z`).
     pub updated_since: Option<String>,
+    /// 1-200, 50 by default.
     pub limit: Option<u32>,
+    /// The `next_cursor` of the page before.
     pub after: Option<String>,
 }
 
+/// List invoices, oldest first, without their lines.
+#[utoipa::path(get, path = "/invoices", tag = "invoices", params(ListParams),
+    responses((status = 200, body = ListJson<InvoiceJson>), (status = 400, body = ErrorJson)))]
 pub async fn list(key: Key, Query(p): Query<ListParams>) -> ApiResult<Json<ListJson<InvoiceJson>>> {
     let date = |name: &'static str, v: &Option<String>| {
         v.as_deref()

@@ -6,20 +6,25 @@
 //! RFC 3339, lists paged by an opaque cursor, one error shape ([`error`]), `Idempotency-Key`
 //! on every POST ([`idempotency`]), a `Request-Id` on every response.
 
+pub mod allocations;
+pub mod credit_notes;
 pub mod customers;
 pub mod error;
 pub mod idempotency;
 pub mod invoices;
+pub mod payments;
+pub mod reference;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::middleware::{from_fn, from_fn_with_state, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use http::request::Parts;
 use http::{HeaderValue, StatusCode};
 use kassa_core::services::api_keys;
 use kassa_core::services::records::{self, Cursor};
+use kassa_core::services::throttle::{self, Rate};
 use kassa_core::{Ctx, Principal};
 use kassa_domain::Money;
 use secrecy::SecretString;
@@ -29,14 +34,90 @@ use serde::{Deserialize, Serialize};
 use crate::http::AppState;
 use error::{ApiError, ApiResult, REQUEST_ID};
 
-pub fn router(state: AppState) -> Router<AppState> {
+/// The OpenAPI document's frame; the paths and schemas come from the handlers.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Kassa merchant API",
+        version = "1",
+        description = "Push customers, invoices, credit notes and payments from your ERP and read where they stand. \
+            Guide with examples: docs/api.md in the Kassa repository; reference: /api/docs on your Kassa.",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
+    ),
+    servers((url = "/api/v1")),
+    modifiers(&BearerKey),
+    security(("api_key" = [])),
+    tags(
+        (name = "customers", description = "The merchant's customers, keyed by the merchant's own number."),
+        (name = "invoices", description = "Invoices with their lines, and where each stands today; write-offs."),
+        (name = "credit notes", description = "Credit notes against an invoice, or held as credit on the customer."),
+        (name = "payments", description = "Money received, where it went, money received elsewhere recorded, \
+            reversals, and held credit applied.")
+    )
+)]
+struct ApiDoc;
+
+/// Every operation takes the key as a bearer token.
+struct BearerKey;
+
+impl utoipa::Modify for BearerKey {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some("An API key: `kassa_test_...` or `kassa_live_...` (`kassa api-key create`)."))
+            .build();
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("api_key", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The API's OpenAPI 3.1 document, as served at `/api/v1/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    operations().split_for_parts().1
+}
+
+fn operations() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    use utoipa::OpenApi;
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(customers::list, customers::create))
+        .routes(routes!(customers::get))
+        .routes(routes!(customers::by_number))
+        .routes(routes!(invoices::list, invoices::create))
+        .routes(routes!(invoices::get))
+        .routes(routes!(invoices::by_number))
+        .routes(routes!(allocations::write_offs))
+        .routes(routes!(allocations::write_off))
+        .routes(routes!(credit_notes::list, credit_notes::create))
+        .routes(routes!(credit_notes::get))
+        .routes(routes!(credit_notes::by_number))
+        .routes(routes!(payments::list, payments::create))
+        .routes(routes!(payments::get))
+        .routes(routes!(payments::reverse))
+        .routes(routes!(allocations::create))
+}
+
+/// `limit` requests per minute per API key (`--api-rate-limit`).
+pub fn router(state: AppState, limit: u32) -> Router<AppState> {
+    let (operations, document) = operations().split_for_parts();
+    let document = std::sync::Arc::new(document.to_json().unwrap_or_default());
+    // Only the operations need a key; the document is public.
+    let operations = operations
+        .layer(from_fn_with_state(state.ctx.clone(), idempotency::replay))
+        .layer(from_fn_with_state((state.ctx.clone(), Rate { limit, window_secs: 60 }), rate_limit))
+        .layer(from_fn_with_state(state.ctx, authenticate));
     Router::new()
-        .route("/customers", get(customers::list).post(customers::create))
-        .route("/customers/{id}", get(customers::get))
-        .route("/customers/by-number/{number}", get(customers::by_number))
-        .route("/invoices", get(invoices::list).post(invoices::create))
-        .route("/invoices/{id}", get(invoices::get))
-        .route("/invoices/by-number/{number}", get(invoices::by_number))
+        .route(
+            "/openapi.json",
+            get(move || {
+                let document = document.clone();
+                async move { ([(http::header::CONTENT_TYPE, "application/json")], document.to_string()) }
+            }),
+        )
+        .merge(operations)
         .fallback(|| async {
             ApiError::new(
                 StatusCode::NOT_FOUND,
@@ -53,8 +134,6 @@ pub fn router(state: AppState) -> Router<AppState> {
                 "This endpoint does not take that method.",
             )
         })
-        .layer(from_fn_with_state(state.ctx.clone(), idempotency::replay))
-        .layer(from_fn_with_state(state.ctx, authenticate))
         .layer(from_fn(request_id))
 }
 
@@ -89,21 +168,75 @@ async fn authenticate(
     Ok(next.run(req).await)
 }
 
+/// Counts the request against its key's budget for the minute and says where it stands in
+/// `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds) on every answer
+/// (the IETF httpapi rate-limit header fields); over the limit it is a 429 with
+/// `Retry-After`, and nothing runs.
+async fn rate_limit(
+    axum::extract::State((ctx, rate)): axum::extract::State<(Ctx, Rate)>,
+    req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let Some(Principal::ApiKey(key)) = req.extensions().get::<Principal>() else {
+        return Err(ApiError::unauthenticated());
+    };
+    let state = throttle::hit(&ctx.pool, "api", &key.key_id, rate).await?;
+    let mut res = if state.allowed {
+        next.run(req).await
+    } else {
+        tracing::warn!(key = %key.key_id, limit = rate.limit, "API rate limit reached");
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limit",
+            "rate_limited",
+            format!(
+                "This key made more than {} requests this minute; retry after {} seconds.",
+                rate.limit, state.reset_secs
+            ),
+        )
+        .retry_after(u64::from(state.reset_secs))
+        .into_response()
+    };
+    let headers = res.headers_mut();
+    headers.insert("ratelimit-limit", state.limit.into());
+    headers.insert("ratelimit-remaining", state.remaining.into());
+    headers.insert("ratelimit-reset", state.reset_secs.into());
+    if let Ok(policy) = HeaderValue::from_str(&format!("{};w={}", rate.limit, rate.window_secs)) {
+        headers.insert("ratelimit-policy", policy);
+    }
+    Ok(res)
+}
+
 /// The calling key's principal and the services' context, for a handler.
 pub struct Key {
     pub ctx: Ctx,
     pub who: Principal,
+    pub api_key: kassa_core::principal::ApiKey,
+}
+
+impl Key {
+    /// The key's merchant.
+    pub fn merchant(&self) -> &kassa_domain::MerchantId {
+        &self.api_key.merchant
+    }
+
+    /// `test` or `live`.
+    pub fn mode(&self) -> &'static str {
+        self.api_key.mode.as_str()
+    }
 }
 
 impl FromRequestParts<AppState> for Key {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Key, ApiError> {
-        let who = parts.extensions.get::<Principal>().cloned().ok_or_else(ApiError::unauthenticated)?;
+        let Some(Principal::ApiKey(api_key)) = parts.extensions.get::<Principal>().cloned() else {
+            return Err(ApiError::unauthenticated());
+        };
         let ip =
             parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string());
         let ctx = state.ctx.from_origin(kassa_core::audit::Origin { surface: "api", ip });
-        Ok(Key { ctx, who })
+        Ok(Key { ctx, who: Principal::ApiKey(api_key.clone()), api_key })
     }
 }
 
@@ -130,11 +263,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     }
 }
 
-/// Money on the wire: a decimal string with its currency, and the minor units.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+/// Money on the wire: a decimal string with its currency, and the minor units. Never a float.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(example = json!({ "amount": "1234.56", "currency": "EUR", "minor": 123456 }))]
 pub struct MoneyJson {
+    /// A decimal string with the currency's number of decimals: `1234.56`.
     pub amount: String,
+    /// ISO 4217: `EUR`, `DKK`.
     pub currency: String,
+    /// The amount in minor units (cents, øre).
     pub minor: i64,
 }
 
@@ -145,9 +282,12 @@ impl From<Money> for MoneyJson {
 }
 
 /// `limit` (1-200, 50 by default) and `after` (the `next_cursor` of the page before).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
+    /// 1-200, 50 by default.
     pub limit: Option<u32>,
+    /// The `next_cursor` of the page before.
     pub after: Option<String>,
 }
 
@@ -165,12 +305,57 @@ impl PageParams {
     }
 }
 
+/// `customer` (Kassa's id), `limit` and `after`: the paging of lists of ledger entries.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CustomerPageParams {
+    /// Only this customer's (Kassa's id).
+    pub customer: Option<String>,
+    /// 1-200, 50 by default.
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the page before.
+    pub after: Option<String>,
+}
+
+impl CustomerPageParams {
+    /// The customer filter, and the page.
+    pub fn split(self) -> (Option<kassa_domain::CustomerId>, PageParams) {
+        (self.customer.map(kassa_domain::CustomerId::from_raw), PageParams { limit: self.limit, after: self.after })
+    }
+}
+
 /// A page of a list.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ListJson<T> {
     pub data: Vec<T>,
+    /// Whether another page follows.
     pub has_more: bool,
+    /// Pass as `after` for the next page.
     pub next_cursor: Option<String>,
+}
+
+/// The one error shape (see docs/api.md).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorJson {
+    pub error: ErrorBodyJson,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBodyJson {
+    /// `invalid_request`, `authentication`, `permission`, `not_found`, `conflict`, `api_error`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Stable, for programs: `validation_failed`, `invoice_number_taken`, ...
+    pub code: String,
+    /// For the developer reading it.
+    pub message: String,
+    /// Every field to fix, for `validation_failed`: `field` (`lines[0].quantity`), `code`,
+    /// `message`, and the problem's own fields.
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub errors: Option<Vec<serde_json::Value>>,
+    /// Also in the `Request-Id` header.
+    pub request_id: String,
 }
 
 impl<T> ListJson<T> {
@@ -181,6 +366,17 @@ impl<T> ListJson<T> {
             data: page.items.into_iter().map(f).collect(),
         }
     }
+}
+
+/// The `Idempotency-Key` header every POST takes.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IdempotencyKey {
+    /// 1-255 printable characters, unique per request you mean: for 24 hours the same key with
+    /// the same request replays the first answer; with another request it is a 409.
+    #[serde(rename = "Idempotency-Key")]
+    #[param(rename = "Idempotency-Key")]
+    pub key: Option<String>,
 }
 
 /// A query string the API could not read, in its error shape.
