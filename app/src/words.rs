@@ -161,6 +161,23 @@ pub fn problem(p: &Problem) -> String {
             format!("A segment is a word of at most {max_chars} characters, like smb or enterprise.")
         }
         Problem::TooManyContacts { max } => format!("A customer has at most {max} contacts."),
+        Problem::WebhookUrlInvalid => {
+            "Give the endpoint as an absolute http(s) URL without a user name, like https://erp.example.com/kassa."
+                .into()
+        }
+        Problem::WebhookUrlNotHttps => "A live endpoint must use https.".into(),
+        Problem::WebhookTargetPrivate { host } => {
+            format!("{host} is a loopback or private address; Kassa sends webhooks to public addresses only.")
+        }
+        Problem::WebhookEventUnknown { input } => {
+            format!("'{input}' is not an event: name one (invoice.paid), a group (invoice.*) or all (*).")
+        }
+        Problem::WebhookEventsRequired => "Name at least one event to send (or * for all).".into(),
+        Problem::WebhookTooManyEvents { max } => {
+            format!("An endpoint subscribes to at most {max} events; use a group like invoice.*.")
+        }
+        Problem::WebhookEndpointDisabled => "The endpoint is disabled: enable it first, then replay.".into(),
+        Problem::DescriptionTooLong { max_chars } => format!("A description is at most {max_chars} characters."),
     }
 }
 

@@ -126,6 +126,7 @@ async fn main() -> anyhow::Result<()> {
         tokens: TokenSigner::new(b"bench key bench key bench key 32"),
         public_url: "http://127.0.0.1:3000".into(),
         origin: audit::Origin::of("bench"),
+        allow_private_webhooks: false,
     };
     let slug = MerchantSlug::parse(&format!("bench-{}", &db::new_id()[..8]))?;
     let cmd = CreateMerchant { slug, name: "Bench B.V.".into(), brand_color: None, logo_url: None };

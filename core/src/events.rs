@@ -1,8 +1,8 @@
 //! The outbox. A service that changes state calls [`emit`] inside its transaction: the event
 //! row and the job that dispatches it are written with the change or not at all, so a crash
 //! never leaves money recorded without its event, or the other way round. The dispatch job
-//! hands each event to its subscribers (the merchant webhooks and emails of later issues)
-//! at least once, and marks it dispatched.
+//! hands each event to its subscribers (merchants' webhook endpoints; the emails of later
+//! issues) at least once, and marks it dispatched.
 
 use async_trait::async_trait;
 use kassa_domain::MerchantId;
@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use crate::db::{self, Tx};
 use crate::error::Result;
 use crate::jobs::{self, Handler, Job, NewJob};
+use crate::principal::Mode;
 use crate::Ctx;
 
 pub const DISPATCH: &str = "event.dispatch";
@@ -28,6 +29,17 @@ pub enum EventType {
 }
 
 impl EventType {
+    /// Every type, as endpoints subscribe to them.
+    pub const ALL: [EventType; 7] = [
+        EventType::CustomerCreated,
+        EventType::InvoiceCreated,
+        EventType::InvoicePaid,
+        EventType::CreditNoteCreated,
+        EventType::PaymentSucceeded,
+        EventType::PaymentFailed,
+        EventType::PaymentReversed,
+    ];
+
     pub fn as_str(&self) -> &'static str {
         match self {
             EventType::CustomerCreated => "customer.created",
@@ -41,14 +53,24 @@ impl EventType {
     }
 }
 
-/// Writes the event and its dispatch job in the caller's transaction.
-pub async fn emit(tx: &mut Tx, merchant: &MerchantId, kind: EventType, subject: &str, data: Value) -> Result<String> {
+/// Writes the event and its dispatch job in the caller's transaction. `mode` is the mode of the
+/// data it is about (test or live): only endpoints of that mode hear of it.
+pub async fn emit(
+    tx: &mut Tx,
+    merchant: &MerchantId,
+    mode: Mode,
+    kind: EventType,
+    subject: &str,
+    data: Value,
+) -> Result<String> {
     let id = db::new_id();
     sqlx::query(
-        "INSERT INTO events (id, merchant_id, type, subject_id, data, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO events (id, merchant_id, mode, type, subject_id, data, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&id)
     .bind(merchant.as_str())
+    .bind(mode.as_str())
     .bind(kind.as_str())
     .bind(subject)
     .bind(data.to_string())
@@ -59,9 +81,8 @@ pub async fn emit(tx: &mut Tx, merchant: &MerchantId, kind: EventType, subject: 
     Ok(id)
 }
 
-/// Dispatches one event. Nothing subscribes yet (merchant webhooks arrive with the API), so
-/// dispatching marks the event delivered to its subscribers, all none of them; running it
-/// twice is harmless.
+/// Dispatches one event: creates its webhook deliveries ([`crate::webhooks::fan_out`]) and
+/// marks it dispatched, in one transaction; running it twice creates nothing twice.
 pub struct Dispatch;
 
 #[async_trait]
@@ -72,13 +93,16 @@ impl Handler for Dispatch {
 
     async fn run(&self, ctx: &Ctx, job: &Job) -> anyhow::Result<()> {
         let event = job.payload.get("event").and_then(Value::as_str).ok_or_else(|| anyhow::anyhow!("no event id"))?;
+        let mut tx = db::begin_write(&ctx.pool).await?;
+        let deliveries = crate::webhooks::fan_out(&mut tx, event).await?;
         let marked = sqlx::query("UPDATE events SET dispatched_at = $1 WHERE id = $2 AND dispatched_at IS NULL")
             .bind(db::now())
             .bind(event)
-            .execute(&ctx.pool)
+            .execute(&mut *tx)
             .await?
             .rows_affected();
-        tracing::debug!(event, first_time = marked == 1, "event dispatched");
+        tx.commit().await?;
+        tracing::debug!(event, deliveries, first_time = marked == 1, "event dispatched");
         Ok(())
     }
 }

@@ -16,6 +16,7 @@ pub mod maintenance;
 pub mod principal;
 pub mod secrets;
 pub mod services;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -33,6 +34,9 @@ pub struct Ctx {
     /// Where the current request comes from, for the audit log; edges set it per request
     /// with [`Ctx::from_origin`].
     pub origin: audit::Origin,
+    /// Whether webhook endpoints may be loopback or private addresses (development and
+    /// tests only; see [`webhooks::target`]).
+    pub allow_private_webhooks: bool,
 }
 
 impl Ctx {

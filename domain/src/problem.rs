@@ -74,6 +74,15 @@ pub enum Problem {
     InvalidCursor,
     SegmentInvalid { max_chars: u32 },
     TooManyContacts { max: u32 },
+    // Webhook endpoints.
+    WebhookUrlInvalid,
+    WebhookUrlNotHttps,
+    WebhookTargetPrivate { host: String },
+    WebhookEventUnknown { input: String },
+    WebhookEventsRequired,
+    WebhookTooManyEvents { max: u32 },
+    WebhookEndpointDisabled,
+    DescriptionTooLong { max_chars: u32 },
 }
 
 impl Problem {
@@ -135,6 +144,14 @@ impl Problem {
             Problem::InvalidCursor => "invalid_cursor",
             Problem::SegmentInvalid { .. } => "segment_invalid",
             Problem::TooManyContacts { .. } => "too_many_contacts",
+            Problem::WebhookUrlInvalid => "webhook_url_invalid",
+            Problem::WebhookUrlNotHttps => "webhook_url_not_https",
+            Problem::WebhookTargetPrivate { .. } => "webhook_target_private",
+            Problem::WebhookEventUnknown { .. } => "webhook_event_unknown",
+            Problem::WebhookEventsRequired => "webhook_events_required",
+            Problem::WebhookTooManyEvents { .. } => "webhook_too_many_events",
+            Problem::WebhookEndpointDisabled => "webhook_endpoint_disabled",
+            Problem::DescriptionTooLong { .. } => "description_too_long",
         }
     }
 }

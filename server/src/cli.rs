@@ -250,7 +250,7 @@ pub async fn api_key(command: ApiKeyCommand) -> anyhow::Result<String> {
 pub async fn ledger(command: LedgerCommand) -> anyhow::Result<String> {
     let LedgerCommand::Verify(args) = command;
     let ctx = crate::context(&args.config).await?;
-    let checked = ledger::verify_all(&ctx).await.map_err(words)?;
+    let checked = ledger::verify_all(&ctx.pool).await.map_err(words)?;
     Ok(format!("{checked} customer ledgers checked: every invariant holds."))
 }
 

@@ -49,6 +49,12 @@ pub struct Config {
     /// Requests per minute each API key may make; more are answered 429 with `Retry-After`.
     #[arg(long, env = "KASSA_API_RATE_LIMIT", default_value_t = 1200, value_parser = clap::value_parser!(u32).range(1..))]
     pub api_rate_limit: u32,
+
+    /// Let webhook endpoints be loopback or private addresses, and plain http in live mode
+    /// (development and tests; never in production: it opens Kassa's network to anyone with
+    /// an API key).
+    #[arg(long, env = "KASSA_WEBHOOK_ALLOW_PRIVATE_TARGETS")]
+    pub webhook_allow_private_targets: bool,
 }
 
 impl Config {

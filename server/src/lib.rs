@@ -41,6 +41,7 @@ pub async fn context(config: &Config) -> anyhow::Result<Ctx> {
         tokens: services::widget::TokenSigner::new(&key),
         public_url: config.public_url(),
         origin: kassa_core::audit::Origin::of("cli"),
+        allow_private_webhooks: config.webhook_allow_private_targets,
     })
 }
 

@@ -423,6 +423,14 @@ async fn the_openapi_document_describes_every_operation_and_needs_no_key() {
         ("/payments/{id}", "get"),
         ("/payments/{id}/reversal", "post"),
         ("/allocations", "post"),
+        ("/webhook_endpoints", "get"),
+        ("/webhook_endpoints", "post"),
+        ("/webhook_endpoints/{id}", "get"),
+        ("/webhook_endpoints/{id}", "patch"),
+        ("/webhook_endpoints/{id}/secret", "post"),
+        ("/webhook_endpoints/{id}/deliveries", "get"),
+        ("/webhook_endpoints/{id}/replay", "post"),
+        ("/webhook_deliveries/{id}/replay", "post"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     assert_eq!(paths.values().map(|p| p.as_object().unwrap().len()).sum::<usize>(), operations.len());

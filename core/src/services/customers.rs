@@ -274,7 +274,7 @@ pub async fn create(
         after: Some(serde_json::to_value(&customer).map_err(Error::internal)?),
     };
     audit::record(&mut tx, who, &ctx.origin, entry).await?;
-    events::emit(&mut tx, &merchant, EventType::CustomerCreated, customer.id.as_str(), data).await?;
+    events::emit(&mut tx, &merchant, mode, EventType::CustomerCreated, customer.id.as_str(), data).await?;
     tx.commit().await?;
     Ok((customer, Outcome::Created))
 }

@@ -301,7 +301,7 @@ pub async fn create(
         after: Some(data.clone()),
     };
     audit::record(&mut tx, who, &ctx.origin, entry).await?;
-    events::emit(&mut tx, &merchant, EventType::InvoiceCreated, id.as_str(), data).await?;
+    events::emit(&mut tx, &merchant, mode, EventType::InvoiceCreated, id.as_str(), data).await?;
     tx.commit().await?;
     let created = load(&ctx.pool, &merchant, Some(mode), "i.id", id.as_str(), true).await?;
     Ok((created, Outcome::Created))

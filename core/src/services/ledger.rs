@@ -17,7 +17,7 @@ use crate::audit;
 use crate::db::{self, Tx};
 use crate::error::{Error, Result};
 use crate::events::{self, EventType};
-use crate::principal::{Principal, StaffRole};
+use crate::principal::{Mode, Principal, StaffRole};
 use crate::services::records;
 use crate::Ctx;
 
@@ -266,6 +266,7 @@ pub(crate) async fn record_change(
     ctx: &Ctx,
     who: &Principal,
     merchant: &MerchantId,
+    mode: Mode,
     ledgers: Option<(&Ledger, &Ledger)>,
     change: Aftermath<'_>,
 ) -> Result<()> {
@@ -284,7 +285,7 @@ pub(crate) async fn record_change(
     )
     .await?;
     for (kind, subject, data) in change.events {
-        events::emit(tx, merchant, kind, &subject, data).await?;
+        events::emit(tx, merchant, mode, kind, &subject, data).await?;
     }
     let Some((before, after)) = ledgers else {
         return Ok(());
@@ -295,7 +296,7 @@ pub(crate) async fn record_change(
         if was > 0 && now.is_zero() {
             let data = serde_json::json!({ "invoice": invoice.invoice, "total": invoice.total.amount_string(),
                 "currency": invoice.total.currency().code() });
-            events::emit(tx, merchant, EventType::InvoicePaid, invoice.invoice.as_str(), data).await?;
+            events::emit(tx, merchant, mode, EventType::InvoicePaid, invoice.invoice.as_str(), data).await?;
         }
     }
     Ok(())
@@ -328,6 +329,8 @@ pub async fn store_received(
 pub(crate) struct Posting {
     pub tx: Tx,
     pub customer: CustomerId,
+    /// The customer's mode: its events go to endpoints of that mode.
+    pub mode: Mode,
     pub loaded: Loaded,
     before: Ledger,
 }
@@ -337,7 +340,8 @@ impl Posting {
     /// customer's lock).
     pub async fn load(mut tx: Tx, merchant: &MerchantId, customer: CustomerId, currency: Currency) -> Result<Posting> {
         let loaded = load(&mut tx, merchant, &customer, currency).await?;
-        Ok(Posting { tx, customer, before: loaded.ledger.clone(), loaded })
+        let mode = records::customer_mode(&mut tx, merchant, &customer).await?;
+        Ok(Posting { tx, customer, mode, before: loaded.ledger.clone(), loaded })
     }
 
     /// Writes the change's audit entry and events (with `invoice.paid` for what it settled)
@@ -349,7 +353,8 @@ impl Posting {
         merchant: &MerchantId,
         change: Aftermath<'_>,
     ) -> Result<()> {
-        record_change(&mut self.tx, ctx, who, merchant, Some((&self.before, &self.loaded.ledger)), change).await?;
+        let ledgers = Some((&self.before, &self.loaded.ledger));
+        record_change(&mut self.tx, ctx, who, merchant, self.mode, ledgers, change).await?;
         self.tx.commit().await?;
         Ok(())
     }
@@ -743,15 +748,15 @@ pub async fn reverse_payment(ctx: &Ctx, who: &Principal, cmd: ReversePayment) ->
 
 /// Loads and checks every customer's ledger in every currency; returns how many were checked.
 /// For tests, and for an operator who suspects the database was edited by hand.
-pub async fn verify_all(ctx: &Ctx) -> Result<u64> {
+pub async fn verify_all(pool: &db::Pool) -> Result<u64> {
     let pairs: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT DISTINCT merchant_id, customer_id, currency FROM invoices \
          UNION SELECT DISTINCT merchant_id, customer_id, currency FROM payments \
          UNION SELECT DISTINCT merchant_id, customer_id, currency FROM credit_notes",
     )
-    .fetch_all(&ctx.pool)
+    .fetch_all(pool)
     .await?;
-    let mut tx = ctx.pool.begin().await?;
+    let mut tx = pool.begin().await?;
     for (merchant, customer, currency) in &pairs {
         load(
             &mut tx,

@@ -16,4 +16,5 @@ pub mod records;
 pub mod reports;
 pub mod staff;
 pub mod throttle;
+pub mod webhooks;
 pub mod widget;

@@ -362,7 +362,8 @@ async fn settle_attempt(
         events,
     };
     let ledgers = ledgers.as_ref().map(|(before, after)| (before, after));
-    ledger::record_change(&mut tx, ctx, who, &merchant.id, ledgers, change).await?;
+    let mode = crate::services::records::customer_mode(&mut tx, &merchant.id, &customer).await?;
+    ledger::record_change(&mut tx, ctx, who, &merchant.id, mode, ledgers, change).await?;
     tx.commit().await?;
     Ok(())
 }

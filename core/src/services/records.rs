@@ -195,6 +195,16 @@ pub async fn scope(pool: &Pool, who: &Principal, merchant: Option<&MerchantId>) 
     Ok((m.id, m.mode))
 }
 
+/// A customer's mode (test or live), inside a transaction.
+pub async fn customer_mode(tx: &mut crate::db::Tx, merchant: &MerchantId, customer: &CustomerId) -> Result<Mode> {
+    let mode: String = sqlx::query_scalar("SELECT mode FROM customers WHERE merchant_id = $1 AND id = $2")
+        .bind(merchant.as_str())
+        .bind(customer.as_str())
+        .fetch_one(&mut **tx)
+        .await?;
+    Mode::parse(&mode).ok_or_else(|| Error::internal(format!("customer {customer}: unknown mode {mode:?}")))
+}
+
 /// May `who` write records (customers, invoices) for its merchant: API keys, the system, and
 /// staff who may write (admin, collector).
 pub fn authorise_writing(who: &Principal) -> Result<()> {

@@ -70,6 +70,8 @@ impl TestApp {
             // PostgreSQL requires a configured secret; SQLite makes its own key file.
             secret: on_postgres().then(|| "test-secret-test-secret-test-secret-00".to_string().into()),
             api_rate_limit: 1200,
+            // The tests' webhook receivers listen on 127.0.0.1.
+            webhook_allow_private_targets: true,
         };
         adjust(&mut config);
         let kassa = kassa_server::build(&config).await.unwrap();
@@ -120,55 +122,83 @@ impl TestApp {
 
     /// The ledger invariants over the whole database, checked two ways: every customer's
     /// ledger is loaded into the domain and checked there (`ledger::verify_all`), and plain SQL
-    /// checks the same rules on the raw rows, so a bug in the loader cannot hide one.
+    /// checks the same rules on the raw rows, so a bug in the loader cannot hide one. Tests
+    /// call it where they want the check mid-way; every test gets it at its end anyway (`Drop`).
     pub async fn assert_ledger_invariants(&self) {
-        let checked = kassa_core::services::ledger::verify_all(&self.ctx).await.expect("every ledger checks out");
-        assert!(checked > 0);
-        let pool = &self.ctx.pool;
-        let count = |sql: &'static str| async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap() };
-        let over = count(
-            "SELECT COUNT(*) FROM invoices i WHERE i.total_minor < \
+        assert_ledger_invariants(&self.ctx.pool).await;
+    }
+}
+
+/// Every test's database passes the ledger checks when the test ends (unless it failed
+/// already): on a thread of its own with its own connection, as `Drop` cannot wait for the
+/// test's runtime.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let url = self.config.db.database_url.clone();
+        let checked = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                let pool = kassa_core::db::connect(&url).await.expect("the test database opens again");
+                assert_ledger_invariants(&pool).await;
+                pool.close().await;
+            })
+        })
+        .join();
+        if let Err(failure) = checked {
+            std::panic::resume_unwind(failure);
+        }
+    }
+}
+
+pub async fn assert_ledger_invariants(pool: &kassa_core::db::Pool) {
+    let checked = kassa_core::services::ledger::verify_all(pool).await.expect("every ledger checks out");
+    assert!(checked > 0);
+    let count = |sql: &'static str| async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap() };
+    let over = count(
+        "SELECT COUNT(*) FROM invoices i WHERE i.total_minor < \
              (SELECT COALESCE(SUM(a.amount_minor), 0) FROM applications a WHERE a.invoice_id = i.id) + \
              (SELECT COALESCE(SUM(w.amount_minor), 0) FROM write_offs w WHERE w.invoice_id = i.id)",
-        )
-        .await;
-        assert_eq!(over, 0, "an invoice is settled beyond its total");
-        let stale = count(
-            "SELECT COUNT(*) FROM invoices i WHERE i.open_minor <> i.total_minor - \
+    )
+    .await;
+    assert_eq!(over, 0, "an invoice is settled beyond its total");
+    let stale = count(
+        "SELECT COUNT(*) FROM invoices i WHERE i.open_minor <> i.total_minor - \
              (SELECT COALESCE(SUM(a.amount_minor), 0) FROM applications a WHERE a.invoice_id = i.id) - \
              (SELECT COALESCE(SUM(w.amount_minor), 0) FROM write_offs w WHERE w.invoice_id = i.id)",
-        )
-        .await;
-        assert_eq!(stale, 0, "an invoice's stored open balance differs from its ledger");
-        let overspent = count(
-            "SELECT COUNT(*) FROM payments p WHERE p.amount_minor < \
+    )
+    .await;
+    assert_eq!(stale, 0, "an invoice's stored open balance differs from its ledger");
+    let overspent = count(
+        "SELECT COUNT(*) FROM payments p WHERE p.amount_minor < \
              (SELECT COALESCE(SUM(a.amount_minor), 0) FROM applications a WHERE a.payment_id = p.id)",
-        )
-        .await;
-        assert_eq!(overspent, 0, "a payment applies more than it brought");
-        let reversed_still_applied = count(
-            "SELECT COUNT(*) FROM payments p WHERE p.reversed_at IS NOT NULL AND 0 <> \
+    )
+    .await;
+    assert_eq!(overspent, 0, "a payment applies more than it brought");
+    let reversed_still_applied = count(
+        "SELECT COUNT(*) FROM payments p WHERE p.reversed_at IS NOT NULL AND 0 <> \
              (SELECT COALESCE(SUM(a.amount_minor), 0) FROM applications a WHERE a.payment_id = p.id)",
-        )
-        .await;
-        assert_eq!(reversed_still_applied, 0, "a reversed payment still settles something");
-        let credit_overspent = count(
-            "SELECT COUNT(*) FROM credit_notes c WHERE c.amount_minor < \
+    )
+    .await;
+    assert_eq!(reversed_still_applied, 0, "a reversed payment still settles something");
+    let credit_overspent = count(
+        "SELECT COUNT(*) FROM credit_notes c WHERE c.amount_minor < \
              (SELECT COALESCE(SUM(a.amount_minor), 0) FROM applications a WHERE a.credit_note_id = c.id)",
-        )
-        .await;
-        assert_eq!(credit_overspent, 0, "a credit note applies more than its amount");
-        let unsettled_attempts = count(
+    )
+    .await;
+    assert_eq!(credit_overspent, 0, "a credit note applies more than its amount");
+    let unsettled_attempts = count(
             "SELECT COUNT(*) FROM payments p JOIN payment_attempts a ON a.merchant_id = p.merchant_id AND a.id = p.attempt_id \
              WHERE a.state NOT IN ('succeeded', 'refunded', 'disputed') OR a.payment_id <> p.id",
         )
         .await;
-        assert_eq!(unsettled_attempts, 0, "a payment comes from an attempt that did not succeed");
-        let lost_payments = count(
-            "SELECT COUNT(*) FROM payment_attempts a WHERE a.state = 'succeeded' AND NOT EXISTS \
+    assert_eq!(unsettled_attempts, 0, "a payment comes from an attempt that did not succeed");
+    let lost_payments = count(
+        "SELECT COUNT(*) FROM payment_attempts a WHERE a.state = 'succeeded' AND NOT EXISTS \
              (SELECT 1 FROM payments p WHERE p.merchant_id = a.merchant_id AND p.id = a.payment_id)",
-        )
-        .await;
-        assert_eq!(lost_payments, 0, "a succeeded attempt has no payment in the ledger");
-    }
+    )
+    .await;
+    assert_eq!(lost_payments, 0, "a succeeded attempt has no payment in the ledger");
 }

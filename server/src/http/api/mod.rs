@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod invoices;
 pub mod payments;
 pub mod reference;
+pub mod webhooks;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::middleware::{from_fn, from_fn_with_state, Next};
@@ -52,7 +53,9 @@ use error::{ApiError, ApiResult, REQUEST_ID};
         (name = "invoices", description = "Invoices with their lines, and where each stands today; write-offs."),
         (name = "credit notes", description = "Credit notes against an invoice, or held as credit on the customer."),
         (name = "payments", description = "Money received, where it went, money received elsewhere recorded, \
-            reversals, and held credit applied.")
+            reversals, and held credit applied."),
+        (name = "webhooks", description = "Endpoints Kassa sends your events to, signed per Standard Webhooks 1.0; \
+            their delivery log and replays.")
     )
 )]
 struct ApiDoc;
@@ -98,6 +101,12 @@ fn operations() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(payments::get))
         .routes(routes!(payments::reverse))
         .routes(routes!(allocations::create))
+        .routes(routes!(webhooks::list, webhooks::create))
+        .routes(routes!(webhooks::get, webhooks::update))
+        .routes(routes!(webhooks::rotate_secret))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(webhooks::replay_range))
+        .routes(routes!(webhooks::replay))
 }
 
 /// `limit` requests per minute per API key (`--api-rate-limit`).
