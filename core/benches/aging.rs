@@ -127,6 +127,7 @@ async fn main() -> anyhow::Result<()> {
         public_url: "http://127.0.0.1:3000".into(),
         origin: audit::Origin::of("bench"),
         allow_private_webhooks: false,
+        webhook_secrets: kassa_core::secrets::Sealer::new(b"bench key bench key bench key 32", "webhook-secrets"),
     };
     let slug = MerchantSlug::parse(&format!("bench-{}", &db::new_id()[..8]))?;
     let cmd = CreateMerchant { slug, name: "Bench B.V.".into(), brand_color: None, logo_url: None };

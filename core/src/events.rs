@@ -26,14 +26,16 @@ pub enum EventType {
     PaymentReversed,
     CreditNoteCreated,
     InvoicePaid,
+    InvoiceOverdue,
 }
 
 impl EventType {
     /// Every type, as endpoints subscribe to them.
-    pub const ALL: [EventType; 7] = [
+    pub const ALL: [EventType; 8] = [
         EventType::CustomerCreated,
         EventType::InvoiceCreated,
         EventType::InvoicePaid,
+        EventType::InvoiceOverdue,
         EventType::CreditNoteCreated,
         EventType::PaymentSucceeded,
         EventType::PaymentFailed,
@@ -49,6 +51,7 @@ impl EventType {
             EventType::PaymentReversed => "payment.reversed",
             EventType::CreditNoteCreated => "credit_note.created",
             EventType::InvoicePaid => "invoice.paid",
+            EventType::InvoiceOverdue => "invoice.overdue",
         }
     }
 }

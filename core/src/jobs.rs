@@ -198,7 +198,12 @@ pub trait Handler: Send + Sync + 'static {
 
 /// Every handler Kassa has.
 pub fn handlers() -> Vec<Arc<dyn Handler>> {
-    vec![Arc::new(crate::events::Dispatch), Arc::new(crate::webhooks::Deliver), Arc::new(crate::maintenance::Sweep)]
+    vec![
+        Arc::new(crate::events::Dispatch),
+        Arc::new(crate::webhooks::Deliver),
+        Arc::new(crate::overdue::Check),
+        Arc::new(crate::maintenance::Sweep),
+    ]
 }
 
 /// Claims and runs jobs until told to stop.

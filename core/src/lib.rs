@@ -13,6 +13,7 @@ pub mod events;
 pub mod gateways;
 pub mod jobs;
 pub mod maintenance;
+pub mod overdue;
 pub mod principal;
 pub mod secrets;
 pub mod services;
@@ -37,6 +38,8 @@ pub struct Ctx {
     /// Whether webhook endpoints may be loopback or private addresses (development and
     /// tests only; see [`webhooks::target`]).
     pub allow_private_webhooks: bool,
+    /// Seals webhook signing secrets for the database (key derived from the instance key).
+    pub webhook_secrets: secrets::Sealer,
 }
 
 impl Ctx {

@@ -85,3 +85,69 @@ fn write_new(path: &Path, content: &str) -> anyhow::Result<()> {
         Err(e) => Err(e).with_context(|| format!("cannot create the key file {}", path.display())),
     }
 }
+
+/// Seals secrets Kassa must read back (webhook signing secrets) before they are stored:
+/// XChaCha20-Poly1305 under a key derived from the instance key, which is not in the
+/// database. A leaked database then holds no usable secret; a changed `KASSA_SECRET` makes the
+/// sealed ones unreadable (and says so), never silently wrong.
+#[derive(Clone)]
+pub struct Sealer {
+    cipher: chacha20poly1305::XChaCha20Poly1305,
+}
+
+const SEALED_PREFIX: &str = "sealed1:";
+
+impl Sealer {
+    /// A sealer for one purpose: each purpose gets its own key.
+    pub fn new(instance_key: &[u8], purpose: &str) -> Sealer {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(instance_key).expect("HMAC takes any key length");
+        mac.update(b"kassa sealing key: ");
+        mac.update(purpose.as_bytes());
+        let key = mac.finalize().into_bytes();
+        Sealer { cipher: <chacha20poly1305::XChaCha20Poly1305 as chacha20poly1305::KeyInit>::new(&key) }
+    }
+
+    pub fn seal(&self, plaintext: &str) -> String {
+        use chacha20poly1305::aead::{Aead, AeadCore, OsRng};
+        let nonce = chacha20poly1305::XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let sealed = self.cipher.encrypt(&nonce, plaintext.as_bytes()).expect("sealing cannot fail");
+        let mut bytes = nonce.to_vec();
+        bytes.extend(sealed);
+        format!("{SEALED_PREFIX}{}", B64.encode(bytes))
+    }
+
+    /// The plaintext, or `None` when the text was not sealed by this key (tampered with, or
+    /// sealed under another instance key).
+    pub fn open(&self, sealed: &str) -> Option<String> {
+        use chacha20poly1305::aead::Aead;
+        let bytes = B64.decode(sealed.strip_prefix(SEALED_PREFIX)?).ok()?;
+        if bytes.len() < 24 {
+            return None;
+        }
+        let (nonce, ciphertext) = bytes.split_at(24);
+        let plain = self.cipher.decrypt(chacha20poly1305::XNonce::from_slice(nonce), ciphertext).ok()?;
+        String::from_utf8(plain).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_secrets_open_with_their_key_only() {
+        let sealer = Sealer::new(b"instance key instance key 0123456", "webhook-secrets");
+        let sealed = sealer.seal("whsec_abc");
+        assert!(!sealed.contains("whsec_abc"));
+        assert_ne!(sealed, sealer.seal("whsec_abc"), "a fresh nonce each time");
+        assert_eq!(sealer.open(&sealed).as_deref(), Some("whsec_abc"));
+        assert_eq!(Sealer::new(b"another key another key 012345678", "webhook-secrets").open(&sealed), None);
+        assert_eq!(Sealer::new(b"instance key instance key 0123456", "other purpose").open(&sealed), None);
+        let mut tampered = sealed.clone();
+        tampered.pop();
+        tampered.push(if sealed.ends_with('A') { 'B' } else { 'A' });
+        assert_eq!(sealer.open(&tampered), None);
+        assert_eq!(sealer.open("whsec_abc"), None);
+    }
+}

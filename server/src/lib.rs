@@ -42,6 +42,7 @@ pub async fn context(config: &Config) -> anyhow::Result<Ctx> {
         public_url: config.public_url(),
         origin: kassa_core::audit::Origin::of("cli"),
         allow_private_webhooks: config.webhook_allow_private_targets,
+        webhook_secrets: secrets::Sealer::new(&key, "webhook-secrets"),
     })
 }
 
@@ -67,6 +68,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     // Jobs (event dispatch, the hourly sweep of expired sessions and links) run in every
     // process; the queue hands each job to one of them.
     kassa_core::jobs::ensure_recurring(&kassa.ctx, kassa_core::maintenance::SWEEP, 3600).await?;
+    kassa_core::jobs::ensure_recurring(&kassa.ctx, kassa_core::overdue::CHECK, 3600).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = kassa_core::jobs::Worker::new(kassa.ctx.clone(), kassa_core::jobs::handlers());
     let worker = tokio::spawn(worker.run(async move {

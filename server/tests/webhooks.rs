@@ -90,7 +90,10 @@ async fn api(app: &TestApp, key: &str, method: http::Method, path: &str, body: O
 async fn deliver_all(app: &TestApp) {
     let worker = Worker::new(app.ctx.clone(), jobs::handlers());
     for _ in 0..30 {
-        sqlx::query("UPDATE jobs SET run_at = 0 WHERE state = 'queued'").execute(&app.ctx.pool).await.unwrap();
+        sqlx::query("UPDATE jobs SET run_at = 0 WHERE state = 'queued' AND kind = 'webhook.deliver'")
+            .execute(&app.ctx.pool)
+            .await
+            .unwrap();
         if worker.run_once().await.unwrap() == 0 {
             return;
         }
@@ -128,6 +131,9 @@ async fn events_reach_the_receiver_signed_and_a_failing_receiver_gets_them_when_
     assert_eq!(status, 201, "{endpoint}");
     let secret = endpoint["secret"].as_str().unwrap().to_string();
     assert!(secret.starts_with("whsec_"));
+    let stored: Vec<String> =
+        sqlx::query_scalar("SELECT secret FROM webhook_secrets").fetch_all(&app.ctx.pool).await.unwrap();
+    assert!(stored.iter().all(|s| !s.contains(&secret[6..])), "the database holds secrets sealed only");
     let id = endpoint["id"].as_str().unwrap().to_string();
     let (_, shown) = api(&app, &key, http::Method::GET, &format!("/webhook_endpoints/{id}"), None).await;
     assert!(shown.get("secret").is_none(), "the secret is shown once");
@@ -320,7 +326,7 @@ async fn internal_addresses_are_refused_unless_allowed() {
     .await
     .unwrap();
     sqlx::query("INSERT INTO webhook_secrets (id, endpoint_id, secret, created_at) VALUES ('s1', 'we_sneaky', $1, 0)")
-        .bind(kassa_core::webhooks::new_secret())
+        .bind(app.ctx.webhook_secrets.seal(&kassa_core::webhooks::new_secret()))
         .execute(&app.ctx.pool)
         .await
         .unwrap();
@@ -350,4 +356,77 @@ async fn internal_addresses_are_refused_unless_allowed() {
         .await
         .unwrap();
     assert_eq!(disabled, 1, "the audit log says so");
+}
+
+/// Runs the hourly overdue check once, as the job queue would.
+async fn check_overdue(app: &TestApp) {
+    use kassa_core::jobs::Handler;
+    let job = jobs::Job {
+        id: "t".into(),
+        kind: kassa_core::overdue::CHECK.into(),
+        payload: json!({}),
+        attempts: 1,
+        max_attempts: 1,
+    };
+    kassa_core::overdue::Check.run(&app.ctx, &job).await.unwrap();
+    deliver_all(app).await;
+}
+
+#[tokio::test]
+async fn an_invoice_past_due_is_announced_once_and_again_if_it_is_reopened() {
+    let app = TestApp::spawn().await;
+    let key = app.demo.api_key.clone();
+    deliver_all(&app).await;
+    let (receiver, url) = Receiver::spawn().await;
+    let (status, _) = api(
+        &app,
+        &key,
+        http::Method::POST,
+        "/webhook_endpoints",
+        Some(json!({ "url": url, "events": ["invoice.overdue"] })),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let overdue = |r: &Receiver| -> Vec<String> {
+        let mut numbers: Vec<String> = r
+            .got()
+            .iter()
+            .map(|g| serde_json::from_str::<Value>(&g.body).unwrap()["data"]["number"].as_str().unwrap().to_string())
+            .collect();
+        numbers.sort();
+        numbers
+    };
+    check_overdue(&app).await;
+    let demo = overdue(&receiver);
+    assert!(demo.contains(&"NL-2026-0101".to_string()), "{demo:?}");
+    assert!(!demo.contains(&"NL-2026-0103".to_string()), "a paid invoice is not overdue: {demo:?}");
+    check_overdue(&app).await;
+    assert_eq!(overdue(&receiver), demo, "announced once");
+
+    push_customer(&app, &key, "ERP-9").await;
+    let mut late = invoice("LATE-1");
+    late["issue_date"] = json!("2026-01-01");
+    late["due_date"] = json!("2026-01-15");
+    api(&app, &key, http::Method::POST, "/invoices", Some(late)).await;
+    check_overdue(&app).await;
+    assert_eq!(overdue(&receiver).len(), demo.len() + 1);
+    // Paid, then the payment bounces: overdue again, and announced again.
+    let res = client()
+        .post(format!("{}/api/v1/payments", app.url))
+        .bearer_auth(&key)
+        .header("Idempotency-Key", "late-1")
+        .json(&json!({ "customer_number": "ERP-9", "amount": "8.20", "currency": "EUR" }))
+        .send()
+        .await
+        .unwrap();
+    let payment: Value = res.json().await.unwrap();
+    check_overdue(&app).await;
+    assert_eq!(overdue(&receiver).len(), demo.len() + 1, "a paid invoice is not announced");
+    let reversal = format!("/payments/{}/reversal", payment["id"].as_str().unwrap());
+    let (status, _) =
+        api(&app, &key, http::Method::POST, &reversal, Some(json!({ "reason": "transfer_returned" }))).await;
+    assert_eq!(status, 200);
+    check_overdue(&app).await;
+    let all = overdue(&receiver);
+    assert_eq!(all.iter().filter(|n| *n == "LATE-1").count(), 2, "{all:?}");
 }

@@ -238,15 +238,20 @@ async fn store(
 }
 
 /// Keeps `invoices.open_minor` equal to what the ledger derives (a negative amount reopens),
-/// and marks the invoice changed.
+/// and marks the invoice changed; a settled invoice may be announced overdue again if it is
+/// reopened ([`crate::overdue`]).
 async fn reduce_open(tx: &mut Tx, merchant: &MerchantId, invoice: &InvoiceId, amount: Money) -> Result<()> {
-    sqlx::query("UPDATE invoices SET open_minor = open_minor - $1, updated_at = $4 WHERE merchant_id = $2 AND id = $3")
-        .bind(amount.minor())
-        .bind(merchant.as_str())
-        .bind(invoice.as_str())
-        .bind(db::now())
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "UPDATE invoices SET open_minor = open_minor - $1, updated_at = $4, \
+         overdue_notified_at = CASE WHEN open_minor - $1 = 0 THEN NULL ELSE overdue_notified_at END \
+         WHERE merchant_id = $2 AND id = $3",
+    )
+    .bind(amount.minor())
+    .bind(merchant.as_str())
+    .bind(invoice.as_str())
+    .bind(db::now())
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

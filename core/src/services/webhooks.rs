@@ -132,7 +132,7 @@ pub async fn create(ctx: &Ctx, who: &Principal, input: EndpointInput) -> Result<
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    insert_secret(&mut tx, &id, &secret, now).await?;
+    insert_secret(ctx, &mut tx, &id, &secret, now).await?;
     let entry = audit::Entry {
         merchant: Some(&merchant),
         action: "webhook_endpoint.created",
@@ -146,11 +146,13 @@ pub async fn create(ctx: &Ctx, who: &Principal, input: EndpointInput) -> Result<
     Ok(Created { endpoint: find(&ctx.pool, &merchant, mode, &id).await?, secret: SecretString::from(secret) })
 }
 
-async fn insert_secret(tx: &mut db::Tx, endpoint: &str, secret: &str, now: i64) -> Result<()> {
+/// Stores a signing secret sealed ([`crate::secrets::Sealer`]): the database never holds one
+/// that could sign.
+async fn insert_secret(ctx: &Ctx, tx: &mut db::Tx, endpoint: &str, secret: &str, now: i64) -> Result<()> {
     sqlx::query("INSERT INTO webhook_secrets (id, endpoint_id, secret, created_at) VALUES ($1, $2, $3, $4)")
         .bind(db::new_id())
         .bind(endpoint)
-        .bind(secret)
+        .bind(ctx.webhook_secrets.seal(secret))
         .bind(now)
         .execute(&mut **tx)
         .await?;
@@ -256,7 +258,7 @@ pub async fn rotate_secret(ctx: &Ctx, who: &Principal, id: &str, overlap_secs: i
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    insert_secret(&mut tx, id, &secret, now).await?;
+    insert_secret(ctx, &mut tx, id, &secret, now).await?;
     let entry = audit::Entry {
         merchant: Some(&merchant),
         action: "webhook_endpoint.secret_rotated",

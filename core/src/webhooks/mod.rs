@@ -251,7 +251,12 @@ async fn send(
         Ok(a) => a,
         Err(e) => return failed(e),
     };
-    let signature = match signature(secrets, event, timestamp, body) {
+    let Some(secrets) = secrets.iter().map(|s| ctx.webhook_secrets.open(s)).collect::<Option<Vec<String>>>() else {
+        return failed(
+            "the endpoint's signing secret cannot be read (KASSA_SECRET changed since it was made?): rotate it".into(),
+        );
+    };
+    let signature = match signature(&secrets, event, timestamp, body) {
         Ok(s) => s,
         Err(e) => return failed(e.to_string()),
     };
