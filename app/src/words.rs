@@ -178,6 +178,24 @@ pub fn problem(p: &Problem) -> String {
         }
         Problem::WebhookEndpointDisabled => "The endpoint is disabled: enable it first, then replay.".into(),
         Problem::DescriptionTooLong { max_chars } => format!("A description is at most {max_chars} characters."),
+        Problem::ImportNotUtf8 { line } => {
+            format!(
+                "Line {line} is not UTF-8 text: save the file as CSV UTF-8 (Excel: \"CSV UTF-8 (comma delimited)\")."
+            )
+        }
+        Problem::ImportEmpty => "The file has no header row and no invoices.".into(),
+        Problem::ImportColumnUnknown { column } => format!(
+            "The column '{column}' is not one Kassa reads; rename or remove it (the columns are in docs/imports.md)."
+        ),
+        Problem::ImportColumnMissing { column } => format!("The file has no '{column}' column, which is required."),
+        Problem::ImportRowMalformed { line } => {
+            format!("Line {line} does not have as many fields as the header row (a quote not closed?).")
+        }
+        Problem::ImportRowDisagrees { first_line } => {
+            format!("This invoice's rows must agree on it: line {first_line}, its first row, says something else.")
+        }
+        Problem::ImportRejected { reason } => format!("Not imported: {reason}."),
+        Problem::ImportTooLarge { max_mib } => format!("A file is at most {max_mib} MiB: split it into smaller files."),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod gateways;
+pub mod imports;
 pub mod jobs;
 pub mod maintenance;
 pub mod overdue;

@@ -83,6 +83,15 @@ pub enum Problem {
     WebhookTooManyEvents { max: u32 },
     WebhookEndpointDisabled,
     DescriptionTooLong { max_chars: u32 },
+    // Imports.
+    ImportNotUtf8 { line: u64 },
+    ImportEmpty,
+    ImportColumnUnknown { column: String },
+    ImportColumnMissing { column: String },
+    ImportRowMalformed { line: u64 },
+    ImportRowDisagrees { first_line: u64 },
+    ImportRejected { reason: String },
+    ImportTooLarge { max_mib: u32 },
 }
 
 impl Problem {
@@ -152,6 +161,14 @@ impl Problem {
             Problem::WebhookTooManyEvents { .. } => "webhook_too_many_events",
             Problem::WebhookEndpointDisabled => "webhook_endpoint_disabled",
             Problem::DescriptionTooLong { .. } => "description_too_long",
+            Problem::ImportNotUtf8 { .. } => "import_not_utf8",
+            Problem::ImportEmpty => "import_empty",
+            Problem::ImportColumnUnknown { .. } => "import_column_unknown",
+            Problem::ImportColumnMissing { .. } => "import_column_missing",
+            Problem::ImportRowMalformed { .. } => "import_row_malformed",
+            Problem::ImportRowDisagrees { .. } => "import_row_disagrees",
+            Problem::ImportRejected { .. } => "import_rejected",
+            Problem::ImportTooLarge { .. } => "import_too_large",
         }
     }
 }

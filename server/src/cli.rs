@@ -133,6 +133,28 @@ pub struct RevokeKeyArgs {
     pub config: Config,
 }
 
+#[derive(clap::Subcommand)]
+pub enum ImportCommand {
+    /// Import invoices (and the customers they name) from a CSV file (docs/imports.md).
+    /// Re-importing a file changes nothing.
+    Invoices(ImportArgs),
+}
+
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    /// The file: CSV with a header row (comma or semicolon, UTF-8).
+    pub file: std::path::PathBuf,
+    /// The merchant's slug.
+    #[arg(long)]
+    pub merchant: String,
+    /// Import the valid invoices and report the others; without it, a file with any problem
+    /// imports nothing.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    #[command(flatten)]
+    pub config: Config,
+}
+
 fn parse_role(text: &str) -> Result<StaffRole, String> {
     StaffRole::parse(text).ok_or_else(|| "must be admin, collector or viewer".into())
 }
@@ -286,4 +308,51 @@ pub async fn audit(command: AuditCommand) -> anyhow::Result<String> {
         )),
         Some(why) => anyhow::bail!("The audit log has been tampered with: {why}."),
     }
+}
+
+/// Imports a file with a progress bar on the terminal (none when output is not a terminal);
+/// fails, listing every problem with its line, when anything was not imported.
+pub async fn import(command: ImportCommand) -> anyhow::Result<String> {
+    use kassa_core::imports::{self, Format, OnError};
+    let ImportCommand::Invoices(args) = command;
+    let bytes = std::fs::read(&args.file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.file.display()))?;
+    let ctx = crate::context(&args.config).await?;
+    let merchant = merchant_at(&ctx, &args.merchant).await?;
+    let on_error = if args.skip_invalid { OnError::SkipInvalid } else { OnError::RejectFile };
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} importing {pos}/{len} invoices [{bar:40}] {per_sec} {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let report = imports::run(&ctx, &Principal::System, Some(&merchant.id), Format::Csv, &bytes, on_error, &progress)
+        .await
+        .map_err(words)?;
+    bar.finish_and_clear();
+    let summary = format!(
+        "{}: {} invoices, {} created, {} unchanged, {} not imported.",
+        args.file.display(),
+        report.invoices,
+        report.created,
+        report.unchanged,
+        report.rejected
+    );
+    if report.problems.is_empty() {
+        return Ok(summary);
+    }
+    let lines: Vec<String> = report
+        .problems
+        .iter()
+        .map(|p| format!("line {}, {}: {}", p.line, p.field, kassa_app::words::problem(&p.problem)))
+        .collect();
+    let verdict = if args.skip_invalid || report.invoices == 0 {
+        ""
+    } else {
+        "\nNothing was imported: fix these and import the file again (or pass --skip-invalid)."
+    };
+    anyhow::bail!("{summary}\n{}{verdict}", lines.join("\n"))
 }

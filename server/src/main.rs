@@ -34,6 +34,9 @@ enum Command {
     /// A merchant's API keys.
     #[command(subcommand, name = "api-key")]
     ApiKey(cli::ApiKeyCommand),
+    /// Import a file.
+    #[command(subcommand)]
+    Import(cli::ImportCommand),
 }
 
 #[derive(clap::Args)]
@@ -89,6 +92,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::ApiKey(command) => {
             println!("{}", cli::api_key(command).await?);
+            Ok(())
+        }
+        Command::Import(command) => {
+            println!("{}", cli::import(command).await?);
             Ok(())
         }
     }

@@ -43,6 +43,8 @@ async fn every_curl_example_in_the_guide_answers_as_documented() {
         command
             .arg("-c")
             .arg(format!("set -e\ncurl() {{ command curl -w '\\n%{{http_code}}' \"$@\"; }}\n{script}"))
+            // From the repository's root, as a reader runs them (files are named from there).
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
             .env("KASSA_URL", &app.url)
             .env("KASSA_KEY", &app.demo.api_key);
         // Off the runtime's thread: the server answering curl runs on it.

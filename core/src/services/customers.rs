@@ -208,14 +208,29 @@ pub async fn create(
     input: CustomerInput,
 ) -> Result<(Customer, Outcome)> {
     authorise_writing(who)?;
-    let c = check(&input)?;
     let (merchant, mode) = records::scope(&ctx.pool, who, merchant).await?;
     let mut tx = db::begin_write(&ctx.pool).await?;
+    let created = create_in(&mut tx, ctx, who, &merchant, mode, &input).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// [`create`] inside the caller's write transaction, for a merchant and mode already resolved
+/// and authorised. Nothing is committed here.
+pub(crate) async fn create_in(
+    tx: &mut db::Tx,
+    ctx: &Ctx,
+    who: &Principal,
+    merchant: &MerchantId,
+    mode: Mode,
+    input: &CustomerInput,
+) -> Result<(Customer, Outcome)> {
+    let c = check(input)?;
     let existing: Option<Row> =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM customers WHERE merchant_id = $1 AND number = $2"))
             .bind(merchant.as_str())
             .bind(c.number.as_str())
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?;
     if let Some(row) = existing {
         let found = Customer::try_from(row)?;
@@ -261,21 +276,20 @@ pub async fn create(
     .bind(serde_json::to_string(&customer.contacts).map_err(Error::internal)?)
     .bind(mode.as_str())
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     let data = serde_json::json!({ "customer": customer.id, "number": customer.number, "name": customer.name,
         "mode": mode });
     let entry = audit::Entry {
-        merchant: Some(&merchant),
+        merchant: Some(merchant),
         action: "customer.created",
         subject_type: "customer",
         subject_id: customer.id.as_str(),
         before: None,
         after: Some(serde_json::to_value(&customer).map_err(Error::internal)?),
     };
-    audit::record(&mut tx, who, &ctx.origin, entry).await?;
-    events::emit(&mut tx, &merchant, mode, EventType::CustomerCreated, customer.id.as_str(), data).await?;
-    tx.commit().await?;
+    audit::record(tx, who, &ctx.origin, entry).await?;
+    events::emit(tx, merchant, mode, EventType::CustomerCreated, customer.id.as_str(), data).await?;
     Ok((customer, Outcome::Created))
 }
 

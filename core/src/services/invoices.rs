@@ -212,8 +212,24 @@ pub async fn create(
     authorise_writing(who)?;
     let (merchant, mode) = records::scope(&ctx.pool, who, merchant).await?;
     let mut tx = db::begin_write(&ctx.pool).await?;
-    let customer = customer_of(&mut tx, &merchant, mode, &input.customer).await?;
-    let invoice = match (check(&input, customer.as_ref().map(|c| c.1)), &customer) {
+    let (id, outcome) = create_in(&mut tx, ctx, who, &merchant, mode, &input).await?;
+    tx.commit().await?;
+    let record = load(&ctx.pool, &merchant, Some(mode), "i.id", id.as_str(), true).await?;
+    Ok((record, outcome))
+}
+
+/// [`create`] inside the caller's write transaction (imports run many in one), for a merchant
+/// and mode already resolved and authorised. Nothing is committed here.
+pub(crate) async fn create_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    who: &Principal,
+    merchant: &MerchantId,
+    mode: Mode,
+    input: &InvoiceInput,
+) -> Result<(InvoiceId, Outcome)> {
+    let customer = customer_of(tx, merchant, mode, &input.customer).await?;
+    let invoice = match (check(input, customer.as_ref().map(|c| c.1)), &customer) {
         (Ok(invoice), Some(_)) => invoice,
         (result, customer) => {
             let mut problems = match result {
@@ -232,11 +248,16 @@ pub async fn create(
     let existing: Option<String> = sqlx::query_scalar("SELECT id FROM invoices WHERE merchant_id = $1 AND number = $2")
         .bind(merchant.as_str())
         .bind(invoice.number())
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?;
     if let Some(id) = existing {
-        tx.rollback().await?;
-        let found = load(&ctx.pool, &merchant, None, "i.id", &id, true).await?;
+        let taken = || Error::from(Problem::InvoiceNumberTaken { number: invoice.number().to_string() });
+        let found = match load(&ctx.pool, merchant, None, "i.id", &id, true).await {
+            Ok(found) => found,
+            // Written by the caller's own transaction, not yet committed: the same number twice.
+            Err(Error::NotFound) => return Err(taken()),
+            Err(e) => return Err(e),
+        };
         let same = found.mode == mode
             && found.customer == customer
             && found.currency == invoice.currency()
@@ -249,11 +270,7 @@ pub async fn create(
                         a.description == b.description && a.quantity == b.quantity && a.unit_price == b.unit_price
                     })
             });
-        return if same {
-            Ok((found, Outcome::Unchanged))
-        } else {
-            Err(Problem::InvoiceNumberTaken { number: invoice.number().to_string() }.into())
-        };
+        return if same { Ok((found.id, Outcome::Unchanged)) } else { Err(taken()) };
     }
     let id = InvoiceId::from_raw(db::new_id());
     let now = db::now();
@@ -271,7 +288,7 @@ pub async fn create(
     .bind(invoice.total().minor())
     .bind(mode.as_str())
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     for (position, line) in invoice.lines().iter().enumerate() {
         sqlx::query(
@@ -286,25 +303,23 @@ pub async fn create(
         .bind(line.quantity.normalize().to_string())
         .bind(line.unit_price.minor())
         .bind(line.amount()?.minor())
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     }
     let data = serde_json::json!({ "invoice": id, "number": invoice.number(), "customer": customer,
         "total": invoice.total().amount_string(), "currency": invoice.currency().code(),
         "due_date": records::format_date(invoice.due_date()), "mode": mode });
     let entry = audit::Entry {
-        merchant: Some(&merchant),
+        merchant: Some(merchant),
         action: "invoice.created",
         subject_type: "invoice",
         subject_id: id.as_str(),
         before: None,
         after: Some(data.clone()),
     };
-    audit::record(&mut tx, who, &ctx.origin, entry).await?;
-    events::emit(&mut tx, &merchant, mode, EventType::InvoiceCreated, id.as_str(), data).await?;
-    tx.commit().await?;
-    let created = load(&ctx.pool, &merchant, Some(mode), "i.id", id.as_str(), true).await?;
-    Ok((created, Outcome::Created))
+    audit::record(tx, who, &ctx.origin, entry).await?;
+    events::emit(tx, merchant, mode, EventType::InvoiceCreated, id.as_str(), data).await?;
+    Ok((id, Outcome::Created))
 }
 
 #[derive(sqlx::FromRow)]

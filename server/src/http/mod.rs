@@ -66,6 +66,12 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
         .merge(api::reference::router());
     with_security_headers(router)
         .layer(CatchPanicLayer::custom(panic_response))
+        // No request may hang for ever (a stuck client upload, a render that never ends):
+        // after two minutes it is answered 503 and its work dropped.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            http::StatusCode::SERVICE_UNAVAILABLE,
+            std::time::Duration::from_secs(120),
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
 
-/// The largest body the API reads.
+/// The largest JSON body the API reads (imports take files up to their own limit).
 pub const MAX_BODY: usize = 1024 * 1024;
 const KEEP_SECS: i64 = 24 * 3600;
 /// A request that has not answered in this long is taken to have died.
@@ -40,8 +40,10 @@ pub async fn replay(State(ctx): State<Ctx>, req: Request, next: Next) -> Result<
     };
     let (merchant, mode) = (api_key.merchant.to_string(), api_key.mode.as_str());
     let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, MAX_BODY).await.map_err(|_| {
-        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "invalid_request", "body_too_large", "The body is over 1 MiB.")
+    let limit = if parts.uri.path().ends_with("/imports") { super::imports::MAX_FORM_BYTES } else { MAX_BODY };
+    let bytes = to_bytes(body, limit).await.map_err(|_| {
+        let message = format!("The body is over {} MiB.", limit / 1024 / 1024);
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "invalid_request", "body_too_large", message)
     })?;
     let mut h = Sha256::new();
     for part in [parts.method.as_str().as_bytes(), parts.uri.path().as_bytes(), &bytes] {

@@ -11,6 +11,7 @@ pub mod credit_notes;
 pub mod customers;
 pub mod error;
 pub mod idempotency;
+pub mod imports;
 pub mod invoices;
 pub mod payments;
 pub mod reference;
@@ -54,6 +55,8 @@ use error::{ApiError, ApiResult, REQUEST_ID};
         (name = "credit notes", description = "Credit notes against an invoice, or held as credit on the customer."),
         (name = "payments", description = "Money received, where it went, money received elsewhere recorded, \
             reversals, and held credit applied."),
+        (name = "imports", description = "Files of invoices (CSV) imported in the background, with progress and a \
+            report per line."),
         (name = "webhooks", description = "Endpoints Kassa sends your events to, signed per Standard Webhooks 1.0; \
             their delivery log and replays.")
     )
@@ -101,6 +104,12 @@ fn operations() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(payments::get))
         .routes(routes!(payments::reverse))
         .routes(routes!(allocations::create))
+        .routes({
+            // Files are larger than JSON bodies.
+            let (schemas, paths, route) = routes!(imports::create);
+            (schemas, paths, route.layer(axum::extract::DefaultBodyLimit::max(imports::MAX_FORM_BYTES)))
+        })
+        .routes(routes!(imports::get))
         .routes(routes!(webhooks::list, webhooks::create))
         .routes(routes!(webhooks::get, webhooks::update))
         .routes(routes!(webhooks::rotate_secret))

@@ -1,0 +1,155 @@
+//! `/api/v1/imports`: a file of invoices sent as `multipart/form-data`, imported in the
+//! background by the job queue; its progress and report read back by id.
+
+use axum::extract::{Multipart, Path};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use http::StatusCode;
+use kassa_core::imports::queue::{self, ImportRecord, Submit};
+use kassa_core::imports::{Format, OnError};
+use kassa_core::services::records;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::error::{ApiError, ApiResult};
+use super::{ErrorJson, IdempotencyKey, Key};
+
+/// The largest form `POST /imports` reads: the largest file and room for the form around it.
+pub const MAX_FORM_BYTES: usize = queue::MAX_BYTES + 64 * 1024;
+
+/// The form `POST /imports` takes.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ImportForm {
+    /// The file: CSV with a header row (docs/imports.md), up to 50 MiB.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// `reject_file` (the default: a file with any problem imports nothing) or `skip_invalid`
+    /// (the valid invoices are imported, the others reported).
+    on_error: Option<String>,
+}
+
+/// An import and where it stands.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ImportJson {
+    pub id: String,
+    /// Always `import`.
+    pub object: String,
+    pub filename: String,
+    /// `reject_file` or `skip_invalid`.
+    pub on_error: String,
+    /// `queued`, `running`, `succeeded` (it ran: see `report`) or `failed` (it could not run).
+    pub status: String,
+    /// Invoices handled so far, of `total` (updated every second while it runs).
+    pub done: u64,
+    pub total: u64,
+    /// When it has run: `invoices`, `created`, `unchanged`, `rejected` and `problems` (each
+    /// with the file's `line`, the `field` (column), a `code` and a `message`).
+    #[schema(value_type = Option<Object>)]
+    pub report: Option<Value>,
+    /// RFC 3339.
+    pub created_at: String,
+    pub finished_at: Option<String>,
+}
+
+impl From<ImportRecord> for ImportJson {
+    fn from(i: ImportRecord) -> ImportJson {
+        let report = i.report.map(|r| {
+            let problems: Vec<Value> = r
+                .problems
+                .iter()
+                .map(|p| {
+                    let mut v = serde_json::to_value(&p.problem).unwrap_or(Value::Null);
+                    v["line"] = p.line.into();
+                    v["field"] = p.field.clone().into();
+                    v["message"] = kassa_app::words::problem(&p.problem).into();
+                    v
+                })
+                .collect();
+            serde_json::json!({ "invoices": r.invoices, "created": r.created, "unchanged": r.unchanged,
+                "rejected": r.rejected, "problems": problems })
+        });
+        ImportJson {
+            id: i.id,
+            object: "import".into(),
+            filename: i.filename,
+            on_error: serde_json::to_value(i.on_error)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
+            status: serde_json::to_value(i.status).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+            done: i.done,
+            total: i.total,
+            report,
+            created_at: records::rfc3339(i.created_at),
+            finished_at: i.finished_at.map(records::rfc3339),
+        }
+    }
+}
+
+fn unprocessable(code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", code, message)
+}
+
+/// Import a file of invoices.
+///
+/// 202 with the import, queued; read `GET /imports/{id}` for its progress and report.
+#[utoipa::path(post, path = "/imports", tag = "imports",
+    request_body(content = ImportForm, content_type = "multipart/form-data"),
+    params(IdempotencyKey),
+    responses(
+        (status = 202, description = "Queued", body = ImportJson),
+        (status = 413, description = "Over 50 MiB", body = ErrorJson),
+        (status = 422, description = "No file, or an unknown `on_error`", body = ErrorJson),
+    ))]
+pub async fn create(key: Key, mut form: Multipart) -> ApiResult<Response> {
+    let bad_form = |e: axum::extract::multipart::MultipartError| {
+        ApiError::new(
+            e.status(),
+            "invalid_request",
+            "invalid_form",
+            format!("The form cannot be read: {}", e.body_text()),
+        )
+    };
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut on_error = OnError::RejectFile;
+    while let Some(field) = form.next_field().await.map_err(bad_form)? {
+        match field.name().unwrap_or_default() {
+            "file" => {
+                let name = field.file_name().unwrap_or("upload.csv").to_string();
+                file = Some((name, field.bytes().await.map_err(bad_form)?.to_vec()));
+            }
+            "on_error" => {
+                on_error = match field.text().await.map_err(bad_form)?.trim() {
+                    "reject_file" | "" => OnError::RejectFile,
+                    "skip_invalid" => OnError::SkipInvalid,
+                    _ => {
+                        return Err(unprocessable("invalid_on_error", "`on_error` is `reject_file` or `skip_invalid`."))
+                    }
+                }
+            }
+            other => {
+                return Err(unprocessable(
+                    "unknown_field",
+                    format!(
+                        "The form has a field `{}` the endpoint does not take (it takes `file` and `on_error`).",
+                        other.chars().take(40).collect::<String>()
+                    ),
+                ))
+            }
+        }
+    }
+    let (filename, content) =
+        file.ok_or_else(|| unprocessable("file_required", "Send the file in a form field named `file`."))?;
+    let cmd = Submit { format: Format::Csv, on_error, filename, content };
+    let record = queue::submit(&key.ctx, &key.who, cmd).await?;
+    Ok((StatusCode::ACCEPTED, Json(ImportJson::from(record))).into_response())
+}
+
+/// An import: its progress and, once it has run, its report.
+#[utoipa::path(get, path = "/imports/{id}", tag = "imports",
+    params(("id" = String, Path, description = "The import's id")),
+    responses((status = 200, body = ImportJson), (status = 404, body = ErrorJson)))]
+pub async fn get(key: Key, Path(id): Path<String>) -> ApiResult<Json<ImportJson>> {
+    Ok(Json(queue::get(&key.ctx, &key.who, &id).await?.into()))
+}
