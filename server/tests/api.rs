@@ -590,19 +590,22 @@ async fn payments_credit_notes_allocations_and_write_offs_through_the_api() {
     assert_eq!((status, &by_number["id"]), (200, &credit["id"]));
 
     // What is left of the first invoice (266 - 200 - 40 = 26.00) is written off.
-    let (status, body) = api
-        .post("/write_offs", &json!({ "invoice": invoice(&one), "reason": "short_payment", "note": "x" }), None)
+    let (status, body) =
+        api.post("/write_offs", &json!({ "invoice": invoice(&one), "reason": "other", "note": "x" }), None).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("idempotency_key_required")));
+    let (status, body, _) = api
+        .post_keyed("/write_offs", &json!({ "invoice": invoice(&one), "reason": "short_payment", "note": "x" }), "wo-1")
         .await;
     assert_eq!(
         (status, body["error"]["errors"][0]["code"].as_str()),
         (422, Some("write_off_reason_invalid")),
         "{body}"
     );
-    let (status, written) = api
-        .post(
+    let (status, written, _) = api
+        .post_keyed(
             "/write_offs",
             &json!({ "invoice_number": "ERP-80-1", "reason": "small_balance", "note": "Not worth chasing" }),
-            None,
+            "wo-2",
         )
         .await;
     assert_eq!(

@@ -144,15 +144,18 @@ pub struct CreateWriteOff {
 
 /// Write off (part of) an invoice.
 ///
-/// 201 with the invoice as it now stands. Writing off more than is open is refused.
+/// 201 with the invoice as it now stands. Writing off more than is open is refused. Needs an
+/// `Idempotency-Key` (writing off a part twice would write off twice).
 #[utoipa::path(post, path = "/write_offs", tag = "invoices", request_body = CreateWriteOff,
     params(IdempotencyKey),
     responses(
         (status = 201, description = "Written off", body = InvoiceJson),
+        (status = 400, description = "No Idempotency-Key", body = ErrorJson),
         (status = 404, body = ErrorJson),
         (status = 422, description = "Fields to fix, or nothing open", body = ErrorJson),
     ))]
-pub async fn write_off(key: Key, Body(body): Body<CreateWriteOff>) -> ApiResult<Response> {
+pub async fn write_off(key: Key, headers: HeaderMap, Body(body): Body<CreateWriteOff>) -> ApiResult<Response> {
+    required_key(&headers, &key)?;
     let invoice = match (body.invoice, body.invoice_number) {
         (Some(id), None) => invoices::get(&key.ctx, &key.who, &InvoiceId::from_raw(id)).await?,
         (None, Some(number)) => {

@@ -1,0 +1,179 @@
+//! The merchant API under load, on SQLite or PostgreSQL, each figure beside the same server's
+//! `/healthz` in the same run: create-invoice throughput (every request with its own
+//! Idempotency-Key, as an ERP sync would send them) and list-invoices latency (p50, p99) with
+//! 64 connections at once.
+//!
+//! ```sh
+//! cargo bench -p kassa-server --bench api -- [--requests 4000] [--database-url URL]
+//! bench/api    # both backends, PostgreSQL in a throwaway cluster
+//! ```
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kassa_server::config::{Config, DbArgs};
+use serde_json::json;
+use tokio::sync::Mutex;
+
+const CONNECTIONS: usize = 64;
+
+struct Run {
+    secs: f64,
+    latencies: Vec<Duration>,
+}
+
+impl Run {
+    fn per_sec(&self) -> f64 {
+        self.latencies.len() as f64 / self.secs
+    }
+
+    fn percentile(&self, p: f64) -> Duration {
+        let mut l = self.latencies.clone();
+        l.sort();
+        l[((l.len() as f64 * p).ceil() as usize).clamp(1, l.len()) - 1]
+    }
+
+    fn line(&self, what: &str) -> String {
+        format!(
+            "{what:<36} {:>7.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms",
+            self.per_sec(),
+            self.percentile(0.50).as_secs_f64() * 1e3,
+            self.percentile(0.99).as_secs_f64() * 1e3
+        )
+    }
+}
+
+/// `total` requests from `CONNECTIONS` workers, each with an HTTP client of its own (its own
+/// connection); `request(client, i)` sends request number `i`.
+async fn load<F, Fut>(total: usize, request: F) -> Run
+where
+    F: Fn(reqwest::Client, usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let request = Arc::new(request);
+    let next = Arc::new(Mutex::new(0usize));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..CONNECTIONS)
+        .map(|_| {
+            let (request, next) = (request.clone(), next.clone());
+            tokio::spawn(async move {
+                let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
+                let mut latencies = Vec::new();
+                loop {
+                    let i = {
+                        let mut n = next.lock().await;
+                        if *n >= total {
+                            break;
+                        }
+                        *n += 1;
+                        *n
+                    };
+                    let t = Instant::now();
+                    request(client.clone(), i).await;
+                    latencies.push(t.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::with_capacity(total);
+    for w in workers {
+        latencies.extend(w.await.unwrap());
+    }
+    Run { secs: started.elapsed().as_secs_f64(), latencies }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut requests = 4000;
+    let mut database_url = None;
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        match flag.as_str() {
+            "--requests" => requests = it.next().and_then(|v| v.parse().ok()).expect("--requests N"),
+            "--database-url" => database_url = it.next(),
+            "--bench" => {}
+            other => anyhow::bail!("unknown flag {other}"),
+        }
+    }
+    let dir = tempfile::tempdir()?;
+    let url = database_url.unwrap_or_else(|| format!("sqlite://{}/bench.db", dir.path().display()));
+    let backend = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr: SocketAddr = listener.local_addr()?;
+    let config = Config {
+        db: DbArgs { database_url: url.clone() },
+        addr,
+        public_url: None,
+        site_root: dir.path().join("site"),
+        demo_shop_addr: None,
+        secret: Some("bench-secret-bench-secret-bench-secret-0".to_string().into()),
+        api_rate_limit: u32::MAX,
+        webhook_allow_private_targets: false,
+    };
+    let kassa = kassa_server::build(&config).await?;
+    let demo = kassa_server::demo::seed(&kassa.ctx, &config).await?;
+    let key = Arc::new(demo.api_key.clone());
+    tokio::spawn(async move {
+        axum::serve(listener, kassa.router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap()
+    });
+    let base = Arc::new(format!("http://{addr}"));
+    let customer = reqwest::Client::new()
+        .post(format!("{base}/api/v1/customers"))
+        .bearer_auth(key.as_str())
+        .json(&json!({ "number": "BENCH-1", "name": "Bench Klant B.V.", "email": "bench@klant.example" }))
+        .send()
+        .await?;
+    anyhow::ensure!(customer.status().is_success(), "customer: {}", customer.status());
+
+    println!("{backend}: {requests} requests per figure, {CONNECTIONS} connections");
+    let b = base.clone();
+    let health = load(requests, move |c, _| {
+        let url = format!("{b}/healthz");
+        async move {
+            assert!(c.get(url).send().await.unwrap().status().is_success());
+        }
+    })
+    .await;
+    println!("{}", health.line("GET /healthz"));
+    let (b, k) = (base.clone(), key.clone());
+    let create = load(requests, move |c, i| {
+        let (url, key) = (format!("{b}/api/v1/invoices"), k.clone());
+        async move {
+            let body = json!({ "customer_number": "BENCH-1", "number": format!("BENCH-{i:07}"), "currency": "EUR",
+                "issue_date": "2026-11-02",
+                "lines": [ { "description": "Gouda", "quantity": "3", "unit_price": "84.50" },
+                           { "description": "Delivery", "quantity": "1", "unit_price": "12.50" } ] });
+            let res = c
+                .post(url)
+                .bearer_auth(key.as_str())
+                .header("Idempotency-Key", format!("bench-{i}"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 201);
+        }
+    })
+    .await;
+    println!(
+        "{}   = {:.2}x the /healthz rate",
+        create.line("POST /api/v1/invoices (idempotent)"),
+        create.per_sec() / health.per_sec()
+    );
+    let (b, k) = (base.clone(), key.clone());
+    let list = load(requests, move |c, _| {
+        let (url, key) = (format!("{b}/api/v1/invoices?limit=50"), k.clone());
+        async move {
+            assert!(c.get(url).bearer_auth(key.as_str()).send().await.unwrap().status().is_success());
+        }
+    })
+    .await;
+    println!(
+        "{}   p99 = {:.1}x the /healthz p99",
+        list.line("GET /api/v1/invoices?limit=50"),
+        list.percentile(0.99).as_secs_f64() / health.percentile(0.99).as_secs_f64()
+    );
+    Ok(())
+}
