@@ -143,7 +143,7 @@ pub fn AdminHome() -> impl IntoView {
 }
 
 #[component]
-fn SignInNeeded() -> impl IntoView {
+pub(crate) fn SignInNeeded() -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::backend::set_status(401);
     view! {
@@ -155,19 +155,33 @@ fn SignInNeeded() -> impl IntoView {
     }
 }
 
+/// The admin's header: where to go, who is signed in, and signing out.
 #[component]
-fn AdminView(overview: AdminOverview) -> impl IntoView {
+pub(crate) fn AdminHeader(merchant_name: String, staff_email: String) -> impl IntoView {
     let logout = ServerAction::<StaffLogout>::new();
+    let path = leptos_router::hooks::use_location().pathname;
+    let current = move |p: &'static str| (path.get() == p).then_some("page");
     view! {
-        <Title text="Invoices · Admin"/>
         <header class="admin-header">
-            <p class="brand-name">{overview.merchant_name} " · Admin"</p>
+            <p class="brand-name">{merchant_name} " · Admin"</p>
+            <nav class="admin-nav" aria-label="Admin">
+                <a href="/admin" aria-current=move || current("/admin")>"Invoices"</a>
+                <a href="/admin/webhooks" aria-current=move || current("/admin/webhooks")>"Webhooks"</a>
+            </nav>
             <ActionForm action=logout>
-                <span class="who">{overview.staff_email}</span>
+                <span class="who">{staff_email}</span>
                 " "
                 <button type="submit">"Sign out"</button>
             </ActionForm>
         </header>
+    }
+}
+
+#[component]
+fn AdminView(overview: AdminOverview) -> impl IntoView {
+    view! {
+        <Title text="Invoices · Admin"/>
+        <AdminHeader merchant_name=overview.merchant_name staff_email=overview.staff_email/>
         <main id="main" class="admin-main">
             <h1>"Invoices"</h1>
             <div class="table-scroll">

@@ -11,6 +11,7 @@ pub mod components;
 pub mod error;
 pub mod model;
 pub mod portal;
+pub mod webhooks;
 pub mod words;
 
 use leptos::prelude::*;
@@ -54,6 +55,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/p/:merchant/signed-out") view=portal::SignedOut/>
                 <Route path=path!("/admin") view=admin::AdminHome ssr=SsrMode::Async/>
                 <Route path=path!("/admin/login") view=admin::LoginPage/>
+                <Route path=path!("/admin/webhooks") view=webhooks::WebhooksPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/set-password/:token") view=admin::SetPasswordPage/>
             </Routes>
         </Router>

@@ -114,3 +114,30 @@ pub enum SandboxOutcome {
     Succeed,
     Decline,
 }
+
+/// The admin's webhooks page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhooksOverview {
+    pub merchant_name: String,
+    pub staff_email: String,
+    /// What an endpoint can subscribe to.
+    pub event_types: Vec<String>,
+    pub endpoints: Vec<WebhookRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookRow {
+    pub id: String,
+    pub url: String,
+    pub description: String,
+    pub events: String,
+    pub enabled: bool,
+    pub disabled_reason: Option<String>,
+}
+
+/// An endpoint just added, with its secret (shown once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewWebhook {
+    pub url: String,
+    pub secret: String,
+}

@@ -36,3 +36,39 @@ test('a wrong password is refused', async ({ page }) => {
   expect(response?.status()).toBe(401);
   await expect(page.getByRole('heading', { name: 'Please sign in' })).toBeVisible();
 });
+
+test('staff add a webhook endpoint, see its secret once, and disable it', async ({ page }) => {
+  const demo = freshDemo();
+  await page.goto(demo.staff_login_url);
+  await hydrated(page);
+  await page.getByLabel('Email').fill(demo.staff_email);
+  await page.getByLabel('Password').fill(demo.staff_password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Invoices' })).toBeVisible();
+  await page.getByRole('link', { name: 'Webhooks' }).click();
+  await expect(page.getByRole('heading', { name: 'Webhooks', level: 1 })).toBeVisible();
+  await hydrated(page);
+  await accessible(page);
+
+  // Kassa refuses what it cannot send to, in words.
+  await page.getByLabel('Address (https)').fill('https://localhost/hooks');
+  await page.getByRole('button', { name: 'Add endpoint' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'public addresses only' })).toBeVisible();
+
+  await page.getByLabel('Address (https)').fill('https://erp.example.com/kassa/webhooks');
+  await page.getByLabel('Events').fill('invoice.paid, payment.*');
+  await page.getByLabel('Description (optional)').fill('ERP sync');
+  await page.getByRole('button', { name: 'Add endpoint' }).click();
+  await expect(page.getByTestId('webhook-secret')).toContainText('whsec_');
+  const row = page.locator('tr', { hasText: 'https://erp.example.com/kassa/webhooks' });
+  await expect(row.locator('[data-status]')).toHaveText('Enabled');
+  await expect(row).toContainText('invoice.paid, payment.*');
+  await accessible(page);
+
+  await row.getByRole('button', { name: 'Disable https://erp.example.com/kassa/webhooks' }).click();
+  await expect(row.locator('[data-status]')).toHaveText('Disabled');
+  // Reloaded, the secret is gone for good.
+  await page.reload();
+  await expect(page.locator('tr', { hasText: 'erp.example.com' }).locator('[data-status]')).toHaveText('Disabled');
+  await expect(page.getByTestId('webhook-secret')).toHaveCount(0);
+});

@@ -1,0 +1,174 @@
+//! `/admin/webhooks`: the merchant's webhook endpoints for staff: register one (its signing
+//! secret shown once), see what Kassa disabled and why, disable and enable again. The same
+//! `kassa-core` services as `/api/v1/webhook_endpoints`, in the merchant's current mode.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::ErrorPage;
+use crate::error::AppError;
+use crate::model::{NewWebhook, WebhooksOverview};
+
+#[server(endpoint = "load_webhooks")]
+pub async fn load_webhooks() -> Result<WebhooksOverview, AppError> {
+    use crate::backend as edge;
+    use crate::model::WebhookRow;
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::staff().await?;
+            let staff = who.staff()?;
+            let staff_email = staff.email.clone();
+            let merchant = kassa_core::services::records::merchant_by_id(&ctx.pool, &staff.merchant).await?;
+            let endpoints = kassa_core::services::webhooks::list(&ctx, &who).await?;
+            Ok(WebhooksOverview {
+                merchant_name: merchant.name,
+                staff_email,
+                event_types: kassa_core::events::EventType::ALL.iter().map(|k| k.as_str().to_string()).collect(),
+                endpoints: endpoints
+                    .into_iter()
+                    .map(|e| WebhookRow {
+                        id: e.id,
+                        url: e.url,
+                        description: e.description,
+                        events: e.events.join(", "),
+                        enabled: e.enabled,
+                        disabled_reason: e.disabled_reason,
+                    })
+                    .collect(),
+            })
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "add_webhook")]
+pub async fn add_webhook(url: String, events: String, description: String) -> Result<NewWebhook, AppError> {
+    use crate::backend as edge;
+    use secrecy::ExposeSecret;
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::staff().await?;
+            let events = events.split([',', ' ']).map(str::trim).filter(|e| !e.is_empty()).map(String::from).collect();
+            let input = kassa_core::services::webhooks::EndpointInput { url, events, description: Some(description) };
+            let created = kassa_core::services::webhooks::create(&ctx, &who, input).await?;
+            Ok(NewWebhook { url: created.endpoint.url, secret: created.secret.expose_secret().to_string() })
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "set_webhook_enabled")]
+pub async fn set_webhook_enabled(id: String, enabled: bool) -> Result<(), AppError> {
+    use crate::backend as edge;
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::staff().await?;
+            let change =
+                kassa_core::services::webhooks::EndpointChange { enabled: Some(enabled), ..Default::default() };
+            kassa_core::services::webhooks::update(&ctx, &who, &id, change).await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[component]
+pub fn WebhooksPage() -> impl IntoView {
+    let add = ServerAction::<AddWebhook>::new();
+    let toggle = ServerAction::<SetWebhookEnabled>::new();
+    let overview = Resource::new(move || (add.version().get(), toggle.version().get()), |_| load_webhooks());
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(o) => view! { <WebhooksView overview=o add toggle/> }.into_any(),
+                    Err(AppError::Unauthorized) => view! { <crate::admin::SignInNeeded/> }.into_any(),
+                    Err(e) => view! { <ErrorPage error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn WebhooksView(
+    overview: WebhooksOverview,
+    add: ServerAction<AddWebhook>,
+    toggle: ServerAction<SetWebhookEnabled>,
+) -> impl IntoView {
+    let added = move || add.value().get().and_then(|r| r.ok());
+    let error = move || add.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    let toggle_error = move || toggle.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    let hint = format!("Names, groups or everything: {}, invoice.*, *", overview.event_types.join(", "));
+    view! {
+        <Title text="Webhooks · Admin"/>
+        <crate::admin::AdminHeader merchant_name=overview.merchant_name staff_email=overview.staff_email/>
+        <main id="main" class="admin-main">
+            <h1>"Webhooks"</h1>
+            <p>"Kassa sends these addresses the events they subscribe to, signed per Standard Webhooks (docs/api.md)."</p>
+            {move || added().map(|n| view! {
+                <div class="notice" role="status" data-testid="webhook-secret">
+                    <p><strong>"Endpoint added: "</strong>{n.url}</p>
+                    <p>"Its signing secret, shown this once: copy it into the receiving system now."</p>
+                    <p><code>{n.secret}</code></p>
+                </div>
+            })}
+            <p role="alert" class="form-error">{toggle_error}</p>
+            {if overview.endpoints.is_empty() {
+                view! { <p>"No endpoints yet."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-scroll">
+                        <table class="invoices" aria-label="Webhook endpoints">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Address"</th>
+                                    <th scope="col">"Events"</th>
+                                    <th scope="col">"Status"</th>
+                                    <th scope="col"><span class="visually-hidden">"Action"</span></th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {overview.endpoints.into_iter().map(|e| {
+                                    let status = match (&e.enabled, &e.disabled_reason) {
+                                        (true, _) => "Enabled".to_string(),
+                                        (false, Some(why)) => format!("Disabled: {why}"),
+                                        (false, None) => "Disabled".to_string(),
+                                    };
+                                    let label = if e.enabled { "Disable" } else { "Enable" };
+                                    let id = e.id.clone();
+                                    view! {
+                                        <tr data-endpoint=e.id.clone()>
+                                            <th scope="row">{e.url.clone()}<br/><small>{e.description}</small></th>
+                                            <td>{e.events}</td>
+                                            <td data-status="">{status}</td>
+                                            <td>
+                                                <ActionForm action=toggle>
+                                                    <input type="hidden" name="id" value=id/>
+                                                    <input type="hidden" name="enabled" value=(!e.enabled).to_string()/>
+                                                    <button type="submit" aria-label=format!("{label} {}", e.url)>{label}</button>
+                                                </ActionForm>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+            <h2>"Add an endpoint"</h2>
+            <ActionForm action=add>
+                <label for="url">"Address (https)"</label>
+                <input id="url" name="url" type="url" required placeholder="https://erp.example.com/kassa/webhooks"/>
+                <label for="events">"Events"</label>
+                <input id="events" name="events" type="text" required value="*" aria-describedby="events-hint"/>
+                <p id="events-hint" class="hint">{hint}</p>
+                <label for="description">"Description (optional)"</label>
+                <input id="description" name="description" type="text" maxlength="500"/>
+                <p role="alert" class="form-error">{error}</p>
+                <button type="submit" class="button-primary">"Add endpoint"</button>
+            </ActionForm>
+        </main>
+    }
+}
