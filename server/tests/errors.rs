@@ -76,3 +76,23 @@ async fn postgres_without_a_configured_secret_stops_start_up() {
     let err = kassa_server::build(&config).await.err().expect("refused").to_string();
     assert!(err.contains("KASSA_SECRET must be set when the database is PostgreSQL"), "{err}");
 }
+
+/// Building a router generates Leptos' route list, which suppresses resource loading
+/// process-wide while it runs (leptos#4773): pages rendering meanwhile in another server of
+/// the process must still answer (the list is generated once per process).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_render_while_other_servers_are_built_in_the_same_process() {
+    let app = TestApp::spawn().await;
+    let (config, ctx) = (app.config.clone(), app.ctx.clone());
+    let building = std::thread::spawn(move || {
+        for _ in 0..30 {
+            drop(kassa_server::http::router(&config, ctx.clone()));
+        }
+    });
+    let c = reqwest::Client::builder().timeout(std::time::Duration::from_secs(20)).build().unwrap();
+    for _ in 0..60 {
+        let res = c.get(format!("{}/p/demo", app.url)).send().await.expect("every page answers");
+        assert_eq!(res.status(), 401);
+    }
+    building.join().unwrap();
+}

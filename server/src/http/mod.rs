@@ -47,7 +47,7 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(2)));
 
     let context = move || provide_context(ctx.clone());
-    let routes = generate_route_list(kassa_app::App);
+    let routes = route_list();
 
     let router = Router::new()
         .route("/healthz", get(healthz))
@@ -74,6 +74,17 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The pages' routes, generated once per process. Generating them renders the app with
+/// resource loading suppressed through a process-wide flag (`leptos_server`'s
+/// `SuppressResourceLoad`; leptos#4773): a page rendering meanwhile in another server of the
+/// same process, as the integration tests run several, would wait for ever on a resource that
+/// first polled inside that window. Once per process, before anything is served, no render can
+/// overlap it.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(kassa_app::App)).clone()
 }
 
 /// The last guard: a handler that panics answers a plain 500 (and the panic is logged)
