@@ -6,6 +6,7 @@
 mod common;
 use common::TestApp;
 use kassa_core::principal::{Staff, StaffRole};
+use kassa_core::services::customers::Outcome;
 use kassa_core::services::ledger::{
     self, ApplyCredit, IssueCreditNote, RecordPayment, ReversePayment, Source, WriteOffInvoice,
 };
@@ -119,7 +120,7 @@ async fn credit_notes_write_offs_and_held_credit_applied_later() {
     let (m, c) = ids(&app, "C-1001").await;
     let who = staff(&m, StaffRole::Admin);
     // A credit note larger than what is open: the invoice is settled, the rest held.
-    let cn = ledger::issue_credit_note(
+    let (cn, created) = ledger::issue_credit_note(
         &app.ctx,
         &who,
         IssueCreditNote {
@@ -133,6 +134,7 @@ async fn credit_notes_write_offs_and_held_credit_applied_later() {
     )
     .await
     .unwrap();
+    assert_eq!(created, Outcome::Created);
     assert_eq!(balance(&app, "NL-2026-0104").await, 0);
     // Issuing it again is a no-op; the same number with another amount is refused.
     let again = IssueCreditNote {
@@ -143,7 +145,10 @@ async fn credit_notes_write_offs_and_held_credit_applied_later() {
         against: Some(number("NL-2026-0104")),
         reason: "Wrong flour delivered".into(),
     };
-    assert_eq!(ledger::issue_credit_note(&app.ctx, &who, again.clone()).await.unwrap(), cn);
+    assert_eq!(
+        ledger::issue_credit_note(&app.ctx, &who, again.clone()).await.unwrap(),
+        (cn.clone(), Outcome::Unchanged)
+    );
     let other = IssueCreditNote { amount: eur(1), ..again };
     assert!(matches!(
         ledger::issue_credit_note(&app.ctx, &who, other).await,

@@ -18,6 +18,7 @@ use crate::db::{self, Tx};
 use crate::error::{Error, Result};
 use crate::events::{self, EventType};
 use crate::principal::{Mode, Principal, StaffRole};
+use crate::services::customers::Outcome;
 use crate::services::records;
 use crate::Ctx;
 
@@ -533,8 +534,8 @@ pub struct IssueCreditNote {
 }
 
 /// Issues a credit note. Issuing the same number again with the same content answers the
-/// same credit note (safe to retry); with other content it is refused.
-pub async fn issue_credit_note(ctx: &Ctx, who: &Principal, cmd: IssueCreditNote) -> Result<CreditNoteId> {
+/// same credit note, `Unchanged` (safe to retry); with other content it is refused.
+pub async fn issue_credit_note(ctx: &Ctx, who: &Principal, cmd: IssueCreditNote) -> Result<(CreditNoteId, Outcome)> {
     authorise_posting(who, &cmd.merchant)?;
     let number = InvoiceNumber::parse(&cmd.number)?;
     let reason = require_reason(&cmd.reason)?;
@@ -551,7 +552,7 @@ pub async fn issue_credit_note(ctx: &Ctx, who: &Principal, cmd: IssueCreditNote)
             && currency == cmd.amount.currency().code()
             && amount == cmd.amount.minor();
         return if same {
-            Ok(CreditNoteId::from_raw(id))
+            Ok((CreditNoteId::from_raw(id), Outcome::Unchanged))
         } else {
             Err(Problem::CreditNoteNumberTaken { number: number.to_string() }.into())
         };
@@ -606,7 +607,7 @@ pub async fn issue_credit_note(ctx: &Ctx, who: &Principal, cmd: IssueCreditNote)
         events: vec![(EventType::CreditNoteCreated, id.to_string(), data)],
     };
     p.commit(ctx, who, &cmd.merchant, change).await?;
-    Ok(id)
+    Ok((id, Outcome::Created))
 }
 
 #[derive(Debug, Clone)]

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::StatusCode;
 use kassa_core::error::Checks;
+use kassa_core::services::customers::Outcome;
 use kassa_core::services::entries::{self, CreditNoteRecord};
 use kassa_core::services::ledger::{self, IssueCreditNote};
 use kassa_core::services::{invoices, records};
@@ -99,7 +100,6 @@ pub async fn create(key: Key, Body(body): Body<CreateCreditNote>) -> ApiResult<R
     let (Some(number), Some(amount)) = (number, amount) else {
         return Err(ApiError::internal());
     };
-    let existed = entries::credit_note_by_number(&key.ctx, &key.who, &number).await.is_ok();
     let cmd = IssueCreditNote {
         merchant: key.merchant().clone(),
         customer,
@@ -108,9 +108,9 @@ pub async fn create(key: Key, Body(body): Body<CreateCreditNote>) -> ApiResult<R
         against,
         reason: body.reason,
     };
-    let id = ledger::issue_credit_note(&key.ctx, &key.who, cmd).await?;
+    let (id, outcome) = ledger::issue_credit_note(&key.ctx, &key.who, cmd).await?;
     let note = entries::credit_note(&key.ctx, &key.who, &id).await?;
-    let status = if existed { StatusCode::OK } else { StatusCode::CREATED };
+    let status = if outcome == Outcome::Created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(CreditNoteJson::from(note))).into_response())
 }
 
