@@ -65,6 +65,19 @@ pub enum OnError {
     SkipInvalid,
 }
 
+impl OnError {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnError::RejectFile => "reject_file",
+            OnError::SkipInvalid => "skip_invalid",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<OnError> {
+        [OnError::RejectFile, OnError::SkipInvalid].into_iter().find(|o| o.as_str() == text)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Csv,

@@ -36,14 +36,22 @@ pub enum Status {
 }
 
 impl Status {
+    const ALL: [Status; 4] = [Status::Queued, Status::Running, Status::Succeeded, Status::Failed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Queued => "queued",
+            Status::Running => "running",
+            Status::Succeeded => "succeeded",
+            Status::Failed => "failed",
+        }
+    }
+
     fn parse(s: &str) -> Result<Status> {
-        Ok(match s {
-            "queued" => Status::Queued,
-            "running" => Status::Running,
-            "succeeded" => Status::Succeeded,
-            "failed" => Status::Failed,
-            other => return Err(Error::internal(format!("import with status {other:?}"))),
-        })
+        Status::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| Error::internal(format!("import with status {s:?}")))
     }
 }
 
@@ -65,13 +73,6 @@ pub struct Submit {
     pub on_error: OnError,
     pub filename: String,
     pub content: Vec<u8>,
-}
-
-fn on_error_str(o: OnError) -> &'static str {
-    match o {
-        OnError::RejectFile => "reject_file",
-        OnError::SkipInvalid => "skip_invalid",
-    }
 }
 
 /// Keeps the file and queues its import, for an API key.
@@ -98,7 +99,7 @@ pub async fn submit(ctx: &Ctx, who: &Principal, cmd: Submit) -> Result<ImportRec
         Format::Csv => "csv",
     })
     .bind(&key.key_id)
-    .bind(on_error_str(cmd.on_error))
+    .bind(cmd.on_error.as_str())
     .bind(&filename)
     .bind(cmd.content)
     .bind(now)
@@ -131,7 +132,7 @@ pub async fn get(ctx: &Ctx, who: &Principal, id: &str) -> Result<ImportRecord> {
     Ok(ImportRecord {
         id,
         filename,
-        on_error: if on_error == "skip_invalid" { OnError::SkipInvalid } else { OnError::RejectFile },
+        on_error: OnError::parse(&on_error).ok_or_else(|| Error::internal("import with an unknown on_error"))?,
         status: Status::parse(&status)?,
         done: u64::try_from(done).unwrap_or(0),
         total: u64::try_from(total).unwrap_or(0),
@@ -168,7 +169,7 @@ impl Handler for Run {
         };
         let mode = Mode::parse(&mode).ok_or_else(|| anyhow::anyhow!("import {id}: unknown mode"))?;
         let who = Principal::ApiKey(ApiKey { merchant: MerchantId::from_raw(merchant.clone()), key_id, mode });
-        let on_error = if on_error == "skip_invalid" { OnError::SkipInvalid } else { OnError::RejectFile };
+        let on_error = OnError::parse(&on_error).ok_or_else(|| anyhow::anyhow!("import {id}: unknown on_error"))?;
         set(ctx, id, "UPDATE imports SET status = 'running', updated_at = $1 WHERE id = $2").await?;
 
         let done = Arc::new(AtomicUsize::new(0));

@@ -73,11 +73,8 @@ impl From<ImportRecord> for ImportJson {
             id: i.id,
             object: "import".into(),
             filename: i.filename,
-            on_error: serde_json::to_value(i.on_error)
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default(),
-            status: serde_json::to_value(i.status).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+            on_error: i.on_error.as_str().into(),
+            status: i.status.as_str().into(),
             done: i.done,
             total: i.total,
             report,
@@ -120,12 +117,12 @@ pub async fn create(key: Key, mut form: Multipart) -> ApiResult<Response> {
                 file = Some((name, field.bytes().await.map_err(bad_form)?.to_vec()));
             }
             "on_error" => {
-                on_error = match field.text().await.map_err(bad_form)?.trim() {
-                    "reject_file" | "" => OnError::RejectFile,
-                    "skip_invalid" => OnError::SkipInvalid,
-                    _ => {
-                        return Err(unprocessable("invalid_on_error", "`on_error` is `reject_file` or `skip_invalid`."))
-                    }
+                let text = field.text().await.map_err(bad_form)?;
+                on_error = match text.trim() {
+                    "" => OnError::RejectFile,
+                    other => OnError::parse(other).ok_or_else(|| {
+                        unprocessable("invalid_on_error", "`on_error` is `reject_file` or `skip_invalid`.")
+                    })?,
                 }
             }
             other => {
