@@ -3,10 +3,7 @@
 
 mod common;
 use common::{client, TestApp};
-use kassa_core::principal::Mode;
-use kassa_core::services::api_keys::{self, CreateKey};
 use kassa_core::Principal;
-use secrecy::ExposeSecret;
 use serde_json::{json, Value};
 
 struct Api {
@@ -46,17 +43,6 @@ fn invoice_body(number: &str, customer_number: &str) -> Value {
     json!({ "customer_number": customer_number, "number": number, "currency": "EUR", "issue_date": "2026-11-02",
             "lines": [ { "description": "Gouda, whole wheel", "quantity": "3", "unit_price": "84.50" },
                        { "description": "Delivery", "quantity": 1, "unit_price": "12.5" } ] })
-}
-
-async fn live_key(app: &TestApp) -> String {
-    let merchant = kassa_core::services::records::merchant_by_slug(
-        &app.ctx.pool,
-        &kassa_domain::MerchantSlug::parse("demo").unwrap(),
-    )
-    .await
-    .unwrap();
-    let cmd = CreateKey { merchant: merchant.id, name: "live ERP".into(), mode: Mode::Live };
-    api_keys::create(&app.ctx, &Principal::System, cmd).await.unwrap().secret.expose_secret().to_string()
 }
 
 #[tokio::test]
@@ -320,7 +306,7 @@ async fn lists_page_by_cursor_and_filter() {
 async fn test_keys_see_test_data_only_and_revoked_keys_nothing() {
     let app = TestApp::spawn().await;
     let test = Api::new(&app, &app.demo.api_key);
-    let live = Api::new(&app, &live_key(&app).await);
+    let live = Api::new(&app, &app.live_key().await);
     let (_, test_invoices) = test.get("/invoices?limit=200").await;
     assert!(!test_invoices["data"].as_array().unwrap().is_empty());
     let (status, live_invoices) = live.get("/invoices").await;
@@ -505,7 +491,7 @@ async fn each_key_has_a_budget_per_minute_that_holds_under_parallel_requests() {
     statuses.sort();
     assert_eq!(statuses, [200, 200, 200, 200, 200, 429, 429, 429]);
     // Another key of the same merchant has its own budget.
-    let other = live_key(&app).await;
+    let other = app.live_key().await;
     let (status, _) = Api::new(&app, &other).get("/customers").await;
     assert_eq!(status, 200);
     // An unknown key is refused before it is counted against anyone.
@@ -620,7 +606,7 @@ async fn payments_credit_notes_allocations_and_write_offs_through_the_api() {
     );
 
     // A live key sees none of it and cannot touch it.
-    let live = Api::new(&app, &live_key(&app).await);
+    let live = Api::new(&app, &app.live_key().await);
     let (status, _) = live.get(&format!("/payments/{payment_id}")).await;
     assert_eq!(status, 404);
     let (status, _) =

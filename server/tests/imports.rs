@@ -14,13 +14,8 @@ use serde_json::Value;
 const DUTCH: &[u8] = include_bytes!("../../docs/examples/invoices-nl.csv");
 const WITH_PROBLEMS: &[u8] = include_bytes!("fixtures/invoices-with-problems.csv");
 
-async fn demo_merchant(app: &TestApp) -> kassa_domain::MerchantId {
-    let slug = kassa_domain::MerchantSlug::parse("demo").unwrap();
-    kassa_core::services::records::merchant_by_slug(&app.ctx.pool, &slug).await.unwrap().id
-}
-
 async fn import(app: &TestApp, bytes: &[u8], on_error: OnError) -> imports::Report {
-    let merchant = demo_merchant(app).await;
+    let merchant = app.demo_merchant().await;
     imports::run(&app.ctx, &Principal::System, Some(&merchant), Format::Csv, bytes, on_error, &|_, _| {}).await.unwrap()
 }
 
@@ -181,16 +176,10 @@ async fn the_api_takes_a_file_and_imports_it_in_the_background() {
     assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "file_required");
     let res = post(form(DUTCH, "sometimes")).await.unwrap();
     assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "invalid_on_error");
-    let merchant = demo_merchant(&app).await;
-    let cmd = kassa_core::services::api_keys::CreateKey {
-        merchant,
-        name: "live".into(),
-        mode: kassa_core::principal::Mode::Live,
-    };
-    let live = kassa_core::services::api_keys::create(&app.ctx, &Principal::System, cmd).await.unwrap();
+    let live = app.live_key().await;
     let res = client()
         .get(format!("{}/api/v1/imports/{}", app.url, queued["id"].as_str().unwrap()))
-        .bearer_auth(secrecy::ExposeSecret::expose_secret(&live.secret))
+        .bearer_auth(&live)
         .send()
         .await
         .unwrap();

@@ -241,19 +241,7 @@ async fn events_reach_the_receiver_signed_and_a_failing_receiver_gets_them_when_
 async fn live_endpoints_hear_live_events_only_and_bad_endpoints_are_refused() {
     let app = TestApp::spawn().await;
     let (receiver, url) = Receiver::spawn().await;
-    let merchant = kassa_core::services::records::merchant_by_slug(
-        &app.ctx.pool,
-        &kassa_domain::MerchantSlug::parse("demo").unwrap(),
-    )
-    .await
-    .unwrap();
-    let cmd = kassa_core::services::api_keys::CreateKey {
-        merchant: merchant.id,
-        name: "live".into(),
-        mode: kassa_core::principal::Mode::Live,
-    };
-    let live = kassa_core::services::api_keys::create(&app.ctx, &kassa_core::Principal::System, cmd).await.unwrap();
-    let live = secrecy::ExposeSecret::expose_secret(&live.secret).to_string();
+    let live = app.live_key().await;
     let (status, _) =
         api(&app, &live, http::Method::POST, "/webhook_endpoints", Some(json!({ "url": url, "events": ["*"] }))).await;
     assert_eq!(status, 201);

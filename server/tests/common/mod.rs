@@ -88,6 +88,24 @@ impl TestApp {
         }
     }
 
+    /// The demo merchant's id.
+    pub async fn demo_merchant(&self) -> kassa_domain::MerchantId {
+        let slug = kassa_domain::MerchantSlug::parse("demo").unwrap();
+        kassa_core::services::records::merchant_by_slug(&self.ctx.pool, &slug).await.unwrap().id
+    }
+
+    /// A new live API key of the demo merchant (the demo prints a test key).
+    pub async fn live_key(&self) -> String {
+        use kassa_core::services::api_keys::{self, CreateKey};
+        let cmd = CreateKey {
+            merchant: self.demo_merchant().await,
+            name: "live ERP".into(),
+            mode: kassa_core::principal::Mode::Live,
+        };
+        let created = api_keys::create(&self.ctx, &kassa_core::Principal::System, cmd).await.unwrap();
+        secrecy::ExposeSecret::expose_secret(&created.secret).to_string()
+    }
+
     /// A fresh magic link for a demo customer (as `kassa demo` prints them).
     pub async fn magic_link(&self, customer: &str) -> String {
         let links = kassa_server::demo::seed(&self.ctx, &self.config).await.unwrap();
