@@ -196,6 +196,33 @@ pub fn problem(p: &Problem) -> String {
         }
         Problem::ImportRejected { reason } => format!("Not imported: {reason}."),
         Problem::ImportTooLarge { max_mib } => format!("A file is at most {max_mib} MiB: split it into smaller files."),
+        Problem::ImportXmlMalformed { line, reason } => {
+            format!("The XML is not well-formed at line {line} ({reason}); the file may be cut off or edited by hand.")
+        }
+        Problem::ImportNotUbl { root } => format!(
+            "The XML's root is <{root}>, not a UBL 2.1 Invoice or CreditNote (Peppol BIS Billing 3.0); \
+             Kassa reads those and CSV files."
+        ),
+        Problem::ImportElementMissing { element } => format!("The document has no {element}, which Kassa needs."),
+        Problem::ImportAmountCurrency { expected, found } => {
+            format!("This amount is in {found}, but the document's currency (DocumentCurrencyCode) is {expected}.")
+        }
+        Problem::ImportTotalsDisagree { payable, computed } => format!(
+            "The document asks for {payable} (PayableAmount), but its lines, allowances, charges, VAT, prepaid \
+             and rounding amounts come to {computed}."
+        ),
+        Problem::ImportArchiveInvalid { reason } => format!("The zip archive cannot be read: {reason}."),
+        Problem::ImportArchiveTooLarge { max_mib, max_files } => format!(
+            "An archive holds at most {max_files} files and {max_mib} MiB unpacked: split it into smaller archives."
+        ),
+        Problem::ImportFileUnknown { name } => format!(
+            "'{name}' is neither CSV nor XML: Kassa imports CSV files, UBL Invoice and CreditNote XML, and zip \
+             archives of those."
+        ),
+        Problem::IbanInvalid { input } => format!("'{input}' is not a valid IBAN (check its digits)."),
+        Problem::PaymentReferenceInvalid { max_chars } => {
+            format!("A payment reference is at most {max_chars} characters, without line breaks.")
+        }
     }
 }
 

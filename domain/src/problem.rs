@@ -92,6 +92,17 @@ pub enum Problem {
     ImportRowDisagrees { first_line: u64 },
     ImportRejected { reason: String },
     ImportTooLarge { max_mib: u32 },
+    ImportXmlMalformed { line: u64, reason: String },
+    ImportNotUbl { root: String },
+    ImportElementMissing { element: String },
+    ImportAmountCurrency { expected: String, found: String },
+    ImportTotalsDisagree { payable: String, computed: String },
+    ImportArchiveInvalid { reason: String },
+    ImportArchiveTooLarge { max_mib: u32, max_files: u32 },
+    ImportFileUnknown { name: String },
+    // Payment details.
+    IbanInvalid { input: String },
+    PaymentReferenceInvalid { max_chars: u32 },
 }
 
 impl Problem {
@@ -169,6 +180,16 @@ impl Problem {
             Problem::ImportRowDisagrees { .. } => "import_row_disagrees",
             Problem::ImportRejected { .. } => "import_rejected",
             Problem::ImportTooLarge { .. } => "import_too_large",
+            Problem::ImportXmlMalformed { .. } => "import_xml_malformed",
+            Problem::ImportNotUbl { .. } => "import_not_ubl",
+            Problem::ImportElementMissing { .. } => "import_element_missing",
+            Problem::ImportAmountCurrency { .. } => "import_amount_currency",
+            Problem::ImportTotalsDisagree { .. } => "import_totals_disagree",
+            Problem::ImportArchiveInvalid { .. } => "import_archive_invalid",
+            Problem::ImportArchiveTooLarge { .. } => "import_archive_too_large",
+            Problem::ImportFileUnknown { .. } => "import_file_unknown",
+            Problem::IbanInvalid { .. } => "iban_invalid",
+            Problem::PaymentReferenceInvalid { .. } => "payment_reference_invalid",
         }
     }
 }

@@ -135,15 +135,18 @@ pub struct RevokeKeyArgs {
 
 #[derive(clap::Subcommand)]
 pub enum ImportCommand {
-    /// Import invoices (and the customers they name) from a CSV file (docs/imports.md).
+    /// Import invoices, credit notes and the customers they name from CSV files, UBL 2.1 /
+    /// Peppol BIS 3 XML documents, zip archives of those, or folders of them (docs/imports.md).
     /// Re-importing a file changes nothing.
     Invoices(ImportArgs),
 }
 
 #[derive(clap::Args)]
 pub struct ImportArgs {
-    /// The file: CSV with a header row (comma or semicolon, UTF-8).
-    pub file: std::path::PathBuf,
+    /// The files: CSV with a header row (comma or semicolon, UTF-8), UBL Invoice or CreditNote
+    /// XML, zip archives of those; a folder stands for the .csv, .xml and .zip files in it.
+    #[arg(required = true)]
+    pub files: Vec<std::path::PathBuf>,
     /// The merchant's slug.
     #[arg(long)]
     pub merchant: String,
@@ -313,15 +316,22 @@ pub async fn audit(command: AuditCommand) -> anyhow::Result<String> {
 /// Imports a file with a progress bar on the terminal (none when output is not a terminal);
 /// fails, listing every problem with its line, when anything was not imported.
 pub async fn import(command: ImportCommand) -> anyhow::Result<String> {
-    use kassa_core::imports::{self, Format, OnError};
+    use kassa_core::imports::{self, OnError, Upload};
     let ImportCommand::Invoices(args) = command;
-    let bytes = std::fs::read(&args.file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.file.display()))?;
+    let files = files_of(&args.files)?;
+    let uploads = files
+        .iter()
+        .map(|path| {
+            let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+            Ok(Upload { name: path.display().to_string(), bytes })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let ctx = crate::context(&args.config).await?;
     let merchant = merchant_at(&ctx, &args.merchant).await?;
     let on_error = if args.skip_invalid { OnError::SkipInvalid } else { OnError::RejectFile };
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} importing {pos}/{len} invoices [{bar:40}] {per_sec} {eta}")
+        indicatif::ProgressStyle::with_template("{spinner} importing {pos}/{len} documents [{bar:40}] {per_sec} {eta}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
@@ -329,17 +339,17 @@ pub async fn import(command: ImportCommand) -> anyhow::Result<String> {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     };
-    let report = imports::run(&ctx, &Principal::System, Some(&merchant.id), Format::Csv, &bytes, on_error, &progress)
+    let report = imports::run(&ctx, &Principal::System, Some(&merchant.id), &uploads, on_error, &progress)
         .await
         .map_err(words)?;
     bar.finish_and_clear();
+    let named = match uploads.as_slice() {
+        [one] => one.name.clone(),
+        many => format!("{} files", many.len()),
+    };
     let summary = format!(
-        "{}: {} invoices, {} created, {} unchanged, {} not imported.",
-        args.file.display(),
-        report.invoices,
-        report.created,
-        report.unchanged,
-        report.rejected
+        "{named}: {} invoices and credit notes, {} created, {} unchanged, {} not imported.",
+        report.invoices, report.created, report.unchanged, report.rejected
     );
     if report.problems.is_empty() {
         return Ok(summary);
@@ -347,7 +357,10 @@ pub async fn import(command: ImportCommand) -> anyhow::Result<String> {
     let lines: Vec<String> = report
         .problems
         .iter()
-        .map(|p| format!("line {}, {}: {}", p.line, p.field, kassa_app::words::problem(&p.problem)))
+        .map(|p| {
+            let file = p.file.as_deref().filter(|_| uploads.len() > 1).map(|f| format!("{f}, ")).unwrap_or_default();
+            format!("{file}line {}, {}: {}", p.line, p.field, kassa_app::words::problem(&p.problem))
+        })
         .collect();
     let verdict = if args.skip_invalid || report.invoices == 0 {
         ""
@@ -355,4 +368,33 @@ pub async fn import(command: ImportCommand) -> anyhow::Result<String> {
         "\nNothing was imported: fix these and import the file again (or pass --skip-invalid)."
     };
     anyhow::bail!("{summary}\n{}{verdict}", lines.join("\n"))
+}
+
+/// The files named, a folder standing for its `.csv`, `.xml` and `.zip` files (by name).
+fn files_of(paths: &[std::path::PathBuf]) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let entries = std::fs::read_dir(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let mut found = Vec::new();
+        for entry in entries {
+            let p = entry.map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?.path();
+            let importable = p
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| ["csv", "xml", "zip"].contains(&e.to_ascii_lowercase().as_str()));
+            if p.is_file() && importable {
+                found.push(p);
+            }
+        }
+        if found.is_empty() {
+            anyhow::bail!("{} has no .csv, .xml or .zip files to import.", path.display());
+        }
+        found.sort();
+        files.extend(found);
+    }
+    Ok(files)
 }

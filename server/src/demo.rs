@@ -218,6 +218,8 @@ pub async fn seed(ctx: &Ctx, config: &Config) -> anyhow::Result<DemoLinks> {
                     })
                     .collect(),
                 numbers: NumberStyle::Plain,
+                payment_reference: None,
+                payee_iban: None,
             };
             match invoices::create(ctx, &system, Some(&merchant.id), input).await {
                 Ok((invoice, _)) if seed.paid_per_mille > 0 => {

@@ -5,7 +5,7 @@
 
 mod common;
 use common::{client, TestApp};
-use kassa_core::imports::{self, Format, OnError};
+use kassa_core::imports::{self, OnError, Upload};
 use kassa_core::jobs::{self, Worker};
 use kassa_core::Principal;
 use serde_json::Value;
@@ -15,8 +15,14 @@ const DUTCH: &[u8] = include_bytes!("../../docs/examples/invoices-nl.csv");
 const WITH_PROBLEMS: &[u8] = include_bytes!("fixtures/invoices-with-problems.csv");
 
 async fn import(app: &TestApp, bytes: &[u8], on_error: OnError) -> imports::Report {
+    import_files(app, &[("export.csv", bytes)], on_error).await
+}
+
+async fn import_files(app: &TestApp, files: &[(&str, &[u8])], on_error: OnError) -> imports::Report {
     let merchant = app.demo_merchant().await;
-    imports::run(&app.ctx, &Principal::System, Some(&merchant), Format::Csv, bytes, on_error, &|_, _| {}).await.unwrap()
+    let files: Vec<Upload> =
+        files.iter().map(|(name, bytes)| Upload { name: name.to_string(), bytes: bytes.to_vec() }).collect();
+    imports::run(&app.ctx, &Principal::System, Some(&merchant), &files, on_error, &|_, _| {}).await.unwrap()
 }
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
@@ -106,12 +112,18 @@ fn the_cli_imports_with_a_report_and_fails_naming_each_line() {
     let out = kassa().args(["demo", "--database-url", &url]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
-    let good = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/examples/invoices-nl.csv");
+    // The guide's examples folder: the CSV file's three invoices, a Peppol invoice and its credit note.
+    let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/examples");
     let out =
-        kassa().args(["import", "invoices", good, "--merchant", "demo", "--database-url", &url]).output().unwrap();
+        kassa().args(["import", "invoices", examples, "--merchant", "demo", "--database-url", &url]).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(text.contains("3 invoices, 3 created, 0 unchanged, 0 not imported"), "{text}");
+    assert!(text.contains("3 files: 5 invoices and credit notes, 5 created, 0 unchanged, 0 not imported"), "{text}");
+    let good = format!("{examples}/invoices-nl.csv");
+    let out =
+        kassa().args(["import", "invoices", &good, "--merchant", "demo", "--database-url", &url]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("invoices-nl.csv: 3 invoices and credit notes, 0 created, 3 unchanged"), "{text}");
 
     let bad = format!("{fixtures}/invoices-with-problems.csv");
     let out =
@@ -154,9 +166,7 @@ async fn the_api_takes_a_file_and_imports_it_in_the_background() {
     assert_eq!(done["status"], "succeeded", "{done}");
     assert_eq!((done["done"].as_u64(), done["total"].as_u64()), (Some(3), Some(3)));
     assert_eq!(done["report"]["created"], 3);
-    let kept: Option<Vec<u8>> =
-        sqlx::query_scalar("SELECT content FROM imports").fetch_one(&app.ctx.pool).await.unwrap();
-    assert!(kept.is_none(), "the file is dropped once it has run");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM import_files").await, 0, "the file is dropped once it has run");
 
     let res = post(form(WITH_PROBLEMS, "skip_invalid")).await.unwrap();
     let queued: Value = res.json().await.unwrap();
@@ -184,4 +194,163 @@ async fn the_api_takes_a_file_and_imports_it_in_the_background() {
         .await
         .unwrap();
     assert_eq!(res.status(), 404);
+}
+
+/// The guide's Peppol BIS 3 examples (docs/imports.md): an invoice with VAT at two rates, a
+/// delivery charge and payment details, and a credit note for two of its lines.
+const PEPPOL_INVOICE: &[u8] = include_bytes!("../../docs/examples/invoice-peppol.xml");
+const PEPPOL_CREDIT_NOTE: &[u8] = include_bytes!("../../docs/examples/credit-note-peppol.xml");
+
+#[tokio::test]
+async fn peppol_invoices_and_credit_notes_import_with_their_vat_and_payment_details() {
+    let app = TestApp::spawn().await;
+    // The credit note comes first: it is written after the invoice it credits all the same.
+    let files = [("credit-note-peppol.xml", PEPPOL_CREDIT_NOTE), ("invoice-peppol.xml", PEPPOL_INVOICE)];
+    let report = import_files(&app, &files, OnError::RejectFile).await;
+    assert_eq!((report.invoices, report.created, report.unchanged, report.rejected), (2, 2, 0, 0), "{report:?}");
+    let (total, open, reference, iban): (i64, i64, Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT total_minor, open_minor, payment_reference, payee_iban FROM invoices WHERE number = '2026-0501'",
+    )
+    .fetch_one(&app.ctx.pool)
+    .await
+    .unwrap();
+    assert_eq!(total, 46723, "the lines, the charge and the VAT come to the PayableAmount");
+    assert_eq!(open, 46723 - 1722, "the credit note is applied to the invoice it names");
+    assert_eq!(reference.as_deref(), Some("1000 0000 0501 2026"));
+    assert_eq!(iban.as_deref(), Some("NL91ABNA0417164300"));
+    let lines: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT l.description, l.amount_minor FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id \
+         WHERE i.number = '2026-0501' ORDER BY l.position",
+    )
+    .fetch_all(&app.ctx.pool)
+    .await
+    .unwrap();
+    assert_eq!(lines.len(), 7);
+    assert_eq!(lines[5], ("VAT 9%".to_string(), 3460));
+    let (name, language): (String, String) =
+        sqlx::query_as("SELECT name, language FROM customers WHERE number = 'DEB-1001'")
+            .fetch_one(&app.ctx.pool)
+            .await
+            .unwrap();
+    assert_eq!((name.as_str(), language.as_str()), ("Bakkerij Van Dijk B.V.", "nl"));
+    let reason: String = sqlx::query_scalar("SELECT reason FROM credit_notes WHERE number = '2026-C-012'")
+        .fetch_one(&app.ctx.pool)
+        .await
+        .unwrap();
+    assert_eq!(reason, "Twee blokken roomboter beschadigd geleverd");
+
+    let events = count(&app, "SELECT COUNT(*) FROM events").await;
+    let again = import_files(&app, &files, OnError::RejectFile).await;
+    assert_eq!((again.created, again.unchanged, again.rejected), (0, 2, 0), "{again:?}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM events").await, events, "a re-import emits nothing");
+}
+
+#[tokio::test]
+async fn a_ubl_document_with_problems_is_reported_at_its_line_and_xml_path() {
+    let app = TestApp::spawn().await;
+    let text = std::str::from_utf8(PEPPOL_INVOICE).unwrap();
+    let broken = text
+        .replace("<cbc:ID>2026-0501</cbc:ID>", "<cbc:ID>2026-0502</cbc:ID>")
+        .replace(">20</cbc:InvoicedQuantity>", ">twenty</cbc:InvoicedQuantity>");
+    let quantity_line = text.lines().position(|l| l.contains(">20</cbc:InvoicedQuantity>")).unwrap() as u64 + 1;
+    let credit = std::str::from_utf8(PEPPOL_CREDIT_NOTE).unwrap().replace(
+        "<cbc:ID>2026-0501</cbc:ID>\n      <cbc:IssueDate>",
+        "<cbc:ID>2026-9999</cbc:ID>\n      <cbc:IssueDate>",
+    );
+    let files = [
+        ("good.xml", PEPPOL_INVOICE),
+        ("broken.xml", broken.as_bytes()),
+        ("order.xml", b"<Order xmlns=\"urn:example\"/>".as_slice()),
+        ("credit.xml", credit.as_bytes()),
+    ];
+    let report = import_files(&app, &files, OnError::RejectFile).await;
+    let found: Vec<(Option<&str>, u64, &str, &str)> =
+        report.problems.iter().map(|p| (p.file.as_deref(), p.line, p.field.as_str(), p.problem.code())).collect();
+    assert_eq!(
+        found,
+        [
+            (Some("broken.xml"), quantity_line, "/Invoice/cac:InvoiceLine[2]/cbc:InvoicedQuantity", "quantity_invalid"),
+            (Some("order.xml"), 1, "file", "import_not_ubl"),
+        ],
+        "{report:?}"
+    );
+    assert_eq!((report.invoices, report.created, report.rejected), (4, 0, 4));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM invoices WHERE number LIKE '2026-05%'").await, 0);
+
+    // Skipping those, the dry run's problem (a credit note for an invoice Kassa does not have)
+    // is found when it is written, at the element that names the invoice.
+    let report = import_files(&app, &files, OnError::SkipInvalid).await;
+    assert_eq!((report.created, report.rejected), (1, 3), "{report:?}");
+    let credit_problem = report.problems.iter().find(|p| p.file.as_deref() == Some("credit.xml")).unwrap();
+    assert_eq!(
+        (credit_problem.field.as_str(), credit_problem.problem.code()),
+        ("/CreditNote/cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", "unknown_invoice")
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM invoices WHERE number LIKE '2026-05%'").await, 1);
+}
+
+/// A zip archive of the Peppol examples, as an ERP exports a month of documents.
+fn peppol_zip() -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in
+        [("2026-11/invoice-peppol.xml", PEPPOL_INVOICE), ("2026-11/credit-note-peppol.xml", PEPPOL_CREDIT_NOTE)]
+    {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.start_file("2026-11/readme.txt", options).unwrap();
+    zip.write_all(b"not a document: left out").unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+/// GET an API path with the demo's test key.
+async fn api_get(app: &TestApp, path: &str) -> Value {
+    let res = client().get(format!("{}/api/v1{path}", app.url)).bearer_auth(&app.demo.api_key).send().await.unwrap();
+    res.json().await.unwrap()
+}
+
+/// Sends an import, checks it is queued, runs the job queue dry and reads the import back.
+async fn api_import(app: &TestApp, form: reqwest::multipart::Form) -> (Value, Value) {
+    let url = format!("{}/api/v1/imports", app.url);
+    let res = client().post(url).bearer_auth(&app.demo.api_key).multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), 202);
+    let queued: Value = res.json().await.unwrap();
+    let worker = Worker::new(app.ctx.clone(), jobs::handlers());
+    while worker.run_once().await.unwrap() > 0 {}
+    let done = api_get(app, &format!("/imports/{}", queued["id"].as_str().unwrap())).await;
+    (queued, done)
+}
+
+#[tokio::test]
+async fn the_api_takes_several_files_and_zip_archives_of_ubl_documents() {
+    let app = TestApp::spawn().await;
+    let part = |bytes: Vec<u8>, name: &'static str| reqwest::multipart::Part::bytes(bytes).file_name(name);
+    let form = reqwest::multipart::Form::new()
+        .part("file", part(peppol_zip(), "november.zip"))
+        .part("file", part(DUTCH.to_vec(), "export.csv"));
+    let (queued, done) = api_import(&app, form).await;
+    assert_eq!((queued["filename"].as_str(), queued["files"].as_u64()), (Some("november.zip"), Some(2)));
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!((done["report"]["invoices"].as_u64(), done["report"]["created"].as_u64()), (Some(5), Some(5)), "{done}");
+    let invoice = api_get(&app, "/invoices/by-number/2026-0501").await;
+    assert_eq!(
+        (invoice["total"]["amount"].as_str(), invoice["open"]["amount"].as_str()),
+        (Some("467.23"), Some("450.01")),
+        "{invoice}"
+    );
+    assert_eq!(
+        (invoice["payment_reference"].as_str(), invoice["payee_iban"].as_str()),
+        (Some("1000 0000 0501 2026"), Some("NL91ABNA0417164300"))
+    );
+
+    // A broken archive is said so, with the file's name.
+    let form = reqwest::multipart::Form::new().part("file", part(b"PK\x03\x04 cut off".to_vec(), "broken.zip"));
+    let (_, done) = api_import(&app, form).await;
+    let problem = &done["report"]["problems"][0];
+    assert_eq!(
+        (problem["file"].as_str(), problem["code"].as_str()),
+        (Some("broken.zip"), Some("import_archive_invalid"))
+    );
 }

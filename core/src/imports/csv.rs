@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use kassa_domain::Problem;
 
-use super::{Document, RowProblem};
+use super::{Document, Entry, Found, Place, RowProblem};
 use crate::services::customers::CustomerInput;
 use crate::services::invoices::{CustomerRef, InvoiceInput, LineInput, NumberStyle};
 
@@ -66,9 +66,22 @@ pub fn iso_date(text: &str) -> String {
     t.to_string()
 }
 
-/// Reads the file into documents (one per invoice number) and the problems of its rows.
-/// `Err` is a problem with the file as a whole (no header, an unknown column, not UTF-8).
-pub fn read(bytes: &[u8]) -> Result<(Vec<Document>, Vec<RowProblem>), RowProblem> {
+/// Reads the file into documents (one per invoice number) and the problems of its rows (with
+/// the document each makes invalid). `Err` is a problem with the file as a whole (no header,
+/// an unknown column, not UTF-8).
+pub fn read(file: &str, bytes: &[u8]) -> Result<(Vec<Document>, Vec<Found>), RowProblem> {
+    read_rows(bytes).map_err(|p| p.in_file(file)).map(|(mut documents, mut problems)| {
+        for d in &mut documents {
+            d.file = Some(file.to_string());
+        }
+        for f in &mut problems {
+            f.problem.file = Some(file.to_string());
+        }
+        (documents, problems)
+    })
+}
+
+fn read_rows(bytes: &[u8]) -> Result<(Vec<Document>, Vec<Found>), RowProblem> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u64 + 1;
@@ -108,7 +121,10 @@ pub fn read(bytes: &[u8]) -> Result<(Vec<Document>, Vec<RowProblem>), RowProblem
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                problems.push(RowProblem::at(line, "file", Problem::ImportRowMalformed { line }));
+                problems.push(Found {
+                    document: None,
+                    problem: RowProblem::at(line, "file", Problem::ImportRowMalformed { line }),
+                });
                 continue;
             }
         };
@@ -117,7 +133,10 @@ pub fn read(bytes: &[u8]) -> Result<(Vec<Document>, Vec<RowProblem>), RowProblem
             continue;
         }
         if record.len() != header.len() {
-            problems.push(RowProblem::at(line, "file", Problem::ImportRowMalformed { line }));
+            problems.push(Found {
+                document: None,
+                problem: RowProblem::at(line, "file", Problem::ImportRowMalformed { line }),
+            });
             continue;
         }
         let get = |c: &str| index.get(c).and_then(|i| record.get(*i)).unwrap_or("").to_string();
@@ -140,9 +159,11 @@ pub fn read(bytes: &[u8]) -> Result<(Vec<Document>, Vec<RowProblem>), RowProblem
                 });
                 let due = get("due_date");
                 documents.push(Document {
+                    file: None,
                     line,
                     customer,
-                    invoice: InvoiceInput {
+                    customer_if_new: false,
+                    entry: Entry::Invoice(InvoiceInput {
                         customer: CustomerRef::Number(get("customer_number")),
                         number: number.clone(),
                         currency: get("currency"),
@@ -150,8 +171,10 @@ pub fn read(bytes: &[u8]) -> Result<(Vec<Document>, Vec<RowProblem>), RowProblem
                         due_date: (!due.is_empty()).then(|| iso_date(&due)),
                         lines: Vec::new(),
                         numbers,
-                    },
-                    line_numbers: Vec::new(),
+                        payment_reference: None,
+                        payee_iban: None,
+                    }),
+                    place: Place::Rows(Vec::new()),
                 });
                 first_values.push(INVOICE_LEVEL.iter().map(|c| (*c, get(c))).collect());
                 documents.len() - 1
@@ -160,16 +183,19 @@ pub fn read(bytes: &[u8]) -> Result<(Vec<Document>, Vec<RowProblem>), RowProblem
         let first_line = documents[slot].line;
         for column in INVOICE_LEVEL {
             if first_values[slot].get(column).is_some_and(|v| *v != get(column)) {
-                problems.push(RowProblem::at(line, column, Problem::ImportRowDisagrees { first_line }));
+                let problem = RowProblem::at(line, column, Problem::ImportRowDisagrees { first_line });
+                problems.push(Found { document: Some(slot), problem });
             }
         }
         let doc = &mut documents[slot];
-        doc.invoice.lines.push(LineInput {
-            description: get("description"),
-            quantity: quantity(get("quantity")),
-            unit_price: get("unit_price"),
-        });
-        doc.line_numbers.push(line);
+        if let (Entry::Invoice(invoice), Place::Rows(line_numbers)) = (&mut doc.entry, &mut doc.place) {
+            invoice.lines.push(LineInput {
+                description: get("description"),
+                quantity: quantity(get("quantity")),
+                unit_price: get("unit_price"),
+            });
+            line_numbers.push(line);
+        }
     }
     if documents.is_empty() && problems.is_empty() {
         return Err(RowProblem::at(1, "file", Problem::ImportEmpty));
@@ -188,18 +214,20 @@ mod tests {
                     NL-1;C-1;EUR;02-11-2026;16.11.2026;\"Kaas; belegen\";3;1.234,50\n\
                     NL-2;C-1;EUR;2026-11-03;;Boter;1.250;4,10\n\
                     NL-1;C-1;EUR;02-11-2026;16.11.2026;Bezorging;1;12,50\n";
-        let (docs, problems) = read(file.as_bytes()).unwrap();
+        let (docs, problems) = read("f.csv", file.as_bytes()).unwrap();
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(docs.len(), 2);
-        assert_eq!(
-            (docs[0].invoice.issue_date.as_str(), docs[0].invoice.due_date.as_deref()),
-            ("2026-11-02", Some("2026-11-16"))
-        );
-        assert_eq!(docs[0].invoice.lines[0].description, "Kaas; belegen");
-        assert_eq!(docs[0].invoice.lines[0].unit_price, "1.234,50");
-        assert_eq!(docs[0].line_numbers, [2, 4]);
-        assert_eq!((docs[1].line, docs[1].invoice.due_date.as_deref()), (3, None));
-        assert_eq!(docs[1].invoice.lines[0].quantity, "1250");
+        let invoice = |d: &Document| match &d.entry {
+            Entry::Invoice(i) => i.clone(),
+            Entry::CreditNote(_) => panic!("CSV files hold invoices"),
+        };
+        let (first, second) = (invoice(&docs[0]), invoice(&docs[1]));
+        assert_eq!((first.issue_date.as_str(), first.due_date.as_deref()), ("2026-11-02", Some("2026-11-16")));
+        assert_eq!(first.lines[0].description, "Kaas; belegen");
+        assert_eq!(first.lines[0].unit_price, "1.234,50");
+        assert!(matches!(&docs[0].place, Place::Rows(lines) if lines == &[2, 4]));
+        assert_eq!((docs[1].line, second.due_date.as_deref()), (3, None));
+        assert_eq!(second.lines[0].quantity, "1250");
     }
 
     #[test]
@@ -207,28 +235,31 @@ mod tests {
         let header = "invoice_number,customer_number,currency,issue_date,description,quantity,unit_price";
         let unknown = format!("{header},colour\n");
         assert_eq!(
-            read(unknown.as_bytes()).unwrap_err().problem,
+            read("f.csv", unknown.as_bytes()).unwrap_err().problem,
             Problem::ImportColumnUnknown { column: "colour".into() }
         );
         let missing = "invoice_number,customer_number,currency,issue_date,description,quantity\n";
         assert_eq!(
-            read(missing.as_bytes()).unwrap_err().problem,
+            read("f.csv", missing.as_bytes()).unwrap_err().problem,
             Problem::ImportColumnMissing { column: "unit_price".into() }
         );
-        assert_eq!(read(b"").unwrap_err().problem, Problem::ImportEmpty);
+        assert_eq!(read("f.csv", b"").unwrap_err().problem, Problem::ImportEmpty);
         let latin1 = format!("{header}\nNL-1,C-1,EUR,2026-11-02,Caf\u{e9},1,2\n").replace('\u{e9}', "\u{1}");
         let mut bytes = latin1.into_bytes();
         let at = bytes.iter().position(|b| *b == 1).unwrap();
         bytes[at] = 0xe9;
-        assert_eq!(read(&bytes).unwrap_err().problem, Problem::ImportNotUtf8 { line: 2 });
+        assert_eq!(read("f.csv", &bytes).unwrap_err().problem, Problem::ImportNotUtf8 { line: 2 });
         let file = format!("{header}\nNL-1,C-1,EUR,2026-11-02,Kaas,1,2\nNL-1,C-2,EUR,2026-11-02,Boter,1,2\nNL-2,C-1\n");
-        let (_, problems) = read(file.as_bytes()).unwrap();
-        let got: Vec<(u64, &str, &Problem)> = problems.iter().map(|p| (p.line, p.field.as_str(), &p.problem)).collect();
+        let (_, problems) = read("f.csv", file.as_bytes()).unwrap();
+        let got: Vec<(Option<usize>, u64, &str, &Problem)> = problems
+            .iter()
+            .map(|f| (f.document, f.problem.line, f.problem.field.as_str(), &f.problem.problem))
+            .collect();
         assert_eq!(
             got,
             [
-                (3, "customer_number", &Problem::ImportRowDisagrees { first_line: 2 }),
-                (4, "file", &Problem::ImportRowMalformed { line: 4 }),
+                (Some(0), 3, "customer_number", &Problem::ImportRowDisagrees { first_line: 2 }),
+                (None, 4, "file", &Problem::ImportRowMalformed { line: 4 }),
             ]
         );
     }

@@ -12,38 +12,87 @@
 
 pub mod csv;
 pub mod queue;
+pub mod ubl;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::io::Read as _;
 
-use kassa_domain::{MerchantId, Problem};
+use kassa_domain::{Currency, CustomerId, InvoiceNumber, MerchantId, Problem};
 use serde::{Deserialize, Serialize};
 
 use crate::db;
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldProblem, Result};
 use crate::principal::Principal;
 use crate::services::customers::{self, CustomerInput};
 use crate::services::invoices::{self, InvoiceInput, Outcome};
+use crate::services::ledger::{self, IssueCreditNote};
 use crate::services::records::{self, authorise_writing};
 use crate::Ctx;
 
 /// Documents per transaction.
 pub const CHUNK: usize = 200;
+/// What a zip archive may unpack to.
+pub const MAX_ARCHIVE_FILES: usize = 100_000;
+pub const MAX_UNPACKED_BYTES: u64 = 512 * 1024 * 1024;
 
-/// One invoice of a file, with where its parts are.
+/// A file to import, by its name.
 #[derive(Debug, Clone)]
-pub struct Document {
-    /// The line it starts at.
-    pub line: u64,
-    /// The customer as the file describes it, if it does (created when new).
-    pub customer: Option<CustomerInput>,
-    pub invoice: InvoiceInput,
-    /// The line of each of its invoice lines.
-    pub line_numbers: Vec<u64>,
+pub struct Upload {
+    pub name: String,
+    pub bytes: Vec<u8>,
 }
 
-/// Something to fix, where: a line of the file and a column (or `file`).
+/// A credit note as a file describes it, not yet checked.
+#[derive(Debug, Clone)]
+pub struct CreditNoteInput {
+    /// The customer's number.
+    pub customer: String,
+    pub number: String,
+    pub currency: String,
+    /// Plain decimal (`17.22`).
+    pub amount: String,
+    /// The number of the invoice it credits.
+    pub against: Option<String>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Entry {
+    Invoice(InvoiceInput),
+    CreditNote(CreditNoteInput),
+}
+
+/// Where a document's fields are in its file.
+#[derive(Debug, Clone)]
+pub enum Place {
+    /// A CSV file: the line of each of its invoice lines.
+    Rows(Vec<u64>),
+    /// An XML document: its root's path, and for each field (`number`, `lines[0].quantity`)
+    /// the line and path of the element it came from.
+    Xml { root: String, fields: HashMap<String, (u64, String)> },
+}
+
+/// One invoice or credit note of a file, with where its parts are.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub file: Option<String>,
+    /// The line it starts at.
+    pub line: u64,
+    /// The customer as the file describes it, if it does.
+    pub customer: Option<CustomerInput>,
+    /// Whether that description only creates a customer Kassa does not know yet (UBL: the
+    /// merchant keeps a known customer's language and terms in Kassa), instead of having to
+    /// match it (CSV: the file is the merchant's record of the customer).
+    pub customer_if_new: bool,
+    pub entry: Entry,
+    pub place: Place,
+}
+
+/// Something to fix, where: a file, a line of it, and a column or an XML path (or `file`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowProblem {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     pub line: u64,
     pub field: String,
     pub problem: Problem,
@@ -51,8 +100,20 @@ pub struct RowProblem {
 
 impl RowProblem {
     pub fn at(line: u64, field: &str, problem: Problem) -> RowProblem {
-        RowProblem { line, field: field.to_string(), problem }
+        RowProblem { file: None, line, field: field.to_string(), problem }
     }
+
+    pub fn in_file(mut self, file: &str) -> RowProblem {
+        self.file = Some(file.to_string());
+        self
+    }
+}
+
+/// A problem found while reading, with the document it makes invalid (if any).
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub document: Option<usize>,
+    pub problem: RowProblem,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -78,9 +139,109 @@ impl OnError {
     }
 }
 
+/// What a file is, told by its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Csv,
+    /// UBL 2.1 XML (Peppol BIS Billing 3.0).
+    Ubl,
+    /// A zip archive of CSV and XML files.
+    Zip,
+}
+
+impl Format {
+    pub fn of(bytes: &[u8]) -> Format {
+        if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+            Format::Zip
+        } else if ubl::looks_like_xml(bytes) {
+            Format::Ubl
+        } else {
+            Format::Csv
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Ubl => "ubl",
+            Format::Zip => "zip",
+        }
+    }
+}
+
+/// The files a zip archive holds (`.xml` and `.csv`; folders, dot files and macOS resource
+/// forks left out), named `archive.zip/inner.xml`, within [`MAX_ARCHIVE_FILES`] and
+/// [`MAX_UNPACKED_BYTES`] whatever the archive claims.
+pub fn unpack(archive: &Upload) -> std::result::Result<Vec<Upload>, RowProblem> {
+    let at = |problem: Problem| RowProblem::at(1, "file", problem).in_file(&archive.name);
+    let invalid = |e: zip::result::ZipError| at(Problem::ImportArchiveInvalid { reason: e.to_string() });
+    let too_large = || {
+        at(Problem::ImportArchiveTooLarge {
+            max_mib: (MAX_UNPACKED_BYTES / 1024 / 1024) as u32,
+            max_files: MAX_ARCHIVE_FILES as u32,
+        })
+    };
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&archive.bytes)).map_err(invalid)?;
+    if zip.len() > MAX_ARCHIVE_FILES {
+        return Err(too_large());
+    }
+    if zip.index_for_name("[Content_Types].xml").is_some() {
+        return Err(at(Problem::ImportFileUnknown { name: archive.name.chars().take(100).collect() }));
+    }
+    let mut files = Vec::new();
+    let mut left = MAX_UNPACKED_BYTES;
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(invalid)?;
+        let name = entry.name().map_err(invalid)?.to_string();
+        let base = name.rsplit('/').next().unwrap_or_default().to_ascii_lowercase();
+        if entry.is_dir() || base.starts_with('.') || name.starts_with("__MACOSX/") {
+            continue;
+        }
+        if !(base.ends_with(".xml") || base.ends_with(".csv")) {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        (&mut entry).take(left + 1).read_to_end(&mut bytes).map_err(|e| invalid(e.into()))?;
+        left = left.checked_sub(bytes.len() as u64).ok_or_else(too_large)?;
+        files.push(Upload { name: format!("{}/{name}", archive.name), bytes });
+    }
+    Ok(files)
+}
+
+/// Reads every file (archives unpacked) into documents and the problems found in them; also
+/// says how many documents could not be read at all (each UBL file is one).
+fn read_all(files: &[Upload]) -> (Vec<Document>, Vec<Found>, usize) {
+    let (mut documents, mut found, mut unreadable) = (Vec::new(), Vec::new(), 0);
+    let mut queue: Vec<std::borrow::Cow<'_, Upload>> = files.iter().map(std::borrow::Cow::Borrowed).collect();
+    queue.reverse();
+    while let Some(file) = queue.pop() {
+        match Format::of(&file.bytes) {
+            Format::Zip => match unpack(&file) {
+                Ok(inner) => queue.extend(inner.into_iter().rev().map(std::borrow::Cow::Owned)),
+                Err(p) => found.push(Found { document: None, problem: p }),
+            },
+            Format::Ubl => match ubl::read(&file.name, &file.bytes) {
+                Ok((doc, problems)) => {
+                    let at = documents.len();
+                    documents.push(doc);
+                    found.extend(problems.into_iter().map(|problem| Found { document: Some(at), problem }));
+                }
+                Err(p) => {
+                    unreadable += 1;
+                    found.push(Found { document: None, problem: p });
+                }
+            },
+            Format::Csv => match csv::read(&file.name, &file.bytes) {
+                Ok((docs, problems)) => {
+                    let offset = documents.len();
+                    documents.extend(docs);
+                    found.extend(problems.into_iter().map(|f| Found { document: f.document.map(|d| d + offset), ..f }));
+                }
+                Err(p) => found.push(Found { document: None, problem: p }),
+            },
+        }
+    }
+    (documents, found, unreadable)
 }
 
 /// What an import came to.
@@ -96,61 +257,109 @@ pub struct Report {
     pub problems: Vec<RowProblem>,
 }
 
-/// Imports a file for `who`'s merchant (the system names it); `progress(done, total)` after
-/// each invoice. `Err` only for what is not about the file (permissions, the database).
+/// Imports files (CSV, UBL, zip archives of them) for `who`'s merchant (the system names it);
+/// `progress(done, total)` after each document. `Err` only for what is not about the files
+/// (permissions, the database).
 pub async fn run(
     ctx: &Ctx,
     who: &Principal,
     merchant: Option<&MerchantId>,
-    format: Format,
-    bytes: &[u8],
+    files: &[Upload],
     on_error: OnError,
     progress: &(dyn Fn(usize, usize) + Send + Sync),
 ) -> Result<Report> {
     authorise_writing(who)?;
     let (merchant, mode) = records::scope(&ctx.pool, who, merchant).await?;
-    let (documents, mut problems) = match format {
-        Format::Csv => match csv::read(bytes) {
-            Ok(read) => read,
-            Err(file) => return Ok(Report { problems: vec![file], ..Report::default() }),
-        },
-    };
-    let total = documents.len();
+    let (documents, found, unreadable) = read_all(files);
+    let total = documents.len() + unreadable;
     let mut report = Report { invoices: total, ..Report::default() };
-    // Customers the file describes, by number: every invoice of theirs can make them.
-    let mut described: HashMap<String, CustomerInput> = HashMap::new();
+    if total == 0 && found.is_empty() {
+        report.problems = vec![RowProblem::at(1, "file", Problem::ImportEmpty)];
+        return Ok(report);
+    }
+    // Customers the files describe, by number: every document of theirs can make them.
+    let mut described: HashMap<String, (CustomerInput, bool)> = HashMap::new();
     for d in &documents {
         if let Some(c) = &d.customer {
-            described.entry(c.number.trim().to_string()).or_insert_with(|| c.clone());
+            let slot = described.entry(c.number.trim().to_string()).or_insert_with(|| (c.clone(), d.customer_if_new));
+            // A full description (CSV) is checked against the customer, whichever file came first.
+            if slot.1 && !d.customer_if_new {
+                *slot = (c.clone(), false);
+            }
         }
     }
     let scope = Scope { ctx, who, merchant: &merchant, mode, described: &described };
+    let bad: HashSet<usize> = found.iter().filter_map(|f| f.document).collect();
+    let mut problems: Vec<RowProblem> = found.into_iter().map(|f| f.problem).collect();
+    let good: Vec<Document> =
+        documents.into_iter().enumerate().filter(|(i, _)| !bad.contains(i)).map(|(_, d)| d).collect();
+    let bad_count = total - good.len();
+    let (good, chunks) = plan(good);
     if on_error == OnError::RejectFile {
         if problems.is_empty() {
-            let dry = scope.write(&documents, false, &|_, _| {}).await?;
+            let dry = scope.write(&good, &chunks, false, &|_, _| {}).await?;
             problems.extend(dry.problems);
         }
         if !problems.is_empty() {
-            problems.sort_by_key(|p| p.line);
+            sort(&mut problems);
             report.rejected = total;
             report.problems = problems;
             return Ok(report);
         }
     }
-    // Invoices with a problem found while reading the file are not written.
-    let bad_lines: Vec<u64> = problems.iter().map(|p| p.line).collect();
-    let (bad, good): (Vec<Document>, Vec<Document>) = documents
-        .into_iter()
-        .partition(|d| d.line_numbers.iter().any(|l| bad_lines.contains(l)) || bad_lines.contains(&d.line));
-    let written = scope.write(&good, true, &|done, _| progress(done + bad.len(), total)).await?;
+    let written = scope.write(&good, &chunks, true, &|done, _| progress(done + bad_count, total)).await?;
     problems.extend(written.problems);
-    problems.sort_by_key(|p| p.line);
+    sort(&mut problems);
     report.created = written.created;
     report.unchanged = written.unchanged;
-    report.rejected = bad.len() + written.rejected;
+    report.rejected = bad_count + written.rejected;
     report.problems = problems;
     progress(total, total);
     Ok(report)
+}
+
+/// The order documents are written in, and its chunks: each credit note right after the
+/// invoice of the import it credits, in the same chunk (so that a dry run, which rolls each
+/// chunk back, sees the invoice), the other credit notes last.
+fn plan(documents: Vec<Document>) -> (Vec<Document>, Vec<std::ops::Range<usize>>) {
+    let mut groups: Vec<Vec<Document>> = Vec::new();
+    let mut by_number: HashMap<String, usize> = HashMap::new();
+    let mut credit_notes = Vec::new();
+    for d in documents {
+        match &d.entry {
+            Entry::Invoice(i) => {
+                by_number.entry(i.number.trim().to_string()).or_insert(groups.len());
+                groups.push(vec![d]);
+            }
+            Entry::CreditNote(_) => credit_notes.push(d),
+        }
+    }
+    for c in credit_notes {
+        let against = match &c.entry {
+            Entry::CreditNote(c) => c.against.as_deref().map(str::trim).and_then(|n| by_number.get(n)).copied(),
+            Entry::Invoice(_) => None,
+        };
+        match against {
+            Some(g) => groups[g].push(c),
+            None => groups.push(vec![c]),
+        }
+    }
+    let (mut order, mut chunks, mut start) = (Vec::new(), Vec::new(), 0);
+    for g in groups {
+        order.extend(g);
+        if order.len() - start >= CHUNK {
+            chunks.push(start..order.len());
+            start = order.len();
+        }
+    }
+    if start < order.len() {
+        chunks.push(start..order.len());
+    }
+    (order, chunks)
+}
+
+fn sort(problems: &mut [RowProblem]) {
+    problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
 }
 
 struct Scope<'a> {
@@ -158,7 +367,8 @@ struct Scope<'a> {
     who: &'a Principal,
     merchant: &'a MerchantId,
     mode: crate::principal::Mode,
-    described: &'a HashMap<String, CustomerInput>,
+    /// By number: the customer, and whether only to create it when new.
+    described: &'a HashMap<String, (CustomerInput, bool)>,
 }
 
 impl Scope<'_> {
@@ -167,14 +377,15 @@ impl Scope<'_> {
     async fn write(
         &self,
         documents: &[Document],
+        chunks: &[std::ops::Range<usize>],
         commit: bool,
         progress: &(dyn Fn(usize, usize) + Send + Sync),
     ) -> Result<Report> {
         let mut report = Report::default();
         let mut done = 0;
-        for chunk in documents.chunks(CHUNK) {
+        for chunk in chunks {
             let mut tx = db::begin_write(&self.ctx.pool).await?;
-            for doc in chunk {
+            for doc in &documents[chunk.clone()] {
                 sqlx::query("SAVEPOINT import_document").execute(&mut *tx).await?;
                 match self.write_one(&mut tx, doc).await {
                     Ok(outcome) => {
@@ -205,17 +416,70 @@ impl Scope<'_> {
     }
 
     async fn write_one(&self, tx: &mut db::Tx, doc: &Document) -> Result<Outcome> {
-        let number = match &doc.invoice.customer {
-            invoices::CustomerRef::Number(n) => n.trim().to_string(),
-            invoices::CustomerRef::Id(_) => String::new(),
+        let number = match &doc.entry {
+            Entry::Invoice(i) => match &i.customer {
+                invoices::CustomerRef::Number(n) => n.trim().to_string(),
+                invoices::CustomerRef::Id(_) => String::new(),
+            },
+            Entry::CreditNote(c) => c.customer.trim().to_string(),
         };
-        if let Some(customer) = self.described.get(&number) {
-            customers::create_in(tx, self.ctx, self.who, self.merchant, self.mode, customer)
-                .await
-                .map_err(|e| prefix_fields(e, "customer_"))?;
+        if let Some((customer, if_new)) = self.described.get(&number) {
+            if !*if_new || self.customer_id(tx, &number).await?.is_none() {
+                customers::create_in(tx, self.ctx, self.who, self.merchant, self.mode, customer)
+                    .await
+                    .map_err(|e| prefix_fields(e, "customer_"))?;
+            }
         }
-        let (_, outcome) = invoices::create_in(tx, self.ctx, self.who, self.merchant, self.mode, &doc.invoice).await?;
-        Ok(outcome)
+        match &doc.entry {
+            Entry::Invoice(invoice) => {
+                let (_, outcome) =
+                    invoices::create_in(tx, self.ctx, self.who, self.merchant, self.mode, invoice).await?;
+                Ok(outcome)
+            }
+            Entry::CreditNote(c) => {
+                ledger::authorise_posting(self.who, self.merchant)?;
+                let customer = self.customer_id(tx, &number).await?;
+                let currency = Currency::parse(c.currency.trim()).map_err(Problem::from);
+                let amount = currency.clone().and_then(|cur| invoices::parse_plain_amount(&c.amount, cur));
+                let against = c.against.as_deref().map(InvoiceNumber::parse).transpose();
+                let mut problems = Vec::new();
+                if customer.is_none() {
+                    problems.push(FieldProblem { field: "customer".into(), problem: Problem::UnknownCustomer });
+                }
+                for (field, result) in
+                    [("currency", currency.err()), ("amount", amount.clone().err()), ("against", against.clone().err())]
+                {
+                    if let Some(problem) = result {
+                        problems.push(FieldProblem { field: field.into(), problem });
+                    }
+                }
+                let (Some(customer), Ok(amount), Ok(against)) = (customer, amount, against) else {
+                    return Err(Error::Invalid(problems));
+                };
+                let cmd = IssueCreditNote {
+                    merchant: self.merchant.clone(),
+                    customer,
+                    number: c.number.clone(),
+                    amount,
+                    against,
+                    reason: c.reason.clone(),
+                };
+                let (_, outcome) = ledger::issue_credit_note_in(tx, self.ctx, self.who, &cmd).await?;
+                Ok(outcome)
+            }
+        }
+    }
+
+    /// The merchant's customer of this mode with the number, if there is one.
+    async fn customer_id(&self, tx: &mut db::Tx, number: &str) -> Result<Option<CustomerId>> {
+        let id: Option<String> =
+            sqlx::query_scalar("SELECT id FROM customers WHERE merchant_id = $1 AND mode = $2 AND number = $3")
+                .bind(self.merchant.as_str())
+                .bind(self.mode.as_str())
+                .bind(number)
+                .fetch_optional(&mut **tx)
+                .await?;
+        Ok(id.map(CustomerId::from_raw))
     }
 }
 
@@ -238,32 +502,52 @@ fn prefix_fields(e: Error, prefix: &str) -> Error {
     }
 }
 
-/// A document's problems at the file's lines and columns: a line's own fields at that line,
-/// the invoice's at its first line.
+/// A document's problems where they are in its file: for CSV a line's own fields at that
+/// line and the invoice's at its first line, each named as its column; for XML at the element
+/// each field came from, named by its path.
 fn locate(doc: &Document, e: Error) -> Vec<RowProblem> {
     let problems = match e {
         Error::Invalid(problems) => problems,
-        Error::Problem(problem) => vec![crate::error::FieldProblem { field: "invoice_number".into(), problem }],
-        other => vec![crate::error::FieldProblem {
-            field: "invoice_number".into(),
+        Error::Problem(problem) => {
+            let field = match &problem {
+                Problem::UnknownInvoice { .. } => "against",
+                Problem::ReasonRequired => "reason",
+                Problem::UnknownCustomer => "customer",
+                _ => "number",
+            };
+            vec![FieldProblem { field: field.into(), problem }]
+        }
+        other => vec![FieldProblem {
+            field: "number".into(),
             problem: Problem::ImportRejected { reason: other.to_string() },
         }],
     };
     problems
         .into_iter()
         .map(|p| {
-            if let Some(rest) = p.field.strip_prefix("lines[") {
-                let (i, column) = rest.split_once("].").unwrap_or((rest.trim_end_matches(']'), "description"));
-                let at = i.parse::<usize>().ok().and_then(|i| doc.line_numbers.get(i)).copied().unwrap_or(doc.line);
-                return RowProblem { line: at, field: column.to_string(), problem: p.problem };
-            }
-            let field = match p.field.as_str() {
-                "number" => "invoice_number".to_string(),
-                "customer" => "customer_number".to_string(),
-                "lines" | "total" => "unit_price".to_string(),
-                other => other.to_string(),
+            let (line, field) = match &doc.place {
+                Place::Rows(line_numbers) => csv_place(doc.line, line_numbers, &p.field),
+                Place::Xml { root, fields } => {
+                    fields.get(&p.field).cloned().unwrap_or_else(|| (doc.line, root.clone()))
+                }
             };
-            RowProblem { line: doc.line, field, problem: p.problem }
+            RowProblem { file: doc.file.clone(), line, field, problem: p.problem }
         })
         .collect()
+}
+
+/// A field of an invoice as the CSV file's line and column.
+fn csv_place(first: u64, line_numbers: &[u64], field: &str) -> (u64, String) {
+    if let Some(rest) = field.strip_prefix("lines[") {
+        let (i, column) = rest.split_once("].").unwrap_or((rest.trim_end_matches(']'), "description"));
+        let at = i.parse::<usize>().ok().and_then(|i| line_numbers.get(i)).copied().unwrap_or(first);
+        return (at, column.to_string());
+    }
+    let column = match field {
+        "number" => "invoice_number",
+        "customer" => "customer_number",
+        "lines" | "total" => "unit_price",
+        other => other,
+    };
+    (first, column.to_string())
 }

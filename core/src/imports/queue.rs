@@ -1,4 +1,4 @@
-//! Imports sent through the API: the file is kept in `imports` and run by the job queue
+//! Imports sent through the API: the files are kept (`imports`, `import_files`) and run by the job queue
 //! (`import.run`) as the API key that sent it, so a file of 100,000 rows never holds a request
 //! open; the API reads its progress (`done` of `total` invoices, written every second while it
 //! runs) and, when it has finished, its report. The content is dropped once it has run.
@@ -12,7 +12,7 @@ use kassa_domain::{MerchantId, Problem};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::{Format, OnError, Report};
+use super::{Format, OnError, Report, Upload};
 use crate::db;
 use crate::error::{Error, Result};
 use crate::jobs::{self, Handler, Job, NewJob};
@@ -21,8 +21,10 @@ use crate::services::records::{self, authorise_writing};
 use crate::Ctx;
 
 pub const RUN: &str = "import.run";
-/// The largest file the API takes.
+/// The most the API takes in one import, all its files together.
 pub const MAX_BYTES: usize = 50 * 1024 * 1024;
+/// The most files one import sends (a zip archive may hold more: see [`super::MAX_ARCHIVE_FILES`]).
+pub const MAX_FILES: usize = 10_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -58,7 +60,10 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportRecord {
     pub id: String,
+    /// The first file's name.
     pub filename: String,
+    /// How many files were sent (an archive is one).
+    pub files: u64,
     pub on_error: OnError,
     pub status: Status,
     pub done: u64,
@@ -69,10 +74,8 @@ pub struct ImportRecord {
 }
 
 pub struct Submit {
-    pub format: Format,
     pub on_error: OnError,
-    pub filename: String,
-    pub content: Vec<u8>,
+    pub files: Vec<Upload>,
 }
 
 /// Keeps the file and queues its import, for an API key.
@@ -81,30 +84,45 @@ pub async fn submit(ctx: &Ctx, who: &Principal, cmd: Submit) -> Result<ImportRec
     let Principal::ApiKey(key) = who else {
         return Err(Error::Forbidden);
     };
-    if cmd.content.len() > MAX_BYTES {
+    let size: usize = cmd.files.iter().map(|f| f.bytes.len()).sum();
+    if size > MAX_BYTES || cmd.files.len() > MAX_FILES {
         return Err(Problem::ImportTooLarge { max_mib: (MAX_BYTES / 1024 / 1024) as u32 }.into());
     }
     let id = format!("imp_{}", uuid::Uuid::new_v4().simple());
     let now = db::now();
-    let filename: String = cmd.filename.trim().chars().take(200).collect();
+    let name = |f: &Upload| f.name.trim().chars().take(200).collect::<String>();
+    let filename = cmd.files.first().map(name).unwrap_or_default();
+    let formats: Vec<Format> = cmd.files.iter().map(|f| Format::of(&f.bytes)).collect();
+    let format = match formats.first() {
+        Some(first) if formats.iter().all(|f| f == first) => first.as_str(),
+        Some(_) => "mixed",
+        None => "none",
+    };
     let mut tx = db::begin_write(&ctx.pool).await?;
     sqlx::query(
-        "INSERT INTO imports (id, merchant_id, mode, format, api_key_id, on_error, filename, content, status, created_at, \
+        "INSERT INTO imports (id, merchant_id, mode, format, api_key_id, on_error, filename, files, status, created_at, \
          updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9, $9)",
     )
     .bind(&id)
     .bind(key.merchant.as_str())
     .bind(key.mode.as_str())
-    .bind(match cmd.format {
-        Format::Csv => "csv",
-    })
+    .bind(format)
     .bind(&key.key_id)
     .bind(cmd.on_error.as_str())
     .bind(&filename)
-    .bind(cmd.content)
+    .bind(cmd.files.len() as i64)
     .bind(now)
     .execute(&mut *tx)
     .await?;
+    for (position, file) in cmd.files.into_iter().enumerate() {
+        sqlx::query("INSERT INTO import_files (import_id, position, filename, content) VALUES ($1, $2, $3, $4)")
+            .bind(&id)
+            .bind(position as i64)
+            .bind(name(&file))
+            .bind(file.bytes)
+            .execute(&mut *tx)
+            .await?;
+    }
     jobs::enqueue(
         &mut tx,
         NewJob { max_attempts: 3, ..NewJob::now(RUN, json!({ "import": id }), Some(key.merchant.clone())) },
@@ -114,13 +132,13 @@ pub async fn submit(ctx: &Ctx, who: &Principal, cmd: Submit) -> Result<ImportRec
     get(ctx, who, &id).await
 }
 
-type Row = (String, String, String, String, i64, i64, Option<String>, i64, Option<i64>);
+type Row = (String, String, i64, String, String, i64, i64, Option<String>, i64, Option<i64>);
 
 /// One import of `who`'s merchant and mode.
 pub async fn get(ctx: &Ctx, who: &Principal, id: &str) -> Result<ImportRecord> {
     let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
     let row: Option<Row> = sqlx::query_as(
-        "SELECT id, filename, on_error, status, done, total, report, created_at, finished_at FROM imports \
+        "SELECT id, filename, files, on_error, status, done, total, report, created_at, finished_at FROM imports \
          WHERE merchant_id = $1 AND mode = $2 AND id = $3",
     )
     .bind(merchant.as_str())
@@ -128,10 +146,12 @@ pub async fn get(ctx: &Ctx, who: &Principal, id: &str) -> Result<ImportRecord> {
     .bind(id)
     .fetch_optional(&ctx.pool)
     .await?;
-    let (id, filename, on_error, status, done, total, report, created_at, finished_at) = row.ok_or(Error::NotFound)?;
+    let (id, filename, files, on_error, status, done, total, report, created_at, finished_at) =
+        row.ok_or(Error::NotFound)?;
     Ok(ImportRecord {
         id,
         filename,
+        files: u64::try_from(files).unwrap_or(0),
         on_error: OnError::parse(&on_error).ok_or_else(|| Error::internal("import with an unknown on_error"))?,
         status: Status::parse(&status)?,
         done: u64::try_from(done).unwrap_or(0),
@@ -154,19 +174,24 @@ impl Handler for Run {
 
     async fn run(&self, ctx: &Ctx, job: &Job) -> anyhow::Result<()> {
         let id = job.payload.get("import").and_then(Value::as_str).ok_or_else(|| anyhow::anyhow!("no import"))?;
-        type Kept = (String, String, String, String, Option<Vec<u8>>, String);
-        let kept: Option<Kept> = sqlx::query_as(
-            "SELECT merchant_id, mode, api_key_id, on_error, content, status FROM imports WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&ctx.pool)
-        .await?;
-        let Some((merchant, mode, key_id, on_error, content, status)) = kept else {
+        type Kept = (String, String, String, String, String);
+        let kept: Option<Kept> =
+            sqlx::query_as("SELECT merchant_id, mode, api_key_id, on_error, status FROM imports WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&ctx.pool)
+                .await?;
+        let Some((merchant, mode, key_id, on_error, status)) = kept else {
             return Ok(());
         };
-        let Some(content) = content.filter(|_| status == "queued" || status == "running") else {
+        if status != "queued" && status != "running" {
             return Ok(());
-        };
+        }
+        let files: Vec<(String, Vec<u8>)> =
+            sqlx::query_as("SELECT filename, content FROM import_files WHERE import_id = $1 ORDER BY position")
+                .bind(id)
+                .fetch_all(&ctx.pool)
+                .await?;
+        let files: Vec<Upload> = files.into_iter().map(|(name, bytes)| Upload { name, bytes }).collect();
         let mode = Mode::parse(&mode).ok_or_else(|| anyhow::anyhow!("import {id}: unknown mode"))?;
         let who = Principal::ApiKey(ApiKey { merchant: MerchantId::from_raw(merchant.clone()), key_id, mode });
         let on_error = OnError::parse(&on_error).ok_or_else(|| anyhow::anyhow!("import {id}: unknown on_error"))?;
@@ -193,7 +218,8 @@ impl Handler for Run {
             done.store(d, Ordering::Relaxed);
             total.store(t, Ordering::Relaxed);
         };
-        let result = super::run(ctx, &who, None, Format::Csv, &content, on_error, &progress).await;
+        let result = super::run(ctx, &who, None, &files, on_error, &progress).await;
+        drop(files);
         ticker.abort();
         let report = match result {
             Ok(report) => report,
@@ -209,16 +235,19 @@ impl Handler for Run {
                 return Err(e.into());
             }
         };
+        let mut tx = db::begin_write(&ctx.pool).await?;
         sqlx::query(
-            "UPDATE imports SET status = 'succeeded', done = $1, total = $1, report = $2, content = NULL, \
-             updated_at = $3, finished_at = $3 WHERE id = $4",
+            "UPDATE imports SET status = 'succeeded', done = $1, total = $1, report = $2, updated_at = $3, \
+             finished_at = $3 WHERE id = $4",
         )
         .bind(report.invoices as i64)
         .bind(serde_json::to_string(&report)?)
         .bind(db::now())
         .bind(id)
-        .execute(&ctx.pool)
+        .execute(&mut *tx)
         .await?;
+        sqlx::query("DELETE FROM import_files WHERE import_id = $1").bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 }

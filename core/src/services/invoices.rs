@@ -56,7 +56,15 @@ pub struct InvoiceInput {
     pub due_date: Option<String>,
     pub lines: Vec<LineInput>,
     pub numbers: NumberStyle,
+    /// The reference the debtor quotes when paying by bank transfer, as the merchant's
+    /// invoice has it (UBL `PaymentID`).
+    pub payment_reference: Option<String>,
+    /// The merchant's account the debtor pays into (UBL `PayeeFinancialAccount`).
+    pub payee_iban: Option<String>,
 }
+
+/// A bank-transfer reference is at most what a SEPA credit transfer carries.
+pub const MAX_PAYMENT_REFERENCE: usize = 140;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Line {
@@ -84,6 +92,9 @@ pub struct InvoiceRecord {
     pub credited: Money,
     pub written_off: Money,
     pub status: InvoiceStatus,
+    pub payment_reference: Option<String>,
+    /// In electronic form: capitals, no spaces.
+    pub payee_iban: Option<String>,
     /// In single reads; lists leave them out.
     pub lines: Option<Vec<Line>>,
     pub mode: Mode,
@@ -134,9 +145,38 @@ fn parse_quantity(input: &str, line: u32, style: NumberStyle) -> Result<Decimal,
         .ok_or_else(|| Problem::QuantityInvalid { line, input: input.trim().chars().take(30).collect() })
 }
 
+/// An invoice checked, with how it is paid by bank transfer.
+struct Checked {
+    invoice: Invoice,
+    payment_reference: Option<String>,
+    payee_iban: Option<String>,
+}
+
+/// An IBAN as people write it (`NL91 ABNA 0417 1643 00`) in its electronic form, checked.
+pub fn parse_iban(input: &str) -> Result<String, Problem> {
+    use iban::IbanLike;
+    input
+        .trim()
+        .parse::<iban::Iban>()
+        .map(|i| i.electronic_str().to_string())
+        .map_err(|_| Problem::IbanInvalid { input: input.trim().chars().take(40).collect() })
+}
+
 /// Checks every field, then lets the domain check the invoice as a whole.
-fn check(input: &InvoiceInput, terms_days: Option<u32>) -> Result<Invoice> {
+fn check(input: &InvoiceInput, terms_days: Option<u32>) -> Result<Checked> {
     let mut checks = Checks::default();
+    let optional = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+    let payment_reference = optional(&input.payment_reference);
+    if payment_reference
+        .as_ref()
+        .is_some_and(|r| r.chars().count() > MAX_PAYMENT_REFERENCE || r.chars().any(char::is_control))
+    {
+        checks.push("payment_reference", Problem::PaymentReferenceInvalid { max_chars: MAX_PAYMENT_REFERENCE as u32 });
+    }
+    let payee_iban = match optional(&input.payee_iban) {
+        Some(i) => checks.check("payee_iban", parse_iban(&i)),
+        None => None,
+    };
     let number = checks.check("number", InvoiceNumber::parse(&input.number));
     let currency = checks.check("currency", Currency::parse(input.currency.trim()).map_err(Problem::from));
     let issue_date = checks.check("issue_date", parse_date(&input.issue_date));
@@ -168,7 +208,7 @@ fn check(input: &InvoiceInput, terms_days: Option<u32>) -> Result<Invoice> {
     else {
         return Err(Error::internal("invoice checks passed with a field missing"));
     };
-    Invoice::new(number.as_str(), currency, issue_date, due_date, lines).map_err(|e| {
+    let invoice = Invoice::new(number.as_str(), currency, issue_date, due_date, lines).map_err(|e| {
         let problem = Problem::from(e);
         let field = match &problem {
             Problem::DueBeforeIssue { .. } => "due_date".to_string(),
@@ -177,7 +217,8 @@ fn check(input: &InvoiceInput, terms_days: Option<u32>) -> Result<Invoice> {
             _ => "total".into(),
         };
         Error::Invalid(vec![crate::error::FieldProblem { field, problem }])
-    })
+    })?;
+    Ok(Checked { invoice, payment_reference, payee_iban })
 }
 
 /// Finds the customer an input names, within the merchant and mode; `None` if there is none.
@@ -229,8 +270,8 @@ pub(crate) async fn create_in(
     input: &InvoiceInput,
 ) -> Result<(InvoiceId, Outcome)> {
     let customer = customer_of(tx, merchant, mode, &input.customer).await?;
-    let invoice = match (check(input, customer.as_ref().map(|c| c.1)), &customer) {
-        (Ok(invoice), Some(_)) => invoice,
+    let checked = match (check(input, customer.as_ref().map(|c| c.1)), &customer) {
+        (Ok(checked), Some(_)) => checked,
         (result, customer) => {
             let mut problems = match result {
                 Ok(_) => Vec::new(),
@@ -245,6 +286,7 @@ pub(crate) async fn create_in(
         }
     };
     let customer = customer.map(|c| c.0).ok_or_else(|| Error::internal("customer checked above"))?;
+    let invoice = &checked.invoice;
     let existing: Option<String> = sqlx::query_scalar("SELECT id FROM invoices WHERE merchant_id = $1 AND number = $2")
         .bind(merchant.as_str())
         .bind(invoice.number())
@@ -264,6 +306,8 @@ pub(crate) async fn create_in(
             && found.issue_date == invoice.issue_date()
             && found.due_date == invoice.due_date()
             && found.total == invoice.total()
+            && found.payment_reference == checked.payment_reference
+            && found.payee_iban == checked.payee_iban
             && found.lines.as_ref().is_some_and(|lines| {
                 lines.len() == invoice.lines().len()
                     && lines.iter().zip(invoice.lines()).all(|(a, b)| {
@@ -276,7 +320,8 @@ pub(crate) async fn create_in(
     let now = db::now();
     sqlx::query(
         "INSERT INTO invoices (id, merchant_id, customer_id, number, currency, issue_date, due_date, total_minor, \
-         open_minor, mode, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $10)",
+         open_minor, mode, payment_reference, payee_iban, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $12)",
     )
     .bind(id.as_str())
     .bind(merchant.as_str())
@@ -287,6 +332,8 @@ pub(crate) async fn create_in(
     .bind(records::format_date(invoice.due_date()))
     .bind(invoice.total().minor())
     .bind(mode.as_str())
+    .bind(&checked.payment_reference)
+    .bind(&checked.payee_iban)
     .bind(now)
     .execute(&mut **tx)
     .await?;
@@ -327,6 +374,8 @@ struct Row {
     #[sqlx(flatten)]
     base: InvoiceRow,
     mode: String,
+    payment_reference: Option<String>,
+    payee_iban: Option<String>,
     created_at: i64,
     updated_at: i64,
     customer_number: String,
@@ -334,7 +383,7 @@ struct Row {
 
 fn select(filter: &str) -> String {
     format!(
-        "SELECT {INVOICE_COLUMNS}, i.mode, i.created_at, i.updated_at, c.number AS customer_number \
+        "SELECT {INVOICE_COLUMNS}, i.mode, i.payment_reference, i.payee_iban, i.created_at, i.updated_at, c.number AS customer_number \
          FROM invoices i JOIN customers c ON c.merchant_id = i.merchant_id AND c.id = i.customer_id \
          WHERE i.merchant_id = $1 {filter}"
     )
@@ -358,6 +407,8 @@ impl Row {
             credited: state.credited,
             written_off: state.written_off,
             status: state.status,
+            payment_reference: self.payment_reference,
+            payee_iban: self.payee_iban,
             lines,
             mode: Mode::parse(&self.mode).ok_or_else(|| bad("mode"))?,
             created_at: self.created_at,

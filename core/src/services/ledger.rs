@@ -330,10 +330,9 @@ pub async fn store_received(
     store(tx, merchant, customer, &received.applications, &received.write_offs, None).await
 }
 
-/// One change to a customer's ledger under way: its write transaction (the customer locked),
-/// the ledger as it was loaded, and the ledger the change is deciding on.
+/// One change to a customer's ledger under way, in a write transaction that holds the
+/// customer's lock: the ledger as it was loaded, and the ledger the change is deciding on.
 pub(crate) struct Posting {
-    pub tx: Tx,
     pub customer: CustomerId,
     /// The customer's mode: its events go to endpoints of that mode.
     pub mode: Mode,
@@ -342,27 +341,26 @@ pub(crate) struct Posting {
 }
 
 impl Posting {
-    /// Loads the customer's ledger in `currency` into the transaction `tx` (which holds the
+    /// Loads the customer's ledger in `currency` in the transaction `tx` (which holds the
     /// customer's lock).
-    pub async fn load(mut tx: Tx, merchant: &MerchantId, customer: CustomerId, currency: Currency) -> Result<Posting> {
-        let loaded = load(&mut tx, merchant, &customer, currency).await?;
-        let mode = records::customer_mode(&mut tx, merchant, &customer).await?;
-        Ok(Posting { tx, customer, mode, before: loaded.ledger.clone(), loaded })
+    pub async fn load(tx: &mut Tx, merchant: &MerchantId, customer: CustomerId, currency: Currency) -> Result<Posting> {
+        let loaded = load(tx, merchant, &customer, currency).await?;
+        let mode = records::customer_mode(tx, merchant, &customer).await?;
+        Ok(Posting { customer, mode, before: loaded.ledger.clone(), loaded })
     }
 
-    /// Writes the change's audit entry and events (with `invoice.paid` for what it settled)
-    /// and commits.
-    pub async fn commit(
-        mut self,
+    /// Writes the change's audit entry and events (with `invoice.paid` for what it settled);
+    /// the caller commits.
+    pub async fn record(
+        &self,
+        tx: &mut Tx,
         ctx: &Ctx,
         who: &Principal,
         merchant: &MerchantId,
         change: Aftermath<'_>,
     ) -> Result<()> {
         let ledgers = Some((&self.before, &self.loaded.ledger));
-        record_change(&mut self.tx, ctx, who, merchant, self.mode, ledgers, change).await?;
-        self.tx.commit().await?;
-        Ok(())
+        record_change(tx, ctx, who, merchant, self.mode, ledgers, change).await
     }
 }
 
@@ -370,11 +368,17 @@ impl Posting {
 /// the merchant has no such customer.
 async fn begin_for_customer(ctx: &Ctx, who: &Principal, merchant: &MerchantId, customer: &CustomerId) -> Result<Tx> {
     let mut tx = db::begin_write(&ctx.pool).await?;
-    if !in_scope(&mut tx, who, merchant, customer).await? {
+    lock_in_scope(&mut tx, who, merchant, customer).await?;
+    Ok(tx)
+}
+
+/// Locks the customer in `tx`; `UnknownCustomer` if the merchant has no such customer.
+async fn lock_in_scope(tx: &mut Tx, who: &Principal, merchant: &MerchantId, customer: &CustomerId) -> Result<()> {
+    if !in_scope(tx, who, merchant, customer).await? {
         return Err(Problem::UnknownCustomer.into());
     }
-    db::lock_customer(&mut tx, merchant.as_str(), customer.as_str()).await?;
-    Ok(tx)
+    db::lock_customer(tx, merchant.as_str(), customer.as_str()).await?;
+    Ok(())
 }
 
 /// Whether the merchant has the customer, in the caller's mode when the caller is an API key
@@ -401,7 +405,7 @@ async fn begin_for_entry(
     owner_sql: &str,
     id: &str,
     missing: Problem,
-) -> Result<Posting> {
+) -> Result<(Tx, Posting)> {
     let mut tx = db::begin_write(&ctx.pool).await?;
     let found: Option<(String, String)> =
         sqlx::query_as(owner_sql).bind(merchant.as_str()).bind(id).fetch_optional(&mut *tx).await?;
@@ -411,7 +415,8 @@ async fn begin_for_entry(
         return Err(missing.into());
     }
     db::lock_customer(&mut tx, merchant.as_str(), customer.as_str()).await?;
-    Posting::load(tx, merchant, customer, records::currency(&currency)?).await
+    let p = Posting::load(&mut tx, merchant, customer, records::currency(&currency)?).await?;
+    Ok((tx, p))
 }
 
 async fn tolerance(tx: &mut Tx, merchant: &MerchantId, currency: Currency) -> Result<Money> {
@@ -485,7 +490,7 @@ pub async fn record_payment(ctx: &Ctx, who: &Principal, cmd: RecordPayment) -> R
     }
     let currency = cmd.amount.currency();
     let tolerance = tolerance(&mut tx, &cmd.merchant, currency).await?;
-    let mut p = Posting::load(tx, &cmd.merchant, cmd.customer.clone(), currency).await?;
+    let mut p = Posting::load(&mut tx, &cmd.merchant, cmd.customer.clone(), currency).await?;
     let apply = resolve(&p.loaded, &cmd.apply)?;
     let payment = PaymentId::from_raw(db::new_id());
     let received =
@@ -503,9 +508,9 @@ pub async fn record_payment(ctx: &Ctx, who: &Principal, cmd: RecordPayment) -> R
     .bind(cmd.reference.trim())
     .bind(key)
     .bind(db::now())
-    .execute(&mut *p.tx)
+    .execute(&mut *tx)
     .await?;
-    store_received(&mut p.tx, &cmd.merchant, &cmd.customer, &received).await?;
+    store_received(&mut tx, &cmd.merchant, &cmd.customer, &received).await?;
     let data = serde_json::json!({ "payment": payment, "customer": cmd.customer, "amount": cmd.amount.amount_string(),
         "currency": currency.code(), "method": cmd.method.trim(), "reference": cmd.reference.trim() });
     let mut after = received_json(&received);
@@ -517,7 +522,8 @@ pub async fn record_payment(ctx: &Ctx, who: &Principal, cmd: RecordPayment) -> R
         after,
         events: vec![(EventType::PaymentSucceeded, payment.to_string(), data)],
     };
-    p.commit(ctx, who, &cmd.merchant, change).await?;
+    p.record(&mut tx, ctx, who, &cmd.merchant, change).await?;
+    tx.commit().await?;
     Ok(payment)
 }
 
@@ -537,15 +543,29 @@ pub struct IssueCreditNote {
 /// same credit note, `Unchanged` (safe to retry); with other content it is refused.
 pub async fn issue_credit_note(ctx: &Ctx, who: &Principal, cmd: IssueCreditNote) -> Result<(CreditNoteId, Outcome)> {
     authorise_posting(who, &cmd.merchant)?;
+    let mut tx = db::begin_write(&ctx.pool).await?;
+    let issued = issue_credit_note_in(&mut tx, ctx, who, &cmd).await?;
+    tx.commit().await?;
+    Ok(issued)
+}
+
+/// [`issue_credit_note`] inside the caller's write transaction (imports run many in one),
+/// for a caller already authorised. Nothing is committed here.
+pub(crate) async fn issue_credit_note_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    who: &Principal,
+    cmd: &IssueCreditNote,
+) -> Result<(CreditNoteId, Outcome)> {
     let number = InvoiceNumber::parse(&cmd.number)?;
     let reason = require_reason(&cmd.reason)?;
-    let mut tx = begin_for_customer(ctx, who, &cmd.merchant, &cmd.customer).await?;
+    lock_in_scope(tx, who, &cmd.merchant, &cmd.customer).await?;
     let earlier: Option<(String, String, String, i64)> = sqlx::query_as(
         "SELECT id, customer_id, currency, amount_minor FROM credit_notes WHERE merchant_id = $1 AND number = $2",
     )
     .bind(cmd.merchant.as_str())
     .bind(number.as_str())
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut **tx)
     .await?;
     if let Some((id, customer, currency, amount)) = earlier {
         let same = customer == cmd.customer.as_str()
@@ -592,9 +612,9 @@ pub async fn issue_credit_note(ctx: &Ctx, who: &Principal, cmd: IssueCreditNote)
     .bind(against.as_ref().map(InvoiceId::as_str))
     .bind(&reason)
     .bind(db::now())
-    .execute(&mut *p.tx)
+    .execute(&mut **tx)
     .await?;
-    store_received(&mut p.tx, &cmd.merchant, &cmd.customer, &received).await?;
+    store_received(tx, &cmd.merchant, &cmd.customer, &received).await?;
     let data = serde_json::json!({ "credit_note": id, "number": number, "customer": cmd.customer,
         "amount": cmd.amount.amount_string(), "currency": currency.code(), "against": cmd.against, "reason": reason });
     let mut after = received_json(&received);
@@ -606,7 +626,7 @@ pub async fn issue_credit_note(ctx: &Ctx, who: &Principal, cmd: IssueCreditNote)
         after,
         events: vec![(EventType::CreditNoteCreated, id.to_string(), data)],
     };
-    p.commit(ctx, who, &cmd.merchant, change).await?;
+    p.record(tx, ctx, who, &cmd.merchant, change).await?;
     Ok((id, Outcome::Created))
 }
 
@@ -625,10 +645,10 @@ pub async fn apply_credit(ctx: &Ctx, who: &Principal, cmd: ApplyCredit) -> Resul
     authorise_posting(who, &cmd.merchant)?;
     let mut tx = begin_for_customer(ctx, who, &cmd.merchant, &cmd.customer).await?;
     let currency = source_currency(&mut tx, &cmd.merchant, &cmd.customer, &cmd.source).await?;
-    let mut p = Posting::load(tx, &cmd.merchant, cmd.customer.clone(), currency).await?;
+    let mut p = Posting::load(&mut tx, &cmd.merchant, cmd.customer.clone(), currency).await?;
     let invoice = p.loaded.invoice(&cmd.invoice)?;
     let application = p.loaded.ledger.apply_credit(&cmd.source, &invoice, cmd.amount)?;
-    store(&mut p.tx, &cmd.merchant, &cmd.customer, std::slice::from_ref(&application), &[], None).await?;
+    store(&mut tx, &cmd.merchant, &cmd.customer, std::slice::from_ref(&application), &[], None).await?;
     let source_id = cmd.source.payment_id().or(cmd.source.credit_note_id()).unwrap_or_default().to_string();
     let change = Aftermath {
         action: "credit.applied",
@@ -637,7 +657,8 @@ pub async fn apply_credit(ctx: &Ctx, who: &Principal, cmd: ApplyCredit) -> Resul
         after: serde_json::json!({ "source": source_id, "amount": application.amount.amount_string() }),
         events: Vec::new(),
     };
-    p.commit(ctx, who, &cmd.merchant, change).await?;
+    p.record(&mut tx, ctx, who, &cmd.merchant, change).await?;
+    tx.commit().await?;
     Ok(application)
 }
 
@@ -677,7 +698,7 @@ pub struct WriteOffInvoice {
 pub async fn write_off(ctx: &Ctx, who: &Principal, cmd: WriteOffInvoice) -> Result<WriteOff<InvoiceId, Source>> {
     authorise_posting(who, &cmd.merchant)?;
     let note = require_reason(&cmd.note)?;
-    let mut p = begin_for_entry(
+    let (mut tx, mut p) = begin_for_entry(
         ctx,
         who,
         &cmd.merchant,
@@ -692,7 +713,7 @@ pub async fn write_off(ctx: &Ctx, who: &Principal, cmd: WriteOffInvoice) -> Resu
         None => p.loaded.ledger.balance(&invoice)?,
     };
     let w = p.loaded.ledger.write_off(&invoice, amount, cmd.reason)?;
-    store(&mut p.tx, &cmd.merchant, &p.customer, &[], std::slice::from_ref(&w), Some(&note)).await?;
+    store(&mut tx, &cmd.merchant, &p.customer, &[], std::slice::from_ref(&w), Some(&note)).await?;
     let change = Aftermath {
         action: "invoice.written_off",
         subject_type: "invoice",
@@ -701,7 +722,8 @@ pub async fn write_off(ctx: &Ctx, who: &Principal, cmd: WriteOffInvoice) -> Resu
             "balance": p.loaded.ledger.balance(&invoice)?.amount_string() }),
         events: Vec::new(),
     };
-    p.commit(ctx, who, &cmd.merchant, change).await?;
+    p.record(&mut tx, ctx, who, &cmd.merchant, change).await?;
+    tx.commit().await?;
     Ok(w)
 }
 
@@ -717,7 +739,7 @@ pub struct ReversePayment {
 pub async fn reverse_payment(ctx: &Ctx, who: &Principal, cmd: ReversePayment) -> Result<Reversal<InvoiceId, Source>> {
     authorise_posting(who, &cmd.merchant)?;
     let reason = require_reason(&cmd.reason)?;
-    let mut p = begin_for_entry(
+    let (mut tx, mut p) = begin_for_entry(
         ctx,
         who,
         &cmd.merchant,
@@ -727,13 +749,13 @@ pub async fn reverse_payment(ctx: &Ctx, who: &Principal, cmd: ReversePayment) ->
     )
     .await?;
     let reversal = p.loaded.ledger.reverse(&Source::Payment(cmd.payment.clone()))?;
-    store(&mut p.tx, &cmd.merchant, &p.customer, &reversal.applications, &reversal.write_offs, Some(&reason)).await?;
+    store(&mut tx, &cmd.merchant, &p.customer, &reversal.applications, &reversal.write_offs, Some(&reason)).await?;
     sqlx::query("UPDATE payments SET reversed_at = $1, reversal_reason = $2 WHERE merchant_id = $3 AND id = $4")
         .bind(db::now())
         .bind(&reason)
         .bind(cmd.merchant.as_str())
         .bind(cmd.payment.as_str())
-        .execute(&mut *p.tx)
+        .execute(&mut *tx)
         .await?;
     let reopened: Vec<_> = reversal
         .applications
@@ -748,7 +770,8 @@ pub async fn reverse_payment(ctx: &Ctx, who: &Principal, cmd: ReversePayment) ->
         after: serde_json::json!({ "reason": reason, "reopened_minor": reopened }),
         events: vec![(EventType::PaymentReversed, cmd.payment.to_string(), data)],
     };
-    p.commit(ctx, who, &cmd.merchant, change).await?;
+    p.record(&mut tx, ctx, who, &cmd.merchant, change).await?;
+    tx.commit().await?;
     Ok(reversal)
 }
 

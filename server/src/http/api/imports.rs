@@ -1,12 +1,13 @@
-//! `/api/v1/imports`: a file of invoices sent as `multipart/form-data`, imported in the
-//! background by the job queue; its progress and report read back by id.
+//! `/api/v1/imports`: files of invoices and credit notes (CSV, UBL XML, zip archives) sent as
+//! `multipart/form-data`, imported in the background by the job queue; its progress and
+//! report read back by id.
 
 use axum::extract::{Multipart, Path};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::StatusCode;
 use kassa_core::imports::queue::{self, ImportRecord, Submit};
-use kassa_core::imports::{Format, OnError};
+use kassa_core::imports::{OnError, Upload};
 use kassa_core::services::records;
 use serde::Serialize;
 use serde_json::Value;
@@ -21,9 +22,11 @@ pub const MAX_FORM_BYTES: usize = queue::MAX_BYTES + 64 * 1024;
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 pub struct ImportForm {
-    /// The file: CSV with a header row (docs/imports.md), up to 50 MiB.
-    #[schema(value_type = String, format = Binary)]
-    file: Vec<u8>,
+    /// The files, each in a field named `file` (repeat it for more, up to 10,000): CSV with a
+    /// header row, UBL 2.1 Invoice or CreditNote XML (Peppol BIS Billing 3.0), or zip
+    /// archives of those (docs/imports.md); 50 MiB together.
+    #[schema(value_type = Vec<String>, format = Binary)]
+    file: Vec<Vec<u8>>,
     /// `reject_file` (the default: a file with any problem imports nothing) or `skip_invalid`
     /// (the valid invoices are imported, the others reported).
     on_error: Option<String>,
@@ -35,16 +38,21 @@ pub struct ImportJson {
     pub id: String,
     /// Always `import`.
     pub object: String,
+    /// The first file's name.
     pub filename: String,
+    /// How many files were sent (an archive counts as one).
+    pub files: u64,
     /// `reject_file` or `skip_invalid`.
     pub on_error: String,
     /// `queued`, `running`, `succeeded` (it ran: see `report`) or `failed` (it could not run).
     pub status: String,
-    /// Invoices handled so far, of `total` (updated every second while it runs).
+    /// Documents (invoices and credit notes) handled so far, of `total` (updated every second
+    /// while it runs).
     pub done: u64,
     pub total: u64,
-    /// When it has run: `invoices`, `created`, `unchanged`, `rejected` and `problems` (each
-    /// with the file's `line`, the `field` (column), a `code` and a `message`).
+    /// When it has run: `invoices` (documents: invoices and credit notes), `created`,
+    /// `unchanged`, `rejected` and `problems` (each with its `file`, the `line`, the `field`
+    /// (a CSV column or an XML path), a `code` and a `message`).
     #[schema(value_type = Option<Object>)]
     pub report: Option<Value>,
     /// RFC 3339.
@@ -60,6 +68,9 @@ impl From<ImportRecord> for ImportJson {
                 .iter()
                 .map(|p| {
                     let mut v = serde_json::to_value(&p.problem).unwrap_or(Value::Null);
+                    if let Some(file) = &p.file {
+                        v["file"] = file.clone().into();
+                    }
                     v["line"] = p.line.into();
                     v["field"] = p.field.clone().into();
                     v["message"] = kassa_app::words::problem(&p.problem).into();
@@ -73,6 +84,7 @@ impl From<ImportRecord> for ImportJson {
             id: i.id,
             object: "import".into(),
             filename: i.filename,
+            files: i.files,
             on_error: i.on_error.as_str().into(),
             status: i.status.as_str().into(),
             done: i.done,
@@ -88,7 +100,7 @@ fn unprocessable(code: &'static str, message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", code, message)
 }
 
-/// Import a file of invoices.
+/// Import files of invoices and credit notes.
 ///
 /// 202 with the import, queued; read `GET /imports/{id}` for its progress and report.
 #[utoipa::path(post, path = "/imports", tag = "imports",
@@ -96,7 +108,7 @@ fn unprocessable(code: &'static str, message: impl Into<String>) -> ApiError {
     params(IdempotencyKey),
     responses(
         (status = 202, description = "Queued", body = ImportJson),
-        (status = 413, description = "Over 50 MiB", body = ErrorJson),
+        (status = 413, description = "Over 50 MiB or 10,000 files", body = ErrorJson),
         (status = 422, description = "No file, or an unknown `on_error`", body = ErrorJson),
     ))]
 pub async fn create(key: Key, mut form: Multipart) -> ApiResult<Response> {
@@ -108,13 +120,13 @@ pub async fn create(key: Key, mut form: Multipart) -> ApiResult<Response> {
             format!("The form cannot be read: {}", e.body_text()),
         )
     };
-    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut files: Vec<Upload> = Vec::new();
     let mut on_error = OnError::RejectFile;
     while let Some(field) = form.next_field().await.map_err(bad_form)? {
         match field.name().unwrap_or_default() {
             "file" => {
-                let name = field.file_name().unwrap_or("upload.csv").to_string();
-                file = Some((name, field.bytes().await.map_err(bad_form)?.to_vec()));
+                let name = field.file_name().map(str::to_string).unwrap_or_else(|| format!("file {}", files.len() + 1));
+                files.push(Upload { name, bytes: field.bytes().await.map_err(bad_form)?.to_vec() });
             }
             "on_error" => {
                 let text = field.text().await.map_err(bad_form)?;
@@ -136,9 +148,10 @@ pub async fn create(key: Key, mut form: Multipart) -> ApiResult<Response> {
             }
         }
     }
-    let (filename, content) =
-        file.ok_or_else(|| unprocessable("file_required", "Send the file in a form field named `file`."))?;
-    let cmd = Submit { format: Format::Csv, on_error, filename, content };
+    if files.is_empty() {
+        return Err(unprocessable("file_required", "Send the file in a form field named `file` (one per file)."));
+    }
+    let cmd = Submit { on_error, files };
     let record = queue::submit(&key.ctx, &key.who, cmd).await?;
     Ok((StatusCode::ACCEPTED, Json(ImportJson::from(record))).into_response())
 }

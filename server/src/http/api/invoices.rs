@@ -44,6 +44,10 @@ pub struct InvoiceJson {
     pub written_off: MoneyJson,
     /// `open`, `partly_paid`, `overdue`, `paid`, `credited` or `written_off`.
     pub status: String,
+    /// The reference the debtor quotes when paying by bank transfer, if the invoice has one.
+    pub payment_reference: Option<String>,
+    /// Your account the debtor pays into by bank transfer (electronic form: `NL91ABNA0417164300`).
+    pub payee_iban: Option<String>,
     /// In single reads; lists leave them out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<LineJson>>,
@@ -72,6 +76,8 @@ impl From<InvoiceRecord> for InvoiceJson {
             credited: i.credited.into(),
             written_off: i.written_off.into(),
             status: i.status.as_str().into(),
+            payment_reference: i.payment_reference,
+            payee_iban: i.payee_iban,
             lines: i.lines.map(|lines| {
                 lines
                     .into_iter()
@@ -136,6 +142,10 @@ pub struct CreateInvoice {
     /// `YYYY-MM-DD`; the issue date plus the customer's payment terms when left out.
     pub due_date: Option<String>,
     pub lines: Vec<CreateLine>,
+    /// The reference the debtor quotes when paying by bank transfer (up to 140 characters).
+    pub payment_reference: Option<String>,
+    /// Your IBAN the debtor pays into by bank transfer; spaces allowed (`NL91 ABNA 0417 1643 00`).
+    pub payee_iban: Option<String>,
 }
 
 /// Create an invoice with its lines.
@@ -180,6 +190,8 @@ pub async fn create(key: Key, Body(body): Body<CreateInvoice>) -> ApiResult<Resp
             })
             .collect(),
         numbers: NumberStyle::Plain,
+        payment_reference: body.payment_reference,
+        payee_iban: body.payee_iban,
     };
     let (invoice, outcome) = invoices::create(&key.ctx, &key.who, None, input).await?;
     let status = if outcome == Outcome::Created { StatusCode::CREATED } else { StatusCode::OK };
