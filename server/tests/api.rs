@@ -150,6 +150,52 @@ async fn customers_and_invoices_go_in_and_come_back_with_where_they_stand() {
 }
 
 #[tokio::test]
+async fn an_invoice_carries_its_payment_details_and_any_number_of_lines() {
+    let app = TestApp::spawn().await;
+    let api = Api::new(&app, &app.demo.api_key);
+    api.post("/customers", &customer_body("ERP-78"), None).await;
+    // 1,201 lines: more than one batch of lines per INSERT, kept in their order.
+    let lines: Vec<Value> = (1..=1201)
+        .map(|i| json!({ "description": format!("Pallet {i}"), "quantity": "1", "unit_price": "0.01" }))
+        .collect();
+    let mut body = invoice_body("ERP/2026/002", "ERP-78");
+    body["lines"] = json!(lines);
+    body["payment_reference"] = json!("RF18 5390 0754 7034");
+    body["payee_iban"] = json!("nl91 abna 0417 1643 00");
+    let (status, invoice) = api.post("/invoices", &body, None).await;
+    assert_eq!(status, 201, "{invoice}");
+    assert_eq!(
+        (invoice["total"]["minor"].as_i64(), invoice["lines"].as_array().map(Vec::len)),
+        (Some(1201), Some(1201))
+    );
+    assert_eq!(invoice["lines"][1200]["description"], "Pallet 1201");
+    assert_eq!(
+        (invoice["payment_reference"].as_str(), invoice["payee_iban"].as_str()),
+        (Some("RF18 5390 0754 7034"), Some("NL91ABNA0417164300")),
+        "the IBAN in its electronic form"
+    );
+    // The same invoice again is the same; other payment details under its number are refused.
+    let (status, _) = api.post("/invoices", &body, None).await;
+    assert_eq!(status, 200);
+    body["payment_reference"] = json!("RF18 0000 0000 0000");
+    let (status, _) = api.post("/invoices", &body, None).await;
+    assert_eq!(status, 409);
+
+    let mut bad = invoice_body("ERP/2026/003", "ERP-78");
+    bad["payee_iban"] = json!("NL91 ABNA 0417 1643 01");
+    bad["payment_reference"] = json!("x".repeat(141));
+    let (status, body) = api.post("/invoices", &bad, None).await;
+    assert_eq!(status, 422, "{body}");
+    let fields: Vec<(&str, &str)> = body["error"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(fields, [("payment_reference", "payment_reference_invalid"), ("payee_iban", "iban_invalid")]);
+}
+
+#[tokio::test]
 async fn every_field_to_fix_is_named_at_once_and_nothing_is_written() {
     let app = TestApp::spawn().await;
     let api = Api::new(&app, &app.demo.api_key);

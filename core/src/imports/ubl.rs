@@ -42,7 +42,7 @@ const CAC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateC
 /// Deeper than any UBL document nests.
 const MAX_DEPTH: usize = 64;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Ns {
     Cbc,
     Cac,
@@ -71,6 +71,10 @@ struct Node {
     text: String,
     children: Vec<usize>,
     line: u64,
+    /// Its position among its parent's children of the same name (1-based), and how many
+    /// there are: the path says `[nth]` when there are several.
+    nth: u32,
+    namesakes: u32,
 }
 
 /// A parsed document: its elements, the root first.
@@ -139,6 +143,8 @@ impl Tree {
                         text: String::new(),
                         children: Vec::new(),
                         line: line_at(start),
+                        nth: 1,
+                        namesakes: 1,
                     });
                     if let Some(p) = parent {
                         nodes[p].children.push(id);
@@ -182,6 +188,21 @@ impl Tree {
         if !stack.is_empty() {
             return Err(malformed(line_at(text.len()), "the file ends inside an element"));
         }
+        for parent in 0..nodes.len() {
+            let mut seen: HashMap<(Ns, &str), u32> = HashMap::new();
+            let mut numbered = Vec::with_capacity(nodes[parent].children.len());
+            for c in &nodes[parent].children {
+                let n = seen.entry((nodes[*c].ns, nodes[*c].local.as_str())).or_insert(0);
+                *n += 1;
+                numbered.push((*c, *n));
+            }
+            let counts: Vec<u32> =
+                numbered.iter().map(|(c, _)| seen[&(nodes[*c].ns, nodes[*c].local.as_str())]).collect();
+            for ((c, nth), namesakes) in numbered.into_iter().zip(counts) {
+                nodes[c].nth = nth;
+                nodes[c].namesakes = namesakes;
+            }
+        }
         Ok(Tree { nodes })
     }
 
@@ -218,20 +239,7 @@ impl Tree {
         let mut cur = Some(at);
         while let Some(i) = cur {
             let n = &self.nodes[i];
-            let mut part = n.qname.clone();
-            if let Some(p) = n.parent {
-                let same: Vec<usize> = self.nodes[p]
-                    .children
-                    .iter()
-                    .copied()
-                    .filter(|c| self.nodes[*c].ns == n.ns && self.nodes[*c].local == n.local)
-                    .collect();
-                if same.len() > 1 {
-                    let nth = same.iter().position(|c| *c == i).unwrap_or(0) + 1;
-                    part = format!("{part}[{nth}]");
-                }
-            }
-            parts.push(part);
+            parts.push(if n.namesakes > 1 { format!("{}[{}]", n.qname, n.nth) } else { n.qname.clone() });
             cur = n.parent;
         }
         parts.reverse();

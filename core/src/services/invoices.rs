@@ -63,6 +63,9 @@ pub struct InvoiceInput {
     pub payee_iban: Option<String>,
 }
 
+/// Invoice lines per `INSERT` (8 binds each: well within SQLite's 32,766 and PostgreSQL's 65,535).
+const LINES_PER_INSERT: usize = 500;
+
 /// A bank-transfer reference is at most what a SEPA credit transfer carries.
 pub const MAX_PAYMENT_REFERENCE: usize = 140;
 
@@ -152,11 +155,13 @@ struct Checked {
     payee_iban: Option<String>,
 }
 
-/// An IBAN as people write it (`NL91 ABNA 0417 1643 00`) in its electronic form, checked.
+/// An IBAN as people write it (`NL91 ABNA 0417 1643 00`, `nl91abna...`) in its electronic
+/// form, checked.
 pub fn parse_iban(input: &str) -> Result<String, Problem> {
     use iban::IbanLike;
     input
         .trim()
+        .to_ascii_uppercase()
         .parse::<iban::Iban>()
         .map(|i| i.electronic_str().to_string())
         .map_err(|_| Problem::IbanInvalid { input: input.trim().chars().take(40).collect() })
@@ -337,21 +342,43 @@ pub(crate) async fn create_in(
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    for (position, line) in invoice.lines().iter().enumerate() {
-        sqlx::query(
+    // The lines in as few statements as the databases' bind limits allow (one round trip each).
+    let numbered: Vec<(usize, &InvoiceLine)> = invoice.lines().iter().enumerate().collect();
+    for batch in numbered.chunks(LINES_PER_INSERT) {
+        let rows: Vec<String> = (0..batch.len())
+            .map(|r| {
+                let p = r * 8;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    p + 1,
+                    p + 2,
+                    p + 3,
+                    p + 4,
+                    p + 5,
+                    p + 6,
+                    p + 7,
+                    p + 8
+                )
+            })
+            .collect();
+        let sql = format!(
             "INSERT INTO invoice_lines (id, merchant_id, invoice_id, position, description, quantity, unit_price_minor, \
-             amount_minor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(db::new_id())
-        .bind(merchant.as_str())
-        .bind(id.as_str())
-        .bind(position as i64 + 1)
-        .bind(&line.description)
-        .bind(line.quantity.normalize().to_string())
-        .bind(line.unit_price.minor())
-        .bind(line.amount()?.minor())
-        .execute(&mut **tx)
-        .await?;
+             amount_minor) VALUES {}",
+            rows.join(", ")
+        );
+        let mut insert = sqlx::query(&sql);
+        for (position, line) in batch {
+            insert = insert
+                .bind(db::new_id())
+                .bind(merchant.as_str())
+                .bind(id.as_str())
+                .bind(*position as i64 + 1)
+                .bind(&line.description)
+                .bind(line.quantity.normalize().to_string())
+                .bind(line.unit_price.minor())
+                .bind(line.amount()?.minor());
+        }
+        insert.execute(&mut **tx).await?;
     }
     let data = serde_json::json!({ "invoice": id, "number": invoice.number(), "customer": customer,
         "total": invoice.total().amount_string(), "currency": invoice.currency().code(),

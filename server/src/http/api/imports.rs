@@ -15,8 +15,9 @@ use serde_json::Value;
 use super::error::{ApiError, ApiResult};
 use super::{ErrorJson, IdempotencyKey, Key};
 
-/// The largest form `POST /imports` reads: the largest file and room for the form around it.
-pub const MAX_FORM_BYTES: usize = queue::MAX_BYTES + 64 * 1024;
+/// The largest form `POST /imports` reads: the files and room for the form around them (each
+/// part's headers, a kilobyte is plenty).
+pub const MAX_FORM_BYTES: usize = queue::MAX_BYTES + (queue::MAX_FILES + 2) * 1024;
 
 /// The form `POST /imports` takes.
 #[derive(utoipa::ToSchema)]
