@@ -2,7 +2,7 @@
 //! invoices, the error shape, idempotency, paging, and test data kept apart from live data.
 
 mod common;
-use common::{client, TestApp};
+use common::{client, field_codes, TestApp};
 use kassa_core::Principal;
 use serde_json::{json, Value};
 
@@ -186,12 +186,7 @@ async fn an_invoice_carries_its_payment_details_and_any_number_of_lines() {
     bad["payment_reference"] = json!("x".repeat(141));
     let (status, body) = api.post("/invoices", &bad, None).await;
     assert_eq!(status, 422, "{body}");
-    let fields: Vec<(&str, &str)> = body["error"]["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
-        .collect();
+    let fields = field_codes(&body);
     assert_eq!(fields, [("payment_reference", "payment_reference_invalid"), ("payee_iban", "iban_invalid")]);
 }
 
@@ -207,12 +202,7 @@ async fn every_field_to_fix_is_named_at_once_and_nothing_is_written() {
     let (status, res) = api.post("/invoices", &body, None).await;
     assert_eq!(status, 422, "{res}");
     assert_eq!(res["error"]["code"], "validation_failed");
-    let fields: Vec<(&str, &str)> = res["error"]["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
-        .collect();
+    let fields = field_codes(&res);
     assert_eq!(
         fields,
         [

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use axum::extract::State;
 use axum::routing::post;
 use base64::Engine;
-use common::{client, TestApp};
+use common::{client, field_codes, TestApp};
 use hmac::{Hmac, Mac};
 use http::HeaderMap;
 use kassa_core::jobs::{self, Worker};
@@ -271,12 +271,7 @@ async fn live_endpoints_hear_live_events_only_and_bad_endpoints_are_refused() {
     )
     .await;
     assert_eq!(status, 422);
-    let fields: Vec<(&str, &str)> = body["error"]["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
-        .collect();
+    let fields = field_codes(&body);
     assert_eq!(fields, [("url", "webhook_url_invalid"), ("events[0]", "webhook_event_unknown")]);
     let (_, body) = api(
         &app,

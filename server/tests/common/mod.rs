@@ -25,6 +25,16 @@ pub fn client() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
+/// The `(field, code)` of each problem in an API error body.
+pub fn field_codes(body: &serde_json::Value) -> Vec<(&str, &str)> {
+    body["error"]["errors"]
+        .as_array()
+        .map(|errors| {
+            errors.iter().map(|e| (e["field"].as_str().unwrap_or(""), e["code"].as_str().unwrap_or(""))).collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The problem a failed server-function call answers with: its code and fields.
 pub async fn problem(res: reqwest::Response) -> serde_json::Value {
     let body: serde_json::Value = res.json().await.expect("a JSON error");
