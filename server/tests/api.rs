@@ -443,6 +443,7 @@ async fn the_openapi_document_describes_every_operation_and_needs_no_key() {
         ("/payments", "get"),
         ("/payments", "post"),
         ("/payments/{id}", "get"),
+        ("/payments/by-key/{key}", "get"),
         ("/payments/{id}/reversal", "post"),
         ("/allocations", "post"),
         ("/webhook_endpoints", "get"),
@@ -576,6 +577,11 @@ async fn payments_credit_notes_allocations_and_write_offs_through_the_api() {
     );
     assert_eq!(payment["unapplied"]["amount"], "200.00");
     let payment_id = payment["id"].as_str().unwrap().to_string();
+    // The key is the merchant's own number for the payment: it reads the payment back.
+    let (status, by_key) = api.get("/payments/by-key/pay-80").await;
+    assert_eq!((status, &by_key["id"]), (200, &payment["id"]));
+    let (status, _) = api.get("/payments/by-key/pay-81").await;
+    assert_eq!(status, 404);
     // The same request again is the same payment; the key with another payment is refused.
     let (status, again, replayed) = api.post_keyed("/payments", &pay, "pay-80").await;
     assert_eq!((status, replayed, &again["id"]), (201, true, &payment["id"]));
@@ -645,6 +651,8 @@ async fn payments_credit_notes_allocations_and_write_offs_through_the_api() {
     let live = Api::new(&app, &app.live_key().await);
     let (status, _) = live.get(&format!("/payments/{payment_id}")).await;
     assert_eq!(status, 404);
+    let (status, _) = live.get("/payments/by-key/pay-80").await;
+    assert_eq!(status, 404, "a key in test mode is not a key in live mode");
     let (status, _) =
         live.post(&format!("/payments/{payment_id}/reversal"), &json!({ "reason": "chargeback" }), None).await;
     assert_eq!(status, 404);

@@ -200,14 +200,25 @@ async fn payment_record(pool: &Pool, merchant: &MerchantId, row: PaymentRow) -> 
 
 /// One payment of `who`'s merchant and mode.
 pub async fn payment(ctx: &Ctx, who: &Principal, id: &PaymentId) -> Result<PaymentRecord> {
+    find_payment(ctx, who, "p.id = $2", id.as_str()).await
+}
+
+/// A payment recorded through the API or by staff, by the `Idempotency-Key` it was recorded
+/// with: the merchant's own number for it (a receipt, a bank transaction's id).
+pub async fn payment_by_key(ctx: &Ctx, who: &Principal, key: &str) -> Result<PaymentRecord> {
+    find_payment(ctx, who, "p.gateway = 'manual' AND p.idempotency_key = $2", key).await
+}
+
+/// The payment `filter` (over `payments p`, with `$2` for `value`) finds, in `who`'s mode.
+async fn find_payment(ctx: &Ctx, who: &Principal, filter: &str, value: &str) -> Result<PaymentRecord> {
     let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
     let row: Option<PaymentRow> = sqlx::query_as(&format!(
         "SELECT {PAYMENT_COLUMNS} FROM payments p JOIN customers c ON c.merchant_id = p.merchant_id \
-         AND c.id = p.customer_id WHERE p.merchant_id = $1 AND p.id = $2 AND {}",
+         AND c.id = p.customer_id WHERE p.merchant_id = $1 AND {filter} AND {}",
         mode_clause(mode)
     ))
     .bind(merchant.as_str())
-    .bind(id.as_str())
+    .bind(value)
     .fetch_optional(&ctx.pool)
     .await?;
     payment_record(&ctx.pool, &merchant, row.ok_or(Error::NotFound)?).await

@@ -102,6 +102,7 @@ fn operations() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(credit_notes::by_number))
         .routes(routes!(payments::list, payments::create))
         .routes(routes!(payments::get))
+        .routes(routes!(payments::by_key))
         .routes(routes!(payments::reverse))
         .routes(routes!(allocations::create))
         .routes({

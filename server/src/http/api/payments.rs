@@ -153,8 +153,13 @@ pub fn required_key(headers: &HeaderMap, key: &Key) -> ApiResult<String> {
             "Recording money needs an Idempotency-Key header, so that a retry never records it twice.",
         ));
     }
-    // Bound to the mode: the same key in test and live mode names two requests.
-    Ok(format!("api:{}:{value}", key.mode()))
+    Ok(stored_key(key, value))
+}
+
+/// A request's key as the ledger keeps it: bound to the mode, since the same key in test and
+/// live mode names two requests.
+fn stored_key(key: &Key, value: &str) -> String {
+    format!("api:{}:{value}", key.mode())
 }
 
 /// Record a payment received elsewhere.
@@ -222,6 +227,18 @@ pub async fn create(key: Key, headers: HeaderMap, Body(body): Body<CreatePayment
     responses((status = 200, body = PaymentJson), (status = 404, body = ErrorJson)))]
 pub async fn get(key: Key, Path(id): Path<String>) -> ApiResult<Json<PaymentJson>> {
     Ok(Json(entries::payment(&key.ctx, &key.who, &PaymentId::from_raw(id)).await?.into()))
+}
+
+/// One payment you recorded, by the `Idempotency-Key` you recorded it with.
+///
+/// Record each payment with your own number for it as its key (a receipt number, the bank
+/// transaction's id) and read it back by that number.
+#[utoipa::path(get, path = "/payments/by-key/{key}", tag = "payments",
+    params(("key" = String, Path, description = "The Idempotency-Key it was recorded with (percent-encoded)")),
+    responses((status = 200, body = PaymentJson), (status = 404, body = ErrorJson)))]
+pub async fn by_key(key: Key, Path(idempotency_key): Path<String>) -> ApiResult<Json<PaymentJson>> {
+    let stored = stored_key(&key, idempotency_key.trim());
+    Ok(Json(entries::payment_by_key(&key.ctx, &key.who, &stored).await?.into()))
 }
 
 /// List payments, oldest first.
