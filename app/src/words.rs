@@ -180,7 +180,7 @@ pub fn problem(p: &Problem) -> String {
         Problem::DescriptionTooLong { max_chars } => format!("A description is at most {max_chars} characters."),
         Problem::ImportNotUtf8 { line } => {
             format!(
-                "Line {line} is not UTF-8 text: save the file as CSV UTF-8 (Excel: \"CSV UTF-8 (comma delimited)\")."
+                "Line {line} is not UTF-8 text: save the file as UTF-8 (from Excel: \"CSV UTF-8 (comma delimited)\")."
             )
         }
         Problem::ImportEmpty => "The file has no header row and no invoices.".into(),

@@ -389,7 +389,7 @@ impl Reader<'_> {
     fn document(mut self) -> (Document, Vec<RowProblem>) {
         let t = self.tree;
         let number = self.required(ROOT, &[cbc("ID")], "number");
-        let issue_date = self.required(ROOT, &[cbc("IssueDate")], "issue_date");
+        let issue_date = without_zone(self.required(ROOT, &[cbc("IssueDate")], "issue_date"));
         let currency_text = self.required(ROOT, &[cbc("DocumentCurrencyCode")], "currency");
         let currency = Currency::parse(&currency_text).ok();
         if currency.is_none() && !currency_text.is_empty() {
@@ -402,7 +402,7 @@ impl Reader<'_> {
             .find_map(|p| t.value(ROOT, p));
         let due_date = due.map(|(node, text)| {
             self.from("due_date", node);
-            text.to_string()
+            without_zone(text.to_string())
         });
         let (customer_number, customer) = self.customer();
         let (lines, computed) = self.lines(currency);
@@ -702,6 +702,15 @@ impl Reader<'_> {
     }
 }
 
+/// An `xsd:date` without its time zone, which a calendar date does not need
+/// (`2026-11-16+01:00`, `2026-11-16Z`).
+fn without_zone(date: String) -> String {
+    match date.get(10..) {
+        Some(zone) if zone == "Z" || zone.starts_with(['+', '-']) => date[..10].to_string(),
+        _ => date,
+    }
+}
+
 /// An `xsd:decimal` (`1234.50`, `-3`, `+.5`).
 fn decimal(text: &str) -> Option<Decimal> {
     let t = text.trim();
@@ -763,6 +772,9 @@ mod tests {
         assert!(problems.is_empty(), "{problems:#?}");
         let Entry::Invoice(inv) = &doc.entry else { panic!("an invoice") };
         assert_eq!(inv.number, "2026-0501");
+        assert_eq!(without_zone("2026-11-16+01:00".into()), "2026-11-16");
+        assert_eq!(without_zone("2026-11-16Z".into()), "2026-11-16");
+        assert_eq!(without_zone("16-11-2026".into()), "16-11-2026", "what is not a zone is left to the date check");
         assert_eq!((inv.issue_date.as_str(), inv.due_date.as_deref()), ("2026-11-16", Some("2026-11-30")));
         assert_eq!(inv.customer, CustomerRef::Number("DEB-1001".into()));
         let got: Vec<(&str, &str, &str)> =
@@ -837,6 +849,23 @@ mod tests {
             [(
                 "/Invoice/cac:LegalMonetaryTotal/cbc:PayableAmount",
                 &Problem::ImportTotalsDisagree { payable: "467.00".into(), computed: "467.23".into() }
+            )]
+        );
+    }
+
+    #[test]
+    fn every_amount_is_in_the_documents_currency() {
+        let danish = EXAMPLE.replace("EUR", "DKK");
+        let (doc, problems) = read("dk.xml", danish.as_bytes()).unwrap();
+        assert!(problems.is_empty(), "{problems:#?}");
+        assert!(matches!(doc.entry, Entry::Invoice(ref i) if i.currency == "DKK"));
+        let mixed = EXAMPLE.replacen("<cbc:Amount currencyID=\"EUR\">", "<cbc:Amount currencyID=\"USD\">", 1);
+        let (_, problems) = read("x.xml", mixed.as_bytes()).unwrap();
+        assert_eq!(
+            problems.iter().map(|p| (p.field.as_str(), &p.problem)).collect::<Vec<_>>(),
+            [(
+                "/Invoice/cac:AllowanceCharge/cbc:Amount",
+                &Problem::ImportAmountCurrency { expected: "EUR".into(), found: "USD".into() }
             )]
         );
     }
