@@ -195,7 +195,21 @@ pub fn problem(p: &Problem) -> String {
             format!("This invoice's rows must agree on it: line {first_line}, its first row, says something else.")
         }
         Problem::ImportRejected { reason } => format!("Not imported: {reason}."),
-        Problem::ImportTooLarge { max_mib } => format!("A file is at most {max_mib} MiB: split it into smaller files."),
+        Problem::ImportTooLarge { max_mib, max_files } => format!(
+            "An import is at most {max_mib} MiB and {max_files} files together: send the files in several imports \
+             (or several files in one zip archive)."
+        ),
+        Problem::ImportDocumentTooLarge { max_mib, max_elements } => {
+            format!("A UBL document is at most {max_mib} MiB and {max_elements} elements.")
+        }
+        Problem::ImportNulCharacter { line } => format!(
+            "Line {line} has a NUL character, which text may not contain (was the file saved as UTF-16? Save it as \
+             UTF-8)."
+        ),
+        Problem::ImportNumberRepeated { number, first } => format!(
+            "The number {number} is also in {first}: an import names each invoice and credit note once \
+             (is a file in it twice?)."
+        ),
         Problem::ImportXmlMalformed { line, reason } => {
             format!("The XML is not well-formed at line {line} ({reason}); the file may be cut off or edited by hand.")
         }

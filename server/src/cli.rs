@@ -358,7 +358,9 @@ pub async fn import(command: ImportCommand) -> anyhow::Result<String> {
         .problems
         .iter()
         .map(|p| {
-            let file = p.file.as_deref().filter(|_| uploads.len() > 1).map(|f| format!("{f}, ")).unwrap_or_default();
+            // The file, unless it is the one file named on the command line.
+            let only = (uploads.len() == 1).then(|| uploads[0].name.as_str());
+            let file = p.file.as_deref().filter(|f| Some(*f) != only).map(|f| format!("{f}, ")).unwrap_or_default();
             format!("{file}line {}, {}: {}", p.line, p.field, kassa_app::words::problem(&p.problem))
         })
         .collect();

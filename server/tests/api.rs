@@ -181,6 +181,12 @@ async fn an_invoice_carries_its_payment_details_and_any_number_of_lines() {
     let (status, _) = api.post("/invoices", &body, None).await;
     assert_eq!(status, 409);
 
+    // A NUL in text is refused at the door (no database stores it), whatever the field.
+    let mut nul = invoice_body("ERP/2026/004", "ERP-78");
+    nul["lines"][0]["description"] = json!("Gouda\u{0}");
+    let (status, body) = api.post("/invoices", &nul, None).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (422, Some("invalid_body")), "{body}");
+
     let mut bad = invoice_body("ERP/2026/003", "ERP-78");
     bad["payee_iban"] = json!("NL91 ABNA 0417 1643 01");
     bad["payment_reference"] = json!("x".repeat(141));

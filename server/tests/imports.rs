@@ -354,3 +354,26 @@ async fn the_api_takes_several_files_and_zip_archives_of_ubl_documents() {
         (Some("broken.zip"), Some("import_archive_invalid"))
     );
 }
+
+#[tokio::test]
+async fn a_number_twice_in_one_import_or_an_archive_in_an_archive_is_refused() {
+    let app = TestApp::spawn().await;
+    // The same invoice in two files: found before anything is written, whatever the chunks.
+    let files = [("a/invoice.xml", PEPPOL_INVOICE), ("b/invoice.xml", PEPPOL_INVOICE)];
+    let report = import_files(&app, &files, OnError::RejectFile).await;
+    let found: Vec<(Option<&str>, &str, &str)> =
+        report.problems.iter().map(|p| (p.file.as_deref(), p.field.as_str(), p.problem.code())).collect();
+    assert_eq!(found, [(Some("b/invoice.xml"), "/Invoice/cbc:ID", "import_number_repeated")], "{report:?}");
+    assert_eq!((report.created, report.rejected), (0, 2));
+    let report = import_files(&app, &files, OnError::SkipInvalid).await;
+    assert_eq!((report.created, report.rejected), (1, 1), "{report:?}");
+
+    use std::io::Write;
+    let mut outer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    outer.start_file("inner.xml", zip::write::SimpleFileOptions::default()).unwrap();
+    outer.write_all(&peppol_zip()).unwrap();
+    let nested = outer.finish().unwrap().into_inner();
+    let report = import_files(&app, &[("nested.zip", &nested)], OnError::SkipInvalid).await;
+    assert_eq!(report.problems.len(), 1, "{report:?}");
+    assert_eq!(report.problems[0].problem.code(), "import_archive_invalid");
+}

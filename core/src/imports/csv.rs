@@ -82,6 +82,9 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<(Vec<Document>, Vec<Found>), Row
 }
 
 fn read_rows(bytes: &[u8]) -> Result<(Vec<Document>, Vec<Found>), RowProblem> {
+    if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") {
+        return Err(RowProblem::at(1, "file", Problem::ImportNotUtf8 { line: 1 }));
+    }
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u64 + 1;
@@ -130,6 +133,11 @@ fn read_rows(bytes: &[u8]) -> Result<(Vec<Document>, Vec<Found>), RowProblem> {
         };
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         if record.iter().all(|f| f.is_empty()) {
+            continue;
+        }
+        if record.iter().any(|f| f.contains('\0')) {
+            let problem = RowProblem::at(line, "file", Problem::ImportNulCharacter { line });
+            problems.push(Found { document: None, problem });
             continue;
         }
         if record.len() != header.len() {
@@ -249,7 +257,11 @@ mod tests {
         let at = bytes.iter().position(|b| *b == 1).unwrap();
         bytes[at] = 0xe9;
         assert_eq!(read("f.csv", &bytes).unwrap_err().problem, Problem::ImportNotUtf8 { line: 2 });
-        let file = format!("{header}\nNL-1,C-1,EUR,2026-11-02,Kaas,1,2\nNL-1,C-2,EUR,2026-11-02,Boter,1,2\nNL-2,C-1\n");
+        let utf16: Vec<u8> =
+            [0xff, 0xfe].into_iter().chain(header.encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
+        assert_eq!(read("f.csv", &utf16).unwrap_err().problem, Problem::ImportNotUtf8 { line: 1 });
+        let file =
+            format!("{header}\nNL-1,C-1,EUR,2026-11-02,Kaas,1,2\nNL-1,C-2,EUR,2026-11-02,Boter,1,2\nNL-2,C-1\nNL-3,C-1,EUR,2026-11-02,K\0,1,2\n");
         let (_, problems) = read("f.csv", file.as_bytes()).unwrap();
         let got: Vec<(Option<usize>, u64, &str, &Problem)> = problems
             .iter()
@@ -260,6 +272,7 @@ mod tests {
             [
                 (Some(0), 3, "customer_number", &Problem::ImportRowDisagrees { first_line: 2 }),
                 (None, 4, "file", &Problem::ImportRowMalformed { line: 4 }),
+                (None, 5, "file", &Problem::ImportNulCharacter { line: 5 }),
             ]
         );
     }

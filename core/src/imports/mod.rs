@@ -153,7 +153,7 @@ impl Format {
     pub fn of(bytes: &[u8]) -> Format {
         if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
             Format::Zip
-        } else if ubl::looks_like_xml(bytes) {
+        } else if ubl::looks_like_xml(bytes) || (bytes.starts_with(b"\xff\xfe<") || bytes.starts_with(b"\xfe\xff\0<")) {
             Format::Ubl
         } else {
             Format::Csv
@@ -169,10 +169,23 @@ impl Format {
     }
 }
 
-/// The files a zip archive holds (`.xml` and `.csv`; folders, dot files and macOS resource
-/// forks left out), named `archive.zip/inner.xml`, within [`MAX_ARCHIVE_FILES`] and
-/// [`MAX_UNPACKED_BYTES`] whatever the archive claims.
-pub fn unpack(archive: &Upload) -> std::result::Result<Vec<Upload>, RowProblem> {
+/// What archives may unpack to, all of one import's together.
+pub struct Budget {
+    files: usize,
+    bytes: u64,
+}
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget { files: MAX_ARCHIVE_FILES, bytes: MAX_UNPACKED_BYTES }
+    }
+}
+
+/// The files a zip archive holds, named `archive.zip/inner.xml`: entries named `.xml`, `.csv`,
+/// `.ubl` or without an extension (told apart by their content like any file); folders, dot
+/// files, macOS resource forks and other files (a PDF, a readme) left out. Within `budget`,
+/// whatever the archive claims; an archive inside the archive is refused.
+pub fn unpack(archive: &Upload, budget: &mut Budget) -> std::result::Result<Vec<Upload>, RowProblem> {
     let at = |problem: Problem| RowProblem::at(1, "file", problem).in_file(&archive.name);
     let invalid = |e: zip::result::ZipError| at(Problem::ImportArchiveInvalid { reason: e.to_string() });
     let too_large = || {
@@ -182,14 +195,10 @@ pub fn unpack(archive: &Upload) -> std::result::Result<Vec<Upload>, RowProblem> 
         })
     };
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&archive.bytes)).map_err(invalid)?;
-    if zip.len() > MAX_ARCHIVE_FILES {
-        return Err(too_large());
-    }
     if zip.index_for_name("[Content_Types].xml").is_some() {
         return Err(at(Problem::ImportFileUnknown { name: archive.name.chars().take(100).collect() }));
     }
     let mut files = Vec::new();
-    let mut left = MAX_UNPACKED_BYTES;
     for i in 0..zip.len() {
         let mut entry = zip.by_index(i).map_err(invalid)?;
         let name = entry.name().map_err(invalid)?.to_string();
@@ -197,12 +206,18 @@ pub fn unpack(archive: &Upload) -> std::result::Result<Vec<Upload>, RowProblem> 
         if entry.is_dir() || base.starts_with('.') || name.starts_with("__MACOSX/") {
             continue;
         }
-        if !(base.ends_with(".xml") || base.ends_with(".csv")) {
+        let extension = base.rsplit_once('.').map(|(_, e)| e);
+        if !matches!(extension, None | Some("xml" | "csv" | "ubl")) {
             continue;
         }
+        budget.files = budget.files.checked_sub(1).ok_or_else(too_large)?;
         let mut bytes = Vec::new();
-        (&mut entry).take(left + 1).read_to_end(&mut bytes).map_err(|e| invalid(e.into()))?;
-        left = left.checked_sub(bytes.len() as u64).ok_or_else(too_large)?;
+        (&mut entry).take(budget.bytes + 1).read_to_end(&mut bytes).map_err(|e| invalid(e.into()))?;
+        budget.bytes = budget.bytes.checked_sub(bytes.len() as u64).ok_or_else(too_large)?;
+        if Format::of(&bytes) == Format::Zip {
+            let reason = format!("{name} is an archive inside the archive; put its files in the outer one");
+            return Err(at(Problem::ImportArchiveInvalid { reason }));
+        }
         files.push(Upload { name: format!("{}/{name}", archive.name), bytes });
     }
     Ok(files)
@@ -212,11 +227,12 @@ pub fn unpack(archive: &Upload) -> std::result::Result<Vec<Upload>, RowProblem> 
 /// says how many documents could not be read at all (each UBL file is one).
 fn read_all(files: &[Upload]) -> (Vec<Document>, Vec<Found>, usize) {
     let (mut documents, mut found, mut unreadable) = (Vec::new(), Vec::new(), 0);
+    let mut budget = Budget::default();
     let mut queue: Vec<std::borrow::Cow<'_, Upload>> = files.iter().map(std::borrow::Cow::Borrowed).collect();
     queue.reverse();
     while let Some(file) = queue.pop() {
         match Format::of(&file.bytes) {
-            Format::Zip => match unpack(&file) {
+            Format::Zip => match unpack(&file, &mut budget) {
                 Ok(inner) => queue.extend(inner.into_iter().rev().map(std::borrow::Cow::Owned)),
                 Err(p) => found.push(Found { document: None, problem: p }),
             },
@@ -241,13 +257,48 @@ fn read_all(files: &[Upload]) -> (Vec<Document>, Vec<Found>, usize) {
             },
         }
     }
+    found.extend(repeated(&documents));
     (documents, found, unreadable)
+}
+
+/// A number twice in one import (two files with the same invoice, a file sent twice): each
+/// later one is a problem, found before anything is written, so that no chunk commits the
+/// first while another chunk's dry run could not see it.
+fn repeated(documents: &[Document]) -> Vec<Found> {
+    let mut first: HashMap<(bool, &str), usize> = HashMap::new();
+    let mut found = Vec::new();
+    for (i, d) in documents.iter().enumerate() {
+        let (credit_note, number) = match &d.entry {
+            Entry::Invoice(inv) => (false, inv.number.trim()),
+            Entry::CreditNote(c) => (true, c.number.trim()),
+        };
+        if number.is_empty() {
+            continue;
+        }
+        match first.get(&(credit_note, number)) {
+            None => {
+                first.insert((credit_note, number), i);
+            }
+            Some(&f) => {
+                let earlier = &documents[f];
+                let place = format!("{} line {}", earlier.file.as_deref().unwrap_or("the file"), earlier.line);
+                let problem = Problem::ImportNumberRepeated { number: number.chars().take(60).collect(), first: place };
+                let field = match &d.place {
+                    Place::Rows(_) => "invoice_number".to_string(),
+                    Place::Xml { fields, root } => fields.get("number").map(|f| f.1.clone()).unwrap_or(root.clone()),
+                };
+                let problem = RowProblem { file: d.file.clone(), line: d.line, field, problem };
+                found.push(Found { document: Some(i), problem });
+            }
+        }
+    }
+    found
 }
 
 /// What an import came to.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
-    /// Invoices in the file.
+    /// Documents read: invoices and credit notes (a UBL file that cannot be read counts as one).
     pub invoices: usize,
     pub created: usize,
     /// Already there with the same details.

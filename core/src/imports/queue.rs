@@ -86,7 +86,9 @@ pub async fn submit(ctx: &Ctx, who: &Principal, cmd: Submit) -> Result<ImportRec
     };
     let size: usize = cmd.files.iter().map(|f| f.bytes.len()).sum();
     if size > MAX_BYTES || cmd.files.len() > MAX_FILES {
-        return Err(Problem::ImportTooLarge { max_mib: (MAX_BYTES / 1024 / 1024) as u32 }.into());
+        return Err(
+            Problem::ImportTooLarge { max_mib: (MAX_BYTES / 1024 / 1024) as u32, max_files: MAX_FILES as u32 }.into()
+        );
     }
     let id = format!("imp_{}", uuid::Uuid::new_v4().simple());
     let now = db::now();
@@ -225,12 +227,17 @@ impl Handler for Run {
             Ok(report) => report,
             Err(e) => {
                 if job.attempts >= job.max_attempts {
-                    set(
-                        ctx,
-                        id,
+                    // It will not run again: its files go, as they do when it has run.
+                    let mut tx = db::begin_write(&ctx.pool).await?;
+                    sqlx::query(
                         "UPDATE imports SET status = 'failed', updated_at = $1, finished_at = $1 WHERE id = $2",
                     )
+                    .bind(db::now())
+                    .bind(id)
+                    .execute(&mut *tx)
                     .await?;
+                    sqlx::query("DELETE FROM import_files WHERE import_id = $1").bind(id).execute(&mut *tx).await?;
+                    tx.commit().await?;
                 }
                 return Err(e.into());
             }

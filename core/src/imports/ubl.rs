@@ -41,6 +41,10 @@ const CBC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicCompo
 const CAC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2";
 /// Deeper than any UBL document nests.
 const MAX_DEPTH: usize = 64;
+/// A document with its attachments embedded (a PDF of the invoice, base64) fits in this.
+pub const MAX_DOCUMENT_BYTES: usize = 20 * 1024 * 1024;
+/// Far more elements than an invoice of ten thousand lines has.
+const MAX_ELEMENTS: usize = 1_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Ns {
@@ -121,6 +125,12 @@ impl Tree {
                     if stack.len() >= MAX_DEPTH {
                         return Err(malformed(line_at(start), "elements nest too deep"));
                     }
+                    if nodes.len() >= MAX_ELEMENTS {
+                        return Err(Problem::ImportDocumentTooLarge {
+                            max_mib: (MAX_DOCUMENT_BYTES / 1024 / 1024) as u32,
+                            max_elements: MAX_ELEMENTS as u32,
+                        });
+                    }
                     if stack.is_empty() && !nodes.is_empty() {
                         return Err(malformed(line_at(start), "a second root element"));
                     }
@@ -157,13 +167,21 @@ impl Tree {
                     stack.pop();
                 }
                 Event::Text(t) => {
+                    let text = t.xml10_content();
+                    if text.chars().any(not_xml) {
+                        return Err(malformed(line_at(start), "a control character XML does not allow"));
+                    }
                     if let Some(top) = stack.last() {
-                        nodes[*top].text.push_str(&t.xml10_content());
+                        nodes[*top].text.push_str(&text);
                     }
                 }
                 Event::CData(c) => {
+                    let text = c.xml10_content();
+                    if text.chars().any(not_xml) {
+                        return Err(malformed(line_at(start), "a control character XML does not allow"));
+                    }
                     if let Some(top) = stack.last() {
-                        nodes[*top].text.push_str(&c.xml10_content());
+                        nodes[*top].text.push_str(&text);
                     }
                 }
                 Event::GeneralRef(r) => {
@@ -263,6 +281,11 @@ impl Tree {
     }
 }
 
+/// A character XML 1.0 does not allow in a document (C0 controls but tab and line breaks).
+fn not_xml(c: char) -> bool {
+    c < ' ' && !matches!(c, '\t' | '\n' | '\r')
+}
+
 fn malformed(line: u64, reason: &str) -> Problem {
     Problem::ImportXmlMalformed { line, reason: reason.chars().take(200).collect() }
 }
@@ -277,6 +300,9 @@ pub fn looks_like_xml(bytes: &[u8]) -> bool {
 /// otherwise the document with the problems found in it (it is imported only without).
 pub fn read(file: &str, bytes: &[u8]) -> Result<(Document, Vec<RowProblem>), RowProblem> {
     let at_file = |line: u64, problem: Problem| RowProblem::at(line, "file", problem).in_file(file);
+    if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") {
+        return Err(at_file(1, Problem::ImportNotUtf8 { line: 1 }));
+    }
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u64 + 1;
@@ -289,6 +315,10 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<(Document, Vec<RowProblem>), Row
         if !name.eq_ignore_ascii_case("utf-8") {
             return Err(at_file(1, Problem::ImportNotUtf8 { line: 1 }));
         }
+    }
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        let max_mib = (MAX_DOCUMENT_BYTES / 1024 / 1024) as u32;
+        return Err(at_file(1, Problem::ImportDocumentTooLarge { max_mib, max_elements: MAX_ELEMENTS as u32 }));
     }
     let tree = Tree::parse(text).map_err(|p| {
         let line = match &p {
@@ -381,9 +411,29 @@ impl Reader<'_> {
         }
     }
 
+    /// An amount the document may leave out; one it has must be an amount (an empty element
+    /// is a problem, never a zero).
     fn optional_amount(&mut self, below: usize, path: &[Name], currency: Option<Currency>) -> Option<(usize, Money)> {
-        let node = self.tree.value(below, path)?.0;
+        let node = self.tree.find(below, path)?;
         self.amount(node, currency).map(|m| (node, m))
+    }
+
+    /// An amount the document must have.
+    fn required_amount(&mut self, below: usize, path: &[Name], currency: Option<Currency>) -> Option<(usize, Money)> {
+        if self.tree.find(below, path).is_none() {
+            self.missing(below, path);
+            return None;
+        }
+        self.optional_amount(below, path, currency)
+    }
+
+    /// Minus the amount at `node` (an allowance, a prepaid amount).
+    fn negative(&mut self, node: usize, m: Money) -> Option<Money> {
+        let negated = m.minor().checked_neg().map(|minor| Money::from_minor(minor, m.currency()));
+        if negated.is_none() {
+            self.problem_at(node, Problem::AmountTooLarge);
+        }
+        negated
     }
 
     fn document(mut self) -> (Document, Vec<RowProblem>) {
@@ -418,6 +468,11 @@ impl Reader<'_> {
                 None
             }
         };
+        if computed.is_none() && self.problems.is_empty() {
+            // Every amount that could not be read says why; this is the net under that.
+            let p = Problem::ImportRejected { reason: "an amount of the document cannot be read".into() };
+            self.problems.push(RowProblem::at(t.nodes[ROOT].line, &t.path(ROOT), p).in_file(self.file));
+        }
         if let (Some((node, payable)), Some(computed)) = (payable, computed) {
             if payable != computed {
                 let p = Problem::ImportTotalsDisagree {
@@ -595,17 +650,18 @@ impl Reader<'_> {
         }
         // Allowances and charges on the whole document.
         for node in t.children(ROOT, cac("AllowanceCharge")).collect::<Vec<_>>() {
-            let charge = t.value(node, &[cbc("ChargeIndicator")]).is_some_and(|(_, c)| c == "true");
-            let amount = self.optional_amount(node, &[cbc("Amount")], currency);
-            if t.find(node, &[cbc("Amount")]).is_none() {
-                self.missing(node, &[cbc("Amount")]);
-            }
+            // xsd:boolean: `true` or `1` is a charge.
+            let charge = t.value(node, &[cbc("ChargeIndicator")]).is_some_and(|(_, c)| c == "true" || c == "1");
+            let amount = self.required_amount(node, &[cbc("Amount")], currency);
             let reason = [&[cbc("AllowanceChargeReason")][..], &[cbc("AllowanceChargeReasonCode")]]
                 .into_iter()
                 .find_map(|p| t.value(node, p))
                 .map(|(_, r)| r.to_string())
                 .unwrap_or_else(|| if charge { "Charge".into() } else { "Allowance".into() });
-            let amount = amount.map(|(n, m)| (n, if charge { m } else { Money::from_minor(-m.minor(), m.currency()) }));
+            let amount = match amount {
+                Some((n, m)) if !charge => self.negative(n, m).map(|m| (n, m)),
+                other => other,
+            };
             self.extra(&mut lines, &mut amounts, reason, amount, node);
         }
         // VAT per category, in the document's currency (a second TaxTotal in the tax currency
@@ -619,10 +675,7 @@ impl Reader<'_> {
         });
         if let Some(total) = tax_total {
             for sub in t.children(total, cac("TaxSubtotal")).collect::<Vec<_>>() {
-                let Some((n, amount)) = self.optional_amount(sub, &[cbc("TaxAmount")], currency) else {
-                    if t.find(sub, &[cbc("TaxAmount")]).is_none() {
-                        self.missing(sub, &[cbc("TaxAmount")]);
-                    }
+                let Some((n, amount)) = self.required_amount(sub, &[cbc("TaxAmount")], currency) else {
                     amounts.push(None);
                     continue;
                 };
@@ -644,8 +697,8 @@ impl Reader<'_> {
         if let Some(total) = t.find(ROOT, &totals) {
             if let Some((n, prepaid)) = self.optional_amount(total, &[cbc("PrepaidAmount")], currency) {
                 if !prepaid.is_zero() {
-                    let minus = Money::from_minor(-prepaid.minor(), prepaid.currency());
-                    self.extra(&mut lines, &mut amounts, "Paid in advance".into(), Some((n, minus)), n);
+                    let minus = self.negative(n, prepaid);
+                    self.extra(&mut lines, &mut amounts, "Paid in advance".into(), minus.map(|m| (n, m)), n);
                 }
             }
             if let Some((n, rounding)) = self.optional_amount(total, &[cbc("PayableRoundingAmount")], currency) {
@@ -686,7 +739,12 @@ impl Reader<'_> {
         let t = self.tree;
         for means in t.children(ROOT, cac("PaymentMeans")).collect::<Vec<_>>() {
             let reference = t.value(means, &[cbc("PaymentID")]);
-            let iban = t.value(means, &[cac("PayeeFinancialAccount"), cbc("ID")]);
+            // SEPA credit transfer (58) names an IBAN; other means may name another kind of
+            // account (a Bankgiro, a FIK creditor), which is not the invoice's IBAN.
+            let sepa = t.value(means, &[cbc("PaymentMeansCode")]).is_some_and(|(_, c)| c == "58");
+            let iban = t
+                .value(means, &[cac("PayeeFinancialAccount"), cbc("ID")])
+                .filter(|(_, i)| sepa || crate::services::invoices::parse_iban(i).is_ok());
             if reference.is_none() && iban.is_none() {
                 continue;
             }
@@ -871,6 +929,49 @@ mod tests {
     }
 
     #[test]
+    fn an_amount_left_empty_or_beyond_range_is_a_problem_never_a_zero_or_a_panic() {
+        let codes = |text: &str| -> Vec<(String, &'static str)> {
+            let (_, problems) = read("x.xml", text.as_bytes()).unwrap();
+            problems.iter().map(|p| (p.field.clone(), p.problem.code())).collect()
+        };
+        let empty = EXAMPLE
+            .replace("<cbc:TaxAmount currencyID=\"EUR\">8.37</cbc:TaxAmount>", "<cbc:TaxAmount currencyID=\"EUR\"/>");
+        assert_eq!(
+            codes(&empty),
+            [("/Invoice/cac:TaxTotal/cac:TaxSubtotal[2]/cbc:TaxAmount".to_string(), "amount_not_a_number")]
+        );
+        let huge = EXAMPLE
+            .replace(
+                "<cbc:ChargeIndicator>true</cbc:ChargeIndicator>",
+                "<cbc:ChargeIndicator>false</cbc:ChargeIndicator>",
+            )
+            .replace(
+                "<cbc:Amount currencyID=\"EUR\">25.00</cbc:Amount>",
+                "<cbc:Amount currencyID=\"EUR\">-92233720368547758.08</cbc:Amount>",
+            );
+        assert_eq!(codes(&huge), [("/Invoice/cac:AllowanceCharge/cbc:Amount".to_string(), "amount_too_large")]);
+        // xsd:boolean `1` is true: the delivery is still a charge.
+        let one = EXAMPLE
+            .replace("<cbc:ChargeIndicator>true</cbc:ChargeIndicator>", "<cbc:ChargeIndicator>1</cbc:ChargeIndicator>");
+        assert!(codes(&one).is_empty());
+    }
+
+    #[test]
+    fn only_an_iban_is_taken_as_the_payee_account() {
+        let bankgiro = EXAMPLE
+            .replace(">58</cbc:PaymentMeansCode>", ">30</cbc:PaymentMeansCode>")
+            .replace("<cbc:ID>NL91ABNA0417164300</cbc:ID>", "<cbc:ID>5050-1055</cbc:ID>");
+        let (doc, problems) = read("x.xml", bankgiro.as_bytes()).unwrap();
+        assert!(problems.is_empty());
+        let Entry::Invoice(inv) = doc.entry else { panic!("an invoice") };
+        assert_eq!((inv.payment_reference.as_deref(), inv.payee_iban), (Some("1000 0000 0501 2026"), None));
+        // A SEPA credit transfer names an IBAN: a wrong one is the invoice check's to refuse.
+        let wrong = EXAMPLE.replace("<cbc:ID>NL91ABNA0417164300</cbc:ID>", "<cbc:ID>NL91ABNA0417164301</cbc:ID>");
+        let (doc, _) = read("x.xml", wrong.as_bytes()).unwrap();
+        assert!(matches!(doc.entry, Entry::Invoice(ref i) if i.payee_iban.as_deref() == Some("NL91ABNA0417164301")));
+    }
+
+    #[test]
     fn what_is_not_a_ubl_document_is_said_so() {
         let err = |text: &str| read("x.xml", text.as_bytes()).unwrap_err().problem;
         assert_eq!(err("<Order xmlns=\"urn:x\"/>"), Problem::ImportNotUbl { root: "Order".into() });
@@ -879,6 +980,7 @@ mod tests {
             Problem::ImportXmlMalformed { line: 2, .. }
         ));
         assert!(matches!(err("<a>&ent;</a>"), Problem::ImportXmlMalformed { line: 1, .. }));
+        assert!(matches!(err("<a>\n\u{0}</a>"), Problem::ImportXmlMalformed { line: 1, .. }), "a NUL is not XML");
         assert_eq!(err("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>"), Problem::ImportNotUtf8 { line: 1 });
         // Another prefix for the same namespaces reads the same.
         let prefixed = EXAMPLE.replace("xmlns:cbc=", "xmlns:b=").replace("<cbc:", "<b:").replace("</cbc:", "</b:");
