@@ -225,6 +225,10 @@ pub fn problem(p: &Problem) -> String {
             "The document asks for {payable} (PayableAmount), but its lines, allowances, charges, VAT, prepaid \
              and rounding amounts come to {computed}."
         ),
+        Problem::ImportPayableNotPositive { payable } => format!(
+            "The document asks for {payable} (PayableAmount): an invoice or credit note is for more than zero; send \
+             a correction that gives money back as a CreditNote."
+        ),
         Problem::ImportArchiveInvalid { reason } => format!("The zip archive cannot be read: {reason}."),
         Problem::ImportArchiveTooLarge { max_mib, max_files } => format!(
             "An archive holds at most {max_files} files and {max_mib} MiB unpacked: split it into smaller archives."

@@ -481,7 +481,7 @@ impl Reader<'_> {
                 };
                 self.problem_at(node, p);
             } else if !payable.is_positive() {
-                self.problem_at(node, Problem::AmountNotPositive);
+                self.problem_at(node, Problem::ImportPayableNotPositive { payable: payable.amount_string() });
             }
         }
         let (payment_reference, payee_iban) = self.payment_means();
@@ -950,6 +950,15 @@ mod tests {
                 "<cbc:Amount currencyID=\"EUR\">-92233720368547758.08</cbc:Amount>",
             );
         assert_eq!(codes(&huge), [("/Invoice/cac:AllowanceCharge/cbc:Amount".to_string(), "amount_too_large")]);
+        // Paid in advance in full: nothing left to ask for is not an invoice to collect.
+        let prepaid = EXAMPLE.replace(
+            "<cbc:PayableAmount currencyID=\"EUR\">467.23</cbc:PayableAmount>",
+            "<cbc:PrepaidAmount currencyID=\"EUR\">467.23</cbc:PrepaidAmount><cbc:PayableAmount currencyID=\"EUR\">0.00</cbc:PayableAmount>",
+        );
+        assert_eq!(
+            codes(&prepaid),
+            [("/Invoice/cac:LegalMonetaryTotal/cbc:PayableAmount".to_string(), "import_payable_not_positive")]
+        );
         // xsd:boolean `1` is true: the delivery is still a charge.
         let one = EXAMPLE
             .replace("<cbc:ChargeIndicator>true</cbc:ChargeIndicator>", "<cbc:ChargeIndicator>1</cbc:ChargeIndicator>");
