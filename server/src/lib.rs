@@ -54,6 +54,9 @@ pub async fn build(config: &Config) -> anyhow::Result<Kassa> {
 }
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {
+    // Listen for the stop signals first: one that arrives while Kassa starts up (after it
+    // listens, before it serves) then stops it gracefully instead of killing it.
+    let stop_signals = shutdown();
     let kassa = build(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -77,7 +80,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }));
     tracing::info!("Kassa on {} (public URL {})", config.addr, config.public_url());
     axum::serve(listener, kassa.router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown())
+        .with_graceful_shutdown(stop_signals)
         .await?;
     let _ = stop.send(true);
     let _ = worker.await;
@@ -85,28 +88,42 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 /// Resolves on Ctrl-C or SIGTERM (what service managers and container runtimes send), after
-/// which the server stops accepting and finishes the requests in flight.
-async fn shutdown() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// which the server stops accepting and finishes the requests in flight. The signals are
+/// registered when this is called, not when it is first awaited.
+fn shutdown() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
+    let signals = {
+        use tokio::signal::unix::{signal, SignalKind};
+        let listen = |kind: SignalKind, name: &str| match signal(kind) {
+            Ok(s) => Some(s),
             Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops the server gracefully");
-                std::future::pending::<()>().await
+                tracing::warn!(error = %e, "cannot listen for {name}; it will not stop the server gracefully");
+                None
+            }
+        };
+        (listen(SignalKind::terminate(), "SIGTERM"), listen(SignalKind::interrupt(), "SIGINT"))
+    };
+    async move {
+        #[cfg(unix)]
+        {
+            async fn next(signal: Option<tokio::signal::unix::Signal>) {
+                match signal {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            }
+            let (term, int) = signals;
+            tokio::select! {
+                _ = next(term) => {},
+                _ = next(int) => {},
             }
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("shutting down: finishing requests in flight");
     }
-    tracing::info!("shutting down: finishing requests in flight");
 }
