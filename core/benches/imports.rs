@@ -112,7 +112,7 @@ fn ubl(n: usize, customers: usize) -> String {
 }
 
 fn cents(minor: i64) -> String {
-    format!("{}.{:02}", minor / 100, minor % 100)
+    kassa_domain::Money::from_minor(minor, kassa_domain::Currency::EUR).amount_string()
 }
 
 #[tokio::main]

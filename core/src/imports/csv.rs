@@ -82,14 +82,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<(Vec<Document>, Vec<Found>), Row
 }
 
 fn read_rows(bytes: &[u8]) -> Result<(Vec<Document>, Vec<Found>), RowProblem> {
-    if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") {
-        return Err(RowProblem::at(1, "file", Problem::ImportNotUtf8 { line: 1 }));
-    }
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u64 + 1;
-        RowProblem::at(line, "file", Problem::ImportNotUtf8 { line })
-    })?;
+    let text = super::utf8_text(bytes)?;
     if text.trim().is_empty() {
         return Err(RowProblem::at(1, "file", Problem::ImportEmpty));
     }

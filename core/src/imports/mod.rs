@@ -169,6 +169,19 @@ impl Format {
     }
 }
 
+/// A file's bytes as UTF-8 text, without a byte-order mark; `ImportNotUtf8` at the first
+/// line that is not UTF-8 (line 1 for a UTF-16 file, whose ASCII would otherwise pass).
+pub fn utf8_text(bytes: &[u8]) -> std::result::Result<&str, RowProblem> {
+    if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") {
+        return Err(RowProblem::at(1, "file", Problem::ImportNotUtf8 { line: 1 }));
+    }
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u64 + 1;
+        RowProblem::at(line, "file", Problem::ImportNotUtf8 { line })
+    })
+}
+
 /// What archives may unpack to, all of one import's together.
 pub struct Budget {
     files: usize,
@@ -283,12 +296,8 @@ fn repeated(documents: &[Document]) -> Vec<Found> {
                 let earlier = &documents[f];
                 let place = format!("{} line {}", earlier.file.as_deref().unwrap_or("the file"), earlier.line);
                 let problem = Problem::ImportNumberRepeated { number: number.chars().take(60).collect(), first: place };
-                let field = match &d.place {
-                    Place::Rows(_) => "invoice_number".to_string(),
-                    Place::Xml { fields, root } => fields.get("number").map(|f| f.1.clone()).unwrap_or(root.clone()),
-                };
-                let problem = RowProblem { file: d.file.clone(), line: d.line, field, problem };
-                found.push(Found { document: Some(i), problem });
+                let at_number = locate(d, Error::Invalid(vec![FieldProblem { field: "number".into(), problem }]));
+                found.extend(at_number.into_iter().map(|problem| Found { document: Some(i), problem }));
             }
         }
     }

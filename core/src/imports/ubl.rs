@@ -300,14 +300,7 @@ pub fn looks_like_xml(bytes: &[u8]) -> bool {
 /// otherwise the document with the problems found in it (it is imported only without).
 pub fn read(file: &str, bytes: &[u8]) -> Result<(Document, Vec<RowProblem>), RowProblem> {
     let at_file = |line: u64, problem: Problem| RowProblem::at(line, "file", problem).in_file(file);
-    if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") {
-        return Err(at_file(1, Problem::ImportNotUtf8 { line: 1 }));
-    }
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u64 + 1;
-        at_file(line, Problem::ImportNotUtf8 { line })
-    })?;
+    let text = super::utf8_text(bytes).map_err(|p| p.in_file(file))?;
     let declared = text.trim_start().strip_prefix("<?xml").and_then(|d| d.split("?>").next()).unwrap_or("");
     if let Some(encoding) = declared.split("encoding").nth(1) {
         let name = encoding.trim_start_matches([' ', '=']).trim_start_matches(['"', '\'']);
@@ -316,7 +309,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<(Document, Vec<RowProblem>), Row
             return Err(at_file(1, Problem::ImportNotUtf8 { line: 1 }));
         }
     }
-    if bytes.len() > MAX_DOCUMENT_BYTES {
+    if text.len() > MAX_DOCUMENT_BYTES {
         let max_mib = (MAX_DOCUMENT_BYTES / 1024 / 1024) as u32;
         return Err(at_file(1, Problem::ImportDocumentTooLarge { max_mib, max_elements: MAX_ELEMENTS as u32 }));
     }
