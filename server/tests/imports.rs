@@ -307,8 +307,7 @@ fn peppol_zip() -> Vec<u8> {
 
 /// GET an API path with the demo's test key.
 async fn api_get(app: &TestApp, path: &str) -> Value {
-    let res = client().get(format!("{}/api/v1{path}", app.url)).bearer_auth(&app.demo.api_key).send().await.unwrap();
-    res.json().await.unwrap()
+    app.api(&app.demo.api_key, http::Method::GET, path, None).await.1
 }
 
 /// Sends an import, checks it is queued, runs the job queue dry and reads the import back.

@@ -75,16 +75,6 @@ fn signed_by(secret: &str, r: &Received) -> bool {
     r.signature.split(' ').any(|s| s == expected)
 }
 
-async fn api(app: &TestApp, key: &str, method: http::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-    let mut req = client().request(method, format!("{}/api/v1{path}", app.url)).bearer_auth(key);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap())
-}
-
 /// Runs the job queue until it is empty or has given up, each retry made due at once instead
 /// of after its backoff.
 async fn deliver_all(app: &TestApp) {
@@ -104,7 +94,7 @@ async fn deliver_all(app: &TestApp) {
 
 async fn push_customer(app: &TestApp, key: &str, number: &str) {
     let body = json!({ "number": number, "name": "Jansen", "email": "a@jansen.example" });
-    let (status, _) = api(app, key, http::Method::POST, "/customers", Some(body)).await;
+    let (status, _) = app.api(key, http::Method::POST, "/customers", Some(body)).await;
     assert_eq!(status, 201);
 }
 
@@ -120,14 +110,14 @@ async fn events_reach_the_receiver_signed_and_a_failing_receiver_gets_them_when_
     // What happened before the endpoint existed is not sent.
     deliver_all(&app).await;
     let (receiver, url) = Receiver::spawn().await;
-    let (status, endpoint) = api(
-        &app,
-        &key,
-        http::Method::POST,
-        "/webhook_endpoints",
-        Some(json!({ "url": url, "events": ["invoice.*", "payment.succeeded"], "description": "ERP" })),
-    )
-    .await;
+    let (status, endpoint) = app
+        .api(
+            &key,
+            http::Method::POST,
+            "/webhook_endpoints",
+            Some(json!({ "url": url, "events": ["invoice.*", "payment.succeeded"], "description": "ERP" })),
+        )
+        .await;
     assert_eq!(status, 201, "{endpoint}");
     let secret = endpoint["secret"].as_str().unwrap().to_string();
     assert!(secret.starts_with("whsec_"));
@@ -135,14 +125,14 @@ async fn events_reach_the_receiver_signed_and_a_failing_receiver_gets_them_when_
         sqlx::query_scalar("SELECT secret FROM webhook_secrets").fetch_all(&app.ctx.pool).await.unwrap();
     assert!(stored.iter().all(|s| !s.contains(&secret[6..])), "the database holds secrets sealed only");
     let id = endpoint["id"].as_str().unwrap().to_string();
-    let (_, shown) = api(&app, &key, http::Method::GET, &format!("/webhook_endpoints/{id}"), None).await;
+    let (_, shown) = app.api(&key, http::Method::GET, &format!("/webhook_endpoints/{id}"), None).await;
     assert!(shown.get("secret").is_none(), "the secret is shown once");
     assert_eq!((shown["status"].as_str(), shown["mode"].as_str()), (Some("enabled"), Some("test")));
 
     // The receiver is down twice, then answers.
     receiver.answer(&[503, 500]);
     push_customer(&app, &key, "ERP-9").await;
-    let (status, _) = api(&app, &key, http::Method::POST, "/invoices", Some(invoice("WH-1"))).await;
+    let (status, _) = app.api(&key, http::Method::POST, "/invoices", Some(invoice("WH-1"))).await;
     assert_eq!(status, 201);
     deliver_all(&app).await;
     let got = receiver.got();
@@ -159,7 +149,7 @@ async fn events_reach_the_receiver_signed_and_a_failing_receiver_gets_them_when_
     assert_eq!(body["id"], got[0].id.as_str());
     assert_eq!(body["data"]["number"], "WH-1");
 
-    let (_, log) = api(&app, &key, http::Method::GET, &format!("/webhook_endpoints/{id}/deliveries"), None).await;
+    let (_, log) = app.api(&key, http::Method::GET, &format!("/webhook_endpoints/{id}/deliveries"), None).await;
     let delivery = &log["data"][0];
     assert_eq!(
         (delivery["status"].as_str(), delivery["event_type"].as_str()),
@@ -172,18 +162,13 @@ async fn events_reach_the_receiver_signed_and_a_failing_receiver_gets_them_when_
     assert!(delivery["attempts"][0]["error"].as_str().unwrap().contains("503"));
 
     // A rotated secret overlaps: both sign until the old one expires.
-    let (status, rotated) = api(
-        &app,
-        &key,
-        http::Method::POST,
-        &format!("/webhook_endpoints/{id}/secret"),
-        Some(json!({ "overlap_hours": 1 })),
-    )
-    .await;
+    let (status, rotated) = app
+        .api(&key, http::Method::POST, &format!("/webhook_endpoints/{id}/secret"), Some(json!({ "overlap_hours": 1 })))
+        .await;
     assert_eq!(status, 200, "{rotated}");
     let new_secret = rotated["secret"].as_str().unwrap().to_string();
     let replay = format!("/webhook_deliveries/{}/replay", delivery["id"].as_str().unwrap());
-    let (status, _) = api(&app, &key, http::Method::POST, &replay, None).await;
+    let (status, _) = app.api(&key, http::Method::POST, &replay, None).await;
     assert_eq!(status, 202);
     deliver_all(&app).await;
     let again = receiver.got().pop().unwrap();
@@ -193,39 +178,39 @@ async fn events_reach_the_receiver_signed_and_a_failing_receiver_gets_them_when_
 
     // 410 Gone: Kassa stops at once, says why, and keeps the delivery for later.
     receiver.answer(&[410]);
-    api(&app, &key, http::Method::POST, "/invoices", Some(invoice("WH-2"))).await;
+    app.api(&key, http::Method::POST, "/invoices", Some(invoice("WH-2"))).await;
     deliver_all(&app).await;
-    let (_, gone) = api(&app, &key, http::Method::GET, &format!("/webhook_endpoints/{id}"), None).await;
+    let (_, gone) = app.api(&key, http::Method::GET, &format!("/webhook_endpoints/{id}"), None).await;
     assert_eq!(
         (gone["status"].as_str(), gone["disabled_reason"].as_str()),
         (Some("disabled"), Some("the receiver answered 410 Gone"))
     );
     let before = receiver.got().len();
-    api(&app, &key, http::Method::POST, "/invoices", Some(invoice("WH-3"))).await;
+    app.api(&key, http::Method::POST, "/invoices", Some(invoice("WH-3"))).await;
     deliver_all(&app).await;
     assert_eq!(receiver.got().len(), before, "nothing goes to a disabled endpoint");
-    let (status, body) = api(
-        &app,
-        &key,
-        http::Method::POST,
-        &format!("/webhook_endpoints/{id}/replay"),
-        Some(json!({ "since": "2026-01-01T00:00:00Z" })),
-    )
-    .await;
+    let (status, body) = app
+        .api(
+            &key,
+            http::Method::POST,
+            &format!("/webhook_endpoints/{id}/replay"),
+            Some(json!({ "since": "2026-01-01T00:00:00Z" })),
+        )
+        .await;
     assert_eq!((status, body["error"]["code"].as_str()), (422, Some("webhook_endpoint_disabled")));
     // Enabled again, the missed events are replayed by time range.
-    let (status, _) =
-        api(&app, &key, http::Method::PATCH, &format!("/webhook_endpoints/{id}"), Some(json!({ "status": "enabled" })))
-            .await;
+    let (status, _) = app
+        .api(&key, http::Method::PATCH, &format!("/webhook_endpoints/{id}"), Some(json!({ "status": "enabled" })))
+        .await;
     assert_eq!(status, 200);
-    let (status, body) = api(
-        &app,
-        &key,
-        http::Method::POST,
-        &format!("/webhook_endpoints/{id}/replay"),
-        Some(json!({ "since": "2026-01-01T00:00:00Z" })),
-    )
-    .await;
+    let (status, body) = app
+        .api(
+            &key,
+            http::Method::POST,
+            &format!("/webhook_endpoints/{id}/replay"),
+            Some(json!({ "since": "2026-01-01T00:00:00Z" })),
+        )
+        .await;
     assert_eq!((status, body["replayed"].as_u64()), (202, Some(2)), "{body}");
     deliver_all(&app).await;
     // Deliveries carry no promise of order (receivers order by the event's timestamp).
@@ -243,15 +228,15 @@ async fn live_endpoints_hear_live_events_only_and_bad_endpoints_are_refused() {
     let (receiver, url) = Receiver::spawn().await;
     let live = app.live_key().await;
     let (status, _) =
-        api(&app, &live, http::Method::POST, "/webhook_endpoints", Some(json!({ "url": url, "events": ["*"] }))).await;
+        app.api(&live, http::Method::POST, "/webhook_endpoints", Some(json!({ "url": url, "events": ["*"] }))).await;
     assert_eq!(status, 201);
     // A test-mode invoice: the live endpoint hears nothing.
     let test = app.demo.api_key.clone();
     push_customer(&app, &test, "ERP-9").await;
-    api(&app, &test, http::Method::POST, "/invoices", Some(invoice("T-1"))).await;
+    app.api(&test, http::Method::POST, "/invoices", Some(invoice("T-1"))).await;
     deliver_all(&app).await;
     assert!(receiver.got().is_empty(), "{:?}", receiver.got());
-    let (_, listed) = api(&app, &test, http::Method::GET, "/webhook_endpoints", None).await;
+    let (_, listed) = app.api(&test, http::Method::GET, "/webhook_endpoints", None).await;
     assert_eq!(listed["data"], json!([]), "test keys do not see live endpoints");
     // A live one: it does.
     push_customer(&app, &live, "ERP-9L").await;
@@ -262,25 +247,25 @@ async fn live_endpoints_hear_live_events_only_and_bad_endpoints_are_refused() {
     assert_eq!((body["type"].as_str(), body["mode"].as_str()), (Some("customer.created"), Some("live")));
 
     // Everything wrong with an endpoint, at once.
-    let (status, body) = api(
-        &app,
-        &test,
-        http::Method::POST,
-        "/webhook_endpoints",
-        Some(json!({ "url": "erp.example.com/hook", "events": ["invoice.eaten", "*"] })),
-    )
-    .await;
+    let (status, body) = app
+        .api(
+            &test,
+            http::Method::POST,
+            "/webhook_endpoints",
+            Some(json!({ "url": "erp.example.com/hook", "events": ["invoice.eaten", "*"] })),
+        )
+        .await;
     assert_eq!(status, 422);
     let fields = field_codes(&body);
     assert_eq!(fields, [("url", "webhook_url_invalid"), ("events[0]", "webhook_event_unknown")]);
-    let (_, body) = api(
-        &app,
-        &test,
-        http::Method::POST,
-        "/webhook_endpoints",
-        Some(json!({ "url": "https://erp.example.com/", "events": [] })),
-    )
-    .await;
+    let (_, body) = app
+        .api(
+            &test,
+            http::Method::POST,
+            "/webhook_endpoints",
+            Some(json!({ "url": "https://erp.example.com/", "events": [] })),
+        )
+        .await;
     assert_eq!(body["error"]["errors"][0]["code"], "webhook_events_required");
 }
 
@@ -291,8 +276,7 @@ async fn internal_addresses_are_refused_unless_allowed() {
     for url in ["http://127.0.0.1:9/hook", "https://localhost/hook", "https://169.254.169.254/latest", "http://[::1]/"]
     {
         let (status, body) =
-            api(&app, &key, http::Method::POST, "/webhook_endpoints", Some(json!({ "url": url, "events": ["*"] })))
-                .await;
+            app.api(&key, http::Method::POST, "/webhook_endpoints", Some(json!({ "url": url, "events": ["*"] }))).await;
         assert_eq!(
             (status, body["error"]["errors"][0]["code"].as_str()),
             (422, Some("webhook_target_private")),
@@ -315,7 +299,7 @@ async fn internal_addresses_are_refused_unless_allowed() {
         .unwrap();
     push_customer(&app, &key, "ERP-9").await;
     deliver_all(&app).await;
-    let (_, log) = api(&app, &key, http::Method::GET, "/webhook_endpoints/we_sneaky/deliveries", None).await;
+    let (_, log) = app.api(&key, http::Method::GET, "/webhook_endpoints/we_sneaky/deliveries", None).await;
     let attempt = &log["data"][0]["attempts"][0];
     assert!(attempt["status_code"].is_null());
     assert!(attempt["error"].as_str().unwrap().contains("internal address"), "{attempt}");
@@ -329,7 +313,7 @@ async fn internal_addresses_are_refused_unless_allowed() {
         .unwrap();
     push_customer(&app, &key, "ERP-10").await;
     deliver_all(&app).await;
-    let (_, endpoint) = api(&app, &key, http::Method::GET, "/webhook_endpoints/we_sneaky", None).await;
+    let (_, endpoint) = app.api(&key, http::Method::GET, "/webhook_endpoints/we_sneaky", None).await;
     assert_eq!(
         (endpoint["status"].as_str(), endpoint["disabled_reason"].as_str()),
         (Some("disabled"), Some("every delivery failed for 5 days"))
@@ -361,14 +345,9 @@ async fn an_invoice_past_due_is_announced_once_and_again_if_it_is_reopened() {
     let key = app.demo.api_key.clone();
     deliver_all(&app).await;
     let (receiver, url) = Receiver::spawn().await;
-    let (status, _) = api(
-        &app,
-        &key,
-        http::Method::POST,
-        "/webhook_endpoints",
-        Some(json!({ "url": url, "events": ["invoice.overdue"] })),
-    )
-    .await;
+    let (status, _) = app
+        .api(&key, http::Method::POST, "/webhook_endpoints", Some(json!({ "url": url, "events": ["invoice.overdue"] })))
+        .await;
     assert_eq!(status, 201);
     let overdue = |r: &Receiver| -> Vec<String> {
         let mut numbers: Vec<String> = r
@@ -390,7 +369,7 @@ async fn an_invoice_past_due_is_announced_once_and_again_if_it_is_reopened() {
     let mut late = invoice("LATE-1");
     late["issue_date"] = json!("2026-01-01");
     late["due_date"] = json!("2026-01-15");
-    api(&app, &key, http::Method::POST, "/invoices", Some(late)).await;
+    app.api(&key, http::Method::POST, "/invoices", Some(late)).await;
     check_overdue(&app).await;
     assert_eq!(overdue(&receiver).len(), demo.len() + 1);
     // Paid, then the payment bounces: overdue again, and announced again.
@@ -407,7 +386,7 @@ async fn an_invoice_past_due_is_announced_once_and_again_if_it_is_reopened() {
     assert_eq!(overdue(&receiver).len(), demo.len() + 1, "a paid invoice is not announced");
     let reversal = format!("/payments/{}/reversal", payment["id"].as_str().unwrap());
     let (status, _) =
-        api(&app, &key, http::Method::POST, &reversal, Some(json!({ "reason": "transfer_returned" }))).await;
+        app.api(&key, http::Method::POST, &reversal, Some(json!({ "reason": "transfer_returned" }))).await;
     assert_eq!(status, 200);
     check_overdue(&app).await;
     let all = overdue(&receiver);

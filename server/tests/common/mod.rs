@@ -99,6 +99,23 @@ impl TestApp {
     }
 
     /// The demo merchant's id.
+    /// A request to `/api/v1{path}` with `key`: its status and JSON body.
+    pub async fn api(
+        &self,
+        key: &str,
+        method: http::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut req = client().request(method, format!("{}/api/v1{path}", self.url)).bearer_auth(key);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap())
+    }
+
     pub async fn demo_merchant(&self) -> kassa_domain::MerchantId {
         let slug = kassa_domain::MerchantSlug::parse("demo").unwrap();
         kassa_core::services::records::merchant_by_slug(&self.ctx.pool, &slug).await.unwrap().id
