@@ -150,6 +150,9 @@ pub fn problem(p: &Problem) -> String {
             format!("Invoice {number} already exists with other details. Use a new number.")
         }
         Problem::InvalidDate { input } => format!("'{input}' is not a date: write it like 2026-11-25."),
+        Problem::DateOutOfRange { input, earliest, latest } => {
+            format!("{input} is outside the dates Kassa works with: {earliest} to {latest}.")
+        }
         Problem::InvalidLanguage { input } => format!("'{input}' is not a language Kassa speaks: use en, nl or da."),
         Problem::PaymentTermsInvalid { max_days } => format!("Payment terms are 0 to {max_days} days."),
         Problem::QuantityInvalid { line, input } => {

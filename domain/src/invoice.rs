@@ -114,6 +114,25 @@ pub struct Invoice {
 }
 
 impl Invoice {
+    /// The first and last day Kassa takes on an invoice (or any date a merchant sends). Wide
+    /// enough for any real invoice, and far enough from the calendar's ends that terms, plans
+    /// and reports can add years to a date without leaving it.
+    pub const EARLIEST_DATE: Date = time::macros::date!(1900 - 01 - 01);
+    pub const LATEST_DATE: Date = time::macros::date!(2999 - 12 - 31);
+
+    /// `date` if Kassa works with it, else the problem naming the range.
+    pub fn date_in_range(date: Date) -> Result<Date, crate::Problem> {
+        if (Self::EARLIEST_DATE..=Self::LATEST_DATE).contains(&date) {
+            Ok(date)
+        } else {
+            Err(crate::Problem::DateOutOfRange {
+                input: date.to_string(),
+                earliest: Self::EARLIEST_DATE,
+                latest: Self::LATEST_DATE,
+            })
+        }
+    }
+
     pub fn new(
         number: &str,
         currency: Currency,

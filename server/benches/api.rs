@@ -111,6 +111,7 @@ async fn main() -> anyhow::Result<()> {
         secret: Some("bench-secret-bench-secret-bench-secret-0".to_string().into()),
         api_rate_limit: u32::MAX,
         webhook_allow_private_targets: false,
+        job_concurrency: None,
     };
     let kassa = kassa_server::build(&config).await?;
     let demo = kassa_server::demo::seed(&kassa.ctx, &config).await?;

@@ -158,6 +158,40 @@ pub struct ImportArgs {
     pub config: Config,
 }
 
+#[derive(clap::Subcommand)]
+pub enum JobsCommand {
+    /// The newest jobs (most recently changed first), with their last error.
+    List(ListJobsArgs),
+    /// Queue a dead job again now, with its attempts anew.
+    Retry(RetryJobArgs),
+}
+
+#[derive(clap::Args)]
+pub struct ListJobsArgs {
+    /// queued, running, done or dead.
+    #[arg(long, value_parser = parse_job_state)]
+    pub state: Option<kassa_core::jobs::State>,
+    /// Only this merchant's jobs (by slug).
+    #[arg(long)]
+    pub merchant: Option<String>,
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+    pub limit: i64,
+    #[command(flatten)]
+    pub config: Config,
+}
+
+#[derive(clap::Args)]
+pub struct RetryJobArgs {
+    /// The job's id (from `kassa jobs list --state dead`).
+    pub id: String,
+    #[command(flatten)]
+    pub config: Config,
+}
+
+fn parse_job_state(text: &str) -> Result<kassa_core::jobs::State, String> {
+    kassa_core::jobs::State::parse(text).ok_or_else(|| "must be queued, running, done or dead".into())
+}
+
 fn parse_role(text: &str) -> Result<StaffRole, String> {
     StaffRole::parse(text).ok_or_else(|| "must be admin, collector or viewer".into())
 }
@@ -399,4 +433,47 @@ fn files_of(paths: &[std::path::PathBuf]) -> anyhow::Result<Vec<std::path::PathB
         files.extend(found);
     }
     Ok(files)
+}
+
+pub async fn jobs(command: JobsCommand) -> anyhow::Result<String> {
+    use kassa_core::jobs;
+    use kassa_core::services::records::rfc3339;
+    match command {
+        JobsCommand::List(args) => {
+            let ctx = crate::context(&args.config).await?;
+            let merchant = match &args.merchant {
+                Some(slug) => Some(merchant_at(&ctx, slug).await?.id),
+                None => None,
+            };
+            let found = jobs::list(&ctx, args.state, merchant.as_ref(), args.limit).await.map_err(words)?;
+            if found.is_empty() {
+                return Ok("No such jobs.".into());
+            }
+            Ok(found
+                .iter()
+                .map(|j| {
+                    let error = j.last_error.as_deref().map(|e| format!("\n    last error: {e}")).unwrap_or_default();
+                    format!(
+                        "{}  {}  {}  attempts {}/{}  next {}  changed {}{error}",
+                        j.id,
+                        j.kind,
+                        j.state,
+                        j.attempts,
+                        if j.max_attempts == i64::MAX { "-".to_string() } else { j.max_attempts.to_string() },
+                        rfc3339(j.run_at),
+                        rfc3339(j.updated_at),
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"))
+        }
+        JobsCommand::Retry(args) => {
+            let ctx = crate::context(&args.config).await?;
+            if jobs::retry(&ctx, &args.id).await.map_err(words)? {
+                Ok(format!("Job {} is queued again; a worker of a running `kassa serve` takes it.", args.id))
+            } else {
+                anyhow::bail!("There is no dead job {} (`kassa jobs list --state dead` lists them).", args.id)
+            }
+        }
+    }
 }

@@ -55,6 +55,11 @@ pub struct Config {
     /// an API key).
     #[arg(long, env = "KASSA_WEBHOOK_ALLOW_PRIVATE_TARGETS")]
     pub webhook_allow_private_targets: bool,
+
+    /// How many background jobs (webhook deliveries, imports, event dispatch) this process
+    /// runs at once; four per core (between 4 and 32) when not set.
+    #[arg(long, env = "KASSA_JOB_CONCURRENCY", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub job_concurrency: Option<u16>,
 }
 
 impl Config {

@@ -73,7 +73,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     kassa_core::jobs::ensure_recurring(&kassa.ctx, kassa_core::maintenance::SWEEP, 3600).await?;
     kassa_core::jobs::ensure_recurring(&kassa.ctx, kassa_core::overdue::CHECK, 3600).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker = kassa_core::jobs::Worker::new(kassa.ctx.clone(), kassa_core::jobs::handlers());
+    let mut worker = kassa_core::jobs::Worker::new(kassa.ctx.clone(), kassa_core::jobs::handlers());
+    if let Some(n) = config.job_concurrency {
+        worker.concurrency = usize::from(n);
+    }
     let worker = tokio::spawn(worker.run(async move {
         let mut stopped = stopped;
         let _ = stopped.wait_for(|s| *s).await;

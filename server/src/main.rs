@@ -37,6 +37,9 @@ enum Command {
     /// Import a file.
     #[command(subcommand)]
     Import(cli::ImportCommand),
+    /// The job queue: what is queued, running or dead, and a second chance for dead jobs.
+    #[command(subcommand)]
+    Jobs(cli::JobsCommand),
 }
 
 #[derive(clap::Args)]
@@ -96,6 +99,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Import(command) => {
             println!("{}", cli::import(command).await?);
+            Ok(())
+        }
+        Command::Jobs(command) => {
+            println!("{}", cli::jobs(command).await?);
             Ok(())
         }
     }

@@ -376,3 +376,47 @@ async fn a_number_twice_in_one_import_or_an_archive_in_an_archive_is_refused() {
     assert_eq!(report.problems.len(), 1, "{report:?}");
     assert_eq!(report.problems[0].problem.code(), "import_archive_invalid");
 }
+
+#[tokio::test]
+async fn a_year_kassa_cannot_compute_with_is_a_problem_naming_its_field_not_a_crash() {
+    let app = TestApp::spawn().await;
+    let key = app.demo.api_key.clone();
+    let customer = serde_json::json!({ "number": "ERP-Y", "name": "Jansen", "email": "a@jansen.example",
+        "payment_terms_days": 30 });
+    assert_eq!(app.api(&key, http::Method::POST, "/customers", Some(customer)).await.0, 201);
+    let invoice = |number: &str, issue: &str, due: Option<&str>| {
+        let mut body = serde_json::json!({ "customer_number": "ERP-Y", "number": number, "currency": "EUR",
+            "issue_date": issue, "lines": [ { "description": "Kaas", "quantity": "1", "unit_price": "9.99" } ] });
+        if let Some(due) = due {
+            body["due_date"] = due.into();
+        }
+        body
+    };
+    for (issue, due, field) in [
+        ("9999-12-31", None, "issue_date"),
+        ("0001-01-01", None, "issue_date"),
+        ("2026-11-02", Some("9999-12-31"), "due_date"),
+        // Valid itself, but 30 days of terms run past the last date.
+        ("2999-12-20", None, "due_date"),
+    ] {
+        let (status, body) = app.api(&key, http::Method::POST, "/invoices", Some(invoice("Y-1", issue, due))).await;
+        assert_eq!(status, 422, "{issue} {due:?}: {body}");
+        assert_eq!(common::field_codes(&body), [(field, "date_out_of_range")], "{body}");
+        assert!(body["error"]["errors"][0]["message"].as_str().unwrap().contains("1900-01-01 to 2999-12-31"), "{body}");
+    }
+    let (status, _) = app.api(&key, http::Method::POST, "/invoices", Some(invoice("Y-2", "2999-12-01", None))).await;
+    assert_eq!(status, 201, "the range's last month still works");
+
+    // The same in a file imported in the background: a problem at its line, and the queue
+    // goes on to the next import.
+    let csv = "invoice_number,customer_number,currency,issue_date,description,quantity,unit_price\n\
+               Y-3,ERP-Y,EUR,9999-12-31,Kaas,1,9.99\n";
+    let part = reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("far.csv");
+    let (_, done) = api_import(&app, reqwest::multipart::Form::new().part("file", part)).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    let problem = &done["report"]["problems"][0];
+    assert_eq!((problem["line"].as_u64(), problem["code"].as_str()), (Some(2), Some("date_out_of_range")), "{done}");
+    let part = reqwest::multipart::Part::bytes(DUTCH.to_vec()).file_name("export.csv");
+    let (_, next) = api_import(&app, reqwest::multipart::Form::new().part("file", part)).await;
+    assert_eq!(next["status"], "succeeded", "{next}");
+}

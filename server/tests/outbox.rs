@@ -155,6 +155,127 @@ async fn competing_workers_run_each_job_once() {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM jobs WHERE kind = 'test.flaky' AND state <> 'done'").await, 0);
 }
 
+/// Panics when its job's payload says so; keeps what it ran and what it gave up on.
+#[derive(Default)]
+struct Explosive {
+    runs: Mutex<Vec<String>>,
+    given_up: Mutex<Vec<String>>,
+}
+
+#[async_trait]
+impl Handler for Explosive {
+    fn kind(&self) -> &'static str {
+        "test.explosive"
+    }
+    async fn run(&self, _ctx: &Ctx, job: &Job) -> anyhow::Result<()> {
+        self.runs.lock().unwrap().push(job.id.clone());
+        if job.payload["panic"].as_bool() == Some(true) {
+            panic!("the due date overflowed");
+        }
+        Ok(())
+    }
+    async fn given_up(&self, _ctx: &Ctx, job: &Job) -> anyhow::Result<()> {
+        self.given_up.lock().unwrap().push(job.id.clone());
+        Ok(())
+    }
+}
+
+async fn enqueue_explosive(app: &TestApp, panics: bool, max_attempts: i64, group: Option<&str>) -> String {
+    let mut tx = app.ctx.pool.begin().await.unwrap();
+    let job = NewJob {
+        max_attempts,
+        group: group.map(str::to_string),
+        ..NewJob::now("test.explosive", serde_json::json!({ "panic": panics }), None)
+    };
+    let id = jobs::enqueue(&mut tx, job).await.unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn job_state(app: &TestApp, id: &str) -> (String, i64, Option<String>) {
+    sqlx::query_as("SELECT state, attempts, last_error FROM jobs WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.ctx.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_panicking_job_is_a_failed_attempt_and_the_others_run_on() {
+    let app = TestApp::spawn().await;
+    let handler = Arc::new(Explosive::default());
+    let worker = Worker::new(app.ctx.clone(), vec![handler.clone()]);
+    let bad = enqueue_explosive(&app, true, 2, None).await;
+    let good: Vec<String> =
+        futures_util::future::join_all((0..3).map(|_| enqueue_explosive(&app, false, 2, None))).await;
+    assert_eq!(worker.run_once().await.unwrap(), 4);
+    let (state, attempts, error) = job_state(&app, &bad).await;
+    assert_eq!((state.as_str(), attempts), ("queued", 1));
+    assert_eq!(error.as_deref(), Some("panicked: the due date overflowed"));
+    for id in &good {
+        assert_eq!(job_state(&app, id).await.0, "done");
+    }
+    // The worker is alive: the retry runs, panics again, and that was its last attempt.
+    sqlx::query("UPDATE jobs SET run_at = 0 WHERE id = $1").bind(&bad).execute(&app.ctx.pool).await.unwrap();
+    assert_eq!(worker.run_once().await.unwrap(), 1);
+    assert_eq!(job_state(&app, &bad).await.0, "dead");
+    assert_eq!(*handler.given_up.lock().unwrap(), std::slice::from_ref(&bad));
+    let dead = jobs::list(&app.ctx, Some(jobs::State::Dead), None, 10).await.unwrap();
+    assert_eq!(dead.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(), [bad.as_str()]);
+
+    // An operator gives it another chance: queued now, with its attempts anew.
+    assert!(jobs::retry(&app.ctx, &bad).await.unwrap());
+    assert!(!jobs::retry(&app.ctx, &bad).await.unwrap(), "only a dead job can be retried");
+    assert!(!jobs::retry(&app.ctx, &good[0]).await.unwrap());
+    assert_eq!(job_state(&app, &bad).await.0, "queued");
+    assert_eq!(worker.run_once().await.unwrap(), 1);
+    assert_eq!(job_state(&app, &bad).await.1, 1);
+}
+
+#[tokio::test]
+async fn a_job_whose_worker_died_is_taken_over_and_dead_after_its_last_attempt() {
+    let app = TestApp::spawn().await;
+    let handler = Arc::new(Explosive::default());
+    let worker = Worker::new(app.ctx.clone(), vec![handler.clone()]);
+    let last_try = enqueue_explosive(&app, false, 1, None).await;
+    let more_tries = enqueue_explosive(&app, false, 3, None).await;
+    // Another process claims both and dies: its leases run out.
+    let claimed = jobs::claim(&app.ctx, "a-process-that-died", &["test.explosive"], 10).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    assert_eq!(worker.run_once().await.unwrap(), 0, "leased to the other process");
+    sqlx::query("UPDATE jobs SET locked_until = $1").bind(db::now() - 1).execute(&app.ctx.pool).await.unwrap();
+    assert_eq!(worker.run_once().await.unwrap(), 1);
+    let (state, attempts, error) = job_state(&app, &last_try).await;
+    assert_eq!((state.as_str(), attempts), ("dead", 1));
+    assert!(error.unwrap().contains("worker stopped"));
+    assert_eq!(*handler.given_up.lock().unwrap(), std::slice::from_ref(&last_try));
+    assert_eq!(*handler.runs.lock().unwrap(), std::slice::from_ref(&more_tries), "a dead job does not run again");
+    let (state, attempts, _) = job_state(&app, &more_tries).await;
+    assert_eq!((state.as_str(), attempts), ("done", 2));
+}
+
+#[tokio::test]
+async fn jobs_of_one_group_hold_at_most_two_slots() {
+    let app = TestApp::spawn().await;
+    let mut grouped = Vec::new();
+    for _ in 0..5 {
+        grouped.push(enqueue_explosive(&app, false, 3, Some("webhook:slow-receiver")).await);
+    }
+    let mut others = Vec::new();
+    for _ in 0..3 {
+        others.push(enqueue_explosive(&app, false, 3, None).await);
+    }
+    let kinds = ["test.explosive"];
+    let first = jobs::claim(&app.ctx, "w", &kinds, 10).await.unwrap();
+    let ids = |jobs: &[Job], of: &[String]| jobs.iter().filter(|j| of.contains(&j.id)).count();
+    assert_eq!((ids(&first, &grouped), ids(&first, &others)), (2, 3), "the rest of the group waits");
+    assert!(jobs::claim(&app.ctx, "w", &kinds, 10).await.unwrap().is_empty());
+    let done = first.iter().find(|j| grouped.contains(&j.id)).unwrap();
+    jobs::succeed(&app.ctx, "w", done).await.unwrap();
+    let next = jobs::claim(&app.ctx, "w", &kinds, 10).await.unwrap();
+    assert_eq!(ids(&next, &grouped), 1, "a slot of the group freed: one more");
+}
+
 #[tokio::test]
 async fn the_audit_chain_shows_an_edit_or_a_deletion() {
     let app = TestApp::spawn().await;

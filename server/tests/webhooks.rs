@@ -325,6 +325,114 @@ async fn internal_addresses_are_refused_unless_allowed() {
     assert_eq!(disabled, 1, "the audit log says so");
 }
 
+/// A receiver that takes `delay` to answer 200, counting how many requests it holds at once.
+async fn slow_receiver(delay: std::time::Duration) -> (Arc<std::sync::atomic::AtomicUsize>, Arc<Mutex<usize>>, String) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(Mutex::new(0usize)));
+    let state = (now.clone(), most.clone());
+    let app = axum::Router::new().route(
+        "/hook",
+        post(move || {
+            let (now, most) = state.clone();
+            async move {
+                let holding = now.fetch_add(1, Ordering::SeqCst) + 1;
+                {
+                    let mut m = most.lock().unwrap();
+                    *m = (*m).max(holding);
+                }
+                tokio::time::sleep(delay).await;
+                now.fetch_sub(1, Ordering::SeqCst);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (now, most, url)
+}
+
+/// A receiver that answers 200 and then a body that never ends.
+async fn endless_receiver() -> String {
+    let app = axum::Router::new().route(
+        "/hook",
+        post(|| async {
+            let chunk = axum::body::Bytes::from(vec![b'x'; 64 * 1024]);
+            let endless = futures_util::stream::repeat_with(move || Ok::<_, std::convert::Infallible>(chunk.clone()));
+            axum::body::Body::from_stream(endless)
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+#[tokio::test]
+async fn a_slow_receiver_holds_two_slots_and_an_endless_answer_is_cut_short() {
+    let app = TestApp::spawn().await;
+    let (test, live) = (app.demo.api_key.clone(), app.live_key().await);
+    deliver_all(&app).await;
+    let (_, most, slow_url) = slow_receiver(std::time::Duration::from_millis(1500)).await;
+    let endless_url = endless_receiver().await;
+    let endpoint = |url: String| json!({ "url": url, "events": ["customer.created"] });
+    let (status, slow) = app.api(&test, http::Method::POST, "/webhook_endpoints", Some(endpoint(slow_url))).await;
+    assert_eq!(status, 201);
+    let (status, endless) = app.api(&live, http::Method::POST, "/webhook_endpoints", Some(endpoint(endless_url))).await;
+    assert_eq!(status, 201);
+    // Six events for the slow receiver first, then one for the other.
+    for n in 0..6 {
+        push_customer(&app, &test, &format!("SLOW-{n}")).await;
+    }
+    push_customer(&app, &live, "ENDLESS-1").await;
+
+    let mut worker = Worker::new(app.ctx.clone(), jobs::handlers());
+    worker.concurrency = 4;
+    worker.poll = std::time::Duration::from_millis(50);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(worker.run(async move {
+        let _ = stopped.await;
+    }));
+    let delivered = |endpoint: &Value| {
+        let pool = app.ctx.pool.clone();
+        let id = endpoint["id"].as_str().unwrap().to_string();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM webhook_deliveries WHERE endpoint_id = $1 AND status = 'delivered'",
+            )
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let started = std::time::Instant::now();
+    while delivered(&endless).await == 0 {
+        assert!(started.elapsed().as_secs() < 10, "the other receiver's delivery waits behind the slow one");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(delivered(&slow).await < 6, "delivered while the slow receiver still had a queue");
+    while delivered(&slow).await < 6 {
+        assert!(started.elapsed().as_secs() < 30, "the slow receiver's deliveries do not finish");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let _ = stop.send(());
+    running.await.unwrap();
+    assert_eq!(*most.lock().unwrap(), 2, "one receiver holds at most two of the four slots");
+    // The endless answer was read up to a limit: the log keeps its start.
+    let (_, log) = app
+        .api(
+            &live,
+            http::Method::GET,
+            &format!("/webhook_endpoints/{}/deliveries", endless["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    let attempt = &log["data"][0]["attempts"][0];
+    assert_eq!(attempt["status_code"], 200, "{attempt}");
+    assert_eq!(attempt["response"].as_str().unwrap().len(), 500);
+}
+
 /// Runs the hourly overdue check once, as the job queue would.
 async fn check_overdue(app: &TestApp) {
     use kassa_core::jobs::Handler;

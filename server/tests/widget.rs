@@ -80,3 +80,61 @@ async fn a_tampered_token_is_refused() {
     let res = client().get(format!("{}/p/demo/pay/{tampered}", app.url)).send().await.unwrap();
     assert_eq!(res.status(), 404);
 }
+
+#[tokio::test]
+async fn a_pay_link_reads_the_receipts_of_its_invoice_only() {
+    use kassa_core::services::ledger::{self, RecordPayment};
+    use kassa_domain::{Apply, Currency, CustomerId, InvoiceNumber, Money};
+    let app = TestApp::spawn().await;
+    // The customer pays another invoice in the portal...
+    let debtor = app.debtor("Bakkerij De Molen B.V.").await;
+    let res = app.pay(&debtor, "NL-2026-0104", "310", "other-invoice").await;
+    assert_eq!(res.status(), 200);
+    let other: String = res.json().await.unwrap();
+    let other = other.rsplit('/').next().unwrap().to_string();
+    // ...and one bank transfer settles the pay link's invoice and another.
+    let customer: String = sqlx::query_scalar("SELECT customer_id FROM invoices WHERE number = 'NL-2026-0107'")
+        .fetch_one(&app.ctx.pool)
+        .await
+        .unwrap();
+    let number = |n: &str| InvoiceNumber::parse(n).unwrap();
+    let eur = |cents| Money::from_minor(cents, Currency::EUR);
+    let both = ledger::record_payment(
+        &app.ctx,
+        &kassa_core::Principal::System,
+        RecordPayment {
+            merchant: app.demo_merchant().await,
+            customer: CustomerId::from_raw(customer),
+            amount: eur(5595 + 10000),
+            method: "Bank transfer".into(),
+            reference: "NL-2026-0107 + 0101".into(),
+            apply: Apply::Specified(vec![(number("NL-2026-0107"), eur(5595)), (number("NL-2026-0101"), eur(10000))]),
+            idempotency_key: "two-invoices".into(),
+        },
+    )
+    .await
+    .unwrap()
+    .to_string();
+
+    let pay_link = client();
+    let res = pay_link.get(format!("{}/p/demo/pay/{}", app.url, token(&app).await)).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let receipt = |c: &reqwest::Client, payment: &str| {
+        let (app, c, payment) = (&app, c.clone(), payment.to_string());
+        async move { app.server_fn(&c, "load_receipt", &[("merchant", "demo"), ("payment", &payment)]).await }
+    };
+    let res = receipt(&pay_link, &both).await;
+    assert_eq!(res.status(), 200);
+    let seen: serde_json::Value = res.json().await.unwrap();
+    let numbers: Vec<&str> =
+        seen["invoices"].as_array().unwrap().iter().map(|i| i["number"].as_str().unwrap()).collect();
+    assert_eq!(numbers, ["NL-2026-0107"], "{seen}");
+    assert_eq!(seen["amount"]["minor"], 5595, "this invoice's share, not what else was paid: {seen}");
+    let body = seen.to_string();
+    assert!(!body.contains("NL-2026-0101") && !body.contains("15595"), "{body}");
+    assert_eq!(receipt(&pay_link, &other).await.status(), 404, "a payment of another invoice");
+    // Signed in as the customer, the same receipt shows the whole payment.
+    let whole: serde_json::Value = receipt(&debtor, &both).await.json().await.unwrap();
+    assert_eq!(whole["invoices"].as_array().unwrap().len(), 2, "{whole}");
+    assert_eq!(whole["amount"]["minor"], 15595);
+}

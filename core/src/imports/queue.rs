@@ -223,40 +223,39 @@ impl Handler for Run {
         let result = super::run(ctx, &who, None, &files, on_error, &progress).await;
         drop(files);
         ticker.abort();
-        let report = match result {
-            Ok(report) => report,
-            Err(e) => {
-                if job.attempts >= job.max_attempts {
-                    // It will not run again: its files go, as they do when it has run.
-                    let mut tx = db::begin_write(&ctx.pool).await?;
-                    sqlx::query(
-                        "UPDATE imports SET status = 'failed', updated_at = $1, finished_at = $1 WHERE id = $2",
-                    )
-                    .bind(db::now())
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query("DELETE FROM import_files WHERE import_id = $1").bind(id).execute(&mut *tx).await?;
-                    tx.commit().await?;
-                }
-                return Err(e.into());
-            }
-        };
-        let mut tx = db::begin_write(&ctx.pool).await?;
-        sqlx::query(
+        finish(ctx, id, Some(&result?)).await
+    }
+
+    /// It will not run again (its last try failed, panicked or its worker stopped): the
+    /// import failed.
+    async fn given_up(&self, ctx: &Ctx, job: &Job) -> anyhow::Result<()> {
+        match job.payload.get("import").and_then(Value::as_str) {
+            Some(id) => finish(ctx, id, None).await,
+            None => Ok(()),
+        }
+    }
+}
+
+/// Ends an import: succeeded with its report, or failed without one. Either way its files
+/// go, as nothing will read them again.
+async fn finish(ctx: &Ctx, id: &str, report: Option<&Report>) -> anyhow::Result<()> {
+    let mut tx = db::begin_write(&ctx.pool).await?;
+    let ended = match report {
+        Some(report) => sqlx::query(
             "UPDATE imports SET status = 'succeeded', done = $1, total = $1, report = $2, updated_at = $3, \
              finished_at = $3 WHERE id = $4",
         )
         .bind(report.invoices as i64)
-        .bind(serde_json::to_string(&report)?)
-        .bind(db::now())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM import_files WHERE import_id = $1").bind(id).execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(())
-    }
+        .bind(serde_json::to_string(report)?),
+        None => sqlx::query(
+            "UPDATE imports SET status = 'failed', updated_at = $1, finished_at = $1 \
+             WHERE id = $2 AND status IN ('queued', 'running')",
+        ),
+    };
+    ended.bind(db::now()).bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM import_files WHERE import_id = $1").bind(id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn set(ctx: &Ctx, id: &str, sql: &str) -> Result<()> {

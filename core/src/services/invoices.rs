@@ -108,9 +108,13 @@ pub struct InvoiceRecord {
 /// Whether [`create`] made the invoice or found it as it was.
 pub use crate::services::customers::Outcome;
 
+/// A date as merchants send it (`2026-11-25`), within [`Invoice::EARLIEST_DATE`] and
+/// [`Invoice::LATEST_DATE`].
 pub fn parse_date(input: &str) -> Result<Date, Problem> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(input.trim(), fmt).map_err(|_| Problem::InvalidDate { input: input.trim().chars().take(30).collect() })
+    let date = Date::parse(input.trim(), fmt)
+        .map_err(|_| Problem::InvalidDate { input: input.trim().chars().take(30).collect() })?;
+    Invoice::date_in_range(date)
 }
 
 /// An amount written as JSON APIs and UBL write it (`1234.50`), exactly: more decimals than
@@ -187,7 +191,12 @@ fn check(input: &InvoiceInput, terms_days: Option<u32>) -> Result<Checked> {
     let issue_date = checks.check("issue_date", parse_date(&input.issue_date));
     let due_date = match &input.due_date {
         Some(d) => checks.check("due_date", parse_date(d)),
-        None => issue_date.map(|d| d + Duration::days(i64::from(terms_days.unwrap_or(0)))),
+        // The customer's terms from the issue date; past the last date Kassa takes, the due
+        // date is the problem (the caller can send one).
+        None => issue_date.and_then(|d| {
+            let due = d.saturating_add(Duration::days(i64::from(terms_days.unwrap_or(0))));
+            checks.check("due_date", Invoice::date_in_range(due))
+        }),
     };
     if input.lines.is_empty() {
         checks.push("lines", Problem::InvoiceHasNoLines);

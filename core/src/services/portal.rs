@@ -2,7 +2,7 @@
 //! and payments, and a payment's receipt. Every query is scoped to the principal's merchant
 //! and customer, and to one invoice for pay-link sessions.
 
-use kassa_domain::{Currency, InvoiceNumber, InvoiceStatus, MerchantSlug, Money, PaymentId, WriteOffReason};
+use kassa_domain::{Currency, InvoiceId, InvoiceNumber, InvoiceStatus, MerchantSlug, Money, PaymentId, WriteOffReason};
 use serde::Serialize;
 
 use crate::db::Pool;
@@ -281,26 +281,31 @@ pub async fn receipt(ctx: &Ctx, who: &Principal, payment: &PaymentId) -> Result<
     let sql = format!(
         "SELECT {}, CAST(SUM(a.amount_minor) AS BIGINT) AS allocated FROM applications a \
          JOIN invoices i ON i.merchant_id = a.merchant_id AND i.id = a.invoice_id \
-         WHERE a.merchant_id = $1 AND a.payment_id = $2 \
+         WHERE a.merchant_id = $1 AND a.payment_id = $2 AND ($3 = '' OR a.invoice_id = $3) \
          GROUP BY i.id, i.merchant_id, i.customer_id, i.number, i.currency, i.issue_date, i.due_date, i.total_minor \
          ORDER BY i.number",
         records::INVOICE_COLUMNS
     );
     let today = records::today();
     let mut applied = Vec::new();
-    for r in sqlx::query(&sql).bind(debtor.merchant.as_str()).bind(payment.as_str()).fetch_all(pool).await? {
+    let only = debtor.invoice.as_ref().map(InvoiceId::as_str).unwrap_or("");
+    let rows =
+        sqlx::query(&sql).bind(debtor.merchant.as_str()).bind(payment.as_str()).bind(only).fetch_all(pool).await?;
+    for r in rows {
         use sqlx::{FromRow, Row};
         let row = InvoiceRow::from_row(&r)?;
         let allocated: i64 = r.try_get("allocated")?;
         applied.push((row.state(today)?, Money::from_minor(allocated, currency)));
     }
-    Ok(Receipt {
-        merchant,
-        payment: payment.clone(),
-        at,
-        amount: Money::from_minor(amount, currency),
-        method,
-        reference,
-        applied,
-    })
+    // A pay link's session sees its one invoice: a payment that did not touch it is not
+    // found, and of one that also settled others it sees this invoice's share as the amount
+    // (the whole would tell what else the customer owed and paid).
+    let amount = match &debtor.invoice {
+        None => Money::from_minor(amount, currency),
+        Some(_) => match applied.as_slice() {
+            [(_, share)] => *share,
+            _ => return Err(Error::NotFound),
+        },
+    };
+    Ok(Receipt { merchant, payment: payment.clone(), at, amount, method, reference, applied })
 }

@@ -63,7 +63,7 @@ const BUCKETS: &str = "\
 /// parallel append) once `due_date` compares byte-wise (migration 0010).
 pub async fn aging(ctx: &Ctx, who: &Principal, as_of: Date) -> Result<Vec<Aging>> {
     let merchant = staff_merchant(who)?;
-    let day = |n: i64| records::format_date(as_of - Duration::days(n));
+    let day = |n: i64| records::format_date(as_of.saturating_sub(Duration::days(n)));
     let currencies: Vec<String> =
         sqlx::query_scalar(OPEN_CURRENCIES).bind(merchant.as_str()).fetch_all(&ctx.pool).await?;
     let mut out = Vec::with_capacity(currencies.len());

@@ -35,6 +35,9 @@ pub const DISABLE_AFTER_SECS: i64 = 5 * 24 * 3600;
 const TIMEOUT: Duration = Duration::from_secs(15);
 /// How much of a receiver's answer the delivery log keeps.
 const EXCERPT_CHARS: usize = 500;
+/// How much of a receiver's answer is read at all; the rest is never downloaded (a receiver
+/// that answers with an endless body costs Kassa this much, and the connection).
+const READ_LIMIT: usize = 16 * 1024;
 
 /// A new signing secret: `whsec_` and 32 random bytes in base64, as the specification has it.
 pub fn new_secret() -> String {
@@ -114,17 +117,22 @@ pub async fn fan_out(tx: &mut Tx, event: &str) -> Result<usize> {
         .await?
         .rows_affected();
         if inserted == 1 && enabled {
-            enqueue(tx, &id, &merchant).await?;
+            enqueue(tx, &merchant, &endpoint, &id).await?;
             created += 1;
         }
     }
     Ok(created)
 }
 
-/// Queues a try of a delivery.
-pub(crate) async fn enqueue(tx: &mut Tx, delivery: &str, merchant: &str) -> Result<()> {
+/// Queues a try of a delivery. Deliveries to one endpoint share a job group: a receiver that
+/// answers slowly holds at most [`jobs::GROUP_CONCURRENCY`] of the workers' slots.
+pub(crate) async fn enqueue(tx: &mut Tx, merchant: &str, endpoint: &str, delivery: &str) -> Result<()> {
     let merchant = kassa_domain::MerchantId::from_raw(merchant.to_string());
-    jobs::enqueue(tx, NewJob::now(DELIVER, json!({ "delivery": delivery }), Some(merchant))).await?;
+    let job = NewJob {
+        group: Some(format!("webhook:{endpoint}")),
+        ..NewJob::now(DELIVER, json!({ "delivery": delivery }), Some(merchant))
+    };
+    jobs::enqueue(tx, job).await?;
     Ok(())
 }
 
@@ -226,12 +234,17 @@ impl Handler for Deliver {
                 if since.is_some_and(|s| db::now() - s >= DISABLE_AFTER_SECS) {
                     disable(ctx, &merchant, &endpoint, "every delivery failed for 5 days").await?;
                 }
-                if job.attempts >= job.max_attempts {
-                    set_status(ctx, delivery, "failed").await?;
-                }
                 Err(anyhow::anyhow!("delivery {delivery}: {why}"))
             }
         }
+    }
+
+    /// Out of tries: the delivery failed (a replay sends it again).
+    async fn given_up(&self, ctx: &Ctx, job: &Job) -> anyhow::Result<()> {
+        if let Some(delivery) = job.payload.get("delivery").and_then(Value::as_str) {
+            set_status(ctx, delivery, "failed").await?;
+        }
+        Ok(())
     }
 }
 
@@ -260,8 +273,9 @@ async fn send(
         Ok(s) => s,
         Err(e) => return failed(e.to_string()),
     };
-    // Connect to the addresses just checked, never to what a second lookup might say.
-    let mut client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(TIMEOUT);
+    // Connect to the addresses just checked, never to what a second lookup might say, and
+    // never through a proxy named in the environment (it would connect elsewhere).
+    let mut client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(TIMEOUT).no_proxy();
     if let Some(host) = parsed.host_str().filter(|_| matches!(parsed.host(), Some(url::Host::Domain(_)))) {
         client = client.resolve_to_addrs(host, &addrs);
     }
@@ -279,14 +293,22 @@ async fn send(
         .body(body.to_string())
         .send()
         .await;
+    let timed_out = || format!("no answer within {} s", TIMEOUT.as_secs());
     match answer {
-        Err(e) => {
-            failed(if e.is_timeout() { format!("no answer within {} s", TIMEOUT.as_secs()) } else { e.to_string() })
-        }
-        Ok(res) => {
+        // Without the URL: its query may hold the receiver's token, and this goes to the log.
+        Err(e) => failed(if e.is_timeout() { timed_out() } else { e.without_url().to_string() }),
+        Ok(mut res) => {
             let code = res.status().as_u16();
-            let text = res.text().await.unwrap_or_default();
-            let excerpt: String = text.chars().take(EXCERPT_CHARS).collect();
+            let mut read = Vec::new();
+            while read.len() < READ_LIMIT {
+                match res.chunk().await {
+                    Ok(Some(chunk)) => read.extend_from_slice(&chunk),
+                    // A body cut short or too slow still leaves the status, which decides.
+                    Ok(None) | Err(_) => break,
+                }
+            }
+            read.truncate(READ_LIMIT);
+            let excerpt: String = String::from_utf8_lossy(&read).chars().take(EXCERPT_CHARS).collect();
             let outcome = match code {
                 200..=299 => Outcome::Delivered,
                 410 => Outcome::Gone,

@@ -67,8 +67,10 @@ pub async fn resolve(url: &Url, allow_private: bool) -> Result<Vec<SocketAddr>, 
     Ok(addrs)
 }
 
-/// Whether an address is on the public internet: not loopback, private, link-local, shared
-/// (CGNAT), documentation, multicast, unspecified or reserved; IPv4-mapped IPv6 as its IPv4.
+/// Whether an address is on the public internet: not loopback, private, link-local, site-local,
+/// shared (CGNAT), documentation, discard, multicast, unspecified or reserved; IPv4-mapped IPv6
+/// as its IPv4; no NAT64 (`64:ff9b::/96`, `64:ff9b:1::/48`), 6to4 (`2002::/16`), Teredo
+/// (`2001::/32`) or IPv4-compatible (`::a.b.c.d`) address.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v) => {
@@ -90,13 +92,25 @@ pub fn is_public(ip: IpAddr) -> bool {
             if let Some(mapped) = v.to_ipv4_mapped() {
                 return is_public(IpAddr::V4(mapped));
             }
-            let first = v.segments()[0];
+            let s = v.segments();
+            let first = s[0];
+            // Addresses that carry an IPv4 address a gateway may translate to (NAT64, 6to4,
+            // the deprecated IPv4-compatible form, Teredo) are refused outright rather than
+            // judged by the address inside: the gateway, not Kassa, decides where they go.
+            let nat64 = s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] || (s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1);
+            let ipv4_compatible = s[..6] == [0; 6];
             !(v.is_loopback()
                 || v.is_unspecified()
                 || v.is_multicast()
+                || nat64
+                || ipv4_compatible
+                || first == 0x2002
+                || (first == 0x2001 && s[1] == 0)
+                || (first == 0x0100 && s[1..4] == [0, 0, 0])
                 || (first & 0xfe00) == 0xfc00
                 || (first & 0xffc0) == 0xfe80
-                || first == 0x2001 && v.segments()[1] == 0x0db8)
+                || (first & 0xffc0) == 0xfec0
+                || first == 0x2001 && s[1] == 0x0db8)
         }
     }
 }
@@ -121,6 +135,14 @@ mod tests {
             "https://[fe80::1]/",
             "https://[::ffff:127.0.0.1]/",
             "https://0.0.0.0/",
+            "https://[64:ff9b::7f00:1]/",
+            "https://[64:ff9b:1::a00:1]/",
+            "https://[2002:7f00:1::1]/",
+            "https://[::127.0.0.1]/",
+            "https://[::8.8.8.8]/",
+            "https://[fec0::1]/",
+            "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",
+            "https://[100::1]/",
         ] {
             assert!(matches!(check_url(bad, Mode::Test, false), Err(Problem::WebhookTargetPrivate { .. })), "{bad}");
         }

@@ -82,6 +82,7 @@ impl TestApp {
             api_rate_limit: 1200,
             // The tests' webhook receivers listen on 127.0.0.1.
             webhook_allow_private_targets: true,
+            job_concurrency: None,
         };
         adjust(&mut config);
         let kassa = kassa_server::build(&config).await.unwrap();
