@@ -55,11 +55,14 @@ pub async fn debtor(slug: &str) -> Result<(Ctx, Principal), AppError> {
     Ok((ctx, who))
 }
 
-/// The staff member signed in, or 401.
+/// The staff member signed in, with their role as it is now (read per request), or 401.
 pub async fn staff() -> Result<(Ctx, Principal), AppError> {
     let ctx = ctx("admin")?;
     match session().await?.get::<Principal>(STAFF_KEY).await.map_err(|_| AppError::Internal)? {
-        Some(who @ Principal::Staff(_)) => Ok((ctx, who)),
+        Some(who @ Principal::Staff(_)) => {
+            let who = kassa_core::services::staff::current(&ctx, &who).await?;
+            Ok((ctx, who))
+        }
         _ => Err(AppError::Unauthorized),
     }
 }

@@ -38,6 +38,7 @@ impl AppError {
             AppError::Unauthorized => 401,
             AppError::Problem(Problem::PaymentDeclined { .. }) => 402,
             AppError::Problem(Problem::TooManyAttempts { .. }) => 429,
+            AppError::Problem(Problem::Busy { .. }) => 503,
             AppError::Problem(Problem::SignInLinkExpired) => 410,
             AppError::Problem(_) => 422,
             AppError::Internal | AppError::Transport(_) => 500,

@@ -137,6 +137,9 @@ pub fn problem(p: &Problem) -> String {
         }
         Problem::SignInLinkExpired => "This sign-in link can no longer be used. Ask for a new one.".into(),
         Problem::WrongCredentials => "The email or password is wrong.".into(),
+        Problem::Busy { retry_after_secs } => {
+            format!("Kassa is handling many sign-ins at once. Try again in {retry_after_secs} seconds.")
+        }
         Problem::TooManyAttempts { retry_after_minutes } => {
             format!("Too many attempts. Wait {retry_after_minutes} minutes, then try again.")
         }

@@ -98,6 +98,11 @@ pub struct Sealer {
 const SEALED_PREFIX: &str = "sealed1:";
 
 impl Sealer {
+    /// Whether `text` is something [`Sealer::seal`] made (of any purpose).
+    pub fn is_sealed(text: &str) -> bool {
+        text.starts_with(SEALED_PREFIX)
+    }
+
     /// A sealer for one purpose: each purpose gets its own key.
     pub fn new(instance_key: &[u8], purpose: &str) -> Sealer {
         use hmac::{Hmac, Mac};

@@ -14,100 +14,234 @@ use crate::money::{Currency, Money, MoneyError};
 #[error("{}", self.code())]
 pub enum Problem {
     // Amounts and currencies.
-    AmountNotANumber { input: String },
-    AmountTooPrecise { currency: Currency, digits: u32 },
+    AmountNotANumber {
+        input: String,
+    },
+    AmountTooPrecise {
+        currency: Currency,
+        digits: u32,
+    },
     AmountTooLarge,
     AmountNotPositive,
-    AmountExceedsBalance { balance: Money },
-    UnknownCurrency { input: String },
-    CurrencyMismatch { expected: Currency, found: Currency },
+    AmountExceedsBalance {
+        balance: Money,
+    },
+    UnknownCurrency {
+        input: String,
+    },
+    CurrencyMismatch {
+        expected: Currency,
+        found: Currency,
+    },
     // Invoices.
     InvoiceNumberEmpty,
-    InvoiceNumberInvalid { max_chars: u32 },
+    InvoiceNumberInvalid {
+        max_chars: u32,
+    },
     InvoiceHasNoLines,
-    LineCurrencyMismatch { line: u32, expected: Currency, found: Currency },
-    LineAmountInvalid { line: u32 },
-    DueBeforeIssue { issued: Date, due: Date },
+    LineCurrencyMismatch {
+        line: u32,
+        expected: Currency,
+        found: Currency,
+    },
+    LineAmountInvalid {
+        line: u32,
+    },
+    DueBeforeIssue {
+        issued: Date,
+        due: Date,
+    },
     NothingOpen,
     // The ledger.
-    AllocationExceedsAmount { applied: Money, received: Money },
-    AmountExceedsCredit { credit: Money },
+    AllocationExceedsAmount {
+        applied: Money,
+        received: Money,
+    },
+    AmountExceedsCredit {
+        credit: Money,
+    },
     NoCreditAvailable,
     AlreadyReversed,
     OnlyPaymentsReverse,
     NotInLedger,
     AlreadyInLedger,
-    UnknownInvoice { number: String },
+    UnknownInvoice {
+        number: String,
+    },
     UnknownCustomer,
-    CreditNoteNumberTaken { number: String },
+    CreditNoteNumberTaken {
+        number: String,
+    },
     IdempotencyKeyReused,
     ReasonRequired,
-    WriteOffReasonInvalid { input: String },
+    WriteOffReasonInvalid {
+        input: String,
+    },
     // Paying.
-    PaymentDeclined { decline_code: String },
+    PaymentDeclined {
+        decline_code: String,
+    },
     PaymentInProgress,
     PaymentsUnavailable,
     FormExpired,
     // Merchants and sign-in.
-    InvalidSlug { input: String },
-    SlugTaken { slug: String },
+    InvalidSlug {
+        input: String,
+    },
+    SlugTaken {
+        slug: String,
+    },
     NameRequired,
-    InvalidColor { input: String },
+    InvalidColor {
+        input: String,
+    },
     InvalidLogoUrl,
-    InvalidEmail { input: String },
+    InvalidEmail {
+        input: String,
+    },
     EmailTaken,
-    PasswordTooShort { min_chars: u32 },
+    PasswordTooShort {
+        min_chars: u32,
+    },
     PasswordsDiffer,
     PasswordLinkExpired,
     SignInLinkExpired,
     WrongCredentials,
-    TooManyAttempts { retry_after_minutes: u32 },
+    TooManyAttempts {
+        retry_after_minutes: u32,
+    },
+    /// Too much is asked at once (password checks queue up): come back shortly.
+    Busy {
+        retry_after_secs: u32,
+    },
     // Records pushed by a merchant's systems (API, imports).
-    CustomerNumberInvalid { max_chars: u32 },
-    CustomerNumberTaken { number: String },
-    InvoiceNumberTaken { number: String },
-    InvalidDate { input: String },
-    DateOutOfRange { input: String, earliest: Date, latest: Date },
-    InvalidLanguage { input: String },
-    PaymentTermsInvalid { max_days: u32 },
-    QuantityInvalid { line: u32, input: String },
-    DescriptionRequired { line: u32 },
+    CustomerNumberInvalid {
+        max_chars: u32,
+    },
+    CustomerNumberTaken {
+        number: String,
+    },
+    InvoiceNumberTaken {
+        number: String,
+    },
+    InvalidDate {
+        input: String,
+    },
+    DateOutOfRange {
+        input: String,
+        earliest: Date,
+        latest: Date,
+    },
+    InvalidLanguage {
+        input: String,
+    },
+    PaymentTermsInvalid {
+        max_days: u32,
+    },
+    QuantityInvalid {
+        line: u32,
+        input: String,
+    },
+    DescriptionRequired {
+        line: u32,
+    },
     InvalidCursor,
-    SegmentInvalid { max_chars: u32 },
-    TooManyContacts { max: u32 },
+    SegmentInvalid {
+        max_chars: u32,
+    },
+    TooManyContacts {
+        max: u32,
+    },
     // Webhook endpoints.
     WebhookUrlInvalid,
     WebhookUrlNotHttps,
-    WebhookTargetPrivate { host: String },
-    WebhookEventUnknown { input: String },
+    WebhookTargetPrivate {
+        host: String,
+    },
+    WebhookEventUnknown {
+        input: String,
+    },
     WebhookEventsRequired,
-    WebhookTooManyEvents { max: u32 },
+    WebhookTooManyEvents {
+        max: u32,
+    },
     WebhookEndpointDisabled,
-    DescriptionTooLong { max_chars: u32 },
+    DescriptionTooLong {
+        max_chars: u32,
+    },
     // Imports.
-    ImportNotUtf8 { line: u64 },
+    ImportNotUtf8 {
+        line: u64,
+    },
     ImportEmpty,
-    ImportColumnUnknown { column: String },
-    ImportColumnMissing { column: String },
-    ImportRowMalformed { line: u64 },
-    ImportRowDisagrees { first_line: u64 },
-    ImportRejected { reason: String },
-    ImportTooLarge { max_mib: u32, max_files: u32 },
-    ImportDocumentTooLarge { max_mib: u32, max_elements: u32 },
-    ImportNumberRepeated { number: String, first: String },
-    ImportNulCharacter { line: u64 },
-    ImportXmlMalformed { line: u64, reason: String },
-    ImportNotUbl { root: String },
-    ImportElementMissing { element: String },
-    ImportAmountCurrency { expected: String, found: String },
-    ImportTotalsDisagree { payable: String, computed: String },
-    ImportPayableNotPositive { payable: String },
-    ImportArchiveInvalid { reason: String },
-    ImportArchiveTooLarge { max_mib: u32, max_files: u32 },
-    ImportFileUnknown { name: String },
+    ImportColumnUnknown {
+        column: String,
+    },
+    ImportColumnMissing {
+        column: String,
+    },
+    ImportRowMalformed {
+        line: u64,
+    },
+    ImportRowDisagrees {
+        first_line: u64,
+    },
+    ImportRejected {
+        reason: String,
+    },
+    ImportTooLarge {
+        max_mib: u32,
+        max_files: u32,
+    },
+    ImportDocumentTooLarge {
+        max_mib: u32,
+        max_elements: u32,
+    },
+    ImportNumberRepeated {
+        number: String,
+        first: String,
+    },
+    ImportNulCharacter {
+        line: u64,
+    },
+    ImportXmlMalformed {
+        line: u64,
+        reason: String,
+    },
+    ImportNotUbl {
+        root: String,
+    },
+    ImportElementMissing {
+        element: String,
+    },
+    ImportAmountCurrency {
+        expected: String,
+        found: String,
+    },
+    ImportTotalsDisagree {
+        payable: String,
+        computed: String,
+    },
+    ImportPayableNotPositive {
+        payable: String,
+    },
+    ImportArchiveInvalid {
+        reason: String,
+    },
+    ImportArchiveTooLarge {
+        max_mib: u32,
+        max_files: u32,
+    },
+    ImportFileUnknown {
+        name: String,
+    },
     // Payment details.
-    IbanInvalid { input: String },
-    PaymentReferenceInvalid { max_chars: u32 },
+    IbanInvalid {
+        input: String,
+    },
+    PaymentReferenceInvalid {
+        max_chars: u32,
+    },
 }
 
 impl Problem {
@@ -158,6 +292,7 @@ impl Problem {
             Problem::SignInLinkExpired => "sign_in_link_expired",
             Problem::WrongCredentials => "wrong_credentials",
             Problem::TooManyAttempts { .. } => "too_many_attempts",
+            Problem::Busy { .. } => "busy",
             Problem::CustomerNumberInvalid { .. } => "customer_number_invalid",
             Problem::CustomerNumberTaken { .. } => "customer_number_taken",
             Problem::InvoiceNumberTaken { .. } => "invoice_number_taken",

@@ -1,10 +1,10 @@
 import { expect, test } from '@playwright/test';
-import { accessible, freshDemo, hydrated, kassaUrl, linkFor } from './helpers';
+import { accessible, freshDemo, hydrated, kassaUrl, linkFor, signIn } from './helpers';
 
 test('staff log in and see an invoice the debtor just paid', async ({ page, browser }) => {
   // The debtor pays in their own browser.
   const debtor = await browser.newPage();
-  await debtor.goto(linkFor('Studio Grachten'));
+  await signIn(debtor, linkFor('Studio Grachten'));
   await debtor.goto(`${kassaUrl()}/p/demo/invoices/NL-2026-0302`);
   await hydrated(debtor);
   await debtor.getByRole('button', { name: 'Pay now' }).click();

@@ -26,6 +26,12 @@ export function linkFor(name: string): string {
   return customer.magic_link;
 }
 
+/** Opens a sign-in link as a person does: the link's page (which signs nobody in), then Continue. */
+export async function signIn(page: Page, link: string) {
+  await page.goto(link);
+  await page.getByRole('button', { name: 'Continue' }).click();
+}
+
 /** Clicks before hydration would hit the server-rendered HTML: wait for the app first. */
 export async function hydrated(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');

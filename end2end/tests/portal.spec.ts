@@ -1,12 +1,12 @@
 import { expect, test } from '@playwright/test';
-import { accessible, hydrated, kassaUrl, linkFor } from './helpers';
+import { accessible, hydrated, kassaUrl, linkFor, signIn } from './helpers';
 
 test('a debtor opens a magic link, sees invoices, pays one and sees it paid', async ({ page }) => {
   // Hydration under the strict CSP: any blocked script or wasm shows up as a console error.
   const consoleErrors: string[] = [];
   page.on('console', (msg) => msg.type() === 'error' && consoleErrors.push(`${msg.text()} ${msg.location().url}`));
   page.on('pageerror', (err) => consoleErrors.push(err.message));
-  await page.goto(linkFor('Bakkerij De Molen B.V.'));
+  await signIn(page, linkFor('Bakkerij De Molen B.V.'));
   await expect(page).toHaveURL(/\/p\/demo$/);
   await expect(page.getByRole('heading', { name: 'Hello Bakkerij De Molen B.V.' })).toBeVisible();
   await expect(page.getByTestId('total-due')).toContainText('EUR');
@@ -50,7 +50,7 @@ test('pages carry a nonce-based Content Security Policy', async ({ page }) => {
 });
 
 test('a part payment leaves the rest open', async ({ page }) => {
-  await page.goto(linkFor('Fjordkaffe ApS'));
+  await signIn(page, linkFor('Fjordkaffe ApS'));
   await page.goto(`${kassaUrl()}/p/demo/invoices/DK-2026-0204`);
   await expect(page.getByTestId('balance')).toHaveText('DKK 1,975.00');
   await hydrated(page);
@@ -63,7 +63,7 @@ test('a part payment leaves the rest open', async ({ page }) => {
 });
 
 test('a declined payment says so and leaves the invoice open', async ({ page }) => {
-  await page.goto(linkFor('Fjordkaffe ApS'));
+  await signIn(page, linkFor('Fjordkaffe ApS'));
   await page.goto(`${kassaUrl()}/p/demo/invoices/DK-2026-0205`);
   await hydrated(page);
   await page.getByLabel('Decline').check();
@@ -79,7 +79,11 @@ test('a declined payment says so and leaves the invoice open', async ({ page }) 
 
 test('a used magic link is refused with a clear page', async ({ page }) => {
   const link = linkFor('Studio Grachten');
+  // Opening the link shows whose portal it is and signs in only on Continue.
   await page.goto(link);
+  await expect(page.getByRole('heading', { name: 'Your invoices from Noorderlicht Supplies' })).toBeVisible();
+  await accessible(page);
+  await page.getByRole('button', { name: 'Continue' }).click();
   await expect(page.getByRole('heading', { name: 'Hello Studio Grachten' })).toBeVisible();
   await page.context().clearCookies();
   const response = await page.goto(link);
@@ -101,7 +105,7 @@ test('unknown merchants, invoices and pages get a clear 404', async ({ page }) =
   await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();
   await accessible(page);
 
-  await page.goto(linkFor('Bakkerij De Molen B.V.'));
+  await signIn(page, linkFor('Bakkerij De Molen B.V.'));
   response = await page.goto(`${kassaUrl()}/p/demo/invoices/NO-SUCH-INVOICE`);
   expect(response?.status()).toBe(404);
   await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();
@@ -120,7 +124,7 @@ test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 
   test('reading and paying work as plain HTML forms', async ({ page }) => {
-    await page.goto(linkFor('Bakkerij De Molen B.V.'));
+    await signIn(page, linkFor('Bakkerij De Molen B.V.'));
     await page.goto(`${kassaUrl()}/p/demo/invoices/NL-2026-0105`);
     await expect(page.getByRole('heading', { name: /Invoice NL-2026-0105/ })).toBeVisible();
     await page.getByLabel('Amount (EUR)').fill('10');
@@ -130,7 +134,7 @@ test.describe('without JavaScript', () => {
 });
 
 test('credit held on the account and a reversed payment are shown plainly', async ({ page }) => {
-  await page.goto(linkFor('Fjordkaffe ApS'));
+  await signIn(page, linkFor('Fjordkaffe ApS'));
   // The demo's overpayment: 1,500.00 paid for an invoice of 1,000.00.
   await expect(page.getByTestId('credit')).toHaveText('DKK 500.00');
   await page.goto(`${kassaUrl()}/p/demo/invoices/DK-2026-0209`);

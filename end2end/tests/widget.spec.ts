@@ -8,6 +8,8 @@ test('the widget on the demo shop shows the amount, and paid after paying', asyn
   await expect(widget).toHaveAttribute('data-status', 'open');
 
   const [popup] = await Promise.all([page.waitForEvent('popup'), widget.getByRole('link', { name: 'Pay EUR 55.95' }).click()]);
+  // Opening the pay link signs nobody in: Continue does.
+  await popup.getByRole('button', { name: 'Continue' }).click();
   await expect(popup.getByRole('heading', { name: /Invoice NL-2026-0107/ })).toBeVisible();
   // A pay link shows its own invoice only.
   await hydrated(popup);

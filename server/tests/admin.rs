@@ -59,18 +59,27 @@ async fn the_demo_seed_is_idempotent() {
     app.assert_ledger_invariants().await;
 }
 
+/// The demo admin signs in with the right password, from `c`.
+async fn right_password(app: &TestApp, c: &reqwest::Client) -> reqwest::Response {
+    app.server_fn(c, "staff_login", &[("email", &app.demo.staff_email), ("password", &app.demo.staff_password)]).await
+}
+
+/// A client whose requests come from another loopback address (another client IP).
+fn from_address(last: u8) -> reqwest::Client {
+    reqwest::Client::builder().local_address(std::net::IpAddr::from([127, 0, 0, last])).build().unwrap()
+}
+
 #[tokio::test]
-async fn repeated_wrong_passwords_are_throttled_per_email() {
+async fn repeated_wrong_passwords_are_throttled_per_email_and_address() {
     let app = TestApp::spawn().await;
     let c = client();
     for _ in 0..10 {
         let res = app.server_fn(&c, "staff_login", &[("email", &app.demo.staff_email), ("password", "guess")]).await;
         assert_eq!(res.status(), 422);
     }
-    // Now even the right password waits: the limit is on the account, not on the guess.
-    let res = app
-        .server_fn(&c, "staff_login", &[("email", &app.demo.staff_email), ("password", &app.demo.staff_password)])
-        .await;
+    // Now even the right password waits from here: the limit is on the account from this
+    // address, not on the guess.
+    let res = right_password(&app, &c).await;
     assert_eq!(res.status(), 429);
     let problem = common::problem(res).await;
     assert_eq!(problem["code"], "too_many_attempts");
@@ -78,12 +87,25 @@ async fn repeated_wrong_passwords_are_throttled_per_email() {
     // Another account is not affected.
     let res = app.server_fn(&c, "staff_login", &[("email", "someone@else.example"), ("password", "x")]).await;
     assert_eq!(res.status(), 422);
+    // Nor is the real person, signing in from elsewhere.
+    let res = right_password(&app, &from_address(2)).await;
+    assert_eq!(res.status(), 200, "someone guessing elsewhere does not lock the account");
     // When the window has passed, the account opens again.
     sqlx::query("UPDATE auth_failures SET created_at = created_at - 3600").execute(&app.ctx.pool).await.unwrap();
-    let res = app
-        .server_fn(&c, "staff_login", &[("email", &app.demo.staff_email), ("password", &app.demo.staff_password)])
-        .await;
-    assert_eq!(res.status(), 200);
+    assert_eq!(right_password(&app, &c).await.status(), 200);
+}
+
+#[tokio::test]
+async fn one_address_gets_thirty_wrong_passwords_whatever_the_emails() {
+    let app = TestApp::spawn().await;
+    let c = client();
+    for n in 0..30 {
+        let email = format!("guess-{n}@demo.kassa.test");
+        let res = app.server_fn(&c, "staff_login", &[("email", email.as_str()), ("password", "guess")]).await;
+        assert_eq!(res.status(), 422);
+    }
+    assert_eq!(right_password(&app, &c).await.status(), 429);
+    assert_eq!(right_password(&app, &from_address(3)).await.status(), 200);
 }
 
 #[tokio::test]

@@ -8,7 +8,18 @@ async fn a_magic_link_signs_in_once() {
     let app = TestApp::spawn().await;
     let link = app.magic_link("Studio Grachten").await;
     let c = client();
-    let res = c.get(&link).send().await.unwrap();
+    // Opened (a person, or a mail scanner): a page with "Continue", and no sign-in yet.
+    for _ in 0..2 {
+        let opened = c.get(&link).send().await.unwrap();
+        assert_eq!(opened.status(), 200);
+        assert!(opened.headers().get("set-cookie").is_none(), "opening a link signs nobody in");
+        let html = opened.text().await.unwrap();
+        let path = link.strip_prefix(&app.url).unwrap();
+        assert!(html.contains(&format!("<form method=\"post\" action=\"{path}\">")), "{html}");
+        assert!(html.contains(">Continue</button>"), "{html}");
+    }
+    assert_eq!(app.server_fn(&c, "load_portal", &[("merchant", "demo")]).await.status(), 401);
+    let res = c.post(&link).send().await.unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/p/demo");
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
@@ -20,9 +31,10 @@ async fn a_magic_link_signs_in_once() {
     assert!(html.contains("NL-2026-0301"));
     assert!(!html.contains("NL-2026-0101"), "another customer's invoice leaked");
 
-    let again = client().get(&link).send().await.unwrap();
-    assert_eq!(again.status(), 410);
-    assert!(again.text().await.unwrap().contains("can no longer be used"));
+    for again in [client().get(&link).send().await.unwrap(), client().post(&link).send().await.unwrap()] {
+        assert_eq!(again.status(), 410);
+        assert!(again.text().await.unwrap().contains("can no longer be used"));
+    }
 }
 
 #[tokio::test]
@@ -36,10 +48,10 @@ async fn a_link_issued_for_another_merchant_is_unknown_here() {
     .await
     .unwrap();
     let foreign = link.replace("/p/demo/", "/p/other/");
-    let res = client().get(&foreign).send().await.unwrap();
-    assert_eq!(res.status(), 404);
+    assert_eq!(client().get(&foreign).send().await.unwrap().status(), 404);
+    assert_eq!(client().post(&foreign).send().await.unwrap().status(), 404);
     // ... and was not spent by the attempt.
-    assert_eq!(client().get(&link).send().await.unwrap().status(), 303);
+    assert_eq!(client().post(&link).send().await.unwrap().status(), 303);
 }
 
 #[tokio::test]
@@ -48,6 +60,7 @@ async fn an_expired_magic_link_is_refused() {
     let link = app.magic_link("Studio Grachten").await;
     sqlx::query("UPDATE magic_links SET expires_at = 0").execute(&app.ctx.pool).await.unwrap();
     assert_eq!(client().get(&link).send().await.unwrap().status(), 410);
+    assert_eq!(client().post(&link).send().await.unwrap().status(), 410);
 }
 
 #[tokio::test]
@@ -182,8 +195,10 @@ async fn test_mode_shows_its_banner_on_every_portal_page() {
         let html = res.text().await.unwrap();
         assert!(html.contains("data-testid=\"test-banner\""), "no banner on {url} ({status}): {html}");
     }
-    // A used link's page too.
-    assert_eq!(client().get(&link).send().await.unwrap().status(), 303);
+    // A link's "Continue" page, and a used link's page too.
+    let open = fetch(link.clone()).await;
+    assert!(open.text().await.unwrap().contains("data-testid=\"test-banner\""));
+    assert_eq!(client().post(&link).send().await.unwrap().status(), 303);
     let used = fetch(link.clone()).await;
     assert_eq!(used.status(), 410);
     assert!(used.text().await.unwrap().contains("data-testid=\"test-banner\""));

@@ -500,3 +500,43 @@ async fn an_invoice_past_due_is_announced_once_and_again_if_it_is_reopened() {
     let all = overdue(&receiver);
     assert_eq!(all.iter().filter(|n| *n == "LATE-1").count(), 2, "{all:?}");
 }
+
+#[tokio::test]
+async fn an_answer_with_a_secret_is_kept_sealed_and_still_replayed() {
+    let app = TestApp::spawn().await;
+    let post = |path: String, body: Value, key: &'static str| {
+        let req = client()
+            .post(format!("{}/api/v1{path}", app.url))
+            .bearer_auth(&app.demo.api_key)
+            .header("Idempotency-Key", key)
+            .json(&body);
+        async move {
+            let res = req.send().await.unwrap();
+            let replayed = res.headers().contains_key("idempotent-replayed");
+            (res.status().as_u16(), replayed, res.json::<Value>().await.unwrap())
+        }
+    };
+    let endpoint = json!({ "url": "https://erp.example.com/kassa", "events": ["*"] });
+    let (status, replayed, first) = post("/webhook_endpoints".into(), endpoint.clone(), "create-1").await;
+    assert_eq!((status, replayed), (201, false), "{first}");
+    let path = format!("/webhook_endpoints/{}/secret", first["id"].as_str().unwrap());
+    let (status, _, rotated) = post(path.clone(), json!({ "overlap_hours": 0 }), "rotate-1").await;
+    assert_eq!(status, 200, "{rotated}");
+    let secrets = [first["secret"].as_str().unwrap(), rotated["secret"].as_str().unwrap()];
+
+    let kept: Vec<String> =
+        sqlx::query_scalar("SELECT response FROM api_requests WHERE key IN ('create-1', 'rotate-1')")
+            .fetch_all(&app.ctx.pool)
+            .await
+            .unwrap();
+    assert_eq!(kept.len(), 2);
+    for kept in &kept {
+        assert!(kassa_core::secrets::Sealer::is_sealed(kept), "{kept}");
+        assert!(secrets.iter().all(|s| !kept.contains(&s[6..])), "a secret in plain text in the idempotency store");
+    }
+    // The same requests again: the same answers, secrets included.
+    let (status, replayed, again) = post("/webhook_endpoints".into(), endpoint, "create-1").await;
+    assert_eq!((status, replayed, &again), (201, true, &first));
+    let (status, replayed, again) = post(path, json!({ "overlap_hours": 0 }), "rotate-1").await;
+    assert_eq!((status, replayed, &again), (200, true, &rotated));
+}

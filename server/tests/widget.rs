@@ -47,9 +47,18 @@ async fn the_pay_link_opens_that_invoice_only() {
     let app = TestApp::spawn().await;
     let t = token(&app).await;
     let c = client();
-    let res = c.get(format!("{}/p/demo/pay/{t}", app.url)).send().await.unwrap();
+    let link = format!("{}/p/demo/pay/{t}", app.url);
+    let opened = c.get(&link).send().await.unwrap();
+    assert_eq!(opened.status(), 200);
+    assert!(opened.headers().get("set-cookie").is_none(), "opening a pay link signs nobody in");
+    assert!(opened.text().await.unwrap().contains("Invoice NL-2026-0107 from"));
+    let res = c.post(&link).send().await.unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/p/demo/invoices/NL-2026-0107");
+    // Signed in for it, the link goes straight to the invoice.
+    let again = c.get(&link).send().await.unwrap();
+    assert_eq!(again.status(), 303);
+    assert_eq!(again.headers()["location"], "/p/demo/invoices/NL-2026-0107");
     let overview: serde_json::Value =
         app.server_fn(&c, "load_portal", &[("merchant", "demo")]).await.json().await.unwrap();
     let invoices = overview["invoices"].as_array().unwrap();
@@ -78,6 +87,8 @@ async fn a_tampered_token_is_refused() {
     let t = token(&app).await;
     let tampered = format!("x{t}");
     let res = client().get(format!("{}/p/demo/pay/{tampered}", app.url)).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    let res = client().post(format!("{}/p/demo/pay/{tampered}", app.url)).send().await.unwrap();
     assert_eq!(res.status(), 404);
 }
 
@@ -117,7 +128,7 @@ async fn a_pay_link_reads_the_receipts_of_its_invoice_only() {
     .to_string();
 
     let pay_link = client();
-    let res = pay_link.get(format!("{}/p/demo/pay/{}", app.url, token(&app).await)).send().await.unwrap();
+    let res = pay_link.post(format!("{}/p/demo/pay/{}", app.url, token(&app).await)).send().await.unwrap();
     assert_eq!(res.status(), 303);
     let receipt = |c: &reqwest::Client, payment: &str| {
         let (app, c, payment) = (&app, c.clone(), payment.to_string());

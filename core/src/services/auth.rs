@@ -69,14 +69,41 @@ pub async fn redeem_magic_link(ctx: &Ctx, slug: &MerchantSlug, token: &str) -> R
             invoice: None,
         }));
     }
-    // Tokens are 256 random bits, so telling "never issued" from "used" reveals nothing.
-    let issued: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM magic_links WHERE token_hash = $1 AND merchant_id = $2")
-            .bind(hash_token(token))
-            .bind(merchant.id.as_str())
-            .fetch_optional(pool)
-            .await?;
-    Err(if issued.is_some() { Problem::SignInLinkExpired.into() } else { Error::NotFound })
+    Err(unusable(pool, &merchant.id, token).await)
+}
+
+/// Whether a magic link would sign in, without using it: what a link opened by GET (a person,
+/// or a mail scanner following it) is told before the person continues. The same answers as
+/// [`redeem_magic_link`].
+pub async fn check_magic_link(ctx: &Ctx, slug: &MerchantSlug, token: &str) -> Result<()> {
+    let merchant = merchant_by_slug(&ctx.pool, slug).await?;
+    let live: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM magic_links WHERE token_hash = $1 AND merchant_id = $2 AND used_at IS NULL AND expires_at > $3",
+    )
+    .bind(hash_token(token))
+    .bind(merchant.id.as_str())
+    .bind(db::now())
+    .fetch_optional(&ctx.pool)
+    .await?;
+    match live {
+        Some(_) => Ok(()),
+        None => Err(unusable(&ctx.pool, &merchant.id, token).await),
+    }
+}
+
+/// Why a link does not sign in: used or expired, or never issued by this merchant. Tokens
+/// are 256 random bits, so telling the two apart reveals nothing.
+async fn unusable(pool: &Pool, merchant: &MerchantId, token: &str) -> Error {
+    let issued = sqlx::query_scalar::<_, i64>("SELECT 1 FROM magic_links WHERE token_hash = $1 AND merchant_id = $2")
+        .bind(hash_token(token))
+        .bind(merchant.as_str())
+        .fetch_optional(pool)
+        .await;
+    match issued {
+        Ok(Some(_)) => Problem::SignInLinkExpired.into(),
+        Ok(None) => Error::NotFound,
+        Err(e) => e.into(),
+    }
 }
 
 pub fn hash_password(password: &str) -> Result<String> {
@@ -87,14 +114,39 @@ pub fn hash_password(password: &str) -> Result<String> {
         .map_err(|e| Error::internal(format!("hashing a password: {e}")))
 }
 
+/// How many argon2 computations run at once in this process: each takes ~19 MiB and a core
+/// for tens of milliseconds, so a flood of sign-ins waits here instead of taking every
+/// blocking thread and the memory with them.
+const HASHING_AT_ONCE: usize = 4;
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(HASHING_AT_ONCE);
+/// How long a sign-in waits for its turn before it is told to come back.
+const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Runs argon2 work (`hash_password`, a password check) on a blocking thread, at most
+/// [`HASHING_AT_ONCE`] at a time; `Busy` when the queue does not move within
+/// [`HASHING_WAIT`].
+pub async fn with_hashing<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    let permit = tokio::time::timeout(HASHING_WAIT, HASHING.acquire())
+        .await
+        .map_err(|_| Problem::Busy { retry_after_secs: 5 })?
+        .map_err(|e| Error::internal(format!("hashing queue: {e}")))?;
+    let done = tokio::task::spawn_blocking(work).await.map_err(|e| Error::internal(format!("hashing: {e}")))?;
+    drop(permit);
+    done
+}
+
 /// Checks the password with argon2id and signs the staff member in. Unknown emails cost the
 /// same time as wrong passwords, so the answer does not tell which emails exist. The attempt
-/// is counted before the check (see `throttle`), and argon2 runs on a blocking thread so a
-/// burst of sign-ins cannot stall the async workers.
+/// is counted before the check, against the email from this client address and against the
+/// address ([`throttle::STAFF_LOGIN`], [`throttle::STAFF_LOGIN_ADDRESS`]), and argon2 runs
+/// through [`with_hashing`].
 pub async fn staff_login(ctx: &Ctx, email: &str, password: &str) -> Result<Principal> {
     let pool = &ctx.pool;
     let email = email.trim().to_lowercase();
-    let attempt = throttle::reserve(pool, throttle::STAFF_LOGIN, &email).await?;
+    let address = ctx.origin.ip.as_deref().unwrap_or("unknown");
+    let from_here = format!("{email} from {address}");
+    let limits = [(throttle::STAFF_LOGIN, from_here.as_str()), (throttle::STAFF_LOGIN_ADDRESS, address)];
+    let attempt = throttle::reserve_all(pool, &limits).await?;
     let row: Option<(String, String, String, String)> =
         sqlx::query_as("SELECT id, merchant_id, role, password_hash FROM staff_users WHERE email = $1")
             .bind(&email)
@@ -102,9 +154,7 @@ pub async fn staff_login(ctx: &Ctx, email: &str, password: &str) -> Result<Princ
             .await?;
     let stored = row.as_ref().map(|(.., hash)| hash.clone());
     let password = password.to_string();
-    let verified = tokio::task::spawn_blocking(move || verify_password(&password, stored.as_deref()))
-        .await
-        .map_err(|e| Error::internal(format!("password check: {e}")))??;
+    let verified = with_hashing(move || verify_password(&password, stored.as_deref())).await?;
     let (Some((staff_id, merchant_id, role, _)), true) = (row, verified) else {
         // The reserved attempt stays: it was a failure.
         return Err(Problem::WrongCredentials.into());
@@ -128,4 +178,31 @@ fn verify_password(password: &str, stored: Option<&str>) -> Result<bool> {
     };
     let parsed = PasswordHash::new(stored).map_err(|e| Error::internal(format!("stored hash: {e}")))?;
     Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn at_most_a_few_hashes_run_at_once() {
+        let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let works = (0..20).map(|_| {
+            let (now, most) = (now.clone(), most.clone());
+            with_hashing(move || {
+                let running = now.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(running, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                now.fetch_sub(1, Ordering::SeqCst);
+                Ok(())
+            })
+        });
+        for done in futures_util::future::join_all(works).await {
+            done.unwrap();
+        }
+        let most = most.load(Ordering::SeqCst);
+        assert!((2..=HASHING_AT_ONCE).contains(&most), "{most} at once");
+    }
 }

@@ -216,6 +216,17 @@ pub fn authorise_writing(who: &Principal) -> Result<()> {
     }
 }
 
+/// Settings (webhook endpoints, API keys, staff): a merchant's admins, and its API keys (the
+/// merchant's own systems) and the system; a collector or viewer is `Forbidden`.
+pub fn authorise_settings(who: &Principal) -> Result<()> {
+    use crate::principal::StaffRole;
+    match who {
+        Principal::ApiKey(_) | Principal::System => Ok(()),
+        Principal::Staff(s) if s.role == StaffRole::Admin => Ok(()),
+        _ => Err(Error::Forbidden),
+    }
+}
+
 /// `2026-11-25T06:00:00Z`.
 pub fn rfc3339(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)

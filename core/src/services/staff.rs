@@ -117,6 +117,22 @@ pub async fn add(ctx: &Ctx, who: &Principal, cmd: AddStaff) -> Result<Added> {
     Ok(Added { staff, password_token: token })
 }
 
+/// The staff member as they stand now: their role read again, so that a demotion or removal
+/// takes effect on their next request rather than when their session ends. `Unauthenticated`
+/// for someone no longer on the staff.
+pub async fn current(ctx: &Ctx, who: &Principal) -> Result<Principal> {
+    let signed_in = who.staff()?;
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT role, email FROM staff_users WHERE id = $1 AND merchant_id = $2")
+            .bind(signed_in.staff.as_str())
+            .bind(signed_in.merchant.as_str())
+            .fetch_optional(&ctx.pool)
+            .await?;
+    let (role, email) = row.ok_or(Error::Unauthenticated)?;
+    let role = StaffRole::parse(&role).ok_or_else(|| Error::internal(format!("unknown staff role {role:?}")))?;
+    Ok(Principal::Staff(Staff { role, email, ..signed_in.clone() }))
+}
+
 /// Sets the password through a set-password link (once, within its lifetime) and answers the
 /// staff member, signed in.
 pub async fn set_password(ctx: &Ctx, token: &str, password: &str, confirm: &str) -> Result<Principal> {
@@ -129,10 +145,19 @@ pub async fn set_password(ctx: &Ctx, token: &str, password: &str, confirm: &str)
     if password != confirm {
         return Err(Problem::PasswordsDiffer.into());
     }
+    // The link first: a post without a live one costs a lookup, never a hash.
+    let live: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM staff_password_links WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(token_hash(token))
+    .bind(db::now())
+    .fetch_optional(&ctx.pool)
+    .await?;
+    if live.is_none() {
+        return Err(Problem::PasswordLinkExpired.into());
+    }
     let owned = password.to_string();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&owned))
-        .await
-        .map_err(|e| Error::internal(format!("hashing a password: {e}")))??;
+    let hash = crate::services::auth::with_hashing(move || hash_password(&owned)).await?;
     let now = db::now();
     let mut tx = ctx.pool.begin().await?;
     let staff_id: Option<String> = sqlx::query_scalar(

@@ -16,13 +16,18 @@ pub struct Limit {
     pub window_minutes: u32,
 }
 
-/// Ten wrong passwords per staff email per 15 minutes.
+/// Ten wrong passwords for one staff email from one client address per 15 minutes. Keyed by
+/// both, so that someone elsewhere guessing a person's password does not lock that person
+/// out: their own address has its own count.
 pub const STAFF_LOGIN: Limit = Limit { scope: "staff_login", max_failures: 10, window_minutes: 15 };
+/// Thirty wrong passwords from one client address per 15 minutes, whatever the emails: one
+/// address cannot try ten guesses on every staff member.
+pub const STAFF_LOGIN_ADDRESS: Limit = Limit { scope: "staff_login_address", max_failures: 30, window_minutes: 15 };
 
-/// An attempt counted against its subject until [`Attempt::succeeded`] takes it back.
+/// Attempts counted against their subjects until [`Attempt::succeeded`] takes them back.
 #[must_use = "an attempt that succeeds must be taken back with `succeeded`"]
 pub struct Attempt {
-    id: String,
+    ids: Vec<String>,
 }
 
 fn window_start(limit: Limit) -> i64 {
@@ -32,42 +37,53 @@ fn window_start(limit: Limit) -> i64 {
 /// Counts an attempt for `subject`, or refuses with `TooManyAttempts` when the window's
 /// failures are used up (then nothing is recorded).
 pub async fn reserve(pool: &Pool, limit: Limit, subject: &str) -> Result<Attempt> {
+    reserve_all(pool, &[(limit, subject)]).await
+}
+
+/// Counts one attempt against each of several limits at once (a sign-in against its email
+/// from this address, and against the address): refused, with nothing recorded, if any of
+/// them is used up.
+pub async fn reserve_all(pool: &Pool, limits: &[(Limit, &str)]) -> Result<Attempt> {
     let mut tx = db::begin_write(pool).await?;
-    db::lock_key(&mut tx, &format!("throttle:{}:{subject}", limit.scope)).await?;
-    let failures: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM auth_failures WHERE scope = $1 AND subject = $2 AND created_at > $3")
+    let mut ids = Vec::with_capacity(limits.len());
+    for &(limit, subject) in limits {
+        db::lock_key(&mut tx, &format!("throttle:{}:{subject}", limit.scope)).await?;
+        // Failures older than the window count for nothing any more.
+        sqlx::query("DELETE FROM auth_failures WHERE scope = $1 AND subject = $2 AND created_at <= $3")
             .bind(limit.scope)
             .bind(subject)
             .bind(window_start(limit))
+            .execute(&mut *tx)
+            .await?;
+        let failures: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM auth_failures WHERE scope = $1 AND subject = $2")
+            .bind(limit.scope)
+            .bind(subject)
             .fetch_one(&mut *tx)
             .await?;
-    if failures >= limit.max_failures {
-        tracing::warn!(scope = limit.scope, subject, "rate limit reached");
-        return Err(Problem::TooManyAttempts { retry_after_minutes: limit.window_minutes }.into());
+        if failures >= limit.max_failures {
+            tracing::warn!(scope = limit.scope, subject, "rate limit reached");
+            return Err(Problem::TooManyAttempts { retry_after_minutes: limit.window_minutes }.into());
+        }
+        let id = db::new_id();
+        sqlx::query("INSERT INTO auth_failures (id, scope, subject, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(&id)
+            .bind(limit.scope)
+            .bind(subject)
+            .bind(db::now())
+            .execute(&mut *tx)
+            .await?;
+        ids.push(id);
     }
-    let id = db::new_id();
-    sqlx::query("INSERT INTO auth_failures (id, scope, subject, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(&id)
-        .bind(limit.scope)
-        .bind(subject)
-        .bind(db::now())
-        .execute(&mut *tx)
-        .await?;
-    // Failures older than the window count for nothing any more.
-    sqlx::query("DELETE FROM auth_failures WHERE scope = $1 AND subject = $2 AND created_at <= $3")
-        .bind(limit.scope)
-        .bind(subject)
-        .bind(window_start(limit))
-        .execute(&mut *tx)
-        .await?;
     tx.commit().await?;
-    Ok(Attempt { id })
+    Ok(Attempt { ids })
 }
 
 impl Attempt {
     /// The secret was right: the attempt does not count as a failure.
     pub async fn succeeded(self, pool: &Pool) -> Result<()> {
-        sqlx::query("DELETE FROM auth_failures WHERE id = $1").bind(&self.id).execute(pool).await?;
+        for id in &self.ids {
+            sqlx::query("DELETE FROM auth_failures WHERE id = $1").bind(id).execute(pool).await?;
+        }
         Ok(())
     }
 }

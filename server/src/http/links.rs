@@ -37,6 +37,25 @@ async fn sign_in(session: &Session, who: &Principal) -> Result<(), Response> {
     kassa_app::backend::sign_in(session, who).await.map_err(|_| page_error(Error::internal("session store")))
 }
 
+/// A magic link opened (GET): says whether it works and offers "Continue", which posts back
+/// to [`magic_login`]. Opening it signs nobody in: a mail scanner that follows links uses
+/// nothing up, and a page that navigates someone to a link cannot swap their session.
+pub async fn magic_login_page(State(ctx): State<Ctx>, Path((slug_text, token)): Path<(String, String)>) -> PageResult {
+    let slug = slug(&slug_text).ok_or_else(pages::not_found)?;
+    if let Err(e) = auth::check_magic_link(&ctx, &slug, &token).await {
+        return Err(link_error(&ctx, &slug, e).await);
+    }
+    let merchant = merchant_by_slug(&ctx.pool, &slug).await.map_err(page_error)?;
+    Ok(pages::continue_page(
+        &merchant,
+        &format!("Your invoices from {}", merchant.name),
+        &["Continue to see what is open and paid, and to pay."],
+        &format!("/p/{slug}/login/{token}"),
+        "Continue",
+    ))
+}
+
+/// "Continue" on a magic link's page (POST): uses the link and signs in.
 pub async fn magic_login(
     State(ctx): State<Ctx>,
     session: Session,
@@ -48,62 +67,108 @@ pub async fn magic_login(
             sign_in(&session, &debtor).await?;
             Ok(Redirect::to(&format!("/p/{slug}")).into_response())
         }
-        Err(Error::Problem(Problem::SignInLinkExpired)) => {
-            let merchant = merchant_by_slug(&ctx.pool, &slug).await.map_err(page_error)?;
-            Err(pages::merchant_message(
-                &merchant,
-                StatusCode::GONE,
-                "This link can no longer be used",
-                &[
-                    "Sign-in links work once and expire 15 minutes after they are sent.",
-                    &format!("Ask {} for a new link, or open the most recent email from them.", merchant.name),
-                ],
-            ))
-        }
-        Err(Error::NotFound) => {
-            let merchant = merchant_by_slug(&ctx.pool, &slug).await.map_err(page_error)?;
-            Err(pages::merchant_message(
-                &merchant,
-                StatusCode::NOT_FOUND,
-                "This sign-in link is not valid",
-                &[
-                    "Check that you copied the whole link from the email.",
-                    &format!("If it still does not work, ask {} for a new link.", merchant.name),
-                ],
-            ))
-        }
-        Err(e) => Err(page_error(e)),
+        Err(e) => Err(link_error(&ctx, &slug, e).await),
     }
 }
 
+/// The page for a sign-in link that does not work: used or expired (410), never issued (404).
+async fn link_error(ctx: &Ctx, slug: &MerchantSlug, e: Error) -> Response {
+    let (status, title, first) = match e {
+        Error::Problem(Problem::SignInLinkExpired) => (
+            StatusCode::GONE,
+            "This link can no longer be used",
+            "Sign-in links work once and expire 15 minutes after they are sent.",
+        ),
+        Error::NotFound => (
+            StatusCode::NOT_FOUND,
+            "This sign-in link is not valid",
+            "Check that you copied the whole link from the email.",
+        ),
+        e => return page_error(e),
+    };
+    match merchant_by_slug(&ctx.pool, slug).await {
+        Ok(merchant) => {
+            let next = match status {
+                StatusCode::GONE => {
+                    format!("Ask {} for a new link, or open the most recent email from them.", merchant.name)
+                }
+                _ => format!("If it still does not work, ask {} for a new link.", merchant.name),
+            };
+            pages::merchant_message(&merchant, status, title, &[first, &next])
+        }
+        Err(e) => page_error(e),
+    }
+}
+
+/// An invoice's pay link opened (GET). Someone already signed in for that invoice, or for
+/// the customer's whole account, goes straight to the invoice; anyone else gets "Continue",
+/// which posts back to [`pay_link`]: a link opened by navigation never replaces a session.
+pub async fn pay_link_page(
+    State(ctx): State<Ctx>,
+    session: Session,
+    Path((slug_text, token)): Path<(String, String)>,
+) -> PageResult {
+    let (merchant, debtor, number) = verify_pay_link(&ctx, &slug_text, &token).await?;
+    if covers(kassa_app::backend::signed_in_debtor(&session).await.as_ref(), &debtor) {
+        return Ok(to_invoice(&merchant.slug, &number));
+    }
+    Ok(pages::continue_page(
+        &merchant,
+        &format!("Invoice {number} from {}", merchant.name),
+        &["Continue to see the invoice and pay it."],
+        &format!("/p/{}/pay/{token}", merchant.slug),
+        "Continue",
+    ))
+}
+
+/// "Continue" on a pay link's page (POST): a session for that one invoice, unless one that
+/// covers it is already there.
 pub async fn pay_link(
     State(ctx): State<Ctx>,
     session: Session,
     Path((slug_text, token)): Path<(String, String)>,
 ) -> PageResult {
-    let slug = slug(&slug_text).ok_or_else(pages::not_found)?;
-    let merchant = merchant_by_slug(&ctx.pool, &slug).await.map_err(page_error)?;
-    let (debtor, slug, number) = match widget::pay_link(&ctx, &slug, &token).await {
-        Ok(found) => found,
-        Err(Error::NotFound) => {
-            return Err(pages::merchant_message(
-                &merchant,
-                StatusCode::NOT_FOUND,
-                "This pay link is not valid",
-                &["It may have expired. Open the invoice again from the shop or email that showed it."],
-            ))
-        }
-        Err(e) => return Err(page_error(e)),
-    };
-    // A debtor already signed in for the whole account keeps that wider session.
-    let keep = matches!((kassa_app::backend::signed_in_debtor(&session).await, &debtor),
-        (Some(Principal::Debtor(current)), Principal::Debtor(new))
-            if current.merchant == new.merchant && current.customer == new.customer && current.invoice.is_none());
-    if !keep {
+    let (merchant, debtor, number) = verify_pay_link(&ctx, &slug_text, &token).await?;
+    if !covers(kassa_app::backend::signed_in_debtor(&session).await.as_ref(), &debtor) {
         sign_in(&session, &debtor).await?;
     }
-    let number = utf8_percent_path(number.as_str());
-    Ok(Redirect::to(&format!("/p/{slug}/invoices/{number}")).into_response())
+    Ok(to_invoice(&merchant.slug, &number))
+}
+
+async fn verify_pay_link(
+    ctx: &Ctx,
+    slug_text: &str,
+    token: &str,
+) -> Result<(kassa_core::services::records::Merchant, Principal, kassa_domain::InvoiceNumber), Response> {
+    let slug = slug(slug_text).ok_or_else(pages::not_found)?;
+    let merchant = merchant_by_slug(&ctx.pool, &slug).await.map_err(page_error)?;
+    match widget::pay_link(ctx, &slug, token).await {
+        Ok((debtor, _, number)) => Ok((merchant, debtor, number)),
+        Err(Error::NotFound) => Err(pages::merchant_message(
+            &merchant,
+            StatusCode::NOT_FOUND,
+            "This pay link is not valid",
+            &["It may have expired. Open the invoice again from the shop or email that showed it."],
+        )),
+        Err(e) => Err(page_error(e)),
+    }
+}
+
+/// Whether the session's debtor already sees what a pay link's session would: the same
+/// customer's whole account, or the same invoice.
+fn covers(current: Option<&Principal>, link: &Principal) -> bool {
+    match (current, link) {
+        (Some(Principal::Debtor(current)), Principal::Debtor(new)) => {
+            current.merchant == new.merchant
+                && current.customer == new.customer
+                && (current.invoice.is_none() || current.invoice == new.invoice)
+        }
+        _ => false,
+    }
+}
+
+fn to_invoice(slug: &MerchantSlug, number: &kassa_domain::InvoiceNumber) -> Response {
+    Redirect::to(&format!("/p/{slug}/invoices/{}", utf8_percent_path(number.as_str()))).into_response()
 }
 
 /// An invoice number as one URL path segment (numbers like `NL/26/117` contain slashes).

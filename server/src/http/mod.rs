@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod links;
+pub mod origin;
 pub mod pages;
 pub mod shop;
 pub mod widget;
@@ -51,8 +52,8 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
 
     let router = Router::new()
         .route("/healthz", get(healthz))
-        .route("/p/{merchant}/login/{token}", get(links::magic_login))
-        .route("/p/{merchant}/pay/{token}", get(links::pay_link))
+        .route("/p/{merchant}/login/{token}", get(links::magic_login_page).post(links::magic_login))
+        .route("/p/{merchant}/pay/{token}", get(links::pay_link_page).post(links::pay_link))
         .route("/p/{merchant}/theme.css", get(links::theme_css))
         .nest("/w/v1", widget::router(&config.site_root))
         .leptos_routes_with_context(&state, routes, context.clone(), {
@@ -61,6 +62,11 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, kassa_app::shell))
         .layer(sessions)
+        // What changes something must come from Kassa's own pages (origin.rs).
+        .layer(axum::middleware::from_fn_with_state(
+            origin::OwnOrigin::of_public_url(&config.public_url()),
+            origin::check,
+        ))
         // The API authenticates every request with its key: no session, no cookie.
         .nest("/api/v1", api::router(state.clone(), config.api_rate_limit))
         .merge(api::reference::router());

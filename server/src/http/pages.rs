@@ -11,16 +11,28 @@ fn escape(text: &str) -> String {
 }
 
 pub fn message(status: StatusCode, title: &str, lines: &[&str]) -> Response {
-    page(status, title, lines, false)
+    page(status, title, lines, false, "")
 }
 
 /// A message on one merchant's portal: under the test banner while the merchant is in test
 /// mode, as on every portal page.
 pub fn merchant_message(merchant: &Merchant, status: StatusCode, title: &str, lines: &[&str]) -> Response {
-    page(status, title, lines, merchant.mode == Mode::Test)
+    page(status, title, lines, merchant.mode == Mode::Test, "")
 }
 
-fn page(status: StatusCode, title: &str, lines: &[&str], test_banner: bool) -> Response {
+/// A merchant's page with one button that posts back to `action`: what a sign-in link shows
+/// when it is opened, so that opening it (a person, or a mail scanner) signs nobody in. A
+/// plain form: it works without JavaScript.
+pub fn continue_page(merchant: &Merchant, title: &str, lines: &[&str], action: &str, button: &str) -> Response {
+    let form = format!(
+        "<form method=\"post\" action=\"{}\"><button type=\"submit\" class=\"button-primary\">{}</button></form>",
+        escape(action),
+        escape(button)
+    );
+    page(StatusCode::OK, title, lines, merchant.mode == Mode::Test, &form)
+}
+
+fn page(status: StatusCode, title: &str, lines: &[&str], test_banner: bool, form: &str) -> Response {
     let banner = if test_banner {
         "<p class=\"test-banner\" role=\"note\" data-testid=\"test-banner\"><strong>Test mode</strong> \
          · no real money moves; payments go to the sandbox.</p>"
@@ -33,7 +45,7 @@ fn page(status: StatusCode, title: &str, lines: &[&str], test_banner: bool) -> R
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title} · Kassa</title><link rel=\"icon\" type=\"image/svg+xml\" href=\"/assets/favicon.svg\">\
          <link rel=\"stylesheet\" href=\"/pkg/kassa.css\"></head>\
-         <body>{banner}<main id=\"main\" class=\"error-page\"><h1>{title}</h1>{paragraphs}</main></body></html>",
+         <body>{banner}<main id=\"main\" class=\"error-page\"><h1>{title}</h1>{paragraphs}{form}</main></body></html>",
         title = escape(title),
     );
     (status, Html(body)).into_response()

@@ -143,7 +143,7 @@ impl TestApp {
     /// A client signed in as a demo customer.
     pub async fn debtor(&self, customer: &str) -> reqwest::Client {
         let c = client();
-        let res = c.get(self.magic_link(customer).await).send().await.unwrap();
+        let res = c.post(self.magic_link(customer).await).send().await.unwrap();
         assert_eq!(res.status(), 303, "magic link should sign in");
         c
     }

@@ -98,6 +98,7 @@ fn problem_status(p: &Problem) -> StatusCode {
         | Problem::AlreadyReversed
         | Problem::AlreadyInLedger
         | Problem::PaymentInProgress => StatusCode::CONFLICT,
+        Problem::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }

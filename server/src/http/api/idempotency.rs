@@ -4,6 +4,10 @@
 //! `request_in_progress` (retry shortly); one whose request died (no answer within a minute)
 //! is taken over. Answers that say "try again" (5xx, 429) are not kept, so the retry runs.
 //! Keys belong to the merchant and mode of the API key that sent them.
+//!
+//! An answer that carries a secret (a new webhook signing secret) says so with
+//! [`CarriesSecret`] and is kept sealed, under the key that seals those secrets themselves: the
+//! database never holds it in plain text, and a replay still returns it.
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
@@ -20,6 +24,10 @@ pub const MAX_BODY: usize = 1024 * 1024;
 const KEEP_SECS: i64 = 24 * 3600;
 /// A request that has not answered in this long is taken to have died.
 const ABANDONED_SECS: i64 = 60;
+
+/// Marks a response whose body holds a secret: the idempotency store keeps it sealed.
+#[derive(Debug, Clone, Copy)]
+pub struct CarriesSecret;
 
 pub async fn replay(State(ctx): State<Ctx>, req: Request, next: Next) -> Result<Response, ApiError> {
     let key = match req.headers().get("idempotency-key") {
@@ -101,6 +109,11 @@ pub async fn replay(State(ctx): State<Ctx>, req: Request, next: Next) -> Result<
                     .ok()
                     .and_then(|s| StatusCode::from_u16(s).ok())
                     .ok_or_else(ApiError::internal)?;
+                let body = match kassa_core::secrets::Sealer::is_sealed(&body) {
+                    // Not readable if KASSA_SECRET changed since: nothing to replay then.
+                    true => ctx.webhook_secrets.open(&body).ok_or_else(ApiError::internal)?,
+                    false => body,
+                };
                 let mut res = (status, [(http::header::CONTENT_TYPE, "application/json")], body).into_response();
                 res.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
                 Ok(res)
@@ -124,9 +137,11 @@ pub async fn replay(State(ctx): State<Ctx>, req: Request, next: Next) -> Result<
     }
     let (parts, body) = res.into_parts();
     let bytes = to_bytes(body, usize::MAX).await.map_err(|_| ApiError::internal())?;
+    let kept = String::from_utf8_lossy(&bytes).into_owned();
+    let kept = if parts.extensions.get::<CarriesSecret>().is_some() { ctx.webhook_secrets.seal(&kept) } else { kept };
     slot.query("UPDATE api_requests SET status = $4, response = $5 WHERE merchant_id = $1 AND mode = $2 AND key = $3")
         .bind(i64::from(status.as_u16()))
-        .bind(String::from_utf8_lossy(&bytes).into_owned())
+        .bind(kept)
         .execute(&ctx.pool)
         .await
         .map_err(internal)?;

@@ -81,7 +81,7 @@ pub async fn create(key: Key, Body(body): Body<CreateEndpoint>) -> ApiResult<Res
     let created = webhooks::create(&key.ctx, &key.who, input).await?;
     let mut json = EndpointJson::from(created.endpoint);
     json.secret = Some(created.secret.expose_secret().to_string());
-    Ok((StatusCode::CREATED, Json(json)).into_response())
+    Ok(with_secret((StatusCode::CREATED, Json(json)).into_response()))
 }
 
 /// The key's mode's endpoints, oldest first.
@@ -155,11 +155,7 @@ pub struct RotatedSecret {
 #[utoipa::path(post, path = "/webhook_endpoints/{id}/secret", tag = "webhooks", request_body = RotateSecret,
     params(("id" = String, Path, description = "The endpoint's id"), IdempotencyKey),
     responses((status = 200, body = RotatedSecret), (status = 404, body = ErrorJson)))]
-pub async fn rotate_secret(
-    key: Key,
-    Path(id): Path<String>,
-    Body(body): Body<RotateSecret>,
-) -> ApiResult<Json<RotatedSecret>> {
+pub async fn rotate_secret(key: Key, Path(id): Path<String>, Body(body): Body<RotateSecret>) -> ApiResult<Response> {
     let hours = body.overlap_hours.unwrap_or(24);
     if hours > 168 {
         return Err(ApiError::new(
@@ -171,10 +167,19 @@ pub async fn rotate_secret(
     }
     let overlap = i64::from(hours) * 3600;
     let secret = webhooks::rotate_secret(&key.ctx, &key.who, &id, overlap).await?;
-    Ok(Json(RotatedSecret {
-        secret: secret.expose_secret().to_string(),
-        previous_secrets_expire_at: records::rfc3339(kassa_core::db::now() + overlap),
-    }))
+    Ok(with_secret(
+        Json(RotatedSecret {
+            secret: secret.expose_secret().to_string(),
+            previous_secrets_expire_at: records::rfc3339(kassa_core::db::now() + overlap),
+        })
+        .into_response(),
+    ))
+}
+
+/// The answer holds a signing secret: the idempotency store keeps it sealed.
+fn with_secret(mut res: Response) -> Response {
+    res.extensions_mut().insert(super::idempotency::CarriesSecret);
+    res
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -1,0 +1,124 @@
+//! Requests from elsewhere: a form post or server function call that changes something must
+//! come from Kassa's own pages. `SameSite=Lax` cookies already keep a signed-in session off
+//! most cross-site posts, but not off posts from a sibling origin of the same site (another
+//! subdomain, another port); the origin check closes that.
+//!
+//! A browser says where a request comes from in `Origin` (every cross-origin POST, and
+//! same-origin ones in current browsers), else in `Sec-Fetch-Site`, else in `Referer`. The
+//! first of these present decides: it must name Kassa's public URL or the host the request was
+//! sent to. A request with none of them does not come from a browser page, so it cannot be a
+//! forged one (and scripts and tests keep working). The merchant API (`/api/v1`, a key in a
+//! header, no cookie) and the widget endpoints (their own per-token CORS) are not behind this
+//! check.
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use http::{header, HeaderMap, Method, StatusCode};
+
+use crate::http::pages;
+
+/// Where Kassa's own pages live: the public URL's origin (`https://pay.example.com`).
+#[derive(Clone, Debug)]
+pub struct OwnOrigin(pub String);
+
+impl OwnOrigin {
+    pub fn of_public_url(public_url: &str) -> OwnOrigin {
+        let origin = url::Url::parse(public_url)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_else(|_| public_url.trim_end_matches('/').to_string());
+        OwnOrigin(origin)
+    }
+}
+
+pub async fn check(State(own): State<OwnOrigin>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    match verdict(req.headers(), &own) {
+        Ok(()) => next.run(req).await,
+        Err(from) => {
+            tracing::warn!(from, path = %req.uri().path(), "refused a state-changing request from another origin");
+            pages::message(
+                StatusCode::FORBIDDEN,
+                "This form was sent from another site",
+                &[
+                    "Kassa accepts forms only from its own pages, so that no other site can act in your name.",
+                    "Go back to Kassa's page and send the form from there.",
+                ],
+            )
+        }
+    }
+}
+
+/// `Err` with where the request says it comes from, when that is not Kassa.
+fn verdict(headers: &HeaderMap, own: &OwnOrigin) -> Result<(), String> {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let host = text(header::HOST.as_str());
+    let ours = |origin: &str| {
+        origin == own.0
+            || url::Url::parse(origin).is_ok_and(|u| {
+                let named = u.host_str().map(|h| match u.port() {
+                    Some(p) => format!("{h}:{p}"),
+                    None => h.to_string(),
+                });
+                named.is_some() && named.as_deref() == host
+            })
+    };
+    if let Some(origin) = text(header::ORIGIN.as_str()) {
+        return if ours(origin) { Ok(()) } else { Err(format!("Origin {origin}")) };
+    }
+    if let Some(site) = text("sec-fetch-site") {
+        // `none`: typed, bookmarked or from outside any page (never a forged post).
+        return if matches!(site, "same-origin" | "none") { Ok(()) } else { Err(format!("Sec-Fetch-Site {site}")) };
+    }
+    if let Some(referer) = text(header::REFERER.as_str()) {
+        let from = url::Url::parse(referer).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
+        return if ours(&from) { Ok(()) } else { Err(format!("Referer from {from}")) };
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (name, value) in pairs {
+            h.insert(*name, value.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn own_pages_pass_and_other_origins_do_not() {
+        let own = OwnOrigin::of_public_url("https://pay.example.com/");
+        assert_eq!(own.0, "https://pay.example.com");
+        let host = ("host", "pay.example.com");
+        for good in [
+            headers(&[host, ("origin", "https://pay.example.com")]),
+            // Reached at another name than the public URL (the demo at localhost).
+            headers(&[("host", "localhost:3000"), ("origin", "http://localhost:3000")]),
+            headers(&[host, ("sec-fetch-site", "same-origin")]),
+            headers(&[host, ("referer", "https://pay.example.com/admin/login")]),
+            // Not from a browser page at all.
+            headers(&[host]),
+        ] {
+            assert_eq!(verdict(&good, &own), Ok(()), "{good:?}");
+        }
+        for bad in [
+            headers(&[host, ("origin", "http://evil.example")]),
+            headers(&[host, ("origin", "https://shop.pay.example.com")]),
+            headers(&[host, ("origin", "https://pay.example.com:8443")]),
+            headers(&[host, ("origin", "null")]),
+            // Origin decides, even beside a same-origin Referer.
+            headers(&[host, ("origin", "http://evil.example"), ("referer", "https://pay.example.com/")]),
+            headers(&[host, ("sec-fetch-site", "same-site")]),
+            headers(&[host, ("sec-fetch-site", "cross-site")]),
+            headers(&[host, ("referer", "http://evil.example/page")]),
+        ] {
+            assert!(verdict(&bad, &own).is_err(), "{bad:?}");
+        }
+    }
+}
