@@ -15,6 +15,29 @@ use crate::model::{Branding, InvoiceSummary};
 const DEBTOR_KEY: &str = "kassa.debtor";
 const STAFF_KEY: &str = "kassa.staff";
 
+/// The longest a sign-in lasts, however active: besides the session's two idle hours, so a
+/// session taken over (a shared computer, a stolen cookie) does not live for ever.
+pub const SIGN_IN_LIFETIME_SECS: i64 = 12 * 3600;
+
+/// A sign-in as the session keeps it: who, and the moment it ends whatever the activity.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SignedIn {
+    who: Principal,
+    /// Unix seconds.
+    until: i64,
+}
+
+/// Who is signed in under `key`, while their sign-in lasts. A sign-in kept in an older shape
+/// than this Kassa's reads as none (sign in again), never as an error.
+async fn signed_in(session: &Session, key: &str) -> Option<Principal> {
+    let kept = session.get::<SignedIn>(key).await.ok().flatten()?;
+    if kept.until > kassa_core::db::now() {
+        return Some(kept.who);
+    }
+    let _ = session.remove::<SignedIn>(key).await;
+    None
+}
+
 impl From<Error> for AppError {
     fn from(e: Error) -> AppError {
         match e {
@@ -50,7 +73,7 @@ pub async fn session() -> Result<Session, AppError> {
 pub async fn debtor(slug: &str) -> Result<(Ctx, Principal), AppError> {
     let ctx = ctx("portal")?;
     let slug = MerchantSlug::parse(slug).map_err(|_| AppError::NotFound)?;
-    let signed_in = session().await?.get::<Principal>(DEBTOR_KEY).await.map_err(|_| AppError::Internal)?;
+    let signed_in = signed_in(&session().await?, DEBTOR_KEY).await;
     let who = kassa_core::services::portal::debtor_at(&ctx, signed_in.as_ref(), &slug).await?;
     Ok((ctx, who))
 }
@@ -58,7 +81,7 @@ pub async fn debtor(slug: &str) -> Result<(Ctx, Principal), AppError> {
 /// The staff member signed in, with their role as it is now (read per request), or 401.
 pub async fn staff() -> Result<(Ctx, Principal), AppError> {
     let ctx = ctx("admin")?;
-    match session().await?.get::<Principal>(STAFF_KEY).await.map_err(|_| AppError::Internal)? {
+    match signed_in(&session().await?, STAFF_KEY).await {
         Some(who @ Principal::Staff(_)) => {
             let who = kassa_core::services::staff::current(&ctx, &who).await?;
             Ok((ctx, who))
@@ -67,20 +90,29 @@ pub async fn staff() -> Result<(Ctx, Principal), AppError> {
     }
 }
 
-/// Keeps `who` in the session under a fresh session id (no fixation).
+/// Keeps `who` in the session under a fresh session id (no fixation), for at most
+/// [`SIGN_IN_LIFETIME_SECS`].
 pub async fn sign_in(session: &Session, who: &Principal) -> Result<(), AppError> {
+    sign_in_until(session, who, None).await
+}
+
+/// [`sign_in`], ending at `ends` (unix seconds) if that is sooner: a pay link's session ends
+/// when its link does.
+pub async fn sign_in_until(session: &Session, who: &Principal, ends: Option<i64>) -> Result<(), AppError> {
     let key = match who {
         Principal::Debtor(_) => DEBTOR_KEY,
         Principal::Staff(_) => STAFF_KEY,
         Principal::ApiKey(_) | Principal::System => return Err(AppError::Internal),
     };
+    let longest = kassa_core::db::now() + SIGN_IN_LIFETIME_SECS;
+    let until = ends.map_or(longest, |e| e.min(longest));
     session.cycle_id().await.map_err(|_| AppError::Internal)?;
-    session.insert(key, who).await.map_err(|_| AppError::Internal)
+    session.insert(key, SignedIn { who: who.clone(), until }).await.map_err(|_| AppError::Internal)
 }
 
 /// The debtor in this session, if any (whatever the merchant).
 pub async fn signed_in_debtor(session: &Session) -> Option<Principal> {
-    session.get::<Principal>(DEBTOR_KEY).await.ok().flatten()
+    signed_in(session, DEBTOR_KEY).await
 }
 
 /// Ends the session: its data is deleted from the store and the cookie cleared.

@@ -127,3 +127,88 @@ async fn webhook_endpoints_need_an_admin_and_a_role_counts_from_the_next_request
     }
     assert_eq!(app.server_fn(&admin, "load_admin", &[]).await.status(), 401);
 }
+
+/// Every kept sign-in's end (unix seconds), and a way to move them all.
+async fn sign_in_ends(app: &TestApp, set: Option<i64>) -> Vec<i64> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT id_hash, data FROM sessions").fetch_all(&app.ctx.pool).await.unwrap();
+    let mut ends = Vec::new();
+    for (id, data) in rows {
+        let mut data: serde_json::Value = serde_json::from_str(&data).unwrap();
+        for (_, kept) in data["data"].as_object_mut().unwrap().iter_mut() {
+            ends.push(kept["until"].as_i64().unwrap());
+            if let Some(until) = set {
+                kept["until"] = until.into();
+            }
+        }
+        sqlx::query("UPDATE sessions SET data = $1 WHERE id_hash = $2")
+            .bind(data.to_string())
+            .bind(id)
+            .execute(&app.ctx.pool)
+            .await
+            .unwrap();
+    }
+    ends
+}
+
+#[tokio::test]
+async fn a_sign_in_ends_after_twelve_hours_and_a_pay_links_with_its_link() {
+    let app = TestApp::spawn().await;
+    let now = kassa_core::db::now();
+    let staff = client();
+    let login = [("email", app.demo.staff_email.as_str()), ("password", app.demo.staff_password.as_str())];
+    assert_eq!(app.server_fn(&staff, "staff_login", &login).await.status(), 200);
+    let ends = sign_in_ends(&app, None).await;
+    assert_eq!(ends.len(), 1);
+    assert!((now + 12 * 3600..now + 12 * 3600 + 60).contains(&ends[0]), "{ends:?}");
+    // However active the session, the sign-in ends then.
+    sign_in_ends(&app, Some(now - 1)).await;
+    assert_eq!(app.server_fn(&staff, "load_admin", &[]).await.status(), 401);
+
+    // The demo shop's pay link is valid for an hour: so is the session it starts.
+    sqlx::query("DELETE FROM sessions").execute(&app.ctx.pool).await.unwrap();
+    let token = kassa_server::demo::shop_token(&app.ctx, &app.shop_origin).await.unwrap();
+    let pay_link = client();
+    let res = pay_link.post(format!("{}/p/demo/pay/{token}", app.url)).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let ends = sign_in_ends(&app, None).await;
+    assert!((now + 3600..now + 3660).contains(&ends[0]), "{ends:?}");
+    let invoice = [("merchant", "demo"), ("number", "NL-2026-0107")];
+    assert_eq!(app.server_fn(&pay_link, "load_invoice", &invoice).await.status(), 200);
+    sign_in_ends(&app, Some(now - 1)).await;
+    assert_eq!(app.server_fn(&pay_link, "load_invoice", &invoice).await.status(), 401);
+}
+
+#[tokio::test]
+async fn over_https_cookies_are_host_only_and_browsers_told_to_stay() {
+    let app = TestApp::spawn_with(|c| c.public_url = Some("https://pay.example.com".into())).await;
+    let login = [("email", app.demo.staff_email.as_str()), ("password", app.demo.staff_password.as_str())];
+    let res = app.server_fn(&client(), "staff_login", &login).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["strict-transport-security"], "max-age=63072000");
+    let cookie = res.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("__Host-kassa_session="), "{cookie}");
+    assert!(cookie.contains("Secure") && cookie.contains("Path=/") && !cookie.contains("Domain"), "{cookie}");
+
+    // Over plain http (the demo): neither.
+    let plain = TestApp::spawn().await;
+    let res = plain.server_fn(&client(), "staff_login", &login).await;
+    assert!(res.headers().get("strict-transport-security").is_none());
+    assert!(res.headers()["set-cookie"].to_str().unwrap().starts_with("kassa_session="));
+}
+
+#[tokio::test]
+async fn pages_and_their_data_are_not_kept_by_browsers_or_proxies() {
+    let app = TestApp::spawn().await;
+    let debtor = app.debtor("Bakkerij De Molen B.V.").await;
+    let page = debtor.get(format!("{}/p/demo/invoices/NL-2026-0101", app.url)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    let data = app.server_fn(&debtor, "load_portal", &[("merchant", "demo")]).await;
+    assert_eq!(data.headers()["cache-control"], "no-store");
+    let api = client().get(format!("{}/api/v1/invoices", app.url)).bearer_auth(&app.demo.api_key).send().await.unwrap();
+    assert_eq!(api.headers()["cache-control"], "no-store");
+    // A stylesheet keeps its own caching.
+    let theme = client().get(format!("{}/p/demo/theme.css", app.url)).send().await.unwrap();
+    assert_eq!(theme.headers()["cache-control"], "public, max-age=300");
+}

@@ -87,14 +87,24 @@ pub async fn invoice(ctx: &Ctx, claims: &WidgetClaims) -> Result<(Merchant, Invo
 
 /// Opens a pay link: a debtor who sees this one invoice, with where to send them. A token
 /// that is not genuine, has expired or belongs to another merchant is `NotFound`.
-pub async fn pay_link(ctx: &Ctx, slug: &MerchantSlug, token: &str) -> Result<(Principal, MerchantSlug, InvoiceNumber)> {
+pub async fn pay_link(ctx: &Ctx, slug: &MerchantSlug, token: &str) -> Result<PayLink> {
     let claims = ctx.tokens.verify(token)?;
     let (merchant, invoice) = self::invoice(ctx, &claims).await?;
     if &merchant.slug != slug {
         return Err(Error::NotFound);
     }
     let debtor = Debtor { merchant: merchant.id, customer: invoice.customer, invoice: Some(invoice.id) };
-    Ok((Principal::Debtor(debtor), merchant.slug, invoice.number))
+    Ok(PayLink { debtor: Principal::Debtor(debtor), number: invoice.number, expires_at: claims.e })
+}
+
+/// What a genuine, unexpired pay link opens.
+#[derive(Debug, Clone)]
+pub struct PayLink {
+    /// A debtor scoped to the one invoice.
+    pub debtor: Principal,
+    pub number: InvoiceNumber,
+    /// Unix seconds: the session it starts ends then too.
+    pub expires_at: i64,
 }
 
 #[cfg(test)]

@@ -108,9 +108,10 @@ pub async fn pay_link_page(
     session: Session,
     Path((slug_text, token)): Path<(String, String)>,
 ) -> PageResult {
-    let (merchant, debtor, number) = verify_pay_link(&ctx, &slug_text, &token).await?;
-    if covers(kassa_app::backend::signed_in_debtor(&session).await.as_ref(), &debtor) {
-        return Ok(to_invoice(&merchant.slug, &number));
+    let (merchant, link) = verify_pay_link(&ctx, &slug_text, &token).await?;
+    let number = &link.number;
+    if covers(kassa_app::backend::signed_in_debtor(&session).await.as_ref(), &link.debtor) {
+        return Ok(to_invoice(&merchant.slug, number));
     }
     Ok(pages::continue_page(
         &merchant,
@@ -128,22 +129,24 @@ pub async fn pay_link(
     session: Session,
     Path((slug_text, token)): Path<(String, String)>,
 ) -> PageResult {
-    let (merchant, debtor, number) = verify_pay_link(&ctx, &slug_text, &token).await?;
-    if !covers(kassa_app::backend::signed_in_debtor(&session).await.as_ref(), &debtor) {
-        sign_in(&session, &debtor).await?;
+    let (merchant, link) = verify_pay_link(&ctx, &slug_text, &token).await?;
+    if !covers(kassa_app::backend::signed_in_debtor(&session).await.as_ref(), &link.debtor) {
+        kassa_app::backend::sign_in_until(&session, &link.debtor, Some(link.expires_at))
+            .await
+            .map_err(|_| page_error(Error::internal("session store")))?;
     }
-    Ok(to_invoice(&merchant.slug, &number))
+    Ok(to_invoice(&merchant.slug, &link.number))
 }
 
 async fn verify_pay_link(
     ctx: &Ctx,
     slug_text: &str,
     token: &str,
-) -> Result<(kassa_core::services::records::Merchant, Principal, kassa_domain::InvoiceNumber), Response> {
+) -> Result<(kassa_core::services::records::Merchant, widget::PayLink), Response> {
     let slug = slug(slug_text).ok_or_else(pages::not_found)?;
     let merchant = merchant_by_slug(&ctx.pool, &slug).await.map_err(page_error)?;
     match widget::pay_link(ctx, &slug, token).await {
-        Ok((debtor, _, number)) => Ok((merchant, debtor, number)),
+        Ok(link) => Ok((merchant, link)),
         Err(Error::NotFound) => Err(pages::merchant_message(
             &merchant,
             StatusCode::NOT_FOUND,

@@ -40,8 +40,12 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
     let state = AppState { leptos: leptos.clone(), ctx: ctx.clone() };
 
     let store = crate::sessions::DbSessionStore::new(ctx.pool.clone());
+    // Over https the cookie is `__Host-` prefixed: browsers then take it only from a secure
+    // origin, for this host and every path, never set by a sibling subdomain.
+    let cookie = if config.secure_cookies() { "__Host-kassa_session" } else { "kassa_session" };
     let sessions = SessionManagerLayer::new(store)
-        .with_name("kassa_session")
+        .with_name(cookie)
+        .with_path("/")
         .with_secure(config.secure_cookies())
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -70,7 +74,7 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
         // The API authenticates every request with its key: no session, no cookie.
         .nest("/api/v1", api::router(state.clone(), config.api_rate_limit))
         .merge(api::reference::router());
-    with_security_headers(router)
+    with_security_headers(router, config.secure_cookies())
         .layer(CatchPanicLayer::custom(panic_response))
         // No request may hang for ever (a stuck client upload, a render that never ends):
         // after two minutes it is answered 503 and its work dropped.
@@ -112,11 +116,21 @@ fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> axum::respons
 /// Headers every response gets unless it set its own. Leptos pages leave a stricter CSP with
 /// their per-response nonce (and their status) in the request's `ResponseSlot`
 /// (`kassa_app::backend::set_content_security_policy`), which `apply_response_slot` puts on the response.
-fn with_security_headers(router: Router<AppState>) -> Router<AppState> {
+/// Reached over https, browsers are told to come back only that way (HSTS, two years; not
+/// for subdomains, which may be the merchant's).
+fn with_security_headers(router: Router<AppState>, https: bool) -> Router<AppState> {
     let default_csp =
         "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'";
+    let router = match https {
+        true => router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000"),
+        )),
+        false => router,
+    };
     router
         .layer(axum::middleware::from_fn(apply_response_slot))
+        .layer(axum::middleware::from_fn(no_store_for_pages_and_data))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(default_csp),
@@ -141,6 +155,25 @@ async fn apply_response_slot(
     }
     if let Some(status) = decided.status {
         *res.status_mut() = status;
+    }
+    res
+}
+
+/// Pages and server functions' answers may show a signed-in person's invoices: no browser or
+/// proxy keeps them (`no-store`) unless the handler chose otherwise. Files (the wasm, the
+/// stylesheet, images) keep their own caching.
+async fn no_store_for_pages_and_data(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut res = next.run(req).await;
+    let personal = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html") || t.starts_with("application/json"));
+    if personal && !res.headers().contains_key(header::CACHE_CONTROL) {
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
 }
