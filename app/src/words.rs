@@ -72,7 +72,9 @@ pub fn problem(p: &Problem) -> String {
         Problem::AmountTooPrecise { currency, digits } => {
             format!("{currency} amounts have at most {digits} decimals.")
         }
-        Problem::AmountTooLarge => "The amount is too large.".into(),
+        Problem::AmountTooLarge => {
+            "The amount is too large: Kassa takes amounts of up to 15 digits, cents included.".into()
+        }
         Problem::AmountNotPositive => "Enter an amount above zero.".into(),
         Problem::AmountExceedsBalance { balance } => format!("You can pay at most {balance}, the open balance."),
         Problem::UnknownCurrency { input } => format!("'{input}' is not a currency code (write it like EUR)."),

@@ -159,6 +159,9 @@ impl Invoice {
             let amount = line.amount().map_err(|source| InvoiceError::Line { line: i + 1, source })?;
             total = total.checked_add(amount)?;
         }
+        if total.minor() > Money::MAX_MINOR {
+            return Err(MoneyError::Overflow.into());
+        }
         Ok(Invoice { number: number.to_string(), currency, issue_date, due_date, lines, total })
     }
 

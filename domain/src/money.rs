@@ -86,6 +86,12 @@ pub struct Money {
 }
 
 impl Money {
+    /// The largest amount Kassa takes as one figure (an invoice, a line, a payment, a credit
+    /// note), in minor units: 10^15, ten trillion euros. Far beyond any real invoice, and far
+    /// enough below `i64::MAX` (9.2 × 10^18) that a customer's ledger can add up thousands of
+    /// such amounts without overflowing.
+    pub const MAX_MINOR: i64 = 1_000_000_000_000_000;
+
     pub const fn from_minor(minor: i64, currency: Currency) -> Self {
         Money { minor, currency }
     }
@@ -165,6 +171,9 @@ impl Money {
             return Err(MoneyError::TooPrecise { currency, digits });
         }
         let minor: i64 = scaled.try_into().map_err(|_| MoneyError::Overflow)?;
+        if minor.unsigned_abs() > Self::MAX_MINOR.unsigned_abs() {
+            return Err(MoneyError::Overflow);
+        }
         Ok(Money::from_minor(minor, currency))
     }
 

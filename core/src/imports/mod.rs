@@ -11,6 +11,8 @@
 //! rejection is decided by a dry run first: the same chunks, rolled back.
 
 pub mod csv;
+#[cfg(test)]
+mod fuzz;
 pub mod queue;
 pub mod ubl;
 

@@ -3,7 +3,7 @@
 //! `/api/v1/write_offs`: writes off what the merchant no longer asks for (listed per invoice at
 //! `/api/v1/invoices/{id}/write_offs`).
 
-use axum::extract::Path;
+use super::Path;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::{HeaderMap, StatusCode};

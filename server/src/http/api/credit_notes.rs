@@ -1,7 +1,7 @@
 //! `/api/v1/credit_notes`: credit notes against an invoice, or free and held as credit on the
 //! customer; keyed by the merchant's own number like invoices.
 
-use axum::extract::Path;
+use super::Path;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::StatusCode;

@@ -1,6 +1,6 @@
 //! `/api/v1/customers`.
 
-use axum::extract::Path;
+use super::Path;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::StatusCode;

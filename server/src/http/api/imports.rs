@@ -2,7 +2,7 @@
 //! `multipart/form-data`, imported in the background by the job queue; its progress and
 //! report read back by id.
 
-use axum::extract::{Multipart, Path};
+use axum::extract::Multipart;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::StatusCode;
@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::error::{ApiError, ApiResult};
-use super::{ErrorJson, IdempotencyKey, Key};
+use super::{ErrorJson, IdempotencyKey, Key, Path};
 
 /// The largest form `POST /imports` reads: the files and room for the form around them (each
 /// part's headers, a kilobyte is plenty).

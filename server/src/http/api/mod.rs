@@ -424,6 +424,30 @@ pub struct IdempotencyKey {
     pub key: Option<String>,
 }
 
+/// Whether percent-encoded URL text decodes to a NUL character.
+fn has_nul(encoded: &str) -> bool {
+    encoded.as_bytes().windows(3).any(|w| w == b"%00")
+}
+
+/// A path segment the API could not read (not UTF-8, say): no such resource, in the API's
+/// error shape rather than axum's plain text.
+pub struct Path<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Path<T>, ApiError> {
+        // No record's id or number holds a NUL (and PostgreSQL cannot even compare one).
+        if has_nul(parts.uri.path()) {
+            return Err(ApiError::not_found());
+        }
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Path(p.0))
+            .map_err(|_| ApiError::not_found())
+    }
+}
+
 /// A query string the API could not read, in its error shape.
 pub struct Query<T>(pub T);
 
@@ -431,6 +455,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Query<T>, ApiError> {
+        if parts.uri.query().is_some_and(has_nul) {
+            return Err(ApiError::bad_request("invalid_query", "A query parameter holds a NUL character (%00)."));
+        }
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| Query(q.0))

@@ -2,7 +2,7 @@
 //! elsewhere (a bank transfer matched in the ERP, cash, a cheque) recorded and applied;
 //! `/api/v1/payments/{id}/reversal` for a chargeback or a bounced transfer.
 
-use axum::extract::Path;
+use super::Path;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::{HeaderMap, StatusCode};

@@ -1,7 +1,7 @@
 //! `/api/v1/webhook_endpoints`: where Kassa sends a merchant's events, signed per Standard
 //! Webhooks; their secrets, their delivery log, and replays.
 
-use axum::extract::Path;
+use super::Path;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::StatusCode;
