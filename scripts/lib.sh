@@ -50,6 +50,55 @@ setup_build_tools() {
   fi
 }
 
+# Python test helpers (versions.env), in a virtual environment beside the target directory,
+# made anew when the pins change.
+setup_python_tools() {
+  local venv="$HOME/.cache/kassa-venv"
+  local want="openapi-spec-validator==$OPENAPI_SPEC_VALIDATOR_VERSION schemathesis==$SCHEMATHESIS_VERSION"
+  if [ "$(cat "$venv/.kassa-tools" 2>/dev/null)" != "$want" ]; then
+    say "installing Python test tools: $want"
+    rm -rf "$venv"
+    python3 -m venv "$venv" || { apt_install python3-venv && python3 -m venv "$venv"; }
+    # shellcheck disable=SC2086
+    "$venv/bin/pip" install --quiet --disable-pip-version-check $want
+    echo "$want" > "$venv/.kassa-tools"
+  fi
+  export PATH="$venv/bin:$PATH"
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# The merchant API's OpenAPI document: valid OpenAPI 3.1 (openapi-spec-validator), and true to
+# a real server on the demo data: schemathesis sends generated requests with the demo's test
+# key and checks every answer against the document (every check but positive_data_acceptance,
+# which docs/security.md explains; a fixed seed, so that every run asks the same questions).
+check_openapi() {
+  local kassa="$1" dir port key pid rc=0
+  dir=$(mktemp -d /tmp/kassa-openapi.XXXXXX)
+  "$kassa" openapi > "$dir/openapi.json"
+  openapi-spec-validator "$dir/openapi.json"
+  port=$(free_port)
+  key=$(KASSA_DATABASE_URL="sqlite://$dir/kassa.db" "$kassa" demo --json \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["api_key"])')
+  KASSA_DATABASE_URL="sqlite://$dir/kassa.db" "$kassa" serve --addr "127.0.0.1:$port" \
+    --webhook-allow-private-targets --api-rate-limit 1000000 >"$dir/serve.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do
+    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  st run "http://127.0.0.1:$port/api/v1/openapi.json" --url "http://127.0.0.1:$port/api/v1" \
+    -H "Authorization: Bearer $key" --checks all --exclude-checks positive_data_acceptance \
+    --max-examples "${KASSA_SCHEMATHESIS_EXAMPLES:-20}" --seed "${KASSA_SCHEMATHESIS_SEED:-1}" \
+    --report-dir "$dir/report" || rc=$?
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+  [ "$rc" -eq 0 ] || tail -20 "$dir/serve.log" >&2
+  rm -rf "$dir"
+  return "$rc"
+}
+
 wasm_opt() {
   # Size first (-Oz); features are read from the module's target_features section.
   wasm-opt -Oz "$1" -o "$1.opt" && mv "$1.opt" "$1"
@@ -86,7 +135,7 @@ start_throwaway_postgres() {
   [ -x "$bin/initdb" ] || { echo "no PostgreSQL server binaries under /usr/lib/postgresql" >&2; exit 1; }
   PG_DIR=$(mktemp -d /tmp/kassa-pg.XXXXXX)
   local port as=()
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  port=$(free_port)
   # PostgreSQL refuses to run as root: the cluster then belongs to the postgres user.
   if [ "$(id -u)" -eq 0 ]; then chown postgres "$PG_DIR"; as=(runuser -u postgres --); fi
   "${as[@]}" "$bin/initdb" -D "$PG_DIR/data" -A trust -U postgres --no-sync >"$PG_DIR/initdb.log" 2>&1 \

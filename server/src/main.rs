@@ -40,6 +40,9 @@ enum Command {
     /// The job queue: what is queued, running or dead, and a second chance for dead jobs.
     #[command(subcommand)]
     Jobs(cli::JobsCommand),
+    /// Print the merchant API's OpenAPI 3.1 document (what `/api/v1/openapi.json` serves), for
+    /// client generators and checks; needs no database.
+    Openapi,
 }
 
 #[derive(clap::Args)]
@@ -103,6 +106,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Jobs(command) => {
             println!("{}", cli::jobs(command).await?);
+            Ok(())
+        }
+        Command::Openapi => {
+            println!("{}", serde_json::to_string_pretty(&kassa_server::http::api::openapi_json())?);
             Ok(())
         }
     }

@@ -469,7 +469,18 @@ async fn the_openapi_document_describes_every_operation_and_needs_no_key() {
         let op = &doc["paths"][path][method];
         assert!(op["responses"].is_object(), "{method} {path} is documented");
         assert!(op["summary"].is_string(), "{method} {path} has a summary");
+        // OpenAPI 3.1 requires a description on every answer; every operation can answer
+        // 401 and 429 in the error shape (the key and rate-limit layers).
+        for (status, response) in op["responses"].as_object().unwrap() {
+            assert!(response["description"].as_str().is_some_and(|d| !d.is_empty()), "{method} {path} {status}");
+        }
+        for status in ["401", "429"] {
+            assert!(op["responses"][status]["content"]["application/json"].is_object(), "{method} {path} {status}");
+        }
     }
+    let ids: std::collections::HashSet<&str> =
+        operations.iter().map(|(path, method)| doc["paths"][path][method]["operationId"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), operations.len(), "operation ids are unique");
     let post = &doc["paths"]["/invoices"]["post"];
     assert!(post["parameters"]
         .as_array()

@@ -244,22 +244,25 @@ pub struct Cursor {
 }
 
 impl Cursor {
+    /// What [`Cursor::decode`] reads: the position's time and id, `1764547200.3f0c...`. Any
+    /// text of this shape is a valid position (a page starts after it, wherever it falls), so
+    /// the API's document can state the rule exactly.
+    pub const PATTERN: &'static str = "^[0-9]{1,18}\\.[A-Za-z0-9_-]{1,64}$";
+
     pub fn encode(&self) -> String {
-        use base64::Engine;
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}.{}", self.created_at, self.id))
+        format!("{}.{}", self.created_at, self.id)
     }
 
     pub fn decode(text: &str) -> Result<Cursor, kassa_domain::Problem> {
-        use base64::Engine;
         let bad = kassa_domain::Problem::InvalidCursor;
-        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| bad.clone())?;
-        let raw = String::from_utf8(raw).map_err(|_| bad.clone())?;
-        let (at, id) = raw.split_once('.').ok_or(bad.clone())?;
-        let created_at = at.parse().map_err(|_| bad.clone())?;
-        if id.is_empty() || id.len() > 64 {
+        let (at, id) = text.split_once('.').ok_or(bad.clone())?;
+        let digits = !at.is_empty() && at.len() <= 18 && at.bytes().all(|b| b.is_ascii_digit());
+        let id_ok =
+            (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !digits || !id_ok {
             return Err(bad);
         }
-        Ok(Cursor { created_at, id: id.to_string() })
+        Ok(Cursor { created_at: at.parse().map_err(|_| bad)?, id: id.to_string() })
     }
 }
 

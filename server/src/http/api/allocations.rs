@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::error::{ApiError, ApiResult};
 use super::invoices::{DecimalText, InvoiceJson};
 use super::payments::{required_key, AllocationJson};
-use super::{Body, ErrorJson, IdempotencyKey, Key, MoneyJson};
+use super::{Body, ErrorJson, Key, MoneyJson, RequiredIdempotencyKey};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -39,7 +39,7 @@ pub struct CreateAllocation {
 /// 201 with what was applied. Needs an `Idempotency-Key` (applying is not naturally
 /// repeatable: the same request twice would apply twice).
 #[utoipa::path(post, path = "/allocations", tag = "payments", request_body = CreateAllocation,
-    params(IdempotencyKey),
+    params(RequiredIdempotencyKey),
     responses(
         (status = 201, description = "Applied", body = AllocationJson),
         (status = 400, description = "No Idempotency-Key", body = ErrorJson),
@@ -147,7 +147,7 @@ pub struct CreateWriteOff {
 /// 201 with the invoice as it now stands. Writing off more than is open is refused. Needs an
 /// `Idempotency-Key` (writing off a part twice would write off twice).
 #[utoipa::path(post, path = "/write_offs", tag = "invoices", request_body = CreateWriteOff,
-    params(IdempotencyKey),
+    params(RequiredIdempotencyKey),
     responses(
         (status = 201, description = "Written off", body = InvoiceJson),
         (status = 400, description = "No Idempotency-Key", body = ErrorJson),

@@ -13,6 +13,7 @@ pub mod error;
 pub mod idempotency;
 pub mod imports;
 pub mod invoices;
+pub mod openapi;
 pub mod payments;
 pub mod reference;
 pub mod webhooks;
@@ -80,9 +81,16 @@ impl utoipa::Modify for BearerKey {
     }
 }
 
-/// The API's OpenAPI 3.1 document, as served at `/api/v1/openapi.json`.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    operations().split_for_parts().1
+/// The API's OpenAPI 3.1 document, as served at `/api/v1/openapi.json`: generated from the
+/// handlers, then completed with what every operation shares ([`openapi::complete`]).
+pub fn openapi_json() -> serde_json::Value {
+    document(operations().split_for_parts().1)
+}
+
+fn document(generated: utoipa::openapi::OpenApi) -> serde_json::Value {
+    let mut doc = serde_json::to_value(generated).unwrap_or_default();
+    openapi::complete(&mut doc);
+    doc
 }
 
 fn operations() -> utoipa_axum::router::OpenApiRouter<AppState> {
@@ -121,8 +129,8 @@ fn operations() -> utoipa_axum::router::OpenApiRouter<AppState> {
 
 /// `limit` requests per minute per API key (`--api-rate-limit`).
 pub fn router(state: AppState, limit: u32) -> Router<AppState> {
-    let (operations, document) = operations().split_for_parts();
-    let document = std::sync::Arc::new(document.to_json().unwrap_or_default());
+    let (operations, generated) = operations().split_for_parts();
+    let document = std::sync::Arc::new(document(generated).to_string());
     // Only the operations need a key; the document is public.
     let operations = operations
         .layer(from_fn_with_state(state.ctx.clone(), idempotency::replay))
@@ -345,8 +353,13 @@ impl PageParams {
         }
     }
 
+    /// A cursor that does not read is a query parameter Kassa cannot read: 400, like `limit`.
     pub fn cursor(&self) -> ApiResult<Option<Cursor>> {
-        self.after.as_deref().map(Cursor::decode).transpose().map_err(ApiError::from)
+        self.after
+            .as_deref()
+            .map(Cursor::decode)
+            .transpose()
+            .map_err(|p| ApiError::bad_request(p.code(), kassa_app::words::problem(&p)))
     }
 }
 
@@ -414,6 +427,17 @@ impl<T> ListJson<T> {
 }
 
 /// The `Idempotency-Key` header every POST takes.
+/// The `Idempotency-Key` of an operation that moves money, which needs one.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct RequiredIdempotencyKey {
+    /// 1-255 printable characters, unique per request you mean: the same key records the
+    /// money once, ever; with another request it is a 409.
+    #[serde(rename = "Idempotency-Key")]
+    #[param(rename = "Idempotency-Key")]
+    pub key: String,
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Header)]
 pub struct IdempotencyKey {

@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ApiResult};
 use super::invoices::DecimalText;
-use super::{Body, CustomerPageParams, ErrorJson, IdempotencyKey, Key, ListJson, MoneyJson, Query};
+use super::{
+    Body, CustomerPageParams, ErrorJson, IdempotencyKey, Key, ListJson, MoneyJson, Query, RequiredIdempotencyKey,
+};
 
 /// Value applied to one invoice.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -167,7 +169,7 @@ fn stored_key(key: &Key, value: &str) -> String {
 /// 201 with the payment and where it went. Needs an `Idempotency-Key`: the same key records it
 /// once, ever (a key reused for another payment is a 409).
 #[utoipa::path(post, path = "/payments", tag = "payments", request_body = CreatePayment,
-    params(IdempotencyKey),
+    params(RequiredIdempotencyKey),
     responses(
         (status = 201, description = "Recorded", body = PaymentJson),
         (status = 400, description = "No Idempotency-Key", body = ErrorJson),
