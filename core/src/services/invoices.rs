@@ -111,10 +111,13 @@ pub use crate::services::customers::Outcome;
 /// A date as merchants send it (`2026-11-25`), within [`Invoice::EARLIEST_DATE`] and
 /// [`Invoice::LATEST_DATE`].
 pub fn parse_date(input: &str) -> Result<Date, Problem> {
+    Invoice::date_in_range(parse_any_date(input)?)
+}
+
+/// Any calendar date written `2026-11-25` (a filter's bound, which needs no range).
+pub fn parse_any_date(input: &str) -> Result<Date, Problem> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let date = Date::parse(input.trim(), fmt)
-        .map_err(|_| Problem::InvalidDate { input: input.trim().chars().take(30).collect() })?;
-    Invoice::date_in_range(date)
+    Date::parse(input.trim(), fmt).map_err(|_| Problem::InvalidDate { input: input.trim().chars().take(30).collect() })
 }
 
 /// An amount written as JSON APIs and UBL write it (`1234.50`), exactly: more decimals than

@@ -86,6 +86,7 @@ pub struct CreateCustomer {
     pub name: String,
     pub email: String,
     /// `en`, `nl` or `da` (the portal's and the emails' language); `en` when left out.
+    #[schema(pattern = "^\\s*([eE][nN]|[nN][lL]|[dD][aA])\\s*$")]
     pub language: Option<String>,
     pub segment: Option<String>,
     /// Days from issue to due, for invoices pushed without a due date; 30 when left out.

@@ -26,10 +26,11 @@ pub struct ImportForm {
     /// The files, each in a field named `file` (repeat it for more, up to 10,000): CSV with a
     /// header row, UBL 2.1 Invoice or CreditNote XML (Peppol BIS Billing 3.0), or zip
     /// archives of those (docs/imports.md); 50 MiB together.
-    #[schema(value_type = Vec<String>, format = Binary)]
+    #[schema(value_type = Vec<String>, format = Binary, min_items = 1)]
     file: Vec<Vec<u8>>,
     /// `reject_file` (the default: a file with any problem imports nothing) or `skip_invalid`
     /// (the valid invoices are imported, the others reported).
+    #[schema(pattern = "^\\s*(reject_file|skip_invalid)\\s*$")]
     on_error: Option<String>,
 }
 

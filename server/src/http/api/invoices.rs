@@ -220,14 +220,18 @@ pub async fn by_number(key: Key, Path(number): Path<String>) -> ApiResult<Json<I
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// `open` (something to pay), `overdue` or `settled` (nothing left to pay).
+    #[param(pattern = "^(open|overdue|settled)$")]
     pub status: Option<String>,
     /// A customer's id.
     pub customer: Option<String>,
     /// Due on or before, `YYYY-MM-DD`.
+    #[param(format = Date)]
     pub due_before: Option<String>,
     /// Due on or after, `YYYY-MM-DD`.
+    #[param(format = Date)]
     pub due_after: Option<String>,
     /// Changed at or after, RFC 3339 (`2026-11-25T06:00:00Z`).
+    #[param(format = DateTime)]
     pub updated_since: Option<String>,
     /// 1-200, 50 by default.
     pub limit: Option<u32>,
@@ -241,7 +245,7 @@ pub struct ListParams {
 pub async fn list(key: Key, Query(p): Query<ListParams>) -> ApiResult<Json<ListJson<InvoiceJson>>> {
     let date = |name: &'static str, v: &Option<String>| {
         v.as_deref()
-            .map(invoices::parse_date)
+            .map(invoices::parse_any_date)
             .transpose()
             .map_err(|_| ApiError::bad_request("invalid_query", format!("`{name}` is a date like 2026-11-25.")))
     };

@@ -107,6 +107,7 @@ pub struct UpdateEndpoint {
     pub events: Option<Vec<String>>,
     pub description: Option<String>,
     /// `enabled` or `disabled`. Enabling again clears the reason Kassa disabled it for.
+    #[schema(pattern = "^(enabled|disabled)$")]
     pub status: Option<String>,
 }
 
@@ -140,6 +141,7 @@ pub async fn update(
 #[serde(deny_unknown_fields)]
 pub struct RotateSecret {
     /// How long the secrets it had keep signing beside the new one: 0-168 hours, 24 by default.
+    #[schema(minimum = 0, maximum = 168)]
     pub overlap_hours: Option<u32>,
 }
 
@@ -265,8 +267,10 @@ pub async fn replay(key: Key, Path(id): Path<String>) -> ApiResult<Response> {
 #[serde(deny_unknown_fields)]
 pub struct ReplayRange {
     /// RFC 3339: deliveries created at or after.
+    #[schema(format = DateTime)]
     pub since: String,
     /// RFC 3339: created at or before; now when left out.
+    #[schema(format = DateTime)]
     pub until: Option<String>,
 }
 
