@@ -89,10 +89,11 @@ check_openapi() {
     curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
     sleep 0.2
   done
-  st run "http://127.0.0.1:$port/api/v1/openapi.json" --url "http://127.0.0.1:$port/api/v1" \
+  # From the temporary folder: schemathesis keeps a cache in the folder it runs in.
+  (cd "$dir" && st run "http://127.0.0.1:$port/api/v1/openapi.json" --url "http://127.0.0.1:$port/api/v1" \
     -H "Authorization: Bearer $key" --checks all --exclude-checks positive_data_acceptance \
     --max-examples "${KASSA_SCHEMATHESIS_EXAMPLES:-20}" --seed "${KASSA_SCHEMATHESIS_SEED:-1}" \
-    --report-dir "$dir/report" || rc=$?
+    --report-dir "$dir/report") || rc=$?
   kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
   [ "$rc" -eq 0 ] || tail -20 "$dir/serve.log" >&2
   rm -rf "$dir"
