@@ -203,6 +203,10 @@ pub fn problem(p: &Problem) -> String {
             format!("This invoice's rows must agree on it: line {first_line}, its first row, says something else.")
         }
         Problem::ImportRejected { reason } => format!("Not imported: {reason}."),
+        Problem::CreditHeldForUnknownInvoice { number } => format!(
+            "There is no invoice {number} on this account, so the credit note is held as credit on the customer: \
+             apply it to an invoice when one arrives."
+        ),
         Problem::ImportTooLarge { max_mib, max_files } => format!(
             "An import is at most {max_mib} MiB and {max_files} files together: send the files in several imports \
              (or several files in one zip archive)."
@@ -234,8 +238,8 @@ pub fn problem(p: &Problem) -> String {
              and rounding amounts come to {computed}."
         ),
         Problem::ImportPayableNotPositive { payable } => format!(
-            "The document asks for {payable} (PayableAmount): an invoice or credit note is for more than zero; send \
-             a correction that gives money back as a CreditNote."
+            "The document's PayableAmount is {payable}: a credit note gives back more than zero, and a document for \
+             zero has nothing to import (an invoice below zero is taken as a credit note)."
         ),
         Problem::ImportArchiveInvalid { reason } => format!("The zip archive cannot be read: {reason}."),
         Problem::ImportArchiveTooLarge { max_mib, max_files } => format!(

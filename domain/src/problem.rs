@@ -186,6 +186,10 @@ pub enum Problem {
     ImportRowDisagrees {
         first_line: u64,
     },
+    /// Not a problem but a warning: the document was imported, differently from what it asked.
+    CreditHeldForUnknownInvoice {
+        number: String,
+    },
     ImportRejected {
         reason: String,
     },
@@ -320,6 +324,7 @@ impl Problem {
             Problem::ImportRowMalformed { .. } => "import_row_malformed",
             Problem::ImportRowDisagrees { .. } => "import_row_disagrees",
             Problem::ImportRejected { .. } => "import_rejected",
+            Problem::CreditHeldForUnknownInvoice { .. } => "credit_held_for_unknown_invoice",
             Problem::ImportTooLarge { .. } => "import_too_large",
             Problem::ImportDocumentTooLarge { .. } => "import_document_too_large",
             Problem::ImportNumberRepeated { .. } => "import_number_repeated",

@@ -385,19 +385,25 @@ pub async fn import(command: ImportCommand) -> anyhow::Result<String> {
         "{named}: {} invoices and credit notes, {} created, {} unchanged, {} not imported.",
         report.invoices, report.created, report.unchanged, report.rejected
     );
+    let said = |found: &[imports::RowProblem], prefix: &str| -> Vec<String> {
+        found
+            .iter()
+            .map(|p| {
+                // The file, unless it is the one file named on the command line.
+                let only = (uploads.len() == 1).then(|| uploads[0].name.as_str());
+                let file = p.file.as_deref().filter(|f| Some(*f) != only).map(|f| format!("{f}, ")).unwrap_or_default();
+                format!("{prefix}{file}line {}, {}: {}", p.line, p.field, kassa_app::words::problem(&p.problem))
+            })
+            .collect()
+    };
+    let summary = match report.warnings.is_empty() {
+        true => summary,
+        false => format!("{summary}\n{}", said(&report.warnings, "warning: ").join("\n")),
+    };
     if report.problems.is_empty() {
         return Ok(summary);
     }
-    let lines: Vec<String> = report
-        .problems
-        .iter()
-        .map(|p| {
-            // The file, unless it is the one file named on the command line.
-            let only = (uploads.len() == 1).then(|| uploads[0].name.as_str());
-            let file = p.file.as_deref().filter(|f| Some(*f) != only).map(|f| format!("{f}, ")).unwrap_or_default();
-            format!("{file}line {}, {}: {}", p.line, p.field, kassa_app::words::problem(&p.problem))
-        })
-        .collect();
+    let lines = said(&report.problems, "");
     let verdict = if args.skip_invalid || report.invoices == 0 {
         ""
     } else {

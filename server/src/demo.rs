@@ -183,7 +183,7 @@ pub async fn seed(ctx: &Ctx, config: &Config) -> anyhow::Result<DemoLinks> {
         let input = CustomerInput {
             number: c.number.into(),
             name: c.name.into(),
-            email: c.email.into(),
+            email: Some(c.email.into()),
             language: Some(c.language.into()),
             ..Default::default()
         };

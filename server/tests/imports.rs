@@ -277,14 +277,19 @@ async fn a_ubl_document_with_problems_is_reported_at_its_line_and_xml_path() {
     assert_eq!((report.invoices, report.created, report.rejected), (4, 0, 4));
     assert_eq!(count(&app, "SELECT COUNT(*) FROM invoices WHERE number LIKE '2026-05%'").await, 0);
 
-    // Skipping those, the dry run's problem (a credit note for an invoice Kassa does not have)
-    // is found when it is written, at the element that names the invoice.
+    // Skipping those, the others are written; the credit note for an invoice Kassa does not
+    // have is held as credit, with a warning at the element that names the invoice.
     let report = import_files(&app, &files, OnError::SkipInvalid).await;
-    assert_eq!((report.created, report.rejected), (1, 3), "{report:?}");
-    let credit_problem = report.problems.iter().find(|p| p.file.as_deref() == Some("credit.xml")).unwrap();
+    assert_eq!((report.created, report.rejected), (2, 2), "{report:?}");
+    let warned = &report.warnings[..];
+    assert_eq!(warned.len(), 1, "{report:?}");
     assert_eq!(
-        (credit_problem.field.as_str(), credit_problem.problem.code()),
-        ("/CreditNote/cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", "unknown_invoice")
+        (warned[0].file.as_deref(), warned[0].field.as_str(), warned[0].problem.code()),
+        (
+            Some("credit.xml"),
+            "/CreditNote/cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID",
+            "credit_held_for_unknown_invoice"
+        )
     );
     assert_eq!(count(&app, "SELECT COUNT(*) FROM invoices WHERE number LIKE '2026-05%'").await, 1);
 }
@@ -419,4 +424,101 @@ async fn a_year_kassa_cannot_compute_with_is_a_problem_naming_its_field_not_a_cr
     let part = reqwest::multipart::Part::bytes(DUTCH.to_vec()).file_name("export.csv");
     let (_, next) = api_import(&app, reqwest::multipart::Form::new().part("file", part)).await;
     assert_eq!(next["status"], "succeeded", "{next}");
+}
+
+/// The guide's Peppol invoice as a correction under `number`: every amount below zero (so it
+/// gives back all the invoice asked for), referring to `against`.
+fn correction(number: &str, against: &str) -> Vec<u8> {
+    let text = std::str::from_utf8(PEPPOL_INVOICE).unwrap();
+    let reference = format!(
+        "<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>{against}</cbc:ID>\
+         </cac:InvoiceDocumentReference></cac:BillingReference>"
+    );
+    text.replace("currencyID=\"EUR\">", "currencyID=\"EUR\">-")
+        .replace("<cbc:ID>2026-0501</cbc:ID>", &format!("<cbc:ID>{number}</cbc:ID>"))
+        .replace("<cbc:BuyerReference>", &format!("{reference}<cbc:BuyerReference>"))
+        .into_bytes()
+}
+
+#[tokio::test]
+async fn a_negative_invoice_is_a_credit_note_and_one_for_an_unknown_invoice_is_held_as_credit() {
+    let app = TestApp::spawn().await;
+    let report = import_files(&app, &[("invoice-peppol.xml", PEPPOL_INVOICE)], OnError::RejectFile).await;
+    assert_eq!(report.created, 1, "{report:?}");
+    // EN 16931 allows an invoice below zero: a correction that gives money back.
+    let fix = correction("2026-0501-K", "2026-0501");
+    let report = import_files(&app, &[("correction.xml", &fix)], OnError::RejectFile).await;
+    assert_eq!((report.created, report.rejected), (1, 0), "{report:?}");
+    assert!(report.problems.is_empty() && report.warnings.is_empty(), "{report:?}");
+    let open: i64 = sqlx::query_scalar("SELECT open_minor FROM invoices WHERE number = '2026-0501'")
+        .fetch_one(&app.ctx.pool)
+        .await
+        .unwrap();
+    assert_eq!(open, 0, "the correction credits all the invoice asked for");
+    let credited = api_get(&app, "/credit_notes/by-number/2026-0501-K").await;
+    assert_eq!(credited["amount"]["minor"], 46723, "{credited}");
+
+    // A credit note for an invoice Kassa does not hold (one from before Kassa): imported, held
+    // as credit on the customer, and the report says so.
+    let text = std::str::from_utf8(PEPPOL_CREDIT_NOTE).unwrap();
+    let unknown = text.replace("<cbc:ID>2026-0501</cbc:ID>", "<cbc:ID>2019-0042</cbc:ID>");
+    let report = import_files(&app, &[("old-credit.xml", unknown.as_bytes())], OnError::RejectFile).await;
+    assert_eq!((report.created, report.rejected), (1, 0), "{report:?}");
+    let warned: Vec<(&str, &str)> = report.warnings.iter().map(|w| (w.field.as_str(), w.problem.code())).collect();
+    assert_eq!(
+        warned,
+        [("/CreditNote/cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", "credit_held_for_unknown_invoice")]
+    );
+    let held = api_get(&app, "/credit_notes/by-number/2026-C-012").await;
+    assert_eq!(held["unapplied"]["minor"], 1722, "{held}");
+    // Through the API too, the report carries the warning.
+    let part = reqwest::multipart::Part::bytes(unknown.into_bytes()).file_name("old-credit.xml");
+    let (_, done) = api_import(&app, reqwest::multipart::Form::new().part("file", part)).await;
+    assert_eq!(done["report"]["unchanged"], 1, "{done}");
+    assert_eq!(done["report"]["warnings"][0]["code"], "credit_held_for_unknown_invoice", "{done}");
+}
+
+#[tokio::test]
+async fn a_buyer_without_email_or_identifier_is_still_a_customer_to_collect_from() {
+    let app = TestApp::spawn().await;
+    let text = std::str::from_utf8(PEPPOL_INVOICE).unwrap();
+    // EN 16931 makes the buyer's email and identifiers optional; real senders leave them out.
+    let no_email = text.replace(
+        "<cbc:ElectronicMail>administratie@bakkerijvandijk.example</cbc:ElectronicMail>",
+        "<cbc:Telephone>+31 50 123 4567</cbc:Telephone>",
+    );
+    let anonymous = no_email
+        .replace("<cbc:EndpointID schemeID=\"0106\">87654321</cbc:EndpointID>", "")
+        .replace("<cac:PartyIdentification>\n        <cbc:ID>DEB-1001</cbc:ID>\n      </cac:PartyIdentification>", "")
+        .replace("<cbc:ID>2026-0501</cbc:ID>", "<cbc:ID>2026-0601</cbc:ID>");
+    assert!(!anonymous.contains("DEB-1001") && !anonymous.contains("87654321"));
+    let again = anonymous.replace("<cbc:ID>2026-0601</cbc:ID>", "<cbc:ID>2026-0602</cbc:ID>");
+    let files = [("no-email.xml", no_email.as_bytes()), ("anonymous.xml", anonymous.as_bytes())];
+    let report = import_files(&app, &files, OnError::RejectFile).await;
+    assert_eq!((report.created, report.rejected), (2, 0), "{report:?}");
+    let report = import_files(&app, &[("again.xml", again.as_bytes())], OnError::RejectFile).await;
+    assert_eq!((report.created, report.rejected), (1, 0), "{report:?}");
+    let customers: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT c.number, c.email, i.number FROM invoices i JOIN customers c ON c.id = i.customer_id \
+         WHERE i.number IN ('2026-0501', '2026-0601', '2026-0602') ORDER BY i.number",
+    )
+    .fetch_all(&app.ctx.pool)
+    .await
+    .unwrap();
+    let by_name = "name:NL:Bakkerij Van Dijk B.V.".to_string();
+    assert_eq!(
+        customers,
+        [
+            ("DEB-1001".into(), "".into(), "2026-0501".into()),
+            (by_name.clone(), "".into(), "2026-0601".into()),
+            (by_name.clone(), "".into(), "2026-0602".into()),
+        ],
+        "a buyer without an identifier is known by its name and country, the same in every import"
+    );
+    // Over the API: no address, shown as none.
+    let customer = api_get(&app, "/customers/by-number/DEB-1001").await;
+    assert_eq!((customer["name"].as_str(), &customer["email"]), (Some("Bakkerij Van Dijk B.V."), &Value::Null));
+    let pushed = serde_json::json!({ "number": "ERP-NOMAIL", "name": "Café Zonder Mail" });
+    let (status, created) = app.api(&app.demo.api_key, http::Method::POST, "/customers", Some(pushed)).await;
+    assert_eq!((status, &created["email"]), (201, &Value::Null), "{created}");
 }

@@ -151,7 +151,7 @@ fn read_rows(bytes: &[u8]) -> Result<(Vec<Document>, Vec<Found>), RowProblem> {
                     CustomerInput {
                         number: get("customer_number"),
                         name: get("customer_name"),
-                        email: get("customer_email"),
+                        email: Some(get("customer_email")),
                         language: Some(get("customer_language")).filter(|l| !l.is_empty()),
                         segment: None,
                         payment_terms_days: if terms.is_empty() { None } else { Some(terms.parse().unwrap_or(-1)) },

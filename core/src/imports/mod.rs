@@ -317,6 +317,10 @@ pub struct Report {
     /// Not imported for their problems (or for the file's, when it is rejected whole).
     pub rejected: usize,
     pub problems: Vec<RowProblem>,
+    /// Imported, but not quite as the document asked (a credit note for an invoice Kassa does
+    /// not hold, held as credit instead).
+    #[serde(default)]
+    pub warnings: Vec<RowProblem>,
 }
 
 /// Imports files (CSV, UBL, zip archives of them) for `who`'s merchant (the system names it);
@@ -376,6 +380,8 @@ pub async fn run(
     report.unchanged = written.unchanged;
     report.rejected = bad_count + written.rejected;
     report.problems = problems;
+    report.warnings = written.warnings;
+    sort(&mut report.warnings);
     progress(total, total);
     Ok(report)
 }
@@ -450,11 +456,14 @@ impl Scope<'_> {
             for doc in &documents[chunk.clone()] {
                 sqlx::query("SAVEPOINT import_document").execute(&mut *tx).await?;
                 match self.write_one(&mut tx, doc).await {
-                    Ok(outcome) => {
+                    Ok((outcome, warnings)) => {
                         sqlx::query("RELEASE SAVEPOINT import_document").execute(&mut *tx).await?;
                         match outcome {
                             Outcome::Created => report.created += 1,
                             Outcome::Unchanged => report.unchanged += 1,
+                        }
+                        if !warnings.is_empty() {
+                            report.warnings.extend(locate(doc, Error::Invalid(warnings)));
                         }
                     }
                     Err(e) if !e.is_internal() => {
@@ -477,7 +486,8 @@ impl Scope<'_> {
         Ok(report)
     }
 
-    async fn write_one(&self, tx: &mut db::Tx, doc: &Document) -> Result<Outcome> {
+    /// Writes one document; answers how it went and what to warn of.
+    async fn write_one(&self, tx: &mut db::Tx, doc: &Document) -> Result<(Outcome, Vec<FieldProblem>)> {
         let number = match &doc.entry {
             Entry::Invoice(i) => match &i.customer {
                 invoices::CustomerRef::Number(n) => n.trim().to_string(),
@@ -496,7 +506,7 @@ impl Scope<'_> {
             Entry::Invoice(invoice) => {
                 let (_, outcome) =
                     invoices::create_in(tx, self.ctx, self.who, self.merchant, self.mode, invoice).await?;
-                Ok(outcome)
+                Ok((outcome, Vec::new()))
             }
             Entry::CreditNote(c) => {
                 ledger::authorise_posting(self.who, self.merchant)?;
@@ -515,9 +525,19 @@ impl Scope<'_> {
                         problems.push(FieldProblem { field: field.into(), problem });
                     }
                 }
-                let (Some(customer), Ok(amount), Ok(against)) = (customer, amount, against) else {
+                let (Some(customer), Ok(amount), Ok(mut against)) = (customer, amount, against) else {
                     return Err(Error::Invalid(problems));
                 };
+                // A credit note for an invoice Kassa does not hold (issued before Kassa, or in
+                // another system) still credits the customer: held as credit, with a warning.
+                let mut warnings = Vec::new();
+                if let Some(number) = against.clone() {
+                    if !self.invoice_exists(tx, &number).await? {
+                        let problem = Problem::CreditHeldForUnknownInvoice { number: number.to_string() };
+                        warnings.push(FieldProblem { field: "against".into(), problem });
+                        against = None;
+                    }
+                }
                 let cmd = IssueCreditNote {
                     merchant: self.merchant.clone(),
                     customer,
@@ -527,9 +547,21 @@ impl Scope<'_> {
                     reason: c.reason.clone(),
                 };
                 let (_, outcome) = ledger::issue_credit_note_in(tx, self.ctx, self.who, &cmd).await?;
-                Ok(outcome)
+                Ok((outcome, warnings))
             }
         }
+    }
+
+    /// Whether the merchant holds an invoice with this number in this mode.
+    async fn invoice_exists(&self, tx: &mut db::Tx, number: &InvoiceNumber) -> Result<bool> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM invoices WHERE merchant_id = $1 AND mode = $2 AND number = $3")
+                .bind(self.merchant.as_str())
+                .bind(self.mode.as_str())
+                .bind(number.as_str())
+                .fetch_optional(&mut **tx)
+                .await?;
+        Ok(found.is_some())
     }
 
     /// The merchant's customer of this mode with the number, if there is one.

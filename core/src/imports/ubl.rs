@@ -3,9 +3,10 @@
 //!
 //! - **Who**: the buyer (`AccountingCustomerParty`) is the customer. Its number is the first
 //!   of `PartyIdentification/ID`, `EndpointID` (as `scheme:value`), `PartyLegalEntity/CompanyID`
-//!   and `PartyTaxScheme/CompanyID`; a customer Kassa does not know yet is created from the
-//!   party's name and `Contact/ElectronicMail` (its language from the country: NL `nl`, DK
-//!   `da`, else `en`), one it knows is left as it is.
+//!   and `PartyTaxScheme/CompanyID`, or for a buyer with none of them (EN 16931 asks for none)
+//!   `name:` with its country and name; a customer Kassa does not know yet is created from the
+//!   party's name and, when there is one, `Contact/ElectronicMail` (its language from the
+//!   country: NL `nl`, DK `da`, else `en`), one it knows is left as it is.
 //! - **What**: each `InvoiceLine` / `CreditNoteLine` becomes a line, as quantity times price
 //!   when that is exactly its `LineExtensionAmount` in the currency's decimals, else as one
 //!   line of that amount (the quantity and price in its text). Document-level allowances and
@@ -14,8 +15,10 @@
 //!   `PayableAmount`, or the document is refused.
 //! - **How it is paid**: the first `PaymentMeans` with a `PaymentID` or an IBAN gives the
 //!   invoice's payment reference and the merchant's account.
-//! - **Credit notes** credit the invoice their `BillingReference` names (held as credit when
-//!   none is named), for their `PayableAmount`, with their first `Note` as the reason.
+//! - **Credit notes** credit the invoice their `BillingReference` names (held as credit on the
+//!   customer when none is named, or one Kassa does not hold: the report warns), for their
+//!   `PayableAmount`, with their first `Note` as the reason. An `Invoice` whose
+//!   `PayableAmount` is below zero (a correction, as EN 16931 allows) is such a credit note.
 //!
 //! The file is read with quick-xml's namespace-aware reader into a small tree that remembers
 //! each element's line, so every problem is reported at the element's line and XML path
@@ -466,6 +469,9 @@ impl Reader<'_> {
             let p = Problem::ImportRejected { reason: "an amount of the document cannot be read".into() };
             self.problems.push(RowProblem::at(t.nodes[ROOT].line, &t.path(ROOT), p).in_file(self.file));
         }
+        // An invoice for less than zero is a correction that gives money back (EN 16931 allows
+        // it): Kassa takes it as the credit note it is.
+        let correction = self.kind == Kind::Invoice && payable.is_some_and(|(_, p)| p.is_negative());
         if let (Some((node, payable)), Some(computed)) = (payable, computed) {
             if payable != computed {
                 let p = Problem::ImportTotalsDisagree {
@@ -473,12 +479,13 @@ impl Reader<'_> {
                     computed: computed.amount_string(),
                 };
                 self.problem_at(node, p);
-            } else if !payable.is_positive() {
+            } else if payable.is_zero() || (self.kind == Kind::CreditNote && payable.is_negative()) {
                 self.problem_at(node, Problem::ImportPayableNotPositive { payable: payable.amount_string() });
             }
         }
         let (payment_reference, payee_iban) = self.payment_means();
-        let entry = match self.kind {
+        let kind = if correction { Kind::CreditNote } else { self.kind };
+        let entry = match kind {
             Kind::Invoice => Entry::Invoice(InvoiceInput {
                 customer: CustomerRef::Number(customer_number.clone()),
                 number,
@@ -507,11 +514,14 @@ impl Reader<'_> {
                         format!("Credit note {number}: {}", names.join("; ")).chars().take(500).collect()
                     }
                 };
+                // A correction's payable amount is below zero; the credit is what it gives back.
+                let credit = payable
+                    .and_then(|(_, m)| m.minor().checked_abs().map(|minor| Money::from_minor(minor, m.currency())));
                 Entry::CreditNote(CreditNoteInput {
                     customer: customer_number,
                     number,
                     currency: currency_text,
-                    amount: payable.map(|(_, m)| m.amount_string()).unwrap_or_default(),
+                    amount: credit.map(|m| m.amount_string()).unwrap_or_default(),
                     against,
                     reason,
                 })
@@ -544,8 +554,14 @@ impl Reader<'_> {
         ]
         .into_iter()
         .find_map(|p| t.value(party, p));
-        let number = match identifier {
-            Some((node, text)) => {
+        let name = [&[cac("PartyName"), cbc("Name")][..], &[cac("PartyLegalEntity"), cbc("RegistrationName")]]
+            .into_iter()
+            .find_map(|p| t.value(party, p));
+        let country = t
+            .value(party, &[cac("PostalAddress"), cac("Country"), cbc("IdentificationCode")])
+            .map(|(_, c)| c.trim().to_ascii_uppercase());
+        let number = match (identifier, name) {
+            (Some((node, text)), _) => {
                 self.from("customer", node);
                 self.from("customer_number", node);
                 match t.attr(node, "schemeID").filter(|_| t.nodes[node].local == "EndpointID") {
@@ -553,23 +569,29 @@ impl Reader<'_> {
                     _ => text.to_string(),
                 }
             }
-            None => {
+            // EN 16931 asks no identifier of a buyer: one without is known by its name and
+            // country (docs/imports.md says what that risks).
+            (None, Some((node, name))) => {
+                self.from("customer", node);
+                self.from("customer_number", node);
+                number_by_name(name, country.as_deref())
+            }
+            (None, None) => {
                 self.missing(party, &[cac("PartyIdentification"), cbc("ID")]);
                 return (String::new(), None);
             }
         };
-        let name = [&[cac("PartyName"), cbc("Name")][..], &[cac("PartyLegalEntity"), cbc("RegistrationName")]]
-            .into_iter()
-            .find_map(|p| t.value(party, p));
-        let email = t.value(party, &[cac("Contact"), cbc("ElectronicMail")]);
-        let (Some((name_node, name)), Some((email_node, email))) = (name, email) else {
-            // Without both, the customer must already be known; the invoice check says so.
+        let Some((name_node, name)) = name else {
+            // Without a name, the customer must already be known; the invoice check says so.
             return (number, None);
         };
         self.from("customer_name", name_node);
-        self.from("customer_email", email_node);
-        let country = t.value(party, &[cac("PostalAddress"), cac("Country"), cbc("IdentificationCode")]);
-        let language = match country.map(|(_, c)| c.to_ascii_uppercase()).as_deref() {
+        // Optional in EN 16931: a customer without an address is tracked all the same.
+        let email = t.value(party, &[cac("Contact"), cbc("ElectronicMail")]).map(|(node, email)| {
+            self.from("customer_email", node);
+            email.to_string()
+        });
+        let language = match country.as_deref() {
             Some("NL") => "nl",
             Some("DK") => "da",
             _ => "en",
@@ -577,7 +599,7 @@ impl Reader<'_> {
         let customer = CustomerInput {
             number: number.clone(),
             name: name.to_string(),
-            email: email.to_string(),
+            email,
             language: Some(language.to_string()),
             ..CustomerInput::default()
         };
@@ -753,6 +775,15 @@ impl Reader<'_> {
     }
 }
 
+/// The customer number of a buyer without an identifier: `name:` with its country and its name
+/// (white space folded), at most 64 characters. The same name and country are the same
+/// customer, in every import.
+fn number_by_name(name: &str, country: Option<&str>) -> String {
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let number = format!("name:{}:{name}", country.unwrap_or("--"));
+    number.chars().take(kassa_domain::CustomerNumber::MAX_CHARS).collect()
+}
+
 /// An `xsd:date` without its time zone, which a calendar date does not need
 /// (`2026-11-16+01:00`, `2026-11-16Z`).
 fn without_zone(date: String) -> String {
@@ -846,7 +877,7 @@ mod tests {
         assert_eq!(inv.payee_iban.as_deref(), Some("NL91ABNA0417164300"));
         let customer = doc.customer.as_ref().unwrap();
         assert_eq!(
-            (customer.name.as_str(), customer.email.as_str(), customer.language.as_deref()),
+            (customer.name.as_str(), customer.email.as_deref().unwrap_or_default(), customer.language.as_deref()),
             ("Bakkerij Van Dijk B.V.", "administratie@bakkerijvandijk.example", Some("nl"))
         );
         let Place::Xml { fields, .. } = &doc.place else { panic!("xml") };

@@ -65,8 +65,10 @@ pub struct Contact {
 pub struct CustomerInput {
     pub number: String,
     pub name: String,
-    /// Where invoices and reminders go.
-    pub email: String,
+    /// Where invoices and reminders go; none or blank when the merchant has no address (EN
+    /// 16931 makes the buyer's optional): the customer is tracked and collected all the same,
+    /// through pay links and letters, and emails to it are skipped.
+    pub email: Option<String>,
     pub language: Option<String>,
     /// The dunning segment (`smb`, `enterprise`, ...): free text.
     pub segment: Option<String>,
@@ -79,7 +81,8 @@ pub struct Customer {
     pub id: CustomerId,
     pub number: CustomerNumber,
     pub name: String,
-    pub email: String,
+    /// None when the merchant has no address for it.
+    pub email: Option<String>,
     pub language: Language,
     pub segment: Option<String>,
     pub payment_terms_days: u32,
@@ -93,7 +96,7 @@ pub struct Customer {
 struct Checked {
     number: CustomerNumber,
     name: String,
-    email: String,
+    email: Option<String>,
     language: Language,
     segment: Option<String>,
     payment_terms_days: u32,
@@ -109,10 +112,12 @@ fn check(input: &CustomerInput) -> Result<Checked> {
     let mut checks = Checks::default();
     let number = checks.check("number", CustomerNumber::parse(&input.number));
     let name = checks.check("name", short_text(&input.name, 200).ok_or(Problem::NameRequired));
-    let email = checks.check(
-        "email",
-        parse_email(&input.email).map_err(|_| Problem::InvalidEmail { input: input.email.chars().take(60).collect() }),
-    );
+    let email = match input.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+        None => Some(None),
+        Some(e) => checks
+            .check("email", parse_email(e).map_err(|_| Problem::InvalidEmail { input: e.chars().take(60).collect() }))
+            .map(Some),
+    };
     let language = match &input.language {
         Some(l) => checks.check("language", Language::parse(l)),
         None => Some(Language::En),
@@ -158,6 +163,8 @@ struct Row {
     id: String,
     number: String,
     name: String,
+    /// `''` when there is none: the column is `NOT NULL` since the first migration, and SQLite
+    /// cannot drop that without rebuilding the table (docs/decisions.md).
     email: String,
     language: String,
     segment: Option<String>,
@@ -183,7 +190,7 @@ impl TryFrom<Row> for Customer {
             mode: Mode::parse(&r.mode).ok_or_else(|| bad("mode"))?,
             id: CustomerId::from_raw(r.id),
             name: r.name,
-            email: r.email,
+            email: Some(r.email).filter(|e| !e.is_empty()),
             segment: r.segment,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -269,7 +276,7 @@ pub(crate) async fn create_in(
     .bind(merchant.as_str())
     .bind(customer.number.as_str())
     .bind(&customer.name)
-    .bind(&customer.email)
+    .bind(customer.email.as_deref().unwrap_or(""))
     .bind(customer.language.as_str())
     .bind(&customer.segment)
     .bind(i64::from(customer.payment_terms_days))

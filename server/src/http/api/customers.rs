@@ -44,7 +44,8 @@ pub struct CustomerJson {
     /// The merchant's own number for the customer.
     pub number: String,
     pub name: String,
-    pub email: String,
+    /// Where invoices and reminders go; `null` when you gave none (no email is sent then).
+    pub email: Option<String>,
     /// `en`, `nl` or `da`.
     pub language: String,
     pub segment: Option<String>,
@@ -84,7 +85,9 @@ pub struct CreateCustomer {
     /// Your number for the customer, 1-64 characters: the key.
     pub number: String,
     pub name: String,
-    pub email: String,
+    /// Where invoices and reminders go. Optional: a customer without one is tracked and
+    /// collected all the same (pay links, letters), and no email is sent to it.
+    pub email: Option<String>,
     /// `en`, `nl` or `da` (the portal's and the emails' language); `en` when left out.
     #[schema(pattern = "^\\s*([eE][nN]|[nN][lL]|[dD][aA])\\s*$")]
     pub language: Option<String>,

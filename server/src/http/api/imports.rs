@@ -53,8 +53,10 @@ pub struct ImportJson {
     pub done: u64,
     pub total: u64,
     /// When it has run: `invoices` (documents: invoices and credit notes), `created`,
-    /// `unchanged`, `rejected` and `problems` (each with its `file`, the `line`, the `field`
-    /// (a CSV column or an XML path), a `code` and a `message`).
+    /// `unchanged`, `rejected`, `problems` (each with its `file`, the `line`, the `field` (a
+    /// CSV column or an XML path), a `code` and a `message`) and `warnings` (the same shape:
+    /// imported, but not quite as asked, like a credit note held as credit because Kassa does
+    /// not hold the invoice it names).
     #[schema(value_type = Option<Object>)]
     pub report: Option<Value>,
     /// RFC 3339.
@@ -64,9 +66,8 @@ pub struct ImportJson {
 
 impl From<ImportRecord> for ImportJson {
     fn from(i: ImportRecord) -> ImportJson {
-        let report = i.report.map(|r| {
-            let problems: Vec<Value> = r
-                .problems
+        let listed = |found: &[kassa_core::imports::RowProblem]| -> Vec<Value> {
+            found
                 .iter()
                 .map(|p| {
                     let mut v = serde_json::to_value(&p.problem).unwrap_or(Value::Null);
@@ -78,9 +79,11 @@ impl From<ImportRecord> for ImportJson {
                     v["message"] = kassa_app::words::problem(&p.problem).into();
                     v
                 })
-                .collect();
+                .collect()
+        };
+        let report = i.report.map(|r| {
             serde_json::json!({ "invoices": r.invoices, "created": r.created, "unchanged": r.unchanged,
-                "rejected": r.rejected, "problems": problems })
+                "rejected": r.rejected, "problems": listed(&r.problems), "warnings": listed(&r.warnings) })
         });
         ImportJson {
             id: i.id,
