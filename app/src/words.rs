@@ -203,6 +203,9 @@ pub fn problem(p: &Problem) -> String {
             format!("This invoice's rows must agree on it: line {first_line}, its first row, says something else.")
         }
         Problem::ImportRejected { reason } => format!("Not imported: {reason}."),
+        Problem::JobNotDead { state } => {
+            format!("The job is {state}, not dead: only a job that has used all its attempts can be retried.")
+        }
         Problem::CreditHeldForUnknownInvoice { number } => format!(
             "There is no invoice {number} on this account, so the credit note is held as credit on the customer: \
              apply it to an invoice when one arrives."

@@ -80,7 +80,8 @@ pub async fn emit(
     .bind(db::now())
     .execute(&mut **tx)
     .await?;
-    jobs::enqueue(tx, NewJob::now(DISPATCH, json!({ "event": id }), Some(merchant.clone()))).await?;
+    let job = NewJob { mode: Some(mode), ..NewJob::now(DISPATCH, json!({ "event": id }), Some(merchant.clone())) };
+    jobs::enqueue(tx, job).await?;
     Ok(id)
 }
 

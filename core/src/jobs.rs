@@ -26,6 +26,8 @@ use tokio::task::JoinSet;
 
 use crate::db::{self, Tx};
 use crate::error::{Error, Result};
+use crate::principal::{Mode, Principal};
+use crate::services::records::{self, authorise_settings};
 use crate::Ctx;
 
 /// How long a claimed job is a worker's before another may take it over. A running job's
@@ -53,6 +55,8 @@ pub struct NewJob {
     pub kind: &'static str,
     pub payload: Value,
     pub merchant: Option<MerchantId>,
+    /// The mode of the merchant's data the job works on: an API key sees its own mode's jobs.
+    pub mode: Option<Mode>,
     /// Unix seconds; now or later.
     pub run_at: i64,
     pub max_attempts: i64,
@@ -64,7 +68,7 @@ impl NewJob {
     /// A job to run as soon as a worker is free, tried up to 25 times (about four days with
     /// the backoff).
     pub fn now(kind: &'static str, payload: Value, merchant: Option<MerchantId>) -> Self {
-        NewJob { kind, payload, merchant, run_at: db::now(), max_attempts: 25, group: None }
+        NewJob { kind, payload, merchant, mode: None, run_at: db::now(), max_attempts: 25, group: None }
     }
 }
 
@@ -114,11 +118,12 @@ pub async fn enqueue(tx: &mut Tx, job: NewJob) -> Result<String> {
 async fn insert(tx: &mut Tx, id: &str, job: NewJob) -> Result<u64> {
     let now = db::now();
     Ok(sqlx::query(
-        "INSERT INTO jobs (id, merchant_id, kind, payload, state, run_at, attempts, max_attempts, group_key, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, 'queued', $5, 0, $6, $7, $8, $8) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO jobs (id, merchant_id, mode, kind, payload, state, run_at, attempts, max_attempts, group_key, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'queued', $6, 0, $7, $8, $9, $9) ON CONFLICT (id) DO NOTHING",
     )
     .bind(id)
     .bind(job.merchant.as_ref().map(MerchantId::as_str))
+    .bind(job.mode.map(Mode::as_str))
     .bind(job.kind)
     .bind(job.payload.to_string())
     .bind(job.run_at)
@@ -310,6 +315,7 @@ pub async fn fail(ctx: &Ctx, worker: &str, job: &Job, error: &str) -> Result<boo
 pub struct JobRecord {
     pub id: String,
     pub merchant_id: Option<String>,
+    pub mode: Option<String>,
     pub kind: String,
     pub state: String,
     pub attempts: i64,
@@ -328,7 +334,7 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<JobRecord>> {
     Ok(sqlx::query_as(
-        "SELECT id, merchant_id, kind, state, attempts, max_attempts, run_at, last_error, created_at, updated_at \
+        "SELECT id, merchant_id, mode, kind, state, attempts, max_attempts, run_at, last_error, created_at, updated_at \
          FROM jobs WHERE ($1 = '' OR state = $1) AND ($2 = '' OR merchant_id = $2) \
          ORDER BY updated_at DESC, id DESC LIMIT $3",
     )
@@ -353,6 +359,48 @@ pub async fn retry(ctx: &Ctx, id: &str) -> Result<bool> {
     .await?
     .rows_affected();
     Ok(changed == 1)
+}
+
+/// The newest `limit` jobs of `who`'s merchant and mode (of one state when given): what the
+/// merchant's API key and admins may see of the queue. Settings-level: admins and API keys.
+pub async fn list_for(ctx: &Ctx, who: &Principal, state: Option<State>, limit: i64) -> Result<Vec<JobRecord>> {
+    authorise_settings(who)?;
+    let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
+    Ok(sqlx::query_as(
+        "SELECT id, merchant_id, mode, kind, state, attempts, max_attempts, run_at, last_error, created_at, updated_at \
+         FROM jobs WHERE merchant_id = $1 AND mode = $2 AND ($3 = '' OR state = $3) \
+         ORDER BY updated_at DESC, id DESC LIMIT $4",
+    )
+    .bind(merchant.as_str())
+    .bind(mode.as_str())
+    .bind(state.map(State::as_str).unwrap_or(""))
+    .bind(limit)
+    .fetch_all(&ctx.pool)
+    .await?)
+}
+
+/// [`retry`] for `who`'s merchant and mode: `NotFound` for a job that is not theirs,
+/// `JobNotDead` for one that is still queued, running or done.
+pub async fn retry_for(ctx: &Ctx, who: &Principal, id: &str) -> Result<JobRecord> {
+    authorise_settings(who)?;
+    let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
+    let found: Option<JobRecord> = sqlx::query_as(
+        "SELECT id, merchant_id, mode, kind, state, attempts, max_attempts, run_at, last_error, created_at, updated_at \
+         FROM jobs WHERE merchant_id = $1 AND mode = $2 AND id = $3",
+    )
+    .bind(merchant.as_str())
+    .bind(mode.as_str())
+    .bind(id)
+    .fetch_optional(&ctx.pool)
+    .await?;
+    let job = found.ok_or(Error::NotFound)?;
+    if !retry(ctx, &job.id).await? {
+        return Err(kassa_domain::Problem::JobNotDead { state: job.state }.into());
+    }
+    let mut queued = job;
+    queued.state = State::Queued.as_str().into();
+    queued.attempts = 0;
+    Ok(queued)
 }
 
 /// Runs jobs of one kind.

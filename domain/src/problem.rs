@@ -186,6 +186,10 @@ pub enum Problem {
     ImportRowDisagrees {
         first_line: u64,
     },
+    /// Only a dead job can be queued again.
+    JobNotDead {
+        state: String,
+    },
     /// Not a problem but a warning: the document was imported, differently from what it asked.
     CreditHeldForUnknownInvoice {
         number: String,
@@ -325,6 +329,7 @@ impl Problem {
             Problem::ImportRowDisagrees { .. } => "import_row_disagrees",
             Problem::ImportRejected { .. } => "import_rejected",
             Problem::CreditHeldForUnknownInvoice { .. } => "credit_held_for_unknown_invoice",
+            Problem::JobNotDead { .. } => "job_not_dead",
             Problem::ImportTooLarge { .. } => "import_too_large",
             Problem::ImportDocumentTooLarge { .. } => "import_document_too_large",
             Problem::ImportNumberRepeated { .. } => "import_number_repeated",

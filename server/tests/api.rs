@@ -462,6 +462,8 @@ async fn the_openapi_document_describes_every_operation_and_needs_no_key() {
         ("/webhook_deliveries/{id}/replay", "post"),
         ("/imports", "post"),
         ("/imports/{id}", "get"),
+        ("/jobs", "get"),
+        ("/jobs/{id}/retry", "post"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     assert_eq!(paths.values().map(|p| p.as_object().unwrap().len()).sum::<usize>(), operations.len());

@@ -384,3 +384,38 @@ async fn entries_cut_off_a_chain_show_against_its_anchor() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("line 1"), "{}", String::from_utf8_lossy(&bad.stderr));
 }
+
+#[tokio::test]
+async fn a_dead_job_shows_in_the_api_of_its_mode_and_can_be_retried_there() {
+    let app = TestApp::spawn().await;
+    let handler = Arc::new(Explosive::default());
+    let worker = Worker::new(app.ctx.clone(), vec![handler]);
+    let mut tx = app.ctx.pool.begin().await.unwrap();
+    let job = NewJob {
+        max_attempts: 1,
+        mode: Some(kassa_core::principal::Mode::Test),
+        ..NewJob::now("test.explosive", serde_json::json!({ "panic": true }), Some(app.demo_merchant().await))
+    };
+    let id = jobs::enqueue(&mut tx, job).await.unwrap();
+    tx.commit().await.unwrap();
+    worker.run_once().await.unwrap();
+
+    let (test, live) = (app.demo.api_key.clone(), app.live_key().await);
+    let (status, dead) = app.api(&test, http::Method::GET, "/jobs?state=dead", None).await;
+    assert_eq!(status, 200, "{dead}");
+    let listed = &dead["data"][0];
+    assert_eq!((listed["id"].as_str(), listed["state"].as_str()), (Some(id.as_str()), Some("dead")), "{dead}");
+    assert_eq!(listed["last_error"], "panicked: the due date overflowed");
+    // The live key sees live jobs only.
+    let (_, seen) = app.api(&live, http::Method::GET, "/jobs?state=dead", None).await;
+    assert_eq!(seen["data"], serde_json::json!([]));
+    let retry = format!("/jobs/{id}/retry");
+    assert_eq!(app.api(&live, http::Method::POST, &retry, None).await.0, 404);
+
+    let (status, queued) = app.api(&test, http::Method::POST, &retry, None).await;
+    assert_eq!((status, queued["state"].as_str(), queued["attempts"].as_i64()), (202, Some("queued"), Some(0)));
+    let (status, again) = app.api(&test, http::Method::POST, &retry, None).await;
+    assert_eq!((status, again["error"]["code"].as_str()), (409, Some("job_not_dead")), "{again}");
+    let (status, bad) = app.api(&test, http::Method::GET, "/jobs?state=asleep", None).await;
+    assert_eq!((status, bad["error"]["code"].as_str()), (400, Some("invalid_query")));
+}

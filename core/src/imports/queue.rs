@@ -127,7 +127,11 @@ pub async fn submit(ctx: &Ctx, who: &Principal, cmd: Submit) -> Result<ImportRec
     }
     jobs::enqueue(
         &mut tx,
-        NewJob { max_attempts: 3, ..NewJob::now(RUN, json!({ "import": id }), Some(key.merchant.clone())) },
+        NewJob {
+            max_attempts: 3,
+            mode: Some(key.mode),
+            ..NewJob::now(RUN, json!({ "import": id }), Some(key.merchant.clone()))
+        },
     )
     .await?;
     tx.commit().await?;

@@ -368,20 +368,20 @@ pub async fn replay(ctx: &Ctx, who: &Principal, delivery_id: &str) -> Result<Del
             .await?;
     let row = found.ok_or(Error::NotFound)?;
     let mut tx = db::begin_write(&ctx.pool).await?;
-    requeue(&mut tx, merchant.as_str(), &row.1, delivery_id).await?;
+    requeue(&mut tx, merchant.as_str(), mode, &row.1, delivery_id).await?;
     tx.commit().await?;
     let mut replayed = delivery(&ctx.pool, row).await?;
     replayed.status = "pending".into();
     Ok(replayed)
 }
 
-async fn requeue(tx: &mut db::Tx, merchant: &str, endpoint_id: &str, delivery_id: &str) -> Result<()> {
+async fn requeue(tx: &mut db::Tx, merchant: &str, mode: Mode, endpoint_id: &str, delivery_id: &str) -> Result<()> {
     sqlx::query("UPDATE webhook_deliveries SET status = 'pending', updated_at = $1 WHERE id = $2")
         .bind(db::now())
         .bind(delivery_id)
         .execute(&mut **tx)
         .await?;
-    webhooks::enqueue(tx, merchant, endpoint_id, delivery_id).await
+    webhooks::enqueue(tx, merchant, mode.as_str(), endpoint_id, delivery_id).await
 }
 
 /// Sends again every delivery of an endpoint created in `[since, until]` that has not been
@@ -405,7 +405,7 @@ pub async fn replay_range(ctx: &Ctx, who: &Principal, endpoint_id: &str, since: 
     .fetch_all(&mut *tx)
     .await?;
     for id in &ids {
-        requeue(&mut tx, merchant.as_str(), endpoint_id, id).await?;
+        requeue(&mut tx, merchant.as_str(), mode, endpoint_id, id).await?;
     }
     tx.commit().await?;
     Ok(ids.len() as u64)

@@ -117,7 +117,7 @@ pub async fn fan_out(tx: &mut Tx, event: &str) -> Result<usize> {
         .await?
         .rows_affected();
         if inserted == 1 && enabled {
-            enqueue(tx, &merchant, &endpoint, &id).await?;
+            enqueue(tx, &merchant, &mode, &endpoint, &id).await?;
             created += 1;
         }
     }
@@ -126,10 +126,11 @@ pub async fn fan_out(tx: &mut Tx, event: &str) -> Result<usize> {
 
 /// Queues a try of a delivery. Deliveries to one endpoint share a job group: a receiver that
 /// answers slowly holds at most [`jobs::GROUP_CONCURRENCY`] of the workers' slots.
-pub(crate) async fn enqueue(tx: &mut Tx, merchant: &str, endpoint: &str, delivery: &str) -> Result<()> {
+pub(crate) async fn enqueue(tx: &mut Tx, merchant: &str, mode: &str, endpoint: &str, delivery: &str) -> Result<()> {
     let merchant = kassa_domain::MerchantId::from_raw(merchant.to_string());
     let job = NewJob {
         group: Some(format!("webhook:{endpoint}")),
+        mode: crate::principal::Mode::parse(mode),
         ..NewJob::now(DELIVER, json!({ "delivery": delivery }), Some(merchant))
     };
     jobs::enqueue(tx, job).await?;

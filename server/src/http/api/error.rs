@@ -97,7 +97,8 @@ fn problem_status(p: &Problem) -> StatusCode {
         | Problem::IdempotencyKeyReused
         | Problem::AlreadyReversed
         | Problem::AlreadyInLedger
-        | Problem::PaymentInProgress => StatusCode::CONFLICT,
+        | Problem::PaymentInProgress
+        | Problem::JobNotDead { .. } => StatusCode::CONFLICT,
         Problem::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }

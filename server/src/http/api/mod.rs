@@ -13,6 +13,7 @@ pub mod error;
 pub mod idempotency;
 pub mod imports;
 pub mod invoices;
+pub mod jobs;
 pub mod openapi;
 pub mod payments;
 pub mod reference;
@@ -59,7 +60,9 @@ use error::{ApiError, ApiResult, REQUEST_ID};
         (name = "imports", description = "Files of invoices (CSV) imported in the background, with progress and a \
             report per line."),
         (name = "webhooks", description = "Endpoints Kassa sends your events to, signed per Standard Webhooks 1.0; \
-            their delivery log and replays.")
+            their delivery log and replays."),
+        (name = "jobs", description = "Kassa's background work for you (deliveries, imports): what is queued, \
+            running, done or dead, and a second chance for a dead job.")
     )
 )]
 struct ApiDoc;
@@ -125,6 +128,8 @@ fn operations() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(webhooks::deliveries))
         .routes(routes!(webhooks::replay_range))
         .routes(routes!(webhooks::replay))
+        .routes(routes!(jobs::list))
+        .routes(routes!(jobs::retry))
 }
 
 /// `limit` requests per minute per API key (`--api-rate-limit`).
