@@ -36,8 +36,10 @@ pub const LEASE_SECS: i64 = 300;
 const HEARTBEAT: Duration = Duration::from_secs(60);
 /// The longest wait between two tries.
 pub const MAX_BACKOFF_SECS: i64 = 6 * 3600;
-/// At most this many jobs of one group run at once, over all workers (across processes a
-/// claim race can let one more through; the cap is about fairness, not correctness).
+/// At most this many jobs of one group run at once, over all workers of a process. Processes
+/// claiming at the same moment each count the others' running jobs only once committed, so
+/// with several processes a group can briefly run this many per process: the cap is about
+/// fairness, not correctness.
 pub const GROUP_CONCURRENCY: i64 = 2;
 /// How many of the oldest due jobs one claim chooses from.
 const CLAIM_WINDOW: i64 = 2000;
@@ -160,9 +162,12 @@ fn placeholders(first: usize, count: usize) -> String {
 }
 
 /// Claims up to `limit` due jobs of the given kinds (and such jobs whose worker's lease ran
-/// out) for `worker`, oldest first, but never more of one group than [`GROUP_CONCURRENCY`]
-/// with those of it already running. A worker claims only what it can run, so processes of
-/// two versions can share a queue during an upgrade.
+/// out, while they have attempts left) for `worker`, oldest first, but never more of one group
+/// than [`GROUP_CONCURRENCY`] with those of it already running. A group at its cap is left out
+/// before the oldest [`CLAIM_WINDOW`] due jobs are chosen from, so one endpoint's backlog of
+/// thousands of deliveries cannot fill the window and hold up everyone else's jobs. A worker
+/// claims only what it can run, so processes of two versions can share a queue during an
+/// upgrade.
 ///
 /// Two steps: choose the candidates (a window over the due jobs and the running ones of a
 /// group), then take them with an UPDATE that checks again that each is still due. Two
@@ -182,7 +187,11 @@ pub async fn claim(ctx: &Ctx, worker: &str, kinds: &[&str], limit: i64) -> Resul
                WHERE state = 'running' AND locked_until >= $1 AND group_key IS NOT NULL \
              UNION ALL \
              SELECT * FROM (SELECT id, COALESCE(group_key, id) AS g, run_at, 0 AS busy FROM jobs \
-               WHERE kind IN ({}) AND ((state = 'queued' AND run_at <= $1) OR (state = 'running' AND locked_until < $1)) \
+               WHERE kind IN ({}) AND ((state = 'queued' AND run_at <= $1) \
+                 OR (state = 'running' AND locked_until < $1 AND attempts < max_attempts)) \
+               AND (group_key IS NULL OR group_key NOT IN (SELECT group_key FROM jobs \
+                 WHERE state = 'running' AND locked_until >= $1 AND group_key IS NOT NULL \
+                 GROUP BY group_key HAVING COUNT(*) >= $3)) \
                ORDER BY run_at LIMIT $2) due \
            ) candidates \
          ) ranked WHERE busy = 0 AND rn <= $3 ORDER BY run_at, id LIMIT $4",
@@ -202,7 +211,8 @@ pub async fn claim(ctx: &Ctx, worker: &str, kinds: &[&str], limit: i64) -> Resul
     let take = format!(
         "UPDATE jobs SET last_error = CASE WHEN state = 'running' THEN $4 ELSE last_error END, state = 'running', \
          locked_by = $1, locked_until = $2, attempts = attempts + 1, updated_at = $3 \
-         WHERE id IN ({}) AND ((state = 'queued' AND run_at <= $3) OR (state = 'running' AND locked_until < $3)) \
+         WHERE id IN ({}) AND ((state = 'queued' AND run_at <= $3) \
+           OR (state = 'running' AND locked_until < $3 AND attempts < max_attempts)) \
          RETURNING id, kind, payload, attempts, max_attempts",
         placeholders(5, chosen.len())
     );
@@ -290,12 +300,13 @@ pub async fn succeed(ctx: &Ctx, worker: &str, job: &Job) -> Result<()> {
 }
 
 /// The job failed: it is tried again after [`backoff_secs`], or is `dead` once it has used
-/// its attempts. Returns whether it will be tried again.
+/// its attempts. Returns `false` only when this call made it dead (its handler then gives up
+/// on it).
 pub async fn fail(ctx: &Ctx, worker: &str, job: &Job, error: &str) -> Result<bool> {
     let now = db::now();
     let retry = job.attempts < job.max_attempts;
     let error: String = error.chars().take(2000).collect();
-    sqlx::query(
+    let changed = sqlx::query(
         "UPDATE jobs SET state = $1, run_at = $2, locked_by = NULL, locked_until = NULL, last_error = $3, \
          updated_at = $4 WHERE id = $5 AND locked_by = $6",
     )
@@ -306,8 +317,11 @@ pub async fn fail(ctx: &Ctx, worker: &str, job: &Job, error: &str) -> Result<boo
     .bind(&job.id)
     .bind(worker)
     .execute(&ctx.pool)
-    .await?;
-    Ok(retry)
+    .await?
+    .rows_affected();
+    // A worker that lost the lease meanwhile (taken over, or reaped) did not make it dead:
+    // whoever holds it now decides.
+    Ok(retry || changed == 0)
 }
 
 /// A job as an operator sees it.
@@ -331,19 +345,24 @@ pub async fn list(
     ctx: &Ctx,
     state: Option<State>,
     merchant: Option<&MerchantId>,
+    mode: Option<Mode>,
     limit: i64,
 ) -> Result<Vec<JobRecord>> {
-    Ok(sqlx::query_as(
-        "SELECT id, merchant_id, mode, kind, state, attempts, max_attempts, run_at, last_error, created_at, updated_at \
-         FROM jobs WHERE ($1 = '' OR state = $1) AND ($2 = '' OR merchant_id = $2) \
-         ORDER BY updated_at DESC, id DESC LIMIT $3",
-    )
+    Ok(sqlx::query_as(&format!(
+        "SELECT {JOB_COLUMNS} FROM jobs WHERE ($1 = '' OR state = $1) AND ($2 = '' OR merchant_id = $2) \
+         AND ($3 = '' OR mode = $3) ORDER BY updated_at DESC, id DESC LIMIT $4"
+    ))
     .bind(state.map(State::as_str).unwrap_or(""))
     .bind(merchant.map(MerchantId::as_str).unwrap_or(""))
+    .bind(mode.map(Mode::as_str).unwrap_or(""))
     .bind(limit)
     .fetch_all(&ctx.pool)
     .await?)
 }
+
+/// The columns of a [`JobRecord`].
+const JOB_COLUMNS: &str =
+    "id, merchant_id, mode, kind, state, attempts, max_attempts, run_at, last_error, created_at, updated_at";
 
 /// An operator's second chance for a dead job: queued now, with its attempts anew. Returns
 /// whether there was such a dead job.
@@ -366,17 +385,7 @@ pub async fn retry(ctx: &Ctx, id: &str) -> Result<bool> {
 pub async fn list_for(ctx: &Ctx, who: &Principal, state: Option<State>, limit: i64) -> Result<Vec<JobRecord>> {
     authorise_settings(who)?;
     let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
-    Ok(sqlx::query_as(
-        "SELECT id, merchant_id, mode, kind, state, attempts, max_attempts, run_at, last_error, created_at, updated_at \
-         FROM jobs WHERE merchant_id = $1 AND mode = $2 AND ($3 = '' OR state = $3) \
-         ORDER BY updated_at DESC, id DESC LIMIT $4",
-    )
-    .bind(merchant.as_str())
-    .bind(mode.as_str())
-    .bind(state.map(State::as_str).unwrap_or(""))
-    .bind(limit)
-    .fetch_all(&ctx.pool)
-    .await?)
+    list(ctx, state, Some(&merchant), Some(mode), limit).await
 }
 
 /// [`retry`] for `who`'s merchant and mode: `NotFound` for a job that is not theirs,
@@ -384,15 +393,13 @@ pub async fn list_for(ctx: &Ctx, who: &Principal, state: Option<State>, limit: i
 pub async fn retry_for(ctx: &Ctx, who: &Principal, id: &str) -> Result<JobRecord> {
     authorise_settings(who)?;
     let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
-    let found: Option<JobRecord> = sqlx::query_as(
-        "SELECT id, merchant_id, mode, kind, state, attempts, max_attempts, run_at, last_error, created_at, updated_at \
-         FROM jobs WHERE merchant_id = $1 AND mode = $2 AND id = $3",
-    )
-    .bind(merchant.as_str())
-    .bind(mode.as_str())
-    .bind(id)
-    .fetch_optional(&ctx.pool)
-    .await?;
+    let found: Option<JobRecord> =
+        sqlx::query_as(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE merchant_id = $1 AND mode = $2 AND id = $3"))
+            .bind(merchant.as_str())
+            .bind(mode.as_str())
+            .bind(id)
+            .fetch_optional(&ctx.pool)
+            .await?;
     let job = found.ok_or(Error::NotFound)?;
     if !retry(ctx, &job.id).await? {
         return Err(kassa_domain::Problem::JobNotDead { state: job.state }.into());

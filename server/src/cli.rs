@@ -451,7 +451,7 @@ pub async fn jobs(command: JobsCommand) -> anyhow::Result<String> {
                 Some(slug) => Some(merchant_at(&ctx, slug).await?.id),
                 None => None,
             };
-            let found = jobs::list(&ctx, args.state, merchant.as_ref(), args.limit).await.map_err(words)?;
+            let found = jobs::list(&ctx, args.state, merchant.as_ref(), None, args.limit).await.map_err(words)?;
             if found.is_empty() {
                 return Ok("No such jobs.".into());
             }

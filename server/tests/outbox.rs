@@ -220,7 +220,7 @@ async fn a_panicking_job_is_a_failed_attempt_and_the_others_run_on() {
     assert_eq!(worker.run_once().await.unwrap(), 1);
     assert_eq!(job_state(&app, &bad).await.0, "dead");
     assert_eq!(*handler.given_up.lock().unwrap(), std::slice::from_ref(&bad));
-    let dead = jobs::list(&app.ctx, Some(jobs::State::Dead), None, 10).await.unwrap();
+    let dead = jobs::list(&app.ctx, Some(jobs::State::Dead), None, None, 10).await.unwrap();
     assert_eq!(dead.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(), [bad.as_str()]);
 
     // An operator gives it another chance: queued now, with its attempts anew.

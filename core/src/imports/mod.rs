@@ -354,7 +354,14 @@ pub async fn run(
             }
         }
     }
-    let scope = Scope { ctx, who, merchant: &merchant, mode, described: &described };
+    let invoices_here: HashSet<String> = documents
+        .iter()
+        .filter_map(|d| match &d.entry {
+            Entry::Invoice(i) => Some(i.number.trim().to_string()),
+            Entry::CreditNote(_) => None,
+        })
+        .collect();
+    let scope = Scope { ctx, who, merchant: &merchant, mode, described: &described, invoices_here: &invoices_here };
     let bad: HashSet<usize> = found.iter().filter_map(|f| f.document).collect();
     let mut problems: Vec<RowProblem> = found.into_iter().map(|f| f.problem).collect();
     let good: Vec<Document> =
@@ -437,6 +444,8 @@ struct Scope<'a> {
     mode: crate::principal::Mode,
     /// By number: the customer, and whether only to create it when new.
     described: &'a HashMap<String, (CustomerInput, bool)>,
+    /// The numbers of the invoices in this import, written or not.
+    invoices_here: &'a HashSet<String>,
 }
 
 impl Scope<'_> {
@@ -530,8 +539,12 @@ impl Scope<'_> {
                 };
                 // A credit note for an invoice Kassa does not hold (issued before Kassa, or in
                 // another system) still credits the customer: held as credit, with a warning.
+                // One for an invoice of this very import that was not written goes with it.
                 let mut warnings = Vec::new();
                 if let Some(number) = against.clone() {
+                    if self.invoices_here.contains(number.as_str()) && !self.invoice_exists(tx, &number).await? {
+                        return Err(Problem::UnknownInvoice { number: number.to_string() }.into());
+                    }
                     if !self.invoice_exists(tx, &number).await? {
                         let problem = Problem::CreditHeldForUnknownInvoice { number: number.to_string() };
                         warnings.push(FieldProblem { field: "against".into(), problem });

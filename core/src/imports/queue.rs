@@ -205,7 +205,8 @@ impl Handler for Run {
 
         let done = Arc::new(AtomicUsize::new(0));
         let total = Arc::new(AtomicUsize::new(0));
-        let ticker = {
+        // Stopped when the run ends, however it ends (a panic included: the guard drops).
+        let ticker = StopOnDrop({
             let (ctx, id, done, total) = (ctx.clone(), id.to_string(), done.clone(), total.clone());
             tokio::spawn(async move {
                 loop {
@@ -219,14 +220,14 @@ impl Handler for Run {
                         .await;
                 }
             })
-        };
+        });
         let progress = |d: usize, t: usize| {
             done.store(d, Ordering::Relaxed);
             total.store(t, Ordering::Relaxed);
         };
         let result = super::run(ctx, &who, None, &files, on_error, &progress).await;
         drop(files);
-        ticker.abort();
+        drop(ticker);
         finish(ctx, id, Some(&result?)).await
     }
 
@@ -237,6 +238,15 @@ impl Handler for Run {
             Some(id) => finish(ctx, id, None).await,
             None => Ok(()),
         }
+    }
+}
+
+/// A task that ends when this is dropped.
+struct StopOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -570,7 +570,8 @@ impl Reader<'_> {
                 }
             }
             // EN 16931 asks no identifier of a buyer: one without is known by its name and
-            // country (docs/imports.md says what that risks).
+            // country (docs/imports.md says what that risks: two buyers of one name and
+            // country are one customer).
             (None, Some((node, name))) => {
                 self.from("customer", node);
                 self.from("customer_number", node);
@@ -776,12 +777,20 @@ impl Reader<'_> {
 }
 
 /// The customer number of a buyer without an identifier: `name:` with its country and its name
-/// (white space folded), at most 64 characters. The same name and country are the same
-/// customer, in every import.
+/// (white space folded). The same name and country are the same customer, in every import. A
+/// number that would be longer than a customer number may be keeps the name's first part and
+/// a hash of all of it, so two long names that differ only at the end stay two customers.
 fn number_by_name(name: &str, country: Option<&str>) -> String {
+    use sha2::{Digest, Sha256};
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     let number = format!("name:{}:{name}", country.unwrap_or("--"));
-    number.chars().take(kassa_domain::CustomerNumber::MAX_CHARS).collect()
+    let max = kassa_domain::CustomerNumber::MAX_CHARS;
+    if number.chars().count() <= max {
+        return number;
+    }
+    let hash: String = Sha256::digest(name.as_bytes()).iter().take(5).map(|b| format!("{b:02x}")).collect();
+    let kept: String = number.chars().take(max - hash.len() - 1).collect();
+    format!("{kept}~{hash}")
 }
 
 /// An `xsd:date` without its time zone, which a calendar date does not need
@@ -847,6 +856,21 @@ mod tests {
 
     const EXAMPLE: &str = include_str!("../../../docs/examples/invoice-peppol.xml");
     const CREDIT: &str = include_str!("../../../docs/examples/credit-note-peppol.xml");
+
+    #[test]
+    fn a_buyer_without_an_identifier_is_numbered_by_its_country_and_name() {
+        assert_eq!(number_by_name("  Bakkerij   Van Dijk B.V. ", Some("NL")), "name:NL:Bakkerij Van Dijk B.V.");
+        assert_eq!(number_by_name("Fjordkaffe ApS", None), "name:--:Fjordkaffe ApS");
+        let long = "Coöperatieve Vereniging van Zuivelproducenten Noord-Nederland U.A.";
+        let (a, b) = (
+            number_by_name(&format!("{long} afdeling A"), Some("NL")),
+            number_by_name(&format!("{long} afdeling B"), Some("NL")),
+        );
+        assert_ne!(a, b, "long names that differ at the end stay two customers");
+        assert_eq!(a.chars().count(), kassa_domain::CustomerNumber::MAX_CHARS);
+        assert!(kassa_domain::CustomerNumber::parse(&a).is_ok());
+        assert_eq!(a, number_by_name(&format!("{long}  afdeling A"), Some("NL")), "the same in every import");
+    }
 
     #[test]
     fn a_peppol_invoice_becomes_lines_that_add_up_to_what_it_asks() {

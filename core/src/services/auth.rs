@@ -130,9 +130,14 @@ pub async fn with_hashing<T: Send + 'static>(work: impl FnOnce() -> Result<T> + 
         .await
         .map_err(|_| Problem::Busy { retry_after_secs: 5 })?
         .map_err(|e| Error::internal(format!("hashing queue: {e}")))?;
-    let done = tokio::task::spawn_blocking(work).await.map_err(|e| Error::internal(format!("hashing: {e}")))?;
-    drop(permit);
-    done
+    // The permit goes with the work: a request dropped mid-hash (its client gone) does not
+    // free a slot while its hash still runs.
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work()
+    })
+    .await
+    .map_err(|e| Error::internal(format!("hashing: {e}")))?
 }
 
 /// Checks the password with argon2id and signs the staff member in. Unknown emails cost the
@@ -143,7 +148,8 @@ pub async fn with_hashing<T: Send + 'static>(work: impl FnOnce() -> Result<T> + 
 pub async fn staff_login(ctx: &Ctx, email: &str, password: &str) -> Result<Principal> {
     let pool = &ctx.pool;
     let email = email.trim().to_lowercase();
-    let address = ctx.origin.ip.as_deref().unwrap_or("unknown");
+    let address = client_address(ctx.origin.ip.as_deref());
+    let address = address.as_str();
     let from_here = format!("{email} from {address}");
     let limits = [(throttle::STAFF_LOGIN, from_here.as_str()), (throttle::STAFF_LOGIN_ADDRESS, address)];
     let attempt = throttle::reserve_all(pool, &limits).await?;
@@ -154,7 +160,14 @@ pub async fn staff_login(ctx: &Ctx, email: &str, password: &str) -> Result<Princ
             .await?;
     let stored = row.as_ref().map(|(.., hash)| hash.clone());
     let password = password.to_string();
-    let verified = with_hashing(move || verify_password(&password, stored.as_deref())).await?;
+    let verified = match with_hashing(move || verify_password(&password, stored.as_deref())).await {
+        // Not checked at all: not a wrong password either.
+        Err(busy @ Error::Problem(Problem::Busy { .. })) => {
+            attempt.succeeded(pool).await?;
+            return Err(busy);
+        }
+        other => other?,
+    };
     let (Some((staff_id, merchant_id, role, _)), true) = (row, verified) else {
         // The reserved attempt stays: it was a failure.
         return Err(Problem::WrongCredentials.into());
@@ -167,6 +180,21 @@ pub async fn staff_login(ctx: &Ctx, email: &str, password: &str) -> Result<Princ
         role,
         email,
     }))
+}
+
+/// Who is signing in, for the per-address limits: an IPv4 address, or an IPv6 address's /64
+/// (one host commonly holds a whole /64, so counting its single addresses would let it guess
+/// on without end).
+fn client_address(ip: Option<&str>) -> String {
+    match ip.and_then(|ip| ip.parse::<std::net::IpAddr>().ok()) {
+        Some(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Some(std::net::IpAddr::V6(v6)) => v6.to_ipv4_mapped().map(|v4| v4.to_string()).unwrap_or_default(),
+        Some(ip) => ip.to_string(),
+        None => "unknown".into(),
+    }
 }
 
 /// Blocking: argon2id on `password` against the stored hash, or against a fresh hash when
@@ -185,6 +213,16 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
+
+    #[test]
+    fn an_ipv6_host_counts_as_its_64_for_the_sign_in_limits() {
+        assert_eq!(client_address(Some("203.0.113.7")), "203.0.113.7");
+        assert_eq!(client_address(Some("2001:db8:1:2:aaaa::1")), client_address(Some("2001:db8:1:2:bbbb::9")));
+        assert_eq!(client_address(Some("2001:db8:1:2:aaaa::1")), "2001:db8:1:2::/64");
+        assert_ne!(client_address(Some("2001:db8:1:3::1")), client_address(Some("2001:db8:1:2::1")));
+        assert_eq!(client_address(Some("::ffff:203.0.113.7")), "203.0.113.7");
+        assert_eq!(client_address(None), "unknown");
+    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn at_most_a_few_hashes_run_at_once() {

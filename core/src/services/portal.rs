@@ -299,11 +299,13 @@ pub async fn receipt(ctx: &Ctx, who: &Principal, payment: &PaymentId) -> Result<
     }
     // A pay link's session sees its one invoice: a payment that did not touch it is not
     // found, and of one that also settled others it sees this invoice's share as the amount
-    // (the whole would tell what else the customer owed and paid).
-    let amount = match &debtor.invoice {
-        None => Money::from_minor(amount, currency),
+    // and no reference (the whole, or the payer's words, would tell what else the customer
+    // owed and paid).
+    let (amount, reference) = match &debtor.invoice {
+        None => (Money::from_minor(amount, currency), reference),
         Some(_) => match applied.as_slice() {
-            [(_, share)] => *share,
+            [(_, share)] if share.minor() == amount => (*share, reference),
+            [(_, share)] => (*share, String::new()),
             _ => return Err(Error::NotFound),
         },
     };

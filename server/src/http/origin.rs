@@ -8,8 +8,8 @@
 //! first of these present decides: it must name Kassa's public URL or the host the request was
 //! sent to. A request with none of them does not come from a browser page, so it cannot be a
 //! forged one (and scripts and tests keep working). The merchant API (`/api/v1`, a key in a
-//! header, no cookie) and the widget endpoints (their own per-token CORS) are not behind this
-//! check.
+//! header, no cookie) is not behind this check; the widget endpoints are, but take GET only
+//! (their reads are guarded by their own per-token CORS).
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;

@@ -431,7 +431,6 @@ impl<T> ListJson<T> {
     }
 }
 
-/// The `Idempotency-Key` header every POST takes.
 /// The `Idempotency-Key` of an operation that moves money, which needs one.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Header)]
@@ -443,6 +442,7 @@ pub struct RequiredIdempotencyKey {
     pub key: String,
 }
 
+/// The `Idempotency-Key` header every POST takes.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Header)]
 pub struct IdempotencyKey {

@@ -11,7 +11,9 @@
 //!   every POST 400 (a malformed `Idempotency-Key`) and 409 (the key reused, or its first
 //!   request still running);
 //! - no string anywhere may hold a NUL character (PostgreSQL cannot store one; the API refuses
-//!   it), stated as a pattern on every string that has none of its own.
+//!   it), stated as a pattern on every string that has none of its own;
+//! - a body that names one thing in one of several ways takes exactly one of them
+//!   ([`EXACTLY_ONE_OF`]).
 //!
 //! `openapi-spec-validator` and schemathesis check the result in the test suite
 //! (docs/security.md).
@@ -22,8 +24,27 @@ const ERROR: &str = "#/components/schemas/ErrorJson";
 /// No NUL anywhere in a string (ECMA-262 and Python regular expressions alike).
 const NO_NUL: &str = "^[^\\u0000]*$";
 
+/// Request bodies that name one thing in one of several ways: the handlers take exactly one
+/// (none, or two, is `customer_required`, `source_required`, `invoice_required`).
+const EXACTLY_ONE_OF: &[(&str, &[&str])] = &[
+    ("CreateInvoice", &["customer", "customer_number"]),
+    ("CreatePayment", &["customer", "customer_number"]),
+    ("CreateCreditNote", &["customer", "customer_number"]),
+    ("CreateAllocation", &["payment", "credit_note", "credit_note_number"]),
+    ("CreateWriteOff", &["invoice", "invoice_number"]),
+];
+
 /// Completes `doc` (the generated document, as JSON) in place.
 pub fn complete(doc: &mut Value) {
+    for (schema, fields) in EXACTLY_ONE_OF {
+        if let Some(s) = doc.pointer_mut(&format!("/components/schemas/{schema}")).and_then(Value::as_object_mut) {
+            // One branch per way, each matching when that field is given (not null): exactly
+            // one branch may match.
+            let branches: Vec<Value> =
+                fields.iter().map(|f| json!({ "required": [f], "properties": { *f: { "type": "string" } } })).collect();
+            s.insert("oneOf".into(), Value::Array(branches));
+        }
+    }
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
             let Some(item) = item.as_object_mut() else { continue };
@@ -177,5 +198,14 @@ mod tests {
             assert!(r[status]["description"].as_str().is_some_and(|d| d.len() > 5), "{status}: {r}");
         }
         assert_eq!(doc["paths"]["/things/{id}"]["post"]["parameters"][0]["schema"]["pattern"], NO_NUL);
+    }
+
+    #[test]
+    fn one_of_several_ways_to_name_a_thing_is_required() {
+        let mut doc = json!({ "components": { "schemas": { "CreateWriteOff": { "type": "object" } } } });
+        complete(&mut doc);
+        let branches = doc["components"]["schemas"]["CreateWriteOff"]["oneOf"].as_array().unwrap();
+        let required: Vec<&Value> = branches.iter().map(|b| &b["required"][0]).collect();
+        assert_eq!(required, [&json!("invoice"), &json!("invoice_number")]);
     }
 }
