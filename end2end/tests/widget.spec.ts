@@ -2,7 +2,15 @@ import { expect, test } from '@playwright/test';
 import { hydrated, shopUrl } from './helpers';
 
 test('the widget on the demo shop shows the amount, and paid after paying', async ({ page }) => {
-  await page.goto(`${shopUrl()}/`);
+  // The shop sends a strict policy of its own, as a merchant's page should: nothing the
+  // widget does may be blocked by it.
+  const consoleErrors: string[] = [];
+  page.on('console', (msg) => msg.type() === 'error' && consoleErrors.push(`${msg.text()} ${msg.location().url}`));
+  page.on('pageerror', (err) => consoleErrors.push(err.message));
+  const response = await page.goto(`${shopUrl()}/`);
+  const policy = response?.headers()['content-security-policy'] ?? '';
+  expect(policy).toContain("frame-ancestors 'none'");
+  expect(policy).toContain("'wasm-unsafe-eval'");
   const widget = page.locator('kassa-pay');
   await expect(widget.locator('.amount')).toHaveText('EUR 55.95');
   await expect(widget).toHaveAttribute('data-status', 'open');
@@ -23,6 +31,7 @@ test('the widget on the demo shop shows the amount, and paid after paying', asyn
   await expect(page.locator('#events')).toHaveText('kassa:paid received for invoice NL-2026-0107');
   await page.reload();
   await expect(page.locator('kassa-pay')).toHaveAttribute('data-status', 'paid');
+  expect(consoleErrors.filter((e) => /Content Security Policy|Refused to/.test(e))).toEqual([]);
 });
 
 test('a widget with a bad token explains itself', async ({ page }) => {
