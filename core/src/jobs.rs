@@ -34,6 +34,9 @@ use crate::Ctx;
 /// lease is renewed every [`HEARTBEAT`], so only a worker that stopped loses it.
 pub const LEASE_SECS: i64 = 300;
 const HEARTBEAT: Duration = Duration::from_secs(60);
+/// The longest one attempt may run (an import of the largest archive takes minutes); then it
+/// is stopped and counted as a failed attempt.
+const JOB_DEADLINE: Duration = Duration::from_secs(30 * 60);
 /// The longest wait between two tries.
 pub const MAX_BACKOFF_SECS: i64 = 6 * 3600;
 /// At most this many jobs of one group run at once, over all workers of a process. Processes
@@ -451,6 +454,8 @@ pub struct Worker {
     pub poll: Duration,
     /// How many jobs run at once.
     pub concurrency: usize,
+    /// The longest one attempt may run.
+    pub deadline: Duration,
 }
 
 impl Worker {
@@ -462,6 +467,7 @@ impl Worker {
             handlers: Arc::new(handlers),
             poll: Duration::from_secs(1),
             concurrency: default_concurrency(),
+            deadline: JOB_DEADLINE,
         }
     }
 
@@ -491,7 +497,7 @@ impl Worker {
         let started = jobs.len();
         for job in jobs {
             let (ctx, worker, handler) = (self.ctx.clone(), self.id.clone(), self.handler(&job.kind));
-            tasks.spawn(run_one(ctx, worker, handler, job));
+            tasks.spawn(run_one(ctx, worker, handler, job, self.deadline));
         }
         Ok(started)
     }
@@ -547,13 +553,15 @@ impl Worker {
 
 /// Runs one claimed job to its end, renewing its lease while it runs; an error or a panic is
 /// a failed attempt. Never panics itself.
-async fn run_one(ctx: Ctx, worker: String, handler: Option<Arc<dyn Handler>>, job: Job) {
+async fn run_one(ctx: Ctx, worker: String, handler: Option<Arc<dyn Handler>>, job: Job, deadline: Duration) {
     let outcome = match &handler {
         None => Err(format!("no handler for job kind {:?}", job.kind)),
         Some(handler) => {
             let work = AssertUnwindSafe(handler.run(&ctx, &job)).catch_unwind();
             tokio::pin!(work);
             let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
+            let stop = tokio::time::sleep(deadline);
+            tokio::pin!(stop);
             loop {
                 tokio::select! {
                     done = &mut work => break match done {
@@ -561,6 +569,8 @@ async fn run_one(ctx: Ctx, worker: String, handler: Option<Arc<dyn Handler>>, jo
                         Ok(Err(e)) => Err(format!("{e:#}")),
                         Err(panic) => Err(format!("panicked: {}", panic_message(panic.as_ref()))),
                     },
+                    // A job that hangs would renew its lease for ever and hold its slot.
+                    _ = &mut stop => break Err(format!("still running after {} s: stopped", deadline.as_secs())),
                     _ = beat.tick() => {
                         if let Err(e) = renew(&ctx, &worker, &job.id).await {
                             tracing::warn!(job = %job.id, error = %e, "cannot renew the job's lease");

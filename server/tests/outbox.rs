@@ -172,6 +172,9 @@ impl Handler for Explosive {
         if job.payload["panic"].as_bool() == Some(true) {
             panic!("the due date overflowed");
         }
+        if job.payload["hang"].as_bool() == Some(true) {
+            std::future::pending::<()>().await;
+        }
         Ok(())
     }
     async fn given_up(&self, _ctx: &Ctx, job: &Job) -> anyhow::Result<()> {
@@ -418,4 +421,21 @@ async fn a_dead_job_shows_in_the_api_of_its_mode_and_can_be_retried_there() {
     assert_eq!((status, again["error"]["code"].as_str()), (409, Some("job_not_dead")), "{again}");
     let (status, bad) = app.api(&test, http::Method::GET, "/jobs?state=asleep", None).await;
     assert_eq!((status, bad["error"]["code"].as_str()), (400, Some("invalid_query")));
+}
+
+#[tokio::test]
+async fn a_job_that_hangs_is_stopped_at_its_deadline() {
+    let app = TestApp::spawn().await;
+    let mut worker = Worker::new(app.ctx.clone(), vec![Arc::new(Explosive::default())]);
+    worker.deadline = std::time::Duration::from_secs(1);
+    let mut tx = app.ctx.pool.begin().await.unwrap();
+    let job = NewJob { max_attempts: 2, ..NewJob::now("test.explosive", serde_json::json!({ "hang": true }), None) };
+    let id = jobs::enqueue(&mut tx, job).await.unwrap();
+    tx.commit().await.unwrap();
+    let started = std::time::Instant::now();
+    assert_eq!(worker.run_once().await.unwrap(), 1);
+    assert!(started.elapsed().as_secs() < 10);
+    let (state, attempts, error) = job_state(&app, &id).await;
+    assert_eq!((state.as_str(), attempts), ("queued", 1));
+    assert_eq!(error.as_deref(), Some("still running after 1 s: stopped"));
 }

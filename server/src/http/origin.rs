@@ -35,7 +35,9 @@ pub async fn check(State(own): State<OwnOrigin>, req: Request, next: Next) -> Re
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
-    match verdict(req.headers(), &own) {
+    // HTTP/2 carries the host in the request line (`:authority`), not in a `Host` header.
+    let authority = req.uri().authority().map(|a| a.as_str().to_string());
+    match verdict(req.headers(), authority.as_deref(), &own) {
         Ok(()) => next.run(req).await,
         Err(from) => {
             tracing::warn!(from, path = %req.uri().path(), "refused a state-changing request from another origin");
@@ -52,9 +54,9 @@ pub async fn check(State(own): State<OwnOrigin>, req: Request, next: Next) -> Re
 }
 
 /// `Err` with where the request says it comes from, when that is not Kassa.
-fn verdict(headers: &HeaderMap, own: &OwnOrigin) -> Result<(), String> {
+fn verdict(headers: &HeaderMap, authority: Option<&str>, own: &OwnOrigin) -> Result<(), String> {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
-    let host = text(header::HOST.as_str());
+    let host = text(header::HOST.as_str()).or(authority);
     let ours = |origin: &str| {
         origin == own.0
             || url::Url::parse(origin).is_ok_and(|u| {
@@ -105,7 +107,7 @@ mod tests {
             // Not from a browser page at all.
             headers(&[host]),
         ] {
-            assert_eq!(verdict(&good, &own), Ok(()), "{good:?}");
+            assert_eq!(verdict(&good, None, &own), Ok(()), "{good:?}");
         }
         for bad in [
             headers(&[host, ("origin", "http://evil.example")]),
@@ -118,7 +120,11 @@ mod tests {
             headers(&[host, ("sec-fetch-site", "cross-site")]),
             headers(&[host, ("referer", "http://evil.example/page")]),
         ] {
-            assert!(verdict(&bad, &own).is_err(), "{bad:?}");
+            assert!(verdict(&bad, None, &own).is_err(), "{bad:?}");
         }
+        // Over HTTP/2 the host comes in the request line.
+        let h2 = headers(&[("origin", "http://localhost:3000")]);
+        assert_eq!(verdict(&h2, Some("localhost:3000"), &own), Ok(()));
+        assert!(verdict(&h2, Some("pay.example.com"), &own).is_err());
     }
 }
