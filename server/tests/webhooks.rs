@@ -34,13 +34,19 @@ struct Receiver {
     answers: Arc<Mutex<VecDeque<u16>>>,
 }
 
+/// Serves a test receiver on a random port; its `/hook` URL.
+async fn serve(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
 impl Receiver {
     async fn spawn() -> (Receiver, String) {
         let receiver = Receiver::default();
         let app = axum::Router::new().route("/hook", post(receive)).with_state(receiver.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/hook", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let url = serve(app).await;
         (receiver, url)
     }
 
@@ -346,10 +352,7 @@ async fn slow_receiver(delay: std::time::Duration) -> (Arc<std::sync::atomic::At
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (now, most, url)
+    (now, most, serve(app).await)
 }
 
 /// A receiver that answers 200 and then a body that never ends.
@@ -362,10 +365,7 @@ async fn endless_receiver() -> String {
             axum::body::Body::from_stream(endless)
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    url
+    serve(app).await
 }
 
 #[tokio::test]

@@ -542,10 +542,11 @@ impl Scope<'_> {
                 // One for an invoice of this very import that was not written goes with it.
                 let mut warnings = Vec::new();
                 if let Some(number) = against.clone() {
-                    if self.invoices_here.contains(number.as_str()) && !self.invoice_exists(tx, &number).await? {
+                    let held = self.invoice_exists(tx, &number).await?;
+                    if !held && self.invoices_here.contains(number.as_str()) {
                         return Err(Problem::UnknownInvoice { number: number.to_string() }.into());
                     }
-                    if !self.invoice_exists(tx, &number).await? {
+                    if !held {
                         let problem = Problem::CreditHeldForUnknownInvoice { number: number.to_string() };
                         warnings.push(FieldProblem { field: "against".into(), problem });
                         against = None;

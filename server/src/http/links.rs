@@ -33,8 +33,11 @@ fn slug(text: &str) -> Option<MerchantSlug> {
     MerchantSlug::parse(text).ok()
 }
 
-async fn sign_in(session: &Session, who: &Principal) -> Result<(), Response> {
-    kassa_app::backend::sign_in(session, who).await.map_err(|_| page_error(Error::internal("session store")))
+/// Signs `who` in, until `ends` (unix seconds) at the latest.
+async fn sign_in(session: &Session, who: &Principal, ends: Option<i64>) -> Result<(), Response> {
+    kassa_app::backend::sign_in_until(session, who, ends)
+        .await
+        .map_err(|_| page_error(Error::internal("session store")))
 }
 
 /// A magic link opened (GET): says whether it works and offers "Continue", which posts back
@@ -64,7 +67,7 @@ pub async fn magic_login(
     let slug = slug(&slug_text).ok_or_else(pages::not_found)?;
     match auth::redeem_magic_link(&ctx, &slug, &token).await {
         Ok(debtor) => {
-            sign_in(&session, &debtor).await?;
+            sign_in(&session, &debtor, None).await?;
             Ok(Redirect::to(&format!("/p/{slug}")).into_response())
         }
         Err(e) => Err(link_error(&ctx, &slug, e).await),
@@ -131,9 +134,7 @@ pub async fn pay_link(
 ) -> PageResult {
     let (merchant, link) = verify_pay_link(&ctx, &slug_text, &token).await?;
     if !covers(kassa_app::backend::signed_in_debtor(&session).await.as_ref(), &link.debtor) {
-        kassa_app::backend::sign_in_until(&session, &link.debtor, Some(link.expires_at))
-            .await
-            .map_err(|_| page_error(Error::internal("session store")))?;
+        sign_in(&session, &link.debtor, Some(link.expires_at)).await?;
     }
     Ok(to_invoice(&merchant.slug, &link.number))
 }

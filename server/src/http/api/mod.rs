@@ -350,11 +350,14 @@ pub struct PageParams {
 }
 
 impl PageParams {
+    /// The most a page holds (the OpenAPI document states it from here).
+    pub const MAX_LIMIT: u32 = 200;
+
     pub fn limit(&self) -> ApiResult<u32> {
         match self.limit {
             None => Ok(50),
-            Some(n @ 1..=200) => Ok(n),
-            Some(_) => Err(ApiError::bad_request("invalid_limit", "`limit` is 1 to 200.")),
+            Some(n @ 1..=Self::MAX_LIMIT) => Ok(n),
+            Some(_) => Err(ApiError::bad_request("invalid_limit", format!("`limit` is 1 to {}.", Self::MAX_LIMIT))),
         }
     }
 

@@ -68,7 +68,9 @@ fn constrain_shared_parameters(operation: &mut Map<String, Value>) {
     let Some(params) = operation.get_mut("parameters").and_then(Value::as_array_mut) else { return };
     for p in params {
         let schema = match (p["in"].as_str(), p["name"].as_str()) {
-            (Some("query"), Some("limit")) => json!({ "type": "integer", "minimum": 1, "maximum": 200 }),
+            (Some("query"), Some("limit")) => {
+                json!({ "type": "integer", "minimum": 1, "maximum": super::PageParams::MAX_LIMIT })
+            }
             (Some("query"), Some("after")) => {
                 json!({ "type": "string", "pattern": kassa_core::services::records::Cursor::PATTERN })
             }
