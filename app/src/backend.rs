@@ -41,7 +41,7 @@ async fn signed_in(session: &Session, key: &str) -> Option<Principal> {
 impl From<Error> for AppError {
     fn from(e: Error) -> AppError {
         match e {
-            Error::NotFound | Error::Forbidden => AppError::NotFound,
+            Error::NotFound | Error::Forbidden | Error::ScopeMissing(_) => AppError::NotFound,
             Error::Unauthenticated => AppError::Unauthorized,
             Error::Problem(p) => AppError::Problem(p),
             // A form shows one problem at a time: the first.

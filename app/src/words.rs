@@ -132,6 +132,12 @@ pub fn problem(p: &Problem) -> String {
         Problem::InvalidLogoUrl => "The logo must be an https:// address or a path on this site.".into(),
         Problem::InvalidEmail { input } => format!("'{input}' is not an email address."),
         Problem::EmailTaken => "Someone already signs in with this email address.".into(),
+        Problem::OwnerStays => {
+            "The owner cannot be removed or given another role: hand the ownership to someone else first.".into()
+        }
+        Problem::OwnerNeedsPassword => {
+            "Ownership can only go to someone who has chosen their password and can sign in.".into()
+        }
         Problem::PasswordTooShort { min_chars } => format!("Choose a password of at least {min_chars} characters."),
         Problem::PasswordsDiffer => "The two passwords are not the same.".into(),
         Problem::PasswordLinkExpired => {

@@ -16,6 +16,9 @@ pub enum Error {
     /// Signed in, but this principal's role may not do this.
     #[error("forbidden")]
     Forbidden,
+    /// An API key without the scope this needs.
+    #[error("the API key lacks the {} scope", .0.as_str())]
+    ScopeMissing(crate::principal::Scope),
     #[error("problem: {0}")]
     Problem(#[from] Problem),
     /// A record with several things to fix, each at its field (`lines[2].quantity`): all of

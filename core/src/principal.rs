@@ -36,32 +36,44 @@ pub struct Staff {
     pub email: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What a staff member may do; each role may do everything of the roles before it
+/// (docs/security.md has the whole matrix).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StaffRole {
-    /// Everything, including settings and staff.
-    Admin,
-    /// Works the ledger: records, allocates, writes off.
-    Collector,
     /// Reads only.
     Viewer,
+    /// Works the ledger: records, allocates, writes off.
+    Collector,
+    /// Settings (webhook endpoints, API keys, jobs) and the collectors and viewers.
+    Admin,
+    /// The one person who owns the merchant's account: also makes and unmakes admins and hands
+    /// the ownership on. Stored as the merchant's `owner_staff_id`, not as a role of its own,
+    /// so that handing it on leaves the former owner an admin.
+    Owner,
 }
 
 impl StaffRole {
+    pub const ALL: [StaffRole; 4] = [StaffRole::Viewer, StaffRole::Collector, StaffRole::Admin, StaffRole::Owner];
+
     pub fn parse(text: &str) -> Option<StaffRole> {
-        match text {
-            "admin" => Some(StaffRole::Admin),
-            "collector" => Some(StaffRole::Collector),
-            "viewer" => Some(StaffRole::Viewer),
-            _ => None,
-        }
+        StaffRole::ALL.into_iter().find(|r| r.as_str() == text)
     }
+
     pub fn as_str(&self) -> &'static str {
         match self {
-            StaffRole::Admin => "admin",
-            StaffRole::Collector => "collector",
             StaffRole::Viewer => "viewer",
+            StaffRole::Collector => "collector",
+            StaffRole::Admin => "admin",
+            StaffRole::Owner => "owner",
         }
+    }
+
+    /// The role of a staff member whose stored role is `stored`, given whether they are
+    /// their merchant's owner.
+    pub fn effective(stored: &str, is_owner: bool) -> Option<StaffRole> {
+        let role = StaffRole::parse(stored)?;
+        Some(if is_owner { StaffRole::Owner } else { role })
     }
 }
 
@@ -70,6 +82,99 @@ pub struct ApiKey {
     pub merchant: MerchantId,
     pub key_id: String,
     pub mode: Mode,
+    pub scopes: Scopes,
+}
+
+/// What an API key may do besides reading its mode's records (which every key may).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Read customers, invoices, payments, credit notes, imports, reports.
+    Read,
+    /// Push customers and invoices, import, record payments and credit notes, allocate,
+    /// write off, reverse.
+    Write,
+    /// Webhook endpoints and jobs.
+    Settings,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 3] = [Scope::Read, Scope::Write, Scope::Settings];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Read => "read",
+            Scope::Write => "write",
+            Scope::Settings => "settings",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// A key's scopes: always `read`, and `write` and `settings` as given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "Vec<Scope>", from = "Vec<Scope>")]
+pub struct Scopes {
+    write: bool,
+    settings: bool,
+}
+
+impl Scopes {
+    pub const ALL: Scopes = Scopes { write: true, settings: true };
+    pub const READ: Scopes = Scopes { write: false, settings: false };
+    pub const READ_WRITE: Scopes = Scopes { write: true, settings: false };
+
+    pub fn has(&self, scope: Scope) -> bool {
+        match scope {
+            Scope::Read => true,
+            Scope::Write => self.write,
+            Scope::Settings => self.settings,
+        }
+    }
+
+    pub fn list(&self) -> Vec<Scope> {
+        Scope::ALL.into_iter().filter(|s| self.has(*s)).collect()
+    }
+
+    /// As stored: `read write`.
+    pub fn as_text(&self) -> String {
+        self.list().iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")
+    }
+
+    /// Parses words separated by spaces or commas; the error is the first unknown word.
+    pub fn parse(text: &str) -> Result<Scopes, String> {
+        let mut scopes = Scopes::READ;
+        for word in text.split([' ', ',']).map(str::trim).filter(|w| !w.is_empty()) {
+            match Scope::parse(word) {
+                Some(s) => scopes = scopes.with(s),
+                None => return Err(word.to_string()),
+            }
+        }
+        Ok(scopes)
+    }
+
+    pub fn with(self, scope: Scope) -> Scopes {
+        match scope {
+            Scope::Read => self,
+            Scope::Write => Scopes { write: true, ..self },
+            Scope::Settings => Scopes { settings: true, ..self },
+        }
+    }
+}
+
+impl From<Vec<Scope>> for Scopes {
+    fn from(list: Vec<Scope>) -> Scopes {
+        list.into_iter().fold(Scopes::READ, Scopes::with)
+    }
+}
+
+impl From<Scopes> for Vec<Scope> {
+    fn from(scopes: Scopes) -> Vec<Scope> {
+        scopes.list()
+    }
 }
 
 /// Test-mode data and keys never mix with live ones.
@@ -113,6 +218,30 @@ impl Principal {
         match self {
             Principal::Debtor(d) => Ok(d),
             _ => Err(Error::Unauthenticated),
+        }
+    }
+
+    /// May this principal write records and post to the ledger (of the merchant it acts for)?
+    /// Staff from collector up, API keys with the `write` scope, the system.
+    pub fn may_write(&self) -> Result<()> {
+        match self {
+            Principal::System => Ok(()),
+            Principal::Staff(s) if s.role >= StaffRole::Collector => Ok(()),
+            Principal::ApiKey(k) if k.scopes.has(Scope::Write) => Ok(()),
+            Principal::ApiKey(_) => Err(Error::ScopeMissing(Scope::Write)),
+            _ => Err(Error::Forbidden),
+        }
+    }
+
+    /// May this principal change settings (webhook endpoints, jobs)? Staff from admin up, API
+    /// keys with the `settings` scope, the system.
+    pub fn may_change_settings(&self) -> Result<()> {
+        match self {
+            Principal::System => Ok(()),
+            Principal::Staff(s) if s.role >= StaffRole::Admin => Ok(()),
+            Principal::ApiKey(k) if k.scopes.has(Scope::Settings) => Ok(()),
+            Principal::ApiKey(_) => Err(Error::ScopeMissing(Scope::Settings)),
+            _ => Err(Error::Forbidden),
         }
     }
 

@@ -100,6 +100,10 @@ pub enum Problem {
         input: String,
     },
     EmailTaken,
+    /// The owner keeps their place until they hand the ownership to someone else.
+    OwnerStays,
+    /// Ownership goes to someone who has chosen their password (and so can sign in).
+    OwnerNeedsPassword,
     PasswordTooShort {
         min_chars: u32,
     },
@@ -294,6 +298,8 @@ impl Problem {
             Problem::InvalidLogoUrl => "invalid_logo_url",
             Problem::InvalidEmail { .. } => "invalid_email",
             Problem::EmailTaken => "email_taken",
+            Problem::OwnerStays => "owner_stays",
+            Problem::OwnerNeedsPassword => "owner_needs_password",
             Problem::PasswordTooShort { .. } => "password_too_short",
             Problem::PasswordsDiffer => "passwords_differ",
             Problem::PasswordLinkExpired => "password_link_expired",

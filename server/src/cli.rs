@@ -2,7 +2,7 @@
 //! runs `kassa` on the server's machine holds the database), calls one service, and prints the
 //! answer — or the problem in words, exiting non-zero.
 
-use kassa_core::principal::StaffRole;
+use kassa_core::principal::{Scopes, StaffRole};
 use kassa_core::services::records::merchant_by_slug;
 use kassa_core::services::{ledger, merchants, staff};
 use kassa_core::{Error, Principal};
@@ -36,8 +36,15 @@ pub struct CreateMerchantArgs {
 
 #[derive(clap::Subcommand)]
 pub enum StaffCommand {
-    /// Add a staff member; prints a single-use link on which they choose their password.
+    /// Add a staff member; prints a single-use link on which they choose their password. A
+    /// merchant's first admin becomes its owner.
     Add(AddStaffArgs),
+    /// List a merchant's staff and their roles.
+    List(MerchantArgs),
+    /// Give a staff member another role (`owner` hands the ownership to them).
+    SetRole(AddStaffArgs),
+    /// Remove a staff member: their sessions end at their next request.
+    Remove(StaffMemberArgs),
 }
 
 #[derive(clap::Args)]
@@ -47,9 +54,21 @@ pub struct AddStaffArgs {
     pub merchant: String,
     #[arg(long)]
     pub email: String,
-    /// admin (everything), collector (works the ledger) or viewer (reads).
+    /// owner (admin, and makes admins), admin (settings and staff), collector (works the
+    /// ledger) or viewer (reads).
     #[arg(long, default_value = "admin", value_parser = parse_role)]
     pub role: StaffRole,
+    #[command(flatten)]
+    pub config: Config,
+}
+
+#[derive(clap::Args)]
+pub struct StaffMemberArgs {
+    /// The merchant's slug.
+    #[arg(long)]
+    pub merchant: String,
+    #[arg(long)]
+    pub email: String,
     #[command(flatten)]
     pub config: Config,
 }
@@ -108,6 +127,10 @@ pub struct CreateKeyArgs {
     /// A live key (real data); without it, a test key that sees test data only.
     #[arg(long)]
     pub live: bool,
+    /// What the key may do: read (always), write (records and money), settings (webhook
+    /// endpoints, jobs); comma-separated.
+    #[arg(long, default_value = "read,write", value_parser = parse_scopes)]
+    pub scopes: Scopes,
     #[command(flatten)]
     pub config: Config,
 }
@@ -193,7 +216,11 @@ fn parse_job_state(text: &str) -> Result<kassa_core::jobs::State, String> {
 }
 
 fn parse_role(text: &str) -> Result<StaffRole, String> {
-    StaffRole::parse(text).ok_or_else(|| "must be admin, collector or viewer".into())
+    StaffRole::parse(text).ok_or_else(|| "must be owner, admin, collector or viewer".into())
+}
+
+fn parse_scopes(text: &str) -> Result<Scopes, String> {
+    Scopes::parse(text).map_err(|word| format!("'{word}' is not a scope: use read, write and settings"))
 }
 
 /// A service error as the CLI says it.
@@ -235,18 +262,85 @@ async fn merchant_at(ctx: &kassa_core::Ctx, slug: &str) -> anyhow::Result<kassa_
 }
 
 pub async fn staff(command: StaffCommand) -> anyhow::Result<String> {
-    let StaffCommand::Add(args) = command;
-    let ctx = crate::context(&args.config).await?;
-    let merchant = merchant_at(&ctx, &args.merchant).await?;
-    let cmd = staff::AddStaff { merchant: merchant.id, email: args.email, role: args.role };
-    let added = staff::add(&ctx, &Principal::System, cmd).await.map_err(words)?;
-    Ok(format!(
-        "Added {} to {}. Send them this link to choose a password (it works once, for 24 hours):\n{}/admin/set-password/{}",
-        args.role.as_str(),
-        merchant.name,
-        ctx.public_url,
-        added.password_token
-    ))
+    match command {
+        StaffCommand::Add(args) => {
+            let ctx = crate::context(&args.config).await?;
+            let merchant = merchant_at(&ctx, &args.merchant).await?;
+            let cmd = staff::AddStaff { merchant: merchant.id.clone(), email: args.email, role: args.role };
+            let added = staff::add(&ctx, &Principal::System, cmd).await.map_err(words)?;
+            let role = member_by_id(&ctx, &merchant, &added.staff).await?.role;
+            Ok(format!(
+                "Added {} to {}. Send them this link to choose a password (it works once, for 24 hours):\n{}/admin/set-password/{}",
+                role.as_str(),
+                merchant.name,
+                ctx.public_url,
+                added.password_token
+            ))
+        }
+        StaffCommand::List(args) => {
+            let ctx = crate::context(&args.config).await?;
+            let merchant = merchant_at(&ctx, &args.merchant).await?;
+            let members = staff::list(&ctx, &Principal::System, &merchant.id).await.map_err(words)?;
+            if members.is_empty() {
+                return Ok(format!("{} has no staff.", merchant.name));
+            }
+            Ok(members
+                .iter()
+                .map(|m| {
+                    let waiting = if m.can_sign_in { "" } else { "  (has not chosen a password yet)" };
+                    format!("{}  {}{}", m.role.as_str(), m.email, waiting)
+                })
+                .collect::<Vec<_>>()
+                .join("\n"))
+        }
+        StaffCommand::SetRole(args) => {
+            let ctx = crate::context(&args.config).await?;
+            let merchant = merchant_at(&ctx, &args.merchant).await?;
+            let member = member_by_email(&ctx, &merchant, &args.email).await?;
+            staff::set_role(&ctx, &Principal::System, &merchant.id, &member.id, args.role).await.map_err(words)?;
+            Ok(format!("{}: {} is now {}.", merchant.name, member.email, with_article(args.role)))
+        }
+        StaffCommand::Remove(args) => {
+            let ctx = crate::context(&args.config).await?;
+            let merchant = merchant_at(&ctx, &args.merchant).await?;
+            let member = member_by_email(&ctx, &merchant, &args.email).await?;
+            staff::remove(&ctx, &Principal::System, &merchant.id, &member.id).await.map_err(words)?;
+            Ok(format!("Removed {} from {}; their sessions end at their next request.", member.email, merchant.name))
+        }
+    }
+}
+
+fn with_article(role: StaffRole) -> String {
+    match role {
+        StaffRole::Owner => "the owner".into(),
+        StaffRole::Admin => "an admin".into(),
+        other => format!("a {}", other.as_str()),
+    }
+}
+
+async fn member_by_email(
+    ctx: &kassa_core::Ctx,
+    merchant: &kassa_core::services::records::Merchant,
+    email: &str,
+) -> anyhow::Result<staff::Member> {
+    let email = staff::parse_email(email).map_err(words)?;
+    let members = staff::list(ctx, &Principal::System, &merchant.id).await.map_err(words)?;
+    members
+        .into_iter()
+        .find(|m| m.email == email)
+        .ok_or_else(|| anyhow::anyhow!("{} has no staff member {email}", merchant.name))
+}
+
+async fn member_by_id(
+    ctx: &kassa_core::Ctx,
+    merchant: &kassa_core::services::records::Merchant,
+    id: &kassa_domain::StaffId,
+) -> anyhow::Result<staff::Member> {
+    let members = staff::list(ctx, &Principal::System, &merchant.id).await.map_err(words)?;
+    members
+        .into_iter()
+        .find(|m| &m.id == id)
+        .ok_or_else(|| anyhow::anyhow!("{} has no such staff member", merchant.name))
 }
 
 pub async fn api_key(command: ApiKeyCommand) -> anyhow::Result<String> {
@@ -258,13 +352,14 @@ pub async fn api_key(command: ApiKeyCommand) -> anyhow::Result<String> {
             let ctx = crate::context(&args.config).await?;
             let merchant = merchant_at(&ctx, &args.merchant).await?;
             let mode = if args.live { Mode::Live } else { Mode::Test };
-            let cmd = api_keys::CreateKey { merchant: merchant.id, name: args.name, mode };
+            let cmd = api_keys::CreateKey { merchant: merchant.id, name: args.name, mode, scopes: args.scopes };
             let created = api_keys::create(&ctx, &Principal::System, cmd).await.map_err(words)?;
             Ok(format!(
-                "Created {} API key \"{}\" ({}) for {}. It is shown this once; keep it secret:\n{}",
+                "Created {} API key \"{}\" ({}, may {}) for {}. It is shown this once; keep it secret:\n{}",
                 mode.as_str(),
                 created.key.name,
                 created.key.id,
+                created.key.scopes.as_text().replace(' ', ", "),
                 merchant.name,
                 created.secret.expose_secret()
             ))
@@ -281,10 +376,11 @@ pub async fn api_key(command: ApiKeyCommand) -> anyhow::Result<String> {
                 .iter()
                 .map(|k| {
                     format!(
-                        "{}  {}...  {}  {:?}  created {}  last used {}{}",
+                        "{}  {}...  {}  {}  {:?}  created {}  last used {}{}",
                         k.id,
                         k.prefix,
                         k.mode.as_str(),
+                        k.scopes.as_text().replace(' ', ","),
                         k.name,
                         when(Some(k.created_at)),
                         when(k.last_used_at),

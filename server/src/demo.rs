@@ -10,8 +10,7 @@ use serde::Serialize;
 use time::Duration;
 
 use kassa_core::db;
-use kassa_core::principal::Mode;
-use kassa_core::principal::StaffRole;
+use kassa_core::principal::{Mode, Scopes, StaffRole};
 use kassa_core::services::customers::{self, CustomerInput};
 use kassa_core::services::invoices::{self, CustomerRef, InvoiceInput, LineInput, NumberStyle};
 use kassa_core::services::ledger::{self, IssueCreditNote, RecordPayment, ReversePayment, WriteOffInvoice};
@@ -261,7 +260,13 @@ pub async fn seed(ctx: &Ctx, config: &Config) -> anyhow::Result<DemoLinks> {
         staff::set_password(ctx, &added.password_token, STAFF_PASSWORD, STAFF_PASSWORD).await?;
     }
 
-    let key = api_keys::CreateKey { merchant: merchant.id.clone(), name: "kassa demo".into(), mode: Mode::Test };
+    // Every scope: the demo shows the whole API, webhook endpoints and jobs included.
+    let key = api_keys::CreateKey {
+        merchant: merchant.id.clone(),
+        name: "kassa demo".into(),
+        mode: Mode::Test,
+        scopes: Scopes::ALL,
+    };
     let api_key = api_keys::create(ctx, &Principal::System, key).await?.secret.expose_secret().to_string();
 
     Ok(DemoLinks {

@@ -135,3 +135,55 @@ fn a_merchant_and_its_staff_without_the_demo() {
     let (ok, out, err) = run(&["ledger", "verify"]);
     assert!(ok && out.contains("every invariant holds"), "{out}{err}");
 }
+
+/// Runs `kassa` with `args` against the database at `url`; its output, or a failure naming it.
+fn run(url: &str, args: &[&str]) -> Result<String, String> {
+    let out = kassa().args(args).args(["--database-url", url]).output().unwrap();
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    if out.status.success() {
+        Ok(text(&out.stdout))
+    } else {
+        Err(text(&out.stderr))
+    }
+}
+
+#[test]
+fn staff_and_their_roles_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/kassa.db", dir.path().display());
+    run(&url, &["merchant", "create", "--slug", "acme", "--name", "Acme B.V."]).unwrap();
+    // The first admin becomes the owner.
+    let added = run(&url, &["staff", "add", "--merchant", "acme", "--email", "Eva@Acme.example"]).unwrap();
+    assert!(added.starts_with("Added owner to Acme B.V.") && added.contains("/admin/set-password/"), "{added}");
+    let added = run(&url, &["staff", "add", "--merchant", "acme", "--email", "jan@acme.example", "--role", "viewer"]);
+    assert!(added.unwrap().starts_with("Added viewer"));
+    let list = run(&url, &["staff", "list", "--merchant", "acme"]).unwrap();
+    assert!(list.contains("owner  eva@acme.example  (has not chosen a password yet)"), "{list}");
+    assert!(list.contains("viewer  jan@acme.example"), "{list}");
+
+    let changed =
+        run(&url, &["staff", "set-role", "--merchant", "acme", "--email", "jan@acme.example", "--role", "admin"]);
+    assert_eq!(changed.unwrap().trim(), "Acme B.V.: jan@acme.example is now an admin.");
+    let refused = run(&url, &["staff", "remove", "--merchant", "acme", "--email", "eva@acme.example"]).unwrap_err();
+    assert!(refused.contains("hand the ownership to someone else first"), "{refused}");
+    let refused =
+        run(&url, &["staff", "set-role", "--merchant", "acme", "--email", "jan@acme.example", "--role", "owner"]);
+    assert!(refused.unwrap_err().contains("someone who has chosen their password"));
+    let refused = run(&url, &["staff", "remove", "--merchant", "acme", "--email", "nobody@acme.example"]).unwrap_err();
+    assert!(refused.contains("Acme B.V. has no staff member nobody@acme.example"), "{refused}");
+    let removed = run(&url, &["staff", "remove", "--merchant", "acme", "--email", "jan@acme.example"]).unwrap();
+    assert!(removed.starts_with("Removed jan@acme.example from Acme B.V."), "{removed}");
+    let refused = run(&url, &["staff", "add", "--merchant", "acme", "--email", "x@acme.example", "--role", "boss"]);
+    assert!(refused.unwrap_err().contains("must be owner, admin, collector or viewer"));
+
+    // API keys carry scopes: read and write unless told.
+    let made = run(&url, &["api-key", "create", "--merchant", "acme", "--name", "ERP"]).unwrap();
+    assert!(made.contains("may read, write"), "{made}");
+    let made =
+        run(&url, &["api-key", "create", "--merchant", "acme", "--name", "Ops", "--scopes", "settings"]).unwrap();
+    assert!(made.contains("may read, settings"), "{made}");
+    let refused = run(&url, &["api-key", "create", "--merchant", "acme", "--name", "X", "--scopes", "read,admin"]);
+    assert!(refused.unwrap_err().contains("'admin' is not a scope"));
+    let list = run(&url, &["api-key", "list", "--merchant", "acme"]).unwrap();
+    assert!(list.contains("test  read,write  \"ERP\"") && list.contains("test  read,settings  \"Ops\""), "{list}");
+}

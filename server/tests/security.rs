@@ -97,6 +97,7 @@ async fn staff_member(app: &TestApp, email: &str, role: kassa_core::principal::S
 #[tokio::test]
 async fn webhook_endpoints_need_an_admin_and_a_role_counts_from_the_next_request() {
     use kassa_core::principal::StaffRole;
+    use kassa_core::services::staff;
     let app = TestApp::spawn().await;
     let hook = [("url", "https://erp.example.com/hook"), ("events", "*"), ("description", "")];
     for (email, role) in
@@ -113,18 +114,13 @@ async fn webhook_endpoints_need_an_admin_and_a_role_counts_from_the_next_request
     // An admin may, until demoted: the next request already counts the new role.
     let admin = staff_member(&app, "admin2@demo.kassa.test", StaffRole::Admin).await;
     assert_eq!(app.server_fn(&admin, "add_webhook", &hook).await.status(), 200);
-    sqlx::query("UPDATE staff_users SET role = 'collector' WHERE email = 'admin2@demo.kassa.test'")
-        .execute(&app.ctx.pool)
-        .await
-        .unwrap();
+    let m = app.demo_merchant().await;
+    let members = staff::list(&app.ctx, &kassa_core::Principal::System, &m).await.unwrap();
+    let id = members.into_iter().find(|s| s.email == "admin2@demo.kassa.test").unwrap().id;
+    staff::set_role(&app.ctx, &kassa_core::Principal::System, &m, &id, StaffRole::Collector).await.unwrap();
     assert_eq!(app.server_fn(&admin, "add_webhook", &hook).await.status(), 404);
     // Removed from the staff: signed out at once.
-    for sql in [
-        "DELETE FROM staff_password_links WHERE staff_id IN (SELECT id FROM staff_users WHERE email = 'admin2@demo.kassa.test')",
-        "DELETE FROM staff_users WHERE email = 'admin2@demo.kassa.test'",
-    ] {
-        sqlx::query(sql).execute(&app.ctx.pool).await.unwrap();
-    }
+    staff::remove(&app.ctx, &kassa_core::Principal::System, &m, &id).await.unwrap();
     assert_eq!(app.server_fn(&admin, "load_admin", &[]).await.status(), 401);
 }
 

@@ -16,7 +16,7 @@ use super::{Format, OnError, Report, Upload};
 use crate::db;
 use crate::error::{Error, Result};
 use crate::jobs::{self, Handler, Job, NewJob};
-use crate::principal::{ApiKey, Mode, Principal};
+use crate::principal::{ApiKey, Mode, Principal, Scopes};
 use crate::services::records::{self, authorise_writing};
 use crate::Ctx;
 
@@ -199,7 +199,9 @@ impl Handler for Run {
                 .await?;
         let files: Vec<Upload> = files.into_iter().map(|(name, bytes)| Upload { name, bytes }).collect();
         let mode = Mode::parse(&mode).ok_or_else(|| anyhow::anyhow!("import {id}: unknown mode"))?;
-        let who = Principal::ApiKey(ApiKey { merchant: MerchantId::from_raw(merchant.clone()), key_id, mode });
+        // The key had the `write` scope when it submitted the import.
+        let scopes = Scopes::READ_WRITE;
+        let who = Principal::ApiKey(ApiKey { merchant: MerchantId::from_raw(merchant.clone()), key_id, mode, scopes });
         let on_error = OnError::parse(&on_error).ok_or_else(|| anyhow::anyhow!("import {id}: unknown on_error"))?;
         set(ctx, id, "UPDATE imports SET status = 'running', updated_at = $1 WHERE id = $2").await?;
 

@@ -1,7 +1,9 @@
 //! A merchant's API keys: made by the system (`kassa api-key create`) or an admin, shown once,
 //! kept only as a SHA-256 of the whole key (32 random bytes, so a fast hash suffices and a
 //! leaked database signs no one in), named, test or live, revocable. Their prefixes
-//! (`kassa_test_`, `kassa_live_`) make a leaked key recognisable to secret scanners.
+//! (`kassa_test_`, `kassa_live_`) make a leaked key recognisable to secret scanners. A key has
+//! scopes: every key reads its mode's records; `write` and `settings` are given when it is made
+//! (docs/security.md).
 
 use base64::Engine;
 use kassa_domain::{MerchantId, Problem};
@@ -13,7 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::audit;
 use crate::db;
 use crate::error::{Error, Result};
-use crate::principal::{ApiKey, Mode, Principal};
+use crate::principal::{ApiKey, Mode, Principal, Scopes};
 use crate::services::staff::authorise_admin;
 use crate::Ctx;
 
@@ -27,6 +29,7 @@ pub struct CreateKey {
     pub merchant: MerchantId,
     pub name: String,
     pub mode: Mode,
+    pub scopes: Scopes,
 }
 
 /// A key as lists show it: never the secret.
@@ -35,6 +38,7 @@ pub struct KeySummary {
     pub id: String,
     pub name: String,
     pub mode: Mode,
+    pub scopes: Scopes,
     /// `kassa_test_Ab12`: the key's start.
     pub prefix: String,
     pub created_at: i64,
@@ -68,6 +72,7 @@ pub async fn create(ctx: &Ctx, who: &Principal, cmd: CreateKey) -> Result<Create
         id: db::new_id(),
         name,
         mode: cmd.mode,
+        scopes: cmd.scopes,
         prefix: secret[..prefix_len].to_string(),
         created_at: db::now(),
         last_used_at: None,
@@ -80,19 +85,20 @@ pub async fn create(ctx: &Ctx, who: &Principal, cmd: CreateKey) -> Result<Create
         .await?;
     exists.ok_or(Error::NotFound)?;
     sqlx::query(
-        "INSERT INTO api_keys (id, merchant_id, name, mode, prefix, secret_hash, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO api_keys (id, merchant_id, name, mode, scopes, prefix, secret_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&key.id)
     .bind(cmd.merchant.as_str())
     .bind(&key.name)
     .bind(key.mode.as_str())
+    .bind(key.scopes.as_text())
     .bind(&key.prefix)
     .bind(hash(&secret))
     .bind(key.created_at)
     .execute(&mut *tx)
     .await?;
-    let after = serde_json::json!({ "name": key.name, "mode": key.mode, "prefix": key.prefix });
+    let after = serde_json::json!({ "name": key.name, "mode": key.mode, "scopes": key.scopes, "prefix": key.prefix });
     let entry = audit::Entry {
         merchant: Some(&cmd.merchant),
         action: "api_key.created",
@@ -113,14 +119,16 @@ pub async fn authenticate(ctx: &Ctx, presented: &SecretString) -> Result<Princip
     if !(presented.starts_with("kassa_test_") || presented.starts_with("kassa_live_")) || presented.len() > 200 {
         return Err(Error::Unauthenticated);
     }
-    let found: Option<(String, String, String, Option<i64>)> = sqlx::query_as(
-        "SELECT id, merchant_id, mode, last_used_at FROM api_keys WHERE secret_hash = $1 AND revoked_at IS NULL",
+    let found: Option<(String, String, String, String, Option<i64>)> = sqlx::query_as(
+        "SELECT id, merchant_id, mode, scopes, last_used_at FROM api_keys WHERE secret_hash = $1 AND revoked_at IS NULL",
     )
     .bind(hash(presented))
     .fetch_optional(&ctx.pool)
     .await?;
-    let (id, merchant, mode, last_used) = found.ok_or(Error::Unauthenticated)?;
+    let (id, merchant, mode, scopes, last_used) = found.ok_or(Error::Unauthenticated)?;
     let mode = Mode::parse(&mode).ok_or_else(|| Error::internal(format!("api key {id}: unknown mode")))?;
+    let scopes =
+        Scopes::parse(&scopes).map_err(|word| Error::internal(format!("api key {id}: unknown scope {word:?}")))?;
     let now = db::now();
     if last_used.is_none_or(|t| t <= now - LAST_USED_EVERY_SECS) {
         sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
@@ -129,13 +137,13 @@ pub async fn authenticate(ctx: &Ctx, presented: &SecretString) -> Result<Princip
             .execute(&ctx.pool)
             .await?;
     }
-    Ok(Principal::ApiKey(ApiKey { merchant: MerchantId::from_raw(merchant), key_id: id, mode }))
+    Ok(Principal::ApiKey(ApiKey { merchant: MerchantId::from_raw(merchant), key_id: id, mode, scopes }))
 }
 
 pub async fn list(ctx: &Ctx, who: &Principal, merchant: &MerchantId) -> Result<Vec<KeySummary>> {
     authorise_admin(who, merchant)?;
     let rows: Vec<KeyRow> = sqlx::query_as(
-        "SELECT id, name, mode, prefix, created_at, last_used_at, revoked_at FROM api_keys \
+        "SELECT id, name, mode, scopes, prefix, created_at, last_used_at, revoked_at FROM api_keys \
          WHERE merchant_id = $1 ORDER BY created_at, id",
     )
     .bind(merchant.as_str())
@@ -145,10 +153,13 @@ pub async fn list(ctx: &Ctx, who: &Principal, merchant: &MerchantId) -> Result<V
         .map(|r| {
             let mode =
                 Mode::parse(&r.mode).ok_or_else(|| Error::internal(format!("api key {}: unknown mode", r.id)))?;
+            let scopes = Scopes::parse(&r.scopes)
+                .map_err(|word| Error::internal(format!("api key {}: unknown scope {word:?}", r.id)))?;
             Ok(KeySummary {
                 id: r.id,
                 name: r.name,
                 mode,
+                scopes,
                 prefix: r.prefix,
                 created_at: r.created_at,
                 last_used_at: r.last_used_at,
@@ -163,6 +174,7 @@ struct KeyRow {
     id: String,
     name: String,
     mode: String,
+    scopes: String,
     prefix: String,
     created_at: i64,
     last_used_at: Option<i64>,

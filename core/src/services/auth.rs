@@ -5,13 +5,13 @@
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use base64::Engine;
-use kassa_domain::{CustomerId, MerchantId, MerchantSlug, Problem, StaffId};
+use kassa_domain::{CustomerId, MerchantId, MerchantSlug, Problem};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::db::{self, Pool};
 use crate::error::{Error, Result};
-use crate::principal::{Debtor, Principal, Staff, StaffRole};
+use crate::principal::{Debtor, Principal};
 use crate::services::records::merchant_by_slug;
 use crate::services::throttle;
 use crate::Ctx;
@@ -153,11 +153,10 @@ pub async fn staff_login(ctx: &Ctx, email: &str, password: &str) -> Result<Princ
     let from_here = format!("{email} from {address}");
     let limits = [(throttle::STAFF_LOGIN, from_here.as_str()), (throttle::STAFF_LOGIN_ADDRESS, address)];
     let attempt = throttle::reserve_all(pool, &limits).await?;
-    let row: Option<(String, String, String, String)> =
-        sqlx::query_as("SELECT id, merchant_id, role, password_hash FROM staff_users WHERE email = $1")
-            .bind(&email)
-            .fetch_optional(pool)
-            .await?;
+    let row: Option<(String, String)> = sqlx::query_as("SELECT id, password_hash FROM staff_users WHERE email = $1")
+        .bind(&email)
+        .fetch_optional(pool)
+        .await?;
     let stored = row.as_ref().map(|(.., hash)| hash.clone());
     let password = password.to_string();
     let verified = match with_hashing(move || verify_password(&password, stored.as_deref())).await {
@@ -168,18 +167,14 @@ pub async fn staff_login(ctx: &Ctx, email: &str, password: &str) -> Result<Princ
         }
         other => other?,
     };
-    let (Some((staff_id, merchant_id, role, _)), true) = (row, verified) else {
+    let (Some((staff_id, ..)), true) = (row, verified) else {
         // The reserved attempt stays: it was a failure.
         return Err(Problem::WrongCredentials.into());
     };
     attempt.succeeded(pool).await?;
-    let role = StaffRole::parse(&role).ok_or_else(|| Error::internal(format!("unknown staff role {role:?}")))?;
-    Ok(Principal::Staff(Staff {
-        merchant: MerchantId::from_raw(merchant_id),
-        staff: StaffId::from_raw(staff_id),
-        role,
-        email,
-    }))
+    // Removed while the hash ran: as if the email were unknown.
+    let staff = crate::services::staff::principal_of(pool, &staff_id).await?;
+    Ok(Principal::Staff(staff.ok_or(Problem::WrongCredentials)?))
 }
 
 /// Who is signing in, for the per-address limits: an IPv4 address, or an IPv6 address's /64

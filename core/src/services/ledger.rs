@@ -17,7 +17,7 @@ use crate::audit;
 use crate::db::{self, Tx};
 use crate::error::{Error, Result};
 use crate::events::{self, EventType};
-use crate::principal::{Mode, Principal, StaffRole};
+use crate::principal::{Mode, Principal};
 use crate::services::customers::Outcome;
 use crate::services::records;
 use crate::Ctx;
@@ -58,18 +58,13 @@ impl Loaded {
     }
 }
 
-/// May `who` change `merchant`'s ledger? Staff who may write (admin, collector), the
-/// merchant's API keys and the system may; debtors and viewers may not.
+/// May `who` change `merchant`'s ledger? Those who may write ([`Principal::may_write`]) of
+/// that merchant; debtors and viewers may not.
 pub fn authorise_posting(who: &Principal, merchant: &MerchantId) -> Result<()> {
     match who {
-        Principal::System => Ok(()),
-        Principal::Staff(s) if &s.merchant == merchant => match s.role {
-            StaffRole::Admin | StaffRole::Collector => Ok(()),
-            StaffRole::Viewer => Err(Error::Forbidden),
-        },
-        Principal::ApiKey(k) if &k.merchant == merchant => Ok(()),
-        Principal::Debtor(_) => Err(Error::Forbidden),
-        _ => Err(Error::NotFound),
+        Principal::Staff(s) if &s.merchant != merchant => Err(Error::NotFound),
+        Principal::ApiKey(k) if &k.merchant != merchant => Err(Error::NotFound),
+        _ => who.may_write(),
     }
 }
 

@@ -205,26 +205,16 @@ pub async fn customer_mode(tx: &mut crate::db::Tx, merchant: &MerchantId, custom
     Mode::parse(&mode).ok_or_else(|| Error::internal(format!("customer {customer}: unknown mode {mode:?}")))
 }
 
-/// May `who` write records (customers, invoices) for its merchant: API keys, the system, and
-/// staff who may write (admin, collector).
+/// May `who` write records (customers, invoices) for its merchant: staff from collector up,
+/// API keys with the `write` scope, and the system.
 pub fn authorise_writing(who: &Principal) -> Result<()> {
-    use crate::principal::StaffRole;
-    match who {
-        Principal::ApiKey(_) | Principal::System => Ok(()),
-        Principal::Staff(s) if s.role != StaffRole::Viewer => Ok(()),
-        _ => Err(Error::Forbidden),
-    }
+    who.may_write()
 }
 
-/// Settings (webhook endpoints, API keys, staff): a merchant's admins, and its API keys (the
-/// merchant's own systems) and the system; a collector or viewer is `Forbidden`.
+/// Settings (webhook endpoints, jobs): a merchant's admins and owner, its API keys with the
+/// `settings` scope, and the system; anyone else is `Forbidden`.
 pub fn authorise_settings(who: &Principal) -> Result<()> {
-    use crate::principal::StaffRole;
-    match who {
-        Principal::ApiKey(_) | Principal::System => Ok(()),
-        Principal::Staff(s) if s.role == StaffRole::Admin => Ok(()),
-        _ => Err(Error::Forbidden),
-    }
+    who.may_change_settings()
 }
 
 /// `2026-11-25T06:00:00Z`.

@@ -122,14 +122,15 @@ impl TestApp {
         kassa_core::services::records::merchant_by_slug(&self.ctx.pool, &slug).await.unwrap().id
     }
 
-    /// A new live API key of the demo merchant (the demo prints a test key).
+    /// A new live API key of the demo merchant with every scope (the demo prints a test key).
     pub async fn live_key(&self) -> String {
+        self.key(kassa_core::principal::Mode::Live, kassa_core::principal::Scopes::ALL).await
+    }
+
+    /// A new API key of the demo merchant.
+    pub async fn key(&self, mode: kassa_core::principal::Mode, scopes: kassa_core::principal::Scopes) -> String {
         use kassa_core::services::api_keys::{self, CreateKey};
-        let cmd = CreateKey {
-            merchant: self.demo_merchant().await,
-            name: "live ERP".into(),
-            mode: kassa_core::principal::Mode::Live,
-        };
+        let cmd = CreateKey { merchant: self.demo_merchant().await, name: "ERP".into(), mode, scopes };
         let created = api_keys::create(&self.ctx, &kassa_core::Principal::System, cmd).await.unwrap();
         secrecy::ExposeSecret::expose_secret(&created.secret).to_string()
     }

@@ -133,6 +133,20 @@ impl From<Error> for ApiError {
             Error::Forbidden => {
                 ApiError::new(StatusCode::FORBIDDEN, "permission", "forbidden", "This key may not do this.")
             }
+            Error::ScopeMissing(scope) => {
+                let mut e = ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "permission",
+                    "scope_missing",
+                    format!(
+                        "This API key lacks the `{0}` scope. Use a key that has it (an admin makes one with \
+                         `kassa api-key create --scopes read,write,settings`).",
+                        scope.as_str()
+                    ),
+                );
+                e.0.fields = json!({ "scope": scope.as_str() });
+                e
+            }
             Error::Problem(p) => p.into(),
             Error::Invalid(problems) => {
                 let errors: Vec<Value> = problems

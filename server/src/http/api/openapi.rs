@@ -39,10 +39,12 @@ pub fn complete(doc: &mut Value) {
     for (schema, fields) in EXACTLY_ONE_OF {
         if let Some(s) = doc.pointer_mut(&format!("/components/schemas/{schema}")).and_then(Value::as_object_mut) {
             // One branch per way, each matching when that field is given (not null): exactly
-            // one branch may match.
+            // one branch may match. Inside an `allOf`, not beside `properties`: generators
+            // (openapi-python-client) read a top-level `oneOf` as a union of the branches
+            // alone and drop the other properties; the meaning is the same.
             let branches: Vec<Value> =
                 fields.iter().map(|f| json!({ "required": [f], "properties": { *f: { "type": "string" } } })).collect();
-            s.insert("oneOf".into(), Value::Array(branches));
+            s.insert("allOf".into(), json!([{ "oneOf": branches }]));
         }
     }
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
@@ -96,7 +98,7 @@ fn complete_operation(method: &str, operation: &mut Map<String, Value>) {
     let body = operation.contains_key("requestBody");
     let mut shared: Vec<(&str, &str)> = vec![
         ("401", "No API key, or not a valid one (`invalid_api_key`)."),
-        ("403", "The key may not do this (`forbidden`)."),
+        ("403", "The key may not do this: `scope_missing` when it lacks the scope this needs (the answer names it), `forbidden` otherwise."),
         ("429", "Over the key's rate limit (`rate_limited`); `Retry-After` says when to come back."),
     ];
     if has("query") {
@@ -206,7 +208,7 @@ mod tests {
     fn one_of_several_ways_to_name_a_thing_is_required() {
         let mut doc = json!({ "components": { "schemas": { "CreateWriteOff": { "type": "object" } } } });
         complete(&mut doc);
-        let branches = doc["components"]["schemas"]["CreateWriteOff"]["oneOf"].as_array().unwrap();
+        let branches = doc["components"]["schemas"]["CreateWriteOff"]["allOf"][0]["oneOf"].as_array().unwrap();
         let required: Vec<&Value> = branches.iter().map(|b| &b["required"][0]).collect();
         assert_eq!(required, [&json!("invoice"), &json!("invoice_number")]);
     }
