@@ -127,17 +127,30 @@ pub fn SetPasswordPage() -> impl IntoView {
 #[component]
 pub fn AdminHome() -> impl IntoView {
     let overview = Resource::new(|| (), |_| load_admin());
+    staff_page(overview, |o| view! { <AdminView overview=o/> })
+}
+
+/// A staff page: loading, then `show` with what it loaded, the sign-in prompt for someone not
+/// signed in, or the error.
+pub(crate) fn staff_page<T, V>(
+    loaded: Resource<Result<T, AppError>>,
+    show: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Ok(o) => view! { <AdminView overview=o/> }.into_any(),
-                    Err(AppError::Unauthorized) => view! {
-                        <SignInNeeded/>
-                    }.into_any(),
+            {move || {
+                let show = show.clone();
+                Suspend::new(async move {
+                match loaded.await {
+                    Ok(o) => show(o).into_any(),
+                    Err(AppError::Unauthorized) => view! { <SignInNeeded/> }.into_any(),
                     Err(e) => view! { <ErrorPage error=e/> }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
     }
 }
@@ -167,6 +180,7 @@ pub(crate) fn AdminHeader(merchant_name: String, staff_email: String) -> impl In
             <nav class="admin-nav" aria-label="Admin">
                 <a href="/admin" aria-current=move || current("/admin")>"Invoices"</a>
                 <a href="/admin/webhooks" aria-current=move || current("/admin/webhooks")>"Webhooks"</a>
+                <a href="/admin/jobs" aria-current=move || current("/admin/jobs")>"Jobs"</a>
             </nav>
             <ActionForm action=logout>
                 <span class="who">{staff_email}</span>

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod backend;
 pub mod components;
 pub mod error;
+pub mod jobs;
 pub mod model;
 pub mod portal;
 pub mod webhooks;
@@ -56,6 +57,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin") view=admin::AdminHome ssr=SsrMode::Async/>
                 <Route path=path!("/admin/login") view=admin::LoginPage/>
                 <Route path=path!("/admin/webhooks") view=webhooks::WebhooksPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/jobs") view=jobs::JobsPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/set-password/:token") view=admin::SetPasswordPage/>
             </Routes>
         </Router>

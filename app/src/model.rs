@@ -141,3 +141,22 @@ pub struct NewWebhook {
     pub url: String,
     pub secret: String,
 }
+
+/// `/admin/jobs`: the merchant's background jobs that used up their attempts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobsOverview {
+    pub merchant_name: String,
+    pub staff_email: String,
+    pub dead: Vec<JobRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobRow {
+    pub id: String,
+    /// `webhook.deliver`, `import.run`...
+    pub kind: String,
+    pub attempts: i64,
+    /// `2026-11-25T06:00:00Z`.
+    pub updated_at: String,
+    pub last_error: String,
+}

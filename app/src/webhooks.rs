@@ -5,7 +5,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::ErrorPage;
 use crate::error::AppError;
 use crate::model::{NewWebhook, WebhooksOverview};
 
@@ -77,17 +76,7 @@ pub fn WebhooksPage() -> impl IntoView {
     let add = ServerAction::<AddWebhook>::new();
     let toggle = ServerAction::<SetWebhookEnabled>::new();
     let overview = Resource::new(move || (add.version().get(), toggle.version().get()), |_| load_webhooks());
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Ok(o) => view! { <WebhooksView overview=o add toggle/> }.into_any(),
-                    Err(AppError::Unauthorized) => view! { <crate::admin::SignInNeeded/> }.into_any(),
-                    Err(e) => view! { <ErrorPage error=e/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    crate::admin::staff_page(overview, move |o| view! { <WebhooksView overview=o add toggle/> })
 }
 
 #[component]

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { accessible, freshDemo, hydrated, kassaUrl, linkFor, signIn } from './helpers';
+import { accessible, freshDemo, hydrated, kassaUrl, linkFor, signIn, staffSignIn } from './helpers';
 
 test('staff log in and see an invoice the debtor just paid', async ({ page, browser }) => {
   // The debtor pays in their own browser.
@@ -38,13 +38,7 @@ test('a wrong password is refused', async ({ page }) => {
 });
 
 test('staff add a webhook endpoint, see its secret once, and disable it', async ({ page }) => {
-  const demo = freshDemo();
-  await page.goto(demo.staff_login_url);
-  await hydrated(page);
-  await page.getByLabel('Email').fill(demo.staff_email);
-  await page.getByLabel('Password').fill(demo.staff_password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'Invoices' })).toBeVisible();
+  await staffSignIn(page, freshDemo());
   await page.getByRole('link', { name: 'Webhooks' }).click();
   await expect(page.getByRole('heading', { name: 'Webhooks', level: 1 })).toBeVisible();
   await hydrated(page);
@@ -71,4 +65,14 @@ test('staff add a webhook endpoint, see its secret once, and disable it', async 
   await page.reload();
   await expect(page.locator('tr', { hasText: 'erp.example.com' }).locator('[data-status]')).toHaveText('Disabled');
   await expect(page.getByTestId('webhook-secret')).toHaveCount(0);
+});
+
+test('an admin finds the jobs that gave up', async ({ page }) => {
+  await staffSignIn(page, freshDemo());
+  await page.getByRole('link', { name: 'Jobs' }).click();
+  await expect(page.getByRole('heading', { name: 'Jobs that gave up', level: 1 })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Jobs' })).toHaveAttribute('aria-current', 'page');
+  // The demo's jobs all ran (a dead one and its Retry are covered by server/tests/outbox.rs).
+  await expect(page.getByText('None: every job ran or is still trying.')).toBeVisible();
+  await accessible(page);
 });

@@ -32,6 +32,16 @@ export async function signIn(page: Page, link: string) {
   await page.getByRole('button', { name: 'Continue' }).click();
 }
 
+/** Signs the demo's staff member in on the staff sign-in page. */
+export async function staffSignIn(page: Page, demo: { staff_login_url: string; staff_email: string; staff_password: string }) {
+  await page.goto(demo.staff_login_url);
+  await hydrated(page);
+  await page.getByLabel('Email').fill(demo.staff_email);
+  await page.getByLabel('Password').fill(demo.staff_password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Invoices' })).toBeVisible();
+}
+
 /** Clicks before hydration would hit the server-rendered HTML: wait for the app first. */
 export async function hydrated(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');

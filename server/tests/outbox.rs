@@ -421,6 +421,24 @@ async fn a_dead_job_shows_in_the_api_of_its_mode_and_can_be_retried_there() {
     assert_eq!((status, again["error"]["code"].as_str()), (409, Some("job_not_dead")), "{again}");
     let (status, bad) = app.api(&test, http::Method::GET, "/jobs?state=asleep", None).await;
     assert_eq!((status, bad["error"]["code"].as_str()), (400, Some("invalid_query")));
+
+    // Dead again, and seen by an admin on /admin/jobs (the demo is in test mode), who queues it again.
+    worker.run_once().await.unwrap();
+    assert_eq!(job_state(&app, &id).await.0, "dead");
+    let admin = common::client();
+    let login = [("email", app.demo.staff_email.as_str()), ("password", app.demo.staff_password.as_str())];
+    assert_eq!(app.server_fn(&admin, "staff_login", &login).await.status(), 200);
+    let page = admin.get(format!("{}/admin/jobs", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains(&format!("data-job=\"{id}\"")) && page.contains("panicked: the due date overflowed"),
+        "{page}"
+    );
+    let shown: serde_json::Value = app.server_fn(&admin, "load_jobs", &[]).await.json().await.unwrap();
+    assert_eq!(shown["dead"][0]["id"].as_str(), Some(id.as_str()), "{shown}");
+    assert_eq!(app.server_fn(&admin, "retry_job", &[("id", id.as_str())]).await.status(), 200);
+    assert_eq!(job_state(&app, &id).await.0, "queued");
+    let again = app.server_fn(&admin, "retry_job", &[("id", id.as_str())]).await;
+    assert_eq!(common::problem(again).await["code"], "job_not_dead");
 }
 
 #[tokio::test]

@@ -79,21 +79,6 @@ async fn state_changing_posts_from_another_origin_are_refused() {
     assert_eq!(res.status(), 201);
 }
 
-/// A staff member of the demo merchant with `role`, signed in through their set-password link.
-async fn staff_member(app: &TestApp, email: &str, role: kassa_core::principal::StaffRole) -> reqwest::Client {
-    use kassa_core::services::staff;
-    let cmd = staff::AddStaff { merchant: app.demo_merchant().await, email: email.into(), role };
-    let added = staff::add(&app.ctx, &kassa_core::Principal::System, cmd).await.unwrap();
-    let c = client();
-    let form = [
-        ("token", added.password_token.as_str()),
-        ("password", "a long enough sentence"),
-        ("confirm", "a long enough sentence"),
-    ];
-    assert_eq!(app.server_fn(&c, "set_staff_password", &form).await.status(), 200);
-    c
-}
-
 #[tokio::test]
 async fn webhook_endpoints_need_an_admin_and_a_role_counts_from_the_next_request() {
     use kassa_core::principal::StaffRole;
@@ -103,7 +88,7 @@ async fn webhook_endpoints_need_an_admin_and_a_role_counts_from_the_next_request
     for (email, role) in
         [("collector@demo.kassa.test", StaffRole::Collector), ("viewer@demo.kassa.test", StaffRole::Viewer)]
     {
-        let c = staff_member(&app, email, role).await;
+        let c = app.staff_member(email, role).await;
         assert_eq!(app.server_fn(&c, "load_admin", &[]).await.status(), 200, "{email} reads");
         assert_eq!(app.server_fn(&c, "add_webhook", &hook).await.status(), 404, "{email} may not add an endpoint");
     }
@@ -112,7 +97,7 @@ async fn webhook_endpoints_need_an_admin_and_a_role_counts_from_the_next_request
     assert_eq!(endpoints, 0);
 
     // An admin may, until demoted: the next request already counts the new role.
-    let admin = staff_member(&app, "admin2@demo.kassa.test", StaffRole::Admin).await;
+    let admin = app.staff_member("admin2@demo.kassa.test", StaffRole::Admin).await;
     assert_eq!(app.server_fn(&admin, "add_webhook", &hook).await.status(), 200);
     let m = app.demo_merchant().await;
     let members = staff::list(&app.ctx, &kassa_core::Principal::System, &m).await.unwrap();

@@ -149,6 +149,27 @@ impl TestApp {
         c
     }
 
+    /// A client signed in as a new staff member, through their set-password link.
+    pub async fn signed_in_staff(&self, cmd: kassa_core::services::staff::AddStaff) -> reqwest::Client {
+        use kassa_core::services::staff;
+        let added = staff::add(&self.ctx, &kassa_core::Principal::System, cmd).await.unwrap();
+        let c = client();
+        let form = [
+            ("token", added.password_token.as_str()),
+            ("password", "a long enough sentence"),
+            ("confirm", "a long enough sentence"),
+        ];
+        assert_eq!(self.server_fn(&c, "set_staff_password", &form).await.status(), 200);
+        c
+    }
+
+    /// A staff member of the demo merchant with `role`, signed in.
+    pub async fn staff_member(&self, email: &str, role: kassa_core::principal::StaffRole) -> reqwest::Client {
+        let cmd =
+            kassa_core::services::staff::AddStaff { merchant: self.demo_merchant().await, email: email.into(), role };
+        self.signed_in_staff(cmd).await
+    }
+
     pub async fn server_fn(&self, c: &reqwest::Client, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
         c.post(format!("{}/api/{name}", self.url)).form(form).send().await.unwrap()
     }

@@ -1,0 +1,119 @@
+//! `/admin/jobs`: the merchant's background jobs (webhook deliveries, imports) that used up
+//! their attempts, with their last error, and a way to queue one again. The same `kassa-core`
+//! services as `GET /api/v1/jobs?state=dead` and `POST /api/v1/jobs/{id}/retry`, in the
+//! merchant's current mode; admins and the owner only.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::error::AppError;
+use crate::model::JobsOverview;
+
+/// At most this many dead jobs are shown, newest first.
+#[cfg(feature = "ssr")]
+const SHOWN: i64 = 200;
+
+#[server(endpoint = "load_jobs")]
+pub async fn load_jobs() -> Result<JobsOverview, AppError> {
+    use crate::backend as edge;
+    use crate::model::JobRow;
+    use kassa_core::jobs;
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::staff().await?;
+            let dead = jobs::list_for(&ctx, &who, Some(jobs::State::Dead), SHOWN).await?;
+            let staff = who.staff()?;
+            let merchant = kassa_core::services::records::merchant_by_id(&ctx.pool, &staff.merchant).await?;
+            Ok(JobsOverview {
+                merchant_name: merchant.name,
+                staff_email: staff.email.clone(),
+                dead: dead
+                    .into_iter()
+                    .map(|j| JobRow {
+                        id: j.id,
+                        kind: j.kind,
+                        attempts: j.attempts,
+                        updated_at: kassa_core::services::records::rfc3339(j.updated_at),
+                        last_error: j.last_error.unwrap_or_default(),
+                    })
+                    .collect(),
+            })
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "retry_job")]
+pub async fn retry_job(id: String) -> Result<(), AppError> {
+    use crate::backend as edge;
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::staff().await?;
+            kassa_core::jobs::retry_for(&ctx, &who, &id).await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[component]
+pub fn JobsPage() -> impl IntoView {
+    let retry = ServerAction::<RetryJob>::new();
+    let overview = Resource::new(move || retry.version().get(), |_| load_jobs());
+    crate::admin::staff_page(overview, move |o| view! { <JobsView overview=o retry/> })
+}
+
+#[component]
+fn JobsView(overview: JobsOverview, retry: ServerAction<RetryJob>) -> impl IntoView {
+    let retry_error = move || retry.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    let retried = move || retry.value().get().is_some_and(|r| r.is_ok());
+    view! {
+        <Title text="Jobs · Admin"/>
+        <crate::admin::AdminHeader merchant_name=overview.merchant_name staff_email=overview.staff_email/>
+        <main id="main" class="admin-main">
+            <h1>"Jobs that gave up"</h1>
+            <p>"Webhook deliveries and imports that failed on every attempt. Fix the cause (the receiver, the file), then queue the job again: it gets its attempts anew."</p>
+            <p role="status">{move || retried().then_some("Queued again.")}</p>
+            <p role="alert" class="form-error">{retry_error}</p>
+            {if overview.dead.is_empty() {
+                view! { <p>"None: every job ran or is still trying."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-scroll">
+                        <table class="invoices" aria-label="Jobs that gave up">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Job"</th>
+                                    <th scope="col">"Attempts"</th>
+                                    <th scope="col">"Last error"</th>
+                                    <th scope="col">"Gave up"</th>
+                                    <th scope="col"><span class="visually-hidden">"Action"</span></th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {overview.dead.into_iter().map(|j| {
+                                    let label = format!("Retry {} {}", j.kind, j.id);
+                                    let (row, shown) = (j.id.clone(), j.id.clone());
+                                    view! {
+                                        <tr data-job=row>
+                                            <th scope="row">{j.kind}<br/><small>{shown}</small></th>
+                                            <td class="num">{j.attempts}</td>
+                                            <td>{j.last_error}</td>
+                                            <td>{j.updated_at}</td>
+                                            <td>
+                                                <ActionForm action=retry>
+                                                    <input type="hidden" name="id" value=j.id/>
+                                                    <button type="submit" aria-label=label>"Retry"</button>
+                                                </ActionForm>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </main>
+    }
+}

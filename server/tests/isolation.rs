@@ -1,0 +1,551 @@
+//! Isolation, on SQLite and PostgreSQL: every API operation (read from the OpenAPI document),
+//! every server function (read from the registry) and every page (read from the route list) is
+//! called by each principal that must not reach a victim's records: nobody, a revoked or
+//! malformed key, another merchant's key and staff, the merchant's test key for live records,
+//! a debtor of another customer, a pay-link session of another invoice, the lower staff roles,
+//! and expired or used links. Every answer is the expected refusal, no body carries anything
+//! of the victim, and the victim's records are exactly as they were.
+//!
+//! An operation, server function or page added later fails this test until it is listed here,
+//! with what it takes and what each principal must get.
+
+mod common;
+use std::collections::BTreeSet;
+
+use common::{client, TestApp};
+use http::Method;
+use kassa_core::principal::{Mode, Principal, Scopes, StaffRole};
+use kassa_core::services::widget::WidgetClaims;
+use kassa_core::services::{api_keys, merchants, staff};
+use serde_json::{json, Value};
+
+/// One party's records, as created through the API with its key.
+struct Victim {
+    customer: String,
+    customer_number: String,
+    /// The invoice a pay link of the victim opens (first) and the one it must not (second).
+    invoices: [(String, String); 2],
+    payment: String,
+    payment_key: String,
+    credit_note: String,
+    credit_note_number: String,
+    endpoint: String,
+    delivery: String,
+    job: String,
+    import: String,
+    /// Strings that only the victim's records hold: no refused answer may carry one.
+    secrets: Vec<String>,
+}
+
+impl Victim {
+    /// What a path parameter of `path` stands for, as the victim's record.
+    fn fill(&self, path: &str) -> String {
+        let by_number = |prefix: &str, value: &str| {
+            path.replace(&format!("{prefix}/by-number/{{number}}"), &format!("{prefix}/by-number/{value}"))
+        };
+        let path = by_number("/customers", &self.customer_number);
+        let path = path.replace("/invoices/by-number/{number}", &format!("/invoices/by-number/{}", self.invoices[1].1));
+        let path = path.replace(
+            "/credit_notes/by-number/{number}",
+            &format!("/credit_notes/by-number/{}", self.credit_note_number),
+        );
+        let path = path.replace("/payments/by-key/{key}", &format!("/payments/by-key/{}", self.payment_key));
+        let id = if path.starts_with("/customers/") {
+            &self.customer
+        } else if path.starts_with("/invoices/") {
+            &self.invoices[1].0
+        } else if path.starts_with("/payments/") {
+            &self.payment
+        } else if path.starts_with("/credit_notes/") {
+            &self.credit_note
+        } else if path.starts_with("/webhook_endpoints/") {
+            &self.endpoint
+        } else if path.starts_with("/webhook_deliveries/") {
+            &self.delivery
+        } else if path.starts_with("/jobs/") {
+            &self.job
+        } else {
+            &self.import
+        };
+        path.replace("{id}", id)
+    }
+}
+
+/// Creates a customer with two invoices, a payment, a credit note, a webhook endpoint (and so
+/// deliveries and jobs) and an import, with `key` (its mode), all named with `tag`.
+async fn victim(app: &TestApp, key: &str, tag: &str, amounts: [&str; 3]) -> Victim {
+    let post = |path: &'static str, body: Value| async move {
+        let (status, answer) = app.api(key, Method::POST, path, Some(body)).await;
+        assert_eq!(status, 201, "{path}: {answer}");
+        answer
+    };
+    let endpoint =
+        post("/webhook_endpoints", json!({ "url": format!("https://{tag}-erp.example/hook"), "events": ["*"] })).await;
+    let name = format!("{tag} Holding B.V.");
+    let email = format!("ap@{tag}.example");
+    let customer = post("/customers", json!({ "number": format!("{tag}-C"), "name": name, "email": email })).await;
+    let mut invoices = Vec::new();
+    for (n, price) in [(1, amounts[0]), (2, amounts[1])] {
+        let number = format!("{tag}-INV-{n}");
+        let body = json!({ "customer_number": format!("{tag}-C"), "number": number, "currency": "EUR",
+            "issue_date": "2026-11-02", "due_date": "2026-12-30",
+            "lines": [ { "description": format!("{tag} consulting"), "quantity": "1", "unit_price": price } ] });
+        let invoice = post("/invoices", body).await;
+        invoices.push((invoice["id"].as_str().unwrap().to_string(), number));
+    }
+    let payment_key = format!("{tag}-pay-2");
+    let res = client()
+        .post(format!("{}/api/v1/payments", app.url))
+        .bearer_auth(key)
+        .header("Idempotency-Key", &payment_key)
+        .json(&json!({ "customer_number": format!("{tag}-C"), "amount": amounts[2], "currency": "EUR",
+            "method": "bank_transfer", "reference": format!("{tag}-REF-2"),
+            "allocations": [ { "invoice_number": format!("{tag}-INV-2"), "amount": amounts[2] } ] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let payment: Value = res.json().await.unwrap();
+    let credit_note_number = format!("{tag}-CN-2");
+    let credit = post(
+        "/credit_notes",
+        json!({ "customer_number": format!("{tag}-C"), "number": credit_note_number,
+        "amount": "11.11", "currency": "EUR", "invoice_number": format!("{tag}-INV-2"), "reason": "discount" }),
+    )
+    .await;
+    let csv = format!(
+        "invoice_number,customer_number,currency,issue_date,description,quantity,unit_price\n{tag}-IMP-1,{tag}-C,EUR,2026-11-05,{tag} import,1,10.00\n"
+    );
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(csv.into_bytes()).file_name(format!("{tag}.csv")));
+    let res =
+        client().post(format!("{}/api/v1/imports", app.url)).bearer_auth(key).multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), 202);
+    let import: Value = res.json().await.unwrap();
+    // The import runs, and the events become deliveries (queued: nothing is sent here).
+    let handlers: Vec<std::sync::Arc<dyn kassa_core::jobs::Handler>> =
+        vec![std::sync::Arc::new(kassa_core::events::Dispatch), std::sync::Arc::new(kassa_core::imports::queue::Run)];
+    let worker = kassa_core::jobs::Worker::new(app.ctx.clone(), handlers);
+    while worker.run_once().await.unwrap() > 0 {}
+    let (_, done) = app.api(key, Method::GET, &format!("/imports/{}", import["id"].as_str().unwrap()), None).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    let endpoint_id = endpoint["id"].as_str().unwrap().to_string();
+    let delivery: String = sqlx::query_scalar("SELECT id FROM webhook_deliveries WHERE endpoint_id = $1 LIMIT 1")
+        .bind(&endpoint_id)
+        .fetch_one(&app.ctx.pool)
+        .await
+        .expect("the endpoint has a delivery");
+    let job: String = sqlx::query_scalar("SELECT id FROM jobs WHERE merchant_id IS NOT NULL AND mode = $1 LIMIT 1")
+        .bind(if key.starts_with("kassa_live_") { "live" } else { "test" })
+        .fetch_one(&app.ctx.pool)
+        .await
+        .expect("the victim's mode has a job");
+    let text = |v: &Value| v.as_str().unwrap().to_string();
+    let secrets = vec![
+        name,
+        email,
+        format!("{tag}-C"),
+        format!("{tag}-INV"),
+        format!("{tag}-REF"),
+        format!("{tag}-CN"),
+        format!("{tag}-erp.example"),
+        format!("{tag} consulting"),
+        amounts[0].into(),
+        amounts[1].into(),
+        amounts[2].into(),
+        text(&customer["id"]),
+        invoices[0].0.clone(),
+        invoices[1].0.clone(),
+        text(&payment["id"]),
+        text(&credit["id"]),
+        endpoint_id.clone(),
+        delivery.clone(),
+        text(&import["id"]),
+    ];
+    Victim {
+        customer: text(&customer["id"]),
+        customer_number: format!("{tag}-C"),
+        invoices: [invoices[0].clone(), invoices[1].clone()],
+        payment: text(&payment["id"]),
+        payment_key,
+        credit_note: text(&credit["id"]),
+        credit_note_number,
+        endpoint: endpoint_id,
+        delivery,
+        job,
+        import: text(&import["id"]),
+        secrets,
+    }
+}
+
+/// Fails if `body` carries any of `secrets`.
+fn no_leak(body: &str, secrets: &[String], context: &str) {
+    for secret in secrets {
+        assert!(
+            !body.contains(secret.as_str()),
+            "{context}: the answer carries {secret:?}: {}",
+            &body[..body.len().min(600)]
+        );
+    }
+}
+
+/// What the victims' records are: changed by nobody here.
+async fn fingerprint(app: &TestApp, victims: &[&Victim]) -> Vec<String> {
+    let pool = &app.ctx.pool;
+    let mut rows: Vec<String> = Vec::new();
+    for v in victims {
+        let by_customer = [
+            "SELECT id || ':' || CAST(open_minor AS TEXT) FROM invoices WHERE customer_id = $1",
+            "SELECT id || ':' || COALESCE(CAST(reversed_at AS TEXT), '-') FROM payments WHERE customer_id = $1",
+            "SELECT id FROM credit_notes WHERE customer_id = $1",
+            "SELECT w.id FROM write_offs w JOIN invoices i ON i.id = w.invoice_id WHERE i.customer_id = $1",
+            "SELECT a.id || ':' || CAST(a.amount_minor AS TEXT) FROM applications a \
+             JOIN invoices i ON i.id = a.invoice_id WHERE i.customer_id = $1",
+        ];
+        for sql in by_customer {
+            rows.extend(strings(pool, sql, &v.customer).await);
+        }
+        let sql = "SELECT id || ':' || status || ':' || url || ':' || events FROM webhook_endpoints WHERE id = $1";
+        rows.extend(strings(pool, sql, &v.endpoint).await);
+        rows.extend(strings(pool, "SELECT id FROM webhook_deliveries WHERE endpoint_id = $1", &v.endpoint).await);
+        rows.extend(strings(pool, "SELECT id FROM webhook_secrets WHERE endpoint_id = $1", &v.endpoint).await);
+    }
+    let merchant = app.demo_merchant().await;
+    for sql in [
+        "SELECT id || ':' || role FROM staff_users WHERE merchant_id = $1",
+        "SELECT id || ':' || COALESCE(CAST(revoked_at AS TEXT), '-') FROM api_keys WHERE merchant_id = $1",
+    ] {
+        rows.extend(strings(pool, sql, merchant.as_str()).await);
+    }
+    rows
+}
+
+async fn strings(pool: &kassa_core::db::Pool, sql: &str, bind: &str) -> Vec<String> {
+    let mut found: Vec<String> =
+        sqlx::query_scalar(sql).bind(bind).fetch_all(pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    found.sort();
+    found
+}
+
+/// The body each operation is sent with, naming the victim's records where it names any;
+/// `true` when the operation must refuse (it reaches a record), `false` when it may act on the
+/// caller's own records (creating its own customer, endpoint or import).
+fn request(method: &Method, path: &str, v: &Victim) -> (Option<Value>, bool) {
+    let (inv_id, inv_number) = &v.invoices[1];
+    let body = match (method.as_str(), path) {
+        ("GET", _) => return (None, path.contains('{')),
+        ("POST", "/customers") => {
+            return (Some(json!({ "number": "OWN-C", "name": "Own", "email": "own@own.example" })), false)
+        }
+        ("POST", "/webhook_endpoints") => {
+            return (Some(json!({ "url": "https://own.example/hook", "events": ["*"] })), false)
+        }
+        ("POST", "/imports") => return (None, false),
+        ("POST", "/allocations") => json!({ "payment": v.payment, "invoice": inv_id, "amount": "1.00" }),
+        ("POST", "/credit_notes") => json!({ "customer": v.customer, "number": "OWN-CN", "amount": "1.00",
+            "currency": "EUR", "invoice_number": inv_number, "reason": "discount" }),
+        ("POST", "/invoices") => json!({ "customer": v.customer, "number": "OWN-1", "currency": "EUR",
+            "issue_date": "2026-11-02", "lines": [ { "description": "x", "quantity": "1", "unit_price": "1.00" } ] }),
+        ("POST", "/payments") => json!({ "customer": v.customer, "amount": "1.00", "currency": "EUR", "method": "cash",
+            "reference": "r", "allocations": [ { "invoice_number": inv_number, "amount": "1.00" } ] }),
+        ("POST", "/write_offs") => json!({ "invoice": inv_id, "amount": "1.00", "reason": "small_balance" }),
+        ("POST", "/payments/{id}/reversal") => json!({ "reason": "chargeback" }),
+        ("POST", "/jobs/{id}/retry") | ("POST", "/webhook_deliveries/{id}/replay") => json!({}),
+        ("PATCH", "/webhook_endpoints/{id}") => json!({ "url": "https://own.example/hook", "status": "disabled" }),
+        ("POST", "/webhook_endpoints/{id}/replay") => {
+            json!({ "since": "2026-01-01T00:00:00Z", "until": "2026-12-31T00:00:00Z" })
+        }
+        ("POST", "/webhook_endpoints/{id}/secret") => json!({ "overlap_hours": 1 }),
+        other => panic!("{other:?} is new: say here what it is sent with and whether it must refuse"),
+    };
+    (Some(body), true)
+}
+
+/// Every operation of the OpenAPI document, as (method, path template).
+async fn operations(app: &TestApp) -> Vec<(Method, String)> {
+    let doc: Value =
+        client().get(format!("{}/api/v1/openapi.json", app.url)).send().await.unwrap().json().await.unwrap();
+    let mut ops = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            if let Ok(m) = method.to_uppercase().parse::<Method>() {
+                ops.push((m, path.clone()));
+            }
+        }
+    }
+    assert!(ops.len() >= 32, "{}", ops.len());
+    ops
+}
+
+async fn call_api(
+    app: &TestApp,
+    key: Option<&str>,
+    method: &Method,
+    path: &str,
+    body: Option<&Value>,
+) -> (u16, String) {
+    let mut req = client()
+        .request(method.clone(), format!("{}/api/v1{path}", app.url))
+        .header("Idempotency-Key", kassa_core::db::new_id());
+    if let Some(key) = key {
+        req = req.bearer_auth(key);
+    }
+    if path == "/imports" && method == Method::POST {
+        let part = reqwest::multipart::Part::bytes(b"invoice_number,customer_number\n".to_vec()).file_name("own.csv");
+        req = req.multipart(reqwest::multipart::Form::new().part("file", part));
+    } else if let Some(body) = body {
+        req = req.json(body);
+    }
+    let res = req.send().await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn no_api_key_reaches_what_is_not_its_own() {
+    let app = TestApp::spawn_with(|c| c.api_rate_limit = u32::MAX).await;
+    let test = victim(&app, &app.demo.api_key, "VICTEST", ["7777.13", "6543.29", "1234.57"]).await;
+    let live_key = app.live_key().await;
+    let live = victim(&app, &live_key, "VICLIVE", ["8888.31", "5432.17", "2345.71"]).await;
+    let (other_key, _) = other_merchant(&app).await;
+    let merchant = app.demo_merchant().await;
+    let cmd =
+        api_keys::CreateKey { merchant: merchant.clone(), name: "old".into(), mode: Mode::Test, scopes: Scopes::ALL };
+    let made = api_keys::create(&app.ctx, &Principal::System, cmd).await.unwrap();
+    api_keys::revoke(&app.ctx, &Principal::System, &merchant, &made.key.id).await.unwrap();
+    let revoked = secrecy::ExposeSecret::expose_secret(&made.secret).to_string();
+    let before = fingerprint(&app, &[&test, &live]).await;
+
+    let everything: Vec<String> = test.secrets.iter().chain(&live.secrets).cloned().collect();
+    let mut calls = 0;
+    for (method, template) in operations(&app).await {
+        // Nobody, a malformed key and a revoked key: 401, whatever the target.
+        let path = test.fill(&template);
+        let (body, _) = request(&method, &template, &test);
+        for key in [None, Some("kassa_test_not-a-key"), Some("Bearer"), Some(revoked.as_str())] {
+            let (status, text) = call_api(&app, key, &method, &path, body.as_ref()).await;
+            assert_eq!(status, 401, "{method} {path} with {key:?}: {text}");
+            no_leak(&text, &everything, &format!("{method} {path} with {key:?}"));
+            calls += 1;
+        }
+        // Another merchant's key (every scope) at the demo's records, test and live; the demo's
+        // test key at its live records.
+        for (key, victim, who) in [
+            (other_key.as_str(), &test, "another merchant's key"),
+            (other_key.as_str(), &live, "another merchant's key"),
+            (app.demo.api_key.as_str(), &live, "the test key"),
+        ] {
+            let path = victim.fill(&template);
+            let (body, refuses) = request(&method, &template, victim);
+            let (status, text) = call_api(&app, Some(key), &method, &path, body.as_ref()).await;
+            let context = format!("{who}: {method} {path}");
+            assert!(status < 500, "{context}: {status} {text}");
+            if refuses {
+                assert!(matches!(status, 404 | 422), "{context}: {status} {text}");
+            }
+            no_leak(&text, &victim.secrets, &context);
+            calls += 1;
+        }
+    }
+    assert!(calls > 200, "{calls}");
+    assert_eq!(fingerprint(&app, &[&test, &live]).await, before, "a refused request changed something");
+}
+
+/// Another merchant with an owner signed in (a client with their session) and a key with
+/// every scope.
+async fn other_merchant(app: &TestApp) -> (String, reqwest::Client) {
+    let slug = kassa_domain::MerchantSlug::parse("other").unwrap();
+    let cmd = merchants::CreateMerchant { slug, name: "Other Merchant".into(), brand_color: None, logo_url: None };
+    let other = merchants::create(&app.ctx, &Principal::System, cmd).await.unwrap();
+    let cmd = api_keys::CreateKey {
+        merchant: other.id.clone(),
+        name: "theirs".into(),
+        mode: Mode::Test,
+        scopes: Scopes::ALL,
+    };
+    let key = api_keys::create(&app.ctx, &Principal::System, cmd).await.unwrap();
+    let cmd = staff::AddStaff { merchant: other.id, email: "owner@other.example".into(), role: StaffRole::Admin };
+    let owner = app.signed_in_staff(cmd).await;
+    (secrecy::ExposeSecret::expose_secret(&key.secret).to_string(), owner)
+}
+
+/// The arguments each server function is called with, aimed at the victim.
+fn server_fn_form(name: &str, v: &Victim) -> Vec<(&'static str, String)> {
+    let s = |x: &str| x.to_string();
+    match name {
+        "load_portal" | "load_branding" | "portal_logout" => vec![("merchant", s("demo"))],
+        "load_invoice" => vec![("merchant", s("demo")), ("number", v.invoices[1].1.clone())],
+        "pay_invoice" => vec![
+            ("merchant", s("demo")),
+            ("number", v.invoices[1].1.clone()),
+            ("amount", s("1.00")),
+            ("outcome", s("Succeed")),
+            ("pay_key", kassa_core::db::new_id()),
+        ],
+        "load_receipt" => vec![("merchant", s("demo")), ("payment", v.payment.clone())],
+        "staff_login" => vec![("email", s("admin@demo.kassa.test")), ("password", s("not the password"))],
+        "set_staff_password" => vec![
+            ("token", s("expired-or-made-up")),
+            ("password", s("a long enough sentence")),
+            ("confirm", s("a long enough sentence")),
+        ],
+        "staff_logout" | "load_admin" | "load_webhooks" | "load_jobs" => vec![],
+        "retry_job" => vec![("id", v.job.clone())],
+        "add_webhook" => vec![("url", s("https://attacker.example/hook")), ("events", s("*")), ("description", s(""))],
+        "set_webhook_enabled" => vec![("id", v.endpoint.clone()), ("enabled", s("false"))],
+        other => panic!("server function {other} is new: say here what it is called with"),
+    }
+}
+
+/// What `who` must get from `name`: the statuses it may answer with.
+fn expected(name: &str, who: &str) -> &'static [u16] {
+    let staff = matches!(who, "staff of another merchant" | "a viewer" | "a collector");
+    match name {
+        // Public, or ending one's own session: answered, and nothing of the victim in it.
+        "load_branding" | "portal_logout" | "staff_logout" => &[200],
+        "staff_login" => &[422],
+        "set_staff_password" => &[422],
+        // A debtor's own overview (or, for a pay link, its own invoice).
+        "load_portal" if matches!(who, "a debtor of another customer" | "a pay link of another invoice") => &[200],
+        "load_invoice" | "pay_invoice" | "load_receipt" | "load_portal"
+            if who.starts_with("a debtor") || who.starts_with("a pay link") =>
+        {
+            &[404]
+        }
+        "load_invoice" | "pay_invoice" | "load_receipt" | "load_portal" => &[401],
+        // Staff read their own merchant's admin; the lower roles may not change settings.
+        "load_admin" | "load_webhooks" if staff => &[200],
+        // Jobs are settings: the owner of another merchant sees their own, lower roles none.
+        "load_jobs" if who == "staff of another merchant" => &[200],
+        "load_jobs" | "retry_job" if staff => &[404],
+        // Their own merchant's endpoint (or a 422 for an address that does not resolve here).
+        "add_webhook" if who == "staff of another merchant" => &[200, 422],
+        "add_webhook" | "set_webhook_enabled" if staff => &[404],
+        _ => &[401],
+    }
+}
+
+#[tokio::test]
+async fn no_server_function_or_page_reaches_what_is_not_its_own() {
+    let app = TestApp::spawn().await;
+    let v = victim(&app, &app.demo.api_key, "VICTIM", ["7777.13", "6543.29", "1234.57"]).await;
+    // A pay link of the victim's first invoice: it may see the customer and that invoice, not
+    // the second invoice or its payment.
+    let pay_link_secrets: Vec<String> = vec![
+        v.invoices[1].1.clone(),
+        v.invoices[1].0.clone(),
+        v.payment.clone(),
+        "6543.29".into(),
+        "1234.57".into(),
+        "VICTIM-REF".into(),
+        "VICTIM-CN".into(),
+    ];
+    let merchant = app.demo_merchant().await;
+    let token = |invoice: &str, expiry: i64| {
+        app.ctx.tokens.sign(&WidgetClaims {
+            m: merchant.to_string(),
+            i: invoice.into(),
+            o: vec![app.shop_origin.clone()],
+            e: expiry,
+        })
+    };
+    let now = kassa_core::db::now();
+    let pay_link = client();
+    let res =
+        pay_link.post(format!("{}/p/demo/pay/{}", app.url, token(&v.invoices[0].0, now + 600))).send().await.unwrap();
+    assert_eq!(res.status(), 303, "a fresh pay link opens");
+
+    let (_, other_staff) = other_merchant(&app).await;
+    let viewer = app.staff_member("viewer@demo.kassa.test", StaffRole::Viewer).await;
+    let collector = app.staff_member("collector@demo.kassa.test", StaffRole::Collector).await;
+    let principals: Vec<(&str, reqwest::Client, &[String])> = vec![
+        ("nobody", client(), &v.secrets),
+        ("a debtor of another customer", app.debtor("Bakkerij De Molen B.V.").await, &v.secrets),
+        ("a pay link of another invoice", pay_link, &pay_link_secrets),
+        ("staff of another merchant", other_staff, &v.secrets),
+        ("a viewer", viewer, &[]),
+        ("a collector", collector, &[]),
+    ];
+    // Links to try at the end: one used already, one expired (issued now: issuing seeds the demo
+    // again, which adds a key, before the records are fingerprinted).
+    let magic = app.magic_link("Bakkerij De Molen B.V.").await;
+    assert_eq!(client().post(&magic).send().await.unwrap().status(), 303);
+    let stale = app.magic_link("Bakkerij De Molen B.V.").await;
+    sqlx::query("UPDATE magic_links SET expires_at = $1").bind(now - 1).execute(&app.ctx.pool).await.unwrap();
+    let before = fingerprint(&app, &[&v]).await;
+
+    // Every page, with the victim's invoice and payment in its path.
+    let pages = leptos_axum::generate_route_list(kassa_app::App);
+    assert!(pages.len() >= 8);
+    for page in &pages {
+        let path = page
+            .path()
+            .replace(":merchant", "demo")
+            .replace("{merchant}", "demo")
+            .replace(":number", &v.invoices[1].1)
+            .replace("{number}", &v.invoices[1].1)
+            .replace(":payment", &v.payment)
+            .replace("{payment}", &v.payment)
+            .replace(":token", "made-up")
+            .replace("{token}", "made-up");
+        for (who, c, secrets) in &principals {
+            let res = c.get(format!("{}{path}", app.url)).send().await.unwrap();
+            let status = res.status().as_u16();
+            let text = res.text().await.unwrap();
+            assert!(status < 500, "{who}: GET {path} answered {status}");
+            no_leak(&text, secrets, &format!("{who}: GET {path}"));
+        }
+    }
+
+    let names: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.trim_start_matches("/api/").to_string())
+        .collect();
+    assert!(names.len() >= 13, "{names:?}");
+    // Signing out last: the principals stay who they are for every other call.
+    let last = |name: &String| name.ends_with("_logout");
+    let ordered = names.iter().filter(|n| !last(n)).chain(names.iter().filter(|n| last(n)));
+    for name in ordered {
+        let form = server_fn_form(name, &v);
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        for (who, c, secrets) in &principals {
+            let res = app.server_fn(c, name, &form).await;
+            let status = res.status().as_u16();
+            let text = res.text().await.unwrap();
+            assert!(expected(name, who).contains(&status), "{who}: {name} answered {status}: {text}");
+            no_leak(&text, secrets, &format!("{who}: {name}"));
+        }
+    }
+
+    // Expired, used and made-up links start no session and show nothing.
+    let expired_pay = token(&v.invoices[1].0, now - 1);
+    let forged = format!("{}x", token(&v.invoices[1].0, now + 600));
+    for link in [
+        format!("{}/p/demo/pay/{expired_pay}", app.url),
+        format!("{}/p/demo/pay/{forged}", app.url),
+        format!("{}/p/other/pay/{}", app.url, token(&v.invoices[1].0, now + 600)),
+        magic.clone(),
+        stale,
+        format!("{}/p/demo/login/made-up", app.url),
+    ] {
+        let c = client();
+        for method in [Method::GET, Method::POST] {
+            let res = c.request(method.clone(), &link).send().await.unwrap();
+            let status = res.status().as_u16();
+            assert!(status != 303 && status < 500, "{method} {link}: {status}");
+            no_leak(&res.text().await.unwrap(), &v.secrets, &link);
+        }
+        let res = app.server_fn(&c, "load_portal", &[("merchant", "demo")]).await;
+        assert_eq!(res.status(), 401, "{link} started a session");
+    }
+    // The widget's data: a token that is expired, forged or signed for another merchant.
+    for t in [expired_pay, forged] {
+        let res = client()
+            .get(format!("{}/w/v1/invoice?token={t}", app.url))
+            .header("origin", &app.shop_origin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404);
+        no_leak(&res.text().await.unwrap(), &v.secrets, "widget");
+    }
+    assert_eq!(fingerprint(&app, &[&v]).await, before, "a refused call changed something");
+}
