@@ -55,11 +55,11 @@ impl From<Error> for AppError {
 }
 
 /// The services' context the server put into Leptos' context, for a request to `surface`
-/// (`portal` or `admin`): the audit log names it and the peer address.
+/// (`portal` or `admin`): the audit log names it and the client's address.
 pub fn ctx(surface: &'static str) -> Result<Ctx, AppError> {
     let ctx = leptos::prelude::use_context::<Ctx>().ok_or(AppError::Internal)?;
     let ip = leptos::prelude::use_context::<http::request::Parts>()
-        .and_then(|p| p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip()))
+        .and_then(|p| p.extensions.get::<kassa_core::audit::ClientIp>().map(|c| c.0))
         .map(|ip| ip.to_string());
     Ok(ctx.from_origin(kassa_core::audit::Origin { surface, ip }))
 }

@@ -23,7 +23,12 @@ use crate::principal::Principal;
 /// The first entry's `prev_hash`.
 const GENESIS: &str = "genesis";
 
-/// Where a request came from: the surface and, when known, the peer address.
+/// The address of whoever sent a request: the server's edge works it out (trusted proxies
+/// included) and puts it on the request, for the services' [`Origin`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub std::net::IpAddr);
+
+/// Where a request came from: the surface and, when known, the client's address.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Origin {
     pub surface: &'static str,

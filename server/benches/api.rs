@@ -112,6 +112,7 @@ async fn main() -> anyhow::Result<()> {
         api_rate_limit: u32::MAX,
         webhook_allow_private_targets: false,
         job_concurrency: None,
+        trusted_proxies: Vec::new(),
     };
     let kassa = kassa_server::build(&config).await?;
     let demo = kassa_server::demo::seed(&kassa.ctx, &config).await?;

@@ -60,6 +60,13 @@ pub struct Config {
     /// runs at once; four per core (between 4 and 32) when not set.
     #[arg(long, env = "KASSA_JOB_CONCURRENCY", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub job_concurrency: Option<u16>,
+
+    /// Reverse proxies in front of Kassa (addresses or networks, like 10.0.0.0/8; repeat the
+    /// flag or separate with commas): from these, the client's address is read from
+    /// `X-Forwarded-For`, for the per-address sign-in limits and the audit log. Without it
+    /// every request counts as coming from its connection's peer.
+    #[arg(long = "trusted-proxy", env = "KASSA_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_network)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Config {
@@ -91,6 +98,13 @@ impl Config {
     pub fn demo_shop_url(&self) -> Option<String> {
         self.demo_shop_addr.map(|a| format!("http://{a}"))
     }
+}
+
+fn parse_network(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| "must be an IP address or a network such as 10.0.0.0/8 or fd00::/8".into())
 }
 
 fn parse_secret(s: &str) -> Result<SecretString, String> {

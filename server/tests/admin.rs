@@ -194,3 +194,39 @@ async fn new_staff_choose_their_password_through_a_single_use_link() {
         .await;
     assert_eq!(res.status(), 200);
 }
+
+/// Signs in as the demo's staff member with `password`, as sent through a proxy that says the
+/// client is `forwarded_for`.
+async fn login_via(app: &TestApp, password: &str, forwarded_for: &str) -> u16 {
+    let form = [("email", app.demo.staff_email.as_str()), ("password", password)];
+    let res = client()
+        .post(format!("{}/api/staff_login", app.url))
+        .header("x-forwarded-for", forwarded_for)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    res.status().as_u16()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_address_has_its_own_sign_in_limit() {
+    let app = TestApp::spawn_with(|c| c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await;
+    for _ in 0..10 {
+        assert_eq!(login_via(&app, "wrong", "203.0.113.1").await, 422);
+    }
+    assert_eq!(login_via(&app, "wrong", "203.0.113.1").await, 429);
+    // A client that writes the header itself is still the address the proxy appended.
+    assert_eq!(login_via(&app, "wrong", "203.0.113.99, 203.0.113.1").await, 429);
+    // Someone guessing from one address does not lock the real person out from another.
+    assert_eq!(login_via(&app, "wrong", "203.0.113.2").await, 422);
+    assert_eq!(login_via(&app, &app.demo.staff_password, "203.0.113.2").await, 200);
+
+    // Without a trusted proxy the header is the client's own word and is ignored: all of
+    // these come from 127.0.0.1.
+    let direct = TestApp::spawn().await;
+    for n in 0..10 {
+        assert_eq!(login_via(&direct, "wrong", &format!("203.0.113.{n}")).await, 422);
+    }
+    assert_eq!(login_via(&direct, "wrong", "203.0.113.200").await, 429);
+}

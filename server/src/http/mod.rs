@@ -2,6 +2,7 @@
 //! endpoints, the health check and the demo shop. Sessions are stored in the database.
 
 pub mod api;
+pub mod client_ip;
 pub mod links;
 pub mod origin;
 pub mod pages;
@@ -83,6 +84,11 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
             std::time::Duration::from_secs(120),
         ))
         .layer(TraceLayer::new_for_http())
+        // Outermost: every layer and handler sees the client's address (client_ip.rs).
+        .layer(axum::middleware::from_fn_with_state(
+            client_ip::TrustedProxies(config.trusted_proxies.clone()),
+            client_ip::mark,
+        ))
         .with_state(state)
 }
 

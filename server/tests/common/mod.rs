@@ -83,6 +83,7 @@ impl TestApp {
             // The tests' webhook receivers listen on 127.0.0.1.
             webhook_allow_private_targets: true,
             job_concurrency: None,
+            trusted_proxies: Vec::new(),
         };
         adjust(&mut config);
         let kassa = kassa_server::build(&config).await.unwrap();

@@ -265,8 +265,7 @@ impl FromRequestParts<AppState> for Key {
         let Some(Principal::ApiKey(api_key)) = parts.extensions.get::<Principal>().cloned() else {
             return Err(ApiError::unauthenticated());
         };
-        let ip =
-            parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string());
+        let ip = parts.extensions.get::<kassa_core::audit::ClientIp>().map(|c| c.0.to_string());
         let ctx = state.ctx.from_origin(kassa_core::audit::Origin { surface: "api", ip });
         Ok(Key { ctx, who: Principal::ApiKey(api_key.clone()), api_key })
     }
