@@ -10,6 +10,7 @@ CLIENT_DIR holds the generated package `kassa_client` (scripts/lib.sh, check_ope
 BASE_URL is the API's root (http://127.0.0.1:PORT/api/v1). Exits 1 with every mismatch.
 """
 
+import enum
 import secrets
 import sys
 import typing
@@ -77,6 +78,20 @@ def body_model(operation, needs: set[str]):
     )
 
 
+def typed(model, name: str, value):
+    """`value` as the generated `model` takes its field `name`: a member of the generated enum
+    where the document lists the values (currency codes), a `date` where it states the date
+    format, else as it is."""
+    names = {**vars(sys.modules["kassa_client.models"]), **vars(sys.modules[model.__module__])}
+    hint = typing.get_type_hints(model, globalns=names)[name]
+    for t in typing.get_args(hint) or (hint,):
+        if isinstance(t, type) and issubclass(t, enum.Enum):
+            return t(value)
+        if t is date:
+            return date.fromisoformat(value)
+    return value
+
+
 def call(what: str, operation, status: int, model, **kwargs):
     response = operation.sync_detailed(client=client, **kwargs)
     if response.status_code != status or not isinstance(response.parsed, model):
@@ -140,8 +155,8 @@ CreateInvoice = body_model(create_invoices, {"customer_number", "number", "curre
 sent_invoice = CreateInvoice(
     customer_number=customer_number,
     number=invoice_number,
-    currency="EUR",
-    issue_date=issue.isoformat(),
+    currency=typed(CreateInvoice, "currency", "EUR"),
+    issue_date=typed(CreateInvoice, "issue_date", issue.isoformat()),
     lines=[
         CreateLine(description="Gouda, whole wheel", quantity="3", unit_price="84.50"),
         CreateLine(description="Delivery", quantity="1.5", unit_price="12.50"),

@@ -30,6 +30,17 @@ impl Currency {
     pub const EUR: Currency = Currency(*b"EUR");
     pub const DKK: Currency = Currency(*b"DKK");
 
+    /// Every ISO 4217 code [`Currency::parse`] takes, uppercase, in order.
+    pub fn known_codes() -> Vec<String> {
+        let letters = b'A'..=b'Z';
+        letters
+            .clone()
+            .flat_map(|a| letters.clone().flat_map(move |b| (b'A'..=b'Z').map(move |c| [a, b, c])))
+            .map(|code| String::from_utf8_lossy(&code).into_owned())
+            .filter(|code| iso_currency::Currency::from_code(code).is_some())
+            .collect()
+    }
+
     pub fn parse(code: &str) -> Result<Self, MoneyError> {
         let upper = code.trim().to_ascii_uppercase();
         match iso_currency::Currency::from_code(&upper) {

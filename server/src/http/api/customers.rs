@@ -93,6 +93,7 @@ pub struct CreateCustomer {
     pub language: Option<String>,
     pub segment: Option<String>,
     /// Days from issue to due, for invoices pushed without a due date; 30 when left out.
+    #[serde(default, deserialize_with = "super::whole_number")]
     pub payment_terms_days: Option<i64>,
     /// Up to 20 more people to reach.
     #[serde(default)]

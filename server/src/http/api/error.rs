@@ -88,9 +88,12 @@ impl ApiError {
     }
 }
 
-/// Where a problem goes: 409 for what conflicts with existing records, 422 otherwise.
+/// Where a problem goes: 409 for what conflicts with existing records, 404 for a customer or
+/// an invoice the body names that this key cannot see (as for an id in the path), 422
+/// otherwise.
 fn problem_status(p: &Problem) -> StatusCode {
     match p {
+        Problem::UnknownCustomer | Problem::UnknownInvoice { .. } => StatusCode::NOT_FOUND,
         Problem::CustomerNumberTaken { .. }
         | Problem::InvoiceNumberTaken { .. }
         | Problem::CreditNoteNumberTaken { .. }
@@ -114,7 +117,11 @@ fn problem_json(p: &Problem) -> Value {
 impl From<Problem> for ApiError {
     fn from(p: Problem) -> ApiError {
         let status = problem_status(&p);
-        let kind = if status == StatusCode::CONFLICT { "conflict" } else { "invalid_request" };
+        let kind = match status {
+            StatusCode::CONFLICT => "conflict",
+            StatusCode::NOT_FOUND => "not_found",
+            _ => "invalid_request",
+        };
         let mut fields = serde_json::to_value(&p).unwrap_or(Value::Null);
         if let Some(o) = fields.as_object_mut() {
             o.remove("code");
@@ -157,16 +164,21 @@ impl From<Error> for ApiError {
                         v
                     })
                     .collect();
-                let status = problems
-                    .iter()
-                    .map(|f| problem_status(&f.problem))
-                    .find(|s| *s == StatusCode::CONFLICT)
-                    .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+                // A conflict first; 404 only when all that is wrong is what it names.
+                let statuses: Vec<StatusCode> = problems.iter().map(|f| problem_status(&f.problem)).collect();
+                let status = if statuses.contains(&StatusCode::CONFLICT) {
+                    StatusCode::CONFLICT
+                } else if statuses.iter().all(|s| *s == StatusCode::NOT_FOUND) {
+                    StatusCode::NOT_FOUND
+                } else {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                };
                 let message = match problems.as_slice() {
                     [one] => format!("{}: {}", one.field, kassa_app::words::problem(&one.problem)),
                     more => format!("{} fields need fixing; see `errors`.", more.len()),
                 };
-                let mut e = ApiError::new(status, "invalid_request", "validation_failed", message);
+                let kind = if status == StatusCode::NOT_FOUND { "not_found" } else { "invalid_request" };
+                let mut e = ApiError::new(status, kind, "validation_failed", message);
                 e.0.errors = errors;
                 e
             }

@@ -30,7 +30,7 @@ pub struct ImportForm {
     file: Vec<Vec<u8>>,
     /// `reject_file` (the default: a file with any problem imports nothing) or `skip_invalid`
     /// (the valid invoices are imported, the others reported).
-    #[schema(pattern = "^\\s*(reject_file|skip_invalid)\\s*$")]
+    #[schema(value_type = String, pattern = "^\\s*(reject_file|skip_invalid)\\s*$")]
     on_error: Option<String>,
 }
 

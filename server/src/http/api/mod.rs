@@ -495,3 +495,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
             .map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))
     }
 }
+
+/// A whole number as JSON may write it, `24` or `24.0` (JSON Schema's `integer` is both), for
+/// an optional field: `#[serde(default, deserialize_with = "super::whole_number")]`.
+pub(crate) fn whole_number<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    use serde::de::Error as _;
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else { return Ok(None) };
+    let whole = n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64));
+    let whole = whole.ok_or_else(|| D::Error::custom(format!("invalid type: {n}, expected a whole number")))?;
+    T::try_from(whole).map(Some).map_err(|_| D::Error::custom(format!("{n} is out of range")))
+}

@@ -7,13 +7,17 @@
 //!   generators name their functions after;
 //! - every operation can answer 401 (no key, or not a valid one), 403 (the key may not do
 //!   this) and 429 (over the key's rate limit); one with a query string 400; one with an id in
-//!   its path 404; one with a JSON body 400 (not JSON), 413 (too large), 415 (not JSON) and 422;
+//!   its path 404; one with a body 404 (a record it names is not the key's), 413 (too large)
+//!   and 422, and with a JSON body 400 (not JSON) and 415 (not JSON);
 //!   every POST 400 (a malformed `Idempotency-Key`) and 409 (the key reused, or its first
 //!   request still running);
 //! - no string anywhere may hold a NUL character (PostgreSQL cannot store one; the API refuses
 //!   it), stated as a pattern on every string that has none of its own;
 //! - a body that names one thing in one of several ways takes exactly one of them
-//!   ([`EXACTLY_ONE_OF`]).
+//!   ([`EXACTLY_ONE_OF`]);
+//! - the fields of the request bodies carry the rules the services check that a schema can
+//!   state ([`field_rules`]): lengths, no blank names and numbers, no control characters, the
+//!   shapes of emails, dates, amounts, URLs and IBANs, the known event names and reasons.
 //!
 //! `openapi-spec-validator` and schemathesis check the result in the test suite
 //! (docs/security.md).
@@ -34,8 +38,184 @@ const EXACTLY_ONE_OF: &[(&str, &[&str])] = &[
     ("CreateWriteOff", &["invoice", "invoice_number"]),
 ];
 
+/// Control characters (Rust's `char::is_control`), which no name or number may hold.
+const CONTROL: &str = "\\u0000-\\u001f\\u007f-\\u009f";
+
+/// Text the services trim and then require: not blank, no control character, at most `max`
+/// characters.
+fn text(max: u32) -> Value {
+    json!({ "minLength": 1, "maxLength": max, "pattern": format!("^[^{CONTROL}]*[^\\s{CONTROL}][^{CONTROL}]*$") })
+}
+
+/// Optional text: blank is none; no control character, at most `max` characters.
+fn optional_text(max: u32) -> Value {
+    json!({ "maxLength": max, "pattern": format!("^[^{CONTROL}]*$") })
+}
+
+/// `staff::parse_email`: one `@` with something before it, a domain with a dot not at either
+/// end, no spaces; blank is none (for the optional addresses this is used on).
+fn email() -> Value {
+    let c = CONTROL;
+    json!({ "maxLength": 254,
+            "pattern": format!("^\\s*([^\\s@{c}]+@[^\\s@.{c}][^\\s@{c}]*\\.[^\\s@{c}]*[^\\s@.{c}])?\\s*$") })
+}
+
+/// `YYYY-MM-DD`, within the years Kassa computes with (1900-2999).
+fn date() -> Value {
+    json!({ "format": "date", "pattern": "^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$" })
+}
+
+/// An amount as a plain decimal (`1234.50`), more than zero (or any sign when `signed`), with
+/// at most `decimals` decimals, within the amount cap (10^15 minor units).
+fn amount_with(decimals: u32, signed: bool) -> Value {
+    let int = 14 - decimals.min(4);
+    let pattern = match (decimals, signed) {
+        (0, false) => format!("^\\s*0*[1-9][0-9]{{0,{int}}}\\s*$"),
+        (0, true) => format!("^\\s*-?[0-9]{{1,{}}}\\s*$", int + 1),
+        (d, false) => {
+            // A fraction of up to `d` digits that are not all zero, by where its first non-zero is.
+            let fractions: Vec<String> = (0..d).map(|i| format!("0{{{i}}}[1-9][0-9]{{0,{}}}", d - 1 - i)).collect();
+            format!("^\\s*(0*[1-9][0-9]{{0,{int}}}(\\.[0-9]{{1,{d}}})?|0*\\.({}))\\s*$", fractions.join("|"))
+        }
+        (d, true) => format!("^\\s*-?[0-9]{{1,{}}}(\\.[0-9]{{1,{d}}})?\\s*$", int + 1),
+    };
+    json!({ "pattern": pattern })
+}
+
+/// An amount in a currency named beside it: the loosest shape here (four decimals, the most
+/// any currency has), narrowed per currency by [`decimals_per_currency`].
+fn amount() -> Value {
+    amount_with(4, false)
+}
+
+/// Where a body's amounts sit, with the currency that rules their decimals beside them (a
+/// property of the same body).
+/// (An invoice's lines are left out: a condition reaching into every line makes generators
+/// such as schemathesis give up on the body; the lines' prices keep the loosest shape.)
+const AMOUNTS_IN: &[(&str, &[&str])] =
+    &[("CreatePayment", &["amount", "allocations/items/amount"]), ("CreateCreditNote", &["amount"])];
+
+/// For each body in [`AMOUNTS_IN`], one `if`/`then` per number of decimals: if the currency is
+/// one with that many, each amount has at most that many (`1.5` is refused in JPY, `1.505` is
+/// fine in BHD).
+fn decimals_per_currency(doc: &mut Value) {
+    let mut by_decimals: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
+    for code in kassa_domain::Currency::known_codes() {
+        if let Ok(c) = kassa_domain::Currency::parse(&code) {
+            by_decimals.entry(c.minor_digits()).or_default().push(code);
+        }
+    }
+    for (schema, amounts) in AMOUNTS_IN {
+        let Some(body) = doc.pointer_mut(&format!("/components/schemas/{schema}")).and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        let conditions = by_decimals.iter().map(|(decimals, codes)| {
+            let mut then = json!({});
+            for path in *amounts {
+                let mut at = &mut then;
+                for part in path.split('/') {
+                    at = at
+                        .as_object_mut()
+                        .map(|o| o.entry(if part == "items" { "items" } else { "properties" }).or_insert(json!({})))
+                        .unwrap();
+                    if part != "items" {
+                        at = at.as_object_mut().map(|o| o.entry(part).or_insert(json!({}))).unwrap();
+                    }
+                }
+                *at = amount_with(*decimals, false);
+            }
+            json!({ "if": { "properties": { "currency": { "enum": codes } }, "required": ["currency"] }, "then": then })
+        });
+        let all = body.entry("allOf").or_insert(json!([]));
+        if let Some(all) = all.as_array_mut() {
+            all.extend(conditions);
+        }
+    }
+}
+
+/// What each request body's fields take, by schema and property ([`text`] and the others).
+fn field_rules() -> Vec<(&'static str, &'static str, Value)> {
+    use kassa_domain::{CustomerNumber, InvoiceNumber};
+    let number = || text(InvoiceNumber::MAX_CHARS.max(CustomerNumber::MAX_CHARS) as u32);
+    let codes = kassa_domain::Currency::known_codes();
+    let currency = || json!({ "enum": codes });
+    // Labels of letters, digits and inner hyphens; the last starts with a letter (a URL whose
+    // host ends in a number is read as an IPv4 address, and refused when it is not one).
+    let host = "([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+    let url = json!({ "maxLength": 2000,
+        "pattern": format!("^\\s*[hH][tT][tT][pP][sS]?://{host}(:[1-9][0-9]{{0,3}})?([/?#][!-~]*)?\\s*$") });
+    let mut events: Vec<String> = vec!["*".into()];
+    for t in kassa_core::events::EventType::ALL {
+        let group = format!("{}.*", t.as_str().split('.').next().unwrap_or_default());
+        if !events.contains(&group) {
+            events.push(group);
+        }
+        events.push(t.as_str().into());
+    }
+    let events = json!({ "minItems": 1, "maxItems": 50, "items": { "type": "string", "enum": events } });
+    vec![
+        ("CreateCustomer", "number", number()),
+        ("CreateCustomer", "name", text(200)),
+        ("CreateCustomer", "email", email()),
+        ("CreateCustomer", "segment", optional_text(64)),
+        ("CreateCustomer", "payment_terms_days", json!({ "minimum": 0, "maximum": 365 })),
+        ("CreateCustomer", "contacts", json!({ "maxItems": 20 })),
+        ("ContactJson", "email", email()),
+        ("CreateInvoice", "customer_number", number()),
+        ("CreateInvoice", "number", number()),
+        ("CreateInvoice", "currency", currency()),
+        ("CreateInvoice", "issue_date", date()),
+        ("CreateInvoice", "due_date", date()),
+        ("CreateInvoice", "lines", json!({ "minItems": 1 })),
+        ("CreateInvoice", "payment_reference", optional_text(140)),
+        ("CreateInvoice", "payee_iban", json!({ "pattern": "^\\s*([A-Za-z]{2}[0-9]{2}[A-Za-z0-9 ]{8,40})?\\s*$" })),
+        ("CreateLine", "description", text(500)),
+        ("CreateLine", "quantity", json!({ "pattern": "^\\s*[0-9]{1,9}(\\.[0-9]{1,6})?\\s*$" })),
+        ("CreateLine", "unit_price", amount_with(4, true)),
+        ("CreatePayment", "customer_number", number()),
+        ("CreatePayment", "amount", amount()),
+        ("CreatePayment", "currency", currency()),
+        ("CreatePayment", "method", optional_text(64)),
+        ("CreatePayment", "reference", optional_text(200)),
+        ("AllocateTo", "invoice_number", number()),
+        ("AllocateTo", "amount", amount()),
+        ("CreateCreditNote", "customer_number", number()),
+        ("CreateCreditNote", "number", number()),
+        ("CreateCreditNote", "amount", amount()),
+        ("CreateCreditNote", "currency", currency()),
+        ("CreateCreditNote", "invoice_number", number()),
+        ("CreateCreditNote", "reason", text(500)),
+        ("CreateAllocation", "credit_note_number", number()),
+        ("CreateAllocation", "invoice_number", number()),
+        ("CreateAllocation", "amount", amount()),
+        ("CreateWriteOff", "invoice_number", number()),
+        ("CreateWriteOff", "amount", amount()),
+        ("CreateWriteOff", "reason", json!({ "enum": ["bad_debt", "small_balance", "other"] })),
+        ("CreateWriteOff", "note", text(500)),
+        ("CreateReversal", "reason", text(500)),
+        ("CreateEndpoint", "url", url.clone()),
+        ("CreateEndpoint", "events", events.clone()),
+        ("CreateEndpoint", "description", json!({ "maxLength": 500 })),
+        ("UpdateEndpoint", "url", url),
+        ("UpdateEndpoint", "events", events),
+        ("UpdateEndpoint", "description", json!({ "maxLength": 500 })),
+    ]
+}
+
 /// Completes `doc` (the generated document, as JSON) in place.
 pub fn complete(doc: &mut Value) {
+    for (schema, property, rules) in field_rules() {
+        let at = format!("/components/schemas/{schema}/properties/{property}");
+        // (`every_field_rule_finds_its_field` holds the real document to having each one.)
+        if let (Some(field), Value::Object(rules)) = (doc.pointer_mut(&at).and_then(Value::as_object_mut), rules) {
+            field.extend(rules);
+        }
+    }
+    // The import form takes `file` and `on_error`, nothing else.
+    if let Some(form) = doc.pointer_mut("/components/schemas/ImportForm").and_then(Value::as_object_mut) {
+        form.insert("additionalProperties".into(), Value::Bool(false));
+    }
     for (schema, fields) in EXACTLY_ONE_OF {
         if let Some(s) = doc.pointer_mut(&format!("/components/schemas/{schema}")).and_then(Value::as_object_mut) {
             // One branch per way, each matching when that field is given (not null): exactly
@@ -47,6 +227,7 @@ pub fn complete(doc: &mut Value) {
             s.insert("allOf".into(), json!([{ "oneOf": branches }]));
         }
     }
+    decimals_per_currency(doc);
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
             let Some(item) = item.as_object_mut() else { continue };
@@ -109,6 +290,11 @@ fn complete_operation(method: &str, operation: &mut Map<String, Value>) {
         shared.push(("404", "No such record for this key's merchant and mode (`not_found`)."));
     }
     if body {
+        shared.push((
+            "404",
+            "A customer or invoice the body names is not one of this key's (`unknown_customer`, `unknown_invoice`, \
+             `not_found`).",
+        ));
         shared.push(("413", "The body is larger than Kassa reads (`body_too_large`)."));
         shared.push(("422", "Fields to fix (`validation_failed` with each field), or a rule of the ledger."));
     }
@@ -211,5 +397,44 @@ mod tests {
         let branches = doc["components"]["schemas"]["CreateWriteOff"]["allOf"][0]["oneOf"].as_array().unwrap();
         let required: Vec<&Value> = branches.iter().map(|b| &b["required"][0]).collect();
         assert_eq!(required, [&json!("invoice"), &json!("invoice_number")]);
+    }
+
+    #[test]
+    fn every_field_rule_finds_its_field() {
+        let doc = crate::http::api::openapi_json();
+        for (schema, property, rules) in field_rules() {
+            let field = &doc["components"]["schemas"][schema]["properties"][property];
+            for (key, value) in rules.as_object().unwrap() {
+                assert_eq!(&field[key], value, "{schema}.{property}.{key}");
+            }
+        }
+        for (schema, _) in AMOUNTS_IN {
+            let conditions = doc["components"]["schemas"][schema]["allOf"].as_array().unwrap();
+            assert!(conditions.iter().filter(|c| c.get("if").is_some()).count() >= 3, "{schema}");
+        }
+        // JPY has no decimals, BHD three: each amount of a payment follows its currency.
+        let payment = &doc["components"]["schemas"]["CreatePayment"]["allOf"];
+        let rule = |code: &str| {
+            payment
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| {
+                    c["if"]["properties"]["currency"]["enum"].as_array().is_some_and(|e| e.contains(&json!(code)))
+                })
+                .unwrap()["then"]["properties"]["amount"]["pattern"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let matches = |pattern: &str, text: &str| regex_lite_match(pattern, text);
+        assert!(matches(&rule("JPY"), "1500") && !matches(&rule("JPY"), "1500.5"));
+        assert!(matches(&rule("BHD"), "1.505") && !matches(&rule("BHD"), "1.5055"));
+        assert!(matches(&rule("EUR"), "0.10") && matches(&rule("EUR"), "12.5") && !matches(&rule("EUR"), "0.00"));
+    }
+
+    /// The document's patterns are ECMA-262; these use nothing the `regex` crate reads otherwise.
+    fn regex_lite_match(pattern: &str, text: &str) -> bool {
+        regex::Regex::new(pattern).unwrap().is_match(text)
     }
 }

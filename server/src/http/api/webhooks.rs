@@ -142,6 +142,7 @@ pub async fn update(
 pub struct RotateSecret {
     /// How long the secrets it had keep signing beside the new one: 0-168 hours, 24 by default.
     #[schema(minimum = 0, maximum = 168)]
+    #[serde(default, deserialize_with = "super::whole_number")]
     pub overlap_hours: Option<u32>,
 }
 
