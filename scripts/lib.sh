@@ -129,7 +129,8 @@ wasm_opt() {
 }
 
 # Builds the portal's hydration bundle, the stylesheet and the <kassa-pay> widget into
-# target/site (pkg/, assets/, w/), always size-optimised as shipped.
+# target/site (pkg/, assets/, w/), always size-optimised as shipped, each text and wasm file
+# with its brotli copy (FILE.br).
 build_assets() {
   local wasm_dir="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release"
   say "building the portal's wasm (hydrate)"
@@ -145,6 +146,9 @@ build_assets() {
   cp "$ROOT/style/main.css" "$SITE.tmp/pkg/kassa.css"
   cp "$ROOT/widgets/js/kassa.js" "$SITE.tmp/w/kassa.js"
   cp -r "$ROOT/public/assets" "$SITE.tmp/assets"
+  # Brotli copies, made once here; the server keeps both in memory (server/src/http/assets.rs).
+  find "$SITE.tmp" -type f \( -name '*.js' -o -name '*.wasm' -o -name '*.css' -o -name '*.svg' \) -print0 \
+    | xargs -0 node "$ROOT/scripts/precompress.mjs"
   rm -rf "$SITE" && mv "$SITE.tmp" "$SITE"
 }
 

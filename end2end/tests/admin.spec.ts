@@ -75,4 +75,7 @@ test('an admin finds the jobs that gave up', async ({ page }) => {
   // The demo's jobs all ran (a dead one and its Retry are covered by server/tests/outbox.rs).
   await expect(page.getByText('None: every job ran or is still trying.')).toBeVisible();
   await accessible(page);
+  // On a phone the header wraps: nothing is wider than the screen.
+  await page.setViewportSize({ width: 375, height: 800 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
 });

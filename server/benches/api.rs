@@ -88,11 +88,13 @@ where
 async fn main() -> anyhow::Result<()> {
     let mut requests = 4000;
     let mut database_url = None;
+    let mut site_root = None;
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         match flag.as_str() {
             "--requests" => requests = it.next().and_then(|v| v.parse().ok()).expect("--requests N"),
             "--database-url" => database_url = it.next(),
+            "--site-root" => site_root = it.next().map(std::path::PathBuf::from),
             "--bench" => {}
             other => anyhow::bail!("unknown flag {other}"),
         }
@@ -106,7 +108,7 @@ async fn main() -> anyhow::Result<()> {
         db: DbArgs { database_url: url.clone() },
         addr,
         public_url: None,
-        site_root: dir.path().join("site"),
+        site_root: site_root.clone().unwrap_or_else(|| dir.path().join("site")),
         demo_shop_addr: None,
         secret: Some("bench-secret-bench-secret-bench-secret-0".to_string().into()),
         api_rate_limit: u32::MAX,
@@ -139,6 +141,25 @@ async fn main() -> anyhow::Result<()> {
     })
     .await;
     println!("{}", health.line("GET /healthz"));
+    if site_root.is_some() {
+        for file in ["/pkg/kassa.css", "/pkg/kassa_bg.wasm"] {
+            let url = Arc::new(format!("{base}{file}"));
+            let run = load(requests, move |c, _| {
+                let url = url.clone();
+                async move {
+                    let res = c.get(url.as_str()).header("accept-encoding", "br").send().await.unwrap();
+                    assert_eq!(res.headers()["content-encoding"], "br");
+                    res.bytes().await.unwrap();
+                }
+            })
+            .await;
+            println!(
+                "{}   = {:.2}x the /healthz rate",
+                run.line(&format!("GET {file} (br)")),
+                run.per_sec() / health.per_sec()
+            );
+        }
+    }
     let (b, k) = (base.clone(), key.clone());
     let create = load(requests, move |c, i| {
         let (url, key) = (format!("{b}/api/v1/invoices"), k.clone());

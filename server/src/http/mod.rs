@@ -2,6 +2,7 @@
 //! endpoints, the health check and the demo shop. Sessions are stored in the database.
 
 pub mod api;
+pub mod assets;
 pub mod client_ip;
 pub mod links;
 pub mod origin;
@@ -16,6 +17,7 @@ use http::{header, HeaderValue};
 use kassa_core::Ctx;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use memory_serve::CacheControl;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -60,7 +62,7 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
         .route("/p/{merchant}/login/{token}", get(links::magic_login_page).post(links::magic_login))
         .route("/p/{merchant}/pay/{token}", get(links::pay_link_page).post(links::pay_link))
         .route("/p/{merchant}/theme.css", get(links::theme_css))
-        .nest("/w/v1", widget::router(&config.site_root))
+        .nest("/w/v1", widget::router())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos = leptos.clone();
             move || kassa_app::shell(leptos.clone())
@@ -74,6 +76,14 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
         ))
         // The API authenticates every request with its key: no session, no cookie.
         .nest("/api/v1", api::router(state.clone(), config.api_rate_limit))
+        // Files from memory, no session either (assets.rs).
+        .merge(assets::router(&config.site_root.join("pkg"), "/pkg", CacheControl::NoCache))
+        .merge(assets::router(
+            &config.site_root.join("assets"),
+            "/assets",
+            CacheControl::Custom("public, max-age=86400"),
+        ))
+        .merge(widget::files(&config.site_root))
         .merge(api::reference::router());
     with_security_headers(router, config.secure_cookies())
         .layer(CatchPanicLayer::custom(panic_response))

@@ -9,7 +9,6 @@ use axum::routing::get;
 use axum::{Json, Router};
 use http::{header, HeaderMap, HeaderValue, StatusCode};
 use serde::Deserialize;
-use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use kassa_core::services::widget;
@@ -17,15 +16,17 @@ use kassa_core::{Ctx, Error};
 
 use crate::http::AppState;
 
-pub fn router(site_root: &Path) -> Router<AppState> {
-    let files = tower::ServiceBuilder::new()
+/// The invoice data at `/invoice`.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/invoice", get(invoice))
+}
+
+/// The element's files (`/w/v1/kassa.js` and its wasm), from memory: any site may load them,
+/// and a merchant's page gets a new version within five minutes.
+pub fn files(site_root: &Path) -> Router<AppState> {
+    let cache = memory_serve::CacheControl::Custom("public, max-age=300");
+    crate::http::assets::router(&site_root.join("w"), "/w/v1", cache)
         .layer(SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=300"),
-        ))
-        .service(ServeDir::new(site_root.join("w")));
-    Router::new().route("/invoice", get(invoice)).fallback_service(files)
 }
 
 #[derive(Deserialize)]

@@ -1,0 +1,111 @@
+//! The browser's files, served from memory: the portal's wasm, JS and CSS (`/pkg`), images
+//! (`/assets`) and the `<kassa-pay>` widget (`/w/v1`). They are read once at start-up from
+//! `--site-root`, each with the brotli copy `build_assets` (scripts/lib.sh) made at build
+//! time; the gzip copy is made here, once. Every answer carries a strong `ETag` (a matching
+//! `If-None-Match` is a 304), `Vary: Accept-Encoding` and the body the client prefers (br,
+//! gzip or none) — memory-serve does the serving.
+//!
+//! The files sit outside the session layer (a session is never loaded for a file) and answer
+//! without touching the disk. Their names are fixed for now, so browsers revalidate them
+//! (`no-cache`; a 304 costs a round trip and no bytes); the portal's rebuild on islands gives
+//! them content-hashed names and a year of caching.
+
+use std::path::{Path, PathBuf};
+
+use axum::Router;
+use memory_serve::{Asset, CacheControl, MemoryServe};
+use sha2::{Digest, Sha256};
+
+/// Answers the files under `dir` at `prefix` + their path (`/pkg/kassa.css`).
+pub fn router<S>(dir: &Path, prefix: &str, cache: CacheControl) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let assets = load(dir, prefix);
+    if assets.is_empty() {
+        return Router::new();
+    }
+    let assets: &'static [Asset] = Box::leak(assets.into_boxed_slice());
+    MemoryServe::new(assets)
+        .index_file(None)
+        // On in every build (memory-serve turns them off in debug builds by default).
+        .enable_brotli(true)
+        .enable_gzip(true)
+        .cache_control(cache)
+        .html_cache_control(cache)
+        .into_router()
+}
+
+/// Every file under `dir` but the `.br` and `.gz` copies, as an asset. Called once per
+/// router (at start-up): the bytes live as long as the process.
+fn load(dir: &Path, prefix: &str) -> Vec<Asset> {
+    let mut files = Vec::new();
+    collect(dir, &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .filter(|f| !matches!(f.extension().and_then(|e| e.to_str()), Some("br" | "gz")))
+        .filter_map(|file| {
+            let relative = file.strip_prefix(dir).ok()?.to_str()?.replace('\\', "/");
+            let raw = std::fs::read(&file).ok()?;
+            let brotli = std::fs::read(with_suffix(&file, "br")).ok();
+            let content_type = content_type(&file);
+            Some(Asset {
+                route: leak(format!("{prefix}/{relative}")),
+                path: leak(file.to_string_lossy().into_owned()),
+                etag: leak(format!("{:x}", Sha256::digest(&raw))),
+                content_type,
+                is_compressed: brotli.is_some(),
+                should_compress: compressible(content_type),
+                bytes: Some(Box::leak(brotli.unwrap_or(raw).into_boxed_slice())),
+            })
+        })
+        .collect()
+}
+
+fn collect(dir: &Path, into: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, into);
+        } else {
+            into.push(path);
+        }
+    }
+}
+
+fn with_suffix(file: &Path, suffix: &str) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".");
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+fn leak(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
+
+fn content_type(file: &Path) -> &'static str {
+    match file.extension().and_then(|e| e.to_str()).unwrap_or_default() {
+        "js" | "mjs" => "text/javascript",
+        "wasm" => "application/wasm",
+        "css" => "text/css",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "json" => "application/json",
+        "html" => "text/html; charset=utf-8",
+        "txt" => "text/plain; charset=utf-8",
+        "woff2" => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Worth compressing: text and wasm (images and fonts are compressed already).
+fn compressible(content_type: &str) -> bool {
+    content_type.starts_with("text/")
+        || matches!(content_type, "application/wasm" | "image/svg+xml" | "application/json")
+}

@@ -1,0 +1,96 @@
+//! The browser's files from memory (server/src/http/assets.rs), on SQLite and PostgreSQL: the
+//! body the client asks for (brotli, gzip or none), the brotli copy made at build time when
+//! there is one, `ETag` and 304, `Vary`, the caching of each folder, no session.
+
+mod common;
+use std::io::{Read, Write};
+
+use common::{client, TestApp};
+
+const CSS: &str = ".invoices { color: #0b5cad; } /* long enough to be worth compressing: padding padding padding padding padding padding padding padding padding */";
+
+/// A site root with a stylesheet (no brotli copy: compressed at start-up), a script with its
+/// brotli copy made beforehand (as build_assets makes them), an image and a widget file.
+fn site() -> (tempfile::TempDir, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for folder in ["pkg", "assets", "w"] {
+        std::fs::create_dir_all(root.join(folder)).unwrap();
+    }
+    std::fs::write(root.join("pkg/kassa.css"), CSS).unwrap();
+    let js = "export function hydrate() { /* the portal */ }\n".repeat(20);
+    std::fs::write(root.join("pkg/kassa.js"), &js).unwrap();
+    let mut packed = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut packed, 4096, 11, 22);
+        w.write_all(js.as_bytes()).unwrap();
+    }
+    std::fs::write(root.join("pkg/kassa.js.br"), &packed).unwrap();
+    std::fs::write(root.join("assets/logo.png"), [0x89, b'P', b'N', b'G', 0, 1, 2, 3]).unwrap();
+    std::fs::write(root.join("w/kassa.js"), "customElements.define('kassa-pay', class {});").unwrap();
+    (dir, packed)
+}
+
+async fn get(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+    let mut req = client().get(format!("{}{path}", app.url));
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn files_are_served_from_memory_compressed_as_the_browser_asks() {
+    let (dir, packed) = site();
+    let root = dir.path().to_path_buf();
+    let app = TestApp::spawn_with(move |c| c.site_root = root).await;
+
+    // Brotli, made at start-up for the stylesheet.
+    let res = get(&app, "/pkg/kassa.css", &[("accept-encoding", "gzip, deflate, br")]).await;
+    assert_eq!(res.status(), 200);
+    let h = res.headers().clone();
+    assert_eq!(h["content-type"], "text/css");
+    assert_eq!(h["content-encoding"], "br");
+    assert_eq!(h["vary"], "accept-encoding");
+    assert_eq!(h["cache-control"], "no-cache");
+    assert!(h.get("set-cookie").is_none());
+    let etag = h["etag"].to_str().unwrap().to_string();
+    assert_eq!(etag.len(), 66, "a quoted SHA-256: {etag}");
+    let mut css = String::new();
+    brotli::Decompressor::new(&res.bytes().await.unwrap()[..], 4096).read_to_string(&mut css).unwrap();
+    assert_eq!(css, CSS);
+
+    // Gzip for a client that takes only gzip; the file itself for one that takes neither.
+    let res = get(&app, "/pkg/kassa.css", &[("accept-encoding", "gzip")]).await;
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    let mut css = String::new();
+    flate2::read::GzDecoder::new(&res.bytes().await.unwrap()[..]).read_to_string(&mut css).unwrap();
+    assert_eq!(css, CSS);
+    let res = get(&app, "/pkg/kassa.css", &[]).await;
+    assert!(res.headers().get("content-encoding").is_none());
+    assert_eq!(res.text().await.unwrap(), CSS);
+
+    // Unchanged since the browser's copy: 304, no body.
+    let res = get(&app, "/pkg/kassa.css", &[("if-none-match", &etag)]).await;
+    assert_eq!(res.status(), 304);
+    assert!(res.bytes().await.unwrap().is_empty());
+
+    // The brotli copy made at build time is sent as it is.
+    let res = get(&app, "/pkg/kassa.js", &[("accept-encoding", "br")]).await;
+    assert_eq!(res.headers()["content-type"], "text/javascript");
+    assert_eq!(res.bytes().await.unwrap(), packed);
+
+    // Images a day; the widget's files five minutes, for any site.
+    let res = get(&app, "/assets/logo.png", &[("accept-encoding", "br")]).await;
+    assert_eq!(
+        (res.headers()["content-type"].to_str().unwrap(), res.headers()["cache-control"].to_str().unwrap()),
+        ("image/png", "public, max-age=86400")
+    );
+    assert!(res.headers().get("content-encoding").is_none(), "a PNG is not compressed again");
+    let res = get(&app, "/w/v1/kassa.js", &[]).await;
+    assert_eq!(res.headers()["access-control-allow-origin"], "*");
+    assert_eq!(res.headers()["cache-control"], "public, max-age=300");
+    // Beside them, the widget's data still answers, and a file that is not there is a 404.
+    assert_eq!(get(&app, "/w/v1/invoice?token=made-up", &[]).await.status(), 404);
+    assert_eq!(get(&app, "/pkg/nothing.js", &[]).await.status(), 404);
+}
