@@ -67,6 +67,20 @@ setup_python_tools() {
   export PATH="$venv/bin:$PATH"
 }
 
+# The shared target directory grows with every clone at a new path (each builds its own test
+# binaries, ~300 MB apiece, and incremental caches): when the disk holding it has less than
+# 20 GB free, the incremental caches and test binaries untouched for three hours go (cargo
+# makes again what it still needs). A full disk fails the build with a linker crash.
+free_disk_if_low() {
+  local free_kb
+  free_kb=$(df -Pk "$CARGO_TARGET_DIR" 2>/dev/null | awk 'NR==2 { print $4 }')
+  [ -n "$free_kb" ] && [ "$free_kb" -lt $((20 * 1024 * 1024)) ] || return 0
+  say "less than 20 GB free beside $CARGO_TARGET_DIR: removing stale incremental caches and test binaries"
+  rm -rf "$CARGO_TARGET_DIR"/*/incremental
+  find "$CARGO_TARGET_DIR"/debug/deps -maxdepth 1 -type f -executable -mmin +180 -delete 2>/dev/null || true
+  df -Ph "$CARGO_TARGET_DIR" | awk 'NR==2 { print "  now free: " $4 }'
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

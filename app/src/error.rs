@@ -36,11 +36,7 @@ impl AppError {
         match self {
             AppError::NotFound => 404,
             AppError::Unauthorized => 401,
-            AppError::Problem(Problem::PaymentDeclined { .. }) => 402,
-            AppError::Problem(Problem::TooManyAttempts { .. }) => 429,
-            AppError::Problem(Problem::Busy { .. }) => 503,
-            AppError::Problem(Problem::SignInLinkExpired) => 410,
-            AppError::Problem(_) => 422,
+            AppError::Problem(p) => p.http_status(),
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }

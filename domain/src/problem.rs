@@ -257,6 +257,29 @@ pub enum Problem {
 }
 
 impl Problem {
+    /// The HTTP status of this problem, wherever it is answered (the API, the portal's and the
+    /// admin's server functions and pages): 404 for a record named in a request that the caller
+    /// cannot see, 409 for what conflicts with what exists, 402 for a declined payment, 410 for
+    /// a used-up link, 429 for too many attempts, 503 for a moment's overload, 422 otherwise.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Problem::UnknownCustomer | Problem::UnknownInvoice { .. } => 404,
+            Problem::CustomerNumberTaken { .. }
+            | Problem::InvoiceNumberTaken { .. }
+            | Problem::CreditNoteNumberTaken { .. }
+            | Problem::IdempotencyKeyReused
+            | Problem::AlreadyReversed
+            | Problem::AlreadyInLedger
+            | Problem::PaymentInProgress
+            | Problem::JobNotDead { .. } => 409,
+            Problem::PaymentDeclined { .. } => 402,
+            Problem::SignInLinkExpired => 410,
+            Problem::TooManyAttempts { .. } => 429,
+            Problem::Busy { .. } => 503,
+            _ => 422,
+        }
+    }
+
     /// The stable, snake_case code (the same as the serialised `code` field).
     pub fn code(&self) -> &'static str {
         match self {

@@ -88,23 +88,9 @@ impl ApiError {
     }
 }
 
-/// Where a problem goes: 409 for what conflicts with existing records, 404 for a customer or
-/// an invoice the body names that this key cannot see (as for an id in the path), 422
-/// otherwise.
+/// Where a problem goes: its one status ([`Problem::http_status`]), as the pages use it too.
 fn problem_status(p: &Problem) -> StatusCode {
-    match p {
-        Problem::UnknownCustomer | Problem::UnknownInvoice { .. } => StatusCode::NOT_FOUND,
-        Problem::CustomerNumberTaken { .. }
-        | Problem::InvoiceNumberTaken { .. }
-        | Problem::CreditNoteNumberTaken { .. }
-        | Problem::IdempotencyKeyReused
-        | Problem::AlreadyReversed
-        | Problem::AlreadyInLedger
-        | Problem::PaymentInProgress
-        | Problem::JobNotDead { .. } => StatusCode::CONFLICT,
-        Problem::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
-    }
+    StatusCode::from_u16(p.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 /// A problem as an object: its code, words and fields.
