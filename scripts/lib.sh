@@ -144,7 +144,10 @@ wasm_opt() {
 
 # Builds the portal's hydration bundle, the stylesheet and the <kassa-pay> widget into
 # target/site (pkg/, assets/, w/), always size-optimised as shipped, each text and wasm file
-# with its brotli copy (FILE.br).
+# with its brotli copy (FILE.br). The portal's files are named by their content
+# (kassa-<hash>.js, kassa-<hash>_bg.wasm, kassa-<hash>.css; not a dot: wasm-bindgen would take
+# the hash for an extension) and listed in pkg/manifest.json,
+# which the server reads to name them in pages and to let browsers keep them for a year.
 build_assets() {
   local wasm_dir="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release"
   say "building the portal's wasm (hydrate)"
@@ -153,11 +156,17 @@ build_assets() {
   say "building the <kassa-pay> widget"
   cargo build --locked -p kassa-widgets --lib --target wasm32-unknown-unknown --profile wasm-release
   rm -rf "$SITE.tmp" && mkdir -p "$SITE.tmp/pkg" "$SITE.tmp/w"
-  wasm-bindgen --target web --no-typescript --out-dir "$SITE.tmp/pkg" --out-name kassa "$wasm_dir/kassa_app.wasm"
+  # The glue and the optimised wasm follow from the built module and the pinned tools: its
+  # hash names both. The stylesheet is named by its own.
+  local bundle css
+  bundle="kassa-$(sha256sum "$wasm_dir/kassa_app.wasm" | cut -c1-16)"
+  css="kassa-$(sha256sum "$ROOT/style/main.css" | cut -c1-16).css"
+  wasm-bindgen --target web --no-typescript --out-dir "$SITE.tmp/pkg" --out-name "$bundle" "$wasm_dir/kassa_app.wasm"
   wasm-bindgen --target web --no-typescript --out-dir "$SITE.tmp/w" --out-name kassa_widgets "$wasm_dir/kassa_widgets.wasm"
-  wasm_opt "$SITE.tmp/pkg/kassa_bg.wasm"
+  wasm_opt "$SITE.tmp/pkg/${bundle}_bg.wasm"
   wasm_opt "$SITE.tmp/w/kassa_widgets_bg.wasm"
-  cp "$ROOT/style/main.css" "$SITE.tmp/pkg/kassa.css"
+  cp "$ROOT/style/main.css" "$SITE.tmp/pkg/$css"
+  printf '{"bundle":"%s","stylesheet":"/pkg/%s"}\n' "$bundle" "$css" > "$SITE.tmp/pkg/manifest.json"
   cp "$ROOT/widgets/js/kassa.js" "$SITE.tmp/w/kassa.js"
   cp -r "$ROOT/public/assets" "$SITE.tmp/assets"
   # Brotli copies, made once here; the server keeps both in memory (server/src/http/assets.rs).

@@ -16,14 +16,20 @@ pub mod webhooks;
 pub mod words;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
+
+/// Where the stylesheet is (`/pkg/kassa-<hash>.css`), as the server found it in the site's
+/// manifest; provided to every render.
+#[derive(Debug, Clone)]
+pub struct StylesheetHref(pub String);
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     backend::set_content_security_policy();
+    let css = use_context::<StylesheetHref>().map(|s| s.0).unwrap_or_else(|| "/pkg/kassa.css".into());
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -31,6 +37,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" type="image/svg+xml" href="/assets/favicon.svg"/>
+                <link rel="stylesheet" id="kassa" href=css/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -45,7 +52,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="kassa" href="/pkg/kassa.css"/>
         <Title formatter=|text| format!("{text} · Kassa")/>
         <a class="skip-link" href="#main">"Skip to content"</a>
         <Router>

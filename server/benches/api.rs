@@ -142,7 +142,9 @@ async fn main() -> anyhow::Result<()> {
     .await;
     println!("{}", health.line("GET /healthz"));
     if site_root.is_some() {
-        for file in ["/pkg/kassa.css", "/pkg/kassa_bg.wasm"] {
+        let names = kassa_server::http::assets::Manifest::read(site_root.as_deref().unwrap_or(dir.path()));
+        let wasm = format!("/pkg/{}_bg.wasm", names.bundle);
+        for file in [names.stylesheet.as_str(), wasm.as_str()] {
             let url = Arc::new(format!("{base}{file}"));
             let run = load(requests, move |c, _| {
                 let url = url.clone();

@@ -94,3 +94,24 @@ async fn files_are_served_from_memory_compressed_as_the_browser_asks() {
     assert_eq!(get(&app, "/w/v1/invoice?token=made-up", &[]).await.status(), 404);
     assert_eq!(get(&app, "/pkg/nothing.js", &[]).await.status(), 404);
 }
+
+#[tokio::test]
+async fn files_named_by_their_content_are_kept_a_year_and_pages_name_them() {
+    let (dir, _) = site();
+    let pkg = dir.path().join("pkg");
+    std::fs::write(pkg.join("kassa-0123456789abcdef.css"), CSS).unwrap();
+    std::fs::write(pkg.join("kassa-fedcba9876543210.js"), "export default function init() {}").unwrap();
+    let manifest = r#"{"bundle":"kassa-fedcba9876543210","stylesheet":"/pkg/kassa-0123456789abcdef.css"}"#;
+    std::fs::write(pkg.join("manifest.json"), manifest).unwrap();
+    let root = dir.path().to_path_buf();
+    let app = TestApp::spawn_with(move |c| c.site_root = root).await;
+
+    let res = get(&app, "/pkg/kassa-0123456789abcdef.css", &[("accept-encoding", "br")]).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
+    // The pages name the files the manifest lists: the stylesheet, and the bundle Leptos loads.
+    let page = get(&app, "/admin/login", &[]).await.text().await.unwrap();
+    assert!(page.contains(r#"href="/pkg/kassa-0123456789abcdef.css""#), "{page}");
+    assert!(page.contains("/pkg/kassa-fedcba9876543210.js"), "{page}");
+    assert!(!page.contains("/pkg/kassa.css"), "{page}");
+}

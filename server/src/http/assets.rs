@@ -6,15 +6,54 @@
 //! gzip or none) — memory-serve does the serving.
 //!
 //! The files sit outside the session layer (a session is never loaded for a file) and answer
-//! without touching the disk. Their names are fixed for now, so browsers revalidate them
-//! (`no-cache`; a 304 costs a round trip and no bytes); the portal's rebuild on islands gives
-//! them content-hashed names and a year of caching.
+//! without touching the disk. The portal's are named by their content (`build_assets` lists
+//! them in `pkg/manifest.json`, [`Manifest`]), so browsers keep them for a year; without a
+//! manifest (a site built by hand, the tests) the fixed names are revalidated instead.
 
 use std::path::{Path, PathBuf};
 
 use axum::Router;
 use memory_serve::{Asset, CacheControl, MemoryServe};
 use sha2::{Digest, Sha256};
+
+/// The portal's file names from `pkg/manifest.json`, or the fixed ones when there is none.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct Manifest {
+    /// What Leptos loads: `/pkg/{bundle}.js` and `/pkg/{bundle}_bg.wasm`.
+    pub bundle: String,
+    /// `/pkg/kassa-<hash>.css`.
+    pub stylesheet: String,
+    /// Whether the names carry their content's hash (a manifest was found).
+    #[serde(skip)]
+    pub hashed: bool,
+}
+
+impl Manifest {
+    pub fn read(site_root: &Path) -> Manifest {
+        let found = std::fs::read(site_root.join("pkg/manifest.json")).ok();
+        match found.map(|bytes| serde_json::from_slice::<Manifest>(&bytes)) {
+            Some(Ok(m)) => Manifest { hashed: true, ..m },
+            Some(Err(e)) => {
+                tracing::warn!(error = %e, "pkg/manifest.json cannot be read: using the fixed file names");
+                Manifest::fixed()
+            }
+            None => Manifest::fixed(),
+        }
+    }
+
+    fn fixed() -> Manifest {
+        Manifest { bundle: "kassa".into(), stylesheet: "/pkg/kassa.css".into(), hashed: false }
+    }
+
+    /// How long browsers keep `/pkg`'s files: a year when their names change with them.
+    pub fn cache(&self) -> CacheControl {
+        if self.hashed {
+            CacheControl::Custom("public, max-age=31536000, immutable")
+        } else {
+            CacheControl::NoCache
+        }
+    }
+}
 
 /// Answers the files under `dir` at `prefix` + their path (`/pkg/kassa.css`).
 pub fn router<S>(dir: &Path, prefix: &str, cache: CacheControl) -> Router<S>

@@ -33,8 +33,10 @@ pub struct AppState {
 }
 
 pub fn router(config: &Config, ctx: Ctx) -> Router {
+    let files = assets::Manifest::read(&config.site_root);
+    pages::set_stylesheet(&files.stylesheet);
     let leptos = LeptosOptions::builder()
-        .output_name("kassa")
+        .output_name(files.bundle.clone())
         .site_root(config.site_root.to_string_lossy().to_string())
         .site_pkg_dir("pkg")
         .site_addr(config.addr)
@@ -54,7 +56,11 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
         .with_same_site(SameSite::Lax)
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(2)));
 
-    let context = move || provide_context(ctx.clone());
+    let stylesheet = kassa_app::StylesheetHref(files.stylesheet.clone());
+    let context = move || {
+        provide_context(ctx.clone());
+        provide_context(stylesheet.clone());
+    };
     let routes = route_list();
 
     let router = Router::new()
@@ -77,7 +83,7 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
         // The API authenticates every request with its key: no session, no cookie.
         .nest("/api/v1", api::router(state.clone(), config.api_rate_limit))
         // Files from memory, no session either (assets.rs).
-        .merge(assets::router(&config.site_root.join("pkg"), "/pkg", CacheControl::NoCache))
+        .merge(assets::router(&config.site_root.join("pkg"), "/pkg", files.cache()))
         .merge(assets::router(
             &config.site_root.join("assets"),
             "/assets",

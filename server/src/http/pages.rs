@@ -32,6 +32,18 @@ pub fn continue_page(merchant: &Merchant, title: &str, lines: &[&str], action: &
     page(StatusCode::OK, title, lines, merchant.mode == Mode::Test, &form)
 }
 
+/// The stylesheet's path as the site's manifest names it: set by the first router built in the
+/// process (a server builds one), read by every page made here.
+static STYLESHEET: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+pub fn set_stylesheet(path: &str) {
+    let _ = STYLESHEET.set(path.to_string());
+}
+
+fn stylesheet() -> &'static str {
+    STYLESHEET.get().map(String::as_str).unwrap_or("/pkg/kassa.css")
+}
+
 fn page(status: StatusCode, title: &str, lines: &[&str], test_banner: bool, form: &str) -> Response {
     let banner = if test_banner {
         "<p class=\"test-banner\" role=\"note\" data-testid=\"test-banner\"><strong>Test mode</strong> \
@@ -44,9 +56,10 @@ fn page(status: StatusCode, title: &str, lines: &[&str], test_banner: bool, form
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title} · Kassa</title><link rel=\"icon\" type=\"image/svg+xml\" href=\"/assets/favicon.svg\">\
-         <link rel=\"stylesheet\" href=\"/pkg/kassa.css\"></head>\
+         <link rel=\"stylesheet\" href=\"{css}\"></head>\
          <body>{banner}<main id=\"main\" class=\"error-page\"><h1>{title}</h1>{paragraphs}{form}</main></body></html>",
         title = escape(title),
+        css = escape(stylesheet()),
     );
     (status, Html(body)).into_response()
 }
