@@ -19,19 +19,36 @@ const STAFF_KEY: &str = "kassa.staff";
 /// session taken over (a shared computer, a stolen cookie) does not live for ever.
 pub const SIGN_IN_LIFETIME_SECS: i64 = 12 * 3600;
 
-/// A sign-in as the session keeps it: who, and the moment it ends whatever the activity.
+/// How often a request of a signed-in person saves their session again. The session store
+/// keeps a session two hours past its last save, not its last request (tower-sessions saves
+/// only what changed); noting the request at most once a minute keeps someone who is active
+/// signed in, at one write a minute rather than one per request.
+const SEEN_EVERY_SECS: i64 = 60;
+
+/// A sign-in as the session keeps it: who, the moment it ends whatever the activity, and when
+/// the session was last saved for a request.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct SignedIn {
     who: Principal,
     /// Unix seconds.
     until: i64,
+    /// Unix seconds; 0 in sessions kept before it was noted.
+    #[serde(default)]
+    seen: i64,
 }
 
 /// Who is signed in under `key`, while their sign-in lasts. A sign-in kept in an older shape
 /// than this Kassa's reads as none (sign in again), never as an error.
 async fn signed_in(session: &Session, key: &str) -> Option<Principal> {
     let kept = session.get::<SignedIn>(key).await.ok().flatten()?;
-    if kept.until > kassa_core::db::now() {
+    let now = kassa_core::db::now();
+    if kept.until > now {
+        if now - kept.seen >= SEEN_EVERY_SECS {
+            // Changed, so saved: the store's two idle hours start again from now.
+            let noted = SignedIn { seen: now, who: kept.who.clone(), ..kept };
+            let _ = session.insert(key, &noted).await;
+            return Some(noted.who);
+        }
         return Some(kept.who);
     }
     let _ = session.remove::<SignedIn>(key).await;
@@ -107,7 +124,8 @@ pub async fn sign_in_until(session: &Session, who: &Principal, ends: Option<i64>
     let longest = kassa_core::db::now() + SIGN_IN_LIFETIME_SECS;
     let until = ends.map_or(longest, |e| e.min(longest));
     session.cycle_id().await.map_err(|_| AppError::Internal)?;
-    session.insert(key, SignedIn { who: who.clone(), until }).await.map_err(|_| AppError::Internal)
+    let seen = kassa_core::db::now();
+    session.insert(key, SignedIn { who: who.clone(), until, seen }).await.map_err(|_| AppError::Internal)
 }
 
 /// The debtor in this session, if any (whatever the merchant).

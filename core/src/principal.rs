@@ -85,7 +85,8 @@ pub struct ApiKey {
     pub scopes: Scopes,
 }
 
-/// What an API key may do besides reading its mode's records (which every key may).
+/// What an API key may do; every key has `read` (its mode's records), `write` and `settings`
+/// are given when it is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {

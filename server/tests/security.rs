@@ -193,3 +193,36 @@ async fn pages_and_their_data_are_not_kept_by_browsers_or_proxies() {
     let theme = client().get(format!("{}/p/demo/theme.css", app.url)).send().await.unwrap();
     assert_eq!(theme.headers()["cache-control"], "public, max-age=300");
 }
+
+#[tokio::test]
+async fn someone_active_stays_signed_in_past_two_hours_at_a_write_a_minute() {
+    let app = TestApp::spawn().await;
+    let staff = client();
+    let login = [("email", app.demo.staff_email.as_str()), ("password", app.demo.staff_password.as_str())];
+    assert_eq!(app.server_fn(&staff, "staff_login", &login).await.status(), 200);
+    let kept = || async {
+        let (data, expires): (String, i64) =
+            sqlx::query_as("SELECT data, expires_at FROM sessions").fetch_one(&app.ctx.pool).await.unwrap();
+        (serde_json::from_str::<serde_json::Value>(&data).unwrap(), expires)
+    };
+    // As if signed in nearly two hours ago and active since: the store would end the session
+    // in 30 seconds, and the request before this one was noted two minutes ago.
+    let now = kassa_core::db::now();
+    let (mut data, _) = kept().await;
+    for (_, signed_in) in data["data"].as_object_mut().unwrap().iter_mut() {
+        signed_in["seen"] = (now - 120).into();
+    }
+    sqlx::query("UPDATE sessions SET data = $1, expires_at = $2")
+        .bind(data.to_string())
+        .bind(now + 30)
+        .execute(&app.ctx.pool)
+        .await
+        .unwrap();
+    assert_eq!(app.server_fn(&staff, "load_admin", &[]).await.status(), 200);
+    let (_, expires) = kept().await;
+    assert!(expires >= now + 2 * 3600 - 60, "the request moved the idle end two hours on: {}", expires - now);
+    // The next request within the minute writes nothing.
+    sqlx::query("UPDATE sessions SET expires_at = $1").bind(now + 600).execute(&app.ctx.pool).await.unwrap();
+    assert_eq!(app.server_fn(&staff, "load_admin", &[]).await.status(), 200);
+    assert_eq!(kept().await.1, now + 600, "saved again within the minute");
+}
