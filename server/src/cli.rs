@@ -268,10 +268,9 @@ pub async fn staff(command: StaffCommand) -> anyhow::Result<String> {
             let merchant = merchant_at(&ctx, &args.merchant).await?;
             let cmd = staff::AddStaff { merchant: merchant.id.clone(), email: args.email, role: args.role };
             let added = staff::add(&ctx, &Principal::System, cmd).await.map_err(words)?;
-            let role = member_by_id(&ctx, &merchant, &added.staff).await?.role;
             Ok(format!(
                 "Added {} to {}. Send them this link to choose a password (it works once, for 24 hours):\n{}/admin/set-password/{}",
-                role.as_str(),
+                added.role.as_str(),
                 merchant.name,
                 ctx.public_url,
                 added.password_token
@@ -329,18 +328,6 @@ async fn member_by_email(
         .into_iter()
         .find(|m| m.email == email)
         .ok_or_else(|| anyhow::anyhow!("{} has no staff member {email}", merchant.name))
-}
-
-async fn member_by_id(
-    ctx: &kassa_core::Ctx,
-    merchant: &kassa_core::services::records::Merchant,
-    id: &kassa_domain::StaffId,
-) -> anyhow::Result<staff::Member> {
-    let members = staff::list(ctx, &Principal::System, &merchant.id).await.map_err(words)?;
-    members
-        .into_iter()
-        .find(|m| &m.id == id)
-        .ok_or_else(|| anyhow::anyhow!("{} has no such staff member", merchant.name))
 }
 
 pub async fn api_key(command: ApiKeyCommand) -> anyhow::Result<String> {

@@ -35,6 +35,8 @@ pub struct AddStaff {
 #[derive(Debug, Clone)]
 pub struct Added {
     pub staff: StaffId,
+    /// The role they got: the owner's when they are the merchant's first admin.
+    pub role: StaffRole,
     /// The set-password link's token (its path is `/admin/set-password/{token}`).
     pub password_token: String,
 }
@@ -320,14 +322,19 @@ pub async fn add(ctx: &Ctx, who: &Principal, cmd: AddStaff) -> Result<Added> {
     if inserted == 0 {
         return Err(Problem::EmailTaken.into());
     }
+    let mut role = cmd.role;
     if cmd.role == StaffRole::Owner {
         make_owner(&mut tx, &cmd.merchant, &staff).await?;
     } else if cmd.role == StaffRole::Admin {
-        sqlx::query("UPDATE merchants SET owner_staff_id = $1 WHERE id = $2 AND owner_staff_id IS NULL")
+        let first = sqlx::query("UPDATE merchants SET owner_staff_id = $1 WHERE id = $2 AND owner_staff_id IS NULL")
             .bind(staff.as_str())
             .bind(cmd.merchant.as_str())
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
+        if first == 1 {
+            role = StaffRole::Owner;
+        }
     }
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -349,11 +356,11 @@ pub async fn add(ctx: &Ctx, who: &Principal, cmd: AddStaff) -> Result<Added> {
         subject_type: "staff",
         subject_id: staff.as_str(),
         before: None,
-        after: Some(serde_json::json!({ "email": email, "role": cmd.role })),
+        after: Some(serde_json::json!({ "email": email, "role": role })),
     };
     audit::record(&mut tx, who, &ctx.origin, entry).await?;
     tx.commit().await?;
-    Ok(Added { staff, password_token: token })
+    Ok(Added { staff, role, password_token: token })
 }
 
 /// The staff member as they stand now: their role read again, so that a demotion or removal
