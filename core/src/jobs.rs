@@ -27,7 +27,7 @@ use tokio::task::JoinSet;
 use crate::db::{self, Tx};
 use crate::error::{Error, Result};
 use crate::principal::{Mode, Principal};
-use crate::services::records::{self, authorise_settings};
+use crate::services::records;
 use crate::Ctx;
 
 /// How long a claimed job is a worker's before another may take it over. A running job's
@@ -386,7 +386,7 @@ pub async fn retry(ctx: &Ctx, id: &str) -> Result<bool> {
 /// The newest `limit` jobs of `who`'s merchant and mode (of one state when given): what the
 /// merchant's API key and admins may see of the queue. Settings-level: admins and API keys.
 pub async fn list_for(ctx: &Ctx, who: &Principal, state: Option<State>, limit: i64) -> Result<Vec<JobRecord>> {
-    authorise_settings(who)?;
+    who.may_change_settings()?;
     let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
     list(ctx, state, Some(&merchant), Some(mode), limit).await
 }
@@ -394,7 +394,7 @@ pub async fn list_for(ctx: &Ctx, who: &Principal, state: Option<State>, limit: i
 /// [`retry`] for `who`'s merchant and mode: `NotFound` for a job that is not theirs,
 /// `JobNotDead` for one that is still queued, running or done.
 pub async fn retry_for(ctx: &Ctx, who: &Principal, id: &str) -> Result<JobRecord> {
-    authorise_settings(who)?;
+    who.may_change_settings()?;
     let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
     let found: Option<JobRecord> =
         sqlx::query_as(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE merchant_id = $1 AND mode = $2 AND id = $3"))

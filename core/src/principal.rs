@@ -225,23 +225,23 @@ impl Principal {
     /// May this principal write records and post to the ledger (of the merchant it acts for)?
     /// Staff from collector up, API keys with the `write` scope, the system.
     pub fn may_write(&self) -> Result<()> {
-        match self {
-            Principal::System => Ok(()),
-            Principal::Staff(s) if s.role >= StaffRole::Collector => Ok(()),
-            Principal::ApiKey(k) if k.scopes.has(Scope::Write) => Ok(()),
-            Principal::ApiKey(_) => Err(Error::ScopeMissing(Scope::Write)),
-            _ => Err(Error::Forbidden),
-        }
+        self.may(StaffRole::Collector, Scope::Write)
     }
 
     /// May this principal change settings (webhook endpoints, jobs)? Staff from admin up, API
     /// keys with the `settings` scope, the system.
     pub fn may_change_settings(&self) -> Result<()> {
+        self.may(StaffRole::Admin, Scope::Settings)
+    }
+
+    /// The system; staff with at least `role`; an API key with `scope` (else `ScopeMissing`,
+    /// naming it); nobody else.
+    fn may(&self, role: StaffRole, scope: Scope) -> Result<()> {
         match self {
             Principal::System => Ok(()),
-            Principal::Staff(s) if s.role >= StaffRole::Admin => Ok(()),
-            Principal::ApiKey(k) if k.scopes.has(Scope::Settings) => Ok(()),
-            Principal::ApiKey(_) => Err(Error::ScopeMissing(Scope::Settings)),
+            Principal::Staff(s) if s.role >= role => Ok(()),
+            Principal::ApiKey(k) if k.scopes.has(scope) => Ok(()),
+            Principal::ApiKey(_) => Err(Error::ScopeMissing(scope)),
             _ => Err(Error::Forbidden),
         }
     }

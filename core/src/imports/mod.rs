@@ -28,7 +28,7 @@ use crate::principal::Principal;
 use crate::services::customers::{self, CustomerInput};
 use crate::services::invoices::{self, InvoiceInput, Outcome};
 use crate::services::ledger::{self, IssueCreditNote};
-use crate::services::records::{self, authorise_writing};
+use crate::services::records;
 use crate::Ctx;
 
 /// Documents per transaction.
@@ -334,7 +334,7 @@ pub async fn run(
     on_error: OnError,
     progress: &(dyn Fn(usize, usize) + Send + Sync),
 ) -> Result<Report> {
-    authorise_writing(who)?;
+    who.may_write()?;
     let (merchant, mode) = records::scope(&ctx.pool, who, merchant).await?;
     let (documents, found, unreadable) = read_all(files);
     let total = documents.len() + unreadable;

@@ -17,7 +17,7 @@ use crate::db;
 use crate::error::{Error, Result};
 use crate::jobs::{self, Handler, Job, NewJob};
 use crate::principal::{ApiKey, Mode, Principal, Scopes};
-use crate::services::records::{self, authorise_writing};
+use crate::services::records;
 use crate::Ctx;
 
 pub const RUN: &str = "import.run";
@@ -80,7 +80,7 @@ pub struct Submit {
 
 /// Keeps the file and queues its import, for an API key.
 pub async fn submit(ctx: &Ctx, who: &Principal, cmd: Submit) -> Result<ImportRecord> {
-    authorise_writing(who)?;
+    who.may_write()?;
     let Principal::ApiKey(key) = who else {
         return Err(Error::Forbidden);
     };

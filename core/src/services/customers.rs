@@ -10,7 +10,7 @@ use crate::db::{self, Pool};
 use crate::error::{Checks, Error, Result};
 use crate::events::{self, EventType};
 use crate::principal::{Mode, Principal};
-use crate::services::records::{self, authorise_writing};
+use crate::services::records;
 use crate::services::staff::parse_email;
 use crate::Ctx;
 
@@ -214,7 +214,7 @@ pub async fn create(
     merchant: Option<&MerchantId>,
     input: CustomerInput,
 ) -> Result<(Customer, Outcome)> {
-    authorise_writing(who)?;
+    who.may_write()?;
     let (merchant, mode) = records::scope(&ctx.pool, who, merchant).await?;
     let mut tx = db::begin_write(&ctx.pool).await?;
     let created = create_in(&mut tx, ctx, who, &merchant, mode, &input).await?;

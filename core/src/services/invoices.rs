@@ -18,7 +18,7 @@ use crate::db::{self, Pool, Tx};
 use crate::error::{Checks, Error, Result};
 use crate::events::{self, EventType};
 use crate::principal::{Mode, Principal};
-use crate::services::records::{self, authorise_writing, Cursor, InvoiceRow, Page, INVOICE_COLUMNS};
+use crate::services::records::{self, Cursor, InvoiceRow, Page, INVOICE_COLUMNS};
 use crate::Ctx;
 
 /// How amounts and quantities are written in the input.
@@ -267,7 +267,7 @@ pub async fn create(
     merchant: Option<&MerchantId>,
     input: InvoiceInput,
 ) -> Result<(InvoiceRecord, Outcome)> {
-    authorise_writing(who)?;
+    who.may_write()?;
     let (merchant, mode) = records::scope(&ctx.pool, who, merchant).await?;
     let mut tx = db::begin_write(&ctx.pool).await?;
     let (id, outcome) = create_in(&mut tx, ctx, who, &merchant, mode, &input).await?;

@@ -205,18 +205,6 @@ pub async fn customer_mode(tx: &mut crate::db::Tx, merchant: &MerchantId, custom
     Mode::parse(&mode).ok_or_else(|| Error::internal(format!("customer {customer}: unknown mode {mode:?}")))
 }
 
-/// May `who` write records (customers, invoices) for its merchant: staff from collector up,
-/// API keys with the `write` scope, and the system.
-pub fn authorise_writing(who: &Principal) -> Result<()> {
-    who.may_write()
-}
-
-/// Settings (webhook endpoints, jobs): a merchant's admins and owner, its API keys with the
-/// `settings` scope, and the system; anyone else is `Forbidden`.
-pub fn authorise_settings(who: &Principal) -> Result<()> {
-    who.may_change_settings()
-}
-
 /// `2026-11-25T06:00:00Z`.
 pub fn rfc3339(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)

@@ -12,7 +12,7 @@ use crate::audit;
 use crate::db::{self, Pool};
 use crate::error::{Checks, Error, Result};
 use crate::principal::{Mode, Principal};
-use crate::services::records::{self, authorise_settings, Cursor, Page};
+use crate::services::records::{self, Cursor, Page};
 use crate::webhooks::{self, target};
 use crate::Ctx;
 
@@ -107,7 +107,7 @@ fn check_description(checks: &mut Checks, description: Option<&str>) -> String {
 
 /// Registers an endpoint for `who`'s merchant and mode, with a new signing secret.
 pub async fn create(ctx: &Ctx, who: &Principal, input: EndpointInput) -> Result<Created> {
-    authorise_settings(who)?;
+    who.may_change_settings()?;
     let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
     let mut checks = Checks::default();
     let url = checks.check("url", target::check_url(&input.url, mode, ctx.allow_private_webhooks));
@@ -192,7 +192,7 @@ pub async fn list(ctx: &Ctx, who: &Principal) -> Result<Vec<Endpoint>> {
 /// Changes an endpoint. Enabling it again clears the reason Kassa disabled it for and its
 /// failure clock; what failed meanwhile is replayed with [`replay_range`].
 pub async fn update(ctx: &Ctx, who: &Principal, id: &str, change: EndpointChange) -> Result<Endpoint> {
-    authorise_settings(who)?;
+    who.may_change_settings()?;
     let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
     let before = find(&ctx.pool, &merchant, mode, id).await?;
     let mut checks = Checks::default();
@@ -244,7 +244,7 @@ pub async fn update(ctx: &Ctx, who: &Principal, id: &str, change: EndpointChange
 /// A new signing secret for the endpoint. The secrets it had keep signing beside it for
 /// `overlap_secs` (0: stop at once), so a receiver can switch without missing a delivery.
 pub async fn rotate_secret(ctx: &Ctx, who: &Principal, id: &str, overlap_secs: i64) -> Result<SecretString> {
-    authorise_settings(who)?;
+    who.may_change_settings()?;
     let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
     find(&ctx.pool, &merchant, mode, id).await?;
     let now = db::now();
@@ -357,7 +357,7 @@ pub async fn deliveries(
 
 /// Sends a delivery again (whatever came of it before), from the job queue.
 pub async fn replay(ctx: &Ctx, who: &Principal, delivery_id: &str) -> Result<Delivery> {
-    authorise_settings(who)?;
+    who.may_change_settings()?;
     let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
     let found: Option<DeliveryRow> =
         sqlx::query_as(&format!("{DELIVERY_SELECT} WHERE d.merchant_id = $1 AND e.mode = $2 AND d.id = $3"))
@@ -387,7 +387,7 @@ async fn requeue(tx: &mut db::Tx, merchant: &str, mode: Mode, endpoint_id: &str,
 /// Sends again every delivery of an endpoint created in `[since, until]` that has not been
 /// delivered (after an outage, or once a disabled endpoint is enabled again); how many.
 pub async fn replay_range(ctx: &Ctx, who: &Principal, endpoint_id: &str, since: i64, until: i64) -> Result<u64> {
-    authorise_settings(who)?;
+    who.may_change_settings()?;
     let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
     let endpoint = find(&ctx.pool, &merchant, mode, endpoint_id).await?;
     if !endpoint.enabled {
