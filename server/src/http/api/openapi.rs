@@ -98,10 +98,10 @@ const AMOUNTS_IN: &[(&str, &[&str])] =
 /// For each body in [`AMOUNTS_IN`], one `if`/`then` per number of decimals: if the currency is
 /// one with that many, each amount has at most that many (`1.5` is refused in JPY, `1.505` is
 /// fine in BHD).
-fn decimals_per_currency(doc: &mut Value) {
-    let mut by_decimals: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
-    for code in kassa_domain::Currency::known_codes() {
-        if let Ok(c) = kassa_domain::Currency::parse(&code) {
+fn decimals_per_currency(doc: &mut Value, codes: &[String]) {
+    let mut by_decimals: std::collections::BTreeMap<u32, Vec<&String>> = Default::default();
+    for code in codes {
+        if let Ok(c) = kassa_domain::Currency::parse(code) {
             by_decimals.entry(c.minor_digits()).or_default().push(code);
         }
     }
@@ -135,10 +135,10 @@ fn decimals_per_currency(doc: &mut Value) {
 }
 
 /// What each request body's fields take, by schema and property ([`text`] and the others).
-fn field_rules() -> Vec<(&'static str, &'static str, Value)> {
+/// `codes`: the currency codes Kassa knows ([`kassa_domain::Currency::known_codes`]).
+fn field_rules(codes: &[String]) -> Vec<(&'static str, &'static str, Value)> {
     use kassa_domain::{CustomerNumber, InvoiceNumber};
     let number = || text(InvoiceNumber::MAX_CHARS.max(CustomerNumber::MAX_CHARS) as u32);
-    let codes = kassa_domain::Currency::known_codes();
     let currency = || json!({ "enum": codes });
     // Labels of letters, digits and inner hyphens; the last starts with a letter (a URL whose
     // host ends in a number is read as an IPv4 address, and refused when it is not one).
@@ -205,7 +205,8 @@ fn field_rules() -> Vec<(&'static str, &'static str, Value)> {
 
 /// Completes `doc` (the generated document, as JSON) in place.
 pub fn complete(doc: &mut Value) {
-    for (schema, property, rules) in field_rules() {
+    let codes = kassa_domain::Currency::known_codes();
+    for (schema, property, rules) in field_rules(&codes) {
         let at = format!("/components/schemas/{schema}/properties/{property}");
         // (`every_field_rule_finds_its_field` holds the real document to having each one.)
         if let (Some(field), Value::Object(rules)) = (doc.pointer_mut(&at).and_then(Value::as_object_mut), rules) {
@@ -227,7 +228,7 @@ pub fn complete(doc: &mut Value) {
             s.insert("allOf".into(), json!([{ "oneOf": branches }]));
         }
     }
-    decimals_per_currency(doc);
+    decimals_per_currency(doc, &codes);
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
             let Some(item) = item.as_object_mut() else { continue };
@@ -402,7 +403,7 @@ mod tests {
     #[test]
     fn every_field_rule_finds_its_field() {
         let doc = crate::http::api::openapi_json();
-        for (schema, property, rules) in field_rules() {
+        for (schema, property, rules) in field_rules(&kassa_domain::Currency::known_codes()) {
             let field = &doc["components"]["schemas"][schema]["properties"][property];
             for (key, value) in rules.as_object().unwrap() {
                 assert_eq!(&field[key], value, "{schema}.{property}.{key}");
