@@ -45,7 +45,7 @@ async fn signed_in(session: &Session, key: &str) -> Option<Principal> {
     if kept.until > now {
         if now - kept.seen >= SEEN_EVERY_SECS {
             // Changed, so saved: the store's two idle hours start again from now.
-            let noted = SignedIn { seen: now, who: kept.who.clone(), ..kept };
+            let noted = SignedIn { seen: now, ..kept };
             let _ = session.insert(key, &noted).await;
             return Some(noted.who);
         }
@@ -121,10 +121,10 @@ pub async fn sign_in_until(session: &Session, who: &Principal, ends: Option<i64>
         Principal::Staff(_) => STAFF_KEY,
         Principal::ApiKey(_) | Principal::System => return Err(AppError::Internal),
     };
-    let longest = kassa_core::db::now() + SIGN_IN_LIFETIME_SECS;
+    let seen = kassa_core::db::now();
+    let longest = seen + SIGN_IN_LIFETIME_SECS;
     let until = ends.map_or(longest, |e| e.min(longest));
     session.cycle_id().await.map_err(|_| AppError::Internal)?;
-    let seen = kassa_core::db::now();
     session.insert(key, SignedIn { who: who.clone(), until, seen }).await.map_err(|_| AppError::Internal)
 }
 
