@@ -126,21 +126,7 @@ fn leak(text: String) -> &'static str {
 }
 
 fn content_type(file: &Path) -> &'static str {
-    match file.extension().and_then(|e| e.to_str()).unwrap_or_default() {
-        "js" | "mjs" => "text/javascript",
-        "wasm" => "application/wasm",
-        "css" => "text/css",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "webp" => "image/webp",
-        "ico" => "image/x-icon",
-        "json" => "application/json",
-        "html" => "text/html; charset=utf-8",
-        "txt" => "text/plain; charset=utf-8",
-        "woff2" => "font/woff2",
-        _ => "application/octet-stream",
-    }
+    mime_guess::from_path(file).first_raw().unwrap_or("application/octet-stream")
 }
 
 /// Worth compressing: text and wasm (images and fonts are compressed already).
