@@ -38,36 +38,21 @@ struct Victim {
 }
 
 impl Victim {
-    /// What a path parameter of `path` stands for, as the victim's record.
+    /// What a path parameter of `path` stands for, as the victim's record: its id, or its
+    /// number (a payment's `Idempotency-Key`), by the resource the path names.
     fn fill(&self, path: &str) -> String {
-        let by_number = |prefix: &str, value: &str| {
-            path.replace(&format!("{prefix}/by-number/{{number}}"), &format!("{prefix}/by-number/{value}"))
+        let resource = path.trim_start_matches('/').split('/').next().unwrap_or_default();
+        let (id, number) = match resource {
+            "customers" => (&self.customer, &self.customer_number),
+            "invoices" => (&self.invoices[1].0, &self.invoices[1].1),
+            "payments" => (&self.payment, &self.payment_key),
+            "credit_notes" => (&self.credit_note, &self.credit_note_number),
+            "webhook_endpoints" => (&self.endpoint, &self.endpoint),
+            "webhook_deliveries" => (&self.delivery, &self.delivery),
+            "jobs" => (&self.job, &self.job),
+            _ => (&self.import, &self.import),
         };
-        let path = by_number("/customers", &self.customer_number);
-        let path = path.replace("/invoices/by-number/{number}", &format!("/invoices/by-number/{}", self.invoices[1].1));
-        let path = path.replace(
-            "/credit_notes/by-number/{number}",
-            &format!("/credit_notes/by-number/{}", self.credit_note_number),
-        );
-        let path = path.replace("/payments/by-key/{key}", &format!("/payments/by-key/{}", self.payment_key));
-        let id = if path.starts_with("/customers/") {
-            &self.customer
-        } else if path.starts_with("/invoices/") {
-            &self.invoices[1].0
-        } else if path.starts_with("/payments/") {
-            &self.payment
-        } else if path.starts_with("/credit_notes/") {
-            &self.credit_note
-        } else if path.starts_with("/webhook_endpoints/") {
-            &self.endpoint
-        } else if path.starts_with("/webhook_deliveries/") {
-            &self.delivery
-        } else if path.starts_with("/jobs/") {
-            &self.job
-        } else {
-            &self.import
-        };
-        path.replace("{id}", id)
+        path.replace("{id}", id).replace("{number}", number).replace("{key}", number)
     }
 }
 
