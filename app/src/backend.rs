@@ -133,6 +133,18 @@ pub async fn signed_in_debtor(session: &Session) -> Option<Principal> {
     signed_in(session, DEBTOR_KEY).await
 }
 
+/// Something a form post produced that the page after its redirect shows once (a webhook's
+/// signing secret): kept in the session under `key` until [`take_once`] reads it. Pages are
+/// server-rendered and forms are plain posts, so this is how a result crosses the redirect.
+pub async fn keep_once<T: serde::Serialize>(key: &str, value: &T) -> Result<(), AppError> {
+    session().await?.insert(key, value).await.map_err(|_| AppError::Internal)
+}
+
+/// What [`keep_once`] kept under `key`, removed from the session as it is read.
+pub async fn take_once<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
+    session().await.ok()?.remove::<T>(key).await.ok().flatten()
+}
+
 /// Ends the session: its data is deleted from the store and the cookie cleared.
 pub async fn sign_out(session: &Session) -> Result<(), AppError> {
     session.flush().await.map_err(|_| AppError::Internal)

@@ -1,6 +1,7 @@
 //! Kassa's web UI in Leptos: the debtor portal (`/p/{merchant}/...`) and the staff admin
-//! (`/admin/...`). Every page renders completely on the server, so reading an invoice and
-//! paying work before (or without) wasm; in the browser the same components hydrate.
+//! (`/admin/...`). Every page renders completely on the server and its forms are plain posts,
+//! so everything works without wasm; in the browser only the `#[island]` components hydrate
+//! (docs/decisions.md, "Islands").
 //! Server functions are thin: they resolve the principal from the session, call one
 //! `kassa-core` service and map its answer to a view model (`backend`, server only).
 
@@ -38,7 +39,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" type="image/svg+xml" href="/assets/favicon.svg"/>
                 <link rel="stylesheet" id="kassa" href=css/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -74,10 +75,5 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
-    // End-to-end tests wait for this before they click: before hydration, clicks hit the
-    // server-rendered HTML (which still works, but through full page loads).
-    if let Some(body) = document().body() {
-        let _ = body.set_attribute("data-hydrated", "true");
-    }
+    leptos::mount::hydrate_islands();
 }

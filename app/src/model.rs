@@ -118,6 +118,8 @@ pub enum SandboxOutcome {
 /// The admin's webhooks page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhooksOverview {
+    /// The endpoint just added, with its secret: on the one page after adding it.
+    pub added: Option<NewWebhook>,
     pub merchant_name: String,
     pub staff_email: String,
     /// What an endpoint can subscribe to.

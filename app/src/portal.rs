@@ -1,6 +1,6 @@
 //! The debtor portal: the invoice list with what is due, one invoice with its lines and the
-//! pay form, and the receipt. The pay form is an `ActionForm`: without wasm it is a plain
-//! form post that redirects to the receipt; hydrated, the same server function runs in place.
+//! pay form, and the receipt. The pay form is an `ActionForm` outside any island: a plain form
+//! post that redirects to the receipt, or back to the invoice with the reason it failed.
 
 use leptos::prelude::*;
 use leptos_meta::Title;

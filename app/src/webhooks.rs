@@ -1,12 +1,18 @@
 //! `/admin/webhooks`: the merchant's webhook endpoints for staff: register one (its signing
 //! secret shown once), see what Kassa disabled and why, disable and enable again. The same
 //! `kassa-core` services as `/api/v1/webhook_endpoints`, in the merchant's current mode.
+//! The forms are plain posts (the admin ships no wasm): adding one redirects back here, and the
+//! new endpoint's secret crosses that redirect in the session, read once.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::error::AppError;
 use crate::model::{NewWebhook, WebhooksOverview};
+
+/// Where the session keeps a new endpoint's secret until the page after the redirect shows it.
+#[cfg(feature = "ssr")]
+const ADDED_KEY: &str = "kassa.webhook_added";
 
 #[server(endpoint = "load_webhooks")]
 pub async fn load_webhooks() -> Result<WebhooksOverview, AppError> {
@@ -20,6 +26,7 @@ pub async fn load_webhooks() -> Result<WebhooksOverview, AppError> {
             let merchant = kassa_core::services::records::merchant_by_id(&ctx.pool, &staff.merchant).await?;
             let endpoints = kassa_core::services::webhooks::list(&ctx, &who).await?;
             Ok(WebhooksOverview {
+                added: edge::take_once::<NewWebhook>(ADDED_KEY).await,
                 merchant_name: merchant.name,
                 staff_email,
                 event_types: kassa_core::events::EventType::ALL.iter().map(|k| k.as_str().to_string()).collect(),
@@ -50,7 +57,10 @@ pub async fn add_webhook(url: String, events: String, description: String) -> Re
             let events = events.split([',', ' ']).map(str::trim).filter(|e| !e.is_empty()).map(String::from).collect();
             let input = kassa_core::services::webhooks::EndpointInput { url, events, description: Some(description) };
             let created = kassa_core::services::webhooks::create(&ctx, &who, input).await?;
-            Ok(NewWebhook { url: created.endpoint.url, secret: created.secret.expose_secret().to_string() })
+            let added = NewWebhook { url: created.endpoint.url, secret: created.secret.expose_secret().to_string() };
+            edge::keep_once(ADDED_KEY, &added).await?;
+            edge::redirect("/admin/webhooks")?;
+            Ok(added)
         }
         .await,
     )
@@ -85,7 +95,7 @@ fn WebhooksView(
     add: ServerAction<AddWebhook>,
     toggle: ServerAction<SetWebhookEnabled>,
 ) -> impl IntoView {
-    let added = move || add.value().get().and_then(|r| r.ok());
+    let added = overview.added;
     let error = move || add.value().get().and_then(|r| r.err()).map(|e| e.to_string());
     let toggle_error = move || toggle.value().get().and_then(|r| r.err()).map(|e| e.to_string());
     let hint = format!("Names, groups or everything: {}, invoice.*, *", overview.event_types.join(", "));
@@ -95,7 +105,7 @@ fn WebhooksView(
         <main id="main" class="admin-main">
             <h1>"Webhooks"</h1>
             <p>"Kassa sends these addresses the events they subscribe to, signed per Standard Webhooks (docs/api.md)."</p>
-            {move || added().map(|n| view! {
+            {added.map(|n| view! {
                 <div class="notice" role="status" data-testid="webhook-secret">
                     <p><strong>"Endpoint added: "</strong>{n.url}</p>
                     <p>"Its signing secret, shown this once: copy it into the receiving system now."</p>

@@ -1,19 +1,17 @@
 import { expect, test } from '@playwright/test';
-import { accessible, freshDemo, hydrated, kassaUrl, linkFor, signIn, staffSignIn } from './helpers';
+import { accessible, freshDemo, kassaUrl, linkFor, signIn, staffSignIn } from './helpers';
 
 test('staff log in and see an invoice the debtor just paid', async ({ page, browser }) => {
   // The debtor pays in their own browser.
   const debtor = await browser.newPage();
   await signIn(debtor, linkFor('Studio Grachten'));
   await debtor.goto(`${kassaUrl()}/p/demo/invoices/NL-2026-0302`);
-  await hydrated(debtor);
   await debtor.getByRole('button', { name: 'Pay now' }).click();
   await expect(debtor.getByTestId('receipt-title')).toBeVisible();
   await debtor.close();
 
   const demo = freshDemo();
   await page.goto(demo.staff_login_url);
-  await hydrated(page);
   await accessible(page);
   await page.getByLabel('Email').fill(demo.staff_email);
   await page.getByLabel('Password').fill(demo.staff_password);
@@ -27,7 +25,6 @@ test('staff log in and see an invoice the debtor just paid', async ({ page, brow
 test('a wrong password is refused', async ({ page }) => {
   const demo = freshDemo();
   await page.goto(demo.staff_login_url);
-  await hydrated(page);
   await page.getByLabel('Email').fill(demo.staff_email);
   await page.getByLabel('Password').fill('not the password');
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -41,7 +38,6 @@ test('staff add a webhook endpoint, see its secret once, and disable it', async 
   await staffSignIn(page, freshDemo());
   await page.getByRole('link', { name: 'Webhooks' }).click();
   await expect(page.getByRole('heading', { name: 'Webhooks', level: 1 })).toBeVisible();
-  await hydrated(page);
   await accessible(page);
 
   // Kassa refuses what it cannot send to, in words.

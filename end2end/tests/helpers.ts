@@ -35,16 +35,18 @@ export async function signIn(page: Page, link: string) {
 /** Signs the demo's staff member in on the staff sign-in page. */
 export async function staffSignIn(page: Page, demo: { staff_login_url: string; staff_email: string; staff_password: string }) {
   await page.goto(demo.staff_login_url);
-  await hydrated(page);
   await page.getByLabel('Email').fill(demo.staff_email);
   await page.getByLabel('Password').fill(demo.staff_password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { name: 'Invoices' })).toBeVisible();
 }
 
-/** Clicks before hydration would hit the server-rendered HTML: wait for the app first. */
-export async function hydrated(page: Page) {
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+/**
+ * Pages are server-rendered HTML whose forms work without wasm; only islands hydrate. Before
+ * using an island, wait for it: each island marks itself `data-ready` once it is live.
+ */
+export async function islandReady(page: Page, island: string) {
+  await expect(page.locator(`[data-island="${island}"][data-ready]`)).toBeVisible();
 }
 
 /** axe-core: no WCAG 2 A/AA violations on the current page. */

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { accessible, hydrated, kassaUrl, linkFor, signIn } from './helpers';
+import { accessible, kassaUrl, linkFor, signIn } from './helpers';
 
 test('a debtor opens a magic link, sees invoices, pays one and sees it paid', async ({ page }) => {
   // Hydration under the strict CSP: any blocked script or wasm shows up as a console error.
@@ -16,14 +16,12 @@ test('a debtor opens a magic link, sees invoices, pays one and sees it paid', as
   await expect(page.getByTestId('test-banner')).toContainText('Test mode');
   // The seeded credit note settled NL-2026-0108.
   await expect(page.locator('tr[data-invoice="NL-2026-0108"] [data-status]')).toHaveText('Credited');
-  await hydrated(page);
   await accessible(page);
 
   await page.getByRole('link', { name: 'NL-2026-0104' }).click();
   await expect(page.getByRole('heading', { name: /Invoice NL-2026-0104/ })).toBeVisible();
   await expect(page.getByRole('table', { name: 'Invoice lines' })).toContainText('Spelt flour');
   await expect(page.getByTestId('balance')).toHaveText('EUR 310.00');
-  await hydrated(page);
   await accessible(page);
 
   await page.getByRole('button', { name: 'Pay now' }).click();
@@ -53,7 +51,6 @@ test('a part payment leaves the rest open', async ({ page }) => {
   await signIn(page, linkFor('Fjordkaffe ApS'));
   await page.goto(`${kassaUrl()}/p/demo/invoices/DK-2026-0204`);
   await expect(page.getByTestId('balance')).toHaveText('DKK 1,975.00');
-  await hydrated(page);
   await page.getByLabel('Amount (DKK)').fill('975,00');
   await page.getByRole('button', { name: 'Pay now' }).click();
   await expect(page.getByTestId('receipt-amount')).toHaveText('DKK 975.00');
@@ -65,7 +62,6 @@ test('a part payment leaves the rest open', async ({ page }) => {
 test('a declined payment says so and leaves the invoice open', async ({ page }) => {
   await signIn(page, linkFor('Fjordkaffe ApS'));
   await page.goto(`${kassaUrl()}/p/demo/invoices/DK-2026-0205`);
-  await hydrated(page);
   await page.getByLabel('Decline').check();
   await page.getByRole('button', { name: 'Pay now' }).click();
   await expect(page.getByRole('alert')).toContainText('declined');
