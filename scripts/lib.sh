@@ -142,6 +142,17 @@ wasm_opt() {
   wasm-opt -Oz "$1" -o "$1.opt" && mv "$1.opt" "$1"
 }
 
+# Fails unless the bundle's glue exports every `#[island]` of app/src/islands.rs (as
+# `<Name>_...`): Leptos' islands are found by their export, and a build can drop one silently,
+# leaving its part of the page dead without an error anywhere.
+check_island_exports() {
+  local js="$1" name missing=0
+  for name in $(grep -A1 '^#\[island\]' "$ROOT/app/src/islands.rs" | sed -n 's/^pub fn \([A-Za-z0-9_]*\).*/\1/p'); do
+    grep -q "export function ${name}_" "$js" || { echo "the wasm bundle lacks the island $name" >&2; missing=1; }
+  done
+  [ "$missing" -eq 0 ] || exit 1
+}
+
 # Builds the portal's hydration bundle, the stylesheet and the <kassa-pay> widget into
 # target/site (pkg/, assets/, w/), always size-optimised as shipped, each text and wasm file
 # with its brotli copy (FILE.br). The portal's files are named by their content
@@ -163,6 +174,7 @@ build_assets() {
   css="kassa-$(sha256sum "$ROOT/style/main.css" | cut -c1-16).css"
   wasm-bindgen --target web --no-typescript --out-dir "$SITE.tmp/pkg" --out-name "$bundle" "$wasm_dir/kassa_app.wasm"
   wasm-bindgen --target web --no-typescript --out-dir "$SITE.tmp/w" --out-name kassa_widgets "$wasm_dir/kassa_widgets.wasm"
+  check_island_exports "$SITE.tmp/pkg/$bundle.js"
   wasm_opt "$SITE.tmp/pkg/${bundle}_bg.wasm"
   wasm_opt "$SITE.tmp/w/kassa_widgets_bg.wasm"
   cp "$ROOT/style/main.css" "$SITE.tmp/pkg/$css"

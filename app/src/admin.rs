@@ -140,19 +140,10 @@ where
     T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
     V: IntoView + 'static,
 {
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || {
-                let show = show.clone();
-                Suspend::new(async move {
-                match loaded.await {
-                    Ok(o) => show(o).into_any(),
-                    Err(AppError::Unauthorized) => view! { <SignInNeeded/> }.into_any(),
-                    Err(e) => view! { <ErrorPage error=e/> }.into_any(),
-                }
-            })}}
-        </Suspense>
-    }
+    crate::components::loaded_page(loaded, "Loading…", show, |error| match error {
+        AppError::Unauthorized => view! { <SignInNeeded/> }.into_any(),
+        error => view! { <ErrorPage error/> }.into_any(),
+    })
 }
 
 #[component]

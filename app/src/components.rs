@@ -85,3 +85,29 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
 pub fn NotFound() -> impl IntoView {
     view! { <ErrorPage error=AppError::NotFound/> }
 }
+
+/// A page that loads its data: `loading` meanwhile, then `show` with it, or `error`'s page.
+pub(crate) fn loaded_page<T, V>(
+    loaded: Resource<Result<T, AppError>>,
+    loading: &'static str,
+    show: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+    error: fn(AppError) -> AnyView,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=move || view! { <p class="loading">{loading}</p> }>
+            {move || {
+                let show = show.clone();
+                Suspend::new(async move {
+                    match loaded.await {
+                        Ok(data) => show(data).into_any(),
+                        Err(e) => error(e),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}

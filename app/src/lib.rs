@@ -10,6 +10,7 @@ pub mod admin;
 pub mod backend;
 pub mod components;
 pub mod error;
+pub mod islands;
 pub mod jobs;
 pub mod model;
 pub mod portal;
@@ -59,6 +60,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=components::NotFound>
                 <Route path=path!("/p/:merchant") view=portal::PortalHome ssr=SsrMode::Async/>
                 <Route path=path!("/p/:merchant/invoices/:number") view=portal::InvoicePage ssr=SsrMode::Async/>
+                <Route path=path!("/p/:merchant/checkout") view=portal::PayPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/:merchant/payments/:payment") view=portal::ReceiptPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/:merchant/signed-out") view=portal::SignedOut/>
                 <Route path=path!("/admin") view=admin::AdminHome ssr=SsrMode::Async/>

@@ -162,3 +162,71 @@ pub struct JobRow {
     pub updated_at: String,
     pub last_error: String,
 }
+
+/// `/p/{merchant}/checkout`: open invoices chosen to be paid together with one payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelectionView {
+    pub merchant: Branding,
+    /// Oldest due first, each paid in full.
+    pub invoices: Vec<InvoiceSummary>,
+    pub total: Money,
+    /// A fresh idempotency key for the pay form.
+    pub pay_key: String,
+}
+
+/// How an island writes an amount it worked out itself (a selection's total) the way the
+/// server writes amounts, for one currency: `prefix` 1,234.56 `suffix`, with this locale's
+/// separators. Made on the server; the browser only fills in the digits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoneyFormat {
+    pub currency: String,
+    pub decimals: u32,
+    pub prefix: String,
+    pub suffix: String,
+    pub group: String,
+    pub decimal: String,
+}
+
+impl MoneyFormat {
+    /// `minor` units (cents) written out, digits grouped by three.
+    pub fn format(&self, minor: i64) -> String {
+        let sign = if minor < 0 { "-" } else { "" };
+        let digits = minor.unsigned_abs().to_string();
+        let decimals = self.decimals as usize;
+        let digits = format!("{digits:0>width$}", width = decimals + 1);
+        let (whole, fraction) = digits.split_at(digits.len() - decimals);
+        let mut grouped = String::new();
+        for (i, c) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                grouped.push_str(&self.group);
+            }
+            grouped.push(c);
+        }
+        let fraction = if decimals > 0 { format!("{}{fraction}", self.decimal) } else { String::new() };
+        format!("{sign}{}{grouped}{fraction}{}", self.prefix, self.suffix)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kassa_domain::Currency;
+
+    fn format(currency: Currency) -> MoneyFormat {
+        crate::words::money_format(currency)
+    }
+
+    #[test]
+    fn an_island_writes_amounts_as_the_server_does() {
+        for (minor, currency) in
+            [(0, Currency::EUR), (5, Currency::EUR), (123_456_789, Currency::EUR), (100_000, Currency::DKK)]
+        {
+            let money = Money::from_minor(minor, currency);
+            assert_eq!(format(currency).format(minor), money.to_string());
+        }
+        let yen = Currency::parse("JPY").unwrap();
+        assert_eq!(format(yen).format(1_234_567), Money::from_minor(1_234_567, yen).to_string());
+        let nl = MoneyFormat { prefix: "€ ".into(), group: ".".into(), decimal: ",".into(), ..format(Currency::EUR) };
+        assert_eq!(nl.format(123_456), "€ 1.234,56");
+    }
+}

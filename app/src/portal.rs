@@ -6,8 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::{ErrorPage, MerchantTestBanner, PortalFrame, StatusBadge};
+use crate::components::{loaded_page, ErrorPage, MerchantTestBanner, PortalFrame, StatusBadge};
 use crate::error::AppError;
+use crate::islands::PickInvoices;
 use crate::model::*;
 
 #[server(endpoint = "load_portal")]
@@ -104,18 +105,96 @@ pub async fn pay_invoice(
         async {
             let (ctx, who) = edge::debtor(&merchant).await?;
             let number = kassa_domain::InvoiceNumber::parse(&number).map_err(|_| AppError::NotFound)?;
-            let sandbox_outcome = match outcome {
-                SandboxOutcome::Succeed => payments::SandboxOutcome::Succeed,
-                SandboxOutcome::Decline => payments::SandboxOutcome::Decline,
-            };
+            let sandbox_outcome = sandbox_outcome(outcome);
             let payment =
                 payments::pay(&ctx, &who, PayInvoice { number, amount, key: pay_key, sandbox_outcome }).await?;
-            let receipt = format!("/p/{merchant}/payments/{payment}");
-            edge::redirect(&receipt)?;
-            Ok(receipt)
+            to_receipt(&merchant, &payment)
         }
         .await,
     )
+}
+
+#[server(endpoint = "load_selection")]
+pub async fn load_selection(
+    merchant: String,
+    #[server(default)] invoices: Vec<String>,
+    currency: Option<String>,
+) -> Result<SelectionView, AppError> {
+    use crate::backend as edge;
+    use kassa_core::services::portal;
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::debtor(&merchant).await?;
+            let choice = choice(invoices, currency)?;
+            let chosen = portal::selection(&ctx, &who, &choice).await?;
+            Ok(SelectionView {
+                merchant: edge::branding(&chosen.merchant),
+                invoices: chosen.invoices.iter().map(edge::summary).collect(),
+                total: chosen.total,
+                pay_key: kassa_core::db::new_id(),
+            })
+        }
+        .await,
+    )
+}
+
+/// What the debtor chose, from the selection form: invoice numbers, or all in a currency.
+#[cfg(feature = "ssr")]
+fn choice(invoices: Vec<String>, currency: Option<String>) -> Result<kassa_core::services::portal::Choice, AppError> {
+    use kassa_core::services::portal::Choice;
+    use kassa_domain::{Currency, InvoiceNumber, Problem};
+    if let Some(code) = currency.filter(|c| !c.trim().is_empty()) {
+        let currency = Currency::parse(&code).map_err(|_| Problem::UnknownCurrency { input: code.clone() })?;
+        return Ok(Choice::AllIn(currency));
+    }
+    let numbers = invoices
+        .iter()
+        .map(|n| InvoiceNumber::parse(n).map_err(|_| Problem::UnknownInvoice { number: n.clone() }.into()))
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(Choice::Numbers(numbers))
+}
+
+#[server(endpoint = "pay_invoices")]
+pub async fn pay_invoices(
+    merchant: String,
+    #[server(default)] invoices: Vec<String>,
+    total: String,
+    outcome: SandboxOutcome,
+    pay_key: String,
+) -> Result<String, AppError> {
+    use crate::backend as edge;
+    use kassa_core::services::payments::{self, PayInvoices};
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::debtor(&merchant).await?;
+            let cmd = PayInvoices {
+                choice: choice(invoices, None)?,
+                total,
+                key: pay_key,
+                sandbox_outcome: sandbox_outcome(outcome),
+            };
+            let payment = payments::pay_several(&ctx, &who, cmd).await?;
+            to_receipt(&merchant, &payment)
+        }
+        .await,
+    )
+}
+
+/// Sends the paying browser on to the payment's receipt (and tells a script where it is).
+#[cfg(feature = "ssr")]
+fn to_receipt(merchant: &str, payment: &kassa_domain::PaymentId) -> Result<String, AppError> {
+    let receipt = format!("/p/{merchant}/payments/{payment}");
+    crate::backend::redirect(&receipt)?;
+    Ok(receipt)
+}
+
+#[cfg(feature = "ssr")]
+fn sandbox_outcome(outcome: SandboxOutcome) -> kassa_core::services::payments::SandboxOutcome {
+    use kassa_core::services::payments;
+    match outcome {
+        SandboxOutcome::Succeed => payments::SandboxOutcome::Succeed,
+        SandboxOutcome::Decline => payments::SandboxOutcome::Decline,
+    }
 }
 
 #[server(endpoint = "load_receipt")]
@@ -170,32 +249,32 @@ fn param(name: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'stat
 pub fn PortalHome() -> impl IntoView {
     let merchant = param("merchant");
     let overview = Resource::new(merchant, load_portal);
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading your invoices…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Ok(o) => view! { <Overview overview=o/> }.into_any(),
-                    Err(e) => view! { <PortalErrorPage error=e/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    portal_page(overview, "Loading your invoices…", |o| view! { <Overview overview=o/> })
 }
 
 #[component]
 fn Overview(overview: PortalOverview) -> impl IntoView {
     let slug = overview.merchant.slug.clone();
+    let pay_slug = slug.clone();
     let (open, settled): (Vec<_>, Vec<_>) = overview.invoices.into_iter().partition(|i| i.balance.is_positive());
     view! {
         <Title text=format!("Invoices from {}", overview.merchant.name)/>
         <PortalFrame branding=overview.merchant>
             <h1>"Hello " {overview.customer_name}</h1>
             <section class="totals" aria-label="Totals">
-                {overview.totals.into_iter().map(|t| view! {
+                {overview.totals.into_iter().map(move |t| view! {
                     <div class="total-card">
                         <p class="total-label">"Due " {t.due.currency().to_string()}</p>
                         <p class="total-amount" data-testid="total-due">{t.due.to_string()}</p>
                         <p class="total-overdue">"of which overdue: " <span data-testid="total-overdue">{t.overdue.to_string()}</span></p>
+                        {t.due.is_positive().then(|| {
+                            let code = t.due.currency().to_string();
+                            view! {
+                                <p><a class="pay-all" href=format!("/p/{pay_slug}/checkout?currency={code}")>
+                                    "Pay all " {code.clone()} " invoices"
+                                </a></p>
+                            }
+                        })}
                     </div>
                 }).collect_view()}
                 {overview.credit.into_iter().map(|c| view! {
@@ -207,23 +286,45 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
                 }).collect_view()}
             </section>
             <h2>"Open invoices"</h2>
-            <InvoiceTable slug=slug.clone() invoices=open empty="Nothing to pay. Thank you!"/>
+            {if open.is_empty() {
+                view! { <p class="empty">"Nothing to pay. Thank you!"</p> }.into_any()
+            } else {
+                let checkout = format!("/p/{slug}/checkout");
+                let table_slug = slug.clone();
+                // The selection island's words (islands take no props: crate::islands).
+                view! {
+                    <form method="get" action=checkout class="pick-form"
+                        data-none="No invoices selected."
+                        data-one="1 invoice selected: {total}"
+                        data-many="{count} invoices selected: {total}"
+                        data-mixed="These invoices are in different currencies: choose invoices of one currency.">
+                        <PickInvoices>
+                            <InvoiceTable slug=table_slug invoices=open pick=true/>
+                        </PickInvoices>
+                        <button type="submit" class="button-primary">"Pay selected invoices"</button>
+                    </form>
+                }.into_any()
+            }}
             <h2>"Settled invoices"</h2>
-            <InvoiceTable slug invoices=settled empty="No settled invoices yet."/>
+            {if settled.is_empty() {
+                view! { <p class="empty">"No settled invoices yet."</p> }.into_any()
+            } else {
+                view! { <InvoiceTable slug invoices=settled pick=false/> }.into_any()
+            }}
         </PortalFrame>
     }
 }
 
+/// A table of invoices; with `pick`, each row has a checkbox (`invoice=<number>`) for the
+/// selection form around it.
 #[component]
-fn InvoiceTable(slug: String, invoices: Vec<InvoiceSummary>, empty: &'static str) -> impl IntoView {
-    if invoices.is_empty() {
-        return view! { <p class="empty">{empty}</p> }.into_any();
-    }
+fn InvoiceTable(slug: String, invoices: Vec<InvoiceSummary>, pick: bool) -> impl IntoView {
     view! {
         <div class="table-scroll">
             <table class="invoices">
                 <thead>
                     <tr>
+                        {pick.then(|| view! { <th scope="col"><span class="visually-hidden">"Select"</span></th> })}
                         <th scope="col">"Invoice"</th>
                         <th scope="col">"Due date"</th>
                         <th scope="col" class="num">"Total"</th>
@@ -234,8 +335,24 @@ fn InvoiceTable(slug: String, invoices: Vec<InvoiceSummary>, empty: &'static str
                 <tbody>
                     {invoices.into_iter().map(|i| {
                         let href = format!("/p/{}/invoices/{}", slug, i.number);
+                        let choose = pick.then(|| {
+                            let format = crate::words::money_format(i.balance.currency());
+                            view! {
+                            <td class="pick">
+                                <label>
+                                    <input type="checkbox" name="invoice" value=i.number.clone() autocomplete="off"
+                                        data-minor=i.balance.minor().to_string()
+                                        data-currency=format.currency data-decimals=format.decimals.to_string()
+                                        data-prefix=format.prefix data-suffix=format.suffix
+                                        data-group=format.group data-decimal=format.decimal/>
+                                    <span class="visually-hidden">"Select invoice " {i.number.clone()}</span>
+                                </label>
+                            </td>
+                            }
+                        });
                         view! {
                             <tr data-invoice=i.number.clone()>
+                                {choose}
                                 <th scope="row"><a href=href>{i.number.clone()}</a></th>
                                 <td>{i.due_date.to_string()}</td>
                                 <td class="num">{i.total.to_string()}</td>
@@ -248,7 +365,6 @@ fn InvoiceTable(slug: String, invoices: Vec<InvoiceSummary>, empty: &'static str
             </table>
         </div>
     }
-    .into_any()
 }
 
 #[component]
@@ -258,16 +374,7 @@ pub fn InvoicePage() -> impl IntoView {
     let pay = ServerAction::<PayInvoice>::new();
     // A declined attempt refetches the invoice, which brings a fresh idempotency key.
     let detail = Resource::new(move || (merchant(), number(), pay.version().get()), |(m, n, _)| load_invoice(m, n));
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading the invoice…"</p> }>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(d) => view! { <InvoiceView detail=d pay=pay/> }.into_any(),
-                    Err(e) => view! { <PortalErrorPage error=e/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    portal_page(detail, "Loading the invoice…", move |d| view! { <InvoiceView detail=d pay=pay/> })
 }
 
 #[component]
@@ -324,17 +431,7 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
                         <label for="pay-amount">"Amount (" {inv.balance.currency().to_string()} ")"</label>
                         <input id="pay-amount" name="amount" inputmode="decimal" autocomplete="off" required
                             value=inv.balance.amount_string()/>
-                        {if test_mode {
-                            view! {
-                                <fieldset>
-                                    <legend>"Sandbox payment (test mode)"</legend>
-                                    <label><input type="radio" name="outcome" value="Succeed" checked/> " Approve"</label>
-                                    <label><input type="radio" name="outcome" value="Decline"/> " Decline"</label>
-                                </fieldset>
-                            }.into_any()
-                        } else {
-                            view! { <input type="hidden" name="outcome" value="Succeed"/> }.into_any()
-                        }}
+                        <SandboxChoice test_mode/>
                         <p role="alert" class="form-error">{pay_error}</p>
                         <button type="submit" class="button-primary" disabled=move || pay.pending().get()>"Pay now"</button>
                     </ActionForm>
@@ -359,21 +456,81 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
     }
 }
 
+/// In test mode the debtor picks the sandbox's answer; in live mode there is nothing to pick.
+#[component]
+fn SandboxChoice(test_mode: bool) -> impl IntoView {
+    if test_mode {
+        view! {
+            <fieldset>
+                <legend>"Sandbox payment (test mode)"</legend>
+                <label><input type="radio" name="outcome" value="Succeed" checked/> " Approve"</label>
+                <label><input type="radio" name="outcome" value="Decline"/> " Decline"</label>
+            </fieldset>
+        }
+        .into_any()
+    } else {
+        view! { <input type="hidden" name="outcome" value="Succeed"/> }.into_any()
+    }
+}
+
+/// `/p/{merchant}/checkout?invoice=A&invoice=B` (or `?currency=EUR` for all open in EUR): the
+/// chosen invoices, their total, and one pay button for them all.
+#[component]
+pub fn PayPage() -> impl IntoView {
+    let merchant = param("merchant");
+    let query = leptos_router::hooks::use_query_map();
+    let pay = ServerAction::<PayInvoices>::new();
+    let chosen = Resource::new(
+        move || {
+            let q = query.read();
+            (merchant(), q.get_all("invoice").unwrap_or_default(), q.get("currency"))
+        },
+        |(m, invoices, currency)| load_selection(m, invoices, currency),
+    );
+    portal_page(chosen, "Loading the invoices…", move |c| view! { <SelectionPage chosen=c pay=pay/> })
+}
+
+#[component]
+fn SelectionPage(chosen: SelectionView, pay: ServerAction<PayInvoices>) -> impl IntoView {
+    let slug = chosen.merchant.slug.clone();
+    let test_mode = chosen.merchant.test_mode;
+    let count = chosen.invoices.len();
+    let pay_error = move || pay.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    let hidden = chosen
+        .invoices
+        .iter()
+        .enumerate()
+        .map(|(n, i)| view! { <input type="hidden" name=format!("invoices[{n}]") value=i.number.clone()/> })
+        .collect_view();
+    view! {
+        <Title text="Pay invoices"/>
+        <PortalFrame branding=chosen.merchant>
+            <p><a href=format!("/p/{slug}")>"← All invoices"</a></p>
+            <h1>{if count == 1 { "Pay 1 invoice".to_string() } else { format!("Pay {count} invoices") }}</h1>
+            <InvoiceTable slug=slug.clone() invoices=chosen.invoices pick=false/>
+            <section class="pay" aria-labelledby="pay-title">
+                <h2 id="pay-title">"Total " <span data-testid="selection-total">{chosen.total.to_string()}</span></h2>
+                <p>"One payment settles each of these invoices in full."</p>
+                <ActionForm action=pay>
+                    <input type="hidden" name="merchant" value=slug/>
+                    {hidden}
+                    <input type="hidden" name="total" value=chosen.total.amount_string()/>
+                    <input type="hidden" name="pay_key" value=chosen.pay_key/>
+                    <SandboxChoice test_mode/>
+                    <p role="alert" class="form-error">{pay_error}</p>
+                    <button type="submit" class="button-primary">"Pay " {chosen.total.to_string()}</button>
+                </ActionForm>
+            </section>
+        </PortalFrame>
+    }
+}
+
 #[component]
 pub fn ReceiptPage() -> impl IntoView {
     let merchant = param("merchant");
     let payment = param("payment");
     let receipt = Resource::new(move || (merchant(), payment()), |(m, p)| load_receipt(m, p));
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading the receipt…"</p> }>
-            {move || Suspend::new(async move {
-                match receipt.await {
-                    Ok(r) => view! { <ReceiptView receipt=r/> }.into_any(),
-                    Err(e) => view! { <PortalErrorPage error=e/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    portal_page(receipt, "Loading the receipt…", |r| view! { <ReceiptView receipt=r/> })
 }
 
 #[component]
@@ -413,6 +570,19 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
             <p><a href=format!("/p/{slug}")>"Back to all invoices"</a></p>
         </PortalFrame>
     }
+}
+
+/// A portal page: `loading` while its data loads, then `show` with it, or the error page.
+fn portal_page<T, V>(
+    loaded: Resource<Result<T, AppError>>,
+    loading: &'static str,
+    show: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    loaded_page(loaded, loading, show, |error| view! { <PortalErrorPage error/> }.into_any())
 }
 
 /// An error on a portal page: the error page, under the merchant's test banner.

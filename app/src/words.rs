@@ -18,6 +18,19 @@ pub fn error(e: &AppError) -> String {
     }
 }
 
+/// How amounts in `currency` are written (today `EUR 1,234.56` in every language), for an
+/// island that adds amounts up itself.
+pub fn money_format(currency: kassa_domain::Currency) -> crate::model::MoneyFormat {
+    crate::model::MoneyFormat {
+        currency: currency.code().to_string(),
+        decimals: currency.minor_digits(),
+        prefix: format!("{} ", currency.code()),
+        suffix: String::new(),
+        group: ",".into(),
+        decimal: ".".into(),
+    }
+}
+
 pub fn status(status: InvoiceStatus) -> &'static str {
     match status {
         InvoiceStatus::Open => "Open",
@@ -123,6 +136,16 @@ pub fn problem(p: &Problem) -> String {
              Pay by bank transfer with the details on the invoice."
             .into(),
         Problem::FormExpired => "The form is out of date. Reload the page and pay again.".into(),
+        Problem::NothingSelected => "Choose at least one invoice to pay.".into(),
+        Problem::TooManySelected { max } => format!("Pay at most {max} invoices at once."),
+        Problem::SelectionMixesCurrencies => {
+            "The invoices are in different currencies: pay the invoices of one currency at a time.".into()
+        }
+        Problem::InvoiceAlreadyPaid { number } => format!("Invoice {number} is already paid: choose the others."),
+        Problem::SelectionChanged { total } => format!(
+            "The balances changed since you chose the invoices (another payment?): they now come to {total}. \
+             Check the total and pay again."
+        ),
         Problem::InvalidSlug { input } => {
             format!("'{input}' cannot be a merchant's address: use 1-40 lowercase letters, digits and dashes.")
         }

@@ -84,6 +84,19 @@ pub enum Problem {
     PaymentInProgress,
     PaymentsUnavailable,
     FormExpired,
+    // Paying several invoices at once.
+    NothingSelected,
+    TooManySelected {
+        max: u32,
+    },
+    SelectionMixesCurrencies,
+    InvoiceAlreadyPaid {
+        number: String,
+    },
+    /// The selected invoices' balances no longer add up to the total the debtor was shown.
+    SelectionChanged {
+        total: Money,
+    },
     // Merchants and sign-in.
     InvalidSlug {
         input: String,
@@ -271,6 +284,7 @@ impl Problem {
             | Problem::AlreadyReversed
             | Problem::AlreadyInLedger
             | Problem::PaymentInProgress
+            | Problem::SelectionChanged { .. }
             | Problem::JobNotDead { .. } => 409,
             Problem::PaymentDeclined { .. } => 402,
             Problem::SignInLinkExpired => 410,
@@ -314,6 +328,11 @@ impl Problem {
             Problem::PaymentInProgress => "payment_in_progress",
             Problem::PaymentsUnavailable => "payments_unavailable",
             Problem::FormExpired => "form_expired",
+            Problem::NothingSelected => "nothing_selected",
+            Problem::TooManySelected { .. } => "too_many_selected",
+            Problem::SelectionMixesCurrencies => "selection_mixes_currencies",
+            Problem::InvoiceAlreadyPaid { .. } => "invoice_already_paid",
+            Problem::SelectionChanged { .. } => "selection_changed",
             Problem::InvalidSlug { .. } => "invalid_slug",
             Problem::SlugTaken { .. } => "slug_taken",
             Problem::NameRequired => "name_required",

@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test';
-import { accessible, kassaUrl, linkFor, signIn } from './helpers';
+import { expect, test, type Page } from '@playwright/test';
+import { accessible, islandReady, kassaUrl, linkFor, signIn } from './helpers';
 
 test('a debtor opens a magic link, sees invoices, pays one and sees it paid', async ({ page }) => {
   // Hydration under the strict CSP: any blocked script or wasm shows up as a console error.
@@ -138,4 +138,66 @@ test('credit held on the account and a reversed payment are shown plainly', asyn
   await expect(page.getByTestId('balance')).toHaveText('DKK 750.00');
   await expect(page.locator('ul.payments')).toContainText('reversed');
   await accessible(page);
+});
+
+/** Presses Tab until the focused element's accessible name matches `name`: keyboard only. */
+async function tabTo(page: Page, name: RegExp, max = 80) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLInputElement | null;
+      if (!el) return '';
+      return el.getAttribute('aria-label') ?? el.labels?.[0]?.textContent ?? el.textContent ?? '';
+    });
+    if (name.test(focused.trim())) return;
+  }
+  throw new Error(`nothing named ${name} within ${max} presses of Tab`);
+}
+
+test('with the keyboard only, a debtor signs in, selects two invoices and pays them at once', async ({ page }) => {
+  await page.goto(linkFor('Bakkerij De Molen B.V.'));
+  await tabTo(page, /^Continue$/);
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'Hello Bakkerij De Molen B.V.' })).toBeVisible();
+  await islandReady(page, 'pick-invoices');
+  await tabTo(page, /^Select invoice NL-2026-0101$/);
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('selection-total')).toHaveText('1 invoice selected: EUR 423.00');
+  await tabTo(page, /^Select invoice NL-2026-0102$/);
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('selection-total')).toHaveText(/^2 invoices selected: EUR [\d,]+\.\d\d$/);
+  const shown = (await page.getByTestId('selection-total').textContent())!.replace(/^.*: /, '');
+  await accessible(page);
+  await tabTo(page, /^Pay selected invoices$/);
+  await page.keyboard.press('Enter');
+
+  await expect(page.getByRole('heading', { name: 'Pay 2 invoices' })).toBeVisible();
+  await expect(page.getByTestId('selection-total')).toHaveText(shown);
+  await accessible(page);
+  await tabTo(page, new RegExp(`^Pay ${shown.replace(/[.]/g, '\\.')}$`));
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('receipt-title')).toHaveText('Thank you, payment received');
+  await expect(page.getByTestId('receipt-amount')).toHaveText(shown);
+  const applied = page.getByRole('table', { name: 'Applied to' });
+  await expect(applied.locator('tr', { hasText: 'NL-2026-0101' }).locator('[data-status]')).toHaveText('Paid');
+  await expect(applied.locator('tr', { hasText: 'NL-2026-0102' }).locator('[data-status]')).toHaveText('Paid');
+});
+
+test.describe('without JavaScript, paying several', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('two invoices chosen with checkboxes are paid with one payment', async ({ page }) => {
+    await signIn(page, linkFor('Fjordkaffe ApS'));
+    await page.getByLabel('Select invoice DK-2026-0202').check();
+    await page.getByLabel('Select invoice DK-2026-0207').check();
+    await page.getByRole('button', { name: 'Pay selected invoices' }).click();
+    await expect(page.getByRole('heading', { name: 'Pay 2 invoices' })).toBeVisible();
+    const total = (await page.getByTestId('selection-total').textContent())!;
+    expect(total).toMatch(/^DKK [\d,]+\.\d\d$/);
+    await page.getByRole('button', { name: `Pay ${total}` }).click();
+    await expect(page.getByTestId('receipt-amount')).toHaveText(total);
+    // Nothing chosen: the checkout says what to do.
+    await page.goto(`${kassaUrl()}/p/demo/checkout`);
+    await expect(page.getByText('Choose at least one invoice to pay.')).toBeVisible();
+  });
 });

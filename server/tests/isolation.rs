@@ -367,6 +367,14 @@ fn server_fn_form(name: &str, v: &Victim) -> Vec<(&'static str, String)> {
             ("pay_key", kassa_core::db::new_id()),
         ],
         "load_receipt" => vec![("merchant", s("demo")), ("payment", v.payment.clone())],
+        "load_selection" => vec![("merchant", s("demo")), ("invoices[0]", v.invoices[1].1.clone())],
+        "pay_invoices" => vec![
+            ("merchant", s("demo")),
+            ("invoices[0]", v.invoices[1].1.clone()),
+            ("total", s("6543.29")),
+            ("outcome", s("Succeed")),
+            ("pay_key", kassa_core::db::new_id()),
+        ],
         "staff_login" => vec![("email", s("admin@demo.kassa.test")), ("password", s("not the password"))],
         "set_staff_password" => vec![
             ("token", s("expired-or-made-up")),
@@ -391,12 +399,12 @@ fn expected(name: &str, who: &str) -> &'static [u16] {
         "set_staff_password" => &[422],
         // A debtor's own overview (or, for a pay link, its own invoice).
         "load_portal" if matches!(who, "a debtor of another customer" | "a pay link of another invoice") => &[200],
-        "load_invoice" | "pay_invoice" | "load_receipt" | "load_portal"
+        "load_invoice" | "pay_invoice" | "load_receipt" | "load_portal" | "load_selection" | "pay_invoices"
             if who.starts_with("a debtor") || who.starts_with("a pay link") =>
         {
             &[404]
         }
-        "load_invoice" | "pay_invoice" | "load_receipt" | "load_portal" => &[401],
+        "load_invoice" | "pay_invoice" | "load_receipt" | "load_portal" | "load_selection" | "pay_invoices" => &[401],
         // Staff read their own merchant's admin; the lower roles may not change settings.
         "load_admin" | "load_webhooks" if staff => &[200],
         // Jobs are settings: the owner of another merchant sees their own, lower roles none.
@@ -471,7 +479,8 @@ async fn no_server_function_or_page_reaches_what_is_not_its_own() {
             .replace(":payment", &v.payment)
             .replace("{payment}", &v.payment)
             .replace(":token", "made-up")
-            .replace("{token}", "made-up");
+            .replace("{token}", "made-up")
+            .replace("/checkout", &format!("/checkout?invoice={}", v.invoices[1].1));
         for (who, c, secrets) in &principals {
             let res = c.get(format!("{}{path}", app.url)).send().await.unwrap();
             let status = res.status().as_u16();

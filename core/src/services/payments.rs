@@ -1,5 +1,5 @@
-//! A debtor pays (part of) an invoice through a payment provider. Every step is safe to retry
-//! and never charges twice:
+//! A debtor pays (part of) an invoice, or several invoices in full, through a payment
+//! provider. Every step is safe to retry and never charges twice:
 //!
 //! 1. The pay form's idempotency key is bound to the principal and to the request's content:
 //!    the same key again answers the first attempt's outcome (or waits for it); the same key
@@ -27,7 +27,7 @@ use crate::events::EventType;
 use crate::gateways::{GatewayStatus, StartPayment};
 use crate::principal::{Mode, Principal};
 use crate::services::ledger::{self, Source};
-use crate::services::portal::debtor_invoice;
+use crate::services::portal::{self, debtor_invoice, Choice};
 use crate::services::records::{merchant_by_id, Merchant};
 use crate::Ctx;
 
@@ -138,12 +138,35 @@ fn request_hash(parts: &[&str]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(hasher.finalize())
 }
 
-/// Pays and returns the payment (for its receipt), or why not.
-pub async fn pay(ctx: &Ctx, who: &Principal, cmd: PayInvoice) -> Result<PaymentId> {
+/// Several invoices paid in full with one payment, as the debtor chose them on the portal.
+#[derive(Debug, Clone)]
+pub struct PayInvoices {
+    pub choice: Choice,
+    /// The total the debtor was shown, as the form carries it: charged only while the chosen
+    /// invoices' balances still come to it (`selection_changed` otherwise).
+    pub total: String,
+    pub key: String,
+    pub sandbox_outcome: SandboxOutcome,
+}
+
+/// A charge about to be made: for how much, and what of it goes to which invoice.
+struct Charge<'a> {
+    amount: Money,
+    /// Invoice id and the part of `amount` planned for it.
+    parts: Vec<(InvoiceId, Money)>,
+    /// For the provider's statement: "<merchant> invoice A, B".
+    numbers: Vec<&'a InvoiceNumber>,
+    /// The request's content (for the idempotency key) besides the amount and outcome.
+    hash_of: Vec<&'a str>,
+    key: &'a str,
+    sandbox_outcome: SandboxOutcome,
+}
+
+/// The merchant a debtor pays and the form's key, checked before anything is read or charged.
+async fn paying<'a>(ctx: &Ctx, who: &Principal, key: &'a str) -> Result<(Merchant, &'a str)> {
     let debtor = who.debtor()?;
-    let pool = &ctx.pool;
-    let merchant = merchant_by_id(pool, &debtor.merchant).await?;
-    let key = cmd.key.trim();
+    let merchant = merchant_by_id(&ctx.pool, &debtor.merchant).await?;
+    let key = key.trim();
     if key.is_empty() || key.len() > 100 || key.chars().any(char::is_control) {
         return Err(Problem::FormExpired.into());
     }
@@ -151,21 +174,91 @@ pub async fn pay(ctx: &Ctx, who: &Principal, cmd: PayInvoice) -> Result<PaymentI
         // Live payments need a real provider; the sandbox never takes live money.
         return Err(Problem::PaymentsUnavailable.into());
     }
-    let invoice = debtor_invoice(pool, debtor, &cmd.number).await?;
+    Ok((merchant, key))
+}
+
+/// Pays (part of) one invoice and returns the payment (for its receipt), or why not.
+pub async fn pay(ctx: &Ctx, who: &Principal, cmd: PayInvoice) -> Result<PaymentId> {
+    let (merchant, key) = paying(ctx, who, &cmd.key).await?;
+    let invoice = debtor_invoice(&ctx.pool, who.debtor()?, &cmd.number).await?;
     let currency = invoice.currency()?;
     let amount = Money::parse(&cmd.amount, currency)?;
+    let check = pay_one(amount, &OpenItem { invoice: invoice.id.clone(), balance: invoice.balance()? })
+        .map(|_| ())
+        .map_err(Error::from);
+    let charge = Charge {
+        amount,
+        parts: vec![(InvoiceId::from_raw(invoice.id.clone()), amount)],
+        numbers: vec![&cmd.number],
+        hash_of: vec![&invoice.id],
+        key,
+        sandbox_outcome: cmd.sandbox_outcome,
+    };
+    charge_once(ctx, who, &merchant, charge, check).await
+}
+
+/// Pays the chosen invoices in full with one payment, each getting exactly its balance, and
+/// returns the payment, or why not.
+pub async fn pay_several(ctx: &Ctx, who: &Principal, cmd: PayInvoices) -> Result<PaymentId> {
+    let (merchant, key) = paying(ctx, who, &cmd.key).await?;
+    // A retry after the payment went through finds the invoices paid: it is answered from
+    // the key (charge_once joins first), so the selection's checks must not refuse it here.
+    let chosen = match portal::selection(ctx, who, &cmd.choice).await {
+        Ok(chosen) => chosen,
+        Err(e) => return join_or(ctx, who, &merchant, key, e).await,
+    };
+    let shown = Money::parse(&cmd.total, chosen.total.currency())?;
+    let check =
+        if shown == chosen.total { Ok(()) } else { Err(Problem::SelectionChanged { total: chosen.total }.into()) };
+    let charge = Charge {
+        amount: shown,
+        parts: chosen.invoices.iter().map(|i| (i.id.clone(), i.balance)).collect(),
+        numbers: chosen.invoices.iter().map(|i| &i.number).collect(),
+        hash_of: chosen.invoices.iter().map(|i| i.id.as_str()).collect(),
+        key,
+        sandbox_outcome: cmd.sandbox_outcome,
+    };
+    charge_once(ctx, who, &merchant, charge, check).await
+}
+
+/// The payment already made under `key` by this debtor, if there is one; `refusal` otherwise.
+async fn join_or(ctx: &Ctx, who: &Principal, merchant: &Merchant, key: &str, refusal: Error) -> Result<PaymentId> {
+    let principal = format!("debtor:{}", who.debtor()?.customer);
+    match attempt_by_key(&ctx.pool, merchant, key).await? {
+        Some(attempt) if attempt.principal == principal => outcome(&attempt),
+        _ => Err(refusal),
+    }
+}
+
+/// Charges once per key: the same key and content answer the first attempt's outcome; `check`
+/// (whether the charge may be made, worked out by the caller) is asked only of a new request.
+async fn charge_once(
+    ctx: &Ctx,
+    who: &Principal,
+    merchant: &Merchant,
+    charge: Charge<'_>,
+    check: Result<()>,
+) -> Result<PaymentId> {
+    let debtor = who.debtor()?;
+    let pool = &ctx.pool;
+    let key = charge.key;
+    let amount = charge.amount;
+    let currency = amount.currency();
     let principal = format!("debtor:{}", debtor.customer);
-    let outcome_text = format!("{:?}", cmd.sandbox_outcome);
-    let hash = request_hash(&[&invoice.id, &amount.minor().to_string(), currency.code(), &outcome_text]);
-    if let Some(paid) = join(pool, &merchant, key, &principal, &hash).await? {
+    let outcome_text = format!("{:?}", charge.sandbox_outcome);
+    let minor = amount.minor().to_string();
+    let mut hashed = charge.hash_of.clone();
+    hashed.extend([minor.as_str(), currency.code(), outcome_text.as_str()]);
+    let hash = request_hash(&hashed);
+    if let Some(paid) = join(pool, merchant, key, &principal, &hash).await? {
         return Ok(paid);
     }
-    if let Err(e) = pay_one(amount, &OpenItem { invoice: invoice.id.clone(), balance: invoice.balance()? }) {
+    if let Err(e) = check {
         // A twin request with this key (a double click) may have just paid the balance:
         // then this one answers with that payment, not with "already paid".
-        return match join(pool, &merchant, key, &principal, &hash).await? {
+        return match join(pool, merchant, key, &principal, &hash).await? {
             Some(paid) => Ok(paid),
-            None => Err(e.into()),
+            None => Err(e),
         };
     }
 
@@ -175,20 +268,22 @@ pub async fn pay(ctx: &Ctx, who: &Principal, cmd: PayInvoice) -> Result<PaymentI
     let gateway = ctx.gateway.as_ref();
     let mut tx = db::begin_write(pool).await?;
     db::lock_customer(&mut tx, merchant.id.as_str(), debtor.customer.as_str()).await?;
-    let open: Option<String> = sqlx::query_scalar(
-        "SELECT a.id FROM payment_attempts a JOIN payment_attempt_invoices ai \
-           ON ai.merchant_id = a.merchant_id AND ai.attempt_id = a.id \
-         WHERE a.merchant_id = $1 AND ai.invoice_id = $2 AND a.idempotency_key <> $3 \
-           AND a.state IN ('pending', 'requires_action', 'processing') AND a.created_at > $4",
-    )
-    .bind(merchant.id.as_str())
-    .bind(&invoice.id)
-    .bind(key)
-    .bind(now - OPEN_ATTEMPT_BLOCKS_SECS)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if open.is_some() {
-        return Err(Problem::PaymentInProgress.into());
+    for (invoice, _) in &charge.parts {
+        let open: Option<String> = sqlx::query_scalar(
+            "SELECT a.id FROM payment_attempts a JOIN payment_attempt_invoices ai \
+               ON ai.merchant_id = a.merchant_id AND ai.attempt_id = a.id \
+             WHERE a.merchant_id = $1 AND ai.invoice_id = $2 AND a.idempotency_key <> $3 \
+               AND a.state IN ('pending', 'requires_action', 'processing') AND a.created_at > $4",
+        )
+        .bind(merchant.id.as_str())
+        .bind(invoice.as_str())
+        .bind(key)
+        .bind(now - OPEN_ATTEMPT_BLOCKS_SECS)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if open.is_some() {
+            return Err(Problem::PaymentInProgress.into());
+        }
     }
     let inserted = sqlx::query(
         "INSERT INTO payment_attempts (id, merchant_id, customer_id, idempotency_key, principal, request_hash, currency, \
@@ -212,25 +307,28 @@ pub async fn pay(ctx: &Ctx, who: &Principal, cmd: PayInvoice) -> Result<PaymentI
     if inserted == 0 {
         // A twin with this key got here first: answer with its outcome.
         tx.rollback().await?;
-        return join(pool, &merchant, key, &principal, &hash)
+        return join(pool, merchant, key, &principal, &hash)
             .await?
             .ok_or_else(|| Error::internal("an attempt vanished"));
     }
-    sqlx::query("INSERT INTO payment_attempt_invoices (attempt_id, merchant_id, invoice_id) VALUES ($1, $2, $3)")
-        .bind(&attempt_id)
-        .bind(merchant.id.as_str())
-        .bind(&invoice.id)
-        .execute(&mut *tx)
-        .await?;
+    for (invoice, _) in &charge.parts {
+        sqlx::query("INSERT INTO payment_attempt_invoices (attempt_id, merchant_id, invoice_id) VALUES ($1, $2, $3)")
+            .bind(&attempt_id)
+            .bind(merchant.id.as_str())
+            .bind(invoice.as_str())
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
 
     // 2. The provider, asked with the key.
+    let numbers = charge.numbers.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ");
     let answer = gateway
         .start(StartPayment {
             amount,
             idempotency_key: format!("{}:{}", merchant.id, key),
-            description: format!("{} invoice {}", merchant.name, invoice.number),
-            sandbox_approve: cmd.sandbox_outcome == SandboxOutcome::Succeed,
+            description: format!("{} invoice {numbers}", merchant.name),
+            sandbox_approve: charge.sandbox_outcome == SandboxOutcome::Succeed,
         })
         .await
         // The attempt stays pending: the provider may have charged. It stops blocking new
@@ -245,9 +343,9 @@ pub async fn pay(ctx: &Ctx, who: &Principal, cmd: PayInvoice) -> Result<PaymentI
         GatewayStatus::Declined { decline_code } => (AttemptState::Failed, Some(decline_code.clone())),
     };
     let report = Report { state, reference: answer.reference, decline_code, charged: answer.amount };
-    settle_attempt(ctx, who, &merchant, &attempt_id, &report, &InvoiceId::from_raw(invoice.id.clone())).await?;
-    let attempt = attempt_by_key(pool, &merchant, key).await?.ok_or_else(|| Error::internal("an attempt vanished"))?;
-    tracing::info!(merchant = %merchant.slug, invoice = %invoice.number, %amount, state = attempt.state.as_str(), "payment attempt");
+    settle_attempt(ctx, who, merchant, &attempt_id, &report, &charge.parts).await?;
+    let attempt = attempt_by_key(pool, merchant, key).await?.ok_or_else(|| Error::internal("an attempt vanished"))?;
+    tracing::info!(merchant = %merchant.slug, invoices = %numbers, %amount, state = attempt.state.as_str(), "payment attempt");
     outcome(&attempt)
 }
 
@@ -262,7 +360,7 @@ struct Report {
 
 /// Moves an attempt to the reported state if that is forward from where it is, and records a
 /// success in the ledger: the amount and currency the provider reports, applied to the
-/// invoice up to its balance (the rest held as credit). Safe to call again with the same
+/// invoices as planned, each up to its balance now (the rest held as credit). Safe to call again with the same
 /// report: an attempt already there is left alone.
 async fn settle_attempt(
     ctx: &Ctx,
@@ -270,7 +368,7 @@ async fn settle_attempt(
     merchant: &Merchant,
     attempt_id: &str,
     report: &Report,
-    invoice: &InvoiceId,
+    planned: &[(InvoiceId, Money)],
 ) -> Result<()> {
     let pool = &ctx.pool;
     let customer: String =
@@ -307,11 +405,22 @@ async fn settle_attempt(
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        // A charge in another currency than the invoice's cannot settle it: held as credit.
-        let same_currency = loaded.numbers.values().any(|i| i == invoice);
-        let part =
-            if same_currency { charged.min(loaded.ledger.balance(invoice)?)? } else { Money::zero(charged.currency()) };
-        let apply = if part.is_positive() { Apply::Specified(vec![(invoice.clone(), part)]) } else { Apply::Hold };
+        // A charge in another currency than the invoices' cannot settle them: held as credit.
+        // Each invoice takes its planned part, at most its balance now and what is left of
+        // the charge.
+        let mut left = charged;
+        let mut parts = Vec::new();
+        for (invoice, part) in planned {
+            if !loaded.numbers.values().any(|i| i == invoice) || part.currency() != charged.currency() {
+                continue;
+            }
+            let take = left.min(*part)?.min(loaded.ledger.balance(invoice)?)?;
+            if take.is_positive() {
+                left = left.checked_sub(take)?;
+                parts.push((invoice.clone(), take));
+            }
+        }
+        let apply = if parts.is_empty() { Apply::Hold } else { Apply::Specified(parts) };
         // The debtor chose the amount, so no shortfall is written off here.
         let source = Source::Payment(payment.clone());
         let before = loaded.ledger.clone();

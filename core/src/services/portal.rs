@@ -2,7 +2,9 @@
 //! and payments, and a payment's receipt. Every query is scoped to the principal's merchant
 //! and customer, and to one invoice for pay-link sessions.
 
-use kassa_domain::{Currency, InvoiceId, InvoiceNumber, InvoiceStatus, MerchantSlug, Money, PaymentId, WriteOffReason};
+use kassa_domain::{
+    Currency, InvoiceId, InvoiceNumber, InvoiceStatus, MerchantSlug, Money, PaymentId, Problem, WriteOffReason,
+};
 use serde::Serialize;
 
 use crate::db::Pool;
@@ -183,6 +185,77 @@ fn totals(invoices: &[InvoiceState]) -> Result<Vec<Due>> {
             Ok(Due { open: sum(false)?, overdue: sum(true)? })
         })
         .collect()
+}
+
+/// The most invoices one payment settles: a selection (or "pay all") beyond it is refused.
+pub const MAX_SELECTED: usize = 200;
+
+/// Which open invoices a debtor chose to pay at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choice {
+    /// These, by the merchant's numbers (repeats count once).
+    Numbers(Vec<InvoiceNumber>),
+    /// Every open invoice in this currency ("pay all").
+    AllIn(Currency),
+}
+
+/// Invoices chosen to be paid together, each in full: one currency, all open.
+#[derive(Debug, Clone, Serialize)]
+pub struct Selection {
+    pub merchant: Merchant,
+    /// Oldest due first.
+    pub invoices: Vec<InvoiceState>,
+    /// Their balances together: what one payment of them all charges.
+    pub total: Money,
+}
+
+/// The debtor's invoices as `choice` names them, checked to be payable together: at least
+/// one and at most [`MAX_SELECTED`], each open (a settled one is named), one currency. A number
+/// the debtor cannot see is `NotFound`, as a missing one is (and as on the invoice's page).
+pub async fn selection(ctx: &Ctx, who: &Principal, choice: &Choice) -> Result<Selection> {
+    let debtor = who.debtor()?;
+    let pool = &ctx.pool;
+    let merchant = merchant_by_id(pool, &debtor.merchant).await?;
+    let today = records::today();
+    let mut invoices = Vec::new();
+    match choice {
+        Choice::Numbers(numbers) => {
+            let mut numbers = numbers.clone();
+            numbers.sort();
+            numbers.dedup();
+            if numbers.len() > MAX_SELECTED {
+                return Err(Problem::TooManySelected { max: MAX_SELECTED as u32 }.into());
+            }
+            for number in &numbers {
+                let state = debtor_invoice(pool, debtor, number).await?.state(today)?;
+                if !state.balance.is_positive() {
+                    return Err(Problem::InvoiceAlreadyPaid { number: number.to_string() }.into());
+                }
+                invoices.push(state);
+            }
+        }
+        Choice::AllIn(currency) => {
+            for row in debtor_invoices(pool, debtor).await? {
+                let state = row.state(today)?;
+                if state.balance.currency() == *currency && state.balance.is_positive() {
+                    invoices.push(state);
+                }
+            }
+            if invoices.len() > MAX_SELECTED {
+                return Err(Problem::TooManySelected { max: MAX_SELECTED as u32 }.into());
+            }
+        }
+    }
+    let Some(first) = invoices.first() else {
+        return Err(Problem::NothingSelected.into());
+    };
+    let currency = first.balance.currency();
+    if invoices.iter().any(|i| i.balance.currency() != currency) {
+        return Err(Problem::SelectionMixesCurrencies.into());
+    }
+    invoices.sort_by(|a, b| (a.due_date, &a.number).cmp(&(b.due_date, &b.number)));
+    let total = Money::sum(currency, invoices.iter().map(|i| i.balance))?;
+    Ok(Selection { merchant, invoices, total })
 }
 
 pub async fn invoice(ctx: &Ctx, who: &Principal, number: &InvoiceNumber) -> Result<InvoiceDetail> {
