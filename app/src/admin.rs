@@ -4,8 +4,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::{ErrorPage, StatusBadge};
+use crate::components::{ErrorPage, LanguageMenu, StatusBadge};
 use crate::error::AppError;
+use crate::i18n::t;
 #[cfg(feature = "ssr")]
 use crate::model::AdminInvoiceRow;
 use crate::model::AdminOverview;
@@ -81,20 +82,22 @@ pub async fn load_admin() -> Result<AdminOverview, AppError> {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let w = t();
     let login = ServerAction::<StaffLogin>::new();
     let error = move || login.value().get().and_then(|r| r.err()).map(|e| e.to_string());
     view! {
-        <Title text="Staff sign-in"/>
+        <Title text=w.login_title()/>
         <main id="main" class="admin-login">
-            <h1>"Kassa staff sign-in"</h1>
+            <h1>{w.login_heading()}</h1>
             <ActionForm action=login>
-                <label for="email">"Email"</label>
+                <label for="email">{w.field_email()}</label>
                 <input id="email" name="email" type="email" autocomplete="username" required/>
-                <label for="password">"Password"</label>
+                <label for="password">{w.field_password()}</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required/>
                 <p role="alert" class="form-error">{error}</p>
-                <button type="submit" class="button-primary">"Sign in"</button>
+                <button type="submit" class="button-primary">{w.sign_in()}</button>
             </ActionForm>
+            <LanguageMenu/>
         </main>
     }
 }
@@ -102,23 +105,24 @@ pub fn LoginPage() -> impl IntoView {
 /// Where a new staff member (added with `kassa staff add`) chooses a password.
 #[component]
 pub fn SetPasswordPage() -> impl IntoView {
+    let w = t();
     let params = leptos_router::hooks::use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
     let set = ServerAction::<SetStaffPassword>::new();
     let error = move || set.value().get().and_then(|r| r.err()).map(|e| e.to_string());
     view! {
-        <Title text="Choose your password"/>
+        <Title text=w.set_password_title()/>
         <main id="main" class="admin-login">
-            <h1>"Choose your Kassa password"</h1>
-            <p>"At least 12 characters. A sentence you will remember works well."</p>
+            <h1>{w.set_password_heading()}</h1>
+            <p>{w.set_password_explained()}</p>
             <ActionForm action=set>
                 <input type="hidden" name="token" value=token/>
-                <label for="password">"New password"</label>
+                <label for="password">{w.field_new_password()}</label>
                 <input id="password" name="password" type="password" autocomplete="new-password" minlength="12" required/>
-                <label for="confirm">"The same password again"</label>
+                <label for="confirm">{w.field_password_again()}</label>
                 <input id="confirm" name="confirm" type="password" autocomplete="new-password" minlength="12" required/>
                 <p role="alert" class="form-error">{error}</p>
-                <button type="submit" class="button-primary">"Set password and sign in"</button>
+                <button type="submit" class="button-primary">{w.set_password_submit()}</button>
             </ActionForm>
         </main>
     }
@@ -140,7 +144,7 @@ where
     T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
     V: IntoView + 'static,
 {
-    crate::components::loaded_page(loaded, "Loading…", show, |error| match error {
+    crate::components::loaded_page(loaded, t().loading(), show, |error| match error {
         AppError::Unauthorized => view! { <SignInNeeded/> }.into_any(),
         error => view! { <ErrorPage error/> }.into_any(),
     })
@@ -151,10 +155,10 @@ pub(crate) fn SignInNeeded() -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::backend::set_status(401);
     view! {
-                        <Title text="Please sign in"/>
+                        <Title text=t().please_sign_in()/>
                         <main id="main" class="error-page">
-                            <h1>"Please sign in"</h1>
-                            <p><a href="/admin/login">"Go to the staff sign-in"</a></p>
+                            <h1>{t().please_sign_in()}</h1>
+                            <p><a href="/admin/login">{t().go_to_sign_in()}</a></p>
                         </main>
     }
 }
@@ -162,21 +166,22 @@ pub(crate) fn SignInNeeded() -> impl IntoView {
 /// The admin's header: where to go, who is signed in, and signing out.
 #[component]
 pub(crate) fn AdminHeader(merchant_name: String, staff_email: String) -> impl IntoView {
+    let w = t();
     let logout = ServerAction::<StaffLogout>::new();
     let path = leptos_router::hooks::use_location().pathname;
     let current = move |p: &'static str| (path.get() == p).then_some("page");
     view! {
         <header class="admin-header">
-            <p class="brand-name">{merchant_name} " · Admin"</p>
-            <nav class="admin-nav" aria-label="Admin">
-                <a href="/admin" aria-current=move || current("/admin")>"Invoices"</a>
-                <a href="/admin/webhooks" aria-current=move || current("/admin/webhooks")>"Webhooks"</a>
-                <a href="/admin/jobs" aria-current=move || current("/admin/jobs")>"Jobs"</a>
+            <p class="brand-name">{w.admin_brand(&merchant_name)}</p>
+            <nav class="admin-nav" aria-label=w.admin()>
+                <a href="/admin" aria-current=move || current("/admin")>{w.nav_invoices()}</a>
+                <a href="/admin/webhooks" aria-current=move || current("/admin/webhooks")>{w.nav_webhooks()}</a>
+                <a href="/admin/jobs" aria-current=move || current("/admin/jobs")>{w.nav_jobs()}</a>
             </nav>
             <ActionForm action=logout>
                 <span class="who">{staff_email}</span>
                 " "
-                <button type="submit">"Sign out"</button>
+                <button type="submit">{w.sign_out()}</button>
             </ActionForm>
         </header>
     }
@@ -184,21 +189,22 @@ pub(crate) fn AdminHeader(merchant_name: String, staff_email: String) -> impl In
 
 #[component]
 fn AdminView(overview: AdminOverview) -> impl IntoView {
+    let w = t();
     view! {
-        <Title text="Invoices · Admin"/>
+        <Title text=w.admin_page_title(w.nav_invoices())/>
         <AdminHeader merchant_name=overview.merchant_name staff_email=overview.staff_email/>
         <main id="main" class="admin-main">
-            <h1>"Invoices"</h1>
+            <h1>{w.nav_invoices()}</h1>
             <div class="table-scroll">
                 <table class="invoices">
                     <thead>
                         <tr>
-                            <th scope="col">"Customer"</th>
-                            <th scope="col">"Invoice"</th>
-                            <th scope="col">"Due date"</th>
-                            <th scope="col" class="num">"Total"</th>
-                            <th scope="col" class="num">"Balance"</th>
-                            <th scope="col">"Status"</th>
+                            <th scope="col">{w.col_customer()}</th>
+                            <th scope="col">{w.col_invoice()}</th>
+                            <th scope="col">{w.col_due_date()}</th>
+                            <th scope="col" class="num">{w.col_total()}</th>
+                            <th scope="col" class="num">{w.col_balance()}</th>
+                            <th scope="col">{w.col_status()}</th>
                         </tr>
                     </thead>
                     <tbody>

@@ -133,6 +133,20 @@ pub async fn signed_in_debtor(session: &Session) -> Option<Principal> {
     signed_in(session, DEBTOR_KEY).await
 }
 
+/// Where the session keeps the signed-in debtor's language (their customer record's).
+const LANGUAGE_KEY: &str = "kassa.language";
+
+/// Keeps `code` (`nl`) as the session's language: the debtor's, from their customer record.
+pub async fn keep_language(session: &Session, code: &str) -> Result<(), AppError> {
+    session.insert(LANGUAGE_KEY, code).await.map_err(|_| AppError::Internal)
+}
+
+/// The language kept in the session, if any.
+pub async fn kept_language(session: &Session) -> Option<crate::i18n::Lang> {
+    let code = session.get::<String>(LANGUAGE_KEY).await.ok().flatten()?;
+    crate::i18n::Lang::from_code(&code)
+}
+
 /// Something a form post produced that the page after its redirect shows once (a webhook's
 /// signing secret): kept in the session under `key` until [`take_once`] reads it. Pages are
 /// server-rendered and forms are plain posts, so this is how a result crosses the redirect.

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::{Stylesheet, Title};
 
 use crate::error::AppError;
+use crate::i18n::{lang, t, Lang};
 use crate::model::Branding;
 
 /// The merchant's frame: their logo and name, and their theme (CSS custom properties served
@@ -24,12 +25,13 @@ pub fn PortalFrame(branding: Branding, children: Children) -> impl IntoView {
             </a>
             <ActionForm action=logout>
                 <input type="hidden" name="merchant" value=branding.slug.clone()/>
-                <button type="submit" class="button-quiet">"Sign out"</button>
+                <button type="submit" class="button-quiet">{t().sign_out()}</button>
             </ActionForm>
         </header>
         <main id="main" class="portal-main">{children()}</main>
         <footer class="portal-footer">
-            <p>"Payments handled by Kassa for " {branding.name}</p>
+            <p>{t().footer_handled_by(&branding.name)}</p>
+            <LanguageMenu/>
         </footer>
     }
 }
@@ -39,7 +41,7 @@ pub fn PortalFrame(branding: Branding, children: Children) -> impl IntoView {
 pub fn TestBanner() -> impl IntoView {
     view! {
         <p class="test-banner" role="note" data-testid="test-banner">
-            <strong>"Test mode"</strong>" · no real money moves; payments go to the sandbox."
+            <strong>{t().test_mode()}</strong>" · "{t().test_mode_explained()}
         </p>
     }
 }
@@ -72,13 +74,51 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
     crate::backend::set_status(error.status());
     let (title, advice) = crate::words::error_page(&error);
     view! {
-        <Title text=title/>
+        <Title text=title.clone()/>
         <main id="main" class="error-page">
             <h1>{title}</h1>
             <p class="error-message">{error.to_string()}</p>
             <p>{advice}</p>
+            <LanguageMenu/>
         </main>
     }
+}
+
+/// Links to this page in each of Kassa's other languages: plain links (they work without
+/// JavaScript) to `/lang/<code>`, which remembers the choice in a cookie and comes back here.
+#[component]
+pub fn LanguageMenu() -> impl IntoView {
+    let here = leptos_router::hooks::use_location();
+    let back = format!("{}{}", here.pathname.get_untracked(), {
+        let search = here.search.get_untracked();
+        if search.is_empty() {
+            String::new()
+        } else {
+            format!("?{search}")
+        }
+    });
+    let current = lang();
+    view! {
+        <nav class="language-menu" aria-label=t().language_menu()>
+            <ul>
+                {Lang::iter().map(|l| {
+                    let href = language_link(*l, &back);
+                    let code = l.code();
+                    if *l == current {
+                        view! { <li><a href=href lang=code hreflang=code aria-current="true">{l.own_name()}</a></li> }.into_any()
+                    } else {
+                        view! { <li><a href=href lang=code hreflang=code>{l.own_name()}</a></li> }.into_any()
+                    }
+                }).collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+/// Where a link to switch to `lang` and come back to `back` (a path on this site) goes.
+pub fn language_link(lang: Lang, back: &str) -> String {
+    let back: String = url::form_urlencoded::byte_serialize(back.as_bytes()).collect();
+    format!("/lang/{}?to={back}", lang.code())
 }
 
 #[component]
@@ -89,7 +129,7 @@ pub fn NotFound() -> impl IntoView {
 /// A page that loads its data: `loading` meanwhile, then `show` with it, or `error`'s page.
 pub(crate) fn loaded_page<T, V>(
     loaded: Resource<Result<T, AppError>>,
-    loading: &'static str,
+    loading: String,
     show: impl Fn(T) -> V + Clone + Send + Sync + 'static,
     error: fn(AppError) -> AnyView,
 ) -> impl IntoView
@@ -98,7 +138,7 @@ where
     V: IntoView + 'static,
 {
     view! {
-        <Suspense fallback=move || view! { <p class="loading">{loading}</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{loading.clone()}</p> }>
             {move || {
                 let show = show.clone();
                 Suspend::new(async move {

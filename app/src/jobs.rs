@@ -7,11 +7,16 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::error::AppError;
+use crate::i18n::t;
 use crate::model::JobsOverview;
 
 /// At most this many dead jobs are shown, newest first.
 #[cfg(feature = "ssr")]
 const SHOWN: i64 = 200;
+
+/// Where the session keeps the job just queued again, for the page after the redirect.
+#[cfg(feature = "ssr")]
+const RETRIED_KEY: &str = "kassa.job_retried";
 
 #[server(endpoint = "load_jobs")]
 pub async fn load_jobs() -> Result<JobsOverview, AppError> {
@@ -25,6 +30,7 @@ pub async fn load_jobs() -> Result<JobsOverview, AppError> {
             let staff = who.staff()?;
             let merchant = kassa_core::services::records::merchant_by_id(&ctx.pool, &staff.merchant).await?;
             Ok(JobsOverview {
+                retried: edge::take_once::<String>(RETRIED_KEY).await,
                 merchant_name: merchant.name,
                 staff_email: staff.email.clone(),
                 dead: dead
@@ -50,7 +56,9 @@ pub async fn retry_job(id: String) -> Result<(), AppError> {
         async {
             let (ctx, who) = edge::staff().await?;
             kassa_core::jobs::retry_for(&ctx, &who, &id).await?;
-            Ok(())
+            // The page after the form's redirect says so, once.
+            edge::keep_once(RETRIED_KEY, &id).await?;
+            edge::redirect("/admin/jobs")
         }
         .await,
     )
@@ -65,34 +73,34 @@ pub fn JobsPage() -> impl IntoView {
 
 #[component]
 fn JobsView(overview: JobsOverview, retry: ServerAction<RetryJob>) -> impl IntoView {
+    let w = t();
     let retry_error = move || retry.value().get().and_then(|r| r.err()).map(|e| e.to_string());
-    let retried = move || retry.value().get().is_some_and(|r| r.is_ok());
     view! {
-        <Title text="Jobs · Admin"/>
+        <Title text=w.admin_page_title(w.nav_jobs())/>
         <crate::admin::AdminHeader merchant_name=overview.merchant_name staff_email=overview.staff_email/>
         <main id="main" class="admin-main">
-            <h1>"Jobs that gave up"</h1>
-            <p>"Webhook deliveries and imports that failed on every attempt. Fix the cause (the receiver, the file), then queue the job again: it gets its attempts anew."</p>
-            <p role="status">{move || retried().then_some("Queued again.")}</p>
+            <h1>{w.jobs_heading()}</h1>
+            <p>{w.jobs_explained()}</p>
+            <p role="status">{overview.retried.map(|id| w.job_queued_again(&id))}</p>
             <p role="alert" class="form-error">{retry_error}</p>
             {if overview.dead.is_empty() {
-                view! { <p>"None: every job ran or is still trying."</p> }.into_any()
+                view! { <p>{w.jobs_none()}</p> }.into_any()
             } else {
                 view! {
                     <div class="table-scroll">
-                        <table class="invoices" aria-label="Jobs that gave up">
+                        <table class="invoices" aria-label=w.jobs_heading()>
                             <thead>
                                 <tr>
-                                    <th scope="col">"Job"</th>
-                                    <th scope="col">"Attempts"</th>
-                                    <th scope="col">"Last error"</th>
-                                    <th scope="col">"Gave up"</th>
-                                    <th scope="col"><span class="visually-hidden">"Action"</span></th>
+                                    <th scope="col">{w.col_job()}</th>
+                                    <th scope="col">{w.col_attempts()}</th>
+                                    <th scope="col">{w.col_last_error()}</th>
+                                    <th scope="col">{w.col_gave_up()}</th>
+                                    <th scope="col"><span class="visually-hidden">{w.col_action()}</span></th>
                                 </tr>
                             </thead>
                             <tbody>
                                 {overview.dead.into_iter().map(|j| {
-                                    let label = format!("Retry {} {}", j.kind, j.id);
+                                    let label = w.retry_job(&j.kind, &j.id);
                                     let (row, shown) = (j.id.clone(), j.id.clone());
                                     view! {
                                         <tr data-job=row>
@@ -103,7 +111,7 @@ fn JobsView(overview: JobsOverview, retry: ServerAction<RetryJob>) -> impl IntoV
                                             <td>
                                                 <ActionForm action=retry>
                                                     <input type="hidden" name="id" value=j.id/>
-                                                    <button type="submit" aria-label=label>"Retry"</button>
+                                                    <button type="submit" aria-label=label>{w.retry()}</button>
                                                 </ActionForm>
                                             </td>
                                         </tr>

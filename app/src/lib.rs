@@ -1,77 +1,36 @@
 //! Kassa's web UI in Leptos: the debtor portal (`/p/{merchant}/...`) and the staff admin
-//! (`/admin/...`). Every page renders completely on the server and its forms are plain posts,
-//! so everything works without wasm; in the browser only the `#[island]` components hydrate
-//! (docs/decisions.md, "Islands").
+//! (`/admin/...`). Every page renders completely on the server, in the visitor's language
+//! (`i18n`), and its forms are plain posts, so everything works without wasm; in the browser
+//! only the `#[island]` components hydrate (docs/decisions.md, "Islands"): the browser's build
+//! holds `islands` and the `model` they use, nothing else.
 //! Server functions are thin: they resolve the principal from the session, call one
 //! `kassa-core` service and map its answer to a view model (`backend`, server only).
 
+#[cfg(feature = "ssr")]
 pub mod admin;
 #[cfg(feature = "ssr")]
 pub mod backend;
+#[cfg(feature = "ssr")]
 pub mod components;
+#[cfg(feature = "ssr")]
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod i18n;
 pub mod islands;
+#[cfg(feature = "ssr")]
 pub mod jobs;
 pub mod model;
+#[cfg(feature = "ssr")]
 pub mod portal;
+#[cfg(feature = "ssr")]
+mod routes;
+#[cfg(feature = "ssr")]
 pub mod webhooks;
+#[cfg(feature = "ssr")]
 pub mod words;
 
-use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Title};
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
-
-/// Where the stylesheet is (`/pkg/kassa-<hash>.css`), as the server found it in the site's
-/// manifest; provided to every render.
-#[derive(Debug, Clone)]
-pub struct StylesheetHref(pub String);
-
-/// The HTML document around the app, rendered on the server.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    backend::set_content_security_policy();
-    let css = use_context::<StylesheetHref>().map(|s| s.0).unwrap_or_else(|| "/pkg/kassa.css".into());
-    view! {
-        <!DOCTYPE html>
-        <html lang="en">
-            <head>
-                <meta charset="utf-8"/>
-                <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <link rel="icon" type="image/svg+xml" href="/assets/favicon.svg"/>
-                <link rel="stylesheet" id="kassa" href=css/>
-                <HydrationScripts options islands=true/>
-                <MetaTags/>
-            </head>
-            <body>
-                <App/>
-            </body>
-        </html>
-    }
-}
-
-#[component]
-pub fn App() -> impl IntoView {
-    provide_meta_context();
-    view! {
-        <Title formatter=|text| format!("{text} · Kassa")/>
-        <a class="skip-link" href="#main">"Skip to content"</a>
-        <Router>
-            <Routes fallback=components::NotFound>
-                <Route path=path!("/p/:merchant") view=portal::PortalHome ssr=SsrMode::Async/>
-                <Route path=path!("/p/:merchant/invoices/:number") view=portal::InvoicePage ssr=SsrMode::Async/>
-                <Route path=path!("/p/:merchant/checkout") view=portal::PayPage ssr=SsrMode::Async/>
-                <Route path=path!("/p/:merchant/payments/:payment") view=portal::ReceiptPage ssr=SsrMode::Async/>
-                <Route path=path!("/p/:merchant/signed-out") view=portal::SignedOut/>
-                <Route path=path!("/admin") view=admin::AdminHome ssr=SsrMode::Async/>
-                <Route path=path!("/admin/login") view=admin::LoginPage/>
-                <Route path=path!("/admin/webhooks") view=webhooks::WebhooksPage ssr=SsrMode::Async/>
-                <Route path=path!("/admin/jobs") view=jobs::JobsPage ssr=SsrMode::Async/>
-                <Route path=path!("/admin/set-password/:token") view=admin::SetPasswordPage/>
-            </Routes>
-        </Router>
-    }
-}
+#[cfg(feature = "ssr")]
+pub use routes::{shell, App, StylesheetHref};
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

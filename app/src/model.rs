@@ -147,6 +147,8 @@ pub struct NewWebhook {
 /// `/admin/jobs`: the merchant's background jobs that used up their attempts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobsOverview {
+    /// The job just queued again: on the one page after retrying it.
+    pub retried: Option<String>,
     pub merchant_name: String,
     pub staff_email: String,
     pub dead: Vec<JobRow>,
@@ -207,7 +209,7 @@ impl MoneyFormat {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
     use kassa_domain::Currency;

@@ -6,8 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::{loaded_page, ErrorPage, MerchantTestBanner, PortalFrame, StatusBadge};
+use crate::components::{loaded_page, ErrorPage, LanguageMenu, MerchantTestBanner, PortalFrame, StatusBadge};
 use crate::error::AppError;
+use crate::i18n::t;
 use crate::islands::PickInvoices;
 use crate::model::*;
 
@@ -249,29 +250,30 @@ fn param(name: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'stat
 pub fn PortalHome() -> impl IntoView {
     let merchant = param("merchant");
     let overview = Resource::new(merchant, load_portal);
-    portal_page(overview, "Loading your invoices…", |o| view! { <Overview overview=o/> })
+    portal_page(overview, t().loading_invoices(), |o| view! { <Overview overview=o/> })
 }
 
 #[component]
 fn Overview(overview: PortalOverview) -> impl IntoView {
+    let w = t();
     let slug = overview.merchant.slug.clone();
     let pay_slug = slug.clone();
     let (open, settled): (Vec<_>, Vec<_>) = overview.invoices.into_iter().partition(|i| i.balance.is_positive());
     view! {
-        <Title text=format!("Invoices from {}", overview.merchant.name)/>
+        <Title text=t().invoices_title(&overview.merchant.name)/>
         <PortalFrame branding=overview.merchant>
-            <h1>"Hello " {overview.customer_name}</h1>
-            <section class="totals" aria-label="Totals">
+            <h1>{t().hello(&overview.customer_name)}</h1>
+            <section class="totals" aria-label=t().totals()>
                 {overview.totals.into_iter().map(move |t| view! {
                     <div class="total-card">
-                        <p class="total-label">"Due " {t.due.currency().to_string()}</p>
+                        <p class="total-label">{w.due_in(t.due.currency().code())}</p>
                         <p class="total-amount" data-testid="total-due">{t.due.to_string()}</p>
-                        <p class="total-overdue">"of which overdue: " <span data-testid="total-overdue">{t.overdue.to_string()}</span></p>
+                        <p class="total-overdue">{w.of_which_overdue()} " " <span data-testid="total-overdue">{t.overdue.to_string()}</span></p>
                         {t.due.is_positive().then(|| {
                             let code = t.due.currency().to_string();
                             view! {
                                 <p><a class="pay-all" href=format!("/p/{pay_slug}/checkout?currency={code}")>
-                                    "Pay all " {code.clone()} " invoices"
+                                    {w.pay_all_in(&code)}
                                 </a></p>
                             }
                         })}
@@ -279,35 +281,35 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
                 }).collect_view()}
                 {overview.credit.into_iter().map(|c| view! {
                     <div class="total-card">
-                        <p class="total-label">"Credit " {c.currency().to_string()}</p>
+                        <p class="total-label">{w.credit_in(c.currency().code())}</p>
                         <p class="total-amount" data-testid="credit">{c.to_string()}</p>
-                        <p class="total-overdue">"held on your account; it settles your next invoice"</p>
+                        <p class="total-overdue">{w.credit_explained()}</p>
                     </div>
                 }).collect_view()}
             </section>
-            <h2>"Open invoices"</h2>
+            <h2>{w.open_invoices()}</h2>
             {if open.is_empty() {
-                view! { <p class="empty">"Nothing to pay. Thank you!"</p> }.into_any()
+                view! { <p class="empty">{w.nothing_to_pay()}</p> }.into_any()
             } else {
                 let checkout = format!("/p/{slug}/checkout");
                 let table_slug = slug.clone();
                 // The selection island's words (islands take no props: crate::islands).
                 view! {
                     <form method="get" action=checkout class="pick-form"
-                        data-none="No invoices selected."
-                        data-one="1 invoice selected: {total}"
-                        data-many="{count} invoices selected: {total}"
-                        data-mixed="These invoices are in different currencies: choose invoices of one currency.">
+                        data-none=w.selection_none()
+                        data-one=w.selection_one("{total}")
+                        data-many=w.selection_many("{count}", "{total}")
+                        data-mixed=w.selection_mixed()>
                         <PickInvoices>
                             <InvoiceTable slug=table_slug invoices=open pick=true/>
                         </PickInvoices>
-                        <button type="submit" class="button-primary">"Pay selected invoices"</button>
+                        <button type="submit" class="button-primary">{w.pay_selected()}</button>
                     </form>
                 }.into_any()
             }}
-            <h2>"Settled invoices"</h2>
+            <h2>{w.settled_invoices()}</h2>
             {if settled.is_empty() {
-                view! { <p class="empty">"No settled invoices yet."</p> }.into_any()
+                view! { <p class="empty">{w.no_settled_invoices()}</p> }.into_any()
             } else {
                 view! { <InvoiceTable slug invoices=settled pick=false/> }.into_any()
             }}
@@ -319,17 +321,18 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
 /// selection form around it.
 #[component]
 fn InvoiceTable(slug: String, invoices: Vec<InvoiceSummary>, pick: bool) -> impl IntoView {
+    let w = t();
     view! {
         <div class="table-scroll">
-            <table class="invoices">
+            <table class="invoices stack">
                 <thead>
                     <tr>
-                        {pick.then(|| view! { <th scope="col"><span class="visually-hidden">"Select"</span></th> })}
-                        <th scope="col">"Invoice"</th>
-                        <th scope="col">"Due date"</th>
-                        <th scope="col" class="num">"Total"</th>
-                        <th scope="col" class="num">"Balance"</th>
-                        <th scope="col">"Status"</th>
+                        {pick.then(|| view! { <th scope="col"><span class="visually-hidden">{w.select()}</span></th> })}
+                        <th scope="col">{w.col_invoice()}</th>
+                        <th scope="col">{w.col_due_date()}</th>
+                        <th scope="col" class="num">{w.col_total()}</th>
+                        <th scope="col" class="num">{w.col_balance()}</th>
+                        <th scope="col">{w.col_status()}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -345,7 +348,7 @@ fn InvoiceTable(slug: String, invoices: Vec<InvoiceSummary>, pick: bool) -> impl
                                         data-currency=format.currency data-decimals=format.decimals.to_string()
                                         data-prefix=format.prefix data-suffix=format.suffix
                                         data-group=format.group data-decimal=format.decimal/>
-                                    <span class="visually-hidden">"Select invoice " {i.number.clone()}</span>
+                                    <span class="visually-hidden">{w.select_invoice(&i.number)}</span>
                                 </label>
                             </td>
                             }
@@ -354,10 +357,10 @@ fn InvoiceTable(slug: String, invoices: Vec<InvoiceSummary>, pick: bool) -> impl
                             <tr data-invoice=i.number.clone()>
                                 {choose}
                                 <th scope="row"><a href=href>{i.number.clone()}</a></th>
-                                <td>{i.due_date.to_string()}</td>
-                                <td class="num">{i.total.to_string()}</td>
-                                <td class="num">{i.balance.to_string()}</td>
-                                <td><StatusBadge status=i.status/></td>
+                                <td data-label=w.col_due_date()>{i.due_date.to_string()}</td>
+                                <td class="num" data-label=w.col_total()>{i.total.to_string()}</td>
+                                <td class="num" data-label=w.col_balance()>{i.balance.to_string()}</td>
+                                <td data-label=w.col_status()><StatusBadge status=i.status/></td>
                             </tr>
                         }
                     }).collect_view()}
@@ -374,11 +377,12 @@ pub fn InvoicePage() -> impl IntoView {
     let pay = ServerAction::<PayInvoice>::new();
     // A declined attempt refetches the invoice, which brings a fresh idempotency key.
     let detail = Resource::new(move || (merchant(), number(), pay.version().get()), |(m, n, _)| load_invoice(m, n));
-    portal_page(detail, "Loading the invoice…", move |d| view! { <InvoiceView detail=d pay=pay/> })
+    portal_page(detail, t().loading_invoice(), move |d| view! { <InvoiceView detail=d pay=pay/> })
 }
 
 #[component]
 fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl IntoView {
+    let w = t();
     let inv = detail.invoice;
     let slug = detail.merchant.slug.clone();
     let can_pay = inv.balance.is_positive();
@@ -387,26 +391,26 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
     let list_slug = slug.clone();
     let pay_error = move || pay.value().get().and_then(|r| r.err()).map(|e| e.to_string());
     view! {
-        <Title text=format!("Invoice {}", inv.number)/>
+        <Title text=w.invoice_title(&inv.number)/>
         <PortalFrame branding=detail.merchant>
-            <p><a href=format!("/p/{slug}")>"← All invoices"</a></p>
-            <h1>"Invoice " {inv.number.clone()} " " <StatusBadge status=inv.status/></h1>
+            <p><a href=format!("/p/{slug}")>{w.back_to_invoices()}</a></p>
+            <h1>{w.invoice_title(&inv.number)} " " <StatusBadge status=inv.status/></h1>
             <dl class="facts">
-                <dt>"Issued"</dt><dd>{inv.issue_date.to_string()}</dd>
-                <dt>"Due"</dt><dd>{inv.due_date.to_string()}</dd>
-                <dt>"Total"</dt><dd>{inv.total.to_string()}</dd>
-                <dt>"Paid"</dt><dd>{detail.paid.to_string()}</dd>
-                <dt>"Balance"</dt><dd data-testid="balance">{inv.balance.to_string()}</dd>
+                <dt>{w.fact_issued()}</dt><dd>{inv.issue_date.to_string()}</dd>
+                <dt>{w.fact_due()}</dt><dd>{inv.due_date.to_string()}</dd>
+                <dt>{w.fact_total()}</dt><dd>{inv.total.to_string()}</dd>
+                <dt>{w.fact_paid()}</dt><dd>{detail.paid.to_string()}</dd>
+                <dt>{w.fact_balance()}</dt><dd data-testid="balance">{inv.balance.to_string()}</dd>
             </dl>
             <div class="table-scroll">
                 <table class="lines">
-                    <caption>"Invoice lines"</caption>
+                    <caption>{w.invoice_lines()}</caption>
                     <thead>
                         <tr>
-                            <th scope="col">"Description"</th>
-                            <th scope="col" class="num">"Quantity"</th>
-                            <th scope="col" class="num">"Unit price"</th>
-                            <th scope="col" class="num">"Amount"</th>
+                            <th scope="col">{w.col_description()}</th>
+                            <th scope="col" class="num">{w.col_quantity()}</th>
+                            <th scope="col" class="num">{w.col_unit_price()}</th>
+                            <th scope="col" class="num">{w.col_amount()}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -423,22 +427,22 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
             </div>
             {can_pay.then(move || view! {
                 <section class="pay" aria-labelledby="pay-title">
-                    <h2 id="pay-title">"Pay this invoice"</h2>
+                    <h2 id="pay-title">{w.pay_this_invoice()}</h2>
                     <ActionForm action=pay>
                         <input type="hidden" name="merchant" value=form_slug/>
                         <input type="hidden" name="number" value=inv.number.clone()/>
                         <input type="hidden" name="pay_key" value=detail.pay_key.clone()/>
-                        <label for="pay-amount">"Amount (" {inv.balance.currency().to_string()} ")"</label>
+                        <label for="pay-amount">{w.amount_in(inv.balance.currency().code())}</label>
                         <input id="pay-amount" name="amount" inputmode="decimal" autocomplete="off" required
                             value=inv.balance.amount_string()/>
                         <SandboxChoice test_mode/>
                         <p role="alert" class="form-error">{pay_error}</p>
-                        <button type="submit" class="button-primary" disabled=move || pay.pending().get()>"Pay now"</button>
+                        <button type="submit" class="button-primary" disabled=move || pay.pending().get()>{w.pay_now()}</button>
                     </ActionForm>
                 </section>
             })}
             {(!detail.settlements.is_empty()).then(move || view! {
-                <h2>"Payments and credits"</h2>
+                <h2>{w.payments_and_credits()}</h2>
                 <ul class="payments">
                     {detail.settlements.into_iter().map(|line| {
                         let text = format!("{} · {} · {}", line.at, line.amount, line.label);
@@ -459,12 +463,13 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
 /// In test mode the debtor picks the sandbox's answer; in live mode there is nothing to pick.
 #[component]
 fn SandboxChoice(test_mode: bool) -> impl IntoView {
+    let w = t();
     if test_mode {
         view! {
             <fieldset>
-                <legend>"Sandbox payment (test mode)"</legend>
-                <label><input type="radio" name="outcome" value="Succeed" checked/> " Approve"</label>
-                <label><input type="radio" name="outcome" value="Decline"/> " Decline"</label>
+                <legend>{w.sandbox_legend()}</legend>
+                <label><input type="radio" name="outcome" value="Succeed" checked/> " " {w.sandbox_approve()}</label>
+                <label><input type="radio" name="outcome" value="Decline"/> " " {w.sandbox_decline()}</label>
             </fieldset>
         }
         .into_any()
@@ -487,11 +492,12 @@ pub fn PayPage() -> impl IntoView {
         },
         |(m, invoices, currency)| load_selection(m, invoices, currency),
     );
-    portal_page(chosen, "Loading the invoices…", move |c| view! { <SelectionPage chosen=c pay=pay/> })
+    portal_page(chosen, t().loading_invoices(), move |c| view! { <SelectionPage chosen=c pay=pay/> })
 }
 
 #[component]
 fn SelectionPage(chosen: SelectionView, pay: ServerAction<PayInvoices>) -> impl IntoView {
+    let w = t();
     let slug = chosen.merchant.slug.clone();
     let test_mode = chosen.merchant.test_mode;
     let count = chosen.invoices.len();
@@ -503,14 +509,14 @@ fn SelectionPage(chosen: SelectionView, pay: ServerAction<PayInvoices>) -> impl 
         .map(|(n, i)| view! { <input type="hidden" name=format!("invoices[{n}]") value=i.number.clone()/> })
         .collect_view();
     view! {
-        <Title text="Pay invoices"/>
+        <Title text=w.checkout_title()/>
         <PortalFrame branding=chosen.merchant>
-            <p><a href=format!("/p/{slug}")>"← All invoices"</a></p>
-            <h1>{if count == 1 { "Pay 1 invoice".to_string() } else { format!("Pay {count} invoices") }}</h1>
+            <p><a href=format!("/p/{slug}")>{w.back_to_invoices()}</a></p>
+            <h1>{w.checkout_heading(count)}</h1>
             <InvoiceTable slug=slug.clone() invoices=chosen.invoices pick=false/>
             <section class="pay" aria-labelledby="pay-title">
-                <h2 id="pay-title">"Total " <span data-testid="selection-total">{chosen.total.to_string()}</span></h2>
-                <p>"One payment settles each of these invoices in full."</p>
+                <h2 id="pay-title">{w.checkout_total()} " " <span data-testid="selection-total">{chosen.total.to_string()}</span></h2>
+                <p>{w.checkout_explained()}</p>
                 <ActionForm action=pay>
                     <input type="hidden" name="merchant" value=slug/>
                     {hidden}
@@ -518,7 +524,7 @@ fn SelectionPage(chosen: SelectionView, pay: ServerAction<PayInvoices>) -> impl 
                     <input type="hidden" name="pay_key" value=chosen.pay_key/>
                     <SandboxChoice test_mode/>
                     <p role="alert" class="form-error">{pay_error}</p>
-                    <button type="submit" class="button-primary">"Pay " {chosen.total.to_string()}</button>
+                    <button type="submit" class="button-primary">{w.pay_amount(chosen.total.to_string())}</button>
                 </ActionForm>
             </section>
         </PortalFrame>
@@ -530,30 +536,31 @@ pub fn ReceiptPage() -> impl IntoView {
     let merchant = param("merchant");
     let payment = param("payment");
     let receipt = Resource::new(move || (merchant(), payment()), |(m, p)| load_receipt(m, p));
-    portal_page(receipt, "Loading the receipt…", |r| view! { <ReceiptView receipt=r/> })
+    portal_page(receipt, t().loading_receipt(), |r| view! { <ReceiptView receipt=r/> })
 }
 
 #[component]
 fn ReceiptView(receipt: Receipt) -> impl IntoView {
+    let w = t();
     let slug = receipt.merchant.slug.clone();
     view! {
-        <Title text="Payment received"/>
+        <Title text=w.receipt_title()/>
         <PortalFrame branding=receipt.merchant>
-            <h1 data-testid="receipt-title">"Thank you, payment received"</h1>
+            <h1 data-testid="receipt-title">{w.receipt_heading()}</h1>
             <dl class="facts">
-                <dt>"Amount"</dt><dd data-testid="receipt-amount">{receipt.amount.to_string()}</dd>
-                <dt>"Date"</dt><dd>{receipt.paid_at}</dd>
-                <dt>"Method"</dt><dd>{receipt.method}</dd>
-                <dt>"Reference"</dt><dd>{receipt.reference}</dd>
+                <dt>{w.fact_amount()}</dt><dd data-testid="receipt-amount">{receipt.amount.to_string()}</dd>
+                <dt>{w.fact_date()}</dt><dd>{receipt.paid_at}</dd>
+                <dt>{w.fact_method()}</dt><dd>{receipt.method}</dd>
+                <dt>{w.fact_reference()}</dt><dd>{receipt.reference}</dd>
             </dl>
             <table class="lines">
-                <caption>"Applied to"</caption>
+                <caption>{w.applied_to()}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">"Invoice"</th>
-                        <th scope="col" class="num">"Paid"</th>
-                        <th scope="col" class="num">"Balance now"</th>
-                        <th scope="col">"Status"</th>
+                        <th scope="col">{w.col_invoice()}</th>
+                        <th scope="col" class="num">{w.col_paid()}</th>
+                        <th scope="col" class="num">{w.col_balance_now()}</th>
+                        <th scope="col">{w.col_status()}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -567,7 +574,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
-            <p><a href=format!("/p/{slug}")>"Back to all invoices"</a></p>
+            <p><a href=format!("/p/{slug}")>{w.back_to_all_invoices()}</a></p>
         </PortalFrame>
     }
 }
@@ -575,7 +582,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
 /// A portal page: `loading` while its data loads, then `show` with it, or the error page.
 fn portal_page<T, V>(
     loaded: Resource<Result<T, AppError>>,
-    loading: &'static str,
+    loading: String,
     show: impl Fn(T) -> V + Clone + Send + Sync + 'static,
 ) -> impl IntoView
 where
@@ -596,12 +603,14 @@ fn PortalErrorPage(error: AppError) -> impl IntoView {
 
 #[component]
 pub fn SignedOut() -> impl IntoView {
+    let w = t();
     view! {
-        <Title text="Signed out"/>
+        <Title text=w.signed_out_title()/>
         <MerchantTestBanner slug=param("merchant")()/>
         <main id="main" class="error-page">
-            <h1>"You are signed out"</h1>
-            <p>"To see your invoices again, open a new sign-in link from your email."</p>
+            <h1>{w.signed_out_heading()}</h1>
+            <p>{w.signed_out_explained()}</p>
+            <LanguageMenu/>
         </main>
     }
 }

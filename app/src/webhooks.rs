@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::error::AppError;
+use crate::i18n::t;
 use crate::model::{NewWebhook, WebhooksOverview};
 
 /// Where the session keeps a new endpoint's secret until the page after the redirect shows it.
@@ -95,46 +96,51 @@ fn WebhooksView(
     add: ServerAction<AddWebhook>,
     toggle: ServerAction<SetWebhookEnabled>,
 ) -> impl IntoView {
+    let w = t();
     let added = overview.added;
     let error = move || add.value().get().and_then(|r| r.err()).map(|e| e.to_string());
     let toggle_error = move || toggle.value().get().and_then(|r| r.err()).map(|e| e.to_string());
-    let hint = format!("Names, groups or everything: {}, invoice.*, *", overview.event_types.join(", "));
+    let hint = w.events_hint(overview.event_types.join(", "));
     view! {
-        <Title text="Webhooks · Admin"/>
+        <Title text=w.admin_page_title(w.nav_webhooks())/>
         <crate::admin::AdminHeader merchant_name=overview.merchant_name staff_email=overview.staff_email/>
         <main id="main" class="admin-main">
-            <h1>"Webhooks"</h1>
-            <p>"Kassa sends these addresses the events they subscribe to, signed per Standard Webhooks (docs/api.md)."</p>
+            <h1>{w.nav_webhooks()}</h1>
+            <p>{w.webhooks_explained()}</p>
             {added.map(|n| view! {
                 <div class="notice" role="status" data-testid="webhook-secret">
-                    <p><strong>"Endpoint added: "</strong>{n.url}</p>
-                    <p>"Its signing secret, shown this once: copy it into the receiving system now."</p>
+                    <p><strong>{w.webhook_added()}</strong>" "{n.url}</p>
+                    <p>{w.webhook_secret_once()}</p>
                     <p><code>{n.secret}</code></p>
                 </div>
             })}
             <p role="alert" class="form-error">{toggle_error}</p>
             {if overview.endpoints.is_empty() {
-                view! { <p>"No endpoints yet."</p> }.into_any()
+                view! { <p>{w.webhooks_none()}</p> }.into_any()
             } else {
                 view! {
                     <div class="table-scroll">
-                        <table class="invoices" aria-label="Webhook endpoints">
+                        <table class="invoices" aria-label=w.webhook_endpoints()>
                             <thead>
                                 <tr>
-                                    <th scope="col">"Address"</th>
-                                    <th scope="col">"Events"</th>
-                                    <th scope="col">"Status"</th>
-                                    <th scope="col"><span class="visually-hidden">"Action"</span></th>
+                                    <th scope="col">{w.col_address()}</th>
+                                    <th scope="col">{w.col_events()}</th>
+                                    <th scope="col">{w.col_status()}</th>
+                                    <th scope="col"><span class="visually-hidden">{w.col_action()}</span></th>
                                 </tr>
                             </thead>
                             <tbody>
                                 {overview.endpoints.into_iter().map(|e| {
                                     let status = match (&e.enabled, &e.disabled_reason) {
-                                        (true, _) => "Enabled".to_string(),
-                                        (false, Some(why)) => format!("Disabled: {why}"),
-                                        (false, None) => "Disabled".to_string(),
+                                        (true, _) => w.webhook_enabled(),
+                                        (false, Some(why)) => w.webhook_disabled_because(why),
+                                        (false, None) => w.webhook_disabled(),
                                     };
-                                    let label = if e.enabled { "Disable" } else { "Enable" };
+                                    let (label, aria) = if e.enabled {
+                                        (w.disable(), w.disable_endpoint(&e.url))
+                                    } else {
+                                        (w.enable(), w.enable_endpoint(&e.url))
+                                    };
                                     let id = e.id.clone();
                                     view! {
                                         <tr data-endpoint=e.id.clone()>
@@ -145,7 +151,7 @@ fn WebhooksView(
                                                 <ActionForm action=toggle>
                                                     <input type="hidden" name="id" value=id/>
                                                     <input type="hidden" name="enabled" value=(!e.enabled).to_string()/>
-                                                    <button type="submit" aria-label=format!("{label} {}", e.url)>{label}</button>
+                                                    <button type="submit" aria-label=aria>{label}</button>
                                                 </ActionForm>
                                             </td>
                                         </tr>
@@ -156,17 +162,17 @@ fn WebhooksView(
                     </div>
                 }.into_any()
             }}
-            <h2>"Add an endpoint"</h2>
+            <h2>{w.add_endpoint_heading()}</h2>
             <ActionForm action=add>
-                <label for="url">"Address (https)"</label>
+                <label for="url">{w.field_address_https()}</label>
                 <input id="url" name="url" type="url" required placeholder="https://erp.example.com/kassa/webhooks"/>
-                <label for="events">"Events"</label>
+                <label for="events">{w.field_events()}</label>
                 <input id="events" name="events" type="text" required value="*" aria-describedby="events-hint"/>
                 <p id="events-hint" class="hint">{hint}</p>
-                <label for="description">"Description (optional)"</label>
+                <label for="description">{w.field_description_optional()}</label>
                 <input id="description" name="description" type="text" maxlength="500"/>
                 <p role="alert" class="form-error">{error}</p>
-                <button type="submit" class="button-primary">"Add endpoint"</button>
+                <button type="submit" class="button-primary">{w.add_endpoint()}</button>
             </ActionForm>
         </main>
     }

@@ -1,9 +1,12 @@
 import { expect, test } from '@playwright/test';
-import { accessible, freshDemo, kassaUrl, linkFor, signIn, staffSignIn } from './helpers';
+import { inEnglish, accessible, freshDemo, kassaUrl, linkFor, signIn, staffSignIn } from './helpers';
+
+test.beforeEach(async ({ context }) => inEnglish(context));
 
 test('staff log in and see an invoice the debtor just paid', async ({ page, browser }) => {
   // The debtor pays in their own browser.
   const debtor = await browser.newPage();
+  await inEnglish(debtor.context());
   await signIn(debtor, linkFor('Studio Grachten'));
   await debtor.goto(`${kassaUrl()}/p/demo/invoices/NL-2026-0302`);
   await debtor.getByRole('button', { name: 'Pay now' }).click();

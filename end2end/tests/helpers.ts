@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page } from '@playwright/test';
+import { expect, type BrowserContext, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 
 export const kassaUrl = () => process.env.KASSA_URL!;
@@ -29,7 +29,7 @@ export function linkFor(name: string): string {
 /** Opens a sign-in link as a person does: the link's page (which signs nobody in), then Continue. */
 export async function signIn(page: Page, link: string) {
   await page.goto(link);
-  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: /^(Continue|Verder|Fortsæt)$/ }).click();
 }
 
 /** Signs the demo's staff member in on the staff sign-in page. */
@@ -53,4 +53,12 @@ export async function islandReady(page: Page, island: string) {
 export async function accessible(page: Page) {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`)).toEqual([]);
+}
+
+/**
+ * The demo's customers read the portal in their own language (Dutch, Danish); tests written
+ * against the English words choose English first, as a visitor does with the language menu.
+ */
+export async function inEnglish(context: BrowserContext) {
+  await context.addCookies([{ name: 'kassa_lang', value: 'en', url: kassaUrl() }]);
 }

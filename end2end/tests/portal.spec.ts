@@ -1,5 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
-import { accessible, islandReady, kassaUrl, linkFor, signIn } from './helpers';
+import { inEnglish, accessible, islandReady, kassaUrl, linkFor, signIn } from './helpers';
+
+test.beforeEach(async ({ context }) => inEnglish(context));
 
 test('a debtor opens a magic link, sees invoices, pays one and sees it paid', async ({ page }) => {
   // Hydration under the strict CSP: any blocked script or wasm shows up as a console error.

@@ -1,5 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { shopUrl } from './helpers';
+import { inEnglish, shopUrl } from './helpers';
+
+test.beforeEach(async ({ context }) => inEnglish(context));
 
 test('the widget on the demo shop shows the amount, and paid after paying', async ({ page }) => {
   // The shop sends a strict policy of its own, as a merchant's page should: nothing the

@@ -105,10 +105,10 @@ async fn live_mode_never_lets_the_debtor_choose_an_outcome() {
     let app = TestApp::spawn().await;
     let c = app.debtor("Bakkerij De Molen B.V.").await;
     let page = c.get(format!("{}/p/demo/invoices/NL-2026-0104", app.url)).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("data-testid=\"test-banner\"") && page.contains("Sandbox payment"), "test mode shows it");
+    assert!(page.contains("data-testid=\"test-banner\"") && page.contains("Sandboxbetaling"), "test mode shows it");
     sqlx::query("UPDATE merchants SET mode = 'live'").execute(&app.ctx.pool).await.unwrap();
     let page = c.get(format!("{}/p/demo/invoices/NL-2026-0104", app.url)).send().await.unwrap().text().await.unwrap();
-    assert!(!page.contains("test-banner") && !page.contains("Sandbox payment"), "{page}");
+    assert!(!page.contains("test-banner") && !page.contains("Sandboxbetaling"), "{page}");
     assert_eq!(code(app.pay(&c, "NL-2026-0104", "310", "live-1").await).await, "payments_unavailable");
     let attempts: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM payment_attempts").fetch_one(&app.ctx.pool).await.unwrap();

@@ -163,8 +163,17 @@ async fn victim(app: &TestApp, key: &str, tag: &str, amounts: [&str; 3]) -> Vict
     }
 }
 
-/// Fails if `body` carries any of `secrets`.
+/// Fails if `body` carries any of `secrets`. The language menu's links name the page they
+/// come back to, which is the path the caller asked for: they are left out.
 fn no_leak(body: &str, secrets: &[String], context: &str) {
+    let mut rest = body;
+    let mut body = String::new();
+    while let Some(at) = rest.find("href=\"/lang/") {
+        body.push_str(&rest[..at]);
+        rest = &rest[at + 6..];
+        rest = rest.find('"').map_or("", |end| &rest[end + 1..]);
+    }
+    body.push_str(rest);
     for secret in secrets {
         assert!(
             !body.contains(secret.as_str()),

@@ -16,7 +16,8 @@ async fn a_magic_link_signs_in_once() {
         let html = opened.text().await.unwrap();
         let path = link.strip_prefix(&app.url).unwrap();
         assert!(html.contains(&format!("<form method=\"post\" action=\"{path}\">")), "{html}");
-        assert!(html.contains(">Continue</button>"), "{html}");
+        // In the customer's language: Studio Grachten's record says Dutch.
+        assert!(html.contains(">Verder</button>") && html.contains("<html lang=\"nl\">"), "{html}");
     }
     assert_eq!(app.server_fn(&c, "load_portal", &[("merchant", "demo")]).await.status(), 401);
     let res = c.post(&link).send().await.unwrap();

@@ -51,7 +51,7 @@ async fn the_pay_link_opens_that_invoice_only() {
     let opened = c.get(&link).send().await.unwrap();
     assert_eq!(opened.status(), 200);
     assert!(opened.headers().get("set-cookie").is_none(), "opening a pay link signs nobody in");
-    assert!(opened.text().await.unwrap().contains("Invoice NL-2026-0107 from"));
+    assert!(opened.text().await.unwrap().contains("Factuur NL-2026-0107 van"), "in the customer's language");
     let res = c.post(&link).send().await.unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/p/demo/invoices/NL-2026-0107");

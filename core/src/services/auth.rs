@@ -74,11 +74,12 @@ pub async fn redeem_magic_link(ctx: &Ctx, slug: &MerchantSlug, token: &str) -> R
 
 /// Whether a magic link would sign in, without using it: what a link opened by GET (a person,
 /// or a mail scanner following it) is told before the person continues. The same answers as
-/// [`redeem_magic_link`].
-pub async fn check_magic_link(ctx: &Ctx, slug: &MerchantSlug, token: &str) -> Result<()> {
+/// [`redeem_magic_link`]; a live link answers its customer's language, for the page.
+pub async fn check_magic_link(ctx: &Ctx, slug: &MerchantSlug, token: &str) -> Result<String> {
     let merchant = merchant_by_slug(&ctx.pool, slug).await?;
-    let live: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM magic_links WHERE token_hash = $1 AND merchant_id = $2 AND used_at IS NULL AND expires_at > $3",
+    let live: Option<String> = sqlx::query_scalar(
+        "SELECT c.language FROM magic_links m JOIN customers c ON c.merchant_id = m.merchant_id AND c.id = m.customer_id \
+         WHERE m.token_hash = $1 AND m.merchant_id = $2 AND m.used_at IS NULL AND m.expires_at > $3",
     )
     .bind(hash_token(token))
     .bind(merchant.id.as_str())
@@ -86,7 +87,7 @@ pub async fn check_magic_link(ctx: &Ctx, slug: &MerchantSlug, token: &str) -> Re
     .fetch_optional(&ctx.pool)
     .await?;
     match live {
-        Some(_) => Ok(()),
+        Some(language) => Ok(language),
         None => Err(unusable(&ctx.pool, &merchant.id, token).await),
     }
 }

@@ -129,6 +129,17 @@ pub async fn debtor_invoice(pool: &Pool, debtor: &Debtor, number: &InvoiceNumber
         .ok_or(Error::NotFound)
 }
 
+/// The language (`en`, `nl`, `da`) the debtor's customer record asks for.
+pub async fn language(ctx: &Ctx, who: &Principal) -> Result<String> {
+    let debtor = who.debtor()?;
+    sqlx::query_scalar("SELECT language FROM customers WHERE merchant_id = $1 AND id = $2")
+        .bind(debtor.merchant.as_str())
+        .bind(debtor.customer.as_str())
+        .fetch_optional(&ctx.pool)
+        .await?
+        .ok_or(Error::Unauthenticated)
+}
+
 pub async fn account(ctx: &Ctx, who: &Principal) -> Result<Account> {
     let debtor = who.debtor()?;
     let merchant = merchant_by_id(&ctx.pool, &debtor.merchant).await?;

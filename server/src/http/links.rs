@@ -1,30 +1,34 @@
 //! Links that sign a debtor in: the single-use magic link from an email, and an invoice's pay
 //! link (from the widget or an email button). Plus each merchant's theme stylesheet.
 
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use http::{header, StatusCode};
+use kassa_app::i18n::Lang;
 use kassa_core::services::records::merchant_by_slug;
 use kassa_core::services::{auth, merchants, widget};
 use kassa_core::{Ctx, Error, Principal};
 use kassa_domain::{MerchantSlug, Problem};
 use tower_sessions::Session;
 
-use crate::http::pages;
+use crate::http::locale::Chosen;
+use crate::http::pages::{self, Page};
 
 /// The page for a failure: a clear 404 for what does not exist, a logged 500 otherwise.
-fn page_error(e: Error) -> Response {
+fn page_error(lang: Lang, e: Error) -> Response {
     match e {
-        Error::NotFound => pages::not_found(),
+        Error::NotFound => pages::not_found(lang),
         e => {
             tracing::error!(error = ?e, "link handler failed");
-            pages::message(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong",
-                &["Please try again in a moment."],
-            )
+            pages::went_wrong(lang)
         }
     }
+}
+
+/// The language of a link's page: the visitor's choice, else the language of the customer the
+/// link is for, else the request's.
+fn link_language(chosen: Option<Extension<Chosen>>, customer: Option<&str>, request: Lang) -> Lang {
+    chosen.map(|Extension(Chosen(l))| l).or_else(|| customer.and_then(Lang::from_code)).unwrap_or(request)
 }
 
 type PageResult = Result<Response, Response>;
@@ -33,73 +37,80 @@ fn slug(text: &str) -> Option<MerchantSlug> {
     MerchantSlug::parse(text).ok()
 }
 
-/// Signs `who` in, until `ends` (unix seconds) at the latest.
-async fn sign_in(session: &Session, who: &Principal, ends: Option<i64>) -> Result<(), Response> {
-    kassa_app::backend::sign_in_until(session, who, ends)
-        .await
-        .map_err(|_| page_error(Error::internal("session store")))
+/// Signs `who` in, until `ends` (unix seconds) at the latest, and keeps their customer's
+/// language as the session's.
+async fn sign_in(ctx: &Ctx, lang: Lang, session: &Session, who: &Principal, ends: Option<i64>) -> Result<(), Response> {
+    let failed = |_| page_error(lang, Error::internal("session store"));
+    kassa_app::backend::sign_in_until(session, who, ends).await.map_err(failed)?;
+    let language = kassa_core::services::portal::language(ctx, who).await.map_err(|e| page_error(lang, e))?;
+    kassa_app::backend::keep_language(session, &language).await.map_err(failed)
 }
 
 /// A magic link opened (GET): says whether it works and offers "Continue", which posts back
 /// to [`magic_login`]. Opening it signs nobody in: a mail scanner that follows links uses
 /// nothing up, and a page that navigates someone to a link cannot swap their session.
-pub async fn magic_login_page(State(ctx): State<Ctx>, Path((slug_text, token)): Path<(String, String)>) -> PageResult {
-    let slug = slug(&slug_text).ok_or_else(pages::not_found)?;
-    if let Err(e) = auth::check_magic_link(&ctx, &slug, &token).await {
-        return Err(link_error(&ctx, &slug, e).await);
-    }
-    let merchant = merchant_by_slug(&ctx.pool, &slug).await.map_err(page_error)?;
-    Ok(pages::continue_page(
-        &merchant,
-        &format!("Your invoices from {}", merchant.name),
-        &["Continue to see what is open and paid, and to pay."],
-        &format!("/p/{slug}/login/{token}"),
-        "Continue",
-    ))
+pub async fn magic_login_page(
+    State(ctx): State<Ctx>,
+    Extension(lang): Extension<Lang>,
+    chosen: Option<Extension<Chosen>>,
+    Path((slug_text, token)): Path<(String, String)>,
+) -> PageResult {
+    let slug = slug(&slug_text).ok_or_else(|| pages::not_found(lang))?;
+    let customer_language = match auth::check_magic_link(&ctx, &slug, &token).await {
+        Ok(language) => language,
+        Err(e) => return Err(link_error(&ctx, link_language(chosen, None, lang), &slug, &token, e).await),
+    };
+    let lang = link_language(chosen, Some(&customer_language), lang);
+    let merchant = merchant_by_slug(&ctx.pool, &slug).await.map_err(|e| page_error(lang, e))?;
+    let w = lang.words();
+    let here = format!("/p/{slug}/login/{token}");
+    let page = Page {
+        lang,
+        status: StatusCode::OK,
+        title: &w.link_your_invoices(&merchant.name),
+        lines: &[&w.link_continue_explained()],
+        here: &here,
+    };
+    Ok(pages::continue_page(&merchant, page, &here, &w.link_continue()))
 }
 
 /// "Continue" on a magic link's page (POST): uses the link and signs in.
 pub async fn magic_login(
     State(ctx): State<Ctx>,
+    Extension(lang): Extension<Lang>,
+    chosen: Option<Extension<Chosen>>,
     session: Session,
     Path((slug_text, token)): Path<(String, String)>,
 ) -> PageResult {
-    let slug = slug(&slug_text).ok_or_else(pages::not_found)?;
+    let slug = slug(&slug_text).ok_or_else(|| pages::not_found(lang))?;
     match auth::redeem_magic_link(&ctx, &slug, &token).await {
         Ok(debtor) => {
-            sign_in(&session, &debtor, None).await?;
+            sign_in(&ctx, lang, &session, &debtor, None).await?;
             Ok(Redirect::to(&format!("/p/{slug}")).into_response())
         }
-        Err(e) => Err(link_error(&ctx, &slug, e).await),
+        Err(e) => Err(link_error(&ctx, link_language(chosen, None, lang), &slug, &token, e).await),
     }
 }
 
 /// The page for a sign-in link that does not work: used or expired (410), never issued (404).
-async fn link_error(ctx: &Ctx, slug: &MerchantSlug, e: Error) -> Response {
+async fn link_error(ctx: &Ctx, lang: Lang, slug: &MerchantSlug, token: &str, e: Error) -> Response {
+    let w = lang.words();
     let (status, title, first) = match e {
-        Error::Problem(Problem::SignInLinkExpired) => (
-            StatusCode::GONE,
-            "This link can no longer be used",
-            "Sign-in links work once and expire 15 minutes after they are sent.",
-        ),
-        Error::NotFound => (
-            StatusCode::NOT_FOUND,
-            "This sign-in link is not valid",
-            "Check that you copied the whole link from the email.",
-        ),
-        e => return page_error(e),
+        Error::Problem(Problem::SignInLinkExpired) => (StatusCode::GONE, w.link_used_title(), w.link_used_explained()),
+        Error::NotFound => (StatusCode::NOT_FOUND, w.link_invalid_title(), w.link_invalid_explained()),
+        e => return page_error(lang, e),
     };
     match merchant_by_slug(&ctx.pool, slug).await {
         Ok(merchant) => {
             let next = match status {
-                StatusCode::GONE => {
-                    format!("Ask {} for a new link, or open the most recent email from them.", merchant.name)
-                }
-                _ => format!("If it still does not work, ask {} for a new link.", merchant.name),
+                StatusCode::GONE => w.link_ask_new(&merchant.name),
+                _ => w.link_still_not_working(&merchant.name),
             };
-            pages::merchant_message(&merchant, status, title, &[first, &next])
+            let here = format!("/p/{slug}/login/{token}");
+            let page = Page { lang, status, title: &title, lines: &[&first, &next], here: &here };
+            pages::merchant_message(&merchant, page)
         }
-        Err(e) => page_error(e),
+        Err(e) => page_error(lang, e),
     }
 }
 
@@ -108,53 +119,69 @@ async fn link_error(ctx: &Ctx, slug: &MerchantSlug, e: Error) -> Response {
 /// which posts back to [`pay_link`]: a link opened by navigation never replaces a session.
 pub async fn pay_link_page(
     State(ctx): State<Ctx>,
+    Extension(lang): Extension<Lang>,
+    chosen: Option<Extension<Chosen>>,
     session: Session,
     Path((slug_text, token)): Path<(String, String)>,
 ) -> PageResult {
-    let (merchant, link) = verify_pay_link(&ctx, &slug_text, &token).await?;
+    let (merchant, link) = verify_pay_link(&ctx, link_language(chosen, None, lang), &slug_text, &token).await?;
     let number = &link.number;
     if covers(kassa_app::backend::signed_in_debtor(&session).await.as_ref(), &link.debtor) {
         return Ok(to_invoice(&merchant.slug, number));
     }
-    Ok(pages::continue_page(
-        &merchant,
-        &format!("Invoice {number} from {}", merchant.name),
-        &["Continue to see the invoice and pay it."],
-        &format!("/p/{}/pay/{token}", merchant.slug),
-        "Continue",
-    ))
+    let customer_language = kassa_core::services::portal::language(&ctx, &link.debtor).await.ok();
+    let lang = link_language(chosen, customer_language.as_deref(), lang);
+    let w = lang.words();
+    let here = format!("/p/{}/pay/{token}", merchant.slug);
+    let page = Page {
+        lang,
+        status: StatusCode::OK,
+        title: &w.link_invoice_from(number.as_str(), &merchant.name),
+        lines: &[&w.link_invoice_continue_explained()],
+        here: &here,
+    };
+    Ok(pages::continue_page(&merchant, page, &here, &w.link_continue()))
 }
 
 /// "Continue" on a pay link's page (POST): a session for that one invoice, unless one that
 /// covers it is already there.
 pub async fn pay_link(
     State(ctx): State<Ctx>,
+    Extension(lang): Extension<Lang>,
+    chosen: Option<Extension<Chosen>>,
     session: Session,
     Path((slug_text, token)): Path<(String, String)>,
 ) -> PageResult {
-    let (merchant, link) = verify_pay_link(&ctx, &slug_text, &token).await?;
+    let (merchant, link) = verify_pay_link(&ctx, link_language(chosen, None, lang), &slug_text, &token).await?;
     if !covers(kassa_app::backend::signed_in_debtor(&session).await.as_ref(), &link.debtor) {
-        sign_in(&session, &link.debtor, Some(link.expires_at)).await?;
+        sign_in(&ctx, lang, &session, &link.debtor, Some(link.expires_at)).await?;
     }
     Ok(to_invoice(&merchant.slug, &link.number))
 }
 
 async fn verify_pay_link(
     ctx: &Ctx,
+    lang: Lang,
     slug_text: &str,
     token: &str,
 ) -> Result<(kassa_core::services::records::Merchant, widget::PayLink), Response> {
-    let slug = slug(slug_text).ok_or_else(pages::not_found)?;
-    let merchant = merchant_by_slug(&ctx.pool, &slug).await.map_err(page_error)?;
+    let slug = slug(slug_text).ok_or_else(|| pages::not_found(lang))?;
+    let merchant = merchant_by_slug(&ctx.pool, &slug).await.map_err(|e| page_error(lang, e))?;
     match widget::pay_link(ctx, &slug, token).await {
         Ok(link) => Ok((merchant, link)),
-        Err(Error::NotFound) => Err(pages::merchant_message(
-            &merchant,
-            StatusCode::NOT_FOUND,
-            "This pay link is not valid",
-            &["It may have expired. Open the invoice again from the shop or email that showed it."],
-        )),
-        Err(e) => Err(page_error(e)),
+        Err(Error::NotFound) => {
+            let w = lang.words();
+            let here = format!("/p/{slug}/pay/{token}");
+            let page = Page {
+                lang,
+                status: StatusCode::NOT_FOUND,
+                title: &w.pay_link_invalid_title(),
+                lines: &[&w.pay_link_invalid_explained()],
+                here: &here,
+            };
+            Err(pages::merchant_message(&merchant, page))
+        }
+        Err(e) => Err(page_error(lang, e)),
     }
 }
 
@@ -181,9 +208,13 @@ fn utf8_percent_path(segment: &str) -> String {
 }
 
 /// The merchant's brand as CSS custom properties (no inline styles needed under a strict CSP).
-pub async fn theme_css(State(ctx): State<Ctx>, Path(slug_text): Path<String>) -> PageResult {
-    let merchant =
-        merchant_by_slug(&ctx.pool, &slug(&slug_text).ok_or_else(pages::not_found)?).await.map_err(page_error)?;
+pub async fn theme_css(
+    State(ctx): State<Ctx>,
+    Extension(lang): Extension<Lang>,
+    Path(slug_text): Path<String>,
+) -> PageResult {
+    let slug = slug(&slug_text).ok_or_else(|| pages::not_found(lang))?;
+    let merchant = merchant_by_slug(&ctx.pool, &slug).await.map_err(|e| page_error(lang, e))?;
     let color = match merchant.brand_color.as_str() {
         c if merchants::is_hex_color(c) => c,
         _ => merchants::DEFAULT_BRAND_COLOR,

@@ -5,6 +5,7 @@ pub mod api;
 pub mod assets;
 pub mod client_ip;
 pub mod links;
+pub mod locale;
 pub mod origin;
 pub mod pages;
 pub mod shop;
@@ -60,6 +61,11 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
     let context = move || {
         provide_context(ctx.clone());
         provide_context(stylesheet.clone());
+        // The language locale::choose picked for this request.
+        let lang = use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<kassa_app::i18n::Lang>().copied())
+            .unwrap_or_default();
+        provide_context(lang);
     };
     let routes = route_list();
 
@@ -68,12 +74,17 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
         .route("/p/{merchant}/login/{token}", get(links::magic_login_page).post(links::magic_login))
         .route("/p/{merchant}/pay/{token}", get(links::pay_link_page).post(links::pay_link))
         .route("/p/{merchant}/theme.css", get(links::theme_css))
+        .route("/lang/{code}", {
+            let secure = config.secure_cookies();
+            get(move |code, back, headers| locale::switch(code, back, headers, secure))
+        })
         .nest("/w/v1", widget::router())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos = leptos.clone();
             move || kassa_app::shell(leptos.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, kassa_app::shell))
+        .layer(axum::middleware::from_fn(locale::choose))
         .layer(sessions)
         // What changes something must come from Kassa's own pages (origin.rs).
         .layer(axum::middleware::from_fn_with_state(
@@ -128,11 +139,8 @@ fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> axum::respons
         .or_else(|| err.downcast_ref::<&str>().copied())
         .unwrap_or("(no message)");
     tracing::error!(panic = detail, "a request handler panicked");
-    pages::message(
-        http::StatusCode::INTERNAL_SERVER_ERROR,
-        "Something went wrong",
-        &["Please try again in a moment. Nothing was charged twice."],
-    )
+    // The request is gone with the panic: the page is in English.
+    pages::went_wrong(kassa_app::i18n::Lang::En)
 }
 
 /// Headers every response gets unless it set its own. Leptos pages leave a stricter CSP with

@@ -41,14 +41,15 @@ pub async fn check(State(own): State<OwnOrigin>, req: Request, next: Next) -> Re
         Ok(()) => next.run(req).await,
         Err(from) => {
             tracing::warn!(from, path = %req.uri().path(), "refused a state-changing request from another origin");
-            pages::message(
-                StatusCode::FORBIDDEN,
-                "This form was sent from another site",
-                &[
-                    "Kassa accepts forms only from its own pages, so that no other site can act in your name.",
-                    "Go back to Kassa's page and send the form from there.",
-                ],
-            )
+            let lang = crate::http::locale::from_headers(req.headers());
+            let w = lang.words();
+            pages::message(pages::Page {
+                lang,
+                status: StatusCode::FORBIDDEN,
+                title: &w.origin_refused_title(),
+                lines: &[&w.origin_refused_explained(), &w.origin_refused_advice()],
+                here: "/",
+            })
         }
     }
 }

@@ -1,8 +1,10 @@
 //! Plain HTML pages for the few answers that come before Leptos renders anything (a used
-//! sign-in link, an unknown merchant). They share the portal's stylesheet.
+//! sign-in link, an unknown merchant), in the request's language. They share the portal's
+//! stylesheet, its test banner and its language menu.
 
 use axum::response::{Html, IntoResponse, Response};
 use http::StatusCode;
+use kassa_app::i18n::Lang;
 use kassa_core::principal::Mode;
 use kassa_core::services::records::Merchant;
 
@@ -10,26 +12,36 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-pub fn message(status: StatusCode, title: &str, lines: &[&str]) -> Response {
-    page(status, title, lines, false, "")
+/// What a page says and where it is.
+pub struct Page<'a> {
+    pub lang: Lang,
+    pub status: StatusCode,
+    pub title: &'a str,
+    pub lines: &'a [&'a str],
+    /// The page's own path, for the language menu to come back to.
+    pub here: &'a str,
+}
+
+pub fn message(page: Page<'_>) -> Response {
+    render(page, false, "")
 }
 
 /// A message on one merchant's portal: under the test banner while the merchant is in test
 /// mode, as on every portal page.
-pub fn merchant_message(merchant: &Merchant, status: StatusCode, title: &str, lines: &[&str]) -> Response {
-    page(status, title, lines, merchant.mode == Mode::Test, "")
+pub fn merchant_message(merchant: &Merchant, page: Page<'_>) -> Response {
+    render(page, merchant.mode == Mode::Test, "")
 }
 
 /// A merchant's page with one button that posts back to `action`: what a sign-in link shows
 /// when it is opened, so that opening it (a person, or a mail scanner) signs nobody in. A
 /// plain form: it works without JavaScript.
-pub fn continue_page(merchant: &Merchant, title: &str, lines: &[&str], action: &str, button: &str) -> Response {
+pub fn continue_page(merchant: &Merchant, page: Page<'_>, action: &str, button: &str) -> Response {
     let form = format!(
         "<form method=\"post\" action=\"{}\"><button type=\"submit\" class=\"button-primary\">{}</button></form>",
         escape(action),
         escape(button)
     );
-    page(StatusCode::OK, title, lines, merchant.mode == Mode::Test, &form)
+    render(page, merchant.mode == Mode::Test, &form)
 }
 
 /// The stylesheet's path as the site's manifest names it: set by the first router built in the
@@ -44,30 +56,63 @@ fn stylesheet() -> &'static str {
     STYLESHEET.get().map(String::as_str).unwrap_or("/pkg/kassa.css")
 }
 
-fn page(status: StatusCode, title: &str, lines: &[&str], test_banner: bool, form: &str) -> Response {
+fn render(page: Page<'_>, test_banner: bool, form: &str) -> Response {
+    let w = page.lang.words();
     let banner = if test_banner {
-        "<p class=\"test-banner\" role=\"note\" data-testid=\"test-banner\"><strong>Test mode</strong> \
-         · no real money moves; payments go to the sandbox.</p>"
+        format!(
+            "<p class=\"test-banner\" role=\"note\" data-testid=\"test-banner\"><strong>{}</strong> · {}</p>",
+            escape(&w.test_mode()),
+            escape(&w.test_mode_explained())
+        )
     } else {
-        ""
+        String::new()
     };
-    let paragraphs: String = lines.iter().map(|l| format!("<p>{}</p>", escape(l))).collect();
+    let paragraphs: String = page.lines.iter().map(|l| format!("<p>{}</p>", escape(l))).collect();
+    let languages: String = Lang::iter()
+        .map(|l| {
+            let current = if *l == page.lang { " aria-current=\"true\"" } else { "" };
+            format!(
+                "<li><a href=\"{}\" lang=\"{code}\" hreflang=\"{code}\"{current}>{}</a></li>",
+                escape(&kassa_app::components::language_link(*l, page.here)),
+                escape(l.own_name()),
+                code = l.code(),
+            )
+        })
+        .collect();
     let body = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title} · Kassa</title><link rel=\"icon\" type=\"image/svg+xml\" href=\"/assets/favicon.svg\">\
          <link rel=\"stylesheet\" href=\"{css}\"></head>\
-         <body>{banner}<main id=\"main\" class=\"error-page\"><h1>{title}</h1>{paragraphs}{form}</main></body></html>",
-        title = escape(title),
+         <body>{banner}<main id=\"main\" class=\"error-page\"><h1>{title}</h1>{paragraphs}{form}\
+         <nav class=\"language-menu\" aria-label=\"{menu}\"><ul>{languages}</ul></nav></main></body></html>",
+        lang = page.lang.code(),
+        title = escape(page.title),
         css = escape(stylesheet()),
+        menu = escape(&w.language_menu()),
     );
-    (status, Html(body)).into_response()
+    (page.status, Html(body)).into_response()
 }
 
-pub fn not_found() -> Response {
-    message(
-        StatusCode::NOT_FOUND,
-        "Not found",
-        &["We could not find that page.", "Check the link you followed, or ask the sender for a new one."],
-    )
+pub fn not_found(lang: Lang) -> Response {
+    let w = lang.words();
+    message(Page {
+        lang,
+        status: StatusCode::NOT_FOUND,
+        title: &w.page_not_found(),
+        lines: &[&w.error_not_found(), &w.page_not_found_advice()],
+        here: "/",
+    })
+}
+
+/// Something failed on Kassa's side: a 500 that says so (the cause is logged by the caller).
+pub fn went_wrong(lang: Lang) -> Response {
+    let w = lang.words();
+    message(Page {
+        lang,
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        title: &w.page_went_wrong(),
+        lines: &[&w.error_internal()],
+        here: "/",
+    })
 }

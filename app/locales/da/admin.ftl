@@ -1,0 +1,56 @@
+## Administrationen for medarbejdere.
+
+admin = Administration
+admin-page-title = { $page } · Administration
+admin-brand = { $merchant } · Administration
+nav-invoices = Fakturaer
+nav-webhooks = Webhooks
+nav-jobs = Job
+col-customer = Kunde
+
+login-title = Log ind for medarbejdere
+login-heading = Log ind på Kassa for medarbejdere
+field-email = E-mail
+field-password = Adgangskode
+sign-in = Log ind
+set-password-title = Vælg din adgangskode
+set-password-heading = Vælg din Kassa-adgangskode
+set-password-explained = Mindst 12 tegn. En sætning, du kan huske, fungerer godt.
+field-new-password = Ny adgangskode
+field-password-again = Den samme adgangskode igen
+set-password-submit = Vælg adgangskode og log ind
+please-sign-in = Log ind
+go-to-sign-in = Gå til log ind for medarbejdere
+
+jobs-heading = Opgivne job
+jobs-explained = Webhook-leveringer og importer, der mislykkedes ved hvert forsøg. Ret årsagen (modtageren, filen), og sæt så jobbet i kø igen: det får sine forsøg på ny.
+jobs-none = Ingen: alle job er kørt eller forsøges stadig.
+col-job = Job
+col-attempts = Forsøg
+col-last-error = Seneste fejl
+col-gave-up = Opgivet
+col-action = Handling
+retry = Prøv igen
+retry-job = Prøv { $kind } { $id } igen
+
+webhooks-explained = Kassa sender disse adresser de hændelser, de abonnerer på, signeret efter Standard Webhooks (docs/api.md).
+webhook-added = Slutpunkt tilføjet:
+webhook-secret-once = Dets signeringshemmelighed, vist kun denne ene gang: kopiér den til det modtagende system nu.
+webhooks-none = Endnu ingen slutpunkter.
+webhook-endpoints = Webhook-slutpunkter
+col-address = Adresse
+col-events = Hændelser
+webhook-enabled = Aktiveret
+webhook-disabled = Deaktiveret
+webhook-disabled-because = Deaktiveret: { $reason }
+disable = Deaktivér
+enable = Aktivér
+disable-endpoint = Deaktivér { $url }
+enable-endpoint = Aktivér { $url }
+add-endpoint-heading = Tilføj et slutpunkt
+field-address-https = Adresse (https)
+field-events = Hændelser
+events-hint = Navne, grupper eller alt: { $events }, invoice.*, *
+field-description-optional = Beskrivelse (valgfri)
+add-endpoint = Tilføj slutpunkt
+job-queued-again = Job { $id } er sat i kø igen.

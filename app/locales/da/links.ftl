@@ -1,0 +1,18 @@
+## Siderne for login- og betalingslinks, før en debitor er logget ind.
+
+link-your-invoices = Dine fakturaer fra { $merchant }
+link-continue-explained = Fortsæt for at se, hvad der er åbent og betalt, og for at betale.
+link-continue = Fortsæt
+link-invoice-from = Faktura { $number } fra { $merchant }
+link-invoice-continue-explained = Fortsæt for at se fakturaen og betale den.
+link-used-title = Dette link kan ikke længere bruges
+link-used-explained = Loginlinks virker én gang og udløber 15 minutter efter, de er sendt.
+link-invalid-title = Dette loginlink er ikke gyldigt
+link-invalid-explained = Tjek, at du har kopieret hele linket fra e-mailen.
+link-ask-new = Bed { $merchant } om et nyt link, eller åbn den nyeste e-mail fra dem.
+link-still-not-working = Virker det stadig ikke, så bed { $merchant } om et nyt link.
+pay-link-invalid-title = Dette betalingslink er ikke gyldigt
+pay-link-invalid-explained = Det er måske udløbet. Åbn fakturaen igen fra butikken eller den e-mail, der viste den.
+origin-refused-title = Formularen blev sendt fra et andet websted
+origin-refused-explained = Kassa modtager kun formularer fra sine egne sider, så intet andet websted kan handle i dit navn.
+origin-refused-advice = Gå tilbage til Kassas side, og send formularen derfra.

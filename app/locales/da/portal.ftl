@@ -1,0 +1,84 @@
+## Debitorportalen: alle sider, en debitor ser, og rammen om dem.
+
+page-title = { $merchant } · Kassa
+skip-to-content = Gå til indholdet
+sign-out = Log ud
+footer-handled-by = Betalinger til { $merchant } håndteres af Kassa
+test-mode = Testtilstand
+test-mode-explained = ingen rigtige penge flyttes; betalinger går til sandkassen.
+language-menu = Sprog
+
+loading-invoices = Dine fakturaer indlæses…
+loading-invoice = Fakturaen indlæses…
+loading-receipt = Kvitteringen indlæses…
+loading = Indlæser…
+
+invoices-title = Fakturaer fra { $merchant }
+hello = Hej { $name }
+totals = I alt
+due-in = Til betaling { $currency }
+of-which-overdue = heraf forfaldent:
+credit-in = Tilgodehavende { $currency }
+credit-explained = står på din konto og modregnes i din næste faktura
+pay-all-in = Betal alle fakturaer i { $currency }
+open-invoices = Åbne fakturaer
+nothing-to-pay = Intet at betale. Tak!
+settled-invoices = Afsluttede fakturaer
+no-settled-invoices = Endnu ingen afsluttede fakturaer.
+pay-selected = Betal valgte fakturaer
+select = Vælg
+select-invoice = Vælg faktura { $number }
+selection-none = Ingen fakturaer valgt.
+selection-one = 1 faktura valgt: { $total }
+selection-many = { $count } fakturaer valgt: { $total }
+selection-mixed = Fakturaerne er i forskellige valutaer: vælg fakturaer i én valuta.
+
+col-invoice = Faktura
+col-due-date = Forfaldsdato
+col-total = I alt
+col-balance = Restbeløb
+col-status = Status
+col-description = Beskrivelse
+col-quantity = Antal
+col-unit-price = Stykpris
+col-amount = Beløb
+col-paid = Betalt
+col-balance-now = Restbeløb nu
+
+invoice-title = Faktura { $number }
+back-to-invoices = ← Alle fakturaer
+fact-issued = Fakturadato
+fact-due = Forfaldsdato
+fact-total = I alt
+fact-paid = Betalt
+fact-balance = Restbeløb
+invoice-lines = Fakturalinjer
+pay-this-invoice = Betal denne faktura
+amount-in = Beløb ({ $currency })
+pay-now = Betal nu
+payments-and-credits = Betalinger og kreditnotaer
+sandbox-legend = Sandkassebetaling (testtilstand)
+sandbox-approve = Godkend
+sandbox-decline = Afvis
+
+checkout-title = Betal fakturaer
+checkout-heading = { $count ->
+    [one] Betal 1 faktura
+   *[other] Betal { $count } fakturaer
+}
+checkout-total = I alt
+checkout-explained = Én betaling udligner hver af disse fakturaer fuldt ud.
+pay-amount = Betal { $total }
+
+receipt-title = Betaling modtaget
+receipt-heading = Tak, betalingen er modtaget
+fact-amount = Beløb
+fact-date = Dato
+fact-method = Betalingsmåde
+fact-reference = Reference
+applied-to = Anvendt på
+back-to-all-invoices = Tilbage til alle fakturaer
+
+signed-out-title = Logget ud
+signed-out-heading = Du er logget ud
+signed-out-explained = Åbn et nyt loginlink fra din e-mail for at se dine fakturaer igen.

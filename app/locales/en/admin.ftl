@@ -1,0 +1,65 @@
+## The staff admin.
+
+admin = Admin
+# $page (String) - the page's name
+admin-page-title = { $page } · Admin
+# $merchant (String) - the merchant's name
+admin-brand = { $merchant } · Admin
+nav-invoices = Invoices
+nav-webhooks = Webhooks
+nav-jobs = Jobs
+col-customer = Customer
+
+login-title = Staff sign-in
+login-heading = Kassa staff sign-in
+field-email = Email
+field-password = Password
+sign-in = Sign in
+set-password-title = Choose your password
+set-password-heading = Choose your Kassa password
+set-password-explained = At least 12 characters. A sentence you will remember works well.
+field-new-password = New password
+field-password-again = The same password again
+set-password-submit = Set password and sign in
+please-sign-in = Please sign in
+go-to-sign-in = Go to the staff sign-in
+
+jobs-heading = Jobs that gave up
+jobs-explained = Webhook deliveries and imports that failed on every attempt. Fix the cause (the receiver, the file), then queue the job again: it gets its attempts anew.
+jobs-none = None: every job ran or is still trying.
+col-job = Job
+col-attempts = Attempts
+col-last-error = Last error
+col-gave-up = Gave up
+col-action = Action
+retry = Retry
+# $kind (String) - the job's kind
+# $id (String) - the job's id
+retry-job = Retry { $kind } { $id }
+
+webhooks-explained = Kassa sends these addresses the events they subscribe to, signed per Standard Webhooks (docs/api.md).
+webhook-added = Endpoint added:
+webhook-secret-once = Its signing secret, shown this once: copy it into the receiving system now.
+webhooks-none = No endpoints yet.
+webhook-endpoints = Webhook endpoints
+col-address = Address
+col-events = Events
+webhook-enabled = Enabled
+webhook-disabled = Disabled
+# $reason (String) - why Kassa disabled it
+webhook-disabled-because = Disabled: { $reason }
+disable = Disable
+enable = Enable
+# $url (String) - the endpoint's address
+disable-endpoint = Disable { $url }
+# $url (String) - the endpoint's address
+enable-endpoint = Enable { $url }
+add-endpoint-heading = Add an endpoint
+field-address-https = Address (https)
+field-events = Events
+# $events (String) - the event names
+events-hint = Names, groups or everything: { $events }, invoice.*, *
+field-description-optional = Description (optional)
+add-endpoint = Add endpoint
+# $id (String) - the job's id
+job-queued-again = Job { $id } is queued again.

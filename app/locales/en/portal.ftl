@@ -1,0 +1,99 @@
+## The debtor portal: every page a debtor sees, and the frame around them.
+
+# $merchant (String) - the merchant's name
+page-title = { $merchant } · Kassa
+skip-to-content = Skip to content
+sign-out = Sign out
+# $merchant (String) - the merchant's name
+footer-handled-by = Payments handled by Kassa for { $merchant }
+test-mode = Test mode
+test-mode-explained = no real money moves; payments go to the sandbox.
+language-menu = Language
+
+loading-invoices = Loading your invoices…
+loading-invoice = Loading the invoice…
+loading-receipt = Loading the receipt…
+loading = Loading…
+
+# $merchant (String) - the merchant's name
+invoices-title = Invoices from { $merchant }
+# $name (String) - the customer's name
+hello = Hello { $name }
+totals = Totals
+# $currency (String) - an ISO 4217 code, like EUR
+due-in = Due { $currency }
+of-which-overdue = of which overdue:
+# $currency (String) - an ISO 4217 code, like EUR
+credit-in = Credit { $currency }
+credit-explained = held on your account; it settles your next invoice
+# $currency (String) - an ISO 4217 code, like EUR
+pay-all-in = Pay all { $currency } invoices
+open-invoices = Open invoices
+nothing-to-pay = Nothing to pay. Thank you!
+settled-invoices = Settled invoices
+no-settled-invoices = No settled invoices yet.
+pay-selected = Pay selected invoices
+select = Select
+# $number (String) - an invoice number
+select-invoice = Select invoice { $number }
+selection-none = No invoices selected.
+# $total (String) - an amount with its currency
+selection-one = 1 invoice selected: { $total }
+# $count (String) - how many invoices (or a placeholder the page fills in)
+# $total (String) - an amount with its currency
+selection-many = { $count } invoices selected: { $total }
+selection-mixed = These invoices are in different currencies: choose invoices of one currency.
+
+col-invoice = Invoice
+col-due-date = Due date
+col-total = Total
+col-balance = Balance
+col-status = Status
+col-description = Description
+col-quantity = Quantity
+col-unit-price = Unit price
+col-amount = Amount
+col-paid = Paid
+col-balance-now = Balance now
+
+# $number (String) - an invoice number
+invoice-title = Invoice { $number }
+back-to-invoices = ← All invoices
+fact-issued = Issued
+fact-due = Due
+fact-total = Total
+fact-paid = Paid
+fact-balance = Balance
+invoice-lines = Invoice lines
+pay-this-invoice = Pay this invoice
+# $currency (String) - an ISO 4217 code, like EUR
+amount-in = Amount ({ $currency })
+pay-now = Pay now
+payments-and-credits = Payments and credits
+sandbox-legend = Sandbox payment (test mode)
+sandbox-approve = Approve
+sandbox-decline = Decline
+
+checkout-title = Pay invoices
+# $count (Number) - how many invoices
+checkout-heading = { $count ->
+    [one] Pay 1 invoice
+   *[other] Pay { $count } invoices
+}
+checkout-total = Total
+checkout-explained = One payment settles each of these invoices in full.
+# $total (String) - an amount with its currency
+pay-amount = Pay { $total }
+
+receipt-title = Payment received
+receipt-heading = Thank you, payment received
+fact-amount = Amount
+fact-date = Date
+fact-method = Method
+fact-reference = Reference
+applied-to = Applied to
+back-to-all-invoices = Back to all invoices
+
+signed-out-title = Signed out
+signed-out-heading = You are signed out
+signed-out-explained = To see your invoices again, open a new sign-in link from your email.

@@ -1,0 +1,56 @@
+## Het beheer voor medewerkers.
+
+admin = Beheer
+admin-page-title = { $page } · Beheer
+admin-brand = { $merchant } · Beheer
+nav-invoices = Facturen
+nav-webhooks = Webhooks
+nav-jobs = Taken
+col-customer = Klant
+
+login-title = Aanmelden voor medewerkers
+login-heading = Aanmelden bij Kassa voor medewerkers
+field-email = E-mailadres
+field-password = Wachtwoord
+sign-in = Aanmelden
+set-password-title = Kies uw wachtwoord
+set-password-heading = Kies uw Kassa-wachtwoord
+set-password-explained = Minstens 12 tekens. Een zin die u onthoudt, werkt goed.
+field-new-password = Nieuw wachtwoord
+field-password-again = Hetzelfde wachtwoord nog eens
+set-password-submit = Wachtwoord instellen en aanmelden
+please-sign-in = Meld u aan
+go-to-sign-in = Naar het aanmelden voor medewerkers
+
+jobs-heading = Opgegeven taken
+jobs-explained = Webhookleveringen en imports die bij elke poging mislukten. Los de oorzaak op (de ontvanger, het bestand) en zet de taak opnieuw in de wachtrij: ze krijgt haar pogingen opnieuw.
+jobs-none = Geen: elke taak is uitgevoerd of wordt nog geprobeerd.
+col-job = Taak
+col-attempts = Pogingen
+col-last-error = Laatste fout
+col-gave-up = Opgegeven
+col-action = Actie
+retry = Opnieuw
+retry-job = { $kind } { $id } opnieuw proberen
+
+webhooks-explained = Kassa stuurt deze adressen de gebeurtenissen die ze volgen, ondertekend volgens Standard Webhooks (docs/api.md).
+webhook-added = Eindpunt toegevoegd:
+webhook-secret-once = Het ondertekeningsgeheim, alleen nu getoond: kopieer het nu naar het ontvangende systeem.
+webhooks-none = Nog geen eindpunten.
+webhook-endpoints = Webhook-eindpunten
+col-address = Adres
+col-events = Gebeurtenissen
+webhook-enabled = Ingeschakeld
+webhook-disabled = Uitgeschakeld
+webhook-disabled-because = Uitgeschakeld: { $reason }
+disable = Uitschakelen
+enable = Inschakelen
+disable-endpoint = { $url } uitschakelen
+enable-endpoint = { $url } inschakelen
+add-endpoint-heading = Een eindpunt toevoegen
+field-address-https = Adres (https)
+field-events = Gebeurtenissen
+events-hint = Namen, groepen of alles: { $events }, invoice.*, *
+field-description-optional = Omschrijving (optioneel)
+add-endpoint = Eindpunt toevoegen
+job-queued-again = Taak { $id } staat weer in de wachtrij.

@@ -1,0 +1,84 @@
+## Het debiteurenportaal: elke pagina die een debiteur ziet, en het kader eromheen.
+
+page-title = { $merchant } · Kassa
+skip-to-content = Naar de inhoud
+sign-out = Afmelden
+footer-handled-by = Betalingen voor { $merchant } verlopen via Kassa
+test-mode = Testmodus
+test-mode-explained = er wordt geen echt geld overgemaakt; betalingen gaan naar de sandbox.
+language-menu = Taal
+
+loading-invoices = Uw facturen worden geladen…
+loading-invoice = De factuur wordt geladen…
+loading-receipt = Het betaalbewijs wordt geladen…
+loading = Bezig met laden…
+
+invoices-title = Facturen van { $merchant }
+hello = Hallo { $name }
+totals = Totalen
+due-in = Te betalen { $currency }
+of-which-overdue = waarvan achterstallig:
+credit-in = Tegoed { $currency }
+credit-explained = op uw rekening; het wordt verrekend met uw volgende factuur
+pay-all-in = Alle facturen in { $currency } betalen
+open-invoices = Openstaande facturen
+nothing-to-pay = Niets te betalen. Dank u wel!
+settled-invoices = Afgehandelde facturen
+no-settled-invoices = Nog geen afgehandelde facturen.
+pay-selected = Geselecteerde facturen betalen
+select = Selecteren
+select-invoice = Factuur { $number } selecteren
+selection-none = Geen facturen geselecteerd.
+selection-one = 1 factuur geselecteerd: { $total }
+selection-many = { $count } facturen geselecteerd: { $total }
+selection-mixed = Deze facturen zijn in verschillende valuta: kies facturen in één valuta.
+
+col-invoice = Factuur
+col-due-date = Vervaldatum
+col-total = Totaal
+col-balance = Openstaand
+col-status = Status
+col-description = Omschrijving
+col-quantity = Aantal
+col-unit-price = Prijs per stuk
+col-amount = Bedrag
+col-paid = Betaald
+col-balance-now = Nu openstaand
+
+invoice-title = Factuur { $number }
+back-to-invoices = ← Alle facturen
+fact-issued = Factuurdatum
+fact-due = Vervaldatum
+fact-total = Totaal
+fact-paid = Betaald
+fact-balance = Openstaand
+invoice-lines = Factuurregels
+pay-this-invoice = Deze factuur betalen
+amount-in = Bedrag ({ $currency })
+pay-now = Nu betalen
+payments-and-credits = Betalingen en creditnota's
+sandbox-legend = Sandboxbetaling (testmodus)
+sandbox-approve = Goedkeuren
+sandbox-decline = Weigeren
+
+checkout-title = Facturen betalen
+checkout-heading = { $count ->
+    [one] 1 factuur betalen
+   *[other] { $count } facturen betalen
+}
+checkout-total = Totaal
+checkout-explained = Eén betaling voldoet elk van deze facturen volledig.
+pay-amount = { $total } betalen
+
+receipt-title = Betaling ontvangen
+receipt-heading = Dank u wel, betaling ontvangen
+fact-amount = Bedrag
+fact-date = Datum
+fact-method = Betaalwijze
+fact-reference = Kenmerk
+applied-to = Verrekend met
+back-to-all-invoices = Terug naar alle facturen
+
+signed-out-title = Afgemeld
+signed-out-heading = U bent afgemeld
+signed-out-explained = Open een nieuwe aanmeldlink uit uw e-mail om uw facturen weer te zien.

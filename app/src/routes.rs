@@ -1,0 +1,58 @@
+//! The HTML document around every page and the routes of the portal and the admin.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use crate::{admin, components, jobs, portal, webhooks};
+
+/// Where the stylesheet is (`/pkg/kassa-<hash>.css`), as the server found it in the site's
+/// manifest; provided to every render.
+#[derive(Debug, Clone)]
+pub struct StylesheetHref(pub String);
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    crate::backend::set_content_security_policy();
+    let css = use_context::<StylesheetHref>().map(|s| s.0).unwrap_or_else(|| "/pkg/kassa.css".into());
+    view! {
+        <!DOCTYPE html>
+        <html lang=crate::i18n::lang().code()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" type="image/svg+xml" href="/assets/favicon.svg"/>
+                <link rel="stylesheet" id="kassa" href=css/>
+                <HydrationScripts options islands=true/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|text| format!("{text} · Kassa")/>
+        <a class="skip-link" href="#main">{crate::i18n::t().skip_to_content()}</a>
+        <Router>
+            <Routes fallback=components::NotFound>
+                <Route path=path!("/p/:merchant") view=portal::PortalHome ssr=SsrMode::Async/>
+                <Route path=path!("/p/:merchant/invoices/:number") view=portal::InvoicePage ssr=SsrMode::Async/>
+                <Route path=path!("/p/:merchant/checkout") view=portal::PayPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/:merchant/payments/:payment") view=portal::ReceiptPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/:merchant/signed-out") view=portal::SignedOut/>
+                <Route path=path!("/admin") view=admin::AdminHome ssr=SsrMode::Async/>
+                <Route path=path!("/admin/login") view=admin::LoginPage/>
+                <Route path=path!("/admin/webhooks") view=webhooks::WebhooksPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/jobs") view=jobs::JobsPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/set-password/:token") view=admin::SetPasswordPage/>
+            </Routes>
+        </Router>
+    }
+}

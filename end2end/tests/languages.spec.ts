@@ -1,0 +1,53 @@
+import { expect, test } from '@playwright/test';
+import { accessible, kassaUrl, linkFor, signIn } from './helpers';
+
+// The demo's customers open the portal in their customer record's language: the Dutch bakery
+// in Dutch, the Danish coffee roaster in Danish. Every page passes axe in each language and
+// fits a 375 px phone.
+
+test('the Dutch bakery reads its portal in Dutch, on a phone', async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.goto(linkFor('Bakkerij De Molen B.V.'));
+  await expect(page.locator('html')).toHaveAttribute('lang', 'nl');
+  await expect(page.getByRole('heading', { name: 'Uw facturen van Noorderlicht Supplies' })).toBeVisible();
+  await accessible(page);
+  await page.getByRole('button', { name: 'Verder' }).click();
+  await expect(page.getByRole('heading', { name: 'Hallo Bakkerij De Molen B.V.' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Openstaande facturen' })).toBeVisible();
+  await expect(page.getByTestId('test-banner')).toContainText('Testmodus');
+  await accessible(page);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+
+  await page.getByRole('link', { name: 'NL-2026-0105' }).click();
+  await expect(page.getByRole('heading', { name: /Factuur NL-2026-0105/ })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Factuurregels' })).toBeVisible();
+  await accessible(page);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+
+  // A refused payment says why in Dutch.
+  await page.getByLabel('Bedrag (EUR)').fill('0');
+  await page.getByRole('button', { name: 'Nu betalen' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Vul een bedrag boven nul in.');
+});
+
+test('the Danish coffee roaster reads its portal in Danish, and can switch to English', async ({ page }) => {
+  await signIn(page, linkFor('Fjordkaffe ApS'));
+  await expect(page.locator('html')).toHaveAttribute('lang', 'da');
+  await expect(page.getByRole('heading', { name: 'Hej Fjordkaffe ApS' })).toBeVisible();
+  await expect(page.locator('tr[data-invoice="DK-2026-0201"] [data-status]')).toHaveText('Forfalden');
+  await accessible(page);
+
+  await page.getByLabel('Vælg faktura DK-2026-0207').check();
+  await page.getByRole('button', { name: 'Betal valgte fakturaer' }).click();
+  await expect(page.getByRole('heading', { name: 'Betal 1 faktura' })).toBeVisible();
+  await accessible(page);
+
+  // The language menu is a plain link on every page; the choice is remembered.
+  await page.getByRole('navigation', { name: 'Sprog' }).getByRole('link', { name: 'English' }).click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(page.getByRole('heading', { name: 'Pay 1 invoice' })).toBeVisible();
+  await page.goto(`${kassaUrl()}/p/demo`);
+  await expect(page.getByRole('heading', { name: 'Hello Fjordkaffe ApS' })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Language' }).getByRole('link', { name: 'Dansk' }).click();
+  await expect(page.getByRole('heading', { name: 'Hej Fjordkaffe ApS' })).toBeVisible();
+});
