@@ -10,6 +10,7 @@ use crate::i18n::t;
 #[cfg(feature = "ssr")]
 use crate::model::AdminInvoiceRow;
 use crate::model::AdminOverview;
+use crate::money::money;
 
 #[server(endpoint = "staff_login")]
 pub async fn staff_login(email: String, password: String) -> Result<(), AppError> {
@@ -213,8 +214,8 @@ fn AdminView(overview: AdminOverview) -> impl IntoView {
                                 <td>{i.customer_name}</td>
                                 <th scope="row">{i.number.clone()}</th>
                                 <td>{i.due_date.to_string()}</td>
-                                <td class="num">{i.total.to_string()}</td>
-                                <td class="num">{i.balance.to_string()}</td>
+                                <td class="num">{money(i.total)}</td>
+                                <td class="num">{money(i.balance)}</td>
                                 <td><StatusBadge status=i.status/></td>
                             </tr>
                         }).collect_view()}

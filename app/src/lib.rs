@@ -21,6 +21,8 @@ pub mod islands;
 pub mod jobs;
 pub mod model;
 #[cfg(feature = "ssr")]
+pub mod money;
+#[cfg(feature = "ssr")]
 pub mod portal;
 #[cfg(feature = "ssr")]
 mod routes;

@@ -208,27 +208,3 @@ impl MoneyFormat {
         format!("{sign}{}{grouped}{fraction}{}", self.prefix, self.suffix)
     }
 }
-
-#[cfg(all(test, feature = "ssr"))]
-mod tests {
-    use super::*;
-    use kassa_domain::Currency;
-
-    fn format(currency: Currency) -> MoneyFormat {
-        crate::words::money_format(currency)
-    }
-
-    #[test]
-    fn an_island_writes_amounts_as_the_server_does() {
-        for (minor, currency) in
-            [(0, Currency::EUR), (5, Currency::EUR), (123_456_789, Currency::EUR), (100_000, Currency::DKK)]
-        {
-            let money = Money::from_minor(minor, currency);
-            assert_eq!(format(currency).format(minor), money.to_string());
-        }
-        let yen = Currency::parse("JPY").unwrap();
-        assert_eq!(format(yen).format(1_234_567), Money::from_minor(1_234_567, yen).to_string());
-        let nl = MoneyFormat { prefix: "€ ".into(), group: ".".into(), decimal: ",".into(), ..format(Currency::EUR) };
-        assert_eq!(nl.format(123_456), "€ 1.234,56");
-    }
-}

@@ -11,6 +11,7 @@ use crate::error::AppError;
 use crate::i18n::t;
 use crate::islands::PickInvoices;
 use crate::model::*;
+use crate::money::money;
 
 #[server(endpoint = "load_portal")]
 pub async fn load_portal(merchant: String) -> Result<PortalOverview, AppError> {
@@ -107,8 +108,10 @@ pub async fn pay_invoice(
             let (ctx, who) = edge::debtor(&merchant).await?;
             let number = kassa_domain::InvoiceNumber::parse(&number).map_err(|_| AppError::NotFound)?;
             let sandbox_outcome = sandbox_outcome(outcome);
+            let decimal = crate::money::decimal_separator(crate::i18n::lang());
             let payment =
-                payments::pay(&ctx, &who, PayInvoice { number, amount, key: pay_key, sandbox_outcome }).await?;
+                payments::pay(&ctx, &who, PayInvoice { number, amount, decimal, key: pay_key, sandbox_outcome })
+                    .await?;
             to_receipt(&merchant, &payment)
         }
         .await,
@@ -267,8 +270,8 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
                 {overview.totals.into_iter().map(move |t| view! {
                     <div class="total-card">
                         <p class="total-label">{w.due_in(t.due.currency().code())}</p>
-                        <p class="total-amount" data-testid="total-due">{t.due.to_string()}</p>
-                        <p class="total-overdue">{w.of_which_overdue()} " " <span data-testid="total-overdue">{t.overdue.to_string()}</span></p>
+                        <p class="total-amount" data-testid="total-due">{money(t.due)}</p>
+                        <p class="total-overdue">{w.of_which_overdue()} " " <span data-testid="total-overdue">{money(t.overdue)}</span></p>
                         {t.due.is_positive().then(|| {
                             let code = t.due.currency().to_string();
                             view! {
@@ -282,7 +285,7 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
                 {overview.credit.into_iter().map(|c| view! {
                     <div class="total-card">
                         <p class="total-label">{w.credit_in(c.currency().code())}</p>
-                        <p class="total-amount" data-testid="credit">{c.to_string()}</p>
+                        <p class="total-amount" data-testid="credit">{money(c)}</p>
                         <p class="total-overdue">{w.credit_explained()}</p>
                     </div>
                 }).collect_view()}
@@ -339,7 +342,7 @@ fn InvoiceTable(slug: String, invoices: Vec<InvoiceSummary>, pick: bool) -> impl
                     {invoices.into_iter().map(|i| {
                         let href = format!("/p/{}/invoices/{}", slug, i.number);
                         let choose = pick.then(|| {
-                            let format = crate::words::money_format(i.balance.currency());
+                            let format = crate::money::money_format(crate::i18n::lang(), i.balance.currency());
                             view! {
                             <td class="pick">
                                 <label>
@@ -358,8 +361,8 @@ fn InvoiceTable(slug: String, invoices: Vec<InvoiceSummary>, pick: bool) -> impl
                                 {choose}
                                 <th scope="row"><a href=href>{i.number.clone()}</a></th>
                                 <td data-label=w.col_due_date()>{i.due_date.to_string()}</td>
-                                <td class="num" data-label=w.col_total()>{i.total.to_string()}</td>
-                                <td class="num" data-label=w.col_balance()>{i.balance.to_string()}</td>
+                                <td class="num" data-label=w.col_total()>{money(i.total)}</td>
+                                <td class="num" data-label=w.col_balance()>{money(i.balance)}</td>
                                 <td data-label=w.col_status()><StatusBadge status=i.status/></td>
                             </tr>
                         }
@@ -398,9 +401,9 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
             <dl class="facts">
                 <dt>{w.fact_issued()}</dt><dd>{inv.issue_date.to_string()}</dd>
                 <dt>{w.fact_due()}</dt><dd>{inv.due_date.to_string()}</dd>
-                <dt>{w.fact_total()}</dt><dd>{inv.total.to_string()}</dd>
-                <dt>{w.fact_paid()}</dt><dd>{detail.paid.to_string()}</dd>
-                <dt>{w.fact_balance()}</dt><dd data-testid="balance">{inv.balance.to_string()}</dd>
+                <dt>{w.fact_total()}</dt><dd>{money(inv.total)}</dd>
+                <dt>{w.fact_paid()}</dt><dd>{money(detail.paid)}</dd>
+                <dt>{w.fact_balance()}</dt><dd data-testid="balance">{money(inv.balance)}</dd>
             </dl>
             <div class="table-scroll">
                 <table class="lines">
@@ -418,8 +421,8 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
                             <tr>
                                 <td>{l.description}</td>
                                 <td class="num">{l.quantity}</td>
-                                <td class="num">{l.unit_price.to_string()}</td>
-                                <td class="num">{l.amount.to_string()}</td>
+                                <td class="num">{money(l.unit_price)}</td>
+                                <td class="num">{money(l.amount)}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>
@@ -445,7 +448,7 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
                 <h2>{w.payments_and_credits()}</h2>
                 <ul class="payments">
                     {detail.settlements.into_iter().map(|line| {
-                        let text = format!("{} · {} · {}", line.at, line.amount, line.label);
+                        let text = format!("{} · {} · {}", line.at, money(line.amount), line.label);
                         match line.receipt {
                             Some(id) => {
                                 let href = format!("/p/{}/payments/{}", list_slug, id);
@@ -515,7 +518,7 @@ fn SelectionPage(chosen: SelectionView, pay: ServerAction<PayInvoices>) -> impl 
             <h1>{w.checkout_heading(count)}</h1>
             <InvoiceTable slug=slug.clone() invoices=chosen.invoices pick=false/>
             <section class="pay" aria-labelledby="pay-title">
-                <h2 id="pay-title">{w.checkout_total()} " " <span data-testid="selection-total">{chosen.total.to_string()}</span></h2>
+                <h2 id="pay-title">{w.checkout_total()} " " <span data-testid="selection-total">{money(chosen.total)}</span></h2>
                 <p>{w.checkout_explained()}</p>
                 <ActionForm action=pay>
                     <input type="hidden" name="merchant" value=slug/>
@@ -524,7 +527,7 @@ fn SelectionPage(chosen: SelectionView, pay: ServerAction<PayInvoices>) -> impl 
                     <input type="hidden" name="pay_key" value=chosen.pay_key/>
                     <SandboxChoice test_mode/>
                     <p role="alert" class="form-error">{pay_error}</p>
-                    <button type="submit" class="button-primary">{w.pay_amount(chosen.total.to_string())}</button>
+                    <button type="submit" class="button-primary">{w.pay_amount(money(chosen.total))}</button>
                 </ActionForm>
             </section>
         </PortalFrame>
@@ -548,7 +551,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
         <PortalFrame branding=receipt.merchant>
             <h1 data-testid="receipt-title">{w.receipt_heading()}</h1>
             <dl class="facts">
-                <dt>{w.fact_amount()}</dt><dd data-testid="receipt-amount">{receipt.amount.to_string()}</dd>
+                <dt>{w.fact_amount()}</dt><dd data-testid="receipt-amount">{money(receipt.amount)}</dd>
                 <dt>{w.fact_date()}</dt><dd>{receipt.paid_at}</dd>
                 <dt>{w.fact_method()}</dt><dd>{receipt.method}</dd>
                 <dt>{w.fact_reference()}</dt><dd>{receipt.reference}</dd>
@@ -567,8 +570,8 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                     {receipt.invoices.into_iter().map(|i| view! {
                         <tr>
                             <th scope="row"><a href=format!("/p/{}/invoices/{}", slug, i.number)>{i.number.clone()}</a></th>
-                            <td class="num">{i.allocated.to_string()}</td>
-                            <td class="num">{i.balance_after.to_string()}</td>
+                            <td class="num">{money(i.allocated)}</td>
+                            <td class="num">{money(i.balance_after)}</td>
                             <td><StatusBadge status=i.status/></td>
                         </tr>
                     }).collect_view()}

@@ -6,29 +6,17 @@
 use kassa_domain::{InvoiceStatus, Problem};
 
 use crate::error::AppError;
-use crate::i18n::{t, Lang, Words};
+use crate::i18n::{lang, t, Lang, Words};
+use crate::money::money_in;
 
 pub fn error(e: &AppError) -> String {
     let w = t();
     match e {
         AppError::NotFound => w.error_not_found(),
         AppError::Unauthorized => w.error_unauthorized(),
-        AppError::Problem(p) => problem_in(w, p),
+        AppError::Problem(p) => problem_in(lang(), p, true),
         AppError::Internal => w.error_internal(),
         AppError::Transport(detail) => w.error_transport(detail),
-    }
-}
-
-/// How amounts in `currency` are written (today `EUR 1,234.56` in every language), for an
-/// island that adds amounts up itself.
-pub fn money_format(currency: kassa_domain::Currency) -> crate::model::MoneyFormat {
-    crate::model::MoneyFormat {
-        currency: currency.code().to_string(),
-        decimals: currency.minor_digits(),
-        prefix: format!("{} ", currency.code()),
-        suffix: String::new(),
-        group: ",".into(),
-        decimal: ".".into(),
     }
 }
 
@@ -81,24 +69,31 @@ pub fn error_page(e: &AppError) -> (String, String) {
     }
 }
 
-/// The problem in the words of the page being rendered (English outside a page: the API and
-/// the CLI).
+/// The problem in the words of the page being rendered; outside a page (the API's `message`,
+/// the CLI) in English, amounts written with their ISO code (`EUR 1,234.56`), as the API's
+/// amounts are.
 pub fn problem(p: &Problem) -> String {
-    problem_in(t(), p)
+    match leptos::prelude::use_context::<Lang>() {
+        Some(lang) => problem_in(lang, p, true),
+        None => problem_in(Lang::En, p, false),
+    }
 }
 
-/// The problem in `lang`'s words.
+/// The problem in `lang`'s words, as a page says it.
 pub fn problem_for(lang: Lang, p: &Problem) -> String {
-    problem_in(lang.words(), p)
+    problem_in(lang, p, true)
 }
 
-fn problem_in(w: &Words, p: &Problem) -> String {
+fn problem_in(lang: Lang, p: &Problem, on_a_page: bool) -> String {
+    let w = lang.words();
+    let money = |m: &kassa_domain::Money| if on_a_page { money_in(lang, *m) } else { m.to_string() };
     match p {
         Problem::AmountNotANumber { input } => w.problem_amount_not_a_number(input),
         Problem::AmountTooPrecise { currency, digits } => w.problem_amount_too_precise(currency.to_string(), *digits),
         Problem::AmountTooLarge => w.problem_amount_too_large(),
+        Problem::AmountAmbiguous { input } => w.problem_amount_ambiguous(input),
         Problem::AmountNotPositive => w.problem_amount_not_positive(),
-        Problem::AmountExceedsBalance { balance } => w.problem_amount_exceeds_balance(balance.to_string()),
+        Problem::AmountExceedsBalance { balance } => w.problem_amount_exceeds_balance(money(balance)),
         Problem::UnknownCurrency { input } => w.problem_unknown_currency(input),
         Problem::CurrencyMismatch { expected, found } => {
             w.problem_currency_mismatch(found.to_string(), expected.to_string())
@@ -113,9 +108,9 @@ fn problem_in(w: &Words, p: &Problem) -> String {
         Problem::DueBeforeIssue { issued, due } => w.problem_due_before_issue(due.to_string(), issued.to_string()),
         Problem::NothingOpen => w.problem_nothing_open(),
         Problem::AllocationExceedsAmount { applied, received } => {
-            w.problem_allocation_exceeds_amount(applied.to_string(), received.to_string())
+            w.problem_allocation_exceeds_amount(money(applied), money(received))
         }
-        Problem::AmountExceedsCredit { credit } => w.problem_amount_exceeds_credit(credit.to_string()),
+        Problem::AmountExceedsCredit { credit } => w.problem_amount_exceeds_credit(money(credit)),
         Problem::NoCreditAvailable => w.problem_no_credit_available(),
         Problem::AlreadyReversed => w.problem_already_reversed(),
         Problem::OnlyPaymentsReverse => w.problem_only_payments_reverse(),
@@ -135,7 +130,7 @@ fn problem_in(w: &Words, p: &Problem) -> String {
         Problem::TooManySelected { max } => w.problem_too_many_selected(*max),
         Problem::SelectionMixesCurrencies => w.problem_selection_mixes_currencies(),
         Problem::InvoiceAlreadyPaid { number } => w.problem_invoice_already_paid(number),
-        Problem::SelectionChanged { total } => w.problem_selection_changed(total.to_string()),
+        Problem::SelectionChanged { total } => w.problem_selection_changed(money(total)),
         Problem::InvalidSlug { input } => w.problem_invalid_slug(input),
         Problem::SlugTaken { slug } => w.problem_slug_taken(slug),
         Problem::NameRequired => w.problem_name_required(),
@@ -225,6 +220,7 @@ mod tests {
     fn problems_read_as_sentences_with_their_fields() {
         let p = Problem::AmountExceedsBalance { balance: Money::from_minor(179000, Currency::DKK) };
         assert_eq!(problem(&p), "You can pay at most DKK 1,790.00, the open balance.");
+        assert_eq!(problem_for(Lang::Da, &p), "Du kan højst betale 1.790,00\u{a0}kr., restbeløbet.");
         let p = Problem::PaymentDeclined { decline_code: "card_declined".into() };
         assert_eq!(problem(&p), "The payment was declined: the card was declined.");
         assert_eq!(problem_for(Lang::Nl, &p), "De betaling is geweigerd: de kaart werd geweigerd.");

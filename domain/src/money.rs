@@ -15,6 +15,8 @@ pub enum MoneyError {
     CurrencyMismatch(Currency, Currency),
     #[error("not an amount: {0:?}")]
     NotAnAmount(String),
+    #[error("{0:?} could be read two ways")]
+    Ambiguous(String),
     #[error("{currency} has {digits} decimals")]
     TooPrecise { currency: Currency, digits: u32 },
     #[error("amount overflow")]
@@ -209,20 +211,29 @@ impl Money {
             Some(rest) => (true, rest.to_string()),
             None => (false, int_digits),
         };
-        if int_digits.is_empty() && frac_part.is_empty()
-            || !int_digits.chars().all(|c| c.is_ascii_digit())
-            || !frac_part.chars().all(|c| c.is_ascii_digit())
-        {
-            return Err(bad());
+        Money::from_digits(negative, &int_digits, frac_part, currency).ok_or_else(bad)?
+    }
+
+    /// An amount from its sign, whole digits and decimal digits (either may be empty, not
+    /// both), or `None` if they are not plain ASCII digits.
+    fn from_digits(
+        negative: bool,
+        whole: &str,
+        fraction: &str,
+        currency: Currency,
+    ) -> Option<Result<Money, MoneyError>> {
+        let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+        if whole.is_empty() && fraction.is_empty() || !digits(whole) || !digits(fraction) {
+            return None;
         }
         let text = format!(
             "{}{}.{}",
             if negative { "-" } else { "" },
-            if int_digits.is_empty() { "0" } else { &int_digits },
-            if frac_part.is_empty() { "0" } else { frac_part }
+            if whole.is_empty() { "0" } else { whole },
+            if fraction.is_empty() { "0" } else { fraction }
         );
-        let value: Decimal = text.parse().map_err(|_| bad())?;
-        Money::from_exact_decimal(value, currency)
+        let value: Decimal = text.parse().ok()?;
+        Some(Money::from_exact_decimal(value, currency))
     }
 
     /// Plain decimal text without grouping, as used in forms and APIs: `1234.50`.
@@ -247,6 +258,51 @@ impl Money {
                 Money::from_minor(base + extra, self.currency)
             })
             .collect()
+    }
+}
+
+impl Money {
+    /// Reads what a person typed in a form, in a language that writes `decimal` (`.` or `,`)
+    /// between units and cents and the other mark between thousands. The other mark is taken
+    /// for the decimal point only where it cannot be a thousands mark (`12.50` in Dutch, as
+    /// phone keypads type it), and an amount that could be read both ways (`12.345` in Dutch,
+    /// `12,345` in English) is refused as ambiguous instead of guessed. Spaces and apostrophes
+    /// between digits are ignored; more decimals than the currency has are refused.
+    pub fn parse_typed(input: &str, currency: Currency, decimal: char) -> Result<Money, MoneyError> {
+        let group = if decimal == ',' { '.' } else { ',' };
+        let cleaned: String = input.chars().filter(|c| !c.is_whitespace() && *c != '\'' && *c != '’').collect();
+        let bad = || MoneyError::NotAnAmount(input.trim().to_string());
+        let (negative, unsigned) = match cleaned.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, cleaned.as_str()),
+        };
+        let (whole, fraction) = if let Some((whole, fraction)) = unsigned.rsplit_once(decimal) {
+            if whole.contains(decimal) || fraction.contains(group) {
+                return Err(bad());
+            }
+            (whole.to_string(), fraction)
+        } else if let Some((whole, fraction)) = unsigned.split_once(group).filter(|(_, f)| !f.contains(group)) {
+            // One mark of the other kind: `12.5` is cents, `12.345` could be either.
+            match fraction.len() {
+                3 if !whole.is_empty() && whole.len() <= 3 => {
+                    return Err(MoneyError::Ambiguous(input.trim().to_string()))
+                }
+                1 | 2 => (whole.to_string(), fraction),
+                _ => return Err(bad()),
+            }
+        } else {
+            (unsigned.to_string(), "")
+        };
+        // Thousands marks, if any, in groups of three after a first group of one to three.
+        let mut groups = whole.split(group);
+        let first = groups.next().unwrap_or("");
+        let rest: Vec<&str> = groups.collect();
+        let grouped_ok = rest.is_empty() || ((1..=3).contains(&first.len()) && rest.iter().all(|g| g.len() == 3));
+        let digits: String = whole.chars().filter(|c| *c != group).collect();
+        if !grouped_ok {
+            return Err(bad());
+        }
+        Money::from_digits(negative, &digits, fraction, currency).ok_or_else(bad)?
     }
 }
 
@@ -296,6 +352,29 @@ impl fmt::Display for Money {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn typed_amounts_are_read_as_the_language_writes_them_and_never_guessed() {
+        let nl = |s: &str| Money::parse_typed(s, Currency::EUR, ',');
+        let en = |s: &str| Money::parse_typed(s, Currency::EUR, '.');
+        let cents = |r: Result<Money, MoneyError>| r.map(|m| m.minor());
+        assert_eq!(cents(nl("12,50")), Ok(1250));
+        assert_eq!(cents(nl("1.234,56")), Ok(123_456));
+        assert_eq!(cents(nl("1.234.567")), Ok(123_456_700));
+        assert_eq!(cents(nl("12.5")), Ok(1250), "a phone's keypad point, where it cannot group thousands");
+        assert_eq!(cents(nl(" 1 234,5 ")), Ok(123_450));
+        assert_eq!(nl("12.345"), Err(MoneyError::Ambiguous("12.345".into())));
+        assert_eq!(en("12,345"), Err(MoneyError::Ambiguous("12,345".into())));
+        assert_eq!(cents(en("1,234.56")), Ok(123_456));
+        assert_eq!(cents(en("12,50")), Ok(1250));
+        assert!(matches!(nl("12,345"), Err(MoneyError::TooPrecise { .. })));
+        assert!(matches!(en("12.345"), Err(MoneyError::TooPrecise { .. })));
+        for bad in ["", "abc", "1,2,3", "12,34.5", "1.23.4", "12.3456", "1.2345,00", "€5"] {
+            assert!(matches!(nl(bad), Err(MoneyError::NotAnAmount(_))), "{bad}");
+        }
+        let kr = Money::parse_typed("1.975,00", Currency::DKK, ',').unwrap();
+        assert_eq!(kr.minor(), 197_500);
+    }
 
     fn eur(minor: i64) -> Money {
         Money::from_minor(minor, Currency::EUR)

@@ -22,6 +22,10 @@ pub enum Problem {
         digits: u32,
     },
     AmountTooLarge,
+    /// Typed with a thousands mark that could also be a decimal point (`12.345` in Dutch).
+    AmountAmbiguous {
+        input: String,
+    },
     AmountNotPositive,
     AmountExceedsBalance {
         balance: Money,
@@ -300,6 +304,7 @@ impl Problem {
             Problem::AmountNotANumber { .. } => "amount_not_a_number",
             Problem::AmountTooPrecise { .. } => "amount_too_precise",
             Problem::AmountTooLarge => "amount_too_large",
+            Problem::AmountAmbiguous { .. } => "amount_ambiguous",
             Problem::AmountNotPositive => "amount_not_positive",
             Problem::AmountExceedsBalance { .. } => "amount_exceeds_balance",
             Problem::UnknownCurrency { .. } => "unknown_currency",
@@ -403,6 +408,7 @@ impl From<MoneyError> for Problem {
             MoneyError::UnknownCurrency(input) => Problem::UnknownCurrency { input },
             MoneyError::CurrencyMismatch(expected, found) => Problem::CurrencyMismatch { expected, found },
             MoneyError::NotAnAmount(input) => Problem::AmountNotANumber { input },
+            MoneyError::Ambiguous(input) => Problem::AmountAmbiguous { input },
             MoneyError::TooPrecise { currency, digits } => Problem::AmountTooPrecise { currency, digits },
             MoneyError::Overflow => Problem::AmountTooLarge,
         }

@@ -11,7 +11,7 @@ test('a debtor opens a magic link, sees invoices, pays one and sees it paid', as
   await signIn(page, linkFor('Bakkerij De Molen B.V.'));
   await expect(page).toHaveURL(/\/p\/demo$/);
   await expect(page.getByRole('heading', { name: 'Hello Bakkerij De Molen B.V.' })).toBeVisible();
-  await expect(page.getByTestId('total-due')).toContainText('EUR');
+  await expect(page.getByTestId('total-due')).toContainText('€');
   await expect(page.locator('tr[data-invoice="NL-2026-0101"] [data-status]')).toHaveText('Overdue');
   await expect(page.locator('tr[data-invoice="NL-2026-0103"] [data-status]')).toHaveText('Paid');
   // The demo merchant is in test mode, and every page says so.
@@ -23,12 +23,12 @@ test('a debtor opens a magic link, sees invoices, pays one and sees it paid', as
   await page.getByRole('link', { name: 'NL-2026-0104' }).click();
   await expect(page.getByRole('heading', { name: /Invoice NL-2026-0104/ })).toBeVisible();
   await expect(page.getByRole('table', { name: 'Invoice lines' })).toContainText('Spelt flour');
-  await expect(page.getByTestId('balance')).toHaveText('EUR 310.00');
+  await expect(page.getByTestId('balance')).toHaveText('€310.00');
   await accessible(page);
 
   await page.getByRole('button', { name: 'Pay now' }).click();
   await expect(page.getByTestId('receipt-title')).toHaveText('Thank you, payment received');
-  await expect(page.getByTestId('receipt-amount')).toHaveText('EUR 310.00');
+  await expect(page.getByTestId('receipt-amount')).toHaveText('€310.00');
   await accessible(page);
 
   await page.getByRole('link', { name: 'Back to all invoices' }).click();
@@ -127,7 +127,7 @@ test.describe('without JavaScript', () => {
     await expect(page.getByRole('heading', { name: /Invoice NL-2026-0105/ })).toBeVisible();
     await page.getByLabel('Amount (EUR)').fill('10');
     await page.getByRole('button', { name: 'Pay now' }).click();
-    await expect(page.getByTestId('receipt-amount')).toHaveText('EUR 10.00');
+    await expect(page.getByTestId('receipt-amount')).toHaveText('€10.00');
   });
 });
 
@@ -164,10 +164,10 @@ test('with the keyboard only, a debtor signs in, selects two invoices and pays t
   await islandReady(page, 'pick-invoices');
   await tabTo(page, /^Select invoice NL-2026-0101$/);
   await page.keyboard.press('Space');
-  await expect(page.getByTestId('selection-total')).toHaveText('1 invoice selected: EUR 423.00');
+  await expect(page.getByTestId('selection-total')).toHaveText('1 invoice selected: €423.00');
   await tabTo(page, /^Select invoice NL-2026-0102$/);
   await page.keyboard.press('Space');
-  await expect(page.getByTestId('selection-total')).toHaveText(/^2 invoices selected: EUR [\d,]+\.\d\d$/);
+  await expect(page.getByTestId('selection-total')).toHaveText(/^2 invoices selected: €[\d,]+\.\d\d$/);
   const shown = (await page.getByTestId('selection-total').textContent())!.replace(/^.*: /, '');
   await accessible(page);
   await tabTo(page, /^Pay selected invoices$/);
@@ -195,8 +195,8 @@ test.describe('without JavaScript, paying several', () => {
     await page.getByRole('button', { name: 'Pay selected invoices' }).click();
     await expect(page.getByRole('heading', { name: 'Pay 2 invoices' })).toBeVisible();
     const total = (await page.getByTestId('selection-total').textContent())!;
-    expect(total).toMatch(/^DKK [\d,]+\.\d\d$/);
-    await page.getByRole('button', { name: `Pay ${total}` }).click();
+    expect(total).toMatch(/^DKK\s[\d,]+\.\d\d$/);
+    await page.getByRole('button', { name: /^Pay DKK/ }).click();
     await expect(page.getByTestId('receipt-amount')).toHaveText(total);
     // Nothing chosen: the checkout says what to do.
     await page.goto(`${kassaUrl()}/p/demo/checkout`);

@@ -153,6 +153,7 @@ async fn the_ledger_records_what_the_provider_charged() {
     let cmd = PayInvoice {
         number: InvoiceNumber::parse("NL-2026-0104").unwrap(),
         amount: "100.00".into(),
+        decimal: '.',
         key: "provider-amount".into(),
         sandbox_outcome: SandboxOutcome::Succeed,
     };

@@ -38,6 +38,8 @@ async fn a_debtor_reads_the_portal_in_their_customer_records_language() {
     let (_, html) = page(&c, &format!("{}/p/demo/invoices/NL-2026-0104", app.url)).await;
     assert_eq!(lang_of(&html), "nl");
     assert!(html.contains("Factuur NL-2026-0104") && html.contains("Nu betalen"), "{html}");
+    // Amounts as Dutch writes them.
+    assert!(html.contains("€\u{a0}310,00"), "{html}");
 }
 
 #[tokio::test]
@@ -117,5 +119,25 @@ async fn a_refused_payment_says_why_in_the_debtors_language() {
     let back = res.headers()["location"].to_str().unwrap().to_string();
     assert!(back.starts_with(&invoice), "{back}");
     let (_, html) = page(&c, &back).await;
-    assert!(html.contains("Du kan højst betale DKK 1,790.00, restbeløbet."), "{html}");
+    assert!(html.contains("Du kan højst betale 1.790,00\u{a0}kr., restbeløbet."), "{html}");
+
+    // `1.790` in Danish could be 1790 kroner or a mistyped 1,79: refused, never guessed.
+    let pay = |amount: &'static str, key: &'static str| {
+        c.post(format!("{}/api/pay_invoice", app.url)).form(&[
+            ("merchant", "demo"),
+            ("number", "DK-2026-0205"),
+            ("amount", amount),
+            ("outcome", "Succeed"),
+            ("pay_key", key),
+        ])
+    };
+    let res = pay("1.790", "ambiguous-1").send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    let problem: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(problem["Problem"]["code"], "amount_ambiguous", "{problem}");
+    // Written the Danish way, or with a phone's point for the øre, it is read.
+    assert_eq!(pay("10,50", "typed-1").send().await.unwrap().status(), 200);
+    assert_eq!(pay("10.50", "typed-2").send().await.unwrap().status(), 200);
+    let balance = app.invoice_json(&c, "DK-2026-0205").await["invoice"]["balance"]["minor"].clone();
+    assert_eq!(balance, 179_000 - 2 * 1_050);
 }

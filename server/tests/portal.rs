@@ -90,7 +90,8 @@ async fn paying_records_payment_and_allocation_once() {
 
     let page = c.get(format!("{}{receipt}", app.url)).send().await.unwrap();
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("EUR 100.00"));
+    // In the bakery's language: Dutch writes the amount `€ 100,00`.
+    assert!(page.text().await.unwrap().contains("€\u{a0}100,00"));
     app.assert_ledger_invariants().await;
 }
 

@@ -134,3 +134,4 @@ problem-import-archive-too-large = Et arkiv indeholder højst { $files } filer o
 problem-import-file-unknown = '{ $name }' er hverken CSV eller XML: Kassa importerer CSV-filer, UBL Invoice- og CreditNote-XML og zip-arkiver med dem.
 problem-iban-invalid = '{ $input }' er ikke et gyldigt IBAN (tjek cifrene).
 problem-payment-reference-invalid = En betalingsreference har højst { $max } tegn og ingen linjeskift.
+problem-amount-ambiguous = '{ $input }' kan betyde to beløb: skriv det uden punktum for tusinder, med komma før ørerne (som 12345,00 eller 12,35).

@@ -218,3 +218,5 @@ problem-import-file-unknown = '{ $name }' is neither CSV nor XML: Kassa imports 
 problem-iban-invalid = '{ $input }' is not a valid IBAN (check its digits).
 # $max (Number) - the most characters
 problem-payment-reference-invalid = A payment reference is at most { $max } characters, without line breaks.
+# $input (String) - what was typed
+problem-amount-ambiguous = '{ $input }' could mean two amounts: write it without the thousands separator, with the decimal point for cents (like 12345.00 or 12.35).

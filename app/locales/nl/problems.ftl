@@ -134,3 +134,4 @@ problem-import-archive-too-large = Een archief bevat hooguit { $files } bestande
 problem-import-file-unknown = '{ $name }' is geen CSV en geen XML: Kassa importeert CSV-bestanden, UBL Invoice- en CreditNote-XML en zip-archieven daarvan.
 problem-iban-invalid = '{ $input }' is geen geldige IBAN (controleer de cijfers).
 problem-payment-reference-invalid = Een betalingskenmerk heeft hooguit { $max } tekens, zonder regeleinden.
+problem-amount-ambiguous = '{ $input }' kan twee bedragen betekenen: schrijf het zonder punt voor de duizendtallen, met een komma voor de centen (zoals 12345,00 of 12,35).

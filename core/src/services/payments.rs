@@ -50,6 +50,9 @@ pub struct PayInvoice {
     pub number: InvoiceNumber,
     /// As the debtor typed it (`12,50`, `1.234,56`), read in the invoice's currency.
     pub amount: String,
+    /// How the debtor's language writes the decimal point (`,` in Dutch and Danish, `.` in
+    /// English): `12.345` is then refused as ambiguous rather than guessed.
+    pub decimal: char,
     /// The pay form's idempotency key: the same key pays at most once.
     pub key: String,
     /// Honoured in test mode only; in live mode the debtor never chooses an outcome.
@@ -182,7 +185,7 @@ pub async fn pay(ctx: &Ctx, who: &Principal, cmd: PayInvoice) -> Result<PaymentI
     let (merchant, key) = paying(ctx, who, &cmd.key).await?;
     let invoice = debtor_invoice(&ctx.pool, who.debtor()?, &cmd.number).await?;
     let currency = invoice.currency()?;
-    let amount = Money::parse(&cmd.amount, currency)?;
+    let amount = Money::parse_typed(&cmd.amount, currency, cmd.decimal)?;
     let check = pay_one(amount, &OpenItem { invoice: invoice.id.clone(), balance: invoice.balance()? })
         .map(|_| ())
         .map_err(Error::from);
