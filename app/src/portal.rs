@@ -437,7 +437,7 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
                         <input type="hidden" name="pay_key" value=detail.pay_key.clone()/>
                         <label for="pay-amount">{w.amount_in(inv.balance.currency().code())}</label>
                         <input id="pay-amount" name="amount" inputmode="decimal" autocomplete="off" required
-                            value=inv.balance.amount_string()/>
+                            value=typed(inv.balance)/>
                         <SandboxChoice test_mode/>
                         <p role="alert" class="form-error">{pay_error}</p>
                         <button type="submit" class="button-primary" disabled=move || pay.pending().get()>{w.pay_now()}</button>
@@ -461,6 +461,13 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
             })}
         </PortalFrame>
     }
+}
+
+/// An amount as the debtor would type it in the page's language (`247,20` in Dutch): the pay
+/// form's starting value.
+fn typed(m: kassa_domain::Money) -> String {
+    let decimal = crate::money::decimal_separator(crate::i18n::lang());
+    m.amount_string().replace('.', &decimal.to_string())
 }
 
 /// In test mode the debtor picks the sandbox's answer; in live mode there is nothing to pick.

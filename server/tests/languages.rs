@@ -38,8 +38,8 @@ async fn a_debtor_reads_the_portal_in_their_customer_records_language() {
     let (_, html) = page(&c, &format!("{}/p/demo/invoices/NL-2026-0104", app.url)).await;
     assert_eq!(lang_of(&html), "nl");
     assert!(html.contains("Factuur NL-2026-0104") && html.contains("Nu betalen"), "{html}");
-    // Amounts as Dutch writes them.
-    assert!(html.contains("€\u{a0}310,00"), "{html}");
+    // Amounts as Dutch writes them, and the pay form starts with the balance typed that way.
+    assert!(html.contains("€\u{a0}310,00") && html.contains("value=\"310,00\""), "{html}");
 }
 
 #[tokio::test]
