@@ -84,8 +84,9 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
     }
 }
 
-/// Links to this page in each of Kassa's other languages: plain links (they work without
-/// JavaScript) to `/lang/<code>`, which remembers the choice in a cookie and comes back here.
+/// Links to this page in each of Kassa's languages, the current one marked: plain links (they
+/// work without JavaScript) to `/lang/<code>`, which remembers the choice in a cookie and comes
+/// back here.
 #[component]
 pub fn LanguageMenu() -> impl IntoView {
     let here = leptos_router::hooks::use_location();
