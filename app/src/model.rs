@@ -179,7 +179,7 @@ pub struct SelectionView {
 /// How an island writes an amount it worked out itself (a selection's total) the way the
 /// server writes amounts, for one currency: `prefix` 1,234.56 `suffix`, with this locale's
 /// separators. Made on the server; the browser only fills in the digits.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MoneyFormat {
     pub currency: String,
     pub decimals: u32,

@@ -325,6 +325,14 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
 #[component]
 fn InvoiceTable(slug: String, invoices: Vec<InvoiceSummary>, pick: bool) -> impl IntoView {
     let w = t();
+    // Each currency's format once (an ICU round trip), not once per checkbox.
+    let mut formats: Vec<MoneyFormat> = Vec::new();
+    for i in invoices.iter().filter(|_| pick) {
+        let currency = i.balance.currency();
+        if !formats.iter().any(|f| f.currency == currency.code()) {
+            formats.push(crate::money::money_format(crate::i18n::lang(), currency));
+        }
+    }
     view! {
         <div class="table-scroll">
             <table class="invoices stack">
@@ -342,7 +350,9 @@ fn InvoiceTable(slug: String, invoices: Vec<InvoiceSummary>, pick: bool) -> impl
                     {invoices.into_iter().map(|i| {
                         let href = format!("/p/{}/invoices/{}", slug, i.number);
                         let choose = pick.then(|| {
-                            let format = crate::money::money_format(crate::i18n::lang(), i.balance.currency());
+                            let currency = i.balance.currency();
+                            let format =
+                                formats.iter().find(|f| f.currency == currency.code()).cloned().unwrap_or_default();
                             view! {
                             <td class="pick">
                                 <label>
