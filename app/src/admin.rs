@@ -178,6 +178,7 @@ pub(crate) fn AdminHeader(merchant_name: String, staff_email: String) -> impl In
                 <a href="/admin" aria-current=move || current("/admin")>{w.nav_invoices()}</a>
                 <a href="/admin/webhooks" aria-current=move || current("/admin/webhooks")>{w.nav_webhooks()}</a>
                 <a href="/admin/jobs" aria-current=move || current("/admin/jobs")>{w.nav_jobs()}</a>
+                <a href="/admin/settings" aria-current=move || current("/admin/settings")>{w.nav_settings()}</a>
             </nav>
             <ActionForm action=logout>
                 <span class="who">{staff_email}</span>
@@ -213,7 +214,7 @@ fn AdminView(overview: AdminOverview) -> impl IntoView {
                             <tr data-invoice=i.number.clone()>
                                 <td>{i.customer_name}</td>
                                 <th scope="row">{i.number.clone()}</th>
-                                <td>{i.due_date.to_string()}</td>
+                                <td>{crate::dates::date(i.due_date)}</td>
                                 <td class="num">{money(i.total)}</td>
                                 <td class="num">{money(i.balance)}</td>
                                 <td><StatusBadge status=i.status/></td>

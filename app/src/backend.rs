@@ -184,13 +184,6 @@ pub fn summary(i: &InvoiceState) -> InvoiceSummary {
     }
 }
 
-/// `2026-11-25 14:03 UTC`: unambiguous until pages learn the merchant's time zone.
-pub fn timestamp(unix: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    t.format(fmt).unwrap_or_default()
-}
-
 /// Redirects a plain form post to a path on this site. Anything that is not a clean local
 /// path (a control character from a crafted form field, `//other.host`) is refused as
 /// `NotFound` instead of reaching the response headers, where it would panic.

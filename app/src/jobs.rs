@@ -29,6 +29,7 @@ pub async fn load_jobs() -> Result<JobsOverview, AppError> {
             let dead = jobs::list_for(&ctx, &who, Some(jobs::State::Dead), SHOWN).await?;
             let staff = who.staff()?;
             let merchant = kassa_core::services::records::merchant_by_id(&ctx.pool, &staff.merchant).await?;
+            let zone = merchant.time_zone;
             Ok(JobsOverview {
                 retried: edge::take_once::<String>(RETRIED_KEY).await,
                 merchant_name: merchant.name,
@@ -39,7 +40,7 @@ pub async fn load_jobs() -> Result<JobsOverview, AppError> {
                         id: j.id,
                         kind: j.kind,
                         attempts: j.attempts,
-                        updated_at: kassa_core::services::records::rfc3339(j.updated_at),
+                        updated_at: crate::dates::moment(j.updated_at, &zone),
                         last_error: j.last_error.unwrap_or_default(),
                     })
                     .collect(),

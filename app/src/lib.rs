@@ -13,6 +13,8 @@ pub mod backend;
 #[cfg(feature = "ssr")]
 pub mod components;
 #[cfg(feature = "ssr")]
+pub mod dates;
+#[cfg(feature = "ssr")]
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod i18n;
@@ -26,6 +28,8 @@ pub mod money;
 pub mod portal;
 #[cfg(feature = "ssr")]
 mod routes;
+#[cfg(feature = "ssr")]
+pub mod settings;
 #[cfg(feature = "ssr")]
 pub mod webhooks;
 #[cfg(feature = "ssr")]

@@ -144,6 +144,20 @@ pub struct NewWebhook {
     pub secret: String,
 }
 
+/// `/admin/settings`: the merchant's settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsOverview {
+    /// Just saved: on the one page after saving.
+    pub saved: bool,
+    pub merchant_name: String,
+    pub staff_email: String,
+    /// Admins and the owner: the others see the settings, without a way to change them.
+    pub may_change: bool,
+    pub time_zone: String,
+    /// Every IANA name, sorted.
+    pub time_zones: Vec<String>,
+}
+
 /// `/admin/jobs`: the merchant's background jobs that used up their attempts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobsOverview {

@@ -81,7 +81,7 @@ pub async fn load_invoice(merchant: String, number: String) -> Result<InvoiceDet
                         };
                         SettlementLine {
                             label: crate::words::settlement(&line.kind, line.amount.is_negative()),
-                            at: edge::timestamp(line.at),
+                            at: crate::dates::moment(line.at, &detail.merchant.time_zone),
                             amount: line.amount,
                             receipt,
                         }
@@ -212,7 +212,7 @@ pub async fn load_receipt(merchant: String, payment: String) -> Result<Receipt, 
             Ok(Receipt {
                 merchant: edge::branding(&r.merchant),
                 payment_id: r.payment.to_string(),
-                paid_at: edge::timestamp(r.at),
+                paid_at: crate::dates::moment(r.at, &r.merchant.time_zone),
                 amount: r.amount,
                 method: r.method,
                 reference: r.reference,
@@ -370,7 +370,7 @@ fn InvoiceTable(slug: String, invoices: Vec<InvoiceSummary>, pick: bool) -> impl
                             <tr data-invoice=i.number.clone()>
                                 {choose}
                                 <th scope="row"><a href=href>{i.number.clone()}</a></th>
-                                <td data-label=w.col_due_date()>{i.due_date.to_string()}</td>
+                                <td data-label=w.col_due_date()>{crate::dates::date(i.due_date)}</td>
                                 <td class="num" data-label=w.col_total()>{money(i.total)}</td>
                                 <td class="num" data-label=w.col_balance()>{money(i.balance)}</td>
                                 <td data-label=w.col_status()><StatusBadge status=i.status/></td>
@@ -409,8 +409,8 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
             <p><a href=format!("/p/{slug}")>{w.back_to_invoices()}</a></p>
             <h1>{w.invoice_title(&inv.number)} " " <StatusBadge status=inv.status/></h1>
             <dl class="facts">
-                <dt>{w.fact_issued()}</dt><dd>{inv.issue_date.to_string()}</dd>
-                <dt>{w.fact_due()}</dt><dd>{inv.due_date.to_string()}</dd>
+                <dt>{w.fact_issued()}</dt><dd>{crate::dates::date(inv.issue_date)}</dd>
+                <dt>{w.fact_due()}</dt><dd>{crate::dates::date(inv.due_date)}</dd>
                 <dt>{w.fact_total()}</dt><dd>{money(inv.total)}</dd>
                 <dt>{w.fact_paid()}</dt><dd>{money(detail.paid)}</dd>
                 <dt>{w.fact_balance()}</dt><dd data-testid="balance">{money(inv.balance)}</dd>

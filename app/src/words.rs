@@ -135,6 +135,8 @@ fn problem_in(lang: Lang, p: &Problem, on_a_page: bool) -> String {
         Problem::SlugTaken { slug } => w.problem_slug_taken(slug),
         Problem::NameRequired => w.problem_name_required(),
         Problem::InvalidColor { input } => w.problem_invalid_color(input),
+        Problem::UnknownTimeZone { input } => w.problem_unknown_time_zone(input),
+        Problem::LiveKeyRequired => w.problem_live_key_required(),
         Problem::InvalidLogoUrl => w.problem_invalid_logo_url(),
         Problem::InvalidEmail { input } => w.problem_invalid_email(input),
         Problem::EmailTaken => w.problem_email_taken(),

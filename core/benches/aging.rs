@@ -130,7 +130,7 @@ async fn main() -> anyhow::Result<()> {
         webhook_secrets: kassa_core::secrets::Sealer::new(b"bench key bench key bench key 32", "webhook-secrets"),
     };
     let slug = MerchantSlug::parse(&format!("bench-{}", &db::new_id()[..8]))?;
-    let cmd = CreateMerchant { slug, name: "Bench B.V.".into(), brand_color: None, logo_url: None };
+    let cmd = CreateMerchant { slug, name: "Bench B.V.".into(), brand_color: None, logo_url: None, time_zone: None };
     let merchant = merchants::create(&ctx, &Principal::System, cmd).await?;
     let m = merchant.id.to_string();
 

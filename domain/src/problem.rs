@@ -113,6 +113,12 @@ pub enum Problem {
         input: String,
     },
     InvalidLogoUrl,
+    /// A merchant-wide setting (live mode uses it too) asked of a test-mode key.
+    LiveKeyRequired,
+    /// Not a time zone of the IANA database (`Europe/Amsterdam`).
+    UnknownTimeZone {
+        input: String,
+    },
     InvalidEmail {
         input: String,
     },
@@ -291,6 +297,7 @@ impl Problem {
             | Problem::SelectionChanged { .. }
             | Problem::JobNotDead { .. } => 409,
             Problem::PaymentDeclined { .. } => 402,
+            Problem::LiveKeyRequired => 403,
             Problem::SignInLinkExpired => 410,
             Problem::TooManyAttempts { .. } => 429,
             Problem::Busy { .. } => 503,
@@ -343,6 +350,8 @@ impl Problem {
             Problem::NameRequired => "name_required",
             Problem::InvalidColor { .. } => "invalid_color",
             Problem::InvalidLogoUrl => "invalid_logo_url",
+            Problem::UnknownTimeZone { .. } => "unknown_time_zone",
+            Problem::LiveKeyRequired => "live_key_required",
             Problem::InvalidEmail { .. } => "invalid_email",
             Problem::EmailTaken => "email_taken",
             Problem::OwnerStays => "owner_stays",

@@ -30,6 +30,9 @@ pub struct CreateMerchantArgs {
     /// Logo: an https:// URL or a path on this site.
     #[arg(long)]
     pub logo: Option<String>,
+    /// Time zone (IANA name): its midnight makes invoices overdue. Default Europe/Amsterdam.
+    #[arg(long)]
+    pub time_zone: Option<String>,
     #[command(flatten)]
     pub config: Config,
 }
@@ -241,7 +244,13 @@ pub async fn merchant(command: MerchantCommand) -> anyhow::Result<String> {
     let MerchantCommand::Create(args) = command;
     let slug = MerchantSlug::parse(&args.slug).map_err(|p| words(p.into()))?;
     let ctx = crate::context(&args.config).await?;
-    let cmd = merchants::CreateMerchant { slug, name: args.name, brand_color: args.color, logo_url: args.logo };
+    let cmd = merchants::CreateMerchant {
+        slug,
+        name: args.name,
+        brand_color: args.color,
+        logo_url: args.logo,
+        time_zone: args.time_zone,
+    };
     let merchant = merchants::create(&ctx, &Principal::System, cmd).await.map_err(words)?;
     Ok(format!(
         "Created merchant \"{}\" (test mode). Portal: {}/p/{}\nAdd staff with: kassa staff add --merchant {} --email EMAIL",

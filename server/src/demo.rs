@@ -15,8 +15,8 @@ use kassa_core::services::customers::{self, CustomerInput};
 use kassa_core::services::invoices::{self, CustomerRef, InvoiceInput, LineInput, NumberStyle};
 use kassa_core::services::ledger::{self, IssueCreditNote, RecordPayment, ReversePayment, WriteOffInvoice};
 use kassa_core::services::merchants::{self, CreateMerchant};
+use kassa_core::services::records::format_date;
 use kassa_core::services::records::merchant_by_slug;
-use kassa_core::services::records::{format_date, today};
 use kassa_core::services::staff;
 use kassa_core::services::widget::WidgetClaims;
 use kassa_core::services::{api_keys, auth};
@@ -166,6 +166,7 @@ pub async fn seed(ctx: &Ctx, config: &Config) -> anyhow::Result<DemoLinks> {
                 name: "Noorderlicht Supplies".into(),
                 brand_color: Some("#0b5cad".into()),
                 logo_url: Some("/assets/demo-logo.svg".into()),
+                time_zone: Some("Europe/Amsterdam".into()),
             };
             merchants::create(ctx, &Principal::System, cmd).await?
         }
@@ -173,7 +174,7 @@ pub async fn seed(ctx: &Ctx, config: &Config) -> anyhow::Result<DemoLinks> {
     };
     let (merchant_id, merchant_name) = (merchant.id.to_string(), merchant.name.clone());
 
-    let today = today();
+    let today = merchant.today()?;
     let public = config.public_url();
     let mut customers = Vec::new();
     let system = Principal::System;

@@ -208,6 +208,7 @@ async fn fingerprint(app: &TestApp, victims: &[&Victim]) -> Vec<String> {
     for sql in [
         "SELECT id || ':' || role FROM staff_users WHERE merchant_id = $1",
         "SELECT id || ':' || COALESCE(CAST(revoked_at AS TEXT), '-') FROM api_keys WHERE merchant_id = $1",
+        "SELECT id || ':' || time_zone FROM merchants WHERE id = $1",
     ] {
         rows.extend(strings(pool, sql, merchant.as_str()).await);
     }
@@ -235,6 +236,7 @@ fn request(method: &Method, path: &str, v: &Victim) -> (Option<Value>, bool) {
             return (Some(json!({ "url": "https://own.example/hook", "events": ["*"] })), false)
         }
         ("POST", "/imports") => return (None, false),
+        ("PATCH", "/settings") => return (Some(json!({ "time_zone": "Pacific/Kiritimati" })), false),
         ("POST", "/allocations") => json!({ "payment": v.payment, "invoice": inv_id, "amount": "1.00" }),
         ("POST", "/credit_notes") => json!({ "customer": v.customer, "number": "OWN-CN", "amount": "1.00",
             "currency": "EUR", "invoice_number": inv_number, "reason": "discount" }),
@@ -348,7 +350,13 @@ async fn no_api_key_reaches_what_is_not_its_own() {
 /// every scope.
 async fn other_merchant(app: &TestApp) -> (String, reqwest::Client) {
     let slug = kassa_domain::MerchantSlug::parse("other").unwrap();
-    let cmd = merchants::CreateMerchant { slug, name: "Other Merchant".into(), brand_color: None, logo_url: None };
+    let cmd = merchants::CreateMerchant {
+        slug,
+        name: "Other Merchant".into(),
+        brand_color: None,
+        logo_url: None,
+        time_zone: None,
+    };
     let other = merchants::create(&app.ctx, &Principal::System, cmd).await.unwrap();
     let cmd = api_keys::CreateKey {
         merchant: other.id.clone(),
@@ -390,7 +398,8 @@ fn server_fn_form(name: &str, v: &Victim) -> Vec<(&'static str, String)> {
             ("password", s("a long enough sentence")),
             ("confirm", s("a long enough sentence")),
         ],
-        "staff_logout" | "load_admin" | "load_webhooks" | "load_jobs" => vec![],
+        "staff_logout" | "load_admin" | "load_webhooks" | "load_jobs" | "load_settings" => vec![],
+        "save_settings" => vec![("time_zone", s("Pacific/Kiritimati"))],
         "retry_job" => vec![("id", v.job.clone())],
         "add_webhook" => vec![("url", s("https://attacker.example/hook")), ("events", s("*")), ("description", s(""))],
         "set_webhook_enabled" => vec![("id", v.endpoint.clone()), ("enabled", s("false"))],
@@ -415,7 +424,10 @@ fn expected(name: &str, who: &str) -> &'static [u16] {
         }
         "load_invoice" | "pay_invoice" | "load_receipt" | "load_portal" | "load_selection" | "pay_invoices" => &[401],
         // Staff read their own merchant's admin; the lower roles may not change settings.
-        "load_admin" | "load_webhooks" if staff => &[200],
+        "load_admin" | "load_webhooks" | "load_settings" if staff => &[200],
+        // Its own merchant's settings: the owner of another merchant changes their own.
+        "save_settings" if who == "staff of another merchant" => &[200],
+        "save_settings" if staff => &[404],
         // Jobs are settings: the owner of another merchant sees their own, lower roles none.
         "load_jobs" if who == "staff of another merchant" => &[200],
         "load_jobs" | "retry_job" if staff => &[404],

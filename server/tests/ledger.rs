@@ -268,7 +268,7 @@ async fn aging_buckets_and_a_customers_balance_follow_the_ledger() {
     let app = TestApp::spawn().await;
     let (m, c) = ids(&app, "C-1003").await; // Studio Grachten, EUR
     let who = staff(&m, StaffRole::Viewer);
-    let today = kassa_core::services::records::today();
+    let today = kassa_core::services::records::today_of(&app.ctx.pool, &m).await.unwrap();
     let before = reports::aging(&app.ctx, &who, today).await.unwrap();
     let eur_before = before.iter().find(|a| a.currency == Currency::EUR).unwrap().clone();
     let parts =

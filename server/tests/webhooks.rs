@@ -435,15 +435,7 @@ async fn a_slow_receiver_holds_two_slots_and_an_endless_answer_is_cut_short() {
 
 /// Runs the hourly overdue check once, as the job queue would.
 async fn check_overdue(app: &TestApp) {
-    use kassa_core::jobs::Handler;
-    let job = jobs::Job {
-        id: "t".into(),
-        kind: kassa_core::overdue::CHECK.into(),
-        payload: json!({}),
-        attempts: 1,
-        max_attempts: 1,
-    };
-    kassa_core::overdue::Check.run(&app.ctx, &job).await.unwrap();
+    app.check_overdue().await;
     deliver_all(app).await;
 }
 

@@ -54,3 +54,10 @@ events-hint = Navne, grupper eller alt: { $events }, invoice.*, *
 field-description-optional = Beskrivelse (valgfri)
 add-endpoint = Tilføj slutpunkt
 job-queued-again = Job { $id } er sat i kø igen.
+
+nav-settings = Indstillinger
+settings-saved = Indstillingerne er gemt.
+settings-admins-only = Kun administratorer og ejeren ændrer indstillinger; spørg en af dem.
+field-time-zone = Tidszone
+time-zone-hint = En faktura er forfalden fra midnat her efter forfaldsdatoen, og siderne viser tider efter dette ur.
+save-settings = Gem indstillinger

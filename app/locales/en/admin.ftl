@@ -63,3 +63,10 @@ field-description-optional = Description (optional)
 add-endpoint = Add endpoint
 # $id (String) - the job's id
 job-queued-again = Job { $id } is queued again.
+
+nav-settings = Settings
+settings-saved = Settings saved.
+settings-admins-only = Only admins and the owner change settings; ask one of them.
+field-time-zone = Time zone
+time-zone-hint = An invoice becomes overdue at midnight here after its due date, and pages show times on this clock.
+save-settings = Save settings

@@ -110,6 +110,9 @@ problem-slug-taken = The address '{ $slug }' is taken. Choose another one.
 problem-name-required = Enter a name.
 # $input (String) - what was typed
 problem-invalid-color = '{ $input }' is not a colour: write it like #0b5cad.
+# $input (String) - what was typed
+problem-unknown-time-zone = '{ $input }' is not a time zone: choose one from the list, like Europe/Amsterdam.
+problem-live-key-required = This setting applies to live mode too: change it with a live key, or in the admin.
 problem-invalid-logo-url = The logo must be an https:// address or a path on this site.
 # $input (String) - what was typed
 problem-invalid-email = '{ $input }' is not an email address.

@@ -54,3 +54,10 @@ events-hint = Namen, groepen of alles: { $events }, invoice.*, *
 field-description-optional = Omschrijving (optioneel)
 add-endpoint = Eindpunt toevoegen
 job-queued-again = Taak { $id } staat weer in de wachtrij.
+
+nav-settings = Instellingen
+settings-saved = Instellingen opgeslagen.
+settings-admins-only = Alleen beheerders en de eigenaar wijzigen instellingen; vraag het een van hen.
+field-time-zone = Tijdzone
+time-zone-hint = Een factuur is achterstallig vanaf middernacht hier na de vervaldatum, en pagina's tonen tijden op deze klok.
+save-settings = Instellingen opslaan

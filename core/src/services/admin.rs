@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::principal::Principal;
-use crate::services::records::{self, merchant_by_id, InvoiceRow, InvoiceState, Merchant, INVOICE_COLUMNS};
+use crate::services::records::{merchant_by_id, InvoiceRow, InvoiceState, Merchant, INVOICE_COLUMNS};
 use crate::Ctx;
 
 #[derive(Debug, Clone, Serialize)]
@@ -22,7 +22,7 @@ pub async fn receivables(ctx: &Ctx, who: &Principal) -> Result<Receivables> {
          JOIN customers c ON c.merchant_id = i.merchant_id AND c.id = i.customer_id \
          WHERE i.merchant_id = $1 ORDER BY i.due_date, i.number"
     );
-    let today = records::today();
+    let today = merchant.today()?;
     let mut invoices = Vec::new();
     for r in sqlx::query(&sql).bind(merchant.id.as_str()).fetch_all(&ctx.pool).await? {
         use sqlx::{FromRow, Row};

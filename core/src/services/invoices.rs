@@ -429,8 +429,8 @@ fn select(filter: &str) -> String {
 }
 
 impl Row {
-    fn record(self, lines: Option<Vec<Line>>) -> Result<InvoiceRecord> {
-        let state = self.base.state(records::today())?;
+    fn record(self, lines: Option<Vec<Line>>, today: Date) -> Result<InvoiceRecord> {
+        let state = self.base.state(today)?;
         let bad = |what: &str| Error::internal(format!("invoice {}: bad {what} in database", self.base.id));
         Ok(InvoiceRecord {
             currency: state.total.currency(),
@@ -499,7 +499,7 @@ async fn load(
     } else {
         None
     };
-    row.record(lines)
+    row.record(lines, records::today_of(pool, merchant).await?)
 }
 
 /// One invoice of `who`'s merchant and mode, with its lines.
@@ -562,6 +562,7 @@ pub async fn list(
     after: Option<&Cursor>,
 ) -> Result<Page<InvoiceRecord>> {
     let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
+    let today = records::today_of(&ctx.pool, &merchant).await?;
     let mut sql = String::from("AND i.mode = $2");
     let mut args = vec![Arg::Text(mode.as_str().into())];
     let mut arg = |sql: &mut String, clause: &str, value: Arg| {
@@ -570,11 +571,9 @@ pub async fn list(
     };
     match filter.status {
         Some(StatusFilter::Open) => sql.push_str(" AND i.open_minor > 0"),
-        Some(StatusFilter::Overdue) => arg(
-            &mut sql,
-            " AND i.open_minor > 0 AND i.due_date < $?",
-            Arg::Text(records::format_date(records::today())),
-        ),
+        Some(StatusFilter::Overdue) => {
+            arg(&mut sql, " AND i.open_minor > 0 AND i.due_date < $?", Arg::Text(records::format_date(today)))
+        }
         Some(StatusFilter::Settled) => sql.push_str(" AND i.open_minor = 0"),
         None => {}
     }
@@ -606,6 +605,6 @@ pub async fn list(
         };
     }
     let rows = query.fetch_all(&ctx.pool).await?;
-    let items = rows.into_iter().map(|r| r.record(None)).collect::<Result<Vec<_>>>()?;
+    let items = rows.into_iter().map(|r| r.record(None, today)).collect::<Result<Vec<_>>>()?;
     Ok(Page::of(items, limit, |i| Cursor { created_at: i.created_at, id: i.id.to_string() }))
 }

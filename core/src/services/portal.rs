@@ -143,7 +143,7 @@ pub async fn language(ctx: &Ctx, who: &Principal) -> Result<String> {
 pub async fn account(ctx: &Ctx, who: &Principal) -> Result<Account> {
     let debtor = who.debtor()?;
     let merchant = merchant_by_id(&ctx.pool, &debtor.merchant).await?;
-    let today = records::today();
+    let today = merchant.today()?;
     let invoices =
         debtor_invoices(&ctx.pool, debtor).await?.iter().map(|row| row.state(today)).collect::<Result<Vec<_>>>()?;
     Ok(Account {
@@ -227,7 +227,7 @@ pub async fn selection(ctx: &Ctx, who: &Principal, choice: &Choice) -> Result<Se
     let debtor = who.debtor()?;
     let pool = &ctx.pool;
     let merchant = merchant_by_id(pool, &debtor.merchant).await?;
-    let today = records::today();
+    let today = merchant.today()?;
     let mut invoices = Vec::new();
     match choice {
         Choice::Numbers(numbers) => {
@@ -284,10 +284,11 @@ pub async fn invoice(ctx: &Ctx, who: &Principal, number: &InvoiceNumber) -> Resu
     .fetch_all(pool)
     .await?;
     let settlements = settlements(pool, debtor, &row.id, currency).await?;
+    let invoice = row.state(merchant.today()?)?;
     Ok(InvoiceDetail {
         customer_name: customer_name(pool, debtor).await?,
         merchant,
-        invoice: row.state(records::today())?,
+        invoice,
         lines: lines
             .into_iter()
             .map(|(description, quantity, unit, amount)| Line {
@@ -370,7 +371,7 @@ pub async fn receipt(ctx: &Ctx, who: &Principal, payment: &PaymentId) -> Result<
          ORDER BY i.number",
         records::INVOICE_COLUMNS
     );
-    let today = records::today();
+    let today = merchant.today()?;
     let mut applied = Vec::new();
     let only = debtor.invoice.as_ref().map(InvoiceId::as_str).unwrap_or("");
     let rows =

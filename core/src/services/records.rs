@@ -27,8 +27,27 @@ pub fn currency(code: &str) -> Result<Currency> {
     Currency::parse(code).map_err(|e| Error::internal(format!("bad currency in database: {e}")))
 }
 
-pub fn today() -> Date {
-    time::OffsetDateTime::now_utc().date()
+/// The time zone Kassa assumes for a merchant that has not chosen one.
+pub const DEFAULT_TIME_ZONE: &str = "Europe/Amsterdam";
+
+/// An IANA time zone by its name (`Europe/Copenhagen`), from the database inside the binary.
+pub fn time_zone(name: &str) -> Option<jiff::tz::TimeZone> {
+    jiff::tz::db().get(name).ok()
+}
+
+/// Every time zone name Kassa knows, sorted: what the settings page offers.
+pub fn time_zone_names() -> Vec<String> {
+    let mut names: Vec<String> = jiff::tz::db().available().map(|n| n.to_string()).collect();
+    names.sort();
+    names
+}
+
+/// The calendar day it is now in `zone`.
+pub fn today_in(zone: &jiff::tz::TimeZone) -> Date {
+    let day = zone.to_datetime(jiff::Timestamp::now()).date();
+    let month = time::Month::try_from(day.month() as u8).unwrap_or(time::Month::January);
+    Date::from_calendar_date(i32::from(day.year()), month, day.day() as u8)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc().date())
 }
 
 /// A merchant as the portal and the admin need it.
@@ -41,6 +60,21 @@ pub struct Merchant {
     pub logo_url: Option<String>,
     /// Test mode: the sandbox gateway and a visible banner; live mode: real money only.
     pub mode: Mode,
+    /// Its IANA time zone: whose "today" decides due and overdue, and its local times.
+    pub time_zone: String,
+}
+
+impl Merchant {
+    /// The merchant's time zone (a name the database no longer knows: an internal error).
+    pub fn zone(&self) -> Result<jiff::tz::TimeZone> {
+        time_zone(&self.time_zone)
+            .ok_or_else(|| Error::internal(format!("merchant {}: unknown time zone {:?}", self.id, self.time_zone)))
+    }
+
+    /// The calendar day it is now where the merchant is.
+    pub fn today(&self) -> Result<Date> {
+        Ok(today_in(&self.zone()?))
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -51,6 +85,7 @@ struct MerchantRow {
     brand_color: String,
     logo_url: Option<String>,
     mode: String,
+    time_zone: String,
 }
 
 impl TryFrom<MerchantRow> for Merchant {
@@ -68,13 +103,14 @@ impl TryFrom<MerchantRow> for Merchant {
                 "test" => Mode::Test,
                 other => return Err(Error::internal(format!("unknown merchant mode {other:?}"))),
             },
+            time_zone: r.time_zone,
         })
     }
 }
 
 pub async fn merchant_by_slug(pool: &Pool, slug: &MerchantSlug) -> Result<Merchant> {
     sqlx::query_as::<_, MerchantRow>(
-        "SELECT id, slug, name, brand_color, logo_url, mode FROM merchants WHERE slug = $1",
+        "SELECT id, slug, name, brand_color, logo_url, mode, time_zone FROM merchants WHERE slug = $1",
     )
     .bind(slug.as_str())
     .fetch_optional(pool)
@@ -84,12 +120,26 @@ pub async fn merchant_by_slug(pool: &Pool, slug: &MerchantSlug) -> Result<Mercha
 }
 
 pub async fn merchant_by_id(pool: &Pool, id: &MerchantId) -> Result<Merchant> {
-    sqlx::query_as::<_, MerchantRow>("SELECT id, slug, name, brand_color, logo_url, mode FROM merchants WHERE id = $1")
+    sqlx::query_as::<_, MerchantRow>(
+        "SELECT id, slug, name, brand_color, logo_url, mode, time_zone FROM merchants WHERE id = $1",
+    )
+    .bind(id.as_str())
+    .fetch_optional(pool)
+    .await?
+    .ok_or(Error::NotFound)?
+    .try_into()
+}
+
+/// The calendar day it is now where merchant `id` is.
+pub async fn today_of(pool: &Pool, id: &MerchantId) -> Result<Date> {
+    let zone: String = sqlx::query_scalar("SELECT time_zone FROM merchants WHERE id = $1")
         .bind(id.as_str())
         .fetch_optional(pool)
         .await?
-        .ok_or(Error::NotFound)?
-        .try_into()
+        .ok_or(Error::NotFound)?;
+    time_zone(&zone)
+        .map(|z| today_in(&z))
+        .ok_or_else(|| Error::internal(format!("merchant {id}: unknown time zone {zone:?}")))
 }
 
 /// An invoice and where it stands today.

@@ -13,7 +13,7 @@ use kassa_domain::{InvoiceNumber, MerchantId, MerchantSlug};
 use crate::db::{self, Pool};
 use crate::error::{Error, Result};
 use crate::principal::{Debtor, Principal};
-use crate::services::records::{self, merchant_by_id, InvoiceRow, InvoiceState, Merchant, INVOICE_COLUMNS};
+use crate::services::records::{merchant_by_id, InvoiceRow, InvoiceState, Merchant, INVOICE_COLUMNS};
 use crate::Ctx;
 
 #[derive(Clone)]
@@ -81,7 +81,7 @@ async fn invoice_row(pool: &Pool, claims: &WidgetClaims) -> Result<InvoiceRow> {
 /// The invoice a verified token names, and its merchant: what `<kassa-pay>` shows.
 pub async fn invoice(ctx: &Ctx, claims: &WidgetClaims) -> Result<(Merchant, InvoiceState)> {
     let merchant = merchant_by_id(&ctx.pool, &MerchantId::from_raw(claims.m.clone())).await?;
-    let state = invoice_row(&ctx.pool, claims).await?.state(records::today())?;
+    let state = invoice_row(&ctx.pool, claims).await?.state(merchant.today()?)?;
     Ok((merchant, state))
 }
 

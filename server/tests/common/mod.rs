@@ -184,6 +184,19 @@ impl TestApp {
         .await
     }
 
+    /// Runs the hourly overdue check once, as the job queue would.
+    pub async fn check_overdue(&self) {
+        use kassa_core::jobs::{Handler, Job};
+        let job = Job {
+            id: "t".into(),
+            kind: kassa_core::overdue::CHECK.into(),
+            payload: serde_json::json!({}),
+            attempts: 1,
+            max_attempts: 1,
+        };
+        kassa_core::overdue::Check.run(&self.ctx, &job).await.unwrap();
+    }
+
     /// The invoice as the portal's `load_invoice` server function returns it.
     pub async fn invoice_json(&self, c: &reqwest::Client, number: &str) -> serde_json::Value {
         self.server_fn(c, "load_invoice", &[("merchant", "demo"), ("number", number)]).await.json().await.unwrap()

@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod openapi;
 pub mod payments;
 pub mod reference;
+pub mod settings;
 pub mod webhooks;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -62,7 +63,8 @@ use error::{ApiError, ApiResult, REQUEST_ID};
         (name = "webhooks", description = "Endpoints Kassa sends your events to, signed per Standard Webhooks 1.0; \
             their delivery log and replays."),
         (name = "jobs", description = "Kassa's background work for you (deliveries, imports): what is queued, \
-            running, done or dead, and a second chance for a dead job.")
+            running, done or dead, and a second chance for a dead job."),
+        (name = "settings", description = "The merchant's own settings: its time zone.")
     )
 )]
 struct ApiDoc;
@@ -130,6 +132,7 @@ fn operations() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(webhooks::replay))
         .routes(routes!(jobs::list))
         .routes(routes!(jobs::retry))
+        .routes(routes!(settings::get, settings::update))
 }
 
 /// `limit` requests per minute per API key (`--api-rate-limit`).
