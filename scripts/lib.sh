@@ -55,7 +55,7 @@ setup_build_tools() {
 setup_python_tools() {
   local venv="$HOME/.cache/kassa-venv"
   local want="openapi-spec-validator==$OPENAPI_SPEC_VALIDATOR_VERSION schemathesis==$SCHEMATHESIS_VERSION"
-  want+=" openapi-python-client==$OPENAPI_PYTHON_CLIENT_VERSION"
+  want+=" openapi-python-client==$OPENAPI_PYTHON_CLIENT_VERSION aiosmtpd==$AIOSMTPD_VERSION"
   if [ "$(cat "$venv/.kassa-tools" 2>/dev/null)" != "$want" ]; then
     say "installing Python test tools: $want"
     rm -rf "$venv"

@@ -178,6 +178,7 @@ pub(crate) fn AdminHeader(merchant_name: String, staff_email: String) -> impl In
                 <a href="/admin" aria-current=move || current("/admin")>{w.nav_invoices()}</a>
                 <a href="/admin/webhooks" aria-current=move || current("/admin/webhooks")>{w.nav_webhooks()}</a>
                 <a href="/admin/jobs" aria-current=move || current("/admin/jobs")>{w.nav_jobs()}</a>
+                <a href="/admin/mail" aria-current=move || current("/admin/mail")>{w.nav_mail()}</a>
                 <a href="/admin/settings" aria-current=move || current("/admin/settings")>{w.nav_settings()}</a>
             </nav>
             <ActionForm action=logout>

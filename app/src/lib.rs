@@ -15,12 +15,16 @@ pub mod components;
 #[cfg(feature = "ssr")]
 pub mod dates;
 #[cfg(feature = "ssr")]
+pub mod emails;
+#[cfg(feature = "ssr")]
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod i18n;
 pub mod islands;
 #[cfg(feature = "ssr")]
 pub mod jobs;
+#[cfg(feature = "ssr")]
+pub mod mailbox;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod money;

@@ -144,6 +144,24 @@ pub struct NewWebhook {
     pub secret: String,
 }
 
+/// `/admin/mail`: the mail the catcher kept, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailOverview {
+    pub merchant_name: String,
+    pub staff_email: String,
+    /// Whether mail stays here (no SMTP server configured).
+    pub catching: bool,
+    pub messages: Vec<MailRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailRow {
+    pub to: String,
+    pub subject: String,
+    pub at: String,
+    pub text: String,
+}
+
 /// `/admin/settings`: the merchant's settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SettingsOverview {

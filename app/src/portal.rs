@@ -612,12 +612,18 @@ where
     loaded_page(loaded, loading, show, |error| view! { <PortalErrorPage error/> }.into_any())
 }
 
-/// An error on a portal page: the error page, under the merchant's test banner.
+/// An error on a portal page: the error page, under the merchant's test banner; a visitor who
+/// is not signed in is offered a sign-in link by email.
 #[component]
 fn PortalErrorPage(error: AppError) -> impl IntoView {
+    let slug = param("merchant")();
+    let sign_in = matches!(error, AppError::Unauthorized).then(|| {
+        view! { <p class="error-page-onwards"><a href=format!("/p/{slug}/sign-in")>{t().sign_in_get_link()}</a></p> }
+    });
     view! {
         <MerchantTestBanner slug=param("merchant")()/>
         <ErrorPage error/>
+        {sign_in}
     }
 }
 
@@ -630,6 +636,7 @@ pub fn SignedOut() -> impl IntoView {
         <main id="main" class="error-page">
             <h1>{w.signed_out_heading()}</h1>
             <p>{w.signed_out_explained()}</p>
+            <p><a href=format!("/p/{}/sign-in", param("merchant")())>{w.sign_in_get_link()}</a></p>
             <LanguageMenu/>
         </main>
     }

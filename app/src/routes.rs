@@ -5,7 +5,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-use crate::{admin, components, jobs, portal, settings, webhooks};
+use crate::{admin, components, jobs, mailbox, portal, settings, webhooks};
 
 /// Where the stylesheet is (`/pkg/kassa-<hash>.css`), as the server found it in the site's
 /// manifest; provided to every render.
@@ -52,6 +52,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/webhooks") view=webhooks::WebhooksPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/jobs") view=jobs::JobsPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/settings") view=settings::SettingsPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/mail") view=mailbox::MailPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/set-password/:token") view=admin::SetPasswordPage/>
             </Routes>
         </Router>

@@ -146,6 +146,7 @@ async fn main() -> anyhow::Result<()> {
         origin: audit::Origin::of("bench"),
         allow_private_webhooks: false,
         webhook_secrets: kassa_core::secrets::Sealer::new(key, "webhook-secrets"),
+        mailer: Arc::new(kassa_core::mail::Catcher),
     };
     let slug = MerchantSlug::parse(&format!("bench-{}", &db::new_id()[..8]))?;
     let cmd = CreateMerchant { slug, name: "Bench B.V.".into(), brand_color: None, logo_url: None, time_zone: None };

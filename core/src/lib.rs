@@ -13,6 +13,7 @@ pub mod events;
 pub mod gateways;
 pub mod imports;
 pub mod jobs;
+pub mod mail;
 pub mod maintenance;
 pub mod overdue;
 pub mod principal;
@@ -41,6 +42,8 @@ pub struct Ctx {
     pub allow_private_webhooks: bool,
     /// Seals webhook signing secrets for the database (key derived from the instance key).
     pub webhook_secrets: secrets::Sealer,
+    /// Where outgoing mail goes: an SMTP server, or the mail catcher.
+    pub mailer: Arc<dyn mail::Mailer>,
 }
 
 impl Ctx {

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { inEnglish, accessible, islandReady, kassaUrl, linkFor, signIn } from './helpers';
+import { inEnglish, accessible, freshDemo, islandReady, kassaUrl, linkFor, signIn, staffSignIn } from './helpers';
 
 test.beforeEach(async ({ context }) => inEnglish(context));
 
@@ -87,14 +87,17 @@ test('a used magic link is refused with a clear page', async ({ page }) => {
   const response = await page.goto(link);
   expect(response?.status()).toBe(410);
   await expect(page.getByRole('heading', { name: 'This link can no longer be used' })).toBeVisible();
-  await expect(page.getByText('Ask Noorderlicht Supplies for a new link')).toBeVisible();
+  await expect(page.getByText('Ask for a new sign-in link by email')).toBeVisible();
   await accessible(page);
+  await page.getByRole('link', { name: 'Email me a sign-in link' }).click();
+  await expect(page.getByLabel('Email address')).toBeVisible();
 });
 
 test('without a sign-in the portal explains what to do', async ({ page }) => {
   const response = await page.goto(`${kassaUrl()}/p/demo`);
   expect(response?.status()).toBe(401);
   await expect(page.getByRole('heading', { name: 'Sign-in needed' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Email me a sign-in link' })).toHaveAttribute('href', '/p/demo/sign-in');
 });
 
 test('unknown merchants, invoices and pages get a clear 404', async ({ page }) => {
@@ -202,4 +205,42 @@ test.describe('without JavaScript, paying several', () => {
     await page.goto(`${kassaUrl()}/p/demo/checkout`);
     await expect(page.getByText('Choose at least one invoice to pay.')).toBeVisible();
   });
+});
+
+test('a debtor without a link asks for one by email, keyboard only, and signs in with it', async ({ page, browser }) => {
+  // Signed out, the portal offers the way in.
+  await page.goto(`${kassaUrl()}/p/demo`);
+  await page.getByRole('link', { name: 'Email me a sign-in link' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in to your invoices from Noorderlicht Supplies' })).toBeVisible();
+  await accessible(page);
+  await page.getByLabel('Email address').focus();
+  await page.keyboard.type('info@studiograchten.example');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'Check your email' })).toBeVisible();
+  await accessible(page);
+
+  // The demo keeps its mail in the catcher; an admin reads it there.
+  const staffContext = await browser.newContext();
+  await inEnglish(staffContext);
+  const staff = await staffContext.newPage();
+  await staffSignIn(staff, freshDemo());
+  await staff.getByRole('link', { name: 'Mail' }).click();
+  await expect(staff.getByRole('heading', { name: 'Mail sent to customers' })).toBeVisible();
+  const mail = staff.getByTestId('caught-mail').filter({ hasText: 'info@studiograchten.example' }).first();
+  // The worker sends it within its poll interval.
+  await expect(async () => {
+    await staff.reload();
+    await expect(mail).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 15000 });
+  await accessible(staff);
+  const text = (await mail.locator('pre').textContent()) ?? '';
+  const link = text.match(/https?:\/\/\S+\/p\/demo\/login\/\S+/)?.[0];
+  expect(link).toBeTruthy();
+  await staffContext.close();
+
+  await page.goto(link!);
+  await page.getByRole('button', { name: /^(Continue|Verder)$/ }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/p\/demo$/);
+  await expect(page.getByRole('heading', { name: 'Hello Studio Grachten' })).toBeVisible();
 });

@@ -115,6 +115,8 @@ async fn main() -> anyhow::Result<()> {
         webhook_allow_private_targets: false,
         job_concurrency: None,
         trusted_proxies: Vec::new(),
+        smtp_url: None,
+        mail_from: None,
     };
     let kassa = kassa_server::build(&config).await?;
     let demo = kassa_server::demo::seed(&kassa.ctx, &config).await?;

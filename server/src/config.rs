@@ -67,6 +67,17 @@ pub struct Config {
     /// every request counts as coming from its connection's peer.
     #[arg(long = "trusted-proxy", env = "KASSA_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_network)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// The SMTP server mail goes out through: `smtps://user:password@smtp.example.com:465`, or
+    /// `smtp://host:587?tls=required` for STARTTLS. Without it, mail stays in the mail catcher,
+    /// which staff read at /admin/mail (the demo's choice).
+    #[arg(long, env = "KASSA_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The address mail is sent from (with `--smtp-url`), like invoices@example.com; the
+    /// merchant's name is the sender's name.
+    #[arg(long, env = "KASSA_MAIL_FROM")]
+    pub mail_from: Option<String>,
 }
 
 impl Config {

@@ -124,6 +124,10 @@ pub struct DemoLinks {
     pub customers: Vec<CustomerLink>,
     pub shop_url: Option<String>,
     pub staff_login_url: String,
+    /// Where a debtor asks for a sign-in link by email.
+    pub sign_in_url: String,
+    /// The mail catcher, where those emails land unless `--smtp-url` is set.
+    pub mail_url: String,
     pub staff_email: String,
     pub staff_password: String,
 }
@@ -151,6 +155,12 @@ impl fmt::Display for DemoLinks {
             "Staff admin: {}  (email {}, password {})",
             self.staff_login_url, self.staff_email, self.staff_password
         )?;
+        writeln!(
+            f,
+            "Sign-in link by email: {}  (the demo's customers' addresses, such as administratie@demolen.example)",
+            self.sign_in_url
+        )?;
+        writeln!(f, "Mail catcher (the emails Kassa would send; sign in as staff): {}", self.mail_url)?;
         writeln!(f, "Test API key (shown once; docs/api.md): {}", self.api_key)
     }
 }
@@ -276,6 +286,8 @@ pub async fn seed(ctx: &Ctx, config: &Config) -> anyhow::Result<DemoLinks> {
         customers,
         shop_url: config.demo_shop_url(),
         staff_login_url: format!("{public}/admin/login"),
+        sign_in_url: format!("{public}/p/{MERCHANT_SLUG}/sign-in"),
+        mail_url: format!("{public}/admin/mail"),
         staff_email: STAFF_EMAIL.into(),
         staff_password: STAFF_PASSWORD.into(),
     })

@@ -43,7 +43,15 @@ pub async fn context(config: &Config) -> anyhow::Result<Ctx> {
         origin: kassa_core::audit::Origin::of("cli"),
         allow_private_webhooks: config.webhook_allow_private_targets,
         webhook_secrets: secrets::Sealer::new(&key, "webhook-secrets"),
+        mailer: kassa_core::mail::mailer(config.smtp_url.as_deref(), config.mail_from.as_deref())?,
     })
+}
+
+/// Every job handler: the core's, and the mail the pages' words are needed for.
+pub fn handlers() -> Vec<Arc<dyn kassa_core::jobs::Handler>> {
+    let mut all = kassa_core::jobs::handlers();
+    all.push(Arc::new(kassa_app::emails::SignInLinkMail));
+    all
 }
 
 pub async fn build(config: &Config) -> anyhow::Result<Kassa> {
@@ -73,7 +81,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     kassa_core::jobs::ensure_recurring(&kassa.ctx, kassa_core::maintenance::SWEEP, 3600).await?;
     kassa_core::jobs::ensure_recurring(&kassa.ctx, kassa_core::overdue::CHECK, 3600).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let mut worker = kassa_core::jobs::Worker::new(kassa.ctx.clone(), kassa_core::jobs::handlers());
+    let mut worker = kassa_core::jobs::Worker::new(kassa.ctx.clone(), handlers());
+    if kassa.ctx.mailer.catches() {
+        tracing::warn!("no --smtp-url: outgoing mail stays in the mail catcher, read by staff at /admin/mail");
+    }
     if let Some(n) = config.job_concurrency {
         worker.concurrency = usize::from(n);
     }

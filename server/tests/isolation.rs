@@ -398,7 +398,7 @@ fn server_fn_form(name: &str, v: &Victim) -> Vec<(&'static str, String)> {
             ("password", s("a long enough sentence")),
             ("confirm", s("a long enough sentence")),
         ],
-        "staff_logout" | "load_admin" | "load_webhooks" | "load_jobs" | "load_settings" => vec![],
+        "staff_logout" | "load_admin" | "load_webhooks" | "load_jobs" | "load_settings" | "load_mail" => vec![],
         "save_settings" => vec![("time_zone", s("Pacific/Kiritimati"))],
         "retry_job" => vec![("id", v.job.clone())],
         "add_webhook" => vec![("url", s("https://attacker.example/hook")), ("events", s("*")), ("description", s(""))],
@@ -431,6 +431,9 @@ fn expected(name: &str, who: &str) -> &'static [u16] {
         // Jobs are settings: the owner of another merchant sees their own, lower roles none.
         "load_jobs" if who == "staff of another merchant" => &[200],
         "load_jobs" | "retry_job" if staff => &[404],
+        // The mail catcher holds sign-in links: admins of the merchant only.
+        "load_mail" if who == "staff of another merchant" => &[200],
+        "load_mail" if staff => &[404],
         // Their own merchant's endpoint (or a 422 for an address that does not resolve here).
         "add_webhook" if who == "staff of another merchant" => &[200, 422],
         "add_webhook" | "set_webhook_enabled" if staff => &[404],

@@ -61,3 +61,10 @@ settings-admins-only = Kun administratorer og ejeren ændrer indstillinger; spø
 field-time-zone = Tidszone
 time-zone-hint = En faktura er forfalden fra midnat her efter forfaldsdatoen, og siderne viser tider efter dette ur.
 save-settings = Gem indstillinger
+
+nav-mail = Mail
+mail-heading = Mail til kunder
+mail-catching = Der er ikke sat en mailserver op (--smtp-url), så Kassa gemmer den mail, den ville sende, her i stedet: de nyeste 200 beskeder. Intet sendes ud.
+mail-smtp = Kassa sender mail gennem SMTP-serveren, der er sat op med --smtp-url; intet gemmes her.
+mail-none = Ingen mail endnu.
+mail-to = Til { $to } · { $at }

@@ -70,3 +70,12 @@ settings-admins-only = Only admins and the owner change settings; ask one of the
 field-time-zone = Time zone
 time-zone-hint = An invoice becomes overdue at midnight here after its due date, and pages show times on this clock.
 save-settings = Save settings
+
+nav-mail = Mail
+mail-heading = Mail sent to customers
+mail-catching = No mail server is set up (--smtp-url), so Kassa keeps the mail it would send here instead: the newest 200 messages. Nothing leaves.
+mail-smtp = Kassa sends mail through the SMTP server set up with --smtp-url; none is kept here.
+mail-none = No mail yet.
+# $to (String) - the recipient's address
+# $at (String) - when
+mail-to = To { $to } · { $at }

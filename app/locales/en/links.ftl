@@ -13,7 +13,7 @@ link-used-explained = Sign-in links work once and expire 15 minutes after they a
 link-invalid-title = This sign-in link is not valid
 link-invalid-explained = Check that you copied the whole link from the email.
 # $merchant (String) - the merchant's name
-link-ask-new = Ask { $merchant } for a new link, or open the most recent email from them.
+link-ask-new = Ask for a new sign-in link by email, or open the most recent email from { $merchant }.
 # $merchant (String) - the merchant's name
 link-still-not-working = If it still does not work, ask { $merchant } for a new link.
 pay-link-invalid-title = This pay link is not valid
@@ -21,3 +21,15 @@ pay-link-invalid-explained = It may have expired. Open the invoice again from th
 origin-refused-title = This form was sent from another site
 origin-refused-explained = Kassa accepts forms only from its own pages, so that no other site can act in your name.
 origin-refused-advice = Go back to Kassa's page and send the form from there.
+
+# $merchant (String) - the merchant's name
+sign-in-title = Sign in to your invoices from { $merchant }
+sign-in-explained = Enter the email address your invoices are sent to. We email you a link that signs you in.
+field-email-address = Email address
+sign-in-send = Email me a sign-in link
+sign-in-sent-title = Check your email
+# $merchant (String) - the merchant's name
+sign-in-sent-explained = If that address is one { $merchant } has for you, a sign-in link is on its way. It works once, within 15 minutes.
+sign-in-sent-advice = Nothing after a few minutes? Look in your spam folder, or ask for a link again.
+sign-in-ask-again = Ask for a new sign-in link
+sign-in-get-link = Email me a sign-in link

@@ -61,3 +61,10 @@ settings-admins-only = Alleen beheerders en de eigenaar wijzigen instellingen; v
 field-time-zone = Tijdzone
 time-zone-hint = Een factuur is achterstallig vanaf middernacht hier na de vervaldatum, en pagina's tonen tijden op deze klok.
 save-settings = Instellingen opslaan
+
+nav-mail = Mail
+mail-heading = Mail aan klanten
+mail-catching = Er is geen mailserver ingesteld (--smtp-url), dus Kassa bewaart de mail die het zou versturen hier: de nieuwste 200 berichten. Er gaat niets de deur uit.
+mail-smtp = Kassa verstuurt mail via de SMTP-server die met --smtp-url is ingesteld; hier wordt niets bewaard.
+mail-none = Nog geen mail.
+mail-to = Aan { $to } · { $at }

@@ -43,6 +43,89 @@ pub async fn issue_magic_link(pool: &Pool, merchant_id: &MerchantId, customer_id
     Ok(token)
 }
 
+/// A sign-in link asked for by email: at most five per address per merchant an hour...
+pub const SIGN_IN_EMAIL: throttle::Limit =
+    throttle::Limit { scope: "sign_in_email", max_failures: 5, window_minutes: 60 };
+/// ... and at most twenty from one client address an hour, whatever the addresses typed.
+pub const SIGN_IN_EMAIL_ADDRESS: throttle::Limit =
+    throttle::Limit { scope: "sign_in_email_address", max_failures: 20, window_minutes: 60 };
+
+/// What a job needs to send a customer a sign-in link by email (the link itself is made when
+/// the mail goes out, so no usable link waits in the queue).
+pub const SIGN_IN_MAIL: &str = "mail.sign_in_link";
+
+/// "Email me a sign-in link": when `email` is the address the merchant at `slug` has for one
+/// of its customers (in the merchant's current mode), a job mails that customer a fresh link.
+/// The answer is the same whether or not the address is known; only a malformed address
+/// (`invalid_email`) or a used-up limit (`too_many_attempts`, counted per address and per
+/// client address `client` before anything is looked up) says more.
+pub async fn email_sign_in_link(ctx: &Ctx, slug: &MerchantSlug, email: &str, client: &str) -> Result<()> {
+    let merchant = merchant_by_slug(&ctx.pool, slug).await?;
+    let email = crate::services::staff::parse_email(email)?;
+    // Every request counts, known address or not: the limits say nothing about who exists.
+    let _counted = throttle::reserve_all(
+        &ctx.pool,
+        &[(SIGN_IN_EMAIL, &format!("{}:{email}", merchant.id)), (SIGN_IN_EMAIL_ADDRESS, client)],
+    )
+    .await?;
+    let customers: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM customers WHERE merchant_id = $1 AND mode = $2 AND email = $3 ORDER BY id LIMIT 10",
+    )
+    .bind(merchant.id.as_str())
+    .bind(merchant.mode.as_str())
+    .bind(&email)
+    .fetch_all(&ctx.pool)
+    .await?;
+    if customers.is_empty() {
+        tracing::info!(merchant = merchant.id.as_str(), "sign-in link asked for an address with no customer");
+        return Ok(());
+    }
+    let mut tx = db::begin_write(&ctx.pool).await?;
+    for customer in customers {
+        let job = crate::jobs::NewJob {
+            kind: SIGN_IN_MAIL,
+            payload: serde_json::json!({ "merchant": merchant.id, "customer": customer }),
+            merchant: Some(merchant.id.clone()),
+            mode: Some(merchant.mode),
+            run_at: db::now(),
+            max_attempts: 5,
+            group: None,
+        };
+        crate::jobs::enqueue(&mut tx, job).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A sign-in mail ready to be written: whom to, in which language, with a fresh link.
+#[derive(Debug, Clone)]
+pub struct SignInMail {
+    pub merchant: crate::services::records::Merchant,
+    pub customer_name: String,
+    pub email: String,
+    pub language: String,
+    /// The full link (`{public_url}/p/{slug}/login/{token}`), single-use, 15 minutes.
+    pub link: String,
+}
+
+/// Makes a fresh sign-in link for the customer, for the mail that carries it; `None` when the
+/// customer or their address is gone since the mail was asked for.
+pub async fn sign_in_mail(ctx: &Ctx, merchant: &MerchantId, customer: &CustomerId) -> Result<Option<SignInMail>> {
+    let merchant = crate::services::records::merchant_by_id(&ctx.pool, merchant).await?;
+    let found: Option<(String, String, String)> =
+        sqlx::query_as("SELECT name, email, language FROM customers WHERE merchant_id = $1 AND id = $2")
+            .bind(merchant.id.as_str())
+            .bind(customer.as_str())
+            .fetch_optional(&ctx.pool)
+            .await?;
+    let Some((customer_name, email, language)) = found.filter(|(_, email, _)| !email.is_empty()) else {
+        return Ok(None);
+    };
+    let token = issue_magic_link(&ctx.pool, &merchant.id, customer).await?;
+    let link = format!("{}/p/{}/login/{token}", ctx.public_url, merchant.slug);
+    Ok(Some(SignInMail { merchant, customer_name, email, language, link }))
+}
+
 /// Marks the link used and returns the debtor it signs in. A used or expired link is
 /// `SignInLinkExpired` (the visitor needs a new one); a link this merchant never issued, or
 /// an unknown merchant, is `NotFound`. Two tabs racing on one link get one sign-in between

@@ -108,10 +108,102 @@ async fn link_error(ctx: &Ctx, lang: Lang, slug: &MerchantSlug, token: &str, e: 
             };
             let here = format!("/p/{slug}/login/{token}");
             let page = Page { lang, status, title: &title, lines: &[&first, &next], here: &here };
-            pages::merchant_message(&merchant, page)
+            pages::merchant_message_onwards(&merchant, page, &format!("/p/{slug}/sign-in"), &w.sign_in_get_link())
         }
         Err(e) => page_error(lang, e),
     }
+}
+
+/// The merchant at `/p/{slug_text}`, or the page saying there is none.
+async fn merchant_at(
+    ctx: &Ctx,
+    lang: Lang,
+    slug_text: &str,
+) -> Result<kassa_core::services::records::Merchant, Response> {
+    let slug = slug(slug_text).ok_or_else(|| pages::not_found(lang))?;
+    merchant_by_slug(&ctx.pool, &slug).await.map_err(|e| page_error(lang, e))
+}
+
+/// "Email me a sign-in link" (GET): the portal's door for a debtor without a link at hand.
+pub async fn sign_in_page(
+    State(ctx): State<Ctx>,
+    Extension(lang): Extension<Lang>,
+    Path(slug_text): Path<String>,
+) -> PageResult {
+    let merchant = merchant_at(&ctx, lang, &slug_text).await?;
+    Ok(sign_in_form(&merchant, lang, StatusCode::OK, "", None))
+}
+
+fn sign_in_form(
+    merchant: &kassa_core::services::records::Merchant,
+    lang: Lang,
+    status: StatusCode,
+    typed: &str,
+    error: Option<&str>,
+) -> Response {
+    let w = lang.words();
+    let here = format!("/p/{}/sign-in", merchant.slug);
+    let page =
+        Page { lang, status, title: &w.sign_in_title(&merchant.name), lines: &[&w.sign_in_explained()], here: &here };
+    let form = pages::EmailForm {
+        action: &here,
+        label: &w.field_email_address(),
+        button: &w.sign_in_send(),
+        value: typed,
+        error,
+    };
+    pages::email_page(merchant, page, form)
+}
+
+#[derive(serde::Deserialize)]
+pub struct EmailField {
+    #[serde(default)]
+    email: String,
+}
+
+/// "Email me a sign-in link" (POST): the same "check your email" for any well-formed address,
+/// known or not; a malformed one or a used-up limit is said on the form, with what was typed.
+pub async fn sign_in_request(
+    State(ctx): State<Ctx>,
+    Extension(lang): Extension<Lang>,
+    client: Option<Extension<kassa_core::audit::ClientIp>>,
+    Path(slug_text): Path<String>,
+    axum::Form(form): axum::Form<EmailField>,
+) -> PageResult {
+    let slug = slug(&slug_text).ok_or_else(|| pages::not_found(lang))?;
+    let client = client.map(|Extension(c)| c.0.to_string()).unwrap_or_else(|| "unknown".into());
+    match auth::email_sign_in_link(&ctx, &slug, &form.email, &client).await {
+        Ok(()) => Ok(Redirect::to(&format!("/p/{slug}/sign-in/sent")).into_response()),
+        Err(Error::Problem(problem)) => {
+            let merchant = merchant_at(&ctx, lang, &slug_text).await?;
+            let status = StatusCode::from_u16(problem.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            let typed: String = form.email.trim().chars().take(254).collect();
+            let words = kassa_app::words::problem_for(lang, &problem);
+            Err(sign_in_form(&merchant, lang, status, &typed, Some(&words)))
+        }
+        Err(e) => Err(page_error(lang, e)),
+    }
+}
+
+/// After asking for a link: the same words whether or not a mail went out.
+pub async fn sign_in_sent(
+    State(ctx): State<Ctx>,
+    Extension(lang): Extension<Lang>,
+    Path(slug_text): Path<String>,
+) -> PageResult {
+    let merchant = merchant_at(&ctx, lang, &slug_text).await?;
+    let slug = &merchant.slug;
+    let w = lang.words();
+    let here = format!("/p/{slug}/sign-in/sent");
+    let lines = [w.sign_in_sent_explained(&merchant.name), w.sign_in_sent_advice()];
+    let page = Page {
+        lang,
+        status: StatusCode::OK,
+        title: &w.sign_in_sent_title(),
+        lines: &[&lines[0], &lines[1]],
+        here: &here,
+    };
+    Ok(pages::merchant_message_onwards(&merchant, page, &format!("/p/{slug}/sign-in"), &w.sign_in_ask_again()))
 }
 
 /// An invoice's pay link opened (GET). Someone already signed in for that invoice, or for

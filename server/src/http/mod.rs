@@ -72,6 +72,8 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
     let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/p/{merchant}/login/{token}", get(links::magic_login_page).post(links::magic_login))
+        .route("/p/{merchant}/sign-in", get(links::sign_in_page).post(links::sign_in_request))
+        .route("/p/{merchant}/sign-in/sent", get(links::sign_in_sent))
         .route("/p/{merchant}/pay/{token}", get(links::pay_link_page).post(links::pay_link))
         .route("/p/{merchant}/theme.css", get(links::theme_css))
         .route("/lang/{code}", {

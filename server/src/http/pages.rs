@@ -44,6 +44,43 @@ pub fn continue_page(merchant: &Merchant, page: Page<'_>, action: &str, button: 
     render(page, merchant.mode == Mode::Test, &form)
 }
 
+/// A merchant's message with a link onwards (`href`, a path on this site) under it.
+pub fn merchant_message_onwards(merchant: &Merchant, page: Page<'_>, href: &str, link: &str) -> Response {
+    let onwards = format!("<p><a href=\"{}\">{}</a></p>", escape(href), escape(link));
+    render(page, merchant.mode == Mode::Test, &onwards)
+}
+
+/// A form that asks for one email address and posts it to `action`.
+pub struct EmailForm<'a> {
+    pub action: &'a str,
+    pub label: &'a str,
+    pub button: &'a str,
+    /// What was typed, shown again with `error` when it was refused.
+    pub value: &'a str,
+    pub error: Option<&'a str>,
+}
+
+/// A merchant's page with an [`EmailForm`]: plain HTML, it works without JavaScript; a refused
+/// address is marked invalid and the error is read out with it.
+pub fn email_page(merchant: &Merchant, page: Page<'_>, form: EmailForm<'_>) -> Response {
+    let (invalid, error) = match form.error {
+        Some(e) => (" aria-invalid=\"true\"", escape(e)),
+        None => ("", String::new()),
+    };
+    let html = format!(
+        "<form method=\"post\" action=\"{action}\" class=\"email-form\"><label for=\"email\">{label}</label>\
+         <input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"email\" inputmode=\"email\" required \
+         maxlength=\"254\" value=\"{value}\" aria-describedby=\"email-error\"{invalid}>\
+         <p id=\"email-error\" class=\"form-error\" role=\"alert\">{error}</p>\
+         <button type=\"submit\" class=\"button-primary\">{button}</button></form>",
+        action = escape(form.action),
+        label = escape(form.label),
+        value = escape(form.value),
+        button = escape(form.button),
+    );
+    render(page, merchant.mode == Mode::Test, &html)
+}
+
 /// The stylesheet's path as the site's manifest names it: set by the first router built in the
 /// process (a server builds one), read by every page made here.
 static STYLESHEET: std::sync::OnceLock<String> = std::sync::OnceLock::new();

@@ -84,6 +84,9 @@ impl TestApp {
             webhook_allow_private_targets: true,
             job_concurrency: None,
             trusted_proxies: Vec::new(),
+            // Mail stays in the catcher unless a test starts an SMTP server.
+            smtp_url: None,
+            mail_from: None,
         };
         adjust(&mut config);
         let kassa = kassa_server::build(&config).await.unwrap();

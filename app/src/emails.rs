@@ -1,0 +1,147 @@
+//! Emails to debtors, in the customer's language, with the merchant's name and colour: a
+//! plain-text part and an HTML part (inline styles and a table layout, as mail programs need;
+//! nothing loads from the web). Sent from the job queue through `ctx.mailer` (SMTP, or the mail
+//! catcher).
+
+use async_trait::async_trait;
+use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+use kassa_core::jobs::{Handler, Job};
+use kassa_core::mail::Message;
+use kassa_core::services::{auth, records};
+use kassa_core::Ctx;
+use kassa_domain::{CustomerId, MerchantId};
+
+use crate::i18n::Lang;
+
+/// What every email says around its own words.
+struct Frame<'a> {
+    lang: Lang,
+    merchant: &'a records::Merchant,
+    customer_name: &'a str,
+}
+
+/// Black or white, whichever reads better on the merchant's colour (WCAG relative luminance).
+fn ink_on(color: &str) -> &'static str {
+    let channel = |i: usize| {
+        let c = f64::from(u8::from_str_radix(color.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0)) / 255.0;
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+    if luminance > 0.179 {
+        "#000000"
+    } else {
+        "#ffffff"
+    }
+}
+
+/// An email with one button: `lines` before it, `after` below it.
+fn with_button(
+    frame: &Frame<'_>,
+    subject: String,
+    lines: &[String],
+    button: (&str, &str),
+    after: &[String],
+) -> Message {
+    let w = frame.lang.words();
+    let merchant = &frame.merchant.name;
+    let greeting = w.email_greeting(frame.customer_name);
+    let footer = w.email_footer(merchant);
+    let (label, href) = button;
+
+    let mut plain = format!("{greeting}\n\n");
+    for l in lines {
+        plain.push_str(&format!("{l}\n"));
+    }
+    plain.push_str(&format!("\n{href}\n\n"));
+    for l in after {
+        plain.push_str(&format!("{l}\n"));
+    }
+    plain.push_str(&format!("\n-- \n{footer}\n"));
+
+    let color = frame.merchant.brand_color.as_str();
+    let paragraph = |l: &String| format!("<p style=\"margin:0 0 16px\">{}</p>", text(l));
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{subject}</title></head>\
+         <body style=\"margin:0;padding:0;background:#f4f5f7\">\
+         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"background:#f4f5f7\"><tr><td align=\"center\" style=\"padding:24px 12px\">\
+         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:560px;background:#ffffff;border-radius:8px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1b1f24\">\
+         <tr><td style=\"background:{color};color:{ink};padding:16px 24px;border-radius:8px 8px 0 0;font-size:18px;font-weight:bold\">{merchant}</td></tr>\
+         <tr><td style=\"padding:24px\"><p style=\"margin:0 0 16px\">{greeting}</p>{before}\
+         <p style=\"margin:24px 0\"><a href=\"{href_attr}\" style=\"display:inline-block;background:{color};color:{ink};padding:12px 24px;border-radius:6px;text-decoration:none;font-weight:bold\">{label}</a></p>\
+         <p style=\"margin:0 0 16px;font-size:14px;color:#4a5260;word-break:break-all\">{href_text}</p>{after}</td></tr>\
+         <tr><td style=\"padding:16px 24px;font-size:13px;color:#4a5260;border-top:1px solid #e3e6ea\">{footer}</td></tr>\
+         </table></td></tr></table></body></html>",
+        lang = frame.lang.code(),
+        subject = text(&subject),
+        ink = ink_on(color),
+        merchant = text(merchant),
+        greeting = text(&greeting),
+        before = lines.iter().map(paragraph).collect::<String>(),
+        href_attr = attr(href),
+        label = text(label),
+        href_text = text(href),
+        after = after.iter().map(paragraph).collect::<String>(),
+        footer = text(&footer),
+    );
+    Message { to: String::new(), from_name: merchant.clone(), subject, text: plain, html }
+}
+
+/// The sign-in email: a single-use link to the merchant's portal.
+pub fn sign_in(lang: Lang, merchant: &records::Merchant, customer_name: &str, to: &str, link: &str) -> Message {
+    let w = lang.words();
+    let frame = Frame { lang, merchant, customer_name };
+    let mut message = with_button(
+        &frame,
+        w.email_sign_in_subject(&merchant.name),
+        &[w.email_sign_in_body(&merchant.name)],
+        (&w.email_sign_in_button(), link),
+        &[w.email_sign_in_expires(), w.email_sign_in_not_you()],
+    );
+    message.to = to.to_string();
+    message
+}
+
+/// Job `mail.sign_in_link`: makes a fresh sign-in link for the customer and mails it to the
+/// address the merchant has for them, in their language. Run twice, it sends two links, each
+/// good on its own.
+pub struct SignInLinkMail;
+
+#[async_trait]
+impl Handler for SignInLinkMail {
+    fn kind(&self) -> &'static str {
+        auth::SIGN_IN_MAIL
+    }
+
+    async fn run(&self, ctx: &Ctx, job: &Job) -> anyhow::Result<()> {
+        let field = |name: &str| {
+            job.payload[name].as_str().map(str::to_string).ok_or_else(|| anyhow::anyhow!("job without a {name}"))
+        };
+        let merchant = MerchantId::from_raw(field("merchant")?);
+        let customer = CustomerId::from_raw(field("customer")?);
+        let Some(mail) = auth::sign_in_mail(ctx, &merchant, &customer).await? else {
+            tracing::info!(customer = customer.as_str(), "sign-in mail dropped: the customer has no address any more");
+            return Ok(());
+        };
+        let lang = Lang::from_code(&mail.language).unwrap_or_default();
+        let message = sign_in(lang, &mail.merchant, &mail.customer_name, &mail.email, &mail.link);
+        ctx.mailer.send(&ctx.pool, &merchant, &message).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_button_reads_on_the_merchants_colour() {
+        assert_eq!(ink_on("#0b5cad"), "#ffffff");
+        assert_eq!(ink_on("#1f4e79"), "#ffffff");
+        assert_eq!(ink_on("#ffd400"), "#000000");
+        assert_eq!(ink_on("#ffffff"), "#000000");
+    }
+}
