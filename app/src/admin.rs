@@ -53,17 +53,23 @@ pub async fn staff_logout() -> Result<(), AppError> {
 }
 
 #[server(endpoint = "load_admin")]
-pub async fn load_admin() -> Result<AdminOverview, AppError> {
+pub async fn load_admin(
+    #[server(default)] show: String,
+    #[server(default)] page: u32,
+) -> Result<AdminOverview, AppError> {
     use crate::backend as edge;
+    use kassa_core::services::listing::Show;
     edge::with_status(
         async {
             let (ctx, who) = edge::staff().await?;
             let staff_email = who.staff()?.email.clone();
-            let r = kassa_core::services::admin::receivables(&ctx, &who).await?;
+            let r = kassa_core::services::admin::receivables(&ctx, &who, Show::parse(&show), page).await?;
             Ok(AdminOverview {
                 merchant_name: r.merchant.name,
                 staff_email,
+                list: edge::list_page(&r.invoices),
                 invoices: r
+                    .invoices
                     .invoices
                     .into_iter()
                     .map(|(customer_name, i)| AdminInvoiceRow {
@@ -131,7 +137,10 @@ pub fn SetPasswordPage() -> impl IntoView {
 
 #[component]
 pub fn AdminHome() -> impl IntoView {
-    let overview = Resource::new(|| (), |_| load_admin());
+    let query = leptos_router::hooks::use_query_map();
+    let show = move || query.with(|q| q.get("show").unwrap_or_default());
+    let page = move || query.with(|q| q.get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1));
+    let overview = Resource::new(move || (show(), page()), |(s, p)| load_admin(s, p));
     staff_page(overview, |o| view! { <AdminView overview=o/> })
 }
 
@@ -198,6 +207,7 @@ fn AdminView(overview: AdminOverview) -> impl IntoView {
         <AdminHeader merchant_name=overview.merchant_name staff_email=overview.staff_email/>
         <main id="main" class="admin-main">
             <h1>{w.nav_invoices()}</h1>
+            <crate::components::ListFilters base="/admin".to_string() list=overview.list.clone()/>
             <div class="table-scroll">
                 <table class="invoices">
                     <thead>
@@ -224,6 +234,7 @@ fn AdminView(overview: AdminOverview) -> impl IntoView {
                     </tbody>
                 </table>
             </div>
+            <crate::components::Pager base="/admin".to_string() list=overview.list/>
         </main>
     }
 }

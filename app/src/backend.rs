@@ -173,6 +173,19 @@ pub fn branding(m: &Merchant) -> Branding {
     }
 }
 
+/// Where a listing is, for the filter links and the pager.
+pub fn list_page(l: &kassa_core::services::listing::Listed) -> crate::model::ListPage {
+    crate::model::ListPage {
+        show: l.show.as_str().to_string(),
+        page: l.page,
+        pages: l.pages,
+        all: l.counts.all,
+        open: l.counts.open,
+        overdue: l.counts.overdue,
+        settled: l.counts.settled,
+    }
+}
+
 pub fn summary(i: &InvoiceState) -> InvoiceSummary {
     InvoiceSummary {
         number: i.number.to_string(),

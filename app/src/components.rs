@@ -84,6 +84,69 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
     }
 }
 
+/// `base` with the list's filter and page in its query (the defaults left out).
+fn list_href(base: &str, show: &str, page: u32) -> String {
+    let mut query = Vec::new();
+    if show != "all" {
+        query.push(format!("show={show}"));
+    }
+    if page > 1 {
+        query.push(format!("page={page}"));
+    }
+    if query.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", query.join("&"))
+    }
+}
+
+/// The filters of an invoice list, with how many each finds: plain links (no JavaScript), the
+/// current one marked.
+#[component]
+pub fn ListFilters(base: String, list: crate::model::ListPage) -> impl IntoView {
+    let w = t();
+    let filters = [
+        ("all", w.filter_all(list.all.to_string())),
+        ("open", w.filter_open(list.open.to_string())),
+        ("overdue", w.filter_overdue(list.overdue.to_string())),
+        ("settled", w.filter_settled(list.settled.to_string())),
+    ];
+    view! {
+        <nav class="list-filters" aria-label=w.filter_label()>
+            <ul>
+                {filters.into_iter().map(|(show, label)| {
+                    let href = list_href(&base, show, 1);
+                    let current = (show == list.show).then_some("page");
+                    view! { <li><a href=href aria-current=current data-filter=show>{label}</a></li> }
+                }).collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+/// "Page 2 of 600" with links to the pages before and after; nothing for a single page.
+#[component]
+pub fn Pager(base: String, list: crate::model::ListPage) -> impl IntoView {
+    let w = t();
+    (list.pages > 1).then(|| {
+        let previous = (list.page > 1).then(|| {
+            let href = list_href(&base, &list.show, list.page - 1);
+            view! { <a href=href rel="prev">{w.previous_page()}</a> }
+        });
+        let next = (list.page < list.pages).then(|| {
+            let href = list_href(&base, &list.show, list.page + 1);
+            view! { <a href=href rel="next">{w.next_page()}</a> }
+        });
+        view! {
+            <nav class="pager" aria-label=w.pages_label()>
+                {previous}
+                <span aria-current="page">{w.page_of(list.page.to_string(), list.pages.to_string())}</span>
+                {next}
+            </nav>
+        }
+    })
+}
+
 /// Links to this page in each of Kassa's languages, the current one marked: plain links (they
 /// work without JavaScript) to `/lang/<code>`, which remembers the choice in a cookie and comes
 /// back here.

@@ -32,7 +32,22 @@ pub struct PortalOverview {
     pub totals: Vec<CurrencyTotals>,
     /// Credit held on the account, per currency.
     pub credit: Vec<Money>,
+    /// One page of the invoices the filter picks: open ones first.
     pub invoices: Vec<InvoiceSummary>,
+    pub list: ListPage,
+}
+
+/// Where a paged, filtered invoice list is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListPage {
+    /// `all`, `open`, `overdue` or `settled`.
+    pub show: String,
+    pub page: u32,
+    pub pages: u32,
+    pub all: u64,
+    pub open: u64,
+    pub overdue: u64,
+    pub settled: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,6 +121,7 @@ pub struct AdminOverview {
     pub merchant_name: String,
     pub staff_email: String,
     pub invoices: Vec<AdminInvoiceRow>,
+    pub list: ListPage,
 }
 
 /// The sandbox gateway's outcome, chosen by the debtor on the test pay form.

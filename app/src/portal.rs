@@ -14,18 +14,24 @@ use crate::model::*;
 use crate::money::money;
 
 #[server(endpoint = "load_portal")]
-pub async fn load_portal(merchant: String) -> Result<PortalOverview, AppError> {
+pub async fn load_portal(
+    merchant: String,
+    #[server(default)] show: String,
+    #[server(default)] page: u32,
+) -> Result<PortalOverview, AppError> {
     use crate::backend as edge;
+    use kassa_core::services::listing::Show;
     edge::with_status(
         async {
             let (ctx, who) = edge::debtor(&merchant).await?;
-            let account = kassa_core::services::portal::account(&ctx, &who).await?;
+            let account = kassa_core::services::portal::account(&ctx, &who, Show::parse(&show), page).await?;
             Ok(PortalOverview {
                 merchant: edge::branding(&account.merchant),
                 customer_name: account.customer_name,
                 totals: account.totals.iter().map(|t| CurrencyTotals { due: t.open, overdue: t.overdue }).collect(),
                 credit: account.credit,
-                invoices: account.invoices.iter().map(edge::summary).collect(),
+                invoices: account.invoices.invoices.iter().map(|(_, i)| edge::summary(i)).collect(),
+                list: edge::list_page(&account.invoices),
             })
         }
         .await,
@@ -252,7 +258,10 @@ fn param(name: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'stat
 #[component]
 pub fn PortalHome() -> impl IntoView {
     let merchant = param("merchant");
-    let overview = Resource::new(merchant, load_portal);
+    let query = leptos_router::hooks::use_query_map();
+    let show = move || query.with(|q| q.get("show").unwrap_or_default());
+    let page = move || query.with(|q| q.get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1));
+    let overview = Resource::new(move || (merchant(), show(), page()), |(m, s, p)| load_portal(m, s, p));
     portal_page(overview, t().loading_invoices(), |o| view! { <Overview overview=o/> })
 }
 
@@ -261,7 +270,13 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
     let w = t();
     let slug = overview.merchant.slug.clone();
     let pay_slug = slug.clone();
+    let list = overview.list.clone();
     let (open, settled): (Vec<_>, Vec<_>) = overview.invoices.into_iter().partition(|i| i.balance.is_positive());
+    // A section shows when the filter includes it and this page has its invoices, or to say
+    // there are none at all.
+    let open_section = list.show != "settled" && (!open.is_empty() || list.open == 0 || list.page == 1);
+    let settled_section = matches!(list.show.as_str(), "all" | "settled") && (!settled.is_empty() || list.settled == 0);
+    let here = format!("/p/{slug}");
     view! {
         <Title text=t().invoices_title(&overview.merchant.name)/>
         <PortalFrame branding=overview.merchant>
@@ -290,8 +305,11 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
                     </div>
                 }).collect_view()}
             </section>
-            <h2>{w.open_invoices()}</h2>
-            {if open.is_empty() {
+            <crate::components::ListFilters base=here.clone() list=list.clone()/>
+            {open_section.then(|| view! { <h2>{w.open_invoices()}</h2> })}
+            {if !open_section {
+                ().into_any()
+            } else if open.is_empty() {
                 view! { <p class="empty">{w.nothing_to_pay()}</p> }.into_any()
             } else {
                 let checkout = format!("/p/{slug}/checkout");
@@ -310,12 +328,15 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
                     </form>
                 }.into_any()
             }}
-            <h2>{w.settled_invoices()}</h2>
-            {if settled.is_empty() {
+            {settled_section.then(|| view! { <h2>{w.settled_invoices()}</h2> })}
+            {if !settled_section {
+                ().into_any()
+            } else if settled.is_empty() {
                 view! { <p class="empty">{w.no_settled_invoices()}</p> }.into_any()
             } else {
                 view! { <InvoiceTable slug invoices=settled pick=false/> }.into_any()
             }}
+            <crate::components::Pager base=here list/>
         </PortalFrame>
     }
 }

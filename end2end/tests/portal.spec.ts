@@ -233,6 +233,9 @@ test('a debtor without a link asks for one by email, keyboard only, and signs in
     await expect(mail).toBeVisible({ timeout: 1000 });
   }).toPass({ timeout: 15000 });
   await accessible(staff);
+  // Long links wrap on a phone: nothing is wider than the screen.
+  await staff.setViewportSize({ width: 375, height: 800 });
+  expect(await staff.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
   const text = (await mail.locator('pre').textContent()) ?? '';
   const link = text.match(/https?:\/\/\S+\/p\/demo\/login\/\S+/)?.[0];
   expect(link).toBeTruthy();
@@ -243,4 +246,23 @@ test('a debtor without a link asks for one by email, keyboard only, and signs in
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(/\/p\/demo$/);
   await expect(page.getByRole('heading', { name: 'Hello Studio Grachten' })).toBeVisible();
+});
+
+test('the invoice list filters with plain links that say how many each finds', async ({ page }) => {
+  // The roaster's oldest invoice stays overdue in every test.
+  await signIn(page, linkFor('Fjordkaffe ApS'));
+  const filters = page.getByRole('navigation', { name: 'Show invoices' });
+  await expect(filters.getByRole('link', { name: /^All \(\d+\)$/ })).toHaveAttribute('aria-current', 'page');
+  await filters.getByRole('link', { name: /^Overdue \(\d+\)$/ }).click();
+  await expect(page).toHaveURL(/\/p\/demo\?show=overdue$/);
+  await expect(filters.getByRole('link', { name: /^Overdue/ })).toHaveAttribute('aria-current', 'page');
+  const statuses = page.locator('tr[data-invoice] [data-status]');
+  expect(await statuses.count()).toBeGreaterThan(0);
+  for (const s of await statuses.allTextContents()) expect(s).toBe('Overdue');
+  await expect(page.getByRole('heading', { name: 'Settled invoices' })).toHaveCount(0);
+  await accessible(page);
+  await filters.getByRole('link', { name: /^Settled \(\d+\)$/ }).click();
+  await expect(page.getByRole('heading', { name: 'Open invoices' })).toHaveCount(0);
+  for (const s of await statuses.allTextContents()) expect(['Paid', 'Credited', 'Written off']).toContain(s);
+  await accessible(page);
 });

@@ -82,3 +82,13 @@ back-to-all-invoices = Tilbage til alle fakturaer
 signed-out-title = Logget ud
 signed-out-heading = Du er logget ud
 signed-out-explained = Åbn et nyt loginlink fra din e-mail for at se dine fakturaer igen.
+
+filter-label = Vis fakturaer
+filter-all = Alle ({ $count })
+filter-open = Åbne ({ $count })
+filter-overdue = Forfaldne ({ $count })
+filter-settled = Afsluttede ({ $count })
+pages-label = Sider
+page-of = Side { $page } af { $pages }
+previous-page = Forrige side
+next-page = Næste side

@@ -97,3 +97,19 @@ back-to-all-invoices = Back to all invoices
 signed-out-title = Signed out
 signed-out-heading = You are signed out
 signed-out-explained = To see your invoices again, open a new sign-in link from your email.
+
+filter-label = Show invoices
+# $count (String) - how many
+filter-all = All ({ $count })
+# $count (String) - how many
+filter-open = Open ({ $count })
+# $count (String) - how many
+filter-overdue = Overdue ({ $count })
+# $count (String) - how many
+filter-settled = Settled ({ $count })
+pages-label = Pages
+# $page (String) - this page's number
+# $pages (String) - how many pages
+page-of = Page { $page } of { $pages }
+previous-page = Previous page
+next-page = Next page

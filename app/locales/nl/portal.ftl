@@ -82,3 +82,13 @@ back-to-all-invoices = Terug naar alle facturen
 signed-out-title = Afgemeld
 signed-out-heading = U bent afgemeld
 signed-out-explained = Open een nieuwe aanmeldlink uit uw e-mail om uw facturen weer te zien.
+
+filter-label = Toon facturen
+filter-all = Alle ({ $count })
+filter-open = Open ({ $count })
+filter-overdue = Achterstallig ({ $count })
+filter-settled = Afgehandeld ({ $count })
+pages-label = Pagina's
+page-of = Pagina { $page } van { $pages }
+previous-page = Vorige pagina
+next-page = Volgende pagina

@@ -4,29 +4,24 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::principal::Principal;
-use crate::services::records::{merchant_by_id, InvoiceRow, InvoiceState, Merchant, INVOICE_COLUMNS};
+use crate::services::listing;
+use crate::services::records::{merchant_by_id, Merchant};
 use crate::Ctx;
+
+/// Invoices on one page of the admin's list.
+pub const PAGE_SIZE: u32 = 50;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Receivables {
     pub merchant: Merchant,
-    /// Every invoice with its customer's name, oldest due first.
-    pub invoices: Vec<(String, InvoiceState)>,
+    /// One page of the invoices `show` picks, with their customers' names.
+    pub invoices: listing::Listed,
 }
 
-pub async fn receivables(ctx: &Ctx, who: &Principal) -> Result<Receivables> {
+pub async fn receivables(ctx: &Ctx, who: &Principal, show: listing::Show, page: u32) -> Result<Receivables> {
     let staff = who.staff()?;
     let merchant = merchant_by_id(&ctx.pool, &staff.merchant).await?;
-    let sql = format!(
-        "SELECT {INVOICE_COLUMNS}, c.name AS customer_name FROM invoices i \
-         JOIN customers c ON c.merchant_id = i.merchant_id AND c.id = i.customer_id \
-         WHERE i.merchant_id = $1 ORDER BY i.due_date, i.number"
-    );
-    let today = merchant.today()?;
-    let mut invoices = Vec::new();
-    for r in sqlx::query(&sql).bind(merchant.id.as_str()).fetch_all(&ctx.pool).await? {
-        use sqlx::{FromRow, Row};
-        invoices.push((r.try_get("customer_name")?, InvoiceRow::from_row(&r)?.state(today)?));
-    }
+    let scope = listing::Scope { merchant: &merchant.id, customer: None, invoice: None };
+    let invoices = listing::page(&ctx.pool, scope, show, merchant.today()?, page, PAGE_SIZE).await?;
     Ok(Receivables { merchant, invoices })
 }

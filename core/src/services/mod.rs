@@ -9,6 +9,7 @@ pub mod customers;
 pub mod entries;
 pub mod invoices;
 pub mod ledger;
+pub mod listing;
 pub mod merchants;
 pub mod payments;
 pub mod portal;

@@ -2,14 +2,13 @@
 //! and payments, and a payment's receipt. Every query is scoped to the principal's merchant
 //! and customer, and to one invoice for pay-link sessions.
 
-use kassa_domain::{
-    Currency, InvoiceId, InvoiceNumber, InvoiceStatus, MerchantSlug, Money, PaymentId, Problem, WriteOffReason,
-};
+use kassa_domain::{Currency, InvoiceId, InvoiceNumber, MerchantSlug, Money, PaymentId, Problem, WriteOffReason};
 use serde::Serialize;
 
 use crate::db::Pool;
 use crate::error::{Error, Result};
 use crate::principal::{Debtor, Principal};
+use crate::services::listing;
 use crate::services::records::{self, merchant_by_id, merchant_by_slug, InvoiceRow, InvoiceState, Merchant};
 use crate::Ctx;
 
@@ -32,9 +31,12 @@ pub struct Account {
     pub totals: Vec<Due>,
     /// Credit held on the account (overpayments, credit notes not yet applied), per currency.
     pub credit: Vec<Money>,
-    /// Oldest due first.
-    pub invoices: Vec<InvoiceState>,
+    /// One page of the invoices the debtor chose to see.
+    pub invoices: listing::Listed,
 }
+
+/// Invoices on one page of the portal's list.
+pub const PAGE_SIZE: u32 = 25;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Due {
@@ -98,16 +100,19 @@ async fn customer_name(pool: &Pool, debtor: &Debtor) -> Result<String> {
         .ok_or(Error::Unauthenticated)
 }
 
-async fn debtor_invoices(pool: &Pool, debtor: &Debtor) -> Result<Vec<InvoiceRow>> {
+/// The debtor's open invoices in `currency`, oldest due first; at most `limit`.
+async fn open_invoices_in(pool: &Pool, debtor: &Debtor, currency: Currency, limit: usize) -> Result<Vec<InvoiceRow>> {
     let sql = format!(
         "SELECT {} FROM invoices i WHERE i.merchant_id = $1 AND i.customer_id = $2 \
-         AND ($3 IS NULL OR i.id = $3) ORDER BY i.due_date, i.number",
+         AND ($3 = '' OR i.id = $3) AND i.currency = $4 AND i.open_minor > 0 ORDER BY i.due_date, i.number LIMIT $5",
         records::INVOICE_COLUMNS
     );
     Ok(sqlx::query_as::<_, InvoiceRow>(&sql)
         .bind(debtor.merchant.as_str())
         .bind(debtor.customer.as_str())
-        .bind(debtor.invoice.as_ref().map(|i| i.as_str()))
+        .bind(debtor.invoice.as_ref().map(InvoiceId::as_str).unwrap_or(""))
+        .bind(currency.code())
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .fetch_all(pool)
         .await?)
 }
@@ -140,17 +145,23 @@ pub async fn language(ctx: &Ctx, who: &Principal) -> Result<String> {
         .ok_or(Error::Unauthenticated)
 }
 
-pub async fn account(ctx: &Ctx, who: &Principal) -> Result<Account> {
+/// The debtor's account: what is due per currency, credit held, and page `page` of the
+/// invoices `show` picks.
+pub async fn account(ctx: &Ctx, who: &Principal, show: listing::Show, page: u32) -> Result<Account> {
     let debtor = who.debtor()?;
     let merchant = merchant_by_id(&ctx.pool, &debtor.merchant).await?;
     let today = merchant.today()?;
-    let invoices =
-        debtor_invoices(&ctx.pool, debtor).await?.iter().map(|row| row.state(today)).collect::<Result<Vec<_>>>()?;
+    let scope = listing::Scope {
+        merchant: &debtor.merchant,
+        customer: Some(&debtor.customer),
+        invoice: debtor.invoice.as_ref(),
+    };
+    let invoices = listing::page(&ctx.pool, scope, show, today, page, PAGE_SIZE).await?;
     Ok(Account {
-        merchant,
         customer_name: customer_name(&ctx.pool, debtor).await?,
-        totals: totals(&invoices)?,
+        totals: totals(&ctx.pool, debtor, today).await?,
         credit: if debtor.invoice.is_some() { Vec::new() } else { credit(&ctx.pool, debtor).await? },
+        merchant,
         invoices,
     })
 }
@@ -176,24 +187,22 @@ async fn credit(pool: &Pool, debtor: &Debtor) -> Result<Vec<Money>> {
         .collect()
 }
 
-/// What is open and overdue, per currency, in a stable order.
-fn totals(invoices: &[InvoiceState]) -> Result<Vec<Due>> {
-    let mut currencies: Vec<Currency> = invoices.iter().map(|i| i.balance.currency()).collect();
-    currencies.sort();
-    currencies.dedup();
-    currencies
-        .into_iter()
-        .map(|c| {
-            let sum = |overdue_only: bool| {
-                Money::sum(
-                    c,
-                    invoices
-                        .iter()
-                        .filter(|i| i.balance.currency() == c && (!overdue_only || i.status == InvoiceStatus::Overdue))
-                        .map(|i| i.balance),
-                )
-            };
-            Ok(Due { open: sum(false)?, overdue: sum(true)? })
+/// What is open and overdue, per currency of the debtor's invoices, in a stable order: summed
+/// by the database, however many invoices there are.
+async fn totals(pool: &Pool, debtor: &Debtor, today: time::Date) -> Result<Vec<Due>> {
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT currency, CAST(SUM(open_minor) AS BIGINT),          CAST(SUM(CASE WHEN due_date < $4 THEN open_minor ELSE 0 END) AS BIGINT) FROM invoices          WHERE merchant_id = $1 AND customer_id = $2 AND ($3 = '' OR id = $3) GROUP BY currency ORDER BY currency",
+    )
+    .bind(debtor.merchant.as_str())
+    .bind(debtor.customer.as_str())
+    .bind(debtor.invoice.as_ref().map(InvoiceId::as_str).unwrap_or(""))
+    .bind(records::format_date(today))
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(code, open, overdue)| {
+            let c = records::currency(&code)?;
+            Ok(Due { open: Money::from_minor(open, c), overdue: Money::from_minor(overdue, c) })
         })
         .collect()
 }
@@ -246,9 +255,9 @@ pub async fn selection(ctx: &Ctx, who: &Principal, choice: &Choice) -> Result<Se
             }
         }
         Choice::AllIn(currency) => {
-            for row in debtor_invoices(pool, debtor).await? {
+            for row in open_invoices_in(pool, debtor, *currency, MAX_SELECTED + 1).await? {
                 let state = row.state(today)?;
-                if state.balance.currency() == *currency && state.balance.is_positive() {
+                if state.balance.is_positive() {
                     invoices.push(state);
                 }
             }
