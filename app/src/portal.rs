@@ -310,7 +310,9 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
             {if !open_section {
                 ().into_any()
             } else if open.is_empty() {
-                view! { <p class="empty">{w.nothing_to_pay()}</p> }.into_any()
+                // Overdue only: not overdue is not the same as nothing to pay.
+                let empty = if list.show == "overdue" { w.nothing_overdue() } else { w.nothing_to_pay() };
+                view! { <p class="empty">{empty}</p> }.into_any()
             } else {
                 let checkout = format!("/p/{slug}/checkout");
                 let table_slug = slug.clone();

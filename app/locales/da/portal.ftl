@@ -23,6 +23,7 @@ credit-explained = står på din konto og modregnes i din næste faktura
 pay-all-in = Betal alle fakturaer i { $currency }
 open-invoices = Åbne fakturaer
 nothing-to-pay = Intet at betale. Tak!
+nothing-overdue = Intet er forfaldent.
 settled-invoices = Afsluttede fakturaer
 no-settled-invoices = Endnu ingen afsluttede fakturaer.
 pay-selected = Betal valgte fakturaer

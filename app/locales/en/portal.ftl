@@ -30,6 +30,7 @@ credit-explained = held on your account; it settles your next invoice
 pay-all-in = Pay all { $currency } invoices
 open-invoices = Open invoices
 nothing-to-pay = Nothing to pay. Thank you!
+nothing-overdue = Nothing is overdue.
 settled-invoices = Settled invoices
 no-settled-invoices = No settled invoices yet.
 pay-selected = Pay selected invoices

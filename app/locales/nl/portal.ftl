@@ -23,6 +23,7 @@ credit-explained = op uw rekening; het wordt verrekend met uw volgende factuur
 pay-all-in = Alle facturen in { $currency } betalen
 open-invoices = Openstaande facturen
 nothing-to-pay = Niets te betalen. Dank u wel!
+nothing-overdue = Niets is achterstallig.
 settled-invoices = Afgehandelde facturen
 no-settled-invoices = Nog geen afgehandelde facturen.
 pay-selected = Geselecteerde facturen betalen

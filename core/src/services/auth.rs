@@ -58,14 +58,16 @@ pub const SIGN_IN_MAIL: &str = "mail.sign_in_link";
 /// of its customers (in the merchant's current mode), a job mails that customer a fresh link.
 /// The answer is the same whether or not the address is known; only a malformed address
 /// (`invalid_email`) or a used-up limit (`too_many_attempts`, counted per address and per
-/// client address `client` before anything is looked up) says more.
+/// client address `client` (an IPv6 address as its /64, as for staff sign-in) before anything
+/// is looked up) says more.
 pub async fn email_sign_in_link(ctx: &Ctx, slug: &MerchantSlug, email: &str, client: &str) -> Result<()> {
     let merchant = merchant_by_slug(&ctx.pool, slug).await?;
     let email = crate::services::staff::parse_email(email)?;
+    let client = client_address(Some(client));
     // Every request counts, known address or not: the limits say nothing about who exists.
     let _counted = throttle::reserve_all(
         &ctx.pool,
-        &[(SIGN_IN_EMAIL, &format!("{}:{email}", merchant.id)), (SIGN_IN_EMAIL_ADDRESS, client)],
+        &[(SIGN_IN_EMAIL, &format!("{}:{email}", merchant.id)), (SIGN_IN_EMAIL_ADDRESS, &client)],
     )
     .await?;
     let customers: Vec<String> = sqlx::query_scalar(
