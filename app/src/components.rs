@@ -66,10 +66,11 @@ pub fn StatusBadge(status: InvoiceStatus) -> impl IntoView {
     view! { <span class=format!("badge badge-{}", status.as_str()) data-status=status.as_str()>{label}</span> }
 }
 
-/// A full page for an error: a title, what happened, and what the visitor can do next.
-/// On the server it also sets the response's status code.
+/// A full page for an error: a title, what happened, and what the visitor can do next (with
+/// `onwards`, a link there: its address and words). On the server it also sets the response's
+/// status code.
 #[component]
-pub fn ErrorPage(error: AppError) -> impl IntoView {
+pub fn ErrorPage(error: AppError, #[prop(default = None)] onwards: Option<(String, String)>) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::backend::set_status(error.status());
     let (title, advice) = crate::words::error_page(&error);
@@ -79,6 +80,7 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
             <h1>{title}</h1>
             <p class="error-message">{error.to_string()}</p>
             <p>{advice}</p>
+            {onwards.map(|(href, words)| view! { <p><a href=href>{words}</a></p> })}
             <LanguageMenu/>
         </main>
     }

@@ -640,13 +640,11 @@ where
 #[component]
 fn PortalErrorPage(error: AppError) -> impl IntoView {
     let slug = param("merchant")();
-    let sign_in = matches!(error, AppError::Unauthorized).then(|| {
-        view! { <p class="error-page-onwards"><a href=format!("/p/{slug}/sign-in")>{t().sign_in_get_link()}</a></p> }
-    });
+    let onwards =
+        matches!(error, AppError::Unauthorized).then(|| (format!("/p/{slug}/sign-in"), t().sign_in_get_link()));
     view! {
-        <MerchantTestBanner slug=param("merchant")()/>
-        <ErrorPage error/>
-        {sign_in}
+        <MerchantTestBanner slug=slug/>
+        <ErrorPage error onwards/>
     }
 }
 

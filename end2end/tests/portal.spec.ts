@@ -97,7 +97,8 @@ test('without a sign-in the portal explains what to do', async ({ page }) => {
   const response = await page.goto(`${kassaUrl()}/p/demo`);
   expect(response?.status()).toBe(401);
   await expect(page.getByRole('heading', { name: 'Sign-in needed' })).toBeVisible();
-  await expect(page.getByRole('link', { name: 'Email me a sign-in link' })).toHaveAttribute('href', '/p/demo/sign-in');
+  await expect(page.getByRole('main').getByRole('link', { name: 'Email me a sign-in link' })).toHaveAttribute('href', '/p/demo/sign-in');
+  await accessible(page);
 });
 
 test('unknown merchants, invoices and pages get a clear 404', async ({ page }) => {
