@@ -137,10 +137,7 @@ pub fn SetPasswordPage() -> impl IntoView {
 
 #[component]
 pub fn AdminHome() -> impl IntoView {
-    let query = leptos_router::hooks::use_query_map();
-    let show = move || query.with(|q| q.get("show").unwrap_or_default());
-    let page = move || query.with(|q| q.get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1));
-    let overview = Resource::new(move || (show(), page()), |(s, p)| load_admin(s, p));
+    let overview = Resource::new(crate::components::list_query(), |(s, p)| load_admin(s, p));
     staff_page(overview, |o| view! { <AdminView overview=o/> })
 }
 

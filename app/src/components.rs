@@ -86,6 +86,17 @@ pub fn ErrorPage(error: AppError, #[prop(default = None)] onwards: Option<(Strin
     }
 }
 
+/// An invoice list's filter and page from the address's query (`?show=overdue&page=2`);
+/// anything unreadable is the first page of everything.
+pub fn list_query() -> impl Fn() -> (String, u32) + Copy + Send + Sync + 'static {
+    let query = leptos_router::hooks::use_query_map();
+    move || {
+        query.with(|q| {
+            (q.get("show").unwrap_or_default(), q.get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1))
+        })
+    }
+}
+
 /// `base` with the list's filter and page in its query (the defaults left out).
 fn list_href(base: &str, show: &str, page: u32) -> String {
     let mut query = Vec::new();

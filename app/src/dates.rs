@@ -15,6 +15,7 @@ use icu_datetime::FixedCalendarDateTimeFormatter;
 use time::Date;
 
 use crate::i18n::{lang, Lang};
+use crate::money::locale;
 
 type DayFormatter = Rc<FixedCalendarDateTimeFormatter<Gregorian, YMD>>;
 type MomentFormatter = Rc<FixedCalendarDateTimeFormatter<Gregorian, YMDT>>;
@@ -24,10 +25,6 @@ thread_local! {
     /// not `Sync` without its `sync` feature).
     static DAYS: RefCell<HashMap<Lang, Option<DayFormatter>>> = RefCell::new(HashMap::new());
     static MOMENTS: RefCell<HashMap<Lang, Option<MomentFormatter>>> = RefCell::new(HashMap::new());
-}
-
-fn locale(lang: Lang) -> icu_locale_core::Locale {
-    lang.code().parse().unwrap_or(icu_locale_core::locale!("en"))
 }
 
 fn gregorian(date: Date) -> Option<IcuDate<Gregorian>> {
@@ -59,7 +56,7 @@ pub fn date(date: Date) -> String {
 /// a time, followed by the zone's abbreviation: `1 dec 2026 14:05 CET`. A zone the database does
 /// not know is shown as UTC, and says so.
 pub fn moment_in(lang: Lang, unix: i64, zone: &str) -> String {
-    let tz = jiff::tz::db().get(zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let tz = kassa_core::services::records::time_zone(zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let Ok(at) = jiff::Timestamp::from_second(unix) else {
         return String::new();
     };

@@ -24,7 +24,8 @@ thread_local! {
     static FORMATTERS: RefCell<HashMap<(Lang, Currency), Option<Formatter>>> = RefCell::new(HashMap::new());
 }
 
-fn locale(lang: Lang) -> icu_locale_core::Locale {
+/// `lang` as ICU4X names it (shared with `dates`).
+pub(crate) fn locale(lang: Lang) -> icu_locale_core::Locale {
     lang.code().parse().unwrap_or(icu_locale_core::locale!("en"))
 }
 

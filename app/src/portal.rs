@@ -258,10 +258,8 @@ fn param(name: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'stat
 #[component]
 pub fn PortalHome() -> impl IntoView {
     let merchant = param("merchant");
-    let query = leptos_router::hooks::use_query_map();
-    let show = move || query.with(|q| q.get("show").unwrap_or_default());
-    let page = move || query.with(|q| q.get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1));
-    let overview = Resource::new(move || (merchant(), show(), page()), |(m, s, p)| load_portal(m, s, p));
+    let list = crate::components::list_query();
+    let overview = Resource::new(move || (merchant(), list()), |(m, (s, p))| load_portal(m, s, p));
     portal_page(overview, t().loading_invoices(), |o| view! { <Overview overview=o/> })
 }
 

@@ -132,14 +132,7 @@ pub async fn merchant_by_id(pool: &Pool, id: &MerchantId) -> Result<Merchant> {
 
 /// The calendar day it is now where merchant `id` is.
 pub async fn today_of(pool: &Pool, id: &MerchantId) -> Result<Date> {
-    let zone: String = sqlx::query_scalar("SELECT time_zone FROM merchants WHERE id = $1")
-        .bind(id.as_str())
-        .fetch_optional(pool)
-        .await?
-        .ok_or(Error::NotFound)?;
-    time_zone(&zone)
-        .map(|z| today_in(&z))
-        .ok_or_else(|| Error::internal(format!("merchant {id}: unknown time zone {zone:?}")))
+    merchant_by_id(pool, id).await?.today()
 }
 
 /// An invoice and where it stands today.
