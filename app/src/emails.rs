@@ -21,7 +21,7 @@ struct Frame<'a> {
 }
 
 /// Black or white, whichever reads better on the merchant's colour (WCAG relative luminance).
-fn ink_on(color: &str) -> &'static str {
+pub(crate) fn ink_on(color: &str) -> &'static str {
     let channel = |i: usize| {
         let c = f64::from(u8::from_str_radix(color.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0)) / 255.0;
         if c <= 0.03928 {

@@ -29,11 +29,15 @@ pub mod model;
 #[cfg(feature = "ssr")]
 pub mod money;
 #[cfg(feature = "ssr")]
+pub mod pdf;
+#[cfg(feature = "ssr")]
 pub mod portal;
 #[cfg(feature = "ssr")]
 mod routes;
 #[cfg(feature = "ssr")]
 pub mod settings;
+#[cfg(feature = "ssr")]
+pub mod statement;
 #[cfg(feature = "ssr")]
 pub mod webhooks;
 #[cfg(feature = "ssr")]

@@ -256,3 +256,41 @@ impl MoneyFormat {
         format!("{sign}{}{grouped}{fraction}{}", self.prefix, self.suffix)
     }
 }
+
+/// A statement of account for a period, in words (crate::statement).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementView {
+    pub merchant: Branding,
+    /// "Name (customer 123)".
+    pub customer: String,
+    /// The period as typed or defaulted (`2026-10-01`): the form's values and the PDF link's.
+    pub from: String,
+    pub to: String,
+    /// The period in words; empty when it could not be read.
+    pub period: String,
+    /// Why the typed period was refused, said on the form.
+    pub error: Option<String>,
+    pub sections: Vec<StatementSection>,
+}
+
+/// One currency's part of a statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementSection {
+    pub currency: String,
+    pub opening_label: String,
+    pub opening: Money,
+    pub entries: Vec<StatementLine>,
+    pub closing_label: String,
+    pub closing: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementLine {
+    pub date: Date,
+    pub label: String,
+    /// The invoice's or the receipt's page.
+    pub href: Option<String>,
+    pub charged: Option<Money>,
+    pub credited: Option<Money>,
+    pub balance: Money,
+}

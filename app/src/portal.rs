@@ -220,7 +220,7 @@ pub async fn load_receipt(merchant: String, payment: String) -> Result<Receipt, 
                 payment_id: r.payment.to_string(),
                 paid_at: crate::dates::moment(r.at, &r.merchant.time_zone),
                 amount: r.amount,
-                method: r.method,
+                method: crate::words::method(&r.method),
                 reference: r.reference,
                 invoices: r
                     .applied
@@ -303,6 +303,7 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
                     </div>
                 }).collect_view()}
             </section>
+            <p class="account-links"><a href=format!("/p/{slug}/statement")>{w.statement_link()}</a></p>
             <crate::components::ListFilters base=here.clone() list=list.clone()/>
             {open_section.then(|| view! { <h2>{w.open_invoices()}</h2> })}
             {if !open_section {
@@ -436,6 +437,9 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
                 <dt>{w.fact_paid()}</dt><dd>{money(detail.paid)}</dd>
                 <dt>{w.fact_balance()}</dt><dd data-testid="balance">{money(inv.balance)}</dd>
             </dl>
+            <p><a class="download" href=format!("/p/{slug}/invoices/{}/pdf", inv.number) download>
+                {w.download_invoice_pdf(&inv.number)}
+            </a></p>
             <div class="table-scroll">
                 <table class="lines">
                     <caption>{w.invoice_lines()}</caption>
@@ -615,13 +619,16 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            <p><a class="download" href=format!("/p/{slug}/payments/{}/pdf", receipt.payment_id) download>
+                {w.download_receipt_pdf()}
+            </a></p>
             <p><a href=format!("/p/{slug}")>{w.back_to_all_invoices()}</a></p>
         </PortalFrame>
     }
 }
 
 /// A portal page: `loading` while its data loads, then `show` with it, or the error page.
-fn portal_page<T, V>(
+pub(crate) fn portal_page<T, V>(
     loaded: Resource<Result<T, AppError>>,
     loading: String,
     show: impl Fn(T) -> V + Clone + Send + Sync + 'static,

@@ -5,15 +5,17 @@ use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-use crate::{admin, components, jobs, mailbox, portal, settings, webhooks};
+use crate::{admin, components, jobs, mailbox, portal, settings, statement, webhooks};
 
 /// Where the stylesheet is (`/pkg/kassa-<hash>.css`), as the server found it in the site's
 /// manifest; provided to every render.
 #[derive(Debug, Clone)]
 pub struct StylesheetHref(pub String);
 
-/// The HTML document around the app, rendered on the server.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+/// The HTML document around the app, rendered on the server. Its type is erased (`AnyView`):
+/// the whole app's view type would otherwise be spelled out in every generic function the
+/// server instantiates with it (docs/decisions.md, "Erased view types").
+pub fn shell(options: LeptosOptions) -> AnyView {
     crate::backend::set_content_security_policy();
     let css = use_context::<StylesheetHref>().map(|s| s.0).unwrap_or_else(|| "/pkg/kassa.css".into());
     view! {
@@ -32,10 +34,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+    .into_any()
 }
 
 #[component]
-pub fn App() -> impl IntoView {
+pub fn App() -> AnyView {
     provide_meta_context();
     view! {
         <Title formatter=|text| format!("{text} · Kassa")/>
@@ -46,6 +49,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/p/:merchant/invoices/:number") view=portal::InvoicePage ssr=SsrMode::Async/>
                 <Route path=path!("/p/:merchant/checkout") view=portal::PayPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/:merchant/payments/:payment") view=portal::ReceiptPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/:merchant/statement") view=statement::StatementPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/:merchant/signed-out") view=portal::SignedOut/>
                 <Route path=path!("/admin") view=admin::AdminHome ssr=SsrMode::Async/>
                 <Route path=path!("/admin/login") view=admin::LoginPage/>
@@ -57,4 +61,5 @@ pub fn App() -> impl IntoView {
             </Routes>
         </Router>
     }
+    .into_any()
 }

@@ -21,7 +21,11 @@ pub fn error(e: &AppError) -> String {
 }
 
 pub fn status(status: InvoiceStatus) -> String {
-    let w = t();
+    status_in(lang(), status)
+}
+
+pub fn status_in(lang: Lang, status: InvoiceStatus) -> String {
+    let w = lang.words();
     match status {
         InvoiceStatus::Open => w.status_open(),
         InvoiceStatus::PartlyPaid => w.status_partly_paid(),
@@ -34,13 +38,17 @@ pub fn status(status: InvoiceStatus) -> String {
 
 /// A line on an invoice: what moved its balance.
 pub fn settlement(kind: &kassa_core::services::portal::SettlementKind, undoing: bool) -> String {
+    settlement_in(lang(), kind, undoing)
+}
+
+pub fn settlement_in(lang: Lang, kind: &kassa_core::services::portal::SettlementKind, undoing: bool) -> String {
     use kassa_core::services::portal::SettlementKind;
     use kassa_domain::WriteOffReason;
-    let w = t();
+    let w = lang.words();
     match kind {
-        SettlementKind::Payment { method, .. } if undoing => w.settlement_reversed(method),
-        SettlementKind::Payment { method, reversed: true, .. } => w.settlement_later_reversed(method),
-        SettlementKind::Payment { method, .. } => method.clone(),
+        SettlementKind::Payment { method, .. } if undoing => w.settlement_reversed(method_in(lang, method)),
+        SettlementKind::Payment { method, reversed: true, .. } => w.settlement_later_reversed(method_in(lang, method)),
+        SettlementKind::Payment { method, .. } => method_in(lang, method),
         SettlementKind::CreditNote { number } => w.settlement_credit_note(number),
         SettlementKind::WriteOff { reason } => match (reason, undoing) {
             (_, true) => w.settlement_write_off_undone(),
@@ -49,6 +57,40 @@ pub fn settlement(kind: &kassa_core::services::portal::SettlementKind, undoing: 
                 w.settlement_written_off()
             }
         },
+    }
+}
+
+/// How a payment was made, in `lang`: the methods Kassa knows by their code (as the API
+/// records them: `bank_transfer`, `cash`, ...) or the sandbox's label; any other method as the
+/// merchant wrote it.
+pub fn method_in(lang: Lang, method: &str) -> String {
+    let w = lang.words();
+    match method.trim().to_ascii_lowercase().replace([' ', '-'], "_").as_str() {
+        "bank_transfer" => w.method_bank_transfer(),
+        "cash" => w.method_cash(),
+        "cheque" | "check" => w.method_cheque(),
+        "card" => w.method_card(),
+        "sandbox" | "sandbox_(test_payment)" => w.method_sandbox(),
+        _ => method.to_string(),
+    }
+}
+
+pub fn method(method: &str) -> String {
+    method_in(lang(), method)
+}
+
+/// An entry on a statement of account, in `lang`.
+pub fn statement_entry(lang: Lang, entry: &kassa_core::services::statements::Entry) -> String {
+    use kassa_core::services::statements::EntryKind;
+    let w = lang.words();
+    match &entry.kind {
+        EntryKind::Invoice { number } => w.entry_invoice(number),
+        EntryKind::Payment { method, .. } => w.entry_payment(method_in(lang, method)),
+        EntryKind::PaymentReversed { method, .. } => w.entry_payment_reversed(method_in(lang, method)),
+        EntryKind::CreditNote { number } => w.entry_credit_note(number),
+        // An undone write-off (its payment reversed) adds back to the balance.
+        EntryKind::WriteOff { invoice, .. } if entry.amount.is_positive() => w.entry_write_off_undone(invoice),
+        EntryKind::WriteOff { invoice, .. } => w.entry_written_off(invoice),
     }
 }
 
@@ -129,6 +171,11 @@ fn problem_in(lang: Lang, p: &Problem, on_a_page: bool) -> String {
         Problem::NothingSelected => w.problem_nothing_selected(),
         Problem::TooManySelected { max } => w.problem_too_many_selected(*max),
         Problem::SelectionMixesCurrencies => w.problem_selection_mixes_currencies(),
+        Problem::PeriodReversed { from, to } => {
+            let day = |d: &time::Date| if on_a_page { crate::dates::date_in(lang, *d) } else { d.to_string() };
+            w.problem_period_reversed(day(from), day(to))
+        }
+        Problem::StatementTooLong { max } => w.problem_statement_too_long(*max),
         Problem::InvoiceAlreadyPaid { number } => w.problem_invoice_already_paid(number),
         Problem::SelectionChanged { total } => w.problem_selection_changed(money(total)),
         Problem::InvalidSlug { input } => w.problem_invalid_slug(input),

@@ -94,6 +94,16 @@ pub enum Problem {
         max: u32,
     },
     SelectionMixesCurrencies,
+    // Statements of account.
+    /// A period that ends before it starts.
+    PeriodReversed {
+        from: Date,
+        to: Date,
+    },
+    /// More entries in the period than one statement lists.
+    StatementTooLong {
+        max: u32,
+    },
     InvoiceAlreadyPaid {
         number: String,
     },
@@ -343,6 +353,8 @@ impl Problem {
             Problem::NothingSelected => "nothing_selected",
             Problem::TooManySelected { .. } => "too_many_selected",
             Problem::SelectionMixesCurrencies => "selection_mixes_currencies",
+            Problem::PeriodReversed { .. } => "period_reversed",
+            Problem::StatementTooLong { .. } => "statement_too_long",
             Problem::InvoiceAlreadyPaid { .. } => "invoice_already_paid",
             Problem::SelectionChanged { .. } => "selection_changed",
             Problem::InvalidSlug { .. } => "invalid_slug",

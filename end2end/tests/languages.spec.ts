@@ -28,6 +28,13 @@ test('the Dutch bakery reads its portal in Dutch, on a phone', async ({ page }) 
   await page.getByLabel('Bedrag (EUR)').fill('0');
   await page.getByRole('button', { name: 'Nu betalen' }).click();
   await expect(page.getByRole('alert')).toHaveText('Vul een bedrag boven nul in.');
+
+  // The statement of account, in Dutch, fits the phone too.
+  await page.goto(`${kassaUrl()}/p/demo/statement`);
+  await expect(page.getByRole('heading', { name: 'Rekeningoverzicht' })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'In EUR' })).toBeVisible();
+  await accessible(page);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
 });
 
 test('the Danish coffee roaster reads its portal in Danish, and can switch to English', async ({ page }) => {

@@ -133,7 +133,41 @@ test.describe('without JavaScript', () => {
     await page.getByRole('button', { name: 'Pay now' }).click();
     await expect(page.getByTestId('receipt-amount')).toHaveText('€10.00');
   });
+
+  test('a statement for a chosen period, and the PDFs, work as plain links and forms', async ({ page }) => {
+    await signIn(page, linkFor('Studio Grachten'));
+    await page.getByRole('link', { name: 'Statement of account' }).click();
+    await expect(page.getByRole('heading', { name: 'Statement of account' })).toBeVisible();
+    // An end before the start is refused in words, with what was typed kept.
+    await page.getByLabel('From').fill('2026-06-30');
+    await page.getByLabel('To').fill('2026-01-01');
+    await page.getByRole('button', { name: 'Show statement' }).click();
+    await expect(page.getByRole('alert')).toContainText('choose a first day before the last');
+    await expect(page.getByLabel('From')).toHaveValue('2026-06-30');
+    await page.getByLabel('From').fill('2000-01-01');
+    await page.getByLabel('To').fill('2999-12-31');
+    await page.getByRole('button', { name: 'Show statement' }).click();
+    await expect(page.getByRole('table', { name: 'In EUR' })).toBeVisible();
+    await expect(page.getByTestId('opening')).toHaveText('€0.00');
+    await expect(page.getByRole('link', { name: 'Invoice NL-2026-0301' })).toBeVisible();
+    // (axe runs as a script: languages.spec.ts checks this page, in Dutch.)
+
+    const statement = await pdf(page, page.getByRole('link', { name: 'Download the statement as PDF' }));
+    expect(statement.name).toBe('statement-2000-01-01-2999-12-31.pdf');
+    await page.getByRole('link', { name: 'Invoice NL-2026-0301' }).click();
+    const invoice = await pdf(page, page.getByRole('link', { name: 'Download invoice NL-2026-0301 as PDF' }));
+    expect(invoice.name).toBe('NL-2026-0301.pdf');
+  });
 });
+
+/// Clicks a download link and returns the file's name, checking it is a PDF.
+async function pdf(page: Page, link: ReturnType<Page['getByRole']>): Promise<{ name: string }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  const path = await download.path();
+  const head = (await import('node:fs')).readFileSync(path!).subarray(0, 5).toString('latin1');
+  expect(head).toBe('%PDF-');
+  return { name: download.suggestedFilename() };
+}
 
 test('credit held on the account and a reversed payment are shown plainly', async ({ page }) => {
   await signIn(page, linkFor('Fjordkaffe ApS'));

@@ -311,7 +311,7 @@ async fn bank_transfer(
             merchant: merchant.clone(),
             customer: customer.clone(),
             amount,
-            method: "Bank transfer".into(),
+            method: "bank_transfer".into(),
             reference: format!("DEMO-{number}"),
             apply: Apply::Specified(vec![(number, applied.unwrap_or(amount))]),
             idempotency_key: key.into(),

@@ -375,6 +375,7 @@ fn server_fn_form(name: &str, v: &Victim) -> Vec<(&'static str, String)> {
     let s = |x: &str| x.to_string();
     match name {
         "load_portal" | "load_branding" | "portal_logout" => vec![("merchant", s("demo"))],
+        "load_statement" => vec![("merchant", s("demo")), ("from", s("2000-01-01")), ("to", s("2999-12-31"))],
         "load_invoice" => vec![("merchant", s("demo")), ("number", v.invoices[1].1.clone())],
         "pay_invoice" => vec![
             ("merchant", s("demo")),
@@ -417,6 +418,9 @@ fn expected(name: &str, who: &str) -> &'static [u16] {
         "set_staff_password" => &[422],
         // A debtor's own overview (or, for a pay link, its own invoice).
         "load_portal" if matches!(who, "a debtor of another customer" | "a pay link of another invoice") => &[200],
+        // A statement is the whole account's: a debtor's own; a pay link (one invoice) has none.
+        "load_statement" if who == "a debtor of another customer" => &[200],
+        "load_statement" if who.starts_with("a pay link") => &[404],
         "load_invoice" | "pay_invoice" | "load_receipt" | "load_portal" | "load_selection" | "pay_invoices"
             if who.starts_with("a debtor") || who.starts_with("a pay link") =>
         {

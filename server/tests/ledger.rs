@@ -21,17 +21,6 @@ fn number(n: &str) -> InvoiceNumber {
     InvoiceNumber::parse(n).unwrap()
 }
 
-async fn ids(app: &TestApp, customer_number: &str) -> (MerchantId, CustomerId) {
-    let (m, c): (String, String) = sqlx::query_as(
-        "SELECT m.id, c.id FROM merchants m JOIN customers c ON c.merchant_id = m.id WHERE m.slug = 'demo' AND c.number = $1",
-    )
-    .bind(customer_number)
-    .fetch_one(&app.ctx.pool)
-    .await
-    .unwrap();
-    (MerchantId::from_raw(m), CustomerId::from_raw(c))
-}
-
 async fn balance(app: &TestApp, n: &str) -> i64 {
     let sql = format!("SELECT {} FROM invoices i WHERE i.number = $1", kassa_core::services::records::INVOICE_COLUMNS);
     let row: kassa_core::services::records::InvoiceRow =
@@ -69,7 +58,7 @@ fn payment(
 #[tokio::test]
 async fn one_payment_over_several_invoices_oldest_first_then_held_as_credit() {
     let app = TestApp::spawn().await;
-    let (m, c) = ids(&app, "C-1003").await; // Studio Grachten, EUR
+    let (m, c) = app.demo_customer("C-1003").await; // Studio Grachten, EUR
     let who = staff(&m, StaffRole::Collector);
     // By due date: 0301 429.90 (due 60 days ago), 0303 191.88 left (due 11 days ago), then
     // 0302 537.00 (due today); 0307 is older but written off.
@@ -100,7 +89,7 @@ async fn one_payment_over_several_invoices_oldest_first_then_held_as_credit() {
 async fn a_short_payment_within_tolerance_settles_and_the_difference_is_recorded() {
     let app = TestApp::spawn().await;
     sqlx::query("UPDATE merchants SET short_payment_tolerance_minor = 100").execute(&app.ctx.pool).await.unwrap();
-    let (m, c) = ids(&app, "C-1001").await; // Bakkerij, NL-2026-0104 is 310.00 open
+    let (m, c) = app.demo_customer("C-1001").await; // Bakkerij, NL-2026-0104 is 310.00 open
     let apply = Apply::Specified(vec![(number("NL-2026-0104"), eur(30_950))]);
     ledger::record_payment(&app.ctx, &Principal::System, payment(&m, &c, eur(30_950), apply, "short")).await.unwrap();
     assert_eq!(balance(&app, "NL-2026-0104").await, 0);
@@ -117,7 +106,7 @@ async fn a_short_payment_within_tolerance_settles_and_the_difference_is_recorded
 #[tokio::test]
 async fn credit_notes_write_offs_and_held_credit_applied_later() {
     let app = TestApp::spawn().await;
-    let (m, c) = ids(&app, "C-1001").await;
+    let (m, c) = app.demo_customer("C-1001").await;
     let who = staff(&m, StaffRole::Admin);
     // A credit note larger than what is open: the invoice is settled, the rest held.
     let (cn, created) = ledger::issue_credit_note(
@@ -192,7 +181,7 @@ async fn credit_notes_write_offs_and_held_credit_applied_later() {
 #[tokio::test]
 async fn a_reversed_payment_reopens_what_it_paid() {
     let app = TestApp::spawn().await;
-    let (m, c) = ids(&app, "C-1001").await;
+    let (m, c) = app.demo_customer("C-1001").await;
     let who = staff(&m, StaffRole::Collector);
     let apply = Apply::Specified(vec![(number("NL-2026-0104"), eur(10_000)), (number("NL-2026-0101"), eur(5_000))]);
     let (b104, b101) = (balance(&app, "NL-2026-0104").await, balance(&app, "NL-2026-0101").await);
@@ -211,7 +200,7 @@ async fn a_reversed_payment_reopens_what_it_paid() {
 #[tokio::test]
 async fn who_may_post_and_what_gets_refused() {
     let app = TestApp::spawn().await;
-    let (m, c) = ids(&app, "C-1001").await;
+    let (m, c) = app.demo_customer("C-1001").await;
     let viewer = staff(&m, StaffRole::Viewer);
     let p = || payment(&m, &c, eur(100), Apply::OldestDueFirst, "k");
     assert!(matches!(ledger::record_payment(&app.ctx, &viewer, p()).await, Err(Error::Forbidden)));
@@ -241,7 +230,7 @@ async fn who_may_post_and_what_gets_refused() {
 #[tokio::test]
 async fn concurrent_payments_for_one_customer_never_overapply() {
     let app = TestApp::spawn().await;
-    let (m, c) = ids(&app, "C-1002").await; // Fjordkaffe, DKK
+    let (m, c) = app.demo_customer("C-1002").await; // Fjordkaffe, DKK
     let dkk = |minor| Money::from_minor(minor, Currency::DKK);
     let runs = (0..8).map(|i| {
         let cmd = RecordPayment {
@@ -266,7 +255,7 @@ async fn concurrent_payments_for_one_customer_never_overapply() {
 async fn aging_buckets_and_a_customers_balance_follow_the_ledger() {
     use kassa_core::services::reports;
     let app = TestApp::spawn().await;
-    let (m, c) = ids(&app, "C-1003").await; // Studio Grachten, EUR
+    let (m, c) = app.demo_customer("C-1003").await; // Studio Grachten, EUR
     let who = staff(&m, StaffRole::Viewer);
     let today = kassa_core::services::records::today_of(&app.ctx.pool, &m).await.unwrap();
     let before = reports::aging(&app.ctx, &who, today).await.unwrap();

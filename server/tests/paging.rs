@@ -11,32 +11,8 @@ const BULK: usize = 15_000;
 
 /// Gives Studio Grachten (EUR) `BULK` more open invoices: even ones past due, odd ones not.
 async fn bulk_invoices(app: &TestApp) {
-    let (merchant, customer): (String, String) = sqlx::query_as(
-        "SELECT m.id, c.id FROM merchants m JOIN customers c ON c.merchant_id = m.id \
-         WHERE m.slug = 'demo' AND c.number = 'C-1003'",
-    )
-    .fetch_one(&app.ctx.pool)
-    .await
-    .unwrap();
-    let mut tx = app.ctx.pool.begin().await.unwrap();
-    for chunk in (0..BULK).collect::<Vec<_>>().chunks(500) {
-        let values: Vec<String> = chunk
-            .iter()
-            .map(|n| {
-                let due = if n % 2 == 0 { "2026-01-15" } else { "2999-01-15" };
-                format!(
-                    "('bulk-{n}', '{merchant}', '{customer}', 'BULK-{n:05}', 'EUR', '2026-01-01', '{due}', 1000, 1000, 'test', 1, 1)"
-                )
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO invoices (id, merchant_id, customer_id, number, currency, issue_date, due_date, total_minor, \
-             open_minor, mode, created_at, updated_at) VALUES {}",
-            values.join(", ")
-        );
-        sqlx::query(&sql).execute(&mut *tx).await.unwrap();
-    }
-    tx.commit().await.unwrap();
+    let due = |n: usize| if n.is_multiple_of(2) { "2026-01-15" } else { "2999-01-15" };
+    app.bulk_invoices("C-1003", "BULK", BULK, 1000, "2026-01-01", due).await;
 }
 
 async fn get(c: &reqwest::Client, url: &str) -> String {

@@ -114,3 +114,44 @@ pages-label = Pages
 page-of = Page { $page } of { $pages }
 previous-page = Previous page
 next-page = Next page
+
+statement-link = Statement of account
+statement-title = Statement of account
+statement-period-label = Period
+statement-from = From
+statement-to = To
+statement-show = Show statement
+# $from (String) - the first day
+# $to (String) - the last day
+statement-period = { $from } to { $to }
+# $name (String) - the customer's name
+# $number (String) - the customer's number with the merchant
+statement-customer = { $name } (customer { $number })
+# $currency (String) - an ISO 4217 code, like EUR
+statement-in = In { $currency }
+statement-explained = A positive balance is what you owe; a negative one is credit you hold.
+statement-nothing = Nothing on your account in this period.
+# $date (String) - a day
+statement-opening = Opening balance on { $date }
+# $date (String) - a day
+statement-closing = Closing balance on { $date }
+col-date = Date
+col-charged = Charged
+col-credited = Paid or credited
+# $number (String) - an invoice number
+entry-invoice = Invoice { $number }
+# $method (String) - how it was paid
+entry-payment = Payment ({ $method })
+# $method (String) - how it was paid
+entry-payment-reversed = Payment reversed ({ $method })
+# $number (String) - a credit note's number
+entry-credit-note = Credit note { $number }
+# $number (String) - an invoice number
+entry-written-off = Written off on invoice { $number }
+# $number (String) - an invoice number
+entry-write-off-undone = Write-off undone on invoice { $number }
+download-pdf = Download PDF
+# $number (String) - an invoice number
+download-invoice-pdf = Download invoice { $number } as PDF
+download-receipt-pdf = Download the receipt as PDF
+download-statement-pdf = Download the statement as PDF

@@ -98,6 +98,11 @@ problem-form-expired = The form is out of date. Reload the page and pay again.
 problem-nothing-selected = Choose at least one invoice to pay.
 # $max (Number) - the most invoices
 problem-too-many-selected = Pay at most { $max } invoices at once.
+# $from (String) - the first day
+# $to (String) - the last day
+problem-period-reversed = The period starts on { $from }, after it ends on { $to }: choose a first day before the last.
+# $max (Number) - the most entries
+problem-statement-too-long = More than { $max } entries in this period: choose a shorter period.
 problem-selection-mixes-currencies = The invoices are in different currencies: pay the invoices of one currency at a time.
 # $number (String) - an invoice number
 problem-invoice-already-paid = Invoice { $number } is already paid: choose the others.
@@ -223,3 +228,9 @@ problem-iban-invalid = '{ $input }' is not a valid IBAN (check its digits).
 problem-payment-reference-invalid = A payment reference is at most { $max } characters, without line breaks.
 # $input (String) - what was typed
 problem-amount-ambiguous = '{ $input }' could mean two amounts: write it without the thousands separator, with the decimal point for cents (like 12345.00 or 12.35).
+
+method-bank-transfer = Bank transfer
+method-cash = Cash
+method-cheque = Cheque
+method-card = Card
+method-sandbox = Sandbox (test payment)

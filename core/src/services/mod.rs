@@ -16,6 +16,7 @@ pub mod portal;
 pub mod records;
 pub mod reports;
 pub mod staff;
+pub mod statements;
 pub mod throttle;
 pub mod webhooks;
 pub mod widget;

@@ -44,10 +44,29 @@ pub fn time_zone_names() -> Vec<String> {
 
 /// The calendar day it is now in `zone`.
 pub fn today_in(zone: &jiff::tz::TimeZone) -> Date {
-    let day = zone.to_datetime(jiff::Timestamp::now()).date();
-    let month = time::Month::try_from(day.month() as u8).unwrap_or(time::Month::January);
-    Date::from_calendar_date(i32::from(day.year()), month, day.day() as u8)
-        .unwrap_or_else(|_| time::OffsetDateTime::now_utc().date())
+    from_civil(zone.to_datetime(jiff::Timestamp::now()).date())
+        .unwrap_or_else(|| time::OffsetDateTime::now_utc().date())
+}
+
+/// The calendar day in `zone` at `unix` seconds (a payment's date on a statement).
+pub fn day_in(zone: &jiff::tz::TimeZone, unix: i64) -> Result<Date> {
+    let at = jiff::Timestamp::from_second(unix).map_err(|e| Error::internal(format!("bad moment {unix}: {e}")))?;
+    from_civil(zone.to_datetime(at).date()).ok_or_else(|| Error::internal(format!("no calendar day for {unix}")))
+}
+
+/// The moment (unix seconds) `day` begins in `zone`: where a period of days starts.
+pub fn start_of_day(zone: &jiff::tz::TimeZone, day: Date) -> Result<i64> {
+    let civil = jiff::civil::Date::new(day.year() as i16, u8::from(day.month()) as i8, day.day() as i8)
+        .map_err(|e| Error::internal(format!("no civil date for {day}: {e}")))?;
+    let at = zone
+        .to_timestamp(civil.to_datetime(jiff::civil::Time::midnight()))
+        .map_err(|e| Error::internal(format!("{day} in {zone:?}: {e}")))?;
+    Ok(at.as_second())
+}
+
+fn from_civil(day: jiff::civil::Date) -> Option<Date> {
+    let month = time::Month::try_from(day.month() as u8).ok()?;
+    Date::from_calendar_date(i32::from(day.year()), month, day.day() as u8).ok()
 }
 
 /// A merchant as the portal and the admin need it.

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod assets;
 pub mod client_ip;
+pub mod documents;
 pub mod links;
 pub mod locale;
 pub mod origin;
@@ -76,6 +77,9 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
         .route("/p/{merchant}/sign-in/sent", get(links::sign_in_sent))
         .route("/p/{merchant}/pay/{token}", get(links::pay_link_page).post(links::pay_link))
         .route("/p/{merchant}/theme.css", get(links::theme_css))
+        .route("/p/{merchant}/invoices/{number}/pdf", get(documents::invoice))
+        .route("/p/{merchant}/payments/{payment}/pdf", get(documents::receipt))
+        .route("/p/{merchant}/statement/pdf", get(documents::statement))
         .route("/lang/{code}", {
             let secure = config.secure_cookies();
             get(move |code, back, headers| locale::switch(code, back, headers, secure))

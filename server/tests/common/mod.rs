@@ -121,6 +121,55 @@ impl TestApp {
         (status, res.json().await.unwrap())
     }
 
+    /// The demo merchant's id and that of its customer numbered `number` (`C-1003`).
+    pub async fn demo_customer(&self, number: &str) -> (kassa_domain::MerchantId, kassa_domain::CustomerId) {
+        let (m, c): (String, String) = sqlx::query_as(
+            "SELECT m.id, c.id FROM merchants m JOIN customers c ON c.merchant_id = m.id \
+             WHERE m.slug = 'demo' AND c.number = $1",
+        )
+        .bind(number)
+        .fetch_one(&self.ctx.pool)
+        .await
+        .unwrap();
+        (kassa_domain::MerchantId::from_raw(m), kassa_domain::CustomerId::from_raw(c))
+    }
+
+    /// `count` open EUR invoices of `minor` each for the demo customer numbered `customer`,
+    /// written straight into the database (500 to a statement): `{prefix}-00000`, ..., issued
+    /// on `issued`, the `n`th due on `due(n)`. For lists and statements that must stay small
+    /// whatever the count.
+    pub async fn bulk_invoices(
+        &self,
+        customer: &str,
+        prefix: &str,
+        count: usize,
+        minor: i64,
+        issued: &str,
+        due: impl Fn(usize) -> &'static str,
+    ) {
+        let (m, c) = self.demo_customer(customer).await;
+        let mut tx = self.ctx.pool.begin().await.unwrap();
+        for chunk in (0..count).collect::<Vec<_>>().chunks(500) {
+            let values: Vec<String> = chunk
+                .iter()
+                .map(|n| {
+                    format!(
+                        "('{prefix}-{n}', '{m}', '{c}', '{prefix}-{n:05}', 'EUR', '{issued}', '{}', {minor}, {minor}, \
+                         'test', 1, 1)",
+                        due(*n)
+                    )
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO invoices (id, merchant_id, customer_id, number, currency, issue_date, due_date, \
+                 total_minor, open_minor, mode, created_at, updated_at) VALUES {}",
+                values.join(", ")
+            );
+            sqlx::query(&sql).execute(&mut *tx).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+
     pub async fn demo_merchant(&self) -> kassa_domain::MerchantId {
         let slug = kassa_domain::MerchantSlug::parse("demo").unwrap();
         kassa_core::services::records::merchant_by_slug(&self.ctx.pool, &slug).await.unwrap().id
