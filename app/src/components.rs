@@ -11,9 +11,16 @@ use crate::model::Branding;
 /// The merchant's frame: their logo and name, and their theme (CSS custom properties served
 /// as a stylesheet, so the page needs no inline styles under a strict CSP).
 #[component]
-pub fn PortalFrame(branding: Branding, children: Children) -> impl IntoView {
+pub fn PortalFrame(
+    branding: Branding,
+    children: Children,
+    /// A page anyone may read (the accessibility statement): no sign-out button.
+    #[prop(optional)]
+    public: bool,
+) -> impl IntoView {
     let theme = format!("/p/{}/theme.css", branding.slug);
     let home = format!("/p/{}", branding.slug);
+    let accessibility = format!("/p/{}/accessibility", branding.slug);
     let logout = ServerAction::<crate::portal::PortalLogout>::new();
     view! {
         <Stylesheet id="merchant-theme" href=theme/>
@@ -23,14 +30,17 @@ pub fn PortalFrame(branding: Branding, children: Children) -> impl IntoView {
                 {branding.logo_url.clone().map(|src| view! { <img class="brand-logo" src=src alt="" width="40" height="40"/> })}
                 <span class="brand-name">{branding.name.clone()}</span>
             </a>
-            <ActionForm action=logout>
-                <input type="hidden" name="merchant" value=branding.slug.clone()/>
-                <button type="submit" class="button-quiet">{t().sign_out()}</button>
-            </ActionForm>
+            {(!public).then(|| view! {
+                <ActionForm action=logout>
+                    <input type="hidden" name="merchant" value=branding.slug.clone()/>
+                    <button type="submit" class="button-quiet">{t().sign_out()}</button>
+                </ActionForm>
+            })}
         </header>
         <main id="main" class="portal-main">{children()}</main>
         <footer class="portal-footer">
             <p>{t().footer_handled_by(&branding.name)}</p>
+            <p><a href=accessibility>{t().accessibility_link()}</a></p>
             <LanguageMenu/>
         </footer>
     }

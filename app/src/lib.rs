@@ -7,6 +7,8 @@
 //! `kassa-core` service and map its answer to a view model (`backend`, server only).
 
 #[cfg(feature = "ssr")]
+pub mod accessibility;
+#[cfg(feature = "ssr")]
 pub mod admin;
 #[cfg(feature = "ssr")]
 pub mod backend;

@@ -441,7 +441,7 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
                 {w.download_invoice_pdf(&inv.number)}
             </a></p>
             <div class="table-scroll">
-                <table class="lines">
+                <table class="lines stack">
                     <caption>{w.invoice_lines()}</caption>
                     <thead>
                         <tr>
@@ -454,10 +454,10 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
                     <tbody>
                         {detail.lines.into_iter().map(|l| view! {
                             <tr>
-                                <td>{l.description}</td>
-                                <td class="num">{l.quantity}</td>
-                                <td class="num">{money(l.unit_price)}</td>
-                                <td class="num">{money(l.amount)}</td>
+                                <th scope="row">{l.description}</th>
+                                <td class="num" data-label=w.col_quantity()>{l.quantity}</td>
+                                <td class="num" data-label=w.col_unit_price()>{money(l.unit_price)}</td>
+                                <td class="num" data-label=w.col_amount()>{money(l.amount)}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>
@@ -598,7 +598,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                 <dt>{w.fact_method()}</dt><dd>{receipt.method}</dd>
                 <dt>{w.fact_reference()}</dt><dd>{receipt.reference}</dd>
             </dl>
-            <table class="lines">
+            <table class="lines stack">
                 <caption>{w.applied_to()}</caption>
                 <thead>
                     <tr>
@@ -612,9 +612,9 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
                     {receipt.invoices.into_iter().map(|i| view! {
                         <tr>
                             <th scope="row"><a href=format!("/p/{}/invoices/{}", slug, i.number)>{i.number.clone()}</a></th>
-                            <td class="num">{money(i.allocated)}</td>
-                            <td class="num">{money(i.balance_after)}</td>
-                            <td><StatusBadge status=i.status/></td>
+                            <td class="num" data-label=w.col_paid()>{money(i.allocated)}</td>
+                            <td class="num" data-label=w.col_balance_now()>{money(i.balance_after)}</td>
+                            <td data-label=w.col_status()><StatusBadge status=i.status/></td>
                         </tr>
                     }).collect_view()}
                 </tbody>

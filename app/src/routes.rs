@@ -5,7 +5,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-use crate::{admin, components, jobs, mailbox, portal, settings, statement, webhooks};
+use crate::{accessibility, admin, components, jobs, mailbox, portal, settings, statement, webhooks};
 
 /// Where the stylesheet is (`/pkg/kassa-<hash>.css`), as the server found it in the site's
 /// manifest; provided to every render.
@@ -51,6 +51,7 @@ pub fn App() -> AnyView {
                 <Route path=path!("/p/:merchant/payments/:payment") view=portal::ReceiptPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/:merchant/statement") view=statement::StatementPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/:merchant/signed-out") view=portal::SignedOut/>
+                <Route path=path!("/p/:merchant/accessibility") view=accessibility::AccessibilityPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin") view=admin::AdminHome ssr=SsrMode::Async/>
                 <Route path=path!("/admin/login") view=admin::LoginPage/>
                 <Route path=path!("/admin/webhooks") view=webhooks::WebhooksPage ssr=SsrMode::Async/>

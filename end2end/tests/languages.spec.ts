@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { accessible, kassaUrl, linkFor, signIn } from './helpers';
+import { accessible, freshDemo, kassaUrl, linkFor, signIn, staffSignIn } from './helpers';
 
 // The demo's customers open the portal in their customer record's language: the Dutch bakery
 // in Dutch, the Danish coffee roaster in Danish. Every page passes axe in each language and
@@ -57,4 +57,50 @@ test('the Danish coffee roaster reads its portal in Danish, and can switch to En
   await expect(page.getByRole('heading', { name: 'Hello Fjordkaffe ApS' })).toBeVisible();
   await page.getByRole('navigation', { name: 'Language' }).getByRole('link', { name: 'Dansk' }).click();
   await expect(page.getByRole('heading', { name: 'Hej Fjordkaffe ApS' })).toBeVisible();
+});
+
+test('the accessibility statement reads in each language, from every portal page', async ({ page }) => {
+  await signIn(page, linkFor('Studio Grachten'));
+  await page.getByRole('contentinfo').getByRole('link', { name: 'Toegankelijkheid' }).click();
+  await expect(page.getByRole('heading', { name: 'Toegankelijkheidsverklaring', level: 1 })).toBeVisible();
+  await expect(page.getByText('WCAG) 2.2 op niveau AA')).toBeVisible();
+  await accessible(page);
+  for (const [name, heading] of [['English', 'Accessibility statement'], ['Dansk', 'Tilgængelighedserklæring']]) {
+    await page.getByRole('contentinfo').getByRole('link', { name }).click();
+    await expect(page.getByRole('heading', { name: heading, level: 1 })).toBeVisible();
+    await accessible(page);
+  }
+  // Anyone may read it, signed in or not.
+  await page.context().clearCookies();
+  const res = await page.goto(`${kassaUrl()}/p/demo/accessibility`);
+  expect(res?.status()).toBe(200);
+});
+
+test('in a dark scheme with less motion, at 320 px, the portal reads and nothing scrolls sideways', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
+  await page.setViewportSize({ width: 320, height: 700 });
+  await signIn(page, linkFor('Fjordkaffe ApS'));
+  await expect(page.getByRole('heading', { name: 'Hej Fjordkaffe ApS' })).toBeVisible();
+  // The dark scheme is in force: a dark page behind light text.
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  expect(background).toBe('rgb(18, 22, 27)');
+  for (const path of ['', '/invoices/DK-2026-0202', '/checkout?invoice=DK-2026-0207', '/statement', '/accessibility']) {
+    await page.goto(`${kassaUrl()}/p/demo${path}`);
+    await expect(page.locator('h1')).toBeVisible();
+    await accessible(page);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(320);
+  }
+});
+
+test('every admin page passes axe in Dutch and in Danish', async ({ page, context }) => {
+  await staffSignIn(page, freshDemo());
+  for (const lang of ['nl', 'da']) {
+    await context.addCookies([{ name: 'kassa_lang', value: lang, url: kassaUrl() }]);
+    for (const path of ['', '/webhooks', '/jobs', '/settings', '/mail']) {
+      await page.goto(`${kassaUrl()}/admin${path}`);
+      await expect(page.locator('html')).toHaveAttribute('lang', lang);
+      await expect(page.locator('h1')).toBeVisible();
+      await accessible(page);
+    }
+  }
 });
