@@ -23,8 +23,8 @@ pub async fn load_portal(
     use kassa_core::services::listing::Show;
     edge::with_status(
         async {
-            let (ctx, who) = edge::debtor(&merchant).await?;
-            let account = kassa_core::services::portal::account(&ctx, &who, Show::parse(&show), page).await?;
+            let (ctx, who, merchant) = edge::debtor_and_merchant(&merchant).await?;
+            let account = kassa_core::services::portal::account(&ctx, &who, merchant, Show::parse(&show), page).await?;
             Ok(PortalOverview {
                 merchant: edge::branding(&account.merchant),
                 customer_name: account.customer_name,

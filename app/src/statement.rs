@@ -22,10 +22,8 @@ pub async fn load_statement(
     use kassa_core::services::statements::{self, Period};
     edge::with_status(
         async {
-            let (ctx, who) = edge::debtor(&merchant).await?;
+            let (ctx, who, merchant) = edge::debtor_and_merchant(&merchant).await?;
             let lang = crate::i18n::lang();
-            let debtor = who.debtor()?;
-            let merchant = kassa_core::services::records::merchant_by_id(&ctx.pool, &debtor.merchant).await?;
             let read = Period::parse(&from, &to, merchant.today()?).map_err(kassa_core::Error::from);
             let statement = match read {
                 Ok(period) => statements::statement(&ctx, &who, period).await,

@@ -12,13 +12,13 @@ use crate::services::listing;
 use crate::services::records::{self, merchant_by_id, merchant_by_slug, InvoiceRow, InvoiceState, Merchant};
 use crate::Ctx;
 
-/// The debtor `who` is, if they are signed in for the merchant at `slug`. An unknown merchant
-/// is `NotFound`; anyone else (no sign-in, another merchant's debtor, staff) is
-/// `Unauthenticated`.
-pub async fn debtor_at(ctx: &Ctx, who: Option<&Principal>, slug: &MerchantSlug) -> Result<Principal> {
+/// The debtor `who` is, if they are signed in for the merchant at `slug`, and that merchant.
+/// An unknown merchant is `NotFound`; anyone else (no sign-in, another merchant's debtor,
+/// staff) is `Unauthenticated`.
+pub async fn debtor_at(ctx: &Ctx, who: Option<&Principal>, slug: &MerchantSlug) -> Result<(Principal, Merchant)> {
     let merchant = merchant_by_slug(&ctx.pool, slug).await?;
     match who {
-        Some(p @ Principal::Debtor(d)) if d.merchant == merchant.id => Ok(p.clone()),
+        Some(p @ Principal::Debtor(d)) if d.merchant == merchant.id => Ok((p.clone(), merchant)),
         _ => Err(Error::Unauthenticated),
     }
 }
@@ -145,11 +145,19 @@ pub async fn language(ctx: &Ctx, who: &Principal) -> Result<String> {
         .ok_or(Error::Unauthenticated)
 }
 
-/// The debtor's account: what is due per currency, credit held, and page `page` of the
-/// invoices `show` picks.
-pub async fn account(ctx: &Ctx, who: &Principal, show: listing::Show, page: u32) -> Result<Account> {
+/// The debtor's account at `merchant` (as [`debtor_at`] found it): what is due per currency,
+/// credit held, and page `page` of the invoices `show` picks.
+pub async fn account(
+    ctx: &Ctx,
+    who: &Principal,
+    merchant: Merchant,
+    show: listing::Show,
+    page: u32,
+) -> Result<Account> {
     let debtor = who.debtor()?;
-    let merchant = merchant_by_id(&ctx.pool, &debtor.merchant).await?;
+    if merchant.id != debtor.merchant {
+        return Err(Error::NotFound);
+    }
     let today = merchant.today()?;
     let scope = listing::Scope {
         merchant: &debtor.merchant,
@@ -157,41 +165,29 @@ pub async fn account(ctx: &Ctx, who: &Principal, show: listing::Show, page: u32)
         invoice: debtor.invoice.as_ref(),
     };
     let invoices = listing::page(&ctx.pool, scope, show, today, page, PAGE_SIZE).await?;
-    Ok(Account {
-        customer_name: customer_name(&ctx.pool, debtor).await?,
-        totals: totals(&ctx.pool, debtor, today).await?,
-        credit: if debtor.invoice.is_some() { Vec::new() } else { credit(&ctx.pool, debtor).await? },
-        merchant,
-        invoices,
-    })
+    let (customer_name, totals, credit) = standing(&ctx.pool, debtor, today).await?;
+    Ok(Account { customer_name, totals, credit, merchant, invoices })
 }
 
-/// Credit the customer holds, per currency: what standing payments and credit notes have not
-/// applied.
-async fn credit(pool: &Pool, debtor: &Debtor) -> Result<Vec<Money>> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT currency, CAST(SUM(amount) AS BIGINT) FROM ( \
+/// In one round trip: the customer's name; what is open and overdue per currency of their
+/// invoices; and the credit they hold per currency (what standing payments and credit notes
+/// have not applied; none for a pay link's session). Summed by the database however many
+/// invoices there are, each list in currency order.
+async fn standing(pool: &Pool, debtor: &Debtor, today: time::Date) -> Result<(String, Vec<Due>, Vec<Money>)> {
+    let rows: Vec<(String, String, i64, i64, String)> = sqlx::query_as(
+        "SELECT 'due' AS kind, currency, CAST(SUM(open_minor) AS BIGINT) AS a, \
+             CAST(SUM(CASE WHEN due_date < $4 THEN open_minor ELSE 0 END) AS BIGINT) AS b, '' AS name \
+           FROM invoices WHERE merchant_id = $1 AND customer_id = $2 AND ($3 = '' OR id = $3) GROUP BY currency \
+         UNION ALL SELECT 'credit', currency, CAST(SUM(amount) AS BIGINT), CAST(0 AS BIGINT), '' FROM ( \
            SELECT currency, amount_minor AS amount FROM payments \
-             WHERE merchant_id = $1 AND customer_id = $2 AND reversed_at IS NULL \
-           UNION ALL SELECT currency, amount_minor FROM credit_notes WHERE merchant_id = $1 AND customer_id = $2 \
-           UNION ALL SELECT currency, -amount_minor FROM applications WHERE merchant_id = $1 AND customer_id = $2 \
-         ) AS ledger GROUP BY currency ORDER BY currency",
-    )
-    .bind(debtor.merchant.as_str())
-    .bind(debtor.customer.as_str())
-    .fetch_all(pool)
-    .await?;
-    rows.into_iter()
-        .filter(|(_, minor)| *minor != 0)
-        .map(|(code, minor)| Ok(Money::from_minor(minor, records::currency(&code)?)))
-        .collect()
-}
-
-/// What is open and overdue, per currency of the debtor's invoices, in a stable order: summed
-/// by the database, however many invoices there are.
-async fn totals(pool: &Pool, debtor: &Debtor, today: time::Date) -> Result<Vec<Due>> {
-    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-        "SELECT currency, CAST(SUM(open_minor) AS BIGINT),          CAST(SUM(CASE WHEN due_date < $4 THEN open_minor ELSE 0 END) AS BIGINT) FROM invoices          WHERE merchant_id = $1 AND customer_id = $2 AND ($3 = '' OR id = $3) GROUP BY currency ORDER BY currency",
+             WHERE merchant_id = $1 AND customer_id = $2 AND reversed_at IS NULL AND $3 = '' \
+           UNION ALL SELECT currency, amount_minor FROM credit_notes \
+             WHERE merchant_id = $1 AND customer_id = $2 AND $3 = '' \
+           UNION ALL SELECT currency, -amount_minor FROM applications \
+             WHERE merchant_id = $1 AND customer_id = $2 AND $3 = '' \
+         ) AS ledger GROUP BY currency \
+         UNION ALL SELECT 'name', '', CAST(0 AS BIGINT), CAST(0 AS BIGINT), name FROM customers \
+           WHERE merchant_id = $1 AND id = $2",
     )
     .bind(debtor.merchant.as_str())
     .bind(debtor.customer.as_str())
@@ -199,12 +195,22 @@ async fn totals(pool: &Pool, debtor: &Debtor, today: time::Date) -> Result<Vec<D
     .bind(records::format_date(today))
     .fetch_all(pool)
     .await?;
-    rows.into_iter()
-        .map(|(code, open, overdue)| {
-            let c = records::currency(&code)?;
-            Ok(Due { open: Money::from_minor(open, c), overdue: Money::from_minor(overdue, c) })
-        })
-        .collect()
+    let mut name = None;
+    let (mut totals, mut credit) = (Vec::new(), Vec::new());
+    for (kind, code, a, b, customer) in rows {
+        match kind.as_str() {
+            "name" => name = Some(customer),
+            "due" => {
+                let c = records::currency(&code)?;
+                totals.push(Due { open: Money::from_minor(a, c), overdue: Money::from_minor(b, c) });
+            }
+            _ if a != 0 => credit.push(Money::from_minor(a, records::currency(&code)?)),
+            _ => {}
+        }
+    }
+    totals.sort_by(|x, y| x.open.currency().code().cmp(y.open.currency().code()));
+    credit.sort_by(|x, y| x.currency().code().cmp(y.currency().code()));
+    Ok((name.ok_or(Error::Unauthenticated)?, totals, credit))
 }
 
 /// The most invoices one payment settles: a selection (or "pay all") beyond it is refused.

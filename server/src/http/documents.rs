@@ -21,7 +21,7 @@ async fn debtor(ctx: &Ctx, lang: Lang, session: &Session, slug: &str, here: &str
     let slug = MerchantSlug::parse(slug).map_err(|_| pages::not_found(lang))?;
     let signed_in = kassa_app::backend::signed_in_debtor(session).await;
     match portal::debtor_at(ctx, signed_in.as_ref(), &slug).await {
-        Ok(who) => Ok(who),
+        Ok((who, _)) => Ok(who),
         Err(Error::Unauthenticated) => {
             let merchant = merchant_by_slug(&ctx.pool, &slug).await.map_err(|e| failed(lang, e))?;
             let w = lang.words();
