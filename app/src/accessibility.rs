@@ -41,7 +41,7 @@ fn AccessibilityStatement(branding: Branding) -> impl IntoView {
             <h2>{w.accessibility_gaps_heading()}</h2>
             <ul>
                 <li>{w.accessibility_gap_pdf()}</li>
-                <li>{w.accessibility_gap_logo()}</li>
+                <li>{w.accessibility_gap_audit()}</li>
             </ul>
             <h2>{w.accessibility_contact_heading()}</h2>
             <p>{w.accessibility_contact(&merchant)}</p>

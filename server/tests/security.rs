@@ -229,3 +229,27 @@ async fn someone_active_stays_signed_in_past_two_hours_at_a_write_a_minute() {
     assert_eq!(app.server_fn(&staff, "load_admin", &[]).await.status(), 200);
     assert_eq!(kept().await.1, now + 600, "saved again within the minute");
 }
+
+/// A form's error comes back in the URL for the page to show (`__path`, `__err`); a link from
+/// elsewhere with one made up must not put its words on a Kassa page.
+#[tokio::test]
+async fn a_form_error_in_a_link_from_elsewhere_is_not_shown() {
+    use base64::Engine;
+    let app = TestApp::spawn().await;
+    let debtor = app.debtor("Bakkerij De Molen B.V.").await;
+    let forged = base64::engine::general_purpose::URL_SAFE.encode(r#"{"Transport":"CALL +31 20 000 0000 NOW"}"#);
+    let url = format!("{}/p/demo/invoices/NL-2026-0105?__path=%2Fapi%2Fpay_invoice&__err={forged}", app.url);
+    let page = |site: Option<&'static str>| {
+        let mut req = debtor.get(&url);
+        if let Some(site) = site {
+            req = req.header("sec-fetch-site", site);
+        }
+        async move { req.send().await.unwrap().text().await.unwrap() }
+    };
+    for site in [None, Some("cross-site"), Some("none"), Some("same-site")] {
+        let html = page(site).await;
+        assert!(html.contains("NL-2026-0105") && !html.contains("CALL +31"), "{site:?}: {html}");
+    }
+    // What the browser sends on the redirect after Kassa's own form post: shown, as it must be.
+    assert!(page(Some("same-origin")).await.contains("CALL +31 20 000 0000 NOW"));
+}

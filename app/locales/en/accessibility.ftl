@@ -13,7 +13,7 @@ accessibility-tested-no-js = Tests read invoices and statements, download PDFs a
 accessibility-tested-limits = Automated checks find only some problems. What we know is missing is listed below.
 accessibility-gaps-heading = Known gaps
 accessibility-gap-pdf = The PDFs (invoices, receipts, statements) are not tagged yet: a screen reader reads their text, but not their headings and tables. Everything in them is also on the portal's pages.
-accessibility-gap-logo = The merchant's logo is decorative and has no text of its own; the merchant's name is always written next to it.
+accessibility-gap-audit = No person using a screen reader or other assistive technology has audited the portal yet: the automated and keyboard tests above are the testing so far.
 accessibility-contact-heading = Contact
 # $merchant (String) - the merchant's name
 accessibility-contact = If something in this portal is hard to use for you, or you need an invoice in another format, contact { $merchant } with the details on your invoice. Tell them which page and what went wrong; they pass it on to Kassa's developers.

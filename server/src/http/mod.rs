@@ -91,6 +91,7 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, kassa_app::shell))
         .layer(axum::middleware::from_fn(locale::choose))
+        .layer(axum::middleware::from_fn(origin::drop_foreign_form_errors))
         .layer(sessions)
         // What changes something must come from Kassa's own pages (origin.rs).
         .layer(axum::middleware::from_fn_with_state(

@@ -129,3 +129,49 @@ mod tests {
         assert!(verdict(&h2, Some("pay.example.com"), &own).is_err());
     }
 }
+
+/// A form that fails without JavaScript comes back to its page with the error in the URL
+/// (`?__path=<server function>&__err=<the error, encoded>`: Leptos' progressive forms), and the
+/// page shows it. Anyone can write such a URL, so a link from elsewhere could put words of its
+/// choosing on a Kassa page under the merchant's name. The error is kept only on a request the
+/// browser says came from Kassa's own pages (`Sec-Fetch-Site: same-origin`, which the redirect
+/// after the form's post carries); from anywhere else, or with no such header, the two
+/// parameters are dropped before the page renders.
+pub async fn drop_foreign_form_errors(mut req: Request, next: Next) -> Response {
+    let same_origin = req.headers().get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"same-origin");
+    if !same_origin {
+        if let Some(stripped) = req.uri().query().and_then(without_form_error) {
+            let path = req.uri().path();
+            let rebuilt = if stripped.is_empty() { path.to_string() } else { format!("{path}?{stripped}") };
+            if let Ok(uri) = rebuilt.parse() {
+                *req.uri_mut() = uri;
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// `query` without `__path` and `__err`, or `None` when it has neither.
+fn without_form_error(query: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    if !pairs.iter().any(|(k, _)| k == "__err" || k == "__path") {
+        return None;
+    }
+    let mut kept = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs.iter().filter(|(k, _)| k != "__err" && k != "__path") {
+        kept.append_pair(k, v);
+    }
+    Some(kept.finish())
+}
+
+#[cfg(test)]
+mod form_error_tests {
+    use super::without_form_error;
+
+    #[test]
+    fn only_the_form_error_parameters_go() {
+        assert_eq!(without_form_error("show=open&page=2"), None);
+        assert_eq!(without_form_error("__path=%2Fapi%2Fpay_invoice&__err=eyJ9"), Some(String::new()));
+        assert_eq!(without_form_error("invoice=A&__err=x&invoice=B&__path=y").as_deref(), Some("invoice=A&invoice=B"));
+    }
+}
