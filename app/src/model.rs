@@ -35,6 +35,8 @@ pub struct PortalOverview {
     /// One page of the invoices the filter picks: open ones first.
     pub invoices: Vec<InvoiceSummary>,
     pub list: ListPage,
+    /// Whether the account has a statement to offer (a pay link's session, one invoice, has none).
+    pub has_statement: bool,
 }
 
 /// Where a paged, filtered invoice list is.

@@ -32,6 +32,7 @@ pub async fn load_portal(
                 credit: account.credit,
                 invoices: account.invoices.invoices.iter().map(|(_, i)| edge::summary(i)).collect(),
                 list: edge::list_page(&account.invoices),
+                has_statement: who.debtor()?.invoice.is_none(),
             })
         }
         .await,
@@ -303,7 +304,9 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
                     </div>
                 }).collect_view()}
             </section>
-            <p class="account-links"><a href=format!("/p/{slug}/statement")>{w.statement_link()}</a></p>
+            {overview.has_statement.then(|| view! {
+                <p class="account-links"><a href=format!("/p/{slug}/statement")>{w.statement_link()}</a></p>
+            })}
             <crate::components::ListFilters base=here.clone() list=list.clone()/>
             {open_section.then(|| view! { <h2>{w.open_invoices()}</h2> })}
             {if !open_section {

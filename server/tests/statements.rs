@@ -66,6 +66,7 @@ async fn a_statement_runs_from_its_opening_to_what_is_due_less_credit() {
     assert_eq!(minor(&eur_all["opening"]), 0);
     assert_runs(eur_all);
     let overview: Value = app.server_fn(&debtor, "load_portal", &[("merchant", "demo")]).await.json().await.unwrap();
+    assert_eq!(overview["has_statement"], true);
     let due = overview["totals"].as_array().unwrap().iter().find(|t| t["due"]["currency"] == "EUR").unwrap();
     let credit = overview["credit"].as_array().unwrap().iter().find(|m| m["currency"] == "EUR").map(minor).unwrap_or(0);
     assert_eq!(minor(&eur_all["closing"]), minor(&due["due"]) - credit, "{all}");
