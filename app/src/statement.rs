@@ -52,14 +52,12 @@ pub async fn load_statement(
 }
 
 /// The period in words: "1 okt 2026 tot en met 2 dec 2026".
-#[cfg(feature = "ssr")]
 pub fn period_words(lang: crate::i18n::Lang, p: kassa_core::services::statements::Period) -> String {
     use crate::dates::date_in;
     lang.words().statement_period(date_in(lang, p.from), date_in(lang, p.to))
 }
 
 /// A statement as the page (and the PDF) shows it, in `lang`.
-#[cfg(feature = "ssr")]
 pub fn view_of(lang: crate::i18n::Lang, s: &kassa_core::services::statements::Statement) -> StatementView {
     use crate::dates::date_in;
     use kassa_core::services::statements::EntryKind;
