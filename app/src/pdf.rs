@@ -40,24 +40,24 @@ const RULE: Ink = Ink(0xc8, 0xcd, 0xd3);
 static REGULAR: LazyLock<Face> = LazyLock::new(|| Face::new(dejavu::sans::regular()));
 static BOLD: LazyLock<Face> = LazyLock::new(|| Face::new(dejavu::sans::bold()));
 
-/// A font: krilla's for drawing, skrifa's view of the same bytes for measuring.
+/// A font: krilla's for drawing, skrifa's view of the same bytes for measuring (read once).
 struct Face {
     font: Font,
-    bytes: &'static [u8],
+    measure: skrifa::FontRef<'static>,
 }
 
 impl Face {
     fn new(bytes: &'static [u8]) -> Face {
         let font = Font::new(bytes.into(), 0).expect("DejaVu Sans is a valid font");
-        Face { font, bytes }
+        let measure = skrifa::FontRef::new(bytes).expect("DejaVu Sans is a valid font");
+        Face { font, measure }
     }
 
     /// How wide `text` is at `size` points (advance widths; DejaVu has every glyph Kassa's
     /// languages use).
     fn width(&self, text: &str, size: f32) -> f32 {
-        let Ok(font) = skrifa::FontRef::new(self.bytes) else { return 0.0 };
-        let charmap = font.charmap();
-        let metrics = font.glyph_metrics(Size::new(size), LocationRef::default());
+        let charmap = self.measure.charmap();
+        let metrics = self.measure.glyph_metrics(Size::new(size), LocationRef::default());
         text.chars().filter_map(|c| charmap.map(c)).filter_map(|g| metrics.advance_width(g)).sum()
     }
 }

@@ -26,7 +26,7 @@ pub async fn load_statement(
             let lang = crate::i18n::lang();
             let read = Period::parse(&from, &to, merchant.today()?).map_err(kassa_core::Error::from);
             let statement = match read {
-                Ok(period) => statements::statement(&ctx, &who, period).await,
+                Ok(period) => statements::statement(&ctx, &who, merchant.clone(), period).await,
                 Err(e) => Err(e),
             };
             match statement {

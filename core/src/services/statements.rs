@@ -17,7 +17,7 @@ use crate::db::Pool;
 use crate::error::{Error, Result};
 use crate::principal::{Debtor, Principal};
 use crate::services::invoices::parse_date;
-use crate::services::records::{self, merchant_by_id, Merchant};
+use crate::services::records::{self, Merchant};
 use crate::Ctx;
 
 /// The most entries one statement lists; a longer period is refused with a message to pick a
@@ -115,15 +115,15 @@ pub enum EntryKind {
     },
 }
 
-/// The signed-in debtor's statement for `period`. A pay link's session (one invoice) has no
-/// statement: it is `NotFound`, as the account's other invoices are.
-pub async fn statement(ctx: &Ctx, who: &Principal, period: Period) -> Result<Statement> {
+/// The signed-in debtor's statement at `merchant` (as `portal::debtor_at` found it) for
+/// `period`. A pay link's session (one invoice) has no statement: it is `NotFound`, as the
+/// account's other invoices are.
+pub async fn statement(ctx: &Ctx, who: &Principal, merchant: Merchant, period: Period) -> Result<Statement> {
     let debtor = who.debtor()?;
-    if debtor.invoice.is_some() {
+    if debtor.invoice.is_some() || merchant.id != debtor.merchant {
         return Err(Error::NotFound);
     }
     let pool = &ctx.pool;
-    let merchant = merchant_by_id(pool, &debtor.merchant).await?;
     let zone = merchant.zone()?;
     let starts = records::start_of_day(&zone, period.from)?;
     let ends = records::start_of_day(&zone, period.to.next_day().unwrap_or(period.to))?;

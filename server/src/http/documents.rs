@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use http::{header, HeaderValue, StatusCode};
 use kassa_app::i18n::Lang;
 use kassa_core::services::portal;
-use kassa_core::services::records::merchant_by_slug;
+use kassa_core::services::records::{merchant_by_slug, Merchant};
 use kassa_core::services::statements::{self, Period};
 use kassa_core::{Ctx, Error, Principal};
 use kassa_domain::{InvoiceNumber, MerchantSlug, PaymentId};
@@ -16,12 +16,19 @@ use tower_sessions::Session;
 
 use crate::http::pages::{self, Page};
 
-/// The signed-in debtor of the merchant at `slug`, or the page that says to sign in.
-async fn debtor(ctx: &Ctx, lang: Lang, session: &Session, slug: &str, here: &str) -> Result<Principal, Response> {
+/// The signed-in debtor of the merchant at `slug` and that merchant, or the page that says to
+/// sign in.
+async fn debtor(
+    ctx: &Ctx,
+    lang: Lang,
+    session: &Session,
+    slug: &str,
+    here: &str,
+) -> Result<(Principal, Merchant), Response> {
     let slug = MerchantSlug::parse(slug).map_err(|_| pages::not_found(lang))?;
     let signed_in = kassa_app::backend::signed_in_debtor(session).await;
     match portal::debtor_at(ctx, signed_in.as_ref(), &slug).await {
-        Ok((who, _)) => Ok(who),
+        Ok(found) => Ok(found),
         Err(Error::Unauthenticated) => {
             let merchant = merchant_by_slug(&ctx.pool, &slug).await.map_err(|e| failed(lang, e))?;
             let w = lang.words();
@@ -73,8 +80,8 @@ pub async fn invoice(
     Path((slug, number)): Path<(String, String)>,
 ) -> Response {
     let here = format!("/p/{slug}/invoices/{number}/pdf");
-    let who = match debtor(&ctx, lang, &session, &slug, &here).await {
-        Ok(who) => who,
+    let (who, _) = match debtor(&ctx, lang, &session, &slug, &here).await {
+        Ok(found) => found,
         Err(page) => return page,
     };
     let Ok(number) = InvoiceNumber::parse(&number) else { return pages::not_found(lang) };
@@ -92,8 +99,8 @@ pub async fn receipt(
     Path((slug, payment)): Path<(String, String)>,
 ) -> Response {
     let here = format!("/p/{slug}/payments/{payment}/pdf");
-    let who = match debtor(&ctx, lang, &session, &slug, &here).await {
-        Ok(who) => who,
+    let (who, _) = match debtor(&ctx, lang, &session, &slug, &here).await {
+        Ok(found) => found,
         Err(page) => return page,
     };
     let payment = PaymentId::from_raw(payment);
@@ -121,17 +128,12 @@ pub async fn statement(
     Query(q): Query<PeriodQuery>,
 ) -> Response {
     let here = format!("/p/{slug}/statement");
-    let who = match debtor(&ctx, lang, &session, &slug, &here).await {
-        Ok(who) => who,
+    let (who, merchant) = match debtor(&ctx, lang, &session, &slug, &here).await {
+        Ok(found) => found,
         Err(page) => return page,
     };
-    let today = match who.debtor() {
-        Ok(d) => {
-            match kassa_core::services::records::merchant_by_id(&ctx.pool, &d.merchant).await.and_then(|m| m.today()) {
-                Ok(today) => today,
-                Err(e) => return failed(lang, e),
-            }
-        }
+    let today = match merchant.today() {
+        Ok(today) => today,
         Err(e) => return failed(lang, e),
     };
     let back = || {
@@ -139,7 +141,7 @@ pub async fn statement(
         axum::response::Redirect::to(&to).into_response()
     };
     let Ok(period) = Period::parse(&q.from, &q.to, today) else { return back() };
-    match statements::statement(&ctx, &who, period).await {
+    match statements::statement(&ctx, &who, merchant, period).await {
         Ok(s) => pdf(&format!("statement-{}-{}", period.from, period.to), kassa_app::pdf::statement(lang, &s)),
         Err(Error::Problem(_)) => back(),
         Err(e) => failed(lang, e),
