@@ -9,9 +9,12 @@ fn main() -> std::process::ExitCode {
         return std::process::ExitCode::SUCCESS;
     }
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
-    let locales = concat!(env!("CARGO_MANIFEST_DIR"), "/locales");
+    // Where this checkout is now, as cargo says when it runs the script (not where the script
+    // was compiled: a target folder shared between checkouts keeps the compiled script).
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let locales = format!("{manifest}/locales");
     let options = fluent_typed::BuildOptions::default()
-        .with_locales_folder(locales)
+        .with_locales_folder(&locales)
         .with_output_file_path(&format!("{out}/l10n.rs"))
         .with_ftl_output(fluent_typed::FtlOutputOptions::single_file(&format!("{out}/translations.ftl")))
         .with_default_language("en")

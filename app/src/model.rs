@@ -37,6 +37,20 @@ pub struct PortalOverview {
     pub list: ListPage,
     /// Whether the account has a statement to offer (a pay link's session, one invoice, has none).
     pub has_statement: bool,
+    /// The latest things that moved the balance, newest first (on the list's first page).
+    pub activity: Vec<ActivityLine>,
+}
+
+/// One line of the overview's recent activity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityLine {
+    pub date: Date,
+    /// What happened, in words: "Invoice NL-2026-0104", "Payment by bank transfer".
+    pub label: String,
+    /// The invoice's or the receipt's page.
+    pub href: Option<String>,
+    /// How much (always positive; the label says which way).
+    pub amount: Money,
 }
 
 /// Where a paged, filtered invoice list is.

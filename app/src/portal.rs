@@ -25,6 +25,17 @@ pub async fn load_portal(
         async {
             let (ctx, who, merchant) = edge::debtor_and_merchant(&merchant).await?;
             let account = kassa_core::services::portal::account(&ctx, &who, merchant, Show::parse(&show), page).await?;
+            let (lang, slug) = (crate::i18n::lang(), account.merchant.slug.to_string());
+            let activity = account
+                .activity
+                .iter()
+                .map(|a| ActivityLine {
+                    date: a.date,
+                    label: crate::words::statement_entry(lang, &a.kind, a.amount),
+                    href: crate::statement::entry_href(&slug, &a.kind),
+                    amount: kassa_domain::Money::from_minor(a.amount.minor().saturating_abs(), a.amount.currency()),
+                })
+                .collect();
             Ok(PortalOverview {
                 merchant: edge::branding(&account.merchant),
                 customer_name: account.customer_name,
@@ -33,6 +44,7 @@ pub async fn load_portal(
                 invoices: account.invoices.invoices.iter().map(|(_, i)| edge::summary(i)).collect(),
                 list: edge::list_page(&account.invoices),
                 has_statement: who.debtor()?.invoice.is_none(),
+                activity,
             })
         }
         .await,
@@ -341,8 +353,35 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
                 view! { <InvoiceTable slug invoices=settled pick=false/> }.into_any()
             }}
             <crate::components::Pager base=here list/>
+            <RecentActivity lines=overview.activity/>
         </PortalFrame>
     }
+}
+
+/// What happened lately on the account, newest first: a list, not a table, so it reads the
+/// same on a phone and to a screen reader.
+#[component]
+fn RecentActivity(lines: Vec<ActivityLine>) -> impl IntoView {
+    let w = t();
+    (!lines.is_empty()).then(|| {
+        view! {
+            <section class="activity" aria-labelledby="activity-title">
+                <h2 id="activity-title">{w.recent_activity()}</h2>
+                <ul class="activity-list" data-testid="activity">
+                    {lines.into_iter().map(|a| view! {
+                        <li>
+                            <span class="activity-date">{crate::dates::date(a.date)}</span>
+                            <span class="activity-what">{match a.href {
+                                Some(href) => view! { <a href=href>{a.label}</a> }.into_any(),
+                                None => a.label.into_any(),
+                            }}</span>
+                            <span class="activity-amount num">{money(a.amount)}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        }
+    })
 }
 
 /// A table of invoices; with `pick`, each row has a checkbox (`invoice=<number>`) for the

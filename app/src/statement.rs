@@ -60,7 +60,6 @@ pub fn period_words(lang: crate::i18n::Lang, p: kassa_core::services::statements
 /// A statement as the page (and the PDF) shows it, in `lang`.
 pub fn view_of(lang: crate::i18n::Lang, s: &kassa_core::services::statements::Statement) -> StatementView {
     use crate::dates::date_in;
-    use kassa_core::services::statements::EntryKind;
     let w = lang.words();
     let slug = s.merchant.slug.to_string();
     let sections = s
@@ -77,12 +76,8 @@ pub fn view_of(lang: crate::i18n::Lang, s: &kassa_core::services::statements::St
                 .iter()
                 .map(|e| StatementLine {
                     date: e.date,
-                    label: crate::words::statement_entry(lang, e),
-                    href: match &e.kind {
-                        EntryKind::Invoice { number } => Some(format!("/p/{slug}/invoices/{number}")),
-                        EntryKind::Payment { payment, .. } => Some(format!("/p/{slug}/payments/{payment}")),
-                        _ => None,
-                    },
+                    label: crate::words::statement_entry(lang, &e.kind, e.amount),
+                    href: entry_href(&slug, &e.kind),
                     charged: e.amount.is_positive().then_some(e.amount),
                     credited: e
                         .amount
@@ -101,6 +96,16 @@ pub fn view_of(lang: crate::i18n::Lang, s: &kassa_core::services::statements::St
         period: period_words(lang, s.period),
         error: None,
         sections,
+    }
+}
+
+/// The page an entry links to: an invoice's, or a payment's receipt.
+pub fn entry_href(slug: &str, kind: &kassa_core::services::statements::EntryKind) -> Option<String> {
+    use kassa_core::services::statements::EntryKind;
+    match kind {
+        EntryKind::Invoice { number } => Some(format!("/p/{slug}/invoices/{number}")),
+        EntryKind::Payment { payment, .. } => Some(format!("/p/{slug}/payments/{payment}")),
+        _ => None,
     }
 }
 

@@ -80,16 +80,20 @@ pub fn method(method: &str) -> String {
 }
 
 /// An entry on a statement of account, in `lang`.
-pub fn statement_entry(lang: Lang, entry: &kassa_core::services::statements::Entry) -> String {
+pub fn statement_entry(
+    lang: Lang,
+    kind: &kassa_core::services::statements::EntryKind,
+    amount: kassa_domain::Money,
+) -> String {
     use kassa_core::services::statements::EntryKind;
     let w = lang.words();
-    match &entry.kind {
+    match kind {
         EntryKind::Invoice { number } => w.entry_invoice(number),
         EntryKind::Payment { method, .. } => w.entry_payment(method_in(lang, method)),
         EntryKind::PaymentReversed { method, .. } => w.entry_payment_reversed(method_in(lang, method)),
         EntryKind::CreditNote { number } => w.entry_credit_note(number),
         // An undone write-off (its payment reversed) adds back to the balance.
-        EntryKind::WriteOff { invoice, .. } if entry.amount.is_positive() => w.entry_write_off_undone(invoice),
+        EntryKind::WriteOff { invoice, .. } if amount.is_positive() => w.entry_write_off_undone(invoice),
         EntryKind::WriteOff { invoice, .. } => w.entry_written_off(invoice),
     }
 }

@@ -74,6 +74,10 @@ pub async fn connect(url: &str) -> anyhow::Result<Pool> {
             Backend::Postgres => 16,
         })
         .acquire_timeout(Duration::from_secs(15))
+        // A SQLite connection is a file this process holds open: it cannot go stale, so it is
+        // not pinged (a round trip to its thread) before every use. A PostgreSQL one can
+        // (a restarted server, a dropped link) and is.
+        .test_before_acquire(backend == Backend::Postgres)
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {

@@ -6,7 +6,7 @@
 //! 15 ms).
 //!
 //! ```sh
-//! cargo bench -p kassa-server --bench api -- [--requests 4000] [--database-url URL]
+//! cargo bench -p kassa-server --bench api -- [--requests 4000] [--database-url URL] [--portal-only]
 //! bench/api    # both backends, PostgreSQL in a throwaway cluster
 //! ```
 
@@ -91,12 +91,14 @@ async fn main() -> anyhow::Result<()> {
     let mut requests = 4000;
     let mut database_url = None;
     let mut site_root = None;
+    let mut only_portal = false;
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         match flag.as_str() {
             "--requests" => requests = it.next().and_then(|v| v.parse().ok()).expect("--requests N"),
             "--database-url" => database_url = it.next(),
             "--site-root" => site_root = it.next().map(std::path::PathBuf::from),
+            "--portal-only" => only_portal = true,
             "--bench" => {}
             other => anyhow::bail!("unknown flag {other}"),
         }
@@ -206,6 +208,9 @@ async fn main() -> anyhow::Result<()> {
         portal.line("GET /p/demo (50 invoices, HTML)"),
         portal.per_sec() / health.per_sec()
     );
+    if only_portal {
+        return Ok(());
+    }
     let (b, k) = (base.clone(), key.clone());
     let create = load(requests, move |c, i| {
         let (url, key) = (format!("{b}/api/v1/invoices"), k.clone());

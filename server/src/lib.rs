@@ -18,6 +18,12 @@ use kassa_core::{gateways, secrets, services, Ctx};
 
 use crate::config::Config;
 
+/// Every binary built on this library (`kassa`, its tests and benches) allocates with
+/// mimalloc: under load glibc's malloc spent a fifth of the portal's CPU in its own locks and
+/// consolidation (docs/measurements.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A built Kassa: its routers and services' context, ready to be served (by `serve` or by
 /// tests).
 pub struct Kassa {

@@ -76,6 +76,9 @@ async fn a_customer_with_fifteen_thousand_invoices_gets_small_pages_and_filters(
     let overdue_page = get(&c, &format!("{}/p/demo?show=overdue&page=2", app.url)).await;
     assert_eq!(rows(&overdue_page), 25);
     assert_eq!(overdue_page.matches(r#"data-status="overdue""#).count(), 25);
+    // Recent activity is the overview's: on the first page, not on the ones after.
+    assert!(first.contains(r#"id="activity-title">Recent activity</h2>"#));
+    assert!(!overdue_page.contains("activity-title"));
     assert!(overdue_page.contains(r#"href="/p/demo?show=overdue" aria-current="page""#), "{overdue_page}");
     assert!(
         overdue_page.contains(r#"href="/p/demo?show=overdue&amp;page=1" rel="prev""#)

@@ -165,6 +165,27 @@ async fn a_statement_runs_from_its_opening_to_what_is_due_less_credit() {
     assert_eq!(minor(&eur_now["closing"]), minor(&due["due"]) - credit);
     assert_eq!(minor(&eur_now["closing"]), minor(&eur_all["closing"]) - 5_00 - 1_00);
 
+    // The overview's recent activity: newest first, the reversal at the top; what this test
+    // did is there in the order it happened (the demo's own payment and write-off of today
+    // may share its second: recent_activity_is_newest_first checks the order exactly).
+    let activity: Vec<(String, i64, String)> = after["activity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["label"].as_str().unwrap().to_string(), minor(&a["amount"]), a["href"].to_string()))
+        .collect();
+    assert_eq!(activity.len(), 5, "{after}");
+    assert_eq!(activity[0], ("Betaling teruggeboekt (Contant)".to_string(), 10_00, "null".to_string()));
+    let at = |label: &str, amount: i64| activity.iter().position(|a| a.0 == label && a.1 == amount);
+    let (wrote_off, credited) =
+        (at(&format!("Afgeboekt op factuur {open}"), 1_00), at("Creditnota CN-STATEMENT-1", 5_00));
+    assert!(wrote_off.is_some() && credited.is_some() && wrote_off < credited, "{activity:?}");
+    for (label, _, href) in &activity {
+        if label.starts_with("Betaling (") {
+            assert!(href.starts_with("\"/p/demo/payments/"), "{activity:?}");
+        }
+    }
+
     // The page itself, in the customer's Dutch: the form keeps the period, the rows are there.
     let page =
         debtor.get(format!("{}/p/demo/statement?from={}&to={}", app.url, day(today), day(today))).send().await.unwrap();
@@ -173,8 +194,114 @@ async fn a_statement_runs_from_its_opening_to_what_is_due_less_credit() {
     assert!(html.contains("<h1>Rekeningoverzicht</h1>"), "{html}");
     assert!(html.contains(&format!(r#"name="from" value="{}""#, day(today))), "{html}");
     assert!(html.contains("Betaling teruggeboekt (Contant)") && html.contains("Creditnota CN-STATEMENT-1"));
+    let list = debtor.get(format!("{}/p/demo", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains(r#"<h2 id="activity-title">Recente activiteit</h2>"#), "{list}");
+    let section = &list[list.find("activity-title").unwrap()..];
+    assert!(section.contains(r#"<span class="activity-what">Betaling teruggeboekt (Contant)</span>"#), "{list}");
     assert!(html.contains(&format!("/p/demo/statement/pdf?from={}&amp;to={}", day(today), day(today))), "{html}");
     app.assert_ledger_invariants().await;
+}
+
+/// A customer of its own, so nothing else shares its activity: two invoices on days before
+/// today, then today a payment, a credit note, a write-off and the payment reversed.
+#[tokio::test]
+async fn recent_activity_is_newest_first() {
+    use kassa_core::principal::{Debtor, Mode, Scopes};
+    use kassa_core::services::statements::{recent_activity, EntryKind};
+    let app = TestApp::spawn().await;
+    let key = app.key(Mode::Test, Scopes::ALL).await;
+    let customer = serde_json::json!({ "number": "ACT-1", "name": "Activiteit B.V.", "email": "act@klant.example" });
+    assert_eq!(app.api(&key, http::Method::POST, "/customers", Some(customer)).await.0, 201);
+    for (number, issued) in [("ACT-A", "2026-03-01"), ("ACT-B", "2026-04-01")] {
+        let invoice = serde_json::json!({ "customer_number": "ACT-1", "number": number, "currency": "EUR",
+            "issue_date": issued, "lines": [ { "description": "Kaas", "quantity": "1", "unit_price": "100.00" } ] });
+        assert_eq!(app.api(&key, http::Method::POST, "/invoices", Some(invoice)).await.0, 201);
+    }
+    let (m, c) = app.demo_customer("ACT-1").await;
+    let merchant = records::merchant_by_id(&app.ctx.pool, &m).await.unwrap();
+    let debtor = Debtor { merchant: m.clone(), customer: c.clone(), invoice: None };
+    let latest = |limit: u32| {
+        let (pool, debtor, merchant) = (app.ctx.pool.clone(), debtor.clone(), merchant.clone());
+        async move {
+            let mut db = pool.acquire().await.unwrap();
+            recent_activity(&mut db, &debtor, &merchant, limit).await.unwrap()
+        }
+    };
+    let invoices = latest(5).await;
+    let numbers: Vec<_> = invoices.iter().map(|a| a.kind.clone()).collect();
+    assert!(
+        matches!(&numbers[..], [EntryKind::Invoice { number: b }, EntryKind::Invoice { number: a }]
+            if b == "ACT-B" && a == "ACT-A"),
+        "{numbers:?}"
+    );
+
+    let who = collector(&m);
+    let pay = RecordPayment {
+        merchant: m.clone(),
+        customer: c.clone(),
+        amount: eur(30_00),
+        method: "cash".into(),
+        reference: String::new(),
+        apply: Apply::OldestDueFirst,
+        idempotency_key: "activity-1".into(),
+    };
+    let payment = ledger::record_payment(&app.ctx, &who, pay).await.unwrap();
+    let cmd = IssueCreditNote {
+        merchant: m.clone(),
+        customer: c.clone(),
+        number: "CN-ACT-1".into(),
+        amount: eur(5_00),
+        against: None,
+        reason: "goodwill".into(),
+    };
+    ledger::issue_credit_note(&app.ctx, &who, cmd).await.unwrap();
+    let write_off = WriteOffInvoice {
+        merchant: m.clone(),
+        invoice: InvoiceNumber::parse("ACT-B").unwrap(),
+        amount: Some(eur(2_00)),
+        reason: WriteOffReason::SmallBalance,
+        note: "rounding".into(),
+    };
+    ledger::write_off(&app.ctx, &who, write_off).await.unwrap();
+    let reversal = ReversePayment { merchant: m.clone(), payment: payment.clone(), reason: "chargeback".into() };
+    ledger::reverse_payment(&app.ctx, &who, reversal).await.unwrap();
+
+    let today = merchant.today().unwrap();
+    let five: Vec<(String, i64, time::Date)> = latest(5)
+        .await
+        .into_iter()
+        .map(|a| {
+            let what = match a.kind {
+                EntryKind::Invoice { number } => format!("invoice {number}"),
+                EntryKind::Payment { payment: p, .. } => format!("payment {}", p == payment),
+                EntryKind::PaymentReversed { payment: p, .. } => format!("reversal {}", p == payment),
+                EntryKind::CreditNote { number } => format!("credit note {number}"),
+                EntryKind::WriteOff { invoice, .. } => format!("write-off {invoice}"),
+            };
+            (what, a.amount.minor(), a.date)
+        })
+        .collect();
+    assert_eq!(
+        five,
+        vec![
+            ("reversal true".to_string(), 30_00, today),
+            ("write-off ACT-B".to_string(), -2_00, today),
+            ("credit note CN-ACT-1".to_string(), -5_00, today),
+            ("payment true".to_string(), -30_00, today),
+            ("invoice ACT-B".to_string(), 10_000, date!(2026 - 04 - 01)),
+        ]
+    );
+    assert_eq!(latest(2).await.len(), 2);
+    assert!(latest(0).await.is_empty());
+    // A pay link's session (one invoice) has no account activity.
+    let one: String = sqlx::query_scalar("SELECT id FROM invoices WHERE merchant_id = $1 AND number = 'ACT-A'")
+        .bind(m.as_str())
+        .fetch_one(&app.ctx.pool)
+        .await
+        .unwrap();
+    let pay_link = Debtor { invoice: Some(kassa_domain::InvoiceId::from_raw(one)), ..debtor.clone() };
+    let mut db = app.ctx.pool.acquire().await.unwrap();
+    assert!(recent_activity(&mut db, &pay_link, &merchant, 5).await.unwrap().is_empty());
 }
 
 #[tokio::test]

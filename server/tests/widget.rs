@@ -66,8 +66,10 @@ async fn the_pay_link_opens_that_invoice_only() {
     assert_eq!(invoices[0]["number"], "NL-2026-0107");
     let other = app.server_fn(&c, "load_invoice", &[("merchant", "demo"), ("number", "NL-2026-0104")]).await;
     assert_eq!(other.status(), 404);
-    // One invoice is no account: no statement is offered, and none is there.
+    // One invoice is no account: no statement is offered, and none is there; nor is the
+    // account's activity (other invoices, payments for them).
     assert_eq!(overview["has_statement"], false);
+    assert_eq!(overview["activity"], serde_json::json!([]));
     let list = c.get(format!("{}/p/demo", app.url)).send().await.unwrap().text().await.unwrap();
     assert!(!list.contains("/p/demo/statement"), "{list}");
     let statement = c.get(format!("{}/p/demo/statement/pdf", app.url)).send().await.unwrap();

@@ -95,6 +95,7 @@ previous-page = Forrige side
 next-page = Næste side
 
 statement-link = Kontoudtog
+recent-activity = Seneste aktivitet
 statement-title = Kontoudtog
 statement-period-label = Periode
 statement-from = Fra

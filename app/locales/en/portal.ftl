@@ -116,6 +116,7 @@ previous-page = Previous page
 next-page = Next page
 
 statement-link = Statement of account
+recent-activity = Recent activity
 statement-title = Statement of account
 statement-period-label = Period
 statement-from = From

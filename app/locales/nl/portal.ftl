@@ -95,6 +95,7 @@ previous-page = Vorige pagina
 next-page = Volgende pagina
 
 statement-link = Rekeningoverzicht
+recent-activity = Recente activiteit
 statement-title = Rekeningoverzicht
 statement-period-label = Periode
 statement-from = Van

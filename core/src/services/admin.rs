@@ -22,6 +22,7 @@ pub async fn receivables(ctx: &Ctx, who: &Principal, show: listing::Show, page: 
     let staff = who.staff()?;
     let merchant = merchant_by_id(&ctx.pool, &staff.merchant).await?;
     let scope = listing::Scope { merchant: &merchant.id, customer: None, invoice: None };
-    let invoices = listing::page(&ctx.pool, scope, show, merchant.today()?, page, PAGE_SIZE).await?;
+    let invoices =
+        listing::page(&mut *ctx.pool.acquire().await?, scope, show, merchant.today()?, page, PAGE_SIZE).await?;
     Ok(Receivables { merchant, invoices })
 }

@@ -7,9 +7,9 @@ use kassa_domain::{CustomerId, InvoiceId, MerchantId};
 use serde::Serialize;
 use time::Date;
 
-use crate::db::Pool;
 use crate::error::Result;
 use crate::services::records::{self, InvoiceRow, InvoiceState, INVOICE_COLUMNS};
+use sqlx::AnyConnection;
 
 /// Which invoices a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -90,24 +90,49 @@ pub struct Listed {
     pub counts: Counts,
 }
 
-const WHERE: &str = "i.merchant_id = $1 AND ($2 = '' OR i.customer_id = $2) AND ($3 = '' OR i.id = $3)";
+impl Scope<'_> {
+    /// The condition that picks the scope's invoices (`$1` the merchant, `$2` the customer,
+    /// `$3` the invoice, `''` when not scoped). A scope's own column is compared directly, so
+    /// the database finds one customer's invoices by its index (`invoices_by_customer`);
+    /// `$2 = '' OR customer_id = $2` would have it read all the merchant's invoices.
+    fn condition(&self) -> String {
+        let mut sql = String::from("i.merchant_id = $1");
+        sql.push_str(match self.customer {
+            Some(_) => " AND i.customer_id = $2",
+            None => " AND $2 = ''",
+        });
+        sql.push_str(match self.invoice {
+            Some(_) => " AND i.id = $3",
+            None => " AND $3 = ''",
+        });
+        sql
+    }
+}
 
 /// Page `page` (1-based) of `scope`'s invoices that `show` picks, `per_page` to a page, as they
-/// stand on `today`.
-pub async fn page(pool: &Pool, scope: Scope<'_>, show: Show, today: Date, page: u32, per_page: u32) -> Result<Listed> {
+/// stand on `today`; both its queries on the caller's connection `db`.
+pub async fn page(
+    db: &mut AnyConnection,
+    scope: Scope<'_>,
+    show: Show,
+    today: Date,
+    page: u32,
+    per_page: u32,
+) -> Result<Listed> {
     let customer = scope.customer.map(CustomerId::as_str).unwrap_or("");
     let invoice = scope.invoice.map(InvoiceId::as_str).unwrap_or("");
     let today_text = records::format_date(today);
+    let within = scope.condition();
     let (all, open, overdue): (i64, i64, i64) = sqlx::query_as(&format!(
         "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN i.open_minor > 0 THEN 1 ELSE 0 END), 0) AS BIGINT), \
          CAST(COALESCE(SUM(CASE WHEN i.open_minor > 0 AND i.due_date < $4 THEN 1 ELSE 0 END), 0) AS BIGINT) \
-         FROM invoices i WHERE {WHERE}"
+         FROM invoices i WHERE {within}"
     ))
     .bind(scope.merchant.as_str())
     .bind(customer)
     .bind(invoice)
     .bind(&today_text)
-    .fetch_one(pool)
+    .fetch_one(&mut *db)
     .await?;
     let count = |n: i64| u64::try_from(n).unwrap_or(0);
     let counts = Counts { all: count(all), open: count(open), overdue: count(overdue), settled: count(all - open) };
@@ -117,7 +142,7 @@ pub async fn page(pool: &Pool, scope: Scope<'_>, show: Show, today: Date, page: 
     let sql = format!(
         "SELECT {INVOICE_COLUMNS}, c.name AS customer_name FROM invoices i \
          JOIN customers c ON c.merchant_id = i.merchant_id AND c.id = i.customer_id \
-         WHERE {WHERE} AND (CASE $5 WHEN 'open' THEN i.open_minor > 0 \
+         WHERE {within} AND (CASE $5 WHEN 'open' THEN i.open_minor > 0 \
            WHEN 'overdue' THEN (i.open_minor > 0 AND i.due_date < $4) WHEN 'settled' THEN i.open_minor = 0 ELSE TRUE END) \
          ORDER BY (i.open_minor = 0), CASE WHEN i.open_minor > 0 THEN i.due_date ELSE '' END, i.due_date DESC, i.number \
          LIMIT $6 OFFSET $7"
@@ -130,7 +155,7 @@ pub async fn page(pool: &Pool, scope: Scope<'_>, show: Show, today: Date, page: 
         .bind(show.as_str())
         .bind(i64::from(per_page))
         .bind(i64::from(page - 1) * i64::from(per_page))
-        .fetch_all(pool)
+        .fetch_all(&mut *db)
         .await?;
     let mut invoices = Vec::with_capacity(rows.len());
     for r in rows {

@@ -8,8 +8,8 @@ use serde::Serialize;
 use crate::db::Pool;
 use crate::error::{Error, Result};
 use crate::principal::{Debtor, Principal};
-use crate::services::listing;
 use crate::services::records::{self, merchant_by_id, merchant_by_slug, InvoiceRow, InvoiceState, Merchant};
+use crate::services::{listing, statements};
 use crate::Ctx;
 
 /// The debtor `who` is, if they are signed in for the merchant at `slug`, and that merchant.
@@ -33,7 +33,13 @@ pub struct Account {
     pub credit: Vec<Money>,
     /// One page of the invoices the debtor chose to see.
     pub invoices: listing::Listed,
+    /// The latest things that moved the balance (the list's first page only; none for a pay
+    /// link's session).
+    pub activity: Vec<statements::Activity>,
 }
+
+/// How many recent things the overview lists.
+pub const RECENT: u32 = 5;
 
 /// Invoices on one page of the portal's list.
 pub const PAGE_SIZE: u32 = 25;
@@ -146,7 +152,8 @@ pub async fn language(ctx: &Ctx, who: &Principal) -> Result<String> {
 }
 
 /// The debtor's account at `merchant` (as [`debtor_at`] found it): what is due per currency,
-/// credit held, and page `page` of the invoices `show` picks.
+/// credit held, page `page` of the invoices `show` picks, and (on the first page) what
+/// happened lately.
 pub async fn account(
     ctx: &Ctx,
     who: &Principal,
@@ -164,16 +171,27 @@ pub async fn account(
         customer: Some(&debtor.customer),
         invoice: debtor.invoice.as_ref(),
     };
-    let invoices = listing::page(&ctx.pool, scope, show, today, page, PAGE_SIZE).await?;
-    let (customer_name, totals, credit) = standing(&ctx.pool, debtor, today).await?;
-    Ok(Account { customer_name, totals, credit, merchant, invoices })
+    // One connection for the page's four reads: the pool hands it out (and sqlx checks it on
+    // its way back) once, not four times.
+    let mut db = ctx.pool.acquire().await?;
+    let invoices = listing::page(&mut db, scope, show, today, page, PAGE_SIZE).await?;
+    let (customer_name, totals, credit) = standing(&mut db, debtor, today).await?;
+    let activity = match invoices.page == 1 {
+        true => statements::recent_activity(&mut db, debtor, &merchant, RECENT).await?,
+        false => Vec::new(),
+    };
+    Ok(Account { customer_name, totals, credit, merchant, invoices, activity })
 }
 
 /// In one round trip: the customer's name; what is open and overdue per currency of their
 /// invoices; and the credit they hold per currency (what standing payments and credit notes
 /// have not applied; none for a pay link's session). Summed by the database however many
 /// invoices there are, each list in currency order.
-async fn standing(pool: &Pool, debtor: &Debtor, today: time::Date) -> Result<(String, Vec<Due>, Vec<Money>)> {
+async fn standing(
+    db: &mut sqlx::AnyConnection,
+    debtor: &Debtor,
+    today: time::Date,
+) -> Result<(String, Vec<Due>, Vec<Money>)> {
     let rows: Vec<(String, String, i64, i64, String)> = sqlx::query_as(
         "SELECT 'due' AS kind, currency, CAST(SUM(open_minor) AS BIGINT) AS a, \
              CAST(SUM(CASE WHEN due_date < $4 THEN open_minor ELSE 0 END) AS BIGINT) AS b, '' AS name \
@@ -193,7 +211,7 @@ async fn standing(pool: &Pool, debtor: &Debtor, today: time::Date) -> Result<(St
     .bind(debtor.customer.as_str())
     .bind(debtor.invoice.as_ref().map(InvoiceId::as_str).unwrap_or(""))
     .bind(records::format_date(today))
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?;
     let mut name = None;
     let (mut totals, mut credit) = (Vec::new(), Vec::new());

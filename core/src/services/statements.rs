@@ -142,11 +142,7 @@ pub async fn statement(ctx: &Ctx, who: &Principal, merchant: Merchant, period: P
     }
     let mut entries = Vec::with_capacity(rows.len());
     for row in rows {
-        let currency = records::currency(&row.currency)?;
-        let date = match &row.day {
-            Some(day) => records::parse_date(day)?,
-            None => records::day_in(&zone, row.at)?,
-        };
+        let (currency, date) = row.when(&zone)?;
         entries.push((currency, row.order(), row.at, date, row.entry(currency)?));
     }
     // By day; on a day invoices first (their moment is 0), then by moment.
@@ -232,6 +228,16 @@ impl Row {
         }
     }
 
+    /// Its currency, and its day: an invoice's issue date, or the merchant's day (in `zone`)
+    /// of the moment it happened.
+    fn when(&self, zone: &jiff::tz::TimeZone) -> Result<(Currency, Date)> {
+        let date = match &self.day {
+            Some(day) => records::parse_date(day)?,
+            None => records::day_in(zone, self.at)?,
+        };
+        Ok((records::currency(&self.currency)?, date))
+    }
+
     fn entry(&self, currency: Currency) -> Result<(EntryKind, Money)> {
         let money = |minor: i64| Money::from_minor(minor, currency);
         let detail = || self.detail.clone().unwrap_or_default();
@@ -288,6 +294,68 @@ async fn rows(pool: &Pool, debtor: &Debtor, period: Period, starts: i64, ends: i
     .bind((MAX_ENTRIES + 1) as i64)
     .fetch_all(pool)
     .await?)
+}
+
+/// Something that lately moved a debtor's balance, as the overview lists it: an
+/// [`Entry`] without the running balance.
+#[derive(Debug, Clone, Serialize)]
+pub struct Activity {
+    pub date: Date,
+    pub kind: EntryKind,
+    /// What it added to the balance (an invoice) or took away (negative: a payment).
+    pub amount: Money,
+}
+
+/// The `limit` latest things that moved the signed-in debtor's balance at `merchant`, in every
+/// currency, newest first: invoices by issue date, the rest by when they happened in the
+/// merchant's days; on one day what paid an invoice before the invoice. None for a pay link's
+/// session (one invoice, whose page shows what settled it).
+pub async fn recent_activity(
+    db: &mut sqlx::AnyConnection,
+    debtor: &Debtor,
+    merchant: &Merchant,
+    limit: u32,
+) -> Result<Vec<Activity>> {
+    if debtor.invoice.is_some() || merchant.id != debtor.merchant || limit == 0 {
+        return Ok(Vec::new());
+    }
+    let zone = merchant.zone()?;
+    // Each kind's latest `limit` (each subquery wrapped, so SQLite and PostgreSQL both take
+    // its ORDER BY and LIMIT); the newest `limit` of all are among them.
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT * FROM (SELECT 'invoice' AS kind, currency, issue_date AS day, CAST(0 AS BIGINT) AS at, \
+             total_minor AS amount, number AS id, CAST(NULL AS TEXT) AS detail, CAST(NULL AS TEXT) AS reference \
+           FROM invoices WHERE merchant_id = $1 AND customer_id = $2 ORDER BY issue_date DESC, number DESC LIMIT $3) AS i \
+         UNION ALL SELECT * FROM (SELECT 'payment', currency, CAST(NULL AS TEXT), created_at, amount_minor, id, method, \
+             gateway_reference FROM payments WHERE merchant_id = $1 AND customer_id = $2 \
+           ORDER BY created_at DESC LIMIT $3) AS p \
+         UNION ALL SELECT * FROM (SELECT 'reversal', currency, CAST(NULL AS TEXT), reversed_at, amount_minor, id, \
+             method, CAST(NULL AS TEXT) FROM payments \
+           WHERE merchant_id = $1 AND customer_id = $2 AND reversed_at IS NOT NULL \
+           ORDER BY reversed_at DESC LIMIT $3) AS r \
+         UNION ALL SELECT * FROM (SELECT 'credit_note', currency, CAST(NULL AS TEXT), created_at, amount_minor, number, \
+             CAST(NULL AS TEXT), CAST(NULL AS TEXT) FROM credit_notes WHERE merchant_id = $1 AND customer_id = $2 \
+           ORDER BY created_at DESC LIMIT $3) AS c \
+         UNION ALL SELECT * FROM (SELECT 'write_off', w.currency, CAST(NULL AS TEXT), w.created_at, w.amount_minor, \
+             w.id, w.reason, i.number FROM write_offs w \
+             JOIN invoices i ON i.merchant_id = w.merchant_id AND i.id = w.invoice_id \
+           WHERE w.merchant_id = $1 AND w.customer_id = $2 ORDER BY w.created_at DESC LIMIT $3) AS w",
+    )
+    .bind(debtor.merchant.as_str())
+    .bind(debtor.customer.as_str())
+    .bind(i64::from(limit))
+    .fetch_all(db)
+    .await?;
+    let mut listed = Vec::with_capacity(rows.len());
+    for row in rows {
+        let (currency, date) = row.when(&zone)?;
+        let (kind, amount) = row.entry(currency)?;
+        listed.push((date, row.at, row.order(), Activity { date, kind, amount }));
+    }
+    // Newest first: the reverse of the statement's order (by day, on a day invoices before
+    // what happened to them, then by moment).
+    listed.sort_by_key(|a| std::cmp::Reverse((a.0, a.1, a.2)));
+    Ok(listed.into_iter().take(limit as usize).map(|(_, _, _, a)| a).collect())
 }
 
 #[cfg(test)]
