@@ -135,6 +135,12 @@ pub async fn sign_in_until(session: &Session, who: &Principal, ends: Option<i64>
 }
 
 /// The debtor in this session, if any (whatever the merchant).
+/// The staff member signed in with this session, if any (as they signed in: ask
+/// `kassa_core::services::staff::current` whether they still may).
+pub async fn signed_in_staff(session: &Session) -> Option<Principal> {
+    signed_in(session, STAFF_KEY).await
+}
+
 pub async fn signed_in_debtor(session: &Session) -> Option<Principal> {
     signed_in(session, DEBTOR_KEY).await
 }
@@ -175,7 +181,18 @@ pub fn branding(m: &Merchant) -> Branding {
         slug: m.slug.to_string(),
         name: m.name.clone(),
         logo_url: m.logo_url.clone(),
+        logo_width: logo_width_at(40, m.logo_size),
         test_mode: m.mode == kassa_core::principal::Mode::Test,
+    }
+}
+
+/// A logo's width when shown `height` pixels high, in its own proportions (at most four times
+/// as wide as high; a square without a size).
+pub fn logo_width_at(height: u32, size: Option<(u32, u32)>) -> u32 {
+    match size {
+        Some((w, h)) if h > 0 => ((u64::from(w) * u64::from(height) + u64::from(h) / 2) / u64::from(h))
+            .clamp(1, u64::from(height) * 4) as u32,
+        _ => height,
     }
 }
 

@@ -27,7 +27,9 @@ pub fn PortalFrame(
         {branding.test_mode.then(|| view! { <TestBanner/> })}
         <header class="portal-header">
             <a class="brand" href=home>
-                {branding.logo_url.clone().map(|src| view! { <img class="brand-logo" src=src alt="" width="40" height="40"/> })}
+                {branding.logo_url.clone().map(|src| view! {
+                    <img class="brand-logo" src=src alt="" width=branding.logo_width height="40"/>
+                })}
                 <span class="brand-name">{branding.name.clone()}</span>
             </a>
             {(!public).then(|| view! {

@@ -10,6 +10,9 @@ pub struct Branding {
     pub slug: String,
     pub name: String,
     pub logo_url: Option<String>,
+    /// The logo's width shown 40 pixels high (its own proportions), so the header does not
+    /// move when it loads.
+    pub logo_width: u32,
     /// Test mode: every page says so, and the pay form lets the debtor pick the outcome.
     pub test_mode: bool,
 }
@@ -206,6 +209,11 @@ pub struct SettingsOverview {
     pub time_zone: String,
     /// Every IANA name, sorted.
     pub time_zones: Vec<String>,
+    /// The logo as the portal shows it (40 pixels high, this wide), if there is one.
+    pub logo_url: Option<String>,
+    pub logo_width: u32,
+    /// Why the logo just sent was refused, in words: on the one page after sending it.
+    pub logo_error: Option<String>,
 }
 
 /// `/admin/jobs`: the merchant's background jobs that used up their attempts.

@@ -8,6 +8,7 @@
 
 use std::sync::LazyLock;
 
+use kassa_core::services::logos::{Format, Logo};
 use kassa_core::services::records::Merchant;
 use kassa_core::services::{portal, statements};
 use kassa_domain::Money;
@@ -32,6 +33,8 @@ const MARGIN: f32 = 48.0;
 const BODY: f32 = 9.5;
 const LEADING: f32 = 13.5;
 const BAND_H: f32 = 64.0;
+/// A logo's height on the band: its width follows its proportions.
+const LOGO_H: f32 = 32.0;
 const FOOTER_Y: f32 = PAGE_H - 28.0;
 const TEXT: Ink = Ink(0x1f, 0x23, 0x28);
 const MUTED: Ink = Ink(0x55, 0x5d, 0x66);
@@ -80,6 +83,7 @@ impl Ink {
 enum Op {
     Text { x: f32, y: f32, size: f32, bold: bool, ink: Ink, text: String },
     Rect { x: f32, y: f32, w: f32, h: f32, ink: Ink },
+    Image { x: f32, y: f32, w: f32, h: f32, image: krilla::image::Image },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -104,6 +108,8 @@ struct Row {
 /// What each page carries: the merchant's band with the document's title, and the footer.
 struct Frame {
     merchant: String,
+    /// The merchant's logo and the width it is drawn at, [`LOGO_H`] high.
+    logo: Option<(krilla::image::Image, f32)>,
     color: Ink,
     title: String,
     footer: String,
@@ -131,7 +137,13 @@ impl Layout {
         let f = &self.frame;
         let ink = Ink::hex(crate::emails::ink_on(&format!("#{:02x}{:02x}{:02x}", f.color.0, f.color.1, f.color.2)));
         let mut ops = vec![Op::Rect { x: 0.0, y: 0.0, w: PAGE_W, h: BAND_H, ink: f.color }];
-        ops.push(Op::Text { x: MARGIN, y: 40.0, size: 16.0, bold: true, ink, text: f.merchant.clone() });
+        let mut name_x = MARGIN;
+        if let Some((image, w)) = &f.logo {
+            let y = (BAND_H - LOGO_H) / 2.0;
+            ops.push(Op::Image { x: MARGIN, y, w: *w, h: LOGO_H, image: image.clone() });
+            name_x += w + 12.0;
+        }
+        ops.push(Op::Text { x: name_x, y: 40.0, size: 16.0, bold: true, ink, text: f.merchant.clone() });
         let title_w = BOLD.width(&f.title, 13.0);
         ops.push(Op::Text {
             x: PAGE_W - MARGIN - title_w,
@@ -318,6 +330,12 @@ fn render(pages: &[Vec<Op>], title: &str, lang: Lang) -> Vec<u8> {
                     surface.set_fill(Some(fill(*ink)));
                     surface.draw_path(&path);
                 }
+                Op::Image { x, y, w, h, image } => {
+                    let Some(size) = krilla::geom::Size::from_wh(*w, *h) else { continue };
+                    surface.push_transform(&krilla::geom::Transform::from_translate(*x, *y));
+                    surface.draw_image(image.clone(), size);
+                    surface.pop();
+                }
                 Op::Text { x, y, size, bold, ink, text } => {
                     surface.set_fill(Some(fill(*ink)));
                     let face: &Face = if *bold { &BOLD } else { &REGULAR };
@@ -346,12 +364,33 @@ fn fill(ink: Ink) -> Fill {
     Fill { paint: rgb::Color::new(ink.0, ink.1, ink.2).into(), opacity: NormalizedF32::ONE, rule: FillRule::NonZero }
 }
 
-fn frame(lang: Lang, merchant: &Merchant, title: String) -> Frame {
+fn frame(lang: Lang, merchant: &Merchant, logo: Option<&Logo>, title: String) -> Frame {
     Frame {
         merchant: merchant.name.clone(),
+        logo: logo.and_then(image),
         color: Ink::hex(&merchant.brand_color),
         title,
         footer: lang.words().footer_handled_by(&merchant.name),
+    }
+}
+
+/// The logo as krilla draws it, and its width at [`LOGO_H`] (at most four times as wide); none
+/// if krilla cannot read it (the upload checked it decodes, so this is only logged).
+fn image(logo: &Logo) -> Option<(krilla::image::Image, f32)> {
+    let data = krilla::Data::from(logo.bytes.clone());
+    let read = match logo.format {
+        Format::Png => krilla::image::Image::from_png(data, true),
+        Format::Jpeg => krilla::image::Image::from_jpeg(data, true),
+    };
+    match read {
+        Ok(image) => {
+            let width = crate::backend::logo_width_at(LOGO_H as u32, Some((logo.width, logo.height)));
+            Some((image, width as f32))
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "a merchant's logo could not be read for a PDF");
+            None
+        }
     }
 }
 
@@ -360,10 +399,10 @@ fn amount(lang: Lang, m: Money) -> String {
 }
 
 /// An invoice: who it is for, its dates and amounts, its lines, and what settled it.
-pub fn invoice(lang: Lang, detail: &portal::InvoiceDetail) -> Vec<u8> {
+pub fn invoice(lang: Lang, detail: &portal::InvoiceDetail, logo: Option<&Logo>) -> Vec<u8> {
     let w = lang.words();
     let inv = &detail.invoice;
-    let mut doc = Layout::new(frame(lang, &detail.merchant, w.invoice_title(inv.number.as_str())));
+    let mut doc = Layout::new(frame(lang, &detail.merchant, logo, w.invoice_title(inv.number.as_str())));
     doc.paragraph(&detail.customer_name, TEXT);
     doc.facts(&[
         (w.fact_issued(), date_in(lang, inv.issue_date)),
@@ -418,9 +457,9 @@ pub fn invoice(lang: Lang, detail: &portal::InvoiceDetail) -> Vec<u8> {
 }
 
 /// A payment's receipt: how much, when, how, and what it paid.
-pub fn receipt(lang: Lang, r: &portal::Receipt) -> Vec<u8> {
+pub fn receipt(lang: Lang, r: &portal::Receipt, logo: Option<&Logo>) -> Vec<u8> {
     let w = lang.words();
-    let mut doc = Layout::new(frame(lang, &r.merchant, w.receipt_title()));
+    let mut doc = Layout::new(frame(lang, &r.merchant, logo, w.receipt_title()));
     doc.heading(&w.receipt_heading());
     doc.facts(&[
         (w.fact_amount(), amount(lang, r.amount)),
@@ -455,10 +494,10 @@ pub fn receipt(lang: Lang, r: &portal::Receipt) -> Vec<u8> {
 
 /// A statement of account: per currency the opening balance, each entry with the balance
 /// after it, and the closing balance.
-pub fn statement(lang: Lang, s: &statements::Statement) -> Vec<u8> {
+pub fn statement(lang: Lang, s: &statements::Statement, logo: Option<&Logo>) -> Vec<u8> {
     let w = lang.words();
     let view = crate::statement::view_of(lang, s);
-    let mut doc = Layout::new(frame(lang, &s.merchant, w.statement_title()));
+    let mut doc = Layout::new(frame(lang, &s.merchant, logo, w.statement_title()));
     doc.paragraph(&view.customer, TEXT);
     doc.paragraph(&view.period, TEXT);
     doc.paragraph(&w.statement_explained(), MUTED);

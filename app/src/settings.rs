@@ -1,5 +1,5 @@
-//! `/admin/settings`: the merchant's own settings for staff. Today its time zone: whose
-//! midnight makes an invoice overdue and in which clock pages show times. The same `kassa-core`
+//! `/admin/settings`: the merchant's own settings for staff: its time zone (whose midnight
+//! makes an invoice overdue and in which clock pages show times) and its logo. The same `kassa-core`
 //! service as the CLI (`kassa merchant create --time-zone`); admins and the owner change it,
 //! other staff read it. A plain post (the admin ships no wasm), redirected back here.
 
@@ -11,8 +11,9 @@ use crate::i18n::t;
 use crate::model::SettingsOverview;
 
 /// Where the session keeps "saved" for the page after the redirect.
-#[cfg(feature = "ssr")]
-const SAVED_KEY: &str = "kassa.settings_saved";
+pub const SAVED_KEY: &str = "kassa.settings_saved";
+/// Where the session keeps why a logo was refused, in words, for the page after the redirect.
+pub const LOGO_ERROR_KEY: &str = "kassa.settings_logo_error";
 
 #[server(endpoint = "load_settings")]
 pub async fn load_settings() -> Result<SettingsOverview, AppError> {
@@ -31,6 +32,9 @@ pub async fn load_settings() -> Result<SettingsOverview, AppError> {
                 may_change: who.may_change_settings().is_ok(),
                 time_zone: settings.time_zone,
                 time_zones: records::time_zone_names(),
+                logo_width: edge::logo_width_at(40, merchant.logo_size),
+                logo_url: merchant.logo_url,
+                logo_error: edge::take_once::<String>(LOGO_ERROR_KEY).await,
             })
         }
         .await,
@@ -92,6 +96,43 @@ fn SettingsView(overview: SettingsOverview, save: ServerAction<SaveSettings>) ->
                     <button type="submit" class="button-primary">{w.save_settings()}</button>
                 })}
             </ActionForm>
+            <LogoForm logo_url=overview.logo_url logo_width=overview.logo_width
+                error=overview.logo_error may_change=overview.may_change/>
         </main>
+    }
+}
+
+/// The logo: what it is now, and (for admins) a file upload and a way to remove it. Plain
+/// multipart form posts to server/src/http/logos.rs, which redirect back here.
+#[component]
+fn LogoForm(logo_url: Option<String>, logo_width: u32, error: Option<String>, may_change: bool) -> impl IntoView {
+    let w = t();
+    let has_logo = logo_url.is_some();
+    let invalid = error.is_some().then_some("true");
+    view! {
+        <section class="settings-logo" aria-labelledby="logo-title">
+            <h2 id="logo-title">{w.logo_title()}</h2>
+            {match logo_url {
+                Some(src) => view! {
+                    <p class="brand-preview"><img class="brand-logo" src=src alt=w.logo_title() width=logo_width height="40"/></p>
+                }.into_any(),
+                None => view! { <p>{w.logo_none()}</p> }.into_any(),
+            }}
+            {may_change.then(|| view! {
+                <form method="post" action="/admin/settings/logo" enctype="multipart/form-data">
+                    <label for="logo">{w.field_logo()}</label>
+                    <input id="logo" name="logo" type="file" accept="image/png,image/jpeg" required
+                        aria-invalid=invalid aria-describedby="logo-hint logo-error"/>
+                    <p id="logo-hint" class="hint">{w.logo_hint()}</p>
+                    <p id="logo-error" role="alert" class="form-error">{error}</p>
+                    <button type="submit" class="button-primary">{w.upload_logo()}</button>
+                </form>
+                {has_logo.then(|| view! {
+                    <form method="post" action="/admin/settings/logo/remove">
+                        <button type="submit">{w.remove_logo()}</button>
+                    </form>
+                })}
+            })}
+        </section>
     }
 }

@@ -10,11 +10,16 @@ use crate::i18n::{lang, t, Lang, Words};
 use crate::money::money_in;
 
 pub fn error(e: &AppError) -> String {
-    let w = t();
+    error_in(lang(), e)
+}
+
+/// What went wrong, in `lang`'s words (for a handler outside a page's render).
+pub fn error_in(lang: Lang, e: &AppError) -> String {
+    let w = lang.words();
     match e {
         AppError::NotFound => w.error_not_found(),
         AppError::Unauthorized => w.error_unauthorized(),
-        AppError::Problem(p) => problem_in(lang(), p, true),
+        AppError::Problem(p) => problem_in(lang, p, true),
         AppError::Internal => w.error_internal(),
         AppError::Transport(detail) => w.error_transport(detail),
     }
@@ -188,7 +193,9 @@ fn problem_in(lang: Lang, p: &Problem, on_a_page: bool) -> String {
         Problem::InvalidColor { input } => w.problem_invalid_color(input),
         Problem::UnknownTimeZone { input } => w.problem_unknown_time_zone(input),
         Problem::LiveKeyRequired => w.problem_live_key_required(),
-        Problem::InvalidLogoUrl => w.problem_invalid_logo_url(),
+        Problem::LogoTooLarge { max_kb } => w.problem_logo_too_large(*max_kb),
+        Problem::LogoNotPngOrJpeg => w.problem_logo_not_png_or_jpeg(),
+        Problem::LogoSize { width, height, min, max } => w.problem_logo_size(*width, *height, *min, *max),
         Problem::InvalidEmail { input } => w.problem_invalid_email(input),
         Problem::EmailTaken => w.problem_email_taken(),
         Problem::OwnerStays => w.problem_owner_stays(),

@@ -131,7 +131,7 @@ async fn main() -> anyhow::Result<()> {
         mailer: Arc::new(kassa_core::mail::Catcher),
     };
     let slug = MerchantSlug::parse(&format!("bench-{}", &db::new_id()[..8]))?;
-    let cmd = CreateMerchant { slug, name: "Bench B.V.".into(), brand_color: None, logo_url: None, time_zone: None };
+    let cmd = CreateMerchant { slug, name: "Bench B.V.".into(), brand_color: None, logo: None, time_zone: None };
     let merchant = merchants::create(&ctx, &Principal::System, cmd).await?;
     let m = merchant.id.to_string();
 

@@ -122,7 +122,19 @@ pub enum Problem {
     InvalidColor {
         input: String,
     },
-    InvalidLogoUrl,
+    /// A logo file over the size limit.
+    LogoTooLarge {
+        max_kb: u32,
+    },
+    /// A logo that is not a PNG or JPEG file (SVG is not taken).
+    LogoNotPngOrJpeg,
+    /// A logo too small or too large in pixels.
+    LogoSize {
+        width: u32,
+        height: u32,
+        min: u32,
+        max: u32,
+    },
     /// A merchant-wide setting (live mode uses it too) asked of a test-mode key.
     LiveKeyRequired,
     /// Not a time zone of the IANA database (`Europe/Amsterdam`).
@@ -307,6 +319,7 @@ impl Problem {
             | Problem::SelectionChanged { .. }
             | Problem::JobNotDead { .. } => 409,
             Problem::PaymentDeclined { .. } => 402,
+            Problem::LogoTooLarge { .. } => 413,
             Problem::LiveKeyRequired => 403,
             Problem::SignInLinkExpired => 410,
             Problem::TooManyAttempts { .. } => 429,
@@ -361,7 +374,9 @@ impl Problem {
             Problem::SlugTaken { .. } => "slug_taken",
             Problem::NameRequired => "name_required",
             Problem::InvalidColor { .. } => "invalid_color",
-            Problem::InvalidLogoUrl => "invalid_logo_url",
+            Problem::LogoTooLarge { .. } => "logo_too_large",
+            Problem::LogoNotPngOrJpeg => "logo_not_png_or_jpeg",
+            Problem::LogoSize { .. } => "logo_size",
             Problem::UnknownTimeZone { .. } => "unknown_time_zone",
             Problem::LiveKeyRequired => "live_key_required",
             Problem::InvalidEmail { .. } => "invalid_email",

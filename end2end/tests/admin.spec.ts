@@ -104,3 +104,50 @@ test('an admin sets the time zone in Danish, keyboard only, and the choice stays
   await page.getByRole('button', { name: 'Gem indstillinger' }).click();
   await expect(page.getByLabel('Tidszone')).toHaveValue('Europe/Amsterdam');
 });
+
+test('an admin uploads a logo in Dutch: a wrong file is refused in words, a PNG shows in the portal', async ({ page, context, browser }) => {
+  await staffSignIn(page, freshDemo());
+  await context.addCookies([{ name: 'kassa_lang', value: 'nl', url: kassaUrl() }]);
+  await page.goto(`${kassaUrl()}/admin/settings`);
+  await expect(page.getByRole('heading', { name: 'Logo', level: 2 })).toBeVisible();
+  await accessible(page);
+
+  const file = page.getByLabel('Logobestand (PNG of JPEG)');
+  await file.setInputFiles({ name: 'logo.svg', mimeType: 'image/svg+xml', buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>') });
+  await page.getByRole('button', { name: 'Logo uploaden' }).click();
+  await expect(page.locator('#logo-error')).toHaveText('Het logo moet een PNG- of JPEG-bestand zijn.');
+  await expect(page.getByLabel('Logobestand (PNG of JPEG)')).toHaveAttribute('aria-invalid', 'true');
+  await accessible(page);
+
+  // A wide PNG drawn by the browser itself.
+  const dataUrl = await page.evaluate(() => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 150;
+    canvas.height = 50;
+    const g = canvas.getContext('2d')!;
+    g.fillStyle = '#1b6b3a';
+    g.fillRect(0, 0, 150, 50);
+    return canvas.toDataURL('image/png');
+  });
+  const png = Buffer.from(dataUrl.split(',')[1], 'base64');
+  await page.getByLabel('Logobestand (PNG of JPEG)').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png });
+  await page.getByRole('button', { name: 'Logo uploaden' }).click();
+  await expect(page.getByRole('status')).toHaveText('Instellingen opgeslagen.');
+  const preview = page.locator('.brand-preview img');
+  await expect(preview).toHaveAttribute('width', '120');
+  // Loaded under the page's CSP (img-src 'self'), not a broken image.
+  await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(150);
+
+  // The debtor's portal shows it in its header.
+  const debtor = await browser.newPage();
+  await signIn(debtor, linkFor('Studio Grachten'));
+  const logo = debtor.locator('.portal-header img.brand-logo');
+  await expect(logo).toHaveAttribute('width', '120');
+  await expect.poll(() => logo.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(150);
+  await debtor.close();
+
+  // Put the demo's own logo back for the other tests.
+  await page.getByLabel('Logobestand (PNG of JPEG)').setInputFiles(`${__dirname}/../../server/src/demo-logo.png`);
+  await page.getByRole('button', { name: 'Logo uploaden' }).click();
+  await expect(page.locator('.brand-preview img')).toHaveAttribute('width', '40');
+});

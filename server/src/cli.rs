@@ -27,9 +27,10 @@ pub struct CreateMerchantArgs {
     /// Brand colour, like #0b5cad.
     #[arg(long)]
     pub color: Option<String>,
-    /// Logo: an https:// URL or a path on this site.
-    #[arg(long)]
-    pub logo: Option<String>,
+    /// Logo: a PNG or JPEG file (at most 256 KB, 16 to 2000 pixels a side). Staff can change
+    /// it later under Settings.
+    #[arg(long, value_name = "FILE")]
+    pub logo: Option<std::path::PathBuf>,
     /// Time zone (IANA name): its midnight makes invoices overdue. Default Europe/Amsterdam.
     #[arg(long)]
     pub time_zone: Option<String>,
@@ -243,14 +244,15 @@ fn words(e: Error) -> anyhow::Error {
 pub async fn merchant(command: MerchantCommand) -> anyhow::Result<String> {
     let MerchantCommand::Create(args) = command;
     let slug = MerchantSlug::parse(&args.slug).map_err(|p| words(p.into()))?;
-    let ctx = crate::context(&args.config).await?;
-    let cmd = merchants::CreateMerchant {
-        slug,
-        name: args.name,
-        brand_color: args.color,
-        logo_url: args.logo,
-        time_zone: args.time_zone,
+    let logo = match &args.logo {
+        Some(file) => Some(
+            std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read the logo file {}: {e}", file.display()))?,
+        ),
+        None => None,
     };
+    let ctx = crate::context(&args.config).await?;
+    let cmd =
+        merchants::CreateMerchant { slug, name: args.name, brand_color: args.color, logo, time_zone: args.time_zone };
     let merchant = merchants::create(&ctx, &Principal::System, cmd).await.map_err(words)?;
     Ok(format!(
         "Created merchant \"{}\" (test mode). Portal: {}/p/{}\nAdd staff with: kassa staff add --merchant {} --email EMAIL",

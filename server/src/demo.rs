@@ -165,6 +165,9 @@ impl fmt::Display for DemoLinks {
     }
 }
 
+/// The demo merchant's logo (160 x 160 pixels).
+const DEMO_LOGO: &[u8] = include_bytes!("demo-logo.png");
+
 pub async fn seed(ctx: &Ctx, config: &Config) -> anyhow::Result<DemoLinks> {
     let pool = &ctx.pool;
     let slug = MerchantSlug::parse(MERCHANT_SLUG)?;
@@ -175,12 +178,19 @@ pub async fn seed(ctx: &Ctx, config: &Config) -> anyhow::Result<DemoLinks> {
                 slug,
                 name: "Noorderlicht Supplies".into(),
                 brand_color: Some("#0b5cad".into()),
-                logo_url: Some("/assets/demo-logo.svg".into()),
+                logo: Some(DEMO_LOGO.to_vec()),
                 time_zone: Some("Europe/Amsterdam".into()),
             };
             merchants::create(ctx, &Principal::System, cmd).await?
         }
         Err(e) => return Err(e.into()),
+    };
+    // A demo from before logos were uploaded (its logo was an address) gets its logo back.
+    let merchant = match merchant.logo_url {
+        None => {
+            kassa_core::services::logos::set(ctx, &Principal::System, Some(&merchant.id), DEMO_LOGO.to_vec()).await?
+        }
+        Some(_) => merchant,
     };
     let (merchant_id, merchant_name) = (merchant.id.to_string(), merchant.name.clone());
 

@@ -354,7 +354,7 @@ async fn other_merchant(app: &TestApp) -> (String, reqwest::Client) {
         slug,
         name: "Other Merchant".into(),
         brand_color: None,
-        logo_url: None,
+        logo: None,
         time_zone: None,
     };
     let other = merchants::create(&app.ctx, &Principal::System, cmd).await.unwrap();

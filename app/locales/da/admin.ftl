@@ -61,6 +61,12 @@ settings-admins-only = Kun administratorer og ejeren ændrer indstillinger; spø
 field-time-zone = Tidszone
 time-zone-hint = En faktura er forfalden fra midnat her efter forfaldsdatoen, og siderne viser tider efter dette ur.
 save-settings = Gem indstillinger
+logo-title = Logo
+logo-none = Intet logo endnu: portalen, e-mails og pdf'er viser kun navnet.
+field-logo = Logofil (PNG eller JPEG)
+logo-hint = Højst 256 kB, 16 til 2.000 pixels pr. side. Vises 40 pixels højt i portalen, e-mails og pdf'er; et kvadratisk eller bredt billede virker bedst.
+upload-logo = Upload logo
+remove-logo = Fjern logo
 
 nav-mail = Mail
 mail-heading = Mail til kunder

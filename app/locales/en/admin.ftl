@@ -70,6 +70,12 @@ settings-admins-only = Only admins and the owner change settings; ask one of the
 field-time-zone = Time zone
 time-zone-hint = An invoice becomes overdue at midnight here after its due date, and pages show times on this clock.
 save-settings = Save settings
+logo-title = Logo
+logo-none = No logo yet: the portal, emails and PDFs show the name alone.
+field-logo = Logo file (PNG or JPEG)
+logo-hint = At most 256 KB, 16 to 2,000 pixels a side. Shown 40 pixels high in the portal, emails and PDFs; a square or wide image works best.
+upload-logo = Upload logo
+remove-logo = Remove logo
 
 nav-mail = Mail
 mail-heading = Mail sent to customers

@@ -118,7 +118,14 @@ problem-invalid-color = '{ $input }' is not a colour: write it like #0b5cad.
 # $input (String) - what was typed
 problem-unknown-time-zone = '{ $input }' is not a time zone: choose one from the list, like Europe/Amsterdam.
 problem-live-key-required = This setting applies to live mode too: change it with a live key, or in the admin.
-problem-invalid-logo-url = The logo must be an https:// address or a path on this site.
+# $max_kb (Number) - the largest file in KB
+problem-logo-too-large = The logo file is too large: at most { $max_kb } KB.
+problem-logo-not-png-or-jpeg = The logo must be a PNG or JPEG file.
+# $width (Number) - the image's width in pixels
+# $height (Number) - its height
+# $min (Number) - the fewest pixels a side may have
+# $max (Number) - the most
+problem-logo-size = The logo is { $width } × { $height } pixels: each side must be between { $min } and { $max }.
 # $input (String) - what was typed
 problem-invalid-email = '{ $input }' is not an email address.
 problem-email-taken = Someone already signs in with this email address.

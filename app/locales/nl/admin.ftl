@@ -61,6 +61,12 @@ settings-admins-only = Alleen beheerders en de eigenaar wijzigen instellingen; v
 field-time-zone = Tijdzone
 time-zone-hint = Een factuur is achterstallig vanaf middernacht hier na de vervaldatum, en pagina's tonen tijden op deze klok.
 save-settings = Instellingen opslaan
+logo-title = Logo
+logo-none = Nog geen logo: portaal, e-mails en pdf's tonen alleen de naam.
+field-logo = Logobestand (PNG of JPEG)
+logo-hint = Hoogstens 256 kB, 16 tot 2.000 pixels per zijde. 40 pixels hoog getoond in het portaal, e-mails en pdf's; een vierkant of breed beeld werkt het best.
+upload-logo = Logo uploaden
+remove-logo = Logo verwijderen
 
 nav-mail = Mail
 mail-heading = Mail aan klanten

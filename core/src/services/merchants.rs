@@ -7,6 +7,7 @@ use crate::audit;
 use crate::db;
 use crate::error::{Error, Result};
 use crate::principal::Principal;
+use crate::services::logos;
 use crate::services::records::{self, merchant_by_id, Merchant};
 use crate::Ctx;
 
@@ -19,8 +20,8 @@ pub struct CreateMerchant {
     pub name: String,
     /// `#rrggbb`.
     pub brand_color: Option<String>,
-    /// `https://...` or a path on this site (`/assets/logo.svg`).
-    pub logo_url: Option<String>,
+    /// A PNG or JPEG file's bytes (crate::services::logos).
+    pub logo: Option<Vec<u8>>,
     /// An IANA name (`Europe/Copenhagen`); [`records::DEFAULT_TIME_ZONE`] when `None`.
     pub time_zone: Option<String>,
 }
@@ -39,17 +40,6 @@ pub fn is_hex_color(s: &str) -> bool {
     s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit())
 }
 
-fn parse_logo_url(url: &str) -> Result<String> {
-    let url = url.trim();
-    let shape_ok = url.starts_with("https://") || (url.starts_with('/') && !url.starts_with("//"));
-    let clean = url.len() <= 500 && !url.chars().any(|c| c.is_whitespace() || c.is_control() || "\"'<>\\".contains(c));
-    if shape_ok && clean {
-        Ok(url.to_string())
-    } else {
-        Err(Problem::InvalidLogoUrl.into())
-    }
-}
-
 /// Creates a merchant; only the system may. A slug already in use is `slug_taken`.
 pub async fn create(ctx: &Ctx, who: &Principal, cmd: CreateMerchant) -> Result<Merchant> {
     if *who != Principal::System {
@@ -63,19 +53,18 @@ pub async fn create(ctx: &Ctx, who: &Principal, cmd: CreateMerchant) -> Result<M
     if !is_hex_color(&color) {
         return Err(Problem::InvalidColor { input: color.chars().take(20).collect() }.into());
     }
-    let logo = cmd.logo_url.as_deref().map(parse_logo_url).transpose()?;
+    let logo = cmd.logo.map(logos::Logo::read).transpose()?;
     let zone = parse_time_zone(cmd.time_zone.as_deref().unwrap_or(records::DEFAULT_TIME_ZONE))?;
     let id = MerchantId::from_raw(db::new_id());
     let mut tx = ctx.pool.begin().await?;
     let inserted = sqlx::query(
-        "INSERT INTO merchants (id, slug, name, brand_color, logo_url, created_at, time_zone) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (slug) DO NOTHING",
+        "INSERT INTO merchants (id, slug, name, brand_color, created_at, time_zone) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (slug) DO NOTHING",
     )
     .bind(id.as_str())
     .bind(cmd.slug.as_str())
     .bind(name)
     .bind(&color)
-    .bind(&logo)
     .bind(db::now())
     .bind(&zone)
     .execute(&mut *tx)
@@ -84,7 +73,11 @@ pub async fn create(ctx: &Ctx, who: &Principal, cmd: CreateMerchant) -> Result<M
     if inserted == 0 {
         return Err(Problem::SlugTaken { slug: cmd.slug.to_string() }.into());
     }
-    let after = serde_json::json!({ "slug": cmd.slug, "name": name, "brand_color": color, "logo_url": logo,
+    let logo_url = match &logo {
+        Some(logo) => Some(logos::store(&mut tx, &id, cmd.slug.as_str(), logo).await?),
+        None => None,
+    };
+    let after = serde_json::json!({ "slug": cmd.slug, "name": name, "brand_color": color, "logo_url": logo_url,
         "time_zone": zone });
     let entry = audit::Entry {
         merchant: Some(&id),
@@ -112,6 +105,16 @@ pub struct UpdateSettings {
     pub time_zone: Option<String>,
 }
 
+/// Whether `who` may change its merchant's settings and logo: staff admins, the system, and
+/// live keys with `settings` (a setting applies to both modes, so a test key may not).
+pub(crate) fn may_change(who: &Principal) -> Result<()> {
+    who.may_change_settings()?;
+    if matches!(who, Principal::ApiKey(k) if k.mode == crate::principal::Mode::Test) {
+        return Err(Problem::LiveKeyRequired.into());
+    }
+    Ok(())
+}
+
 /// `who`'s merchant's settings (anyone of its staff, or any of its keys, may read them).
 pub async fn settings(ctx: &Ctx, who: &Principal) -> Result<Settings> {
     let (merchant, _) = records::scope(&ctx.pool, who, None).await?;
@@ -123,10 +126,7 @@ pub async fn settings(ctx: &Ctx, who: &Principal) -> Result<Settings> {
 /// to both modes, so a test key may not), audited with what was before; changing nothing changes
 /// nothing and records nothing.
 pub async fn update_settings(ctx: &Ctx, who: &Principal, cmd: UpdateSettings) -> Result<Settings> {
-    who.may_change_settings()?;
-    if matches!(who, Principal::ApiKey(k) if k.mode == crate::principal::Mode::Test) {
-        return Err(Problem::LiveKeyRequired.into());
-    }
+    may_change(who)?;
     let (merchant, _) = records::scope(&ctx.pool, who, None).await?;
     let zone = cmd.time_zone.as_deref().map(parse_time_zone).transpose()?;
     let mut tx = db::begin_write(&ctx.pool).await?;

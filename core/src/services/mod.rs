@@ -10,6 +10,7 @@ pub mod entries;
 pub mod invoices;
 pub mod ledger;
 pub mod listing;
+pub mod logos;
 pub mod merchants;
 pub mod payments;
 pub mod portal;

@@ -76,7 +76,10 @@ pub struct Merchant {
     pub slug: MerchantSlug,
     pub name: String,
     pub brand_color: String,
+    /// Where Kassa serves its logo (`/p/{slug}/logo/{digest}.png`; crate::services::logos).
     pub logo_url: Option<String>,
+    /// The logo's width and height in pixels.
+    pub logo_size: Option<(u32, u32)>,
     /// Test mode: the sandbox gateway and a visible banner; live mode: real money only.
     pub mode: Mode,
     /// Its IANA time zone: whose "today" decides due and overdue, and its local times.
@@ -103,6 +106,8 @@ struct MerchantRow {
     name: String,
     brand_color: String,
     logo_url: Option<String>,
+    logo_width: Option<i64>,
+    logo_height: Option<i64>,
     mode: String,
     time_zone: String,
 }
@@ -116,6 +121,10 @@ impl TryFrom<MerchantRow> for Merchant {
                 .map_err(|_| Error::internal(format!("bad slug in database: {}", r.slug)))?,
             name: r.name,
             brand_color: r.brand_color,
+            logo_size: match (r.logo_width, r.logo_height) {
+                (Some(w), Some(h)) => Some((u32::try_from(w).unwrap_or(0), u32::try_from(h).unwrap_or(0))),
+                _ => None,
+            },
             logo_url: r.logo_url,
             mode: match r.mode.as_str() {
                 "live" => Mode::Live,
@@ -127,26 +136,26 @@ impl TryFrom<MerchantRow> for Merchant {
     }
 }
 
+/// A merchant's columns, with its logo's size.
+const MERCHANT_COLUMNS: &str = "m.id, m.slug, m.name, m.brand_color, m.logo_url, l.width AS logo_width, \
+     l.height AS logo_height, m.mode, m.time_zone FROM merchants m LEFT JOIN merchant_logos l ON l.merchant_id = m.id";
+
 pub async fn merchant_by_slug(pool: &Pool, slug: &MerchantSlug) -> Result<Merchant> {
-    sqlx::query_as::<_, MerchantRow>(
-        "SELECT id, slug, name, brand_color, logo_url, mode, time_zone FROM merchants WHERE slug = $1",
-    )
-    .bind(slug.as_str())
-    .fetch_optional(pool)
-    .await?
-    .ok_or(Error::NotFound)?
-    .try_into()
+    sqlx::query_as::<_, MerchantRow>(&format!("SELECT {MERCHANT_COLUMNS} WHERE m.slug = $1"))
+        .bind(slug.as_str())
+        .fetch_optional(pool)
+        .await?
+        .ok_or(Error::NotFound)?
+        .try_into()
 }
 
 pub async fn merchant_by_id(pool: &Pool, id: &MerchantId) -> Result<Merchant> {
-    sqlx::query_as::<_, MerchantRow>(
-        "SELECT id, slug, name, brand_color, logo_url, mode, time_zone FROM merchants WHERE id = $1",
-    )
-    .bind(id.as_str())
-    .fetch_optional(pool)
-    .await?
-    .ok_or(Error::NotFound)?
-    .try_into()
+    sqlx::query_as::<_, MerchantRow>(&format!("SELECT {MERCHANT_COLUMNS} WHERE m.id = $1"))
+        .bind(id.as_str())
+        .fetch_optional(pool)
+        .await?
+        .ok_or(Error::NotFound)?
+        .try_into()
 }
 
 /// The calendar day it is now where merchant `id` is.

@@ -7,9 +7,9 @@ use axum::extract::{Extension, Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use http::{header, HeaderValue, StatusCode};
 use kassa_app::i18n::Lang;
-use kassa_core::services::portal;
 use kassa_core::services::records::{merchant_by_slug, Merchant};
 use kassa_core::services::statements::{self, Period};
+use kassa_core::services::{logos, portal};
 use kassa_core::{Ctx, Error, Principal};
 use kassa_domain::{InvoiceNumber, MerchantSlug, PaymentId};
 use tower_sessions::Session;
@@ -43,6 +43,14 @@ async fn debtor(
         }
         Err(e) => Err(failed(lang, e)),
     }
+}
+
+/// The merchant's logo for the PDF's band, if it has one.
+async fn logo(ctx: &Ctx, lang: Lang, merchant: &Merchant) -> Result<Option<logos::Logo>, Response> {
+    if merchant.logo_url.is_none() {
+        return Ok(None);
+    }
+    logos::of(&ctx.pool, &merchant.id).await.map_err(|e| failed(lang, e))
 }
 
 fn failed(lang: Lang, e: Error) -> Response {
@@ -80,13 +88,17 @@ pub async fn invoice(
     Path((slug, number)): Path<(String, String)>,
 ) -> Response {
     let here = format!("/p/{slug}/invoices/{number}/pdf");
-    let (who, _) = match debtor(&ctx, lang, &session, &slug, &here).await {
+    let (who, merchant) = match debtor(&ctx, lang, &session, &slug, &here).await {
         Ok(found) => found,
         Err(page) => return page,
     };
     let Ok(number) = InvoiceNumber::parse(&number) else { return pages::not_found(lang) };
+    let logo = match logo(&ctx, lang, &merchant).await {
+        Ok(logo) => logo,
+        Err(page) => return page,
+    };
     match portal::invoice(&ctx, &who, &number).await {
-        Ok(detail) => pdf(number.as_str(), kassa_app::pdf::invoice(lang, &detail)),
+        Ok(detail) => pdf(number.as_str(), kassa_app::pdf::invoice(lang, &detail, logo.as_ref())),
         Err(e) => failed(lang, e),
     }
 }
@@ -99,13 +111,17 @@ pub async fn receipt(
     Path((slug, payment)): Path<(String, String)>,
 ) -> Response {
     let here = format!("/p/{slug}/payments/{payment}/pdf");
-    let (who, _) = match debtor(&ctx, lang, &session, &slug, &here).await {
+    let (who, merchant) = match debtor(&ctx, lang, &session, &slug, &here).await {
         Ok(found) => found,
         Err(page) => return page,
     };
     let payment = PaymentId::from_raw(payment);
+    let logo = match logo(&ctx, lang, &merchant).await {
+        Ok(logo) => logo,
+        Err(page) => return page,
+    };
     match portal::receipt(&ctx, &who, &payment).await {
-        Ok(receipt) => pdf(&format!("receipt-{payment}"), kassa_app::pdf::receipt(lang, &receipt)),
+        Ok(receipt) => pdf(&format!("receipt-{payment}"), kassa_app::pdf::receipt(lang, &receipt, logo.as_ref())),
         Err(e) => failed(lang, e),
     }
 }
@@ -141,8 +157,15 @@ pub async fn statement(
         axum::response::Redirect::to(&to).into_response()
     };
     let Ok(period) = Period::parse(&q.from, &q.to, today) else { return back() };
+    let logo = match logo(&ctx, lang, &merchant).await {
+        Ok(logo) => logo,
+        Err(page) => return page,
+    };
     match statements::statement(&ctx, &who, merchant, period).await {
-        Ok(s) => pdf(&format!("statement-{}-{}", period.from, period.to), kassa_app::pdf::statement(lang, &s)),
+        Ok(s) => {
+            let name = format!("statement-{}-{}", period.from, period.to);
+            pdf(&name, kassa_app::pdf::statement(lang, &s, logo.as_ref()))
+        }
         Err(Error::Problem(_)) => back(),
         Err(e) => failed(lang, e),
     }

@@ -7,6 +7,7 @@ pub mod client_ip;
 pub mod documents;
 pub mod links;
 pub mod locale;
+pub mod logos;
 pub mod origin;
 pub mod pages;
 pub mod shop;
@@ -84,6 +85,7 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
             let secure = config.secure_cookies();
             get(move |code, back, headers| locale::switch(code, back, headers, secure))
         })
+        .merge(logos::router())
         .nest("/w/v1", widget::router())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos = leptos.clone();
