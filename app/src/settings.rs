@@ -18,19 +18,18 @@ pub const LOGO_ERROR_KEY: &str = "kassa.settings_logo_error";
 #[server(endpoint = "load_settings")]
 pub async fn load_settings() -> Result<SettingsOverview, AppError> {
     use crate::backend as edge;
-    use kassa_core::services::{merchants, records};
+    use kassa_core::services::records;
     edge::with_status(
         async {
             let (ctx, who) = edge::staff().await?;
             let staff = who.staff()?;
-            let merchant = records::merchant_by_id(&ctx.pool, &staff.merchant).await?;
-            let settings = merchants::settings(&ctx, &who).await?;
+            let merchant = records::scoped_merchant(&ctx.pool, &who, None).await?;
             Ok(SettingsOverview {
                 saved: edge::take_once::<bool>(SAVED_KEY).await.unwrap_or(false),
                 merchant_name: merchant.name,
                 staff_email: staff.email.clone(),
                 may_change: who.may_change_settings().is_ok(),
-                time_zone: settings.time_zone,
+                time_zone: merchant.time_zone,
                 time_zones: records::time_zone_names(),
                 logo_width: edge::logo_width_at(40, merchant.logo_size),
                 logo_url: merchant.logo_url,

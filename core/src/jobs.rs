@@ -435,6 +435,7 @@ pub fn handlers() -> Vec<Arc<dyn Handler>> {
         Arc::new(crate::overdue::Check),
         Arc::new(crate::imports::queue::Run),
         Arc::new(crate::maintenance::Sweep),
+        Arc::new(crate::services::auth::SignInAsked),
     ]
 }
 

@@ -193,13 +193,18 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     let (b, cookie) = (base.clone(), cookie.clone());
-    let portal = load(requests, move |c, _| {
+    let portal = load(requests, move |c, i| {
         let (url, cookie) = (format!("{b}/p/demo"), cookie.clone());
         async move {
             let res = c.get(url).header("cookie", cookie.as_str()).send().await.unwrap();
             assert_eq!(res.status(), 200);
-            let html = res.text().await.unwrap();
-            assert_eq!(html.matches("<tr data-invoice=").count(), 25, "a page of 25 invoices");
+            let html = res.bytes().await.unwrap();
+            // Every page is read in full; some are checked for their 25 invoices (checking
+            // every one would spend the bench's CPU, shared with the server, on the client).
+            if i % 64 == 1 {
+                let rows = String::from_utf8_lossy(&html).matches("<tr data-invoice=").count();
+                assert_eq!(rows, 25, "a page of 25 invoices");
+            }
         }
     })
     .await;

@@ -112,7 +112,14 @@ async fn a_debtor_gets_a_sign_in_link_by_email_and_it_signs_them_in() {
     assert!(form.contains("'administratie at demolen' is not an email address."), "{form}");
     assert!(form.contains(r#"value="administratie at demolen""#) && form.contains(r#"aria-invalid="true""#), "{form}");
 
-    // The job sends one mail, to the known address only, through the SMTP server.
+    // Each ask, known address or not, did the same: one job queued, nothing looked up yet.
+    let queued: Vec<String> =
+        sqlx::query_scalar("SELECT kind FROM jobs WHERE kind LIKE '%sign_in%' AND state = 'queued' ORDER BY kind")
+            .fetch_all(&app.ctx.pool)
+            .await
+            .unwrap();
+    assert_eq!(queued, ["auth.sign_in_asked", "auth.sign_in_asked"]);
+    // The jobs send one mail, to the known address only, through the SMTP server.
     assert!(smtp.received().is_empty(), "mail goes out from the job queue, not the request");
     run_jobs(&app).await;
     let received = smtp.received();

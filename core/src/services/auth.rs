@@ -55,8 +55,10 @@ pub const SIGN_IN_EMAIL_ADDRESS: throttle::Limit =
 pub const SIGN_IN_MAIL: &str = "mail.sign_in_link";
 
 /// "Email me a sign-in link": when `email` is the address the merchant at `slug` has for one
-/// of its customers (in the merchant's current mode), a job mails that customer a fresh link.
-/// The answer is the same whether or not the address is known; only a malformed address
+/// of its customers (in the merchant's current mode), that customer is mailed a fresh link.
+/// The answer is the same whether or not the address is known, and so is the work the request
+/// does: it counts the ask and queues one job ([`SignInAsked`]), which looks the address up
+/// later, so not even the time it takes tells who is a customer. Only a malformed address
 /// (`invalid_email`) or a used-up limit (`too_many_attempts`, counted per address and per
 /// client address `client` (an IPv6 address as its /64, as for staff sign-in) before anything
 /// is looked up) says more.
@@ -70,33 +72,71 @@ pub async fn email_sign_in_link(ctx: &Ctx, slug: &MerchantSlug, email: &str, cli
         &[(SIGN_IN_EMAIL, &format!("{}:{email}", merchant.id)), (SIGN_IN_EMAIL_ADDRESS, &client)],
     )
     .await?;
-    let customers: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM customers WHERE merchant_id = $1 AND mode = $2 AND email = $3 ORDER BY id LIMIT 10",
-    )
-    .bind(merchant.id.as_str())
-    .bind(merchant.mode.as_str())
-    .bind(&email)
-    .fetch_all(&ctx.pool)
-    .await?;
-    if customers.is_empty() {
-        tracing::info!(merchant = merchant.id.as_str(), "sign-in link asked for an address with no customer");
-        return Ok(());
-    }
     let mut tx = db::begin_write(&ctx.pool).await?;
-    for customer in customers {
-        let job = crate::jobs::NewJob {
-            kind: SIGN_IN_MAIL,
-            payload: serde_json::json!({ "merchant": merchant.id, "customer": customer }),
-            merchant: Some(merchant.id.clone()),
-            mode: Some(merchant.mode),
-            run_at: db::now(),
-            max_attempts: 5,
-            group: None,
-        };
-        crate::jobs::enqueue(&mut tx, job).await?;
-    }
+    let job = sign_in_job(SIGN_IN_ASKED, &merchant, serde_json::json!({ "merchant": merchant.id, "email": email }));
+    crate::jobs::enqueue(&mut tx, job).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A job of the sign-in by email, for `merchant`, due now.
+fn sign_in_job(
+    kind: &'static str,
+    merchant: &crate::services::records::Merchant,
+    payload: serde_json::Value,
+) -> crate::jobs::NewJob {
+    crate::jobs::NewJob {
+        kind,
+        payload,
+        merchant: Some(merchant.id.clone()),
+        mode: Some(merchant.mode),
+        run_at: db::now(),
+        max_attempts: 5,
+        group: None,
+    }
+}
+
+/// Job `auth.sign_in_asked`.
+pub const SIGN_IN_ASKED: &str = "auth.sign_in_asked";
+
+/// Job `auth.sign_in_asked`: someone asked for a sign-in link for an address; each of the
+/// merchant's customers (in its mode) with that address gets a [`SIGN_IN_MAIL`] job, all in
+/// one transaction. An address nobody has queues nothing. (The address stays in the finished
+/// job until the hourly sweep deletes it after 30 days, as the limits' counts keep it a day.)
+pub struct SignInAsked;
+
+#[async_trait::async_trait]
+impl crate::jobs::Handler for SignInAsked {
+    fn kind(&self) -> &'static str {
+        SIGN_IN_ASKED
+    }
+
+    async fn run(&self, ctx: &Ctx, job: &crate::jobs::Job) -> anyhow::Result<()> {
+        let field = |name: &str| {
+            job.payload[name].as_str().map(str::to_string).ok_or_else(|| anyhow::anyhow!("job without a {name}"))
+        };
+        let merchant =
+            crate::services::records::merchant_by_id(&ctx.pool, &MerchantId::from_raw(field("merchant")?)).await?;
+        let customers: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM customers WHERE merchant_id = $1 AND mode = $2 AND email = $3 ORDER BY id LIMIT 10",
+        )
+        .bind(merchant.id.as_str())
+        .bind(merchant.mode.as_str())
+        .bind(field("email")?)
+        .fetch_all(&ctx.pool)
+        .await?;
+        if customers.is_empty() {
+            tracing::info!(merchant = merchant.id.as_str(), "sign-in link asked for an address with no customer");
+            return Ok(());
+        }
+        let mut tx = db::begin_write(&ctx.pool).await?;
+        for customer in customers {
+            let payload = serde_json::json!({ "merchant": merchant.id, "customer": customer });
+            crate::jobs::enqueue(&mut tx, sign_in_job(SIGN_IN_MAIL, &merchant, payload)).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
 /// A sign-in mail ready to be written: whom to, in which language, with a fresh link.

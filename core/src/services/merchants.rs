@@ -117,8 +117,7 @@ pub(crate) fn may_change(who: &Principal) -> Result<()> {
 
 /// `who`'s merchant's settings (anyone of its staff, or any of its keys, may read them).
 pub async fn settings(ctx: &Ctx, who: &Principal) -> Result<Settings> {
-    let (merchant, _) = records::scope(&ctx.pool, who, None).await?;
-    let merchant = merchant_by_id(&ctx.pool, &merchant).await?;
+    let merchant = records::scoped_merchant(&ctx.pool, who, None).await?;
     Ok(Settings { time_zone: merchant.time_zone })
 }
 

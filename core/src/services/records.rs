@@ -250,20 +250,28 @@ impl InvoiceRow {
 /// of its own mode; staff their merchant's data in the merchant's current mode; the system
 /// (CLI, imports, the demo) the named merchant's, likewise. Debtors never reach here.
 pub async fn scope(pool: &Pool, who: &Principal, merchant: Option<&MerchantId>) -> Result<(MerchantId, Mode)> {
-    let merchant = match who {
-        Principal::ApiKey(k) => {
-            if merchant.is_some_and(|m| m != &k.merchant) {
-                return Err(Error::NotFound);
-            }
-            return Ok((k.merchant.clone(), k.mode));
-        }
-        Principal::Staff(s) if merchant.is_none_or(|m| m == &s.merchant) => &s.merchant,
-        Principal::System => merchant.ok_or_else(|| Error::internal("the system acts for a named merchant"))?,
-        Principal::Debtor(_) => return Err(Error::Forbidden),
-        Principal::Staff(_) => return Err(Error::NotFound),
-    };
-    let m = merchant_by_id(pool, merchant).await?;
+    if let Principal::ApiKey(k) = who {
+        scoped_id(who, merchant)?;
+        return Ok((k.merchant.clone(), k.mode));
+    }
+    let m = merchant_by_id(pool, scoped_id(who, merchant)?).await?;
     Ok((m.id, m.mode))
+}
+
+/// The merchant `who` acts for (as [`scope`] decides it), read once.
+pub async fn scoped_merchant(pool: &Pool, who: &Principal, merchant: Option<&MerchantId>) -> Result<Merchant> {
+    merchant_by_id(pool, scoped_id(who, merchant)?).await
+}
+
+/// Which merchant `who` acts for, asked about `merchant` (or their own when `None`).
+fn scoped_id<'a>(who: &'a Principal, merchant: Option<&'a MerchantId>) -> Result<&'a MerchantId> {
+    match who {
+        Principal::ApiKey(k) if merchant.is_none_or(|m| m == &k.merchant) => Ok(&k.merchant),
+        Principal::Staff(s) if merchant.is_none_or(|m| m == &s.merchant) => Ok(&s.merchant),
+        Principal::System => merchant.ok_or_else(|| Error::internal("the system acts for a named merchant")),
+        Principal::Debtor(_) => Err(Error::Forbidden),
+        Principal::ApiKey(_) | Principal::Staff(_) => Err(Error::NotFound),
+    }
 }
 
 /// A customer's mode (test or live), inside a transaction.
