@@ -134,13 +134,13 @@ pub async fn sign_in_until(session: &Session, who: &Principal, ends: Option<i64>
     session.insert(key, SignedIn { who: who.clone(), until, seen }).await.map_err(|_| AppError::Internal)
 }
 
-/// The debtor in this session, if any (whatever the merchant).
 /// The staff member signed in with this session, if any (as they signed in: ask
 /// `kassa_core::services::staff::current` whether they still may).
 pub async fn signed_in_staff(session: &Session) -> Option<Principal> {
     signed_in(session, STAFF_KEY).await
 }
 
+/// The debtor in this session, if any (whatever the merchant).
 pub async fn signed_in_debtor(session: &Session) -> Option<Principal> {
     signed_in(session, DEBTOR_KEY).await
 }

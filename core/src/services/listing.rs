@@ -5,11 +5,11 @@
 
 use kassa_domain::{CustomerId, InvoiceId, MerchantId};
 use serde::Serialize;
+use sqlx::AnyConnection;
 use time::Date;
 
 use crate::error::Result;
 use crate::services::records::{self, InvoiceRow, InvoiceState, INVOICE_COLUMNS};
-use sqlx::AnyConnection;
 
 /// Which invoices a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]

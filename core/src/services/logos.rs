@@ -1,9 +1,9 @@
 //! A merchant's logo: a PNG or JPEG its staff upload (or `kassa merchant create --logo`
 //! reads from a file), kept in the database and served by Kassa itself at
-//! `/p/{slug}/logo/{digest}.{png|jpg}`, a name that changes with the image, so browsers and
-//! mail clients may keep it for a year. The portal's header, the emails and the PDFs all show
-//! this one image; nothing is fetched from another server. SVG is not taken: mail clients do
-//! not show it, and an SVG file can carry script.
+//! `/p/{slug}/logo/{digest}.{png|jpg}`, a name that changes with the image, so browsers may
+//! keep it for a year. The portal's header, the settings page and the PDFs show this one
+//! image; nothing is fetched from another server. SVG is not taken: mail programs do not show
+//! it, and an SVG file can carry script.
 
 use kassa_domain::{MerchantId, Problem};
 use sha2::{Digest, Sha256};
@@ -90,11 +90,6 @@ impl Logo {
         }
         let digest = Sha256::digest(&bytes).iter().take(8).map(|b| format!("{b:02x}")).collect();
         Ok(Logo { format, bytes, width, height, digest })
-    }
-
-    /// Where Kassa serves it: `/p/{slug}/logo/{digest}.png`.
-    pub fn path(&self, merchant: &Merchant) -> String {
-        format!("/p/{}/logo/{}.{}", merchant.slug, self.digest, self.format.extension())
     }
 }
 
@@ -222,27 +217,36 @@ pub async fn remove(ctx: &Ctx, who: &Principal, merchant: Option<&MerchantId>) -
 
 /// The merchant's logo, if it has one (for a PDF).
 pub async fn of(pool: &Pool, merchant: &MerchantId) -> Result<Option<Logo>> {
-    let row: Option<(String, Vec<u8>, String, i64, i64)> =
-        sqlx::query_as("SELECT content_type, image, digest, width, height FROM merchant_logos WHERE merchant_id = $1")
+    let row: Option<LogoRow> =
+        sqlx::query_as(&format!("SELECT {LOGO_COLUMNS} FROM merchant_logos WHERE merchant_id = $1"))
             .bind(merchant.as_str())
             .fetch_optional(pool)
             .await?;
-    row.map(|(kind, bytes, digest, width, height)| {
-        let side = |n: i64| u32::try_from(n).map_err(|_| Error::internal(format!("a logo {n} pixels wide")));
-        Ok(Logo { format: Format::parse(&kind)?, bytes, width: side(width)?, height: side(height)?, digest })
-    })
-    .transpose()
+    row.map(logo_of).transpose()
 }
 
 /// The logo the merchant at `slug` shows now, if its file name is `file` (`{digest}.png`):
 /// an older name (a logo since replaced) is not found.
 pub async fn served(pool: &Pool, slug: &str, file: &str) -> Result<Option<Logo>> {
     let Some((digest, extension)) = file.split_once('.') else { return Ok(None) };
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM merchants WHERE slug = $1").bind(slug).fetch_optional(pool).await?;
-    let Some((merchant,)) = row else { return Ok(None) };
-    let logo = of(pool, &MerchantId::from_raw(merchant)).await?;
-    Ok(logo.filter(|l| l.digest == digest && l.format.extension() == extension))
+    let row: Option<LogoRow> = sqlx::query_as(&format!(
+        "SELECT {LOGO_COLUMNS} FROM merchant_logos JOIN merchants m ON m.id = merchant_id \
+         WHERE m.slug = $1 AND digest = $2"
+    ))
+    .bind(slug)
+    .bind(digest)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(logo_of).transpose()?.filter(|l| l.format.extension() == extension))
+}
+
+const LOGO_COLUMNS: &str = "content_type, image, digest, width, height";
+
+type LogoRow = (String, Vec<u8>, String, i64, i64);
+
+fn logo_of((kind, bytes, digest, width, height): LogoRow) -> Result<Logo> {
+    let side = |n: i64| u32::try_from(n).map_err(|_| Error::internal(format!("a logo {n} pixels wide")));
+    Ok(Logo { format: Format::parse(&kind)?, bytes, width: side(width)?, height: side(height)?, digest })
 }
 
 #[cfg(test)]
