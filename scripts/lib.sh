@@ -73,7 +73,9 @@ setup_python_tools() {
 # makes again what it still needs). A full disk fails the build with a linker crash.
 free_disk_if_low() {
   local free_kb
-  free_kb=$(df -Pk "$CARGO_TARGET_DIR" 2>/dev/null | awk 'NR==2 { print $4 }')
+  # On a fresh machine the directory does not exist yet (df would fail and stop the script).
+  mkdir -p "$CARGO_TARGET_DIR"
+  free_kb=$(df -Pk "$CARGO_TARGET_DIR" | awk 'NR==2 { print $4 }')
   [ -n "$free_kb" ] && [ "$free_kb" -lt $((20 * 1024 * 1024)) ] || return 0
   say "less than 20 GB free beside $CARGO_TARGET_DIR: removing stale incremental caches and test binaries"
   rm -rf "$CARGO_TARGET_DIR"/*/incremental
