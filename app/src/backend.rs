@@ -232,6 +232,17 @@ pub fn redirect(path: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Redirects a plain form post to a payment gateway's page: an absolute http(s) address the
+/// gateway gave (never one from the request), checked to be a clean header value.
+pub fn redirect_to_gateway(url: &str) -> Result<(), AppError> {
+    let absolute = url.starts_with("https://") || url.starts_with("http://");
+    if !absolute || http::HeaderValue::from_str(url).is_err() || url.chars().any(char::is_control) {
+        return Err(AppError::Internal);
+    }
+    leptos_axum::redirect(url);
+    Ok(())
+}
+
 /// Sets the HTTP status of the page or server-function response being produced.
 pub fn set_status(code: u16) {
     if let Ok(status) = http::StatusCode::from_u16(code) {

@@ -13,7 +13,8 @@ pub struct Branding {
     /// The logo's width shown 40 pixels high (its own proportions), so the header does not
     /// move when it loads.
     pub logo_width: u32,
-    /// Test mode: every page says so, and the pay form lets the debtor pick the outcome.
+    /// Test mode: every page says so, and payments go to the sandbox (its checkout page offers
+    /// test cards).
     pub test_mode: bool,
 }
 
@@ -141,13 +142,6 @@ pub struct AdminOverview {
     pub staff_email: String,
     pub invoices: Vec<AdminInvoiceRow>,
     pub list: ListPage,
-}
-
-/// The sandbox gateway's outcome, chosen by the debtor on the test pay form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SandboxOutcome {
-    Succeed,
-    Decline,
 }
 
 /// The admin's webhooks page.

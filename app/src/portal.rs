@@ -117,7 +117,6 @@ pub async fn pay_invoice(
     merchant: String,
     number: String,
     amount: String,
-    outcome: SandboxOutcome,
     pay_key: String,
 ) -> Result<String, AppError> {
     use crate::backend as edge;
@@ -126,12 +125,9 @@ pub async fn pay_invoice(
         async {
             let (ctx, who) = edge::debtor(&merchant).await?;
             let number = kassa_domain::InvoiceNumber::parse(&number).map_err(|_| AppError::NotFound)?;
-            let sandbox_outcome = sandbox_outcome(outcome);
             let decimal = crate::money::decimal_separator(crate::i18n::lang());
-            let payment =
-                payments::pay(&ctx, &who, PayInvoice { number, amount, decimal, key: pay_key, sandbox_outcome })
-                    .await?;
-            to_receipt(&merchant, &payment)
+            let paying = payments::pay(&ctx, &who, PayInvoice { number, amount, decimal, key: pay_key }).await?;
+            onwards(&merchant, paying)
         }
         .await,
     )
@@ -182,7 +178,6 @@ pub async fn pay_invoices(
     merchant: String,
     #[server(default)] invoices: Vec<String>,
     total: String,
-    outcome: SandboxOutcome,
     pay_key: String,
 ) -> Result<String, AppError> {
     use crate::backend as edge;
@@ -190,34 +185,30 @@ pub async fn pay_invoices(
     edge::with_status(
         async {
             let (ctx, who) = edge::debtor(&merchant).await?;
-            let cmd = PayInvoices {
-                choice: choice(invoices, None)?,
-                total,
-                key: pay_key,
-                sandbox_outcome: sandbox_outcome(outcome),
-            };
-            let payment = payments::pay_several(&ctx, &who, cmd).await?;
-            to_receipt(&merchant, &payment)
+            let cmd = PayInvoices { choice: choice(invoices, None)?, total, key: pay_key };
+            let paying = payments::pay_several(&ctx, &who, cmd).await?;
+            onwards(&merchant, paying)
         }
         .await,
     )
 }
 
-/// Sends the paying browser on to the payment's receipt (and tells a script where it is).
+/// Sends the paying browser on (and tells a script where to): to the payment's receipt, to
+/// the gateway's page where the payer must act first, or to the attempt's page while the
+/// money is on its way.
 #[cfg(feature = "ssr")]
-fn to_receipt(merchant: &str, payment: &kassa_domain::PaymentId) -> Result<String, AppError> {
-    let receipt = format!("/p/{merchant}/payments/{payment}");
-    crate::backend::redirect(&receipt)?;
-    Ok(receipt)
-}
-
-#[cfg(feature = "ssr")]
-fn sandbox_outcome(outcome: SandboxOutcome) -> kassa_core::services::payments::SandboxOutcome {
-    use kassa_core::services::payments;
-    match outcome {
-        SandboxOutcome::Succeed => payments::SandboxOutcome::Succeed,
-        SandboxOutcome::Decline => payments::SandboxOutcome::Decline,
-    }
+fn onwards(merchant: &str, paying: kassa_core::services::payments::Paying) -> Result<String, AppError> {
+    use kassa_core::services::payments::Paying;
+    let next = match paying {
+        Paying::Paid(payment) => format!("/p/{merchant}/payments/{payment}"),
+        Paying::Redirect(url) => {
+            crate::backend::redirect_to_gateway(&url)?;
+            return Ok(url);
+        }
+        Paying::Processing(attempt) => format!("/p/{merchant}/pay/return/{attempt}"),
+    };
+    crate::backend::redirect(&next)?;
+    Ok(next)
 }
 
 #[server(endpoint = "load_receipt")]
@@ -466,7 +457,6 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
     let inv = detail.invoice;
     let slug = detail.merchant.slug.clone();
     let can_pay = inv.balance.is_positive();
-    let test_mode = detail.merchant.test_mode;
     let form_slug = slug.clone();
     let list_slug = slug.clone();
     let pay_error = move || pay.value().get().and_then(|r| r.err()).map(|e| e.to_string());
@@ -518,7 +508,6 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
                         <label for="pay-amount">{w.amount_in(inv.balance.currency().code())}</label>
                         <input id="pay-amount" name="amount" inputmode="decimal" autocomplete="off" required
                             value=typed(inv.balance)/>
-                        <SandboxChoice test_mode/>
                         <p role="alert" class="form-error">{pay_error}</p>
                         <button type="submit" class="button-primary" disabled=move || pay.pending().get()>{w.pay_now()}</button>
                     </ActionForm>
@@ -550,24 +539,6 @@ fn typed(m: kassa_domain::Money) -> String {
     m.amount_string().replace('.', &decimal.to_string())
 }
 
-/// In test mode the debtor picks the sandbox's answer; in live mode there is nothing to pick.
-#[component]
-fn SandboxChoice(test_mode: bool) -> impl IntoView {
-    let w = t();
-    if test_mode {
-        view! {
-            <fieldset>
-                <legend>{w.sandbox_legend()}</legend>
-                <label><input type="radio" name="outcome" value="Succeed" checked/> " " {w.sandbox_approve()}</label>
-                <label><input type="radio" name="outcome" value="Decline"/> " " {w.sandbox_decline()}</label>
-            </fieldset>
-        }
-        .into_any()
-    } else {
-        view! { <input type="hidden" name="outcome" value="Succeed"/> }.into_any()
-    }
-}
-
 /// `/p/{merchant}/checkout?invoice=A&invoice=B` (or `?currency=EUR` for all open in EUR): the
 /// chosen invoices, their total, and one pay button for them all.
 #[component]
@@ -589,7 +560,6 @@ pub fn PayPage() -> impl IntoView {
 fn SelectionPage(chosen: SelectionView, pay: ServerAction<PayInvoices>) -> impl IntoView {
     let w = t();
     let slug = chosen.merchant.slug.clone();
-    let test_mode = chosen.merchant.test_mode;
     let count = chosen.invoices.len();
     let pay_error = move || pay.value().get().and_then(|r| r.err()).map(|e| e.to_string());
     let hidden = chosen
@@ -612,7 +582,6 @@ fn SelectionPage(chosen: SelectionView, pay: ServerAction<PayInvoices>) -> impl 
                     {hidden}
                     <input type="hidden" name="total" value=chosen.total.amount_string()/>
                     <input type="hidden" name="pay_key" value=chosen.pay_key/>
-                    <SandboxChoice test_mode/>
                     <p role="alert" class="form-error">{pay_error}</p>
                     <button type="submit" class="button-primary">{w.pay_amount(money(chosen.total))}</button>
                 </ActionForm>

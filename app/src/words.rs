@@ -6,7 +6,7 @@
 use kassa_domain::{InvoiceStatus, Problem};
 
 use crate::error::AppError;
-use crate::i18n::{lang, t, Lang, Words};
+use crate::i18n::{lang, Lang, Words};
 use crate::money::money_in;
 
 pub fn error(e: &AppError) -> String {
@@ -105,7 +105,12 @@ pub fn statement_entry(
 
 /// An error page's title and what the visitor can do next.
 pub fn error_page(e: &AppError) -> (String, String) {
-    let w = t();
+    error_page_in(lang(), e)
+}
+
+/// [`error_page`] in `lang` (for pages made outside Leptos).
+pub fn error_page_in(lang: Lang, e: &AppError) -> (String, String) {
+    let w = lang.words();
     match e {
         AppError::NotFound => (w.page_not_found(), w.page_not_found_advice()),
         AppError::Unauthorized => (w.page_sign_in_needed(), w.page_sign_in_needed_advice()),
@@ -267,6 +272,7 @@ fn decline(w: &Words, code: &str) -> String {
         "insufficient_funds" => w.decline_insufficient_funds(),
         "expired_card" => w.decline_expired_card(),
         "incorrect_cvc" => w.decline_incorrect_cvc(),
+        "canceled" => w.decline_canceled(),
         _ => w.decline_other(),
     }
 }

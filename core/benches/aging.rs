@@ -15,7 +15,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kassa_core::gateways::sandbox::Sandbox;
+use kassa_core::gateways::Gateways;
 use kassa_core::principal::{Staff, StaffRole};
 use kassa_core::services::merchants::{self, CreateMerchant};
 use kassa_core::services::reports;
@@ -122,7 +122,7 @@ async fn main() -> anyhow::Result<()> {
     db::migrate(&pool).await?;
     let ctx = Ctx {
         pool: pool.clone(),
-        gateway: Arc::new(Sandbox::default()),
+        gateways: Gateways::standard(&pool, "http://127.0.0.1:3000"),
         tokens: TokenSigner::new(b"bench key bench key bench key 32"),
         public_url: "http://127.0.0.1:3000".into(),
         origin: audit::Origin::of("bench"),

@@ -16,7 +16,7 @@ use std::fmt::Write;
 use std::sync::Arc;
 use std::time::Instant;
 
-use kassa_core::gateways::sandbox::Sandbox;
+use kassa_core::gateways::Gateways;
 use kassa_core::imports::{self, OnError, Upload};
 use kassa_core::services::merchants::{self, CreateMerchant};
 use kassa_core::services::widget::TokenSigner;
@@ -139,8 +139,8 @@ async fn main() -> anyhow::Result<()> {
     db::migrate(&pool).await?;
     let key = b"bench key bench key bench key 32";
     let ctx = Ctx {
+        gateways: Gateways::standard(&pool, "http://127.0.0.1:3000"),
         pool,
-        gateway: Arc::new(Sandbox::default()),
         tokens: TokenSigner::new(key),
         public_url: "http://127.0.0.1:3000".into(),
         origin: audit::Origin::of("bench"),

@@ -26,12 +26,13 @@ use std::sync::Arc;
 pub use error::{Error, Result};
 pub use principal::Principal;
 
-/// What every service call needs: the database, the payment gateway, the token signer and
+/// What every service call needs: the database, the payment gateways, the token signer and
 /// the public URL links are built on. Cheap to clone.
 #[derive(Clone)]
 pub struct Ctx {
     pub pool: db::Pool,
-    pub gateway: Arc<dyn gateways::PaymentGateway>,
+    /// Every payment gateway this Kassa knows, by name; each merchant pays through one.
+    pub gateways: gateways::Gateways,
     pub tokens: services::widget::TokenSigner,
     pub public_url: String,
     /// Where the current request comes from, for the audit log; edges set it per request

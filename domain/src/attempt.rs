@@ -16,14 +16,19 @@ pub enum AttemptState {
     Succeeded,
     Failed,
     Canceled,
-    /// Succeeded, then paid back.
+    /// Succeeded, then paid back in full.
     Refunded,
-    /// Succeeded, then disputed by the payer (a chargeback).
-    Disputed,
+    /// Succeeded, then contested by the payer with their bank or card issuer: a chargeback
+    /// (Stripe calls it a dispute; in Kassa a dispute is a debtor contesting an invoice).
+    Chargeback,
+    /// The merchant won the chargeback: the money stays paid.
+    ChargebackWon,
+    /// The merchant lost the chargeback: the money went back to the payer.
+    ChargebackLost,
 }
 
 impl AttemptState {
-    pub const ALL: [AttemptState; 8] = [
+    pub const ALL: [AttemptState; 10] = [
         AttemptState::Pending,
         AttemptState::RequiresAction,
         AttemptState::Processing,
@@ -31,7 +36,9 @@ impl AttemptState {
         AttemptState::Failed,
         AttemptState::Canceled,
         AttemptState::Refunded,
-        AttemptState::Disputed,
+        AttemptState::Chargeback,
+        AttemptState::ChargebackWon,
+        AttemptState::ChargebackLost,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -43,7 +50,9 @@ impl AttemptState {
             AttemptState::Failed => "failed",
             AttemptState::Canceled => "canceled",
             AttemptState::Refunded => "refunded",
-            AttemptState::Disputed => "disputed",
+            AttemptState::Chargeback => "chargeback",
+            AttemptState::ChargebackWon => "chargeback_won",
+            AttemptState::ChargebackLost => "chargeback_lost",
         }
     }
 
@@ -58,17 +67,25 @@ impl AttemptState {
     }
 
     /// Forward only: pending → requires action → processing → succeeded, failed or canceled;
-    /// a succeeded payment can later be refunded or disputed, a disputed one refunded.
+    /// a succeeded payment can later be refunded in full or charged back; a chargeback is won
+    /// or lost; a won one can still be refunded.
     pub fn can_become(&self, next: AttemptState) -> bool {
         use AttemptState::*;
         match self {
             Pending => matches!(next, RequiresAction | Processing | Succeeded | Failed | Canceled),
             RequiresAction => matches!(next, Processing | Succeeded | Failed | Canceled),
             Processing => matches!(next, Succeeded | Failed | Canceled),
-            Succeeded => matches!(next, Refunded | Disputed),
-            Disputed => matches!(next, Refunded),
-            Failed | Canceled | Refunded => false,
+            Succeeded => matches!(next, Refunded | Chargeback),
+            Chargeback => matches!(next, ChargebackWon | ChargebackLost),
+            ChargebackWon => matches!(next, Refunded),
+            Failed | Canceled | Refunded | ChargebackLost => false,
         }
+    }
+
+    /// Whether the money reached the merchant at some point (the attempt has a payment).
+    pub fn was_paid(&self) -> bool {
+        use AttemptState::*;
+        matches!(self, Succeeded | Refunded | Chargeback | ChargebackWon | ChargebackLost)
     }
 
     /// The states this one may be reached from (for a guarded `UPDATE ... WHERE state IN`).
@@ -89,8 +106,9 @@ mod tests {
             RequiresAction => 1,
             Processing => 2,
             Succeeded | Failed | Canceled => 3,
-            Disputed => 4,
-            Refunded => 5,
+            Chargeback => 4,
+            ChargebackWon | ChargebackLost => 5,
+            Refunded => 6,
         }
     }
 

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { inEnglish, accessible, freshDemo, kassaUrl, linkFor, signIn, staffSignIn } from './helpers';
+import { inEnglish, accessible, freshDemo, kassaUrl, linkFor, payInSandbox, signIn, staffSignIn } from './helpers';
 
 test.beforeEach(async ({ context }) => inEnglish(context));
 
@@ -10,6 +10,7 @@ test('staff log in and see an invoice the debtor just paid', async ({ page, brow
   await signIn(debtor, linkFor('Studio Grachten'));
   await debtor.goto(`${kassaUrl()}/p/demo/invoices/NL-2026-0302`);
   await debtor.getByRole('button', { name: 'Pay now' }).click();
+  await payInSandbox(debtor);
   await expect(debtor.getByTestId('receipt-title')).toBeVisible();
   await debtor.close();
 

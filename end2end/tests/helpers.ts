@@ -63,3 +63,11 @@ export async function accessible(page: Page) {
 export async function inEnglish(context: BrowserContext) {
   await context.addCookies([{ name: 'kassa_lang', value: 'en', url: kassaUrl() }]);
 }
+
+/** The sandbox's checkout page (test mode's stand-in for a provider's page): pays with the
+ * approved test card (or the declined one) and comes back. Any language: found by its form. */
+export async function payInSandbox(page: Page, card: 'approved' | 'declined' = 'approved') {
+  await expect(page).toHaveURL(/\/sandbox\/sbx_/);
+  if (card === 'declined') await page.locator('input[name="card"][value="4000000000000002"]').check();
+  await page.locator('form.sandbox-form button[type="submit"]').click();
+}

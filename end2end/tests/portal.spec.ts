@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { inEnglish, accessible, freshDemo, islandReady, kassaUrl, linkFor, signIn, staffSignIn } from './helpers';
+import { inEnglish, accessible, freshDemo, islandReady, kassaUrl, linkFor, payInSandbox, signIn, staffSignIn } from './helpers';
 
 test.beforeEach(async ({ context }) => inEnglish(context));
 
@@ -27,6 +27,11 @@ test('a debtor opens a magic link, sees invoices, pays one and sees it paid', as
   await accessible(page);
 
   await page.getByRole('button', { name: 'Pay now' }).click();
+  // Test mode: the sandbox's checkout page stands where a provider's page would.
+  await expect(page.getByRole('heading', { name: 'Sandbox checkout' })).toBeVisible();
+  await expect(page.getByText('A test payment of €310.00 to Noorderlicht Supplies')).toBeVisible();
+  await accessible(page);
+  await payInSandbox(page);
   await expect(page.getByTestId('receipt-title')).toHaveText('Thank you, payment received');
   await expect(page.getByTestId('receipt-amount')).toHaveText('€310.00');
   await accessible(page);
@@ -55,6 +60,7 @@ test('a part payment leaves the rest open', async ({ page }) => {
   await expect(page.getByTestId('balance')).toHaveText('DKK 1,975.00');
   await page.getByLabel('Amount (DKK)').fill('975,00');
   await page.getByRole('button', { name: 'Pay now' }).click();
+  await payInSandbox(page);
   await expect(page.getByTestId('receipt-amount')).toHaveText('DKK 975.00');
   await page.goto(`${kassaUrl()}/p/demo/invoices/DK-2026-0204`);
   await expect(page.getByTestId('balance')).toHaveText('DKK 1,000.00');
@@ -64,12 +70,14 @@ test('a part payment leaves the rest open', async ({ page }) => {
 test('a declined payment says so and leaves the invoice open', async ({ page }) => {
   await signIn(page, linkFor('Fjordkaffe ApS'));
   await page.goto(`${kassaUrl()}/p/demo/invoices/DK-2026-0205`);
-  await page.getByLabel('Decline').check();
   await page.getByRole('button', { name: 'Pay now' }).click();
-  await expect(page.getByRole('alert')).toContainText('declined');
+  await payInSandbox(page, 'declined');
+  await expect(page.getByRole('heading', { name: 'Payment declined' })).toBeVisible();
+  await expect(page.getByRole('main')).toContainText('declined');
+  await accessible(page);
+  await page.goto(`${kassaUrl()}/p/demo/invoices/DK-2026-0205`);
   await expect(page.getByTestId('balance')).toHaveText('DKK 1,790.00');
   // Too much is refused with the reason, nothing is charged.
-  await page.getByLabel('Approve').check();
   await page.getByLabel('Amount (DKK)').fill('99999');
   await page.getByRole('button', { name: 'Pay now' }).click();
   await expect(page.getByRole('alert')).toContainText('at most DKK 1,790.00');
@@ -131,6 +139,7 @@ test.describe('without JavaScript', () => {
     await expect(page.getByRole('heading', { name: /Invoice NL-2026-0105/ })).toBeVisible();
     await page.getByLabel('Amount (EUR)').fill('10');
     await page.getByRole('button', { name: 'Pay now' }).click();
+    await payInSandbox(page);
     await expect(page.getByTestId('receipt-amount')).toHaveText('€10.00');
   });
 
@@ -216,6 +225,10 @@ test('with the keyboard only, a debtor signs in, selects two invoices and pays t
   await accessible(page);
   await tabTo(page, new RegExp(`^Pay ${shown.replace(/[.]/g, '\\.')}$`));
   await page.keyboard.press('Enter');
+  // The sandbox's checkout: its approved test card is chosen; Pay with the keyboard too.
+  await expect(page).toHaveURL(/\/sandbox\//);
+  await tabTo(page, /^Pay$/);
+  await page.keyboard.press('Enter');
   await expect(page.getByTestId('receipt-title')).toHaveText('Thank you, payment received');
   await expect(page.getByTestId('receipt-amount')).toHaveText(shown);
   const applied = page.getByRole('table', { name: 'Applied to' });
@@ -235,6 +248,7 @@ test.describe('without JavaScript, paying several', () => {
     const total = (await page.getByTestId('selection-total').textContent())!;
     expect(total).toMatch(/^DKK\s[\d,]+\.\d\d$/);
     await page.getByRole('button', { name: /^Pay DKK/ }).click();
+    await payInSandbox(page);
     await expect(page.getByTestId('receipt-amount')).toHaveText(total);
     // Nothing chosen: the checkout says what to do.
     await page.goto(`${kassaUrl()}/p/demo/checkout`);

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { inEnglish, shopUrl } from './helpers';
+import { inEnglish, payInSandbox, shopUrl } from './helpers';
 
 test.beforeEach(async ({ context }) => inEnglish(context));
 
@@ -23,6 +23,7 @@ test('the widget on the demo shop shows the amount, and paid after paying', asyn
   await expect(popup.getByRole('heading', { name: /Invoice NL-2026-0107/ })).toBeVisible();
   // A pay link shows its own invoice only.
   await popup.getByRole('button', { name: 'Pay now' }).click();
+  await payInSandbox(popup);
   await expect(popup.getByTestId('receipt-title')).toBeVisible();
   await popup.close();
 

@@ -42,8 +42,8 @@ pub async fn context(config: &Config) -> anyhow::Result<Ctx> {
     let secret = config.secret.as_ref().map(secrecy::ExposeSecret::expose_secret);
     let key = secrets::widget_key(&pool, db::backend(&pool), secret, key_file.as_deref()).await?;
     Ok(Ctx {
+        gateways: gateways::Gateways::standard(&pool, &config.public_url()),
         pool,
-        gateway: Arc::new(gateways::sandbox::Sandbox::default()),
         tokens: services::widget::TokenSigner::new(&key),
         public_url: config.public_url(),
         origin: kassa_core::audit::Origin::of("cli"),

@@ -7,9 +7,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use common::TestApp;
-use kassa_core::gateways::{GatewayError, GatewayPayment, GatewayStatus, PaymentGateway, StartPayment};
+use kassa_core::gateways::{
+    Account, CreatePayment, EventError, GatewayError, GatewayEvent, GatewayPayment, GatewayRefund, GatewayStatus,
+    PaymentGateway, RefundPayment,
+};
 use kassa_core::principal::Debtor;
-use kassa_core::services::payments::{self, PayInvoice, SandboxOutcome};
+use kassa_core::services::payments::{self, PayInvoice, Paying};
 use kassa_core::{Ctx, Principal};
 use kassa_domain::{CustomerId, InvoiceNumber, MerchantId, Money};
 
@@ -81,14 +84,8 @@ async fn a_key_reused_with_other_content_or_by_someone_else_is_refused() {
 async fn a_declined_attempt_is_an_attempt_not_a_payment() {
     let app = TestApp::spawn().await;
     let c = app.debtor("Bakkerij De Molen B.V.").await;
-    let form = [
-        ("merchant", "demo"),
-        ("number", "NL-2026-0104"),
-        ("amount", "310"),
-        ("outcome", "Decline"),
-        ("pay_key", "dec-1"),
-    ];
-    assert_eq!(app.server_fn(&c, "pay_invoice", &form).await.status(), 402);
+    let form = [("merchant", "demo"), ("number", "NL-2026-0104"), ("amount", "310"), ("pay_key", "dec-1")];
+    assert_eq!(app.pay_through(&c, "pay_invoice", &form, common::DECLINED).await.status(), 402);
     let (state, code, payment): (String, Option<String>, Option<String>) =
         sqlx::query_as("SELECT state, decline_code, payment_id FROM payment_attempts WHERE idempotency_key = 'dec-1'")
             .fetch_one(&app.ctx.pool)
@@ -101,22 +98,23 @@ async fn a_declined_attempt_is_an_attempt_not_a_payment() {
 }
 
 #[tokio::test]
-async fn live_mode_never_lets_the_debtor_choose_an_outcome() {
+async fn live_mode_takes_no_sandbox_payments() {
     let app = TestApp::spawn().await;
     let c = app.debtor("Bakkerij De Molen B.V.").await;
     let page = c.get(format!("{}/p/demo/invoices/NL-2026-0104", app.url)).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("data-testid=\"test-banner\"") && page.contains("Sandboxbetaling"), "test mode shows it");
+    assert!(page.contains("data-testid=\"test-banner\""), "test mode shows it");
     sqlx::query("UPDATE merchants SET mode = 'live'").execute(&app.ctx.pool).await.unwrap();
     let page = c.get(format!("{}/p/demo/invoices/NL-2026-0104", app.url)).send().await.unwrap().text().await.unwrap();
-    assert!(!page.contains("test-banner") && !page.contains("Sandboxbetaling"), "{page}");
+    assert!(!page.contains("test-banner"), "{page}");
     assert_eq!(code(app.pay(&c, "NL-2026-0104", "310", "live-1").await).await, "payments_unavailable");
     let attempts: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM payment_attempts").fetch_one(&app.ctx.pool).await.unwrap();
     assert_eq!(attempts, 0, "nothing reached a gateway");
 }
 
-/// A provider that charges one cent less than asked (a rounding or currency-conversion
-/// difference): the ledger must record what it charged.
+/// A provider that takes the payment at once (a saved card) and charges one cent less than
+/// asked (a rounding or currency-conversion difference): the ledger must record what it
+/// charged.
 struct ChargesLess;
 
 #[async_trait]
@@ -124,22 +122,31 @@ impl PaymentGateway for ChargesLess {
     fn name(&self) -> &'static str {
         "charges-less"
     }
-    fn method_label(&self) -> &'static str {
-        "Test provider"
-    }
-    async fn start(&self, request: StartPayment) -> Result<GatewayPayment, GatewayError> {
+    async fn create(&self, _: &Account, request: CreatePayment) -> Result<GatewayPayment, GatewayError> {
         Ok(GatewayPayment {
             reference: format!("cl_{}", request.idempotency_key),
             amount: Money::from_minor(request.amount.minor() - 1, request.amount.currency()),
             status: GatewayStatus::Succeeded,
+            method: Some("card".into()),
+            next: None,
         })
+    }
+    async fn retrieve(&self, _: &Account, reference: &str) -> Result<GatewayPayment, GatewayError> {
+        Err(GatewayError::NotFound(reference.into()))
+    }
+    async fn refund(&self, _: &Account, request: RefundPayment) -> Result<GatewayRefund, GatewayError> {
+        Err(GatewayError::NotFound(request.payment_reference))
+    }
+    fn event(&self, _: &Account, _: &str, _: &[u8], _: i64) -> Result<GatewayEvent, EventError> {
+        Err(EventError::Unreadable("no events".into()))
     }
 }
 
 #[tokio::test]
 async fn the_ledger_records_what_the_provider_charged() {
     let app = TestApp::spawn().await;
-    let ctx = Ctx { gateway: Arc::new(ChargesLess), ..app.ctx.clone() };
+    let gateways = app.ctx.gateways.clone().replace("sandbox", Arc::new(ChargesLess));
+    let ctx = Ctx { gateways, ..app.ctx.clone() };
     let (m, c, i): (String, String, String) =
         sqlx::query_as("SELECT merchant_id, customer_id, id FROM invoices WHERE number = 'NL-2026-0104'")
             .fetch_one(&app.ctx.pool)
@@ -155,9 +162,8 @@ async fn the_ledger_records_what_the_provider_charged() {
         amount: "100.00".into(),
         decimal: '.',
         key: "provider-amount".into(),
-        sandbox_outcome: SandboxOutcome::Succeed,
     };
-    let payment = payments::pay(&ctx, &who, cmd).await.unwrap();
+    let Paying::Paid(payment) = payments::pay(&ctx, &who, cmd).await.unwrap() else { panic!("paid at once") };
     let (amount, applied): (i64, i64) = sqlx::query_as(
         "SELECT p.amount_minor, CAST((SELECT SUM(a.amount_minor) FROM applications a WHERE a.payment_id = p.id) AS BIGINT) \
          FROM payments p WHERE p.id = $1",

@@ -56,14 +56,34 @@ async fn a_payment_and_its_events_are_written_together_and_dispatched_once() {
     drain(&worker).await;
     assert_eq!(count(&app, "SELECT COUNT(*) FROM events WHERE dispatched_at IS NULL").await, 0);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM jobs WHERE kind = 'event.dispatch' AND state <> 'done'").await, 0);
-    // The payment's audit entry names the debtor and the surface.
-    let (actor, origin): (String, String) = sqlx::query_as(
-        "SELECT actor, origin FROM audit_log WHERE action = 'payment_attempt.settled' ORDER BY seq DESC LIMIT 1",
+    // The attempt's audit entries name who moved it and from where: the debtor on the portal
+    // (sent to the sandbox's checkout), then the system on the gateway's word (the sandbox's
+    // page, where the test card was chosen).
+    let moves: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT actor, origin, after_state FROM audit_log WHERE action = 'payment_attempt.settled' ORDER BY seq",
     )
-    .fetch_one(&app.ctx.pool)
+    .fetch_all(&app.ctx.pool)
     .await
     .unwrap();
-    assert!(actor.starts_with("debtor:") && origin.starts_with("portal 127.0.0.1"), "{actor} / {origin}");
+    let moves: Vec<(&str, &str, String)> = moves
+        .iter()
+        .map(|(actor, origin, after)| {
+            let state =
+                serde_json::from_str::<serde_json::Value>(after).unwrap()["state"].as_str().unwrap().to_string();
+            (actor.split(':').next().unwrap(), origin.split(' ').next().unwrap(), state)
+        })
+        .collect();
+    assert_eq!(
+        moves,
+        [("debtor", "portal", "requires_action".to_string()), ("system", "sandbox", "succeeded".to_string())],
+        "{moves:?}"
+    );
+    assert!(sqlx::query_scalar::<_, String>("SELECT origin FROM audit_log WHERE action = 'payment_attempt.settled'")
+        .fetch_all(&app.ctx.pool)
+        .await
+        .unwrap()
+        .iter()
+        .all(|o| o.ends_with("127.0.0.1")));
 }
 
 /// Fails the first `failures` runs of each job, then succeeds; counts runs per job.

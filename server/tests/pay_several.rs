@@ -25,9 +25,9 @@ async fn pay_several(
     key: &str,
 ) -> reqwest::Response {
     let names: Vec<String> = (0..numbers.len()).map(|n| format!("invoices[{n}]")).collect();
-    let mut form = vec![("merchant", "demo"), ("total", total), ("outcome", "Succeed"), ("pay_key", key)];
+    let mut form = vec![("merchant", "demo"), ("total", total), ("pay_key", key)];
     form.extend(names.iter().map(String::as_str).zip(numbers.iter().copied()));
-    app.server_fn(c, "pay_invoices", &form).await
+    app.pay_through(c, "pay_invoices", &form, common::APPROVED).await
 }
 
 async fn problem_code(res: reqwest::Response) -> (u16, String) {

@@ -26,3 +26,19 @@ sign-in-sent-explained = Hvis { $merchant } har denne adresse for dig, er et log
 sign-in-sent-advice = Intet efter et par minutter? Kig i din spammappe, eller bed om et nyt link.
 sign-in-ask-again = Bed om et nyt loginlink
 sign-in-get-link = Send mig et loginlink
+
+## The sandbox's checkout page: what a payment provider's page is in test mode.
+sandbox-checkout-title = Sandkassens betalingsside
+sandbox-checkout-explained = En testbetaling på { $amount } til { $merchant }. Ingen rigtige penge flyttes: vælg et testkort for at se, hvordan betalingen ender.
+sandbox-card-legend = Testkort
+sandbox-card-approved = { $number }: godkendt
+sandbox-card-declined = { $number }: afvist
+sandbox-card-insufficient-funds = { $number }: afvist, ikke penge nok på kontoen
+sandbox-pay = Betal
+sandbox-cancel = Annullér betalingen
+sandbox-finished-title = Denne testbetaling er afsluttet
+sandbox-finished-explained = Gå tilbage for at se, hvordan den endte.
+sandbox-go-back = Gå tilbage
+## After a payment, back from the provider's page.
+payment-processing-title = Betalingen er på vej
+payment-processing-explained = Betalingen er modtaget. Det kan tage et par hverdage, før den er gået igennem; derefter står fakturaen som betalt.

@@ -58,9 +58,6 @@ pay-this-invoice = Betal denne faktura
 amount-in = Beløb ({ $currency })
 pay-now = Betal nu
 payments-and-credits = Betalinger og kreditnotaer
-sandbox-legend = Sandkassebetaling (testtilstand)
-sandbox-approve = Godkend
-sandbox-decline = Afvis
 
 checkout-title = Betal fakturaer
 checkout-heading = { $count ->

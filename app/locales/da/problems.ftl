@@ -37,6 +37,7 @@ decline-insufficient-funds = der er ikke penge nok på kontoen
 decline-expired-card = kortet er udløbet
 decline-incorrect-cvc = sikkerhedskoden er forkert
 decline-other = betalingsudbyderen afviste den
+decline-canceled = den blev annulleret, før den blev betalt
 
 problem-amount-not-a-number = '{ $input }' er ikke et beløb (skriv det som 12,50).
 problem-amount-too-precise = Beløb i { $currency } har højst { $digits } decimaler.

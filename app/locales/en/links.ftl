@@ -33,3 +33,24 @@ sign-in-sent-explained = If that address is one { $merchant } has for you, a sig
 sign-in-sent-advice = Nothing after a few minutes? Look in your spam folder, or ask for a link again.
 sign-in-ask-again = Ask for a new sign-in link
 sign-in-get-link = Email me a sign-in link
+
+## The sandbox's checkout page: what a payment provider's page is in test mode.
+sandbox-checkout-title = Sandbox checkout
+# $amount (String) - the amount, formatted
+# $merchant (String) - the merchant's name
+sandbox-checkout-explained = A test payment of { $amount } to { $merchant }. No real money moves: choose a test card to see how the payment ends.
+sandbox-card-legend = Test card
+# $number (String) - a test card's number
+sandbox-card-approved = { $number }: approved
+# $number (String) - a test card's number
+sandbox-card-declined = { $number }: declined
+# $number (String) - a test card's number
+sandbox-card-insufficient-funds = { $number }: declined, insufficient funds
+sandbox-pay = Pay
+sandbox-cancel = Cancel the payment
+sandbox-finished-title = This test payment is finished
+sandbox-finished-explained = Go back to see how it ended.
+sandbox-go-back = Go back
+## After a payment, back from the provider's page.
+payment-processing-title = Payment on its way
+payment-processing-explained = The payment was accepted. It can take a few working days to arrive; the invoice shows it as paid once it has.

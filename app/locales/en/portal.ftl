@@ -71,9 +71,6 @@ pay-this-invoice = Pay this invoice
 amount-in = Amount ({ $currency })
 pay-now = Pay now
 payments-and-credits = Payments and credits
-sandbox-legend = Sandbox payment (test mode)
-sandbox-approve = Approve
-sandbox-decline = Decline
 
 checkout-title = Pay invoices
 # $count (Number) - how many invoices

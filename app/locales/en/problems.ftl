@@ -42,6 +42,7 @@ decline-insufficient-funds = there is not enough money on the account
 decline-expired-card = the card has expired
 decline-incorrect-cvc = the security code is wrong
 decline-other = the payment provider refused it
+decline-canceled = it was canceled before it was paid
 
 # $input (String) - what was typed
 problem-amount-not-a-number = '{ $input }' is not an amount (write it like 12.50).

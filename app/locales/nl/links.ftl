@@ -26,3 +26,19 @@ sign-in-sent-explained = Als { $merchant } dit adres van u heeft, is er een aanm
 sign-in-sent-advice = Na een paar minuten nog niets? Kijk in uw spammap, of vraag opnieuw een link aan.
 sign-in-ask-again = Vraag een nieuwe aanmeldlink aan
 sign-in-get-link = Mail mij een aanmeldlink
+
+## The sandbox's checkout page: what a payment provider's page is in test mode.
+sandbox-checkout-title = Sandbox-afrekenpagina
+sandbox-checkout-explained = Een testbetaling van { $amount } aan { $merchant }. Er wordt geen echt geld overgemaakt: kies een testkaart om te zien hoe de betaling afloopt.
+sandbox-card-legend = Testkaart
+sandbox-card-approved = { $number }: goedgekeurd
+sandbox-card-declined = { $number }: geweigerd
+sandbox-card-insufficient-funds = { $number }: geweigerd, onvoldoende saldo
+sandbox-pay = Betalen
+sandbox-cancel = Betaling annuleren
+sandbox-finished-title = Deze testbetaling is afgerond
+sandbox-finished-explained = Ga terug om te zien hoe ze is afgelopen.
+sandbox-go-back = Ga terug
+## After a payment, back from the provider's page.
+payment-processing-title = Betaling onderweg
+payment-processing-explained = De betaling is aanvaard. Het kan een paar werkdagen duren voordat ze binnen is; de factuur staat daarna als betaald.

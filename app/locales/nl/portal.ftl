@@ -58,9 +58,6 @@ pay-this-invoice = Deze factuur betalen
 amount-in = Bedrag ({ $currency })
 pay-now = Nu betalen
 payments-and-credits = Betalingen en creditnota's
-sandbox-legend = Sandboxbetaling (testmodus)
-sandbox-approve = Goedkeuren
-sandbox-decline = Weigeren
 
 checkout-title = Facturen betalen
 checkout-heading = { $count ->

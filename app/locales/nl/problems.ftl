@@ -37,6 +37,7 @@ decline-insufficient-funds = er staat niet genoeg geld op de rekening
 decline-expired-card = de kaart is verlopen
 decline-incorrect-cvc = de beveiligingscode klopt niet
 decline-other = de betaaldienst heeft haar geweigerd
+decline-canceled = ze is geannuleerd voordat ze betaald was
 
 problem-amount-not-a-number = '{ $input }' is geen bedrag (schrijf het als 12,50).
 problem-amount-too-precise = Bedragen in { $currency } hebben hooguit { $digits } decimalen.

@@ -1,20 +1,48 @@
-//! Payment gateways behind one trait. The core sends a [`StartPayment`] and gets a
-//! [`GatewayPayment`] back; no gateway's own types leave its module. `sandbox` needs no
-//! network and approves or declines on demand, for the demo and the tests.
+//! Payment gateways behind one trait, as hyperswitch shapes its connectors: the core asks a
+//! gateway to create a payment, retrieve it, refund it, and read an event it sent, always in
+//! Kassa's own types ([`CreatePayment`], [`GatewayPayment`], [`GatewayEvent`], ...); no
+//! gateway's own types leave its module. Each merchant pays through its own [`Account`] with
+//! a gateway (its credentials, test or live), and the [`Gateways`] registry holds every
+//! gateway a Kassa process knows by name. `sandbox` needs no network and behaves like a
+//! provider in test mode: the payer goes to its checkout page and chooses a test card there.
 
 pub mod sandbox;
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
 use async_trait::async_trait;
-use kassa_domain::Money;
+use kassa_domain::{MerchantId, Money};
+
+/// What a merchant pays through at one gateway: whose money it is and the credentials the
+/// gateway needs (none for the sandbox).
+#[derive(Clone)]
+pub struct Account {
+    pub merchant: MerchantId,
+    /// Live money, or the gateway's test mode.
+    pub live: bool,
+}
+
+impl std::fmt::Debug for Account {
+    // Credentials never reach a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account").field("merchant", &self.merchant).field("live", &self.live).finish_non_exhaustive()
+    }
+}
 
 #[derive(Debug, Clone)]
-pub struct StartPayment {
+pub struct CreatePayment {
     pub amount: Money,
     /// The same key always yields the same gateway payment: a replay never charges twice.
     pub idempotency_key: String,
+    /// For the payer's bank statement and the merchant's dashboard at the provider.
     pub description: String,
-    /// Only the sandbox reads this: whether the test payment should succeed.
-    pub sandbox_approve: bool,
+    /// Where the payer comes back to after a provider's page (3-D Secure, a bank, the
+    /// sandbox's checkout), as an absolute URL.
+    pub return_url: String,
+    /// Kassa's attempt, kept with the provider's payment (metadata) so that an event about a
+    /// payment Kassa never heard back about still finds its attempt.
+    pub attempt: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,13 +50,23 @@ pub enum GatewayStatus {
     Succeeded,
     /// Accepted, money not yet confirmed (a direct debit): the provider reports later.
     Processing,
-    /// The payer must act first (3-D Secure, a bank's page).
+    /// The payer must act first (3-D Secure, a bank's page, a provider's checkout).
     RequiresAction,
     /// `decline_code` is the provider's code (`card_declined`, `insufficient_funds`, ...);
     /// edges turn it into words.
     Declined {
         decline_code: String,
     },
+    /// Given up before it was paid (by the payer, or expired).
+    Canceled,
+}
+
+/// What the payer must do next while a payment requires action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextAction {
+    /// Open this page (a provider's checkout, a bank's page); it sends the payer back to the
+    /// payment's `return_url`.
+    Redirect(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,19 +75,114 @@ pub struct GatewayPayment {
     /// What the provider charged: the ledger records this, not what the browser asked for.
     pub amount: Money,
     pub status: GatewayStatus,
+    /// The method as a code (`card`, `ideal`, `sepa_debit`, `sandbox`), once known; edges turn
+    /// it into words.
+    pub method: Option<String>,
+    pub next: Option<NextAction>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RefundPayment {
+    pub payment_reference: String,
+    pub amount: Money,
+    /// The same key always yields the same refund.
+    pub idempotency_key: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundStatus {
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewayRefund {
+    pub reference: String,
+    pub payment_reference: String,
+    pub amount: Money,
+    pub status: RefundStatus,
+}
+
+/// An event a gateway sent (a webhook), read into Kassa's own terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewayEvent {
+    /// The provider's event id: each is applied once.
+    pub id: String,
+    pub kind: EventKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventKind {
+    /// A payment moved (succeeded, processing, declined, canceled, requires action).
+    Payment(GatewayPayment),
+    Refund(GatewayRefund),
+    /// Anything Kassa does not act on, by the provider's type name.
+    Other(String),
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
     #[error("the payment provider could not be reached: {0}")]
     Unavailable(String),
+    /// The provider answered with a refusal that is not a decline (a bad key, a bad request).
+    #[error("the payment provider refused the request: {0}")]
+    Refused(String),
+    #[error("the payment provider does not know {0}")]
+    NotFound(String),
+}
+
+/// Why an incoming event was not accepted: answered with 400 and recorded.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EventError {
+    #[error("the signature does not match: {0}")]
+    BadSignature(&'static str),
+    #[error("the event cannot be read: {0}")]
+    Unreadable(String),
 }
 
 #[async_trait]
 pub trait PaymentGateway: Send + Sync + 'static {
-    /// Short name stored with each payment ("sandbox", "stripe").
+    /// Short name stored with each attempt and payment ("sandbox", "stripe").
     fn name(&self) -> &'static str;
-    /// How the debtor sees the method on receipts.
-    fn method_label(&self) -> &'static str;
-    async fn start(&self, request: StartPayment) -> Result<GatewayPayment, GatewayError>;
+    /// Creates (or, for a key seen before, finds) a payment for `request.amount`.
+    async fn create(&self, account: &Account, request: CreatePayment) -> Result<GatewayPayment, GatewayError>;
+    /// The payment as the provider sees it now.
+    async fn retrieve(&self, account: &Account, reference: &str) -> Result<GatewayPayment, GatewayError>;
+    /// Pays (part of) a succeeded payment back.
+    async fn refund(&self, account: &Account, request: RefundPayment) -> Result<GatewayRefund, GatewayError>;
+    /// Checks an incoming event's signature (the provider's header, as sent) and reads it.
+    /// `now` is unix seconds, for the signature's age.
+    fn event(&self, account: &Account, signature: &str, body: &[u8], now: i64) -> Result<GatewayEvent, EventError>;
+}
+
+/// Every gateway this Kassa knows, by name.
+#[derive(Clone, Default)]
+pub struct Gateways {
+    by_name: BTreeMap<&'static str, Arc<dyn PaymentGateway>>,
+}
+
+impl Gateways {
+    /// Every gateway Kassa ships, for a process at `public_url` (the sandbox's checkout page
+    /// is one of its pages).
+    pub fn standard(pool: &crate::db::Pool, public_url: &str) -> Gateways {
+        Gateways::default().with(Arc::new(sandbox::Sandbox::new(pool.clone(), public_url)))
+    }
+
+    /// These gateways, each under its own name (a later one replaces an earlier of the same
+    /// name: tests put a provider of their own in the sandbox's place this way).
+    pub fn with(mut self, gateway: Arc<dyn PaymentGateway>) -> Gateways {
+        self.by_name.insert(gateway.name(), gateway);
+        self
+    }
+
+    /// Puts `gateway` in the place of the one registered under `name`.
+    pub fn replace(mut self, name: &'static str, gateway: Arc<dyn PaymentGateway>) -> Gateways {
+        self.by_name.insert(name, gateway);
+        self
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Arc<dyn PaymentGateway>> {
+        self.by_name.get(name)
+    }
 }

@@ -1,65 +1,276 @@
-//! A gateway without a network: approves or declines as asked, and answers a repeated
-//! idempotency key with the same payment, the way a real provider does.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
+//! A gateway without a network that behaves like a provider in test mode. Its payments are
+//! kept in `sandbox_payments`, as a provider keeps them: a payment is created under an
+//! idempotency key (the same key finds the same payment) and requires action: the payer goes
+//! to the sandbox's checkout page (served by Kassa at `/sandbox/{reference}`, see
+//! `server/src/http/sandbox.rs`) and chooses a test card there, as with Stripe's test cards.
+//! The card decides the outcome ([`TEST_CARDS`]); the payer then comes back to the payment's
+//! `return_url`. Nothing about the outcome travels with the payment request.
 
 use async_trait::async_trait;
+use kassa_domain::{Currency, MerchantId, Money};
 
-use super::{GatewayError, GatewayPayment, GatewayStatus, PaymentGateway, StartPayment};
+use super::{
+    Account, CreatePayment, EventError, GatewayError, GatewayEvent, GatewayPayment, GatewayRefund, GatewayStatus,
+    NextAction, PaymentGateway, RefundPayment, RefundStatus,
+};
+use crate::db::{self, Pool};
 
-#[derive(Default)]
+pub const NAME: &str = "sandbox";
+
+/// What a test card does, as Stripe's test cards do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestCard {
+    Approved,
+    /// Declined with this provider code.
+    Declined(&'static str),
+}
+
+/// The sandbox's test cards, by number: the checkout page offers each.
+pub const TEST_CARDS: [(&str, TestCard); 3] = [
+    ("4242424242424242", TestCard::Approved),
+    ("4000000000000002", TestCard::Declined("card_declined")),
+    ("4000000000009995", TestCard::Declined("insufficient_funds")),
+];
+
+/// The test card with this number (spaces allowed), if it is one.
+pub fn test_card(number: &str) -> Option<TestCard> {
+    let digits: String = number.chars().filter(|c| !c.is_whitespace()).collect();
+    TEST_CARDS.iter().find(|(n, _)| *n == digits).map(|(_, card)| *card)
+}
+
 pub struct Sandbox {
-    seen: Mutex<HashMap<String, GatewayPayment>>,
+    pool: Pool,
+    public_url: String,
+}
+
+impl Sandbox {
+    pub fn new(pool: Pool, public_url: &str) -> Sandbox {
+        Sandbox { pool, public_url: public_url.trim_end_matches('/').to_string() }
+    }
+}
+
+/// A sandbox payment as its checkout page shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Checkout {
+    pub id: String,
+    pub merchant_id: String,
+    pub currency: String,
+    pub amount_minor: i64,
+    pub description: String,
+    pub return_url: String,
+    pub status: String,
+    pub decline_code: Option<String>,
+    pub method: Option<String>,
+}
+
+impl Checkout {
+    pub fn amount(&self) -> Result<Money, GatewayError> {
+        let currency = Currency::parse(&self.currency).map_err(|_| GatewayError::Refused(self.currency.clone()))?;
+        Ok(Money::from_minor(self.amount_minor, currency))
+    }
+
+    /// Waiting for the payer to choose a card.
+    pub fn is_open(&self) -> bool {
+        self.status == "requires_action"
+    }
+}
+
+const COLUMNS: &str = "id, merchant_id, currency, amount_minor, description, return_url, status, decline_code, method";
+
+fn unavailable(e: sqlx::Error) -> GatewayError {
+    GatewayError::Unavailable(e.to_string())
+}
+
+/// The sandbox payment `id`, whoever's it is: its checkout page is reached by its id alone,
+/// as a provider's hosted page is.
+pub async fn checkout(pool: &Pool, id: &str) -> Result<Option<Checkout>, GatewayError> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM sandbox_payments WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .map_err(unavailable)
+}
+
+/// The payer's choice on the checkout page: pays with `card`, or gives up (`None`). Only a
+/// payment still waiting moves; a second choice (a replayed form) changes nothing.
+pub async fn choose(pool: &Pool, id: &str, card: Option<TestCard>) -> Result<(), GatewayError> {
+    let (status, decline_code, method) = match card {
+        Some(TestCard::Approved) => ("succeeded", None, Some(NAME)),
+        Some(TestCard::Declined(code)) => ("failed", Some(code), Some(NAME)),
+        None => ("canceled", None, None),
+    };
+    sqlx::query(
+        "UPDATE sandbox_payments SET status = $1, decline_code = $2, method = $3, updated_at = $4 \
+         WHERE id = $5 AND status = 'requires_action'",
+    )
+    .bind(status)
+    .bind(decline_code)
+    .bind(method)
+    .bind(db::now())
+    .bind(id)
+    .execute(pool)
+    .await
+    .map_err(unavailable)?;
+    Ok(())
+}
+
+impl Sandbox {
+    fn payment(&self, row: &Checkout) -> Result<GatewayPayment, GatewayError> {
+        let status = match row.status.as_str() {
+            "succeeded" => GatewayStatus::Succeeded,
+            "processing" => GatewayStatus::Processing,
+            "requires_action" => GatewayStatus::RequiresAction,
+            "canceled" => GatewayStatus::Canceled,
+            _ => {
+                GatewayStatus::Declined { decline_code: row.decline_code.clone().unwrap_or_else(|| "declined".into()) }
+            }
+        };
+        let next = (status == GatewayStatus::RequiresAction)
+            .then(|| NextAction::Redirect(format!("{}/sandbox/{}", self.public_url, row.id)));
+        Ok(GatewayPayment {
+            reference: row.id.clone(),
+            amount: row.amount()?,
+            status,
+            method: row.method.clone(),
+            next,
+        })
+    }
+
+    async fn find(&self, merchant: &MerchantId, id: &str) -> Result<Checkout, GatewayError> {
+        let row: Option<Checkout> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM sandbox_payments WHERE merchant_id = $1 AND id = $2"))
+                .bind(merchant.as_str())
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(unavailable)?;
+        row.ok_or_else(|| GatewayError::NotFound(id.to_string()))
+    }
 }
 
 #[async_trait]
 impl PaymentGateway for Sandbox {
     fn name(&self) -> &'static str {
-        "sandbox"
+        NAME
     }
 
-    fn method_label(&self) -> &'static str {
-        "Sandbox (test payment)"
+    async fn create(&self, account: &Account, request: CreatePayment) -> Result<GatewayPayment, GatewayError> {
+        if account.live {
+            return Err(GatewayError::Refused("the sandbox takes no live payments".into()));
+        }
+        let now = db::now();
+        sqlx::query(
+            "INSERT INTO sandbox_payments (id, merchant_id, idempotency_key, currency, amount_minor, description, \
+             return_url, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'requires_action', $8, $8) \
+             ON CONFLICT (merchant_id, idempotency_key) DO NOTHING",
+        )
+        .bind(format!("sbx_{}", uuid::Uuid::new_v4().simple()))
+        .bind(account.merchant.as_str())
+        .bind(&request.idempotency_key)
+        .bind(request.amount.currency().code())
+        .bind(request.amount.minor())
+        .bind(&request.description)
+        .bind(&request.return_url)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        let row: Checkout = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM sandbox_payments WHERE merchant_id = $1 AND idempotency_key = $2"
+        ))
+        .bind(account.merchant.as_str())
+        .bind(&request.idempotency_key)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        self.payment(&row)
     }
 
-    async fn start(&self, request: StartPayment) -> Result<GatewayPayment, GatewayError> {
-        let mut seen = self.seen.lock().expect("sandbox lock");
-        let payment = seen.entry(request.idempotency_key.clone()).or_insert_with(|| GatewayPayment {
-            reference: format!("sbx_{}", uuid::Uuid::new_v4().simple()),
-            amount: request.amount,
-            status: if request.sandbox_approve {
-                GatewayStatus::Succeeded
-            } else {
-                GatewayStatus::Declined { decline_code: "card_declined".into() }
-            },
-        });
-        Ok(payment.clone())
+    async fn retrieve(&self, account: &Account, reference: &str) -> Result<GatewayPayment, GatewayError> {
+        let row = self.find(&account.merchant, reference).await?;
+        self.payment(&row)
+    }
+
+    async fn refund(&self, account: &Account, request: RefundPayment) -> Result<GatewayRefund, GatewayError> {
+        let row = self.find(&account.merchant, &request.payment_reference).await?;
+        if row.status != "succeeded" {
+            return Err(GatewayError::Refused(format!("payment {} has not succeeded", row.id)));
+        }
+        if request.amount.currency() != row.amount()?.currency() {
+            return Err(GatewayError::Refused("a refund is made in the payment's currency".into()));
+        }
+        let now = db::now();
+        let mut tx = db::begin_write(&self.pool).await.map_err(unavailable)?;
+        let seen: Option<(String, i64)> = sqlx::query_as(
+            "SELECT id, amount_minor FROM sandbox_refunds WHERE merchant_id = $1 AND idempotency_key = $2",
+        )
+        .bind(account.merchant.as_str())
+        .bind(&request.idempotency_key)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        let (id, minor) = match seen {
+            Some(seen) => seen,
+            None => {
+                let refunded: i64 = sqlx::query_scalar("SELECT refunded_minor FROM sandbox_payments WHERE id = $1")
+                    .bind(&row.id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(unavailable)?;
+                if refunded + request.amount.minor() > row.amount_minor || !request.amount.is_positive() {
+                    return Err(GatewayError::Refused("the refund exceeds what is left of the payment".into()));
+                }
+                let id = format!("sbxr_{}", uuid::Uuid::new_v4().simple());
+                sqlx::query(
+                    "INSERT INTO sandbox_refunds (id, merchant_id, payment_id, idempotency_key, amount_minor, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&id)
+                .bind(account.merchant.as_str())
+                .bind(&row.id)
+                .bind(&request.idempotency_key)
+                .bind(request.amount.minor())
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+                sqlx::query(
+                    "UPDATE sandbox_payments SET refunded_minor = refunded_minor + $1, updated_at = $2 WHERE id = $3",
+                )
+                .bind(request.amount.minor())
+                .bind(now)
+                .bind(&row.id)
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+                (id, request.amount.minor())
+            }
+        };
+        tx.commit().await.map_err(unavailable)?;
+        Ok(GatewayRefund {
+            reference: id,
+            payment_reference: row.id.clone(),
+            amount: Money::from_minor(minor, request.amount.currency()),
+            status: RefundStatus::Succeeded,
+        })
+    }
+
+    fn event(&self, _account: &Account, _signature: &str, _body: &[u8], _now: i64) -> Result<GatewayEvent, EventError> {
+        // The sandbox sends no events over a network: its checkout page settles its payment
+        // in-process (server/src/http/sandbox.rs). Anything posted as one is refused.
+        Err(EventError::Unreadable("the sandbox sends no events".into()))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kassa_domain::{Currency, Money};
 
-    fn request(key: &str, approve: bool) -> StartPayment {
-        StartPayment {
-            amount: Money::from_minor(100, Currency::EUR),
-            idempotency_key: key.into(),
-            description: "test".into(),
-            sandbox_approve: approve,
-        }
-    }
-
-    #[tokio::test]
-    async fn replays_answer_the_same_payment() {
-        let s = Sandbox::default();
-        let a = s.start(request("k1", true)).await.unwrap();
-        let b = s.start(request("k1", false)).await.unwrap();
-        assert_eq!(a, b);
-        assert_eq!(a.status, GatewayStatus::Succeeded);
-        let c = s.start(request("k2", false)).await.unwrap();
-        assert!(matches!(c.status, GatewayStatus::Declined { .. }));
+    #[test]
+    fn test_cards_are_read_with_or_without_spaces() {
+        assert_eq!(test_card("4242 4242 4242 4242"), Some(TestCard::Approved));
+        assert_eq!(test_card("4000000000000002"), Some(TestCard::Declined("card_declined")));
+        assert_eq!(test_card("4000 0000 0000 9995"), Some(TestCard::Declined("insufficient_funds")));
+        assert_eq!(test_card("4111 1111 1111 1111"), None);
     }
 }

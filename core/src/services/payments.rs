@@ -7,10 +7,16 @@
 //! 2. A payment attempt is written (`pending`) before the provider is called. While one
 //!    attempt on an invoice is open, another one under a different key (a second tab, a
 //!    second device) is refused with `payment_in_progress`.
-//! 3. The provider is asked with the key (it answers a replay with the same payment).
+//! 3. The merchant's gateway is asked with the key (it answers a replay with the same
+//!    payment) and with where the payer comes back to.
 //! 4. Its answer moves the attempt forward (never back) and, when it succeeded, records the
-//!    amount and currency the provider reports in the ledger, in one transaction.
+//!    amount and currency the provider reports in the ledger, in one transaction. When the
+//!    payer must act first (a provider's checkout, 3-D Secure, a bank's page), they are sent
+//!    there; back at the return address ([`returned`]), or when the gateway reports on its
+//!    own ([`payment_moved`]), the gateway is asked again and its answer settles the attempt
+//!    the same way, once.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
@@ -24,7 +30,7 @@ use sha2::{Digest, Sha256};
 use crate::db::{self, Pool};
 use crate::error::{Error, Result};
 use crate::events::EventType;
-use crate::gateways::{GatewayStatus, StartPayment};
+use crate::gateways::{self, Account, CreatePayment, GatewayPayment, GatewayStatus, NextAction, PaymentGateway};
 use crate::principal::{Mode, Principal};
 use crate::services::ledger::{self, Source};
 use crate::services::portal::{self, debtor_invoice, Choice};
@@ -38,11 +44,16 @@ pub const OPEN_ATTEMPT_BLOCKS_SECS: i64 = 15 * 60;
 /// How long a twin request (same key) waits for the first one's outcome.
 const JOIN_WAIT: Duration = Duration::from_secs(10);
 
-/// The sandbox gateway's outcome, chosen on the test-mode pay form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SandboxOutcome {
-    Succeed,
-    Decline,
+/// Where a payment stands for the payer once they asked for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Paying {
+    /// Paid: the payment, for its receipt.
+    Paid(PaymentId),
+    /// The payer must act on this page first (a provider's checkout, 3-D Secure, a bank); it
+    /// sends them back to the attempt's return address.
+    Redirect(String),
+    /// Accepted, the money on its way (a direct debit takes days): the attempt, for its page.
+    Processing(String),
 }
 
 #[derive(Debug, Clone)]
@@ -55,67 +66,97 @@ pub struct PayInvoice {
     pub decimal: char,
     /// The pay form's idempotency key: the same key pays at most once.
     pub key: String,
-    /// Honoured in test mode only; in live mode the debtor never chooses an outcome.
-    pub sandbox_outcome: SandboxOutcome,
 }
 
 #[derive(sqlx::FromRow)]
 struct AttemptRow {
+    id: String,
+    customer_id: String,
     principal: String,
     request_hash: String,
     state: String,
     decline_code: Option<String>,
     payment_id: Option<String>,
+    gateway: String,
+    gateway_reference: Option<String>,
+    next_url: Option<String>,
 }
 
 struct Attempt {
+    id: String,
+    customer: String,
     principal: String,
     request_hash: String,
     state: AttemptState,
     decline_code: Option<String>,
     payment_id: Option<String>,
+    gateway: String,
+    reference: Option<String>,
+    next_url: Option<String>,
 }
 
-async fn attempt_by_key(pool: &Pool, merchant: &Merchant, key: &str) -> Result<Option<Attempt>> {
-    let row: Option<AttemptRow> = sqlx::query_as(
-        "SELECT principal, request_hash, state, decline_code, payment_id FROM payment_attempts \
-         WHERE merchant_id = $1 AND idempotency_key = $2",
-    )
-    .bind(merchant.id.as_str())
-    .bind(key)
-    .fetch_optional(pool)
-    .await?;
+const ATTEMPT_COLUMNS: &str =
+    "id, customer_id, principal, request_hash, state, decline_code, payment_id, gateway, gateway_reference, next_url";
+
+/// The merchant's attempt that `condition` (on `$2`, `$3`, ... bound to `args`) picks.
+async fn find_attempt(pool: &Pool, merchant: &Merchant, condition: &str, args: &[&str]) -> Result<Option<Attempt>> {
+    let sql = format!("SELECT {ATTEMPT_COLUMNS} FROM payment_attempts WHERE merchant_id = $1 AND {condition}");
+    let mut query = sqlx::query_as::<_, AttemptRow>(&sql).bind(merchant.id.as_str());
+    for arg in args {
+        query = query.bind(*arg);
+    }
+    let row = query.fetch_optional(pool).await?;
     row.map(|r| {
         let state =
             AttemptState::parse(&r.state).ok_or_else(|| Error::internal(format!("attempt state {:?}", r.state)))?;
         Ok(Attempt {
+            id: r.id,
+            customer: r.customer_id,
             principal: r.principal,
             request_hash: r.request_hash,
             state,
             decline_code: r.decline_code,
             payment_id: r.payment_id,
+            gateway: r.gateway,
+            reference: r.gateway_reference,
+            next_url: r.next_url,
         })
     })
     .transpose()
 }
 
+async fn attempt_by_key(pool: &Pool, merchant: &Merchant, key: &str) -> Result<Option<Attempt>> {
+    find_attempt(pool, merchant, "idempotency_key = $2", &[key]).await
+}
+
+async fn attempt_by_id(pool: &Pool, merchant: &Merchant, id: &str) -> Result<Option<Attempt>> {
+    find_attempt(pool, merchant, "id = $2", &[id]).await
+}
+
 /// What an attempt's state means for the payer.
-fn outcome(attempt: &Attempt) -> Result<PaymentId> {
-    match (attempt.state, &attempt.payment_id) {
-        (AttemptState::Succeeded | AttemptState::Refunded | AttemptState::Disputed, Some(id)) => {
-            Ok(PaymentId::from_raw(id.clone()))
-        }
-        (AttemptState::Failed | AttemptState::Canceled, _) => Err(Problem::PaymentDeclined {
+fn outcome(attempt: &Attempt) -> Result<Paying> {
+    match attempt.state {
+        state if state.was_paid() => attempt
+            .payment_id
+            .clone()
+            .map(|id| Paying::Paid(PaymentId::from_raw(id)))
+            .ok_or_else(|| Error::internal(format!("attempt {} was paid without a payment", attempt.id))),
+        AttemptState::Failed | AttemptState::Canceled => Err(Problem::PaymentDeclined {
             decline_code: attempt.decline_code.clone().unwrap_or_else(|| "canceled".into()),
         }
         .into()),
+        AttemptState::RequiresAction => match &attempt.next_url {
+            Some(url) => Ok(Paying::Redirect(url.clone())),
+            None => Err(Problem::PaymentInProgress.into()),
+        },
+        AttemptState::Processing => Ok(Paying::Processing(attempt.id.clone())),
         _ => Err(Problem::PaymentInProgress.into()),
     }
 }
 
 /// The answer for a request whose key is already taken: the first attempt's outcome, once it
 /// has one (waiting a little for a twin still in flight), if the request is the same.
-async fn join(pool: &Pool, merchant: &Merchant, key: &str, principal: &str, hash: &str) -> Result<Option<PaymentId>> {
+async fn join(pool: &Pool, merchant: &Merchant, key: &str, principal: &str, hash: &str) -> Result<Option<Paying>> {
     let started = tokio::time::Instant::now();
     loop {
         let Some(attempt) = attempt_by_key(pool, merchant, key).await? else {
@@ -124,7 +165,8 @@ async fn join(pool: &Pool, merchant: &Merchant, key: &str, principal: &str, hash
         if attempt.principal != principal || attempt.request_hash != hash {
             return Err(Problem::IdempotencyKeyReused.into());
         }
-        if !attempt.state.is_open() || started.elapsed() >= JOIN_WAIT {
+        // Only a twin that has not heard from the gateway yet is waited for.
+        if attempt.state != AttemptState::Pending || started.elapsed() >= JOIN_WAIT {
             return outcome(&attempt).map(Some);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -149,7 +191,6 @@ pub struct PayInvoices {
     /// invoices' balances still come to it (`selection_changed` otherwise).
     pub total: String,
     pub key: String,
-    pub sandbox_outcome: SandboxOutcome,
 }
 
 /// A charge about to be made: for how much, and what of it goes to which invoice.
@@ -159,10 +200,9 @@ struct Charge<'a> {
     parts: Vec<(InvoiceId, Money)>,
     /// For the provider's statement: "<merchant> invoice A, B".
     numbers: Vec<&'a InvoiceNumber>,
-    /// The request's content (for the idempotency key) besides the amount and outcome.
+    /// The request's content (for the idempotency key) besides the amount.
     hash_of: Vec<&'a str>,
     key: &'a str,
-    sandbox_outcome: SandboxOutcome,
 }
 
 /// The merchant a debtor pays and the form's key, checked before anything is read or charged.
@@ -173,15 +213,29 @@ async fn paying<'a>(ctx: &Ctx, who: &Principal, key: &'a str) -> Result<(Merchan
     if key.is_empty() || key.len() > 100 || key.chars().any(char::is_control) {
         return Err(Problem::FormExpired.into());
     }
-    if merchant.mode == Mode::Live {
-        // Live payments need a real provider; the sandbox never takes live money.
-        return Err(Problem::PaymentsUnavailable.into());
-    }
+    gateway_for(ctx, &merchant)?;
     Ok((merchant, key))
 }
 
-/// Pays (part of) one invoice and returns the payment (for its receipt), or why not.
-pub async fn pay(ctx: &Ctx, who: &Principal, cmd: PayInvoice) -> Result<PaymentId> {
+/// The gateway a merchant's debtors pay through now, and the merchant's account with it:
+/// the sandbox in test mode. Live payments need a real provider, which no merchant has
+/// connected yet; the sandbox never takes live money.
+fn gateway_for(ctx: &Ctx, merchant: &Merchant) -> Result<(&'static str, Arc<dyn PaymentGateway>, Account)> {
+    if merchant.mode == Mode::Live {
+        return Err(Problem::PaymentsUnavailable.into());
+    }
+    let name = gateways::sandbox::NAME;
+    let gateway = ctx.gateways.get(name).cloned().ok_or(Problem::PaymentsUnavailable)?;
+    Ok((name, gateway, account(merchant)))
+}
+
+fn account(merchant: &Merchant) -> Account {
+    Account { merchant: merchant.id.clone(), live: merchant.mode == Mode::Live }
+}
+
+/// Pays (part of) one invoice: paid (the payment, for its receipt), or where the payer goes
+/// next, or why not.
+pub async fn pay(ctx: &Ctx, who: &Principal, cmd: PayInvoice) -> Result<Paying> {
     let (merchant, key) = paying(ctx, who, &cmd.key).await?;
     let invoice = debtor_invoice(&ctx.pool, who.debtor()?, &cmd.number).await?;
     let currency = invoice.currency()?;
@@ -195,14 +249,13 @@ pub async fn pay(ctx: &Ctx, who: &Principal, cmd: PayInvoice) -> Result<PaymentI
         numbers: vec![&cmd.number],
         hash_of: vec![&invoice.id],
         key,
-        sandbox_outcome: cmd.sandbox_outcome,
     };
     charge_once(ctx, who, &merchant, charge, check).await
 }
 
-/// Pays the chosen invoices in full with one payment, each getting exactly its balance, and
-/// returns the payment, or why not.
-pub async fn pay_several(ctx: &Ctx, who: &Principal, cmd: PayInvoices) -> Result<PaymentId> {
+/// Pays the chosen invoices in full with one payment, each getting exactly its balance: as
+/// [`pay`] answers.
+pub async fn pay_several(ctx: &Ctx, who: &Principal, cmd: PayInvoices) -> Result<Paying> {
     let (merchant, key) = paying(ctx, who, &cmd.key).await?;
     // A retry after the payment went through finds the invoices paid: it is answered from
     // the key (charge_once joins first), so the selection's checks must not refuse it here.
@@ -219,13 +272,12 @@ pub async fn pay_several(ctx: &Ctx, who: &Principal, cmd: PayInvoices) -> Result
         numbers: chosen.invoices.iter().map(|i| &i.number).collect(),
         hash_of: chosen.invoices.iter().map(|i| i.id.as_str()).collect(),
         key,
-        sandbox_outcome: cmd.sandbox_outcome,
     };
     charge_once(ctx, who, &merchant, charge, check).await
 }
 
 /// The payment already made under `key` by this debtor, if there is one; `refusal` otherwise.
-async fn join_or(ctx: &Ctx, who: &Principal, merchant: &Merchant, key: &str, refusal: Error) -> Result<PaymentId> {
+async fn join_or(ctx: &Ctx, who: &Principal, merchant: &Merchant, key: &str, refusal: Error) -> Result<Paying> {
     let principal = format!("debtor:{}", who.debtor()?.customer);
     match attempt_by_key(&ctx.pool, merchant, key).await? {
         Some(attempt) if attempt.principal == principal => outcome(&attempt),
@@ -241,17 +293,16 @@ async fn charge_once(
     merchant: &Merchant,
     charge: Charge<'_>,
     check: Result<()>,
-) -> Result<PaymentId> {
+) -> Result<Paying> {
     let debtor = who.debtor()?;
     let pool = &ctx.pool;
     let key = charge.key;
     let amount = charge.amount;
     let currency = amount.currency();
     let principal = format!("debtor:{}", debtor.customer);
-    let outcome_text = format!("{:?}", charge.sandbox_outcome);
     let minor = amount.minor().to_string();
     let mut hashed = charge.hash_of.clone();
-    hashed.extend([minor.as_str(), currency.code(), outcome_text.as_str()]);
+    hashed.extend([minor.as_str(), currency.code()]);
     let hash = request_hash(&hashed);
     if let Some(paid) = join(pool, merchant, key, &principal, &hash).await? {
         return Ok(paid);
@@ -268,7 +319,7 @@ async fn charge_once(
     // 1. The attempt, before the provider hears of it.
     let attempt_id = db::new_id();
     let now = db::now();
-    let gateway = ctx.gateway.as_ref();
+    let (gateway_name, gateway, account) = gateway_for(ctx, merchant)?;
     let mut tx = db::begin_write(pool).await?;
     db::lock_customer(&mut tx, merchant.id.as_str(), debtor.customer.as_str()).await?;
     for (invoice, _) in &charge.parts {
@@ -302,7 +353,7 @@ async fn charge_once(
     .bind(&hash)
     .bind(currency.code())
     .bind(amount.minor())
-    .bind(gateway.name())
+    .bind(gateway_name)
     .bind(now)
     .execute(&mut *tx)
     .await?
@@ -314,72 +365,147 @@ async fn charge_once(
             .await?
             .ok_or_else(|| Error::internal("an attempt vanished"));
     }
-    for (invoice, _) in &charge.parts {
-        sqlx::query("INSERT INTO payment_attempt_invoices (attempt_id, merchant_id, invoice_id) VALUES ($1, $2, $3)")
-            .bind(&attempt_id)
-            .bind(merchant.id.as_str())
-            .bind(invoice.as_str())
-            .execute(&mut *tx)
-            .await?;
+    for (invoice, part) in &charge.parts {
+        sqlx::query(
+            "INSERT INTO payment_attempt_invoices (attempt_id, merchant_id, invoice_id, amount_minor) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&attempt_id)
+        .bind(merchant.id.as_str())
+        .bind(invoice.as_str())
+        .bind(part.minor())
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
 
     // 2. The provider, asked with the key.
     let numbers = charge.numbers.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ");
+    let request = CreatePayment {
+        amount,
+        idempotency_key: format!("{}:{}", merchant.id, key),
+        description: format!("{} invoice {numbers}", merchant.name),
+        return_url: format!("{}/p/{}/pay/return/{attempt_id}", ctx.public_url.trim_end_matches('/'), merchant.slug),
+        attempt: attempt_id.clone(),
+    };
     let answer = gateway
-        .start(StartPayment {
-            amount,
-            idempotency_key: format!("{}:{}", merchant.id, key),
-            description: format!("{} invoice {numbers}", merchant.name),
-            sandbox_approve: charge.sandbox_outcome == SandboxOutcome::Succeed,
-        })
+        .create(&account, request)
         .await
         // The attempt stays pending: the provider may have charged. It stops blocking new
         // attempts after OPEN_ATTEMPT_BLOCKS_SECS; the provider's own report settles it.
         .map_err(|e| Error::Internal(e.into()))?;
 
     // 3. Its answer, moving the attempt forward and the money into the ledger.
-    let (state, decline_code) = match &answer.status {
-        GatewayStatus::Succeeded => (AttemptState::Succeeded, None),
-        GatewayStatus::Processing => (AttemptState::Processing, None),
-        GatewayStatus::RequiresAction => (AttemptState::RequiresAction, None),
-        GatewayStatus::Declined { decline_code } => (AttemptState::Failed, Some(decline_code.clone())),
-    };
-    let report = Report { state, reference: answer.reference, decline_code, charged: answer.amount };
-    settle_attempt(ctx, who, merchant, &attempt_id, &report, &charge.parts).await?;
+    settle_attempt(ctx, who, merchant, &attempt_id, &report(answer)).await?;
     let attempt = attempt_by_key(pool, merchant, key).await?.ok_or_else(|| Error::internal("an attempt vanished"))?;
     tracing::info!(merchant = %merchant.slug, invoices = %numbers, %amount, state = attempt.state.as_str(), "payment attempt");
     outcome(&attempt)
 }
 
-/// What a provider reported about an attempt.
+/// The payer is back from the gateway's page (at the attempt's return address): where the
+/// attempt stands now, asking the gateway first when it has not been settled yet. Only the
+/// debtor who made the attempt gets an answer.
+pub async fn returned(ctx: &Ctx, who: &Principal, attempt: &str) -> Result<Paying> {
+    let debtor = who.debtor()?;
+    let merchant = merchant_by_id(&ctx.pool, &debtor.merchant).await?;
+    let find = || async {
+        attempt_by_id(&ctx.pool, &merchant, attempt)
+            .await?
+            .filter(|a| a.customer == debtor.customer.as_str())
+            .ok_or(Error::NotFound)
+    };
+    let found = find().await?;
+    if !found.state.is_open() {
+        return outcome(&found);
+    }
+    reconcile(ctx, who, &merchant, &found).await?;
+    outcome(&find().await?)
+}
+
+/// A gateway says its payment `reference` moved (the sandbox's checkout page; a provider's
+/// event): the attempt it belongs to is settled by what the gateway reports now. A reference
+/// no attempt knows changes nothing.
+pub async fn payment_moved(
+    ctx: &Ctx,
+    merchant: &kassa_domain::MerchantId,
+    gateway: &str,
+    reference: &str,
+) -> Result<()> {
+    let merchant = merchant_by_id(&ctx.pool, merchant).await?;
+    let found =
+        find_attempt(&ctx.pool, &merchant, "gateway = $2 AND gateway_reference = $3", &[gateway, reference]).await?;
+    match found {
+        Some(attempt) => reconcile(ctx, &Principal::System, &merchant, &attempt).await,
+        None => Ok(()),
+    }
+}
+
+/// Asks the attempt's gateway where its payment stands and settles the attempt by the answer
+/// (forward only; a success recorded once).
+async fn reconcile(ctx: &Ctx, who: &Principal, merchant: &Merchant, attempt: &Attempt) -> Result<()> {
+    let Some(reference) = &attempt.reference else {
+        // The gateway never answered the request: nothing to ask it by yet.
+        return Ok(());
+    };
+    let gateway = ctx.gateways.get(&attempt.gateway).ok_or_else(|| {
+        Error::internal(format!("attempt {} is with an unknown gateway {}", attempt.id, attempt.gateway))
+    })?;
+    let answer = gateway.retrieve(&account(merchant), reference).await.map_err(|e| Error::Internal(e.into()))?;
+    settle_attempt(ctx, who, merchant, &attempt.id, &report(answer)).await
+}
+
+/// What a gateway reported about an attempt.
 struct Report {
     state: AttemptState,
     reference: String,
     decline_code: Option<String>,
     /// What it charged, in its currency.
     charged: Money,
+    method: Option<String>,
+    /// Where the payer must go while it requires action.
+    next_url: Option<String>,
+}
+
+fn report(answer: GatewayPayment) -> Report {
+    let (state, decline_code) = match answer.status {
+        GatewayStatus::Succeeded => (AttemptState::Succeeded, None),
+        GatewayStatus::Processing => (AttemptState::Processing, None),
+        GatewayStatus::RequiresAction => (AttemptState::RequiresAction, None),
+        GatewayStatus::Declined { decline_code } => (AttemptState::Failed, Some(decline_code)),
+        GatewayStatus::Canceled => (AttemptState::Canceled, None),
+    };
+    let next_url = answer.next.map(|NextAction::Redirect(url)| url);
+    Report { state, reference: answer.reference, decline_code, charged: answer.amount, method: answer.method, next_url }
 }
 
 /// Moves an attempt to the reported state if that is forward from where it is, and records a
-/// success in the ledger: the amount and currency the provider reports, applied to the
-/// invoices as planned, each up to its balance now (the rest held as credit). Safe to call again with the same
-/// report: an attempt already there is left alone.
+/// success in the ledger: the amount and currency the gateway reports, applied to the
+/// invoices as planned, each up to its balance now (the rest held as credit). Safe to call
+/// again with the same report: an attempt already there is left alone.
 async fn settle_attempt(
     ctx: &Ctx,
     who: &Principal,
     merchant: &Merchant,
     attempt_id: &str,
     report: &Report,
-    planned: &[(InvoiceId, Money)],
 ) -> Result<()> {
     let pool = &ctx.pool;
-    let customer: String =
-        sqlx::query_scalar("SELECT customer_id FROM payment_attempts WHERE merchant_id = $1 AND id = $2")
-            .bind(merchant.id.as_str())
-            .bind(attempt_id)
-            .fetch_one(pool)
-            .await?;
+    let (customer, gateway, currency): (String, String, String) = sqlx::query_as(
+        "SELECT customer_id, gateway, currency FROM payment_attempts WHERE merchant_id = $1 AND id = $2",
+    )
+    .bind(merchant.id.as_str())
+    .bind(attempt_id)
+    .fetch_one(pool)
+    .await?;
+    let asked_in = kassa_domain::Currency::parse(&currency)?;
+    let planned: Vec<(String, Option<i64>)> = sqlx::query_as(
+        "SELECT invoice_id, amount_minor FROM payment_attempt_invoices WHERE merchant_id = $1 AND attempt_id = $2 \
+         ORDER BY invoice_id",
+    )
+    .bind(merchant.id.as_str())
+    .bind(attempt_id)
+    .fetch_all(pool)
+    .await?;
     let customer = CustomerId::from_raw(customer);
     let charged = report.charged;
     let mut tx = db::begin_write(pool).await?;
@@ -401,8 +527,8 @@ async fn settle_attempt(
         .bind(customer.as_str())
         .bind(charged.currency().code())
         .bind(charged.minor())
-        .bind(ctx.gateway.method_label())
-        .bind(ctx.gateway.name())
+        .bind(report.method.as_deref().unwrap_or(&gateway))
+        .bind(&gateway)
         .bind(&report.reference)
         .bind(attempt_id)
         .bind(now)
@@ -413,11 +539,15 @@ async fn settle_attempt(
         // the charge.
         let mut left = charged;
         let mut parts = Vec::new();
-        for (invoice, part) in planned {
-            if !loaded.numbers.values().any(|i| i == invoice) || part.currency() != charged.currency() {
+        for (invoice, part) in &planned {
+            let invoice = InvoiceId::from_raw(invoice.clone());
+            if !loaded.numbers.values().any(|i| *i == invoice) || asked_in != charged.currency() {
                 continue;
             }
-            let take = left.min(*part)?.min(loaded.ledger.balance(invoice)?)?;
+            let balance = loaded.ledger.balance(&invoice)?;
+            // Attempts from before planned parts were kept: the invoice's balance.
+            let part = part.map(|minor| Money::from_minor(minor, asked_in)).unwrap_or(balance);
+            let take = left.min(part)?.min(balance)?;
             if take.is_positive() {
                 left = left.checked_sub(take)?;
                 parts.push((invoice.clone(), take));
@@ -436,7 +566,7 @@ async fn settle_attempt(
         report.state.predecessors().iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ");
     let moved = sqlx::query(&format!(
         "UPDATE payment_attempts SET state = $1, gateway_reference = $2, decline_code = $3, payment_id = $4, \
-         updated_at = $5 WHERE merchant_id = $6 AND id = $7 AND state IN ({predecessors})"
+         updated_at = $5, method = $8, next_url = $9 WHERE merchant_id = $6 AND id = $7 AND state IN ({predecessors})"
     ))
     .bind(report.state.as_str())
     .bind(&report.reference)
@@ -445,6 +575,8 @@ async fn settle_attempt(
     .bind(now)
     .bind(merchant.id.as_str())
     .bind(attempt_id)
+    .bind(&report.method)
+    .bind(&report.next_url)
     .execute(&mut *tx)
     .await?
     .rows_affected();

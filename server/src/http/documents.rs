@@ -18,7 +18,7 @@ use crate::http::pages::{self, Page};
 
 /// The signed-in debtor of the merchant at `slug` and that merchant, or the page that says to
 /// sign in.
-async fn debtor(
+pub(crate) async fn debtor(
     ctx: &Ctx,
     lang: Lang,
     session: &Session,

@@ -10,6 +10,8 @@ pub mod locale;
 pub mod logos;
 pub mod origin;
 pub mod pages;
+pub mod paying;
+pub mod sandbox;
 pub mod shop;
 pub mod widget;
 
@@ -81,6 +83,8 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
         .route("/p/{merchant}/invoices/{number}/pdf", get(documents::invoice))
         .route("/p/{merchant}/payments/{payment}/pdf", get(documents::receipt))
         .route("/p/{merchant}/statement/pdf", get(documents::statement))
+        .route("/p/{merchant}/pay/return/{attempt}", get(paying::returned))
+        .route("/sandbox/{reference}", get(sandbox::page).post(sandbox::choose))
         .route("/lang/{code}", {
             let secure = config.secure_cookies();
             get(move |code, back, headers| locale::switch(code, back, headers, secure))

@@ -8,7 +8,7 @@ use kassa_app::i18n::Lang;
 use kassa_core::principal::Mode;
 use kassa_core::services::records::Merchant;
 
-fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
@@ -42,6 +42,11 @@ pub fn continue_page(merchant: &Merchant, page: Page<'_>, action: &str, button: 
         escape(button)
     );
     render(page, merchant.mode == Mode::Test, &form)
+}
+
+/// A merchant's page with `html` (forms made and escaped by the caller) under its lines.
+pub fn merchant_page_with(merchant: &Merchant, page: Page<'_>, html: &str) -> Response {
+    render(page, merchant.mode == Mode::Test, html)
 }
 
 /// A merchant's message with a link onwards (`href`, a path on this site) under it.

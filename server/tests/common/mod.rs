@@ -12,6 +12,10 @@ use kassa_core::Ctx;
 use kassa_server::config::{Config, DbArgs};
 use kassa_server::demo::DemoLinks;
 
+/// The sandbox's test cards (core `gateways::sandbox::TEST_CARDS`): approved, and declined.
+pub const APPROVED: &str = "4242424242424242";
+pub const DECLINED: &str = "4000000000000002";
+
 pub struct TestApp {
     pub url: String,
     pub shop_origin: String,
@@ -227,13 +231,41 @@ impl TestApp {
         c.post(format!("{}/api/{name}", self.url)).form(form).send().await.unwrap()
     }
 
+    /// Pays (part of) an invoice through the pay form and the sandbox's checkout with its
+    /// approved test card, as [`TestApp::pay_through`] does.
     pub async fn pay(&self, c: &reqwest::Client, number: &str, amount: &str, key: &str) -> reqwest::Response {
-        self.server_fn(
-            c,
-            "pay_invoice",
-            &[("merchant", "demo"), ("number", number), ("amount", amount), ("outcome", "Succeed"), ("pay_key", key)],
-        )
-        .await
+        let form = [("merchant", "demo"), ("number", number), ("amount", amount), ("pay_key", key)];
+        self.pay_through(c, "pay_invoice", &form, APPROVED).await
+    }
+
+    /// Pays as a browser does: the pay form (`endpoint`), then the sandbox's checkout page with
+    /// the test `card` (or `"cancel"`), back to the payment's return address, and the form
+    /// again (the same key), which answers with the outcome: the receipt's path (200, JSON) or
+    /// why not. A refusal before the sandbox is answered as it came.
+    pub async fn pay_through(
+        &self,
+        c: &reqwest::Client,
+        endpoint: &str,
+        form: &[(&str, &str)],
+        card: &str,
+    ) -> reqwest::Response {
+        let res = self.server_fn(c, endpoint, form).await;
+        if res.status() != 200 {
+            return res;
+        }
+        let next: String = res.json().await.unwrap();
+        if let Some(reference) = next.split("/sandbox/").nth(1) {
+            let page = c.get(format!("{}/sandbox/{reference}", self.url)).send().await.unwrap();
+            assert_eq!(page.status(), 200, "the sandbox's checkout page");
+            let chose =
+                c.post(format!("{}/sandbox/{reference}", self.url)).form(&[("card", card)]).send().await.unwrap();
+            assert_eq!(chose.status(), 303, "the sandbox sends the payer back");
+            let back = chose.headers()["location"].to_str().unwrap().to_string();
+            assert!(back.starts_with(&format!("{}/p/demo/pay/return/", self.url)), "{back}");
+            let returned = c.get(&back).send().await.unwrap();
+            assert!(matches!(returned.status().as_u16(), 303 | 402), "back from the sandbox: {}", returned.status());
+        }
+        self.server_fn(c, endpoint, form).await
     }
 
     /// Runs the hourly overdue check once, as the job queue would.
@@ -325,7 +357,8 @@ pub async fn assert_ledger_invariants(pool: &kassa_core::db::Pool) {
     assert_eq!(credit_overspent, 0, "a credit note applies more than its amount");
     let unsettled_attempts = count(
             "SELECT COUNT(*) FROM payments p JOIN payment_attempts a ON a.merchant_id = p.merchant_id AND a.id = p.attempt_id \
-             WHERE a.state NOT IN ('succeeded', 'refunded', 'disputed') OR a.payment_id <> p.id",
+             WHERE a.state NOT IN ('succeeded', 'refunded', 'chargeback', 'chargeback_won', 'chargeback_lost') \
+               OR a.payment_id <> p.id",
         )
         .await;
     assert_eq!(unsettled_attempts, 0, "a payment comes from an attempt that did not succeed");
