@@ -201,6 +201,7 @@ fn problem_in(lang: Lang, p: &Problem, on_a_page: bool) -> String {
         Problem::LogoTooLarge { max_kb } => w.problem_logo_too_large(*max_kb),
         Problem::LogoNotPngOrJpeg => w.problem_logo_not_png_or_jpeg(),
         Problem::LogoSize { width, height, min, max } => w.problem_logo_size(*width, *height, *min, *max),
+        Problem::GatewayEventRefused { reason } => w.problem_gateway_event_refused(reason),
         Problem::InvalidEmail { input } => w.problem_invalid_email(input),
         Problem::EmailTaken => w.problem_email_taken(),
         Problem::OwnerStays => w.problem_owner_stays(),

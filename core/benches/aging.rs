@@ -122,7 +122,7 @@ async fn main() -> anyhow::Result<()> {
     db::migrate(&pool).await?;
     let ctx = Ctx {
         pool: pool.clone(),
-        gateways: Gateways::standard(&pool, "http://127.0.0.1:3000"),
+        gateways: Gateways::standard(&pool, "http://127.0.0.1:3000", b"bench key bench key bench key 32"),
         tokens: TokenSigner::new(b"bench key bench key bench key 32"),
         public_url: "http://127.0.0.1:3000".into(),
         origin: audit::Origin::of("bench"),

@@ -139,7 +139,7 @@ async fn main() -> anyhow::Result<()> {
     db::migrate(&pool).await?;
     let key = b"bench key bench key bench key 32";
     let ctx = Ctx {
-        gateways: Gateways::standard(&pool, "http://127.0.0.1:3000"),
+        gateways: Gateways::standard(&pool, "http://127.0.0.1:3000", b"bench key bench key bench key 32"),
         pool,
         tokens: TokenSigner::new(key),
         public_url: "http://127.0.0.1:3000".into(),

@@ -88,6 +88,11 @@ pub enum Problem {
     PaymentInProgress,
     PaymentsUnavailable,
     FormExpired,
+    /// An event a gateway sent was refused: `reason` is a short code (`no_valid_signature`,
+    /// `too_old`, `unreadable`).
+    GatewayEventRefused {
+        reason: String,
+    },
     // Paying several invoices at once.
     NothingSelected,
     TooManySelected {
@@ -319,6 +324,7 @@ impl Problem {
             | Problem::SelectionChanged { .. }
             | Problem::JobNotDead { .. } => 409,
             Problem::PaymentDeclined { .. } => 402,
+            Problem::GatewayEventRefused { .. } => 400,
             Problem::LogoTooLarge { .. } => 413,
             Problem::LiveKeyRequired => 403,
             Problem::SignInLinkExpired => 410,
@@ -363,6 +369,7 @@ impl Problem {
             Problem::PaymentInProgress => "payment_in_progress",
             Problem::PaymentsUnavailable => "payments_unavailable",
             Problem::FormExpired => "form_expired",
+            Problem::GatewayEventRefused { .. } => "gateway_event_refused",
             Problem::NothingSelected => "nothing_selected",
             Problem::TooManySelected { .. } => "too_many_selected",
             Problem::SelectionMixesCurrencies => "selection_mixes_currencies",

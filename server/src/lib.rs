@@ -42,7 +42,7 @@ pub async fn context(config: &Config) -> anyhow::Result<Ctx> {
     let secret = config.secret.as_ref().map(secrecy::ExposeSecret::expose_secret);
     let key = secrets::widget_key(&pool, db::backend(&pool), secret, key_file.as_deref()).await?;
     Ok(Ctx {
-        gateways: gateways::Gateways::standard(&pool, &config.public_url()),
+        gateways: gateways::Gateways::standard(&pool, &config.public_url(), &key),
         pool,
         tokens: services::widget::TokenSigner::new(&key),
         public_url: config.public_url(),

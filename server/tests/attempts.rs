@@ -122,6 +122,9 @@ impl PaymentGateway for ChargesLess {
     fn name(&self) -> &'static str {
         "charges-less"
     }
+    fn signature_header(&self) -> &'static str {
+        "charges-less-signature"
+    }
     async fn create(&self, _: &Account, request: CreatePayment) -> Result<GatewayPayment, GatewayError> {
         Ok(GatewayPayment {
             reference: format!("cl_{}", request.idempotency_key),
@@ -129,6 +132,7 @@ impl PaymentGateway for ChargesLess {
             status: GatewayStatus::Succeeded,
             method: Some("card".into()),
             next: None,
+            attempt: Some(request.attempt),
         })
     }
     async fn retrieve(&self, _: &Account, reference: &str) -> Result<GatewayPayment, GatewayError> {

@@ -68,6 +68,7 @@ problem-reason-required = Angiv en årsag.
 problem-write-off-reason-invalid = '{ $input }' er ikke en årsag til afskrivning: brug bad_debt, small_balance eller other.
 problem-payment-declined = Betalingen blev afvist: { $reason }.
 problem-payment-in-progress = En betaling af denne faktura behandles allerede (i en anden fane eller på en anden enhed). Vent et øjeblik, og genindlæs så siden.
+problem-gateway-event-refused = Betalingstjenestens besked blev afvist ({ $reason }): kontrollér webhookens signeringsnøgle for denne adresse.
 problem-payments-unavailable = Onlinebetaling er endnu ikke mulig for denne faktura. Betal med bankoverførsel med oplysningerne på fakturaen.
 problem-form-expired = Formularen er forældet. Genindlæs siden, og betal igen.
 problem-nothing-selected = Vælg mindst én faktura at betale.

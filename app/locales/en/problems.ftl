@@ -94,6 +94,8 @@ problem-write-off-reason-invalid = '{ $input }' is not a write-off reason: use b
 # $reason (String) - why, in words (a decline-… message)
 problem-payment-declined = The payment was declined: { $reason }.
 problem-payment-in-progress = A payment for this invoice is already being processed (in another tab or on another device). Wait a moment, then reload the page.
+# $reason (String) - a short code: no_valid_signature, too_old, not_signed, invalid_header, unreadable
+problem-gateway-event-refused = The payment provider's event was refused ({ $reason }): check the webhook signing secret set for this endpoint.
 problem-payments-unavailable = Online payment is not available for this invoice yet. Pay by bank transfer with the details on the invoice.
 problem-form-expired = The form is out of date. Reload the page and pay again.
 problem-nothing-selected = Choose at least one invoice to pay.

@@ -68,6 +68,7 @@ problem-reason-required = Geef een reden.
 problem-write-off-reason-invalid = '{ $input }' is geen reden voor afboeken: gebruik bad_debt, small_balance of other.
 problem-payment-declined = De betaling is geweigerd: { $reason }.
 problem-payment-in-progress = Er wordt al een betaling voor deze factuur verwerkt (in een ander tabblad of op een ander apparaat). Wacht even en laad de pagina dan opnieuw.
+problem-gateway-event-refused = Het bericht van de betaaldienst is geweigerd ({ $reason }): controleer het ondertekeningsgeheim van de webhook voor dit adres.
 problem-payments-unavailable = Online betalen is voor deze factuur nog niet mogelijk. Betaal per overschrijving met de gegevens op de factuur.
 problem-form-expired = Het formulier is verouderd. Laad de pagina opnieuw en betaal nogmaals.
 problem-nothing-selected = Kies minstens één factuur om te betalen.

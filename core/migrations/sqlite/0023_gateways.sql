@@ -71,6 +71,8 @@ CREATE TABLE sandbox_payments (
     amount_minor    BIGINT NOT NULL CHECK (amount_minor > 0),
     description     TEXT NOT NULL,
     return_url      TEXT NOT NULL,
+    -- Kassa's attempt, as a provider keeps it in a payment's metadata.
+    attempt_id      TEXT NOT NULL,
     status          TEXT NOT NULL CHECK (status IN ('requires_action', 'processing', 'succeeded', 'failed',
                                                     'canceled')),
     decline_code    TEXT,
@@ -90,4 +92,27 @@ CREATE TABLE sandbox_refunds (
     amount_minor    BIGINT NOT NULL CHECK (amount_minor > 0),
     created_at      BIGINT NOT NULL,
     UNIQUE (merchant_id, idempotency_key)
+);
+
+-- Events from gateways (webhooks in), each applied once: a repeat finds its id here and
+-- changes nothing (core/src/services/gateway_events.rs).
+CREATE TABLE gateway_events (
+    merchant_id TEXT NOT NULL REFERENCES merchants (id),
+    gateway     TEXT NOT NULL,
+    event_id    TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    received_at BIGINT NOT NULL,
+    PRIMARY KEY (merchant_id, gateway, event_id)
+);
+
+-- Events refused (a bad or old signature, an unreadable body), counted per merchant, gateway,
+-- reason and day: recorded for staff without letting a flood of forgeries grow the database.
+CREATE TABLE gateway_event_refusals (
+    merchant_id TEXT NOT NULL REFERENCES merchants (id),
+    gateway     TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    day         TEXT NOT NULL,
+    count       BIGINT NOT NULL,
+    last_at     BIGINT NOT NULL,
+    PRIMARY KEY (merchant_id, gateway, reason, day)
 );

@@ -7,6 +7,7 @@
 //! provider in test mode: the payer goes to its checkout page and chooses a test card there.
 
 pub mod sandbox;
+pub mod signature;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -79,6 +80,9 @@ pub struct GatewayPayment {
     /// it into words.
     pub method: Option<String>,
     pub next: Option<NextAction>,
+    /// Kassa's attempt, as the provider keeps it with the payment (metadata): finds the
+    /// attempt when the provider's first answer never reached Kassa.
+    pub attempt: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -145,6 +149,8 @@ pub enum EventError {
 pub trait PaymentGateway: Send + Sync + 'static {
     /// Short name stored with each attempt and payment ("sandbox", "stripe").
     fn name(&self) -> &'static str;
+    /// The HTTP header its events' signature comes in (`stripe-signature`).
+    fn signature_header(&self) -> &'static str;
     /// Creates (or, for a key seen before, finds) a payment for `request.amount`.
     async fn create(&self, account: &Account, request: CreatePayment) -> Result<GatewayPayment, GatewayError>;
     /// The payment as the provider sees it now.
@@ -160,13 +166,21 @@ pub trait PaymentGateway: Send + Sync + 'static {
 #[derive(Clone, Default)]
 pub struct Gateways {
     by_name: BTreeMap<&'static str, Arc<dyn PaymentGateway>>,
+    sandbox: Option<Arc<sandbox::Sandbox>>,
 }
 
 impl Gateways {
     /// Every gateway Kassa ships, for a process at `public_url` (the sandbox's checkout page
-    /// is one of its pages).
-    pub fn standard(pool: &crate::db::Pool, public_url: &str) -> Gateways {
-        Gateways::default().with(Arc::new(sandbox::Sandbox::new(pool.clone(), public_url)))
+    /// is one of its pages) with `instance_key` (the sandbox signs its events with a key
+    /// derived from it).
+    pub fn standard(pool: &crate::db::Pool, public_url: &str, instance_key: &[u8]) -> Gateways {
+        let sandbox = Arc::new(sandbox::Sandbox::new(pool.clone(), public_url, instance_key));
+        Gateways { sandbox: Some(sandbox.clone()), ..Gateways::default() }.with(sandbox)
+    }
+
+    /// The sandbox itself (its checkout page settles its payments and sends its events).
+    pub fn sandbox(&self) -> Option<&Arc<sandbox::Sandbox>> {
+        self.sandbox.as_ref()
     }
 
     /// These gateways, each under its own name (a later one replaces an earlier of the same

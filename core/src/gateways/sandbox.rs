@@ -3,15 +3,20 @@
 //! idempotency key (the same key finds the same payment) and requires action: the payer goes
 //! to the sandbox's checkout page (served by Kassa at `/sandbox/{reference}`, see
 //! `server/src/http/sandbox.rs`) and chooses a test card there, as with Stripe's test cards.
-//! The card decides the outcome ([`TEST_CARDS`]); the payer then comes back to the payment's
-//! `return_url`. Nothing about the outcome travels with the payment request.
+//! The card decides the outcome ([`TEST_CARDS`]); the sandbox then sends its event (signed as
+//! Stripe signs webhooks, [`super::signature`]) through Kassa's one way in for gateway events,
+//! and the payer comes back to the payment's `return_url`. Nothing about the outcome travels
+//! with the payment request.
 
 use async_trait::async_trait;
+use hmac::{Hmac, Mac};
 use kassa_domain::{Currency, MerchantId, Money};
+use serde::{Deserialize, Serialize};
 
+use super::signature;
 use super::{
-    Account, CreatePayment, EventError, GatewayError, GatewayEvent, GatewayPayment, GatewayRefund, GatewayStatus,
-    NextAction, PaymentGateway, RefundPayment, RefundStatus,
+    Account, CreatePayment, EventError, EventKind, GatewayError, GatewayEvent, GatewayPayment, GatewayRefund,
+    GatewayStatus, NextAction, PaymentGateway, RefundPayment, RefundStatus,
 };
 use crate::db::{self, Pool};
 
@@ -41,12 +46,61 @@ pub fn test_card(number: &str) -> Option<TestCard> {
 pub struct Sandbox {
     pool: Pool,
     public_url: String,
+    /// Signs its events (derived from the instance key).
+    events_key: Vec<u8>,
 }
 
 impl Sandbox {
-    pub fn new(pool: Pool, public_url: &str) -> Sandbox {
-        Sandbox { pool, public_url: public_url.trim_end_matches('/').to_string() }
+    pub fn new(pool: Pool, public_url: &str, instance_key: &[u8]) -> Sandbox {
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(instance_key).expect("HMAC takes any key length");
+        mac.update(b"kassa sandbox events");
+        let events_key = mac.finalize().into_bytes().to_vec();
+        Sandbox { pool, public_url: public_url.trim_end_matches('/').to_string(), events_key }
     }
+
+    /// The `kassa-sandbox-signature` header for `body` at `timestamp` (unix seconds).
+    pub fn sign(&self, body: &[u8], timestamp: i64) -> String {
+        signature::sign(&self.events_key, body, timestamp)
+    }
+
+    /// The event the sandbox sends when its payment `id` has moved (its state now, under a
+    /// new event id), with its signature header.
+    pub async fn event_for(&self, id: &str) -> Result<(String, Vec<u8>), GatewayError> {
+        let row = checkout(&self.pool, id).await?.ok_or_else(|| GatewayError::NotFound(id.to_string()))?;
+        let event = SandboxEvent {
+            id: format!("evt_sbx_{}", uuid::Uuid::new_v4().simple()),
+            payment: EventPayment {
+                id: row.id,
+                attempt: row.attempt_id,
+                currency: row.currency,
+                amount_minor: row.amount_minor,
+                status: row.status,
+                decline_code: row.decline_code,
+                method: row.method,
+            },
+        };
+        let body = serde_json::to_vec(&event).map_err(|e| GatewayError::Refused(e.to_string()))?;
+        Ok((self.sign(&body, db::now()), body))
+    }
+}
+
+/// What the sandbox sends: one kind of event, a payment as it stands.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SandboxEvent {
+    pub id: String,
+    pub payment: EventPayment,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EventPayment {
+    pub id: String,
+    pub attempt: String,
+    pub currency: String,
+    pub amount_minor: i64,
+    /// `requires_action`, `processing`, `succeeded`, `failed` or `canceled`.
+    pub status: String,
+    pub decline_code: Option<String>,
+    pub method: Option<String>,
 }
 
 /// A sandbox payment as its checkout page shows it.
@@ -58,6 +112,7 @@ pub struct Checkout {
     pub amount_minor: i64,
     pub description: String,
     pub return_url: String,
+    pub attempt_id: String,
     pub status: String,
     pub decline_code: Option<String>,
     pub method: Option<String>,
@@ -75,7 +130,8 @@ impl Checkout {
     }
 }
 
-const COLUMNS: &str = "id, merchant_id, currency, amount_minor, description, return_url, status, decline_code, method";
+const COLUMNS: &str =
+    "id, merchant_id, currency, amount_minor, description, return_url, attempt_id, status, decline_code, method";
 
 fn unavailable(e: sqlx::Error) -> GatewayError {
     GatewayError::Unavailable(e.to_string())
@@ -116,23 +172,38 @@ pub async fn choose(pool: &Pool, id: &str, card: Option<TestCard>) -> Result<(),
 
 impl Sandbox {
     fn payment(&self, row: &Checkout) -> Result<GatewayPayment, GatewayError> {
-        let status = match row.status.as_str() {
+        let p = EventPayment {
+            id: row.id.clone(),
+            attempt: row.attempt_id.clone(),
+            currency: row.currency.clone(),
+            amount_minor: row.amount_minor,
+            status: row.status.clone(),
+            decline_code: row.decline_code.clone(),
+            method: row.method.clone(),
+        };
+        self.read(p).map_err(|e| GatewayError::Refused(e.to_string()))
+    }
+
+    /// A payment as the sandbox reports it, in Kassa's terms.
+    fn read(&self, p: EventPayment) -> Result<GatewayPayment, EventError> {
+        let currency = Currency::parse(&p.currency).map_err(|_| EventError::Unreadable(p.currency.clone()))?;
+        let status = match p.status.as_str() {
             "succeeded" => GatewayStatus::Succeeded,
             "processing" => GatewayStatus::Processing,
             "requires_action" => GatewayStatus::RequiresAction,
             "canceled" => GatewayStatus::Canceled,
-            _ => {
-                GatewayStatus::Declined { decline_code: row.decline_code.clone().unwrap_or_else(|| "declined".into()) }
-            }
+            "failed" => GatewayStatus::Declined { decline_code: p.decline_code.unwrap_or_else(|| "declined".into()) },
+            other => return Err(EventError::Unreadable(format!("status {other}"))),
         };
         let next = (status == GatewayStatus::RequiresAction)
-            .then(|| NextAction::Redirect(format!("{}/sandbox/{}", self.public_url, row.id)));
+            .then(|| NextAction::Redirect(format!("{}/sandbox/{}", self.public_url, p.id)));
         Ok(GatewayPayment {
-            reference: row.id.clone(),
-            amount: row.amount()?,
+            reference: p.id,
+            amount: Money::from_minor(p.amount_minor, currency),
             status,
-            method: row.method.clone(),
+            method: p.method,
             next,
+            attempt: Some(p.attempt),
         })
     }
 
@@ -154,6 +225,10 @@ impl PaymentGateway for Sandbox {
         NAME
     }
 
+    fn signature_header(&self) -> &'static str {
+        "kassa-sandbox-signature"
+    }
+
     async fn create(&self, account: &Account, request: CreatePayment) -> Result<GatewayPayment, GatewayError> {
         if account.live {
             return Err(GatewayError::Refused("the sandbox takes no live payments".into()));
@@ -161,7 +236,8 @@ impl PaymentGateway for Sandbox {
         let now = db::now();
         sqlx::query(
             "INSERT INTO sandbox_payments (id, merchant_id, idempotency_key, currency, amount_minor, description, \
-             return_url, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'requires_action', $8, $8) \
+             return_url, attempt_id, status, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $9, 'requires_action', $8, $8) \
              ON CONFLICT (merchant_id, idempotency_key) DO NOTHING",
         )
         .bind(format!("sbx_{}", uuid::Uuid::new_v4().simple()))
@@ -172,6 +248,7 @@ impl PaymentGateway for Sandbox {
         .bind(&request.description)
         .bind(&request.return_url)
         .bind(now)
+        .bind(&request.attempt)
         .execute(&self.pool)
         .await
         .map_err(unavailable)?;
@@ -255,10 +332,11 @@ impl PaymentGateway for Sandbox {
         })
     }
 
-    fn event(&self, _account: &Account, _signature: &str, _body: &[u8], _now: i64) -> Result<GatewayEvent, EventError> {
-        // The sandbox sends no events over a network: its checkout page settles its payment
-        // in-process (server/src/http/sandbox.rs). Anything posted as one is refused.
-        Err(EventError::Unreadable("the sandbox sends no events".into()))
+    fn event(&self, _account: &Account, signature: &str, body: &[u8], now: i64) -> Result<GatewayEvent, EventError> {
+        signature::verify(&self.events_key, signature, body, now, signature::TOLERANCE_SECS)
+            .map_err(|e| EventError::BadSignature(e.code()))?;
+        let event: SandboxEvent = serde_json::from_slice(body).map_err(|e| EventError::Unreadable(e.to_string()))?;
+        Ok(GatewayEvent { id: event.id, kind: EventKind::Payment(self.read(event.payment)?) })
     }
 }
 

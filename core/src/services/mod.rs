@@ -7,6 +7,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod customers;
 pub mod entries;
+pub mod gateway_events;
 pub mod invoices;
 pub mod ledger;
 pub mod listing;

@@ -13,7 +13,7 @@
 //!    amount and currency the provider reports in the ledger, in one transaction. When the
 //!    payer must act first (a provider's checkout, 3-D Secure, a bank's page), they are sent
 //!    there; back at the return address ([`returned`]), or when the gateway reports on its
-//!    own ([`payment_moved`]), the gateway is asked again and its answer settles the attempt
+//!    own (its event, [`apply_reported`]), the gateway is asked again and its answer settles the attempt
 //!    the same way, once.
 
 use std::sync::Arc;
@@ -229,7 +229,7 @@ fn gateway_for(ctx: &Ctx, merchant: &Merchant) -> Result<(&'static str, Arc<dyn 
     Ok((name, gateway, account(merchant)))
 }
 
-fn account(merchant: &Merchant) -> Account {
+pub(crate) fn account(merchant: &Merchant) -> Account {
     Account { merchant: merchant.id.clone(), live: merchant.mode == Mode::Live }
 }
 
@@ -422,21 +422,47 @@ pub async fn returned(ctx: &Ctx, who: &Principal, attempt: &str) -> Result<Payin
     outcome(&find().await?)
 }
 
-/// A gateway says its payment `reference` moved (the sandbox's checkout page; a provider's
-/// event): the attempt it belongs to is settled by what the gateway reports now. A reference
-/// no attempt knows changes nothing.
-pub async fn payment_moved(
+/// A gateway's event about one of its payments, applied inside the event's transaction: the
+/// attempt it belongs to (by the gateway's reference, else by the attempt id the gateway keeps
+/// with the payment, when its first answer never reached Kassa) moves by what the event says,
+/// forward only; a success is recorded once. An event for a payment no attempt knows changes
+/// nothing.
+pub(crate) async fn apply_reported(
+    tx: &mut db::Tx,
     ctx: &Ctx,
-    merchant: &kassa_domain::MerchantId,
+    merchant: &Merchant,
     gateway: &str,
-    reference: &str,
+    payment: GatewayPayment,
 ) -> Result<()> {
-    let merchant = merchant_by_id(&ctx.pool, merchant).await?;
-    let found =
-        find_attempt(&ctx.pool, &merchant, "gateway = $2 AND gateway_reference = $3", &[gateway, reference]).await?;
-    match found {
-        Some(attempt) => reconcile(ctx, &Principal::System, &merchant, &attempt).await,
-        None => Ok(()),
+    let by_reference: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM payment_attempts WHERE merchant_id = $1 AND gateway = $2 AND gateway_reference = $3",
+    )
+    .bind(merchant.id.as_str())
+    .bind(gateway)
+    .bind(&payment.reference)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let attempt = match (by_reference, &payment.attempt) {
+        (Some(id), _) => Some(id),
+        (None, Some(id)) => {
+            sqlx::query_scalar(
+                "SELECT id FROM payment_attempts WHERE merchant_id = $1 AND gateway = $2 AND id = $3 \
+             AND gateway_reference IS NULL",
+            )
+            .bind(merchant.id.as_str())
+            .bind(gateway)
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
+        }
+        (None, None) => None,
+    };
+    match attempt {
+        Some(id) => settle_in(tx, ctx, &Principal::System, merchant, &id, &report(payment)).await,
+        None => {
+            tracing::warn!(merchant = %merchant.slug, gateway, reference = %payment.reference, "an event for a payment no attempt knows");
+            Ok(())
+        }
     }
 }
 
@@ -489,14 +515,42 @@ async fn settle_attempt(
     attempt_id: &str,
     report: &Report,
 ) -> Result<()> {
-    let pool = &ctx.pool;
-    let (customer, gateway, currency): (String, String, String) = sqlx::query_as(
-        "SELECT customer_id, gateway, currency FROM payment_attempts WHERE merchant_id = $1 AND id = $2",
-    )
-    .bind(merchant.id.as_str())
-    .bind(attempt_id)
-    .fetch_one(pool)
-    .await?;
+    let mut tx = db::begin_write(&ctx.pool).await?;
+    settle_in(&mut tx, ctx, who, merchant, attempt_id, report).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`settle_attempt`] inside the caller's write transaction (with a gateway's event, which is
+/// stored in the same one). A report that is not forward from where the attempt stands
+/// changes nothing.
+async fn settle_in(
+    tx: &mut db::Tx,
+    ctx: &Ctx,
+    who: &Principal,
+    merchant: &Merchant,
+    attempt_id: &str,
+    report: &Report,
+) -> Result<()> {
+    let customer: String =
+        sqlx::query_scalar("SELECT customer_id FROM payment_attempts WHERE merchant_id = $1 AND id = $2")
+            .bind(merchant.id.as_str())
+            .bind(attempt_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    db::lock_customer(tx, merchant.id.as_str(), &customer).await?;
+    // Read after the lock: where the attempt stands now that no one else can move it.
+    let (gateway, currency, state): (String, String, String) =
+        sqlx::query_as("SELECT gateway, currency, state FROM payment_attempts WHERE merchant_id = $1 AND id = $2")
+            .bind(merchant.id.as_str())
+            .bind(attempt_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    let state = AttemptState::parse(&state).ok_or_else(|| Error::internal(format!("attempt state {state:?}")))?;
+    if !state.can_become(report.state) {
+        // Already there or beyond (a twin, a repeated or late report): nothing is recorded twice.
+        return Ok(());
+    }
     let asked_in = kassa_domain::Currency::parse(&currency)?;
     let planned: Vec<(String, Option<i64>)> = sqlx::query_as(
         "SELECT invoice_id, amount_minor FROM payment_attempt_invoices WHERE merchant_id = $1 AND attempt_id = $2 \
@@ -504,19 +558,17 @@ async fn settle_attempt(
     )
     .bind(merchant.id.as_str())
     .bind(attempt_id)
-    .fetch_all(pool)
+    .fetch_all(&mut **tx)
     .await?;
     let customer = CustomerId::from_raw(customer);
     let charged = report.charged;
-    let mut tx = db::begin_write(pool).await?;
-    db::lock_customer(&mut tx, merchant.id.as_str(), customer.as_str()).await?;
     let now = db::now();
     let payment_id = (report.state == AttemptState::Succeeded).then(|| PaymentId::from_raw(db::new_id()));
     // The customer's ledger before and after the payment, for the invoices it settles.
     let mut ledgers: Option<(ledger::Ledger, ledger::Ledger)> = None;
     if let Some(payment) = &payment_id {
         // The ledger is read before the payment is written, so the payment is new to it.
-        let mut loaded = ledger::load(&mut tx, &merchant.id, &customer, charged.currency()).await?;
+        let mut loaded = ledger::load(tx, &merchant.id, &customer, charged.currency()).await?;
         sqlx::query(
             "INSERT INTO payments (id, merchant_id, customer_id, currency, amount_minor, method, gateway, \
              gateway_reference, status, idempotency_key, attempt_id, created_at) \
@@ -532,7 +584,7 @@ async fn settle_attempt(
         .bind(&report.reference)
         .bind(attempt_id)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         // A charge in another currency than the invoices' cannot settle them: held as credit.
         // Each invoice takes its planned part, at most its balance now and what is left of
@@ -559,7 +611,7 @@ async fn settle_attempt(
         let before = loaded.ledger.clone();
         let received =
             loaded.ledger.receive(source, SourceKind::Payment, charged, apply, Money::zero(charged.currency()))?;
-        ledger::store_received(&mut tx, &merchant.id, &customer, &received).await?;
+        ledger::store_received(tx, &merchant.id, &customer, &received).await?;
         ledgers = Some((before, loaded.ledger));
     }
     let predecessors =
@@ -577,13 +629,12 @@ async fn settle_attempt(
     .bind(attempt_id)
     .bind(&report.method)
     .bind(&report.next_url)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?
     .rows_affected();
     if moved == 0 {
-        // Already moved on (a twin or the provider's own report): nothing is recorded twice.
-        tx.rollback().await?;
-        return Ok(());
+        // Checked above with the customer locked: nothing else can have moved it.
+        return Err(Error::internal(format!("attempt {attempt_id} moved under a lock")));
     }
     let data = serde_json::json!({ "attempt": attempt_id, "payment": payment_id, "customer": customer,
         "amount": charged.amount_string(), "currency": charged.currency().code(), "state": report.state,
@@ -606,8 +657,7 @@ async fn settle_attempt(
         events,
     };
     let ledgers = ledgers.as_ref().map(|(before, after)| (before, after));
-    let mode = crate::services::records::customer_mode(&mut tx, &merchant.id, &customer).await?;
-    ledger::record_change(&mut tx, ctx, who, &merchant.id, mode, ledgers, change).await?;
-    tx.commit().await?;
+    let mode = crate::services::records::customer_mode(tx, &merchant.id, &customer).await?;
+    ledger::record_change(tx, ctx, who, &merchant.id, mode, ledgers, change).await?;
     Ok(())
 }

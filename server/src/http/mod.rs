@@ -5,6 +5,7 @@ pub mod api;
 pub mod assets;
 pub mod client_ip;
 pub mod documents;
+pub mod gateway_events;
 pub mod links;
 pub mod locale;
 pub mod logos;
@@ -106,6 +107,8 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
         ))
         // The API authenticates every request with its key: no session, no cookie.
         .nest("/api/v1", api::router(state.clone(), config.api_rate_limit))
+        // Gateways' events carry their own signature: no session either.
+        .route("/webhooks/{gateway}/{merchant}", axum::routing::post(gateway_events::receive))
         // Files from memory, no session either (assets.rs).
         .merge(assets::router(&config.site_root.join("pkg"), "/pkg", files.cache()))
         .merge(assets::router(

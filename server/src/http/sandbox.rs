@@ -1,8 +1,8 @@
 //! The sandbox's checkout page (`/sandbox/{reference}`): in test mode, what a payment
 //! provider's hosted page is. It shows the payment and offers the sandbox's test cards (core
-//! `gateways::sandbox::TEST_CARDS`); the card chosen decides the outcome, the payment's attempt
-//! is settled by what the sandbox then reports (as a provider's event would), and the payer goes
-//! back to the payment's return address. Plain forms: it works without JavaScript. Reached by
+//! `gateways::sandbox::TEST_CARDS`); the card chosen decides the outcome, the sandbox sends its
+//! signed event through the way in every gateway's events take (which settles the attempt),
+//! and the payer goes back to the payment's return address. Plain forms: it works without JavaScript. Reached by
 //! the payment's reference alone, as a provider's page is: an unguessable id.
 
 use axum::extract::{Extension, Path, State};
@@ -11,9 +11,9 @@ use http::StatusCode;
 use kassa_app::i18n::Lang;
 use kassa_core::audit::{ClientIp, Origin};
 use kassa_core::gateways::sandbox::{self, TestCard, TEST_CARDS};
-use kassa_core::services::payments;
+use kassa_core::services::gateway_events;
 use kassa_core::services::records::merchant_by_id;
-use kassa_core::{Ctx, Error};
+use kassa_core::Ctx;
 use kassa_domain::MerchantId;
 
 use crate::http::pages::{self, escape, Page};
@@ -119,9 +119,15 @@ pub async fn choose(
         },
     };
     sandbox::choose(&ctx.pool, &payment.id, card).await.map_err(|e| failed(lang, e))?;
-    let merchant = MerchantId::from_raw(payment.merchant_id.clone());
-    match payments::payment_moved(&ctx, &merchant, sandbox::NAME, &payment.id).await {
-        Ok(()) | Err(Error::NotFound) => Ok(Redirect::to(&payment.return_url).into_response()),
-        Err(e) => Err(failed(lang, e)),
-    }
+    // The sandbox sends its event, signed, through Kassa's one way in for gateway events (as
+    // Stripe's would come to /webhooks/stripe/{merchant}), then the payer goes back.
+    let sandbox = ctx.gateways.sandbox().ok_or_else(|| failed(lang, "no sandbox"))?;
+    let (signature, body) = sandbox.event_for(&payment.id).await.map_err(|e| failed(lang, e))?;
+    let merchant = merchant_by_id(&ctx.pool, &MerchantId::from_raw(payment.merchant_id.clone()))
+        .await
+        .map_err(|e| failed(lang, e))?;
+    gateway_events::receive(&ctx, &merchant.slug, sandbox::NAME, &signature, &body)
+        .await
+        .map_err(|e| failed(lang, e))?;
+    Ok(Redirect::to(&payment.return_url).into_response())
 }
