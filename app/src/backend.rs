@@ -197,6 +197,28 @@ pub fn logo_width_at(height: u32, size: Option<(u32, u32)>) -> u32 {
 }
 
 /// Where a listing is, for the filter links and the pager.
+/// A bank transfer as the invoice page shows it: the IBAN in its paper form and the EPC QR
+/// code drawn as SVG (error correction M, as EPC069-12 asks), labelled for screen readers.
+pub fn transfer_view(t: kassa_core::services::portal::Transfer) -> crate::model::TransferView {
+    let iban = kassa_domain::reference::in_fours(&t.iban);
+    let qr_svg = t.epc_payload.as_deref().and_then(|payload| {
+        let code = qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::M).ok()?;
+        let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(180, 180).quiet_zone(true).build();
+        // Inline in the page: no XML declaration; an image with a name.
+        let label = html_escape::encode_double_quoted_attribute(&crate::i18n::t().transfer_qr_label()).into_owned();
+        let start = svg.find("<svg")?;
+        Some(svg[start..].replacen("<svg", &format!("<svg role=\"img\" aria-label=\"{label}\""), 1))
+    });
+    crate::model::TransferView {
+        account_name: t.account_name,
+        iban,
+        bic: t.bic,
+        amount: t.amount,
+        reference: t.reference,
+        qr_svg,
+    }
+}
+
 pub fn list_page(l: &kassa_core::services::listing::Listed) -> crate::model::ListPage {
     crate::model::ListPage {
         show: l.show.as_str().to_string(),

@@ -95,6 +95,20 @@ pub struct InvoiceDetail {
     /// same key pays once.
     pub pay_key: String,
     pub settlements: Vec<SettlementLine>,
+    pub transfer: Option<TransferView>,
+}
+
+/// Paying an invoice by bank transfer, made ready on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferView {
+    pub account_name: String,
+    /// Paper form: `NL91 ABNA 0417 1643 00`.
+    pub iban: String,
+    pub bic: Option<String>,
+    pub amount: Money,
+    pub reference: Option<String>,
+    /// The EPC QR code as SVG markup (euro amounts only).
+    pub qr_svg: Option<String>,
 }
 
 /// A payment, credit note or write-off on an invoice, in words.

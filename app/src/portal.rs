@@ -87,6 +87,7 @@ pub async fn load_invoice(merchant: String, number: String) -> Result<InvoiceDet
                     .collect(),
                 paid: detail.invoice.paid,
                 pay_key: kassa_core::db::new_id(),
+                transfer: detail.transfer.map(edge::transfer_view),
                 settlements: detail
                     .settlements
                     .into_iter()
@@ -457,6 +458,7 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
     let inv = detail.invoice;
     let slug = detail.merchant.slug.clone();
     let can_pay = inv.balance.is_positive();
+    let transfer = detail.transfer;
     let form_slug = slug.clone();
     let list_slug = slug.clone();
     let pay_error = move || pay.value().get().and_then(|r| r.err()).map(|e| e.to_string());
@@ -513,6 +515,7 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
                     </ActionForm>
                 </section>
             })}
+            {transfer.map(|transfer| view! { <TransferSection transfer/> })}
             {(!detail.settlements.is_empty()).then(move || view! {
                 <h2>{w.payments_and_credits()}</h2>
                 <ul class="payments">
@@ -529,6 +532,41 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
                 </ul>
             })}
         </PortalFrame>
+    }
+}
+
+/// Paying by bank transfer: the account, the amount and the reference to type, and for euros
+/// the EPC QR code a banking app scans (drawn on the server). Plain text: it can be selected
+/// and copied without JavaScript.
+#[component]
+fn TransferSection(transfer: TransferView) -> impl IntoView {
+    let w = t();
+    view! {
+        <section class="transfer" aria-labelledby="transfer-title">
+            <h2 id="transfer-title">{w.transfer_title()}</h2>
+            <div class="transfer-body">
+                <dl class="facts">
+                    <dt>{w.transfer_beneficiary()}</dt>
+                    <dd data-testid="transfer-name">{transfer.account_name}</dd>
+                    <dt>"IBAN"</dt>
+                    <dd data-testid="transfer-iban" translate="no">{transfer.iban}</dd>
+                    {transfer.bic.map(|bic| view! { <dt>"BIC"</dt><dd translate="no">{bic}</dd> })}
+                    <dt>{w.transfer_amount()}</dt>
+                    <dd data-testid="transfer-amount">{money(transfer.amount)}</dd>
+                    {transfer.reference.map(|reference| view! {
+                        <dt>{w.transfer_reference()}</dt>
+                        <dd data-testid="transfer-reference" translate="no">{reference}</dd>
+                    })}
+                </dl>
+                {transfer.qr_svg.map(|svg| view! {
+                    <figure class="transfer-qr">
+                        <div inner_html=svg></div>
+                        <figcaption>{w.transfer_qr_caption()}</figcaption>
+                    </figure>
+                })}
+            </div>
+            <p>{w.transfer_reference_advice()}</p>
+        </section>
     }
 }
 

@@ -263,6 +263,9 @@ fn problem_in(lang: Lang, p: &Problem, on_a_page: bool) -> String {
         Problem::ImportFileUnknown { name } => w.problem_import_file_unknown(name),
         Problem::IbanInvalid { input } => w.problem_iban_invalid(input),
         Problem::PaymentReferenceInvalid { max_chars } => w.problem_payment_reference_invalid(*max_chars),
+        Problem::BicInvalid { input } => w.problem_bic_invalid(input),
+        Problem::AccountNameInvalid => w.problem_account_name_invalid(),
+        Problem::FikCreditorInvalid { input } => w.problem_fik_creditor_invalid(input),
     }
 }
 

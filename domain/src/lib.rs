@@ -5,11 +5,13 @@
 
 pub mod account;
 pub mod attempt;
+pub mod epc;
 pub mod ids;
 pub mod invoice;
 pub mod ledger;
 pub mod money;
 pub mod problem;
+pub mod reference;
 
 pub use account::{
     Application, Apply, CustomerLedger, InvariantViolation, Received, Reversal, SourceKind, WriteOff, WriteOffReason,
@@ -22,3 +24,4 @@ pub use invoice::{Invoice, InvoiceError, InvoiceLine, InvoiceStatus, StatusFacts
 pub use ledger::{allocate, pay_one, Allocation, LedgerError, OpenItem, Payment};
 pub use money::{Currency, Money, MoneyError};
 pub use problem::Problem;
+pub use reference::{PaymentReference, ReferenceError, ReferenceScheme};

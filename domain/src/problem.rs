@@ -304,6 +304,15 @@ pub enum Problem {
     PaymentReferenceInvalid {
         max_chars: u32,
     },
+    BicInvalid {
+        input: String,
+    },
+    /// The beneficiary's name for bank transfers: 1 to 70 characters (what an EPC QR code holds).
+    AccountNameInvalid,
+    /// A Danish FI creditor number is 8 digits (needed for +71 references).
+    FikCreditorInvalid {
+        input: String,
+    },
 }
 
 impl Problem {
@@ -441,6 +450,9 @@ impl Problem {
             Problem::ImportFileUnknown { .. } => "import_file_unknown",
             Problem::IbanInvalid { .. } => "iban_invalid",
             Problem::PaymentReferenceInvalid { .. } => "payment_reference_invalid",
+            Problem::BicInvalid { .. } => "bic_invalid",
+            Problem::AccountNameInvalid => "account_name_invalid",
+            Problem::FikCreditorInvalid { .. } => "fik_creditor_invalid",
         }
     }
 }

@@ -192,6 +192,20 @@ pub async fn seed(ctx: &Ctx, config: &Config) -> anyhow::Result<DemoLinks> {
         }
         Some(_) => merchant,
     };
+    // Bank transfer details (the well-known example IBAN: test mode moves no money).
+    let merchant = match merchant.bank {
+        None => {
+            let details = merchants::BankDetails {
+                account_name: "Noorderlicht Supplies B.V.".into(),
+                iban: "NL91 ABNA 0417 1643 00".into(),
+                bic: Some("ABNANL2A".into()),
+                reference_scheme: kassa_domain::ReferenceScheme::Rf,
+                fik_creditor: None,
+            };
+            merchants::set_bank_details(ctx, &Principal::System, Some(&merchant.id), details).await?
+        }
+        Some(_) => merchant,
+    };
     let (merchant_id, merchant_name) = (merchant.id.to_string(), merchant.name.clone());
 
     let today = merchant.today()?;

@@ -118,3 +118,11 @@ download-pdf = Download pdf
 download-invoice-pdf = Download faktura { $number } som pdf
 download-receipt-pdf = Download kvitteringen som pdf
 download-statement-pdf = Download kontoudtoget som pdf
+## Paying by bank transfer, on the invoice page.
+transfer-title = Betal med bankoverførsel
+transfer-beneficiary = Modtager
+transfer-amount = Beløb
+transfer-reference = Betalingsreference
+transfer-reference-advice = Angiv betalingsreferencen præcis som vist, så din betaling finder denne faktura. En overførsel kan tage en bankdag.
+transfer-qr-caption = Scan med din bankapp
+transfer-qr-label = QR-kode med disse overførselsoplysninger til en bankapp

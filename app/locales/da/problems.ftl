@@ -141,6 +141,9 @@ problem-import-archive-invalid = Zip-arkivet kan ikke læses: { $reason }.
 problem-import-archive-too-large = Et arkiv indeholder højst { $files } filer og { $mib } MiB udpakket: del det op i mindre arkiver.
 problem-import-file-unknown = '{ $name }' er hverken CSV eller XML: Kassa importerer CSV-filer, UBL Invoice- og CreditNote-XML og zip-arkiver med dem.
 problem-iban-invalid = '{ $input }' er ikke et gyldigt IBAN (tjek cifrene).
+problem-bic-invalid = '{ $input }' er ikke en BIC: en BIC består af 8 eller 11 bogstaver og cifre (for eksempel DABADKKK).
+problem-account-name-invalid = Angiv kontohaverens navn, som banken kender det, med højst 70 tegn.
+problem-fik-creditor-invalid = '{ $input }' er ikke et FI-kreditornummer: det er 8 cifre fra FI-aftalen med banken (kræves til +71-betalinger).
 problem-payment-reference-invalid = En betalingsreference har højst { $max } tegn og ingen linjeskift.
 problem-amount-ambiguous = '{ $input }' kan betyde to beløb: skriv det uden punktum for tusinder, med komma før ørerne (som 12345,00 eller 12,35).
 

@@ -153,3 +153,11 @@ download-pdf = Download PDF
 download-invoice-pdf = Download invoice { $number } as PDF
 download-receipt-pdf = Download the receipt as PDF
 download-statement-pdf = Download the statement as PDF
+## Paying by bank transfer, on the invoice page.
+transfer-title = Pay by bank transfer
+transfer-beneficiary = Beneficiary
+transfer-amount = Amount
+transfer-reference = Payment reference
+transfer-reference-advice = Quote the payment reference exactly as shown, so that your payment finds this invoice. A transfer can take a working day to arrive.
+transfer-qr-caption = Scan with your banking app
+transfer-qr-label = QR code with these transfer details, for a banking app

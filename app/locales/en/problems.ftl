@@ -234,6 +234,11 @@ problem-import-archive-too-large = An archive holds at most { $files } files and
 problem-import-file-unknown = '{ $name }' is neither CSV nor XML: Kassa imports CSV files, UBL Invoice and CreditNote XML, and zip archives of those.
 # $input (String) - what was typed
 problem-iban-invalid = '{ $input }' is not a valid IBAN (check its digits).
+# $input (String) - what was typed
+problem-bic-invalid = '{ $input }' is not a BIC: a BIC is 8 or 11 letters and digits (for example ABNANL2A).
+problem-account-name-invalid = Give the account holder's name as the bank knows it, in at most 70 characters.
+# $input (String) - what was typed
+problem-fik-creditor-invalid = '{ $input }' is not an FI creditor number: it is 8 digits, from the bank's FI agreement (needed for +71 references).
 # $max (Number) - the most characters
 problem-payment-reference-invalid = A payment reference is at most { $max } characters, without line breaks.
 # $input (String) - what was typed

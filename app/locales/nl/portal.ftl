@@ -118,3 +118,11 @@ download-pdf = Download pdf
 download-invoice-pdf = Download factuur { $number } als pdf
 download-receipt-pdf = Download het betaalbewijs als pdf
 download-statement-pdf = Download het overzicht als pdf
+## Paying by bank transfer, on the invoice page.
+transfer-title = Betalen met een overboeking
+transfer-beneficiary = Begunstigde
+transfer-amount = Bedrag
+transfer-reference = Betalingskenmerk
+transfer-reference-advice = Vermeld het betalingskenmerk precies zoals het hier staat, zodat uw betaling bij deze factuur terechtkomt. Een overboeking kan een werkdag onderweg zijn.
+transfer-qr-caption = Scan met uw bankapp
+transfer-qr-label = QR-code met deze overboekingsgegevens, voor een bankapp

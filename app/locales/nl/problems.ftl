@@ -141,6 +141,9 @@ problem-import-archive-invalid = Het zip-archief kan niet worden gelezen: { $rea
 problem-import-archive-too-large = Een archief bevat hooguit { $files } bestanden en { $mib } MiB uitgepakt: splits het in kleinere archieven.
 problem-import-file-unknown = '{ $name }' is geen CSV en geen XML: Kassa importeert CSV-bestanden, UBL Invoice- en CreditNote-XML en zip-archieven daarvan.
 problem-iban-invalid = '{ $input }' is geen geldige IBAN (controleer de cijfers).
+problem-bic-invalid = '{ $input }' is geen BIC: een BIC bestaat uit 8 of 11 letters en cijfers (bijvoorbeeld ABNANL2A).
+problem-account-name-invalid = Geef de naam van de rekeninghouder zoals de bank die kent, in hoogstens 70 tekens.
+problem-fik-creditor-invalid = '{ $input }' is geen FI-crediteurnummer: dat zijn 8 cijfers uit de FI-overeenkomst met de bank (nodig voor +71-kenmerken).
 problem-payment-reference-invalid = Een betalingskenmerk heeft hooguit { $max } tekens, zonder regeleinden.
 problem-amount-ambiguous = '{ $input }' kan twee bedragen betekenen: schrijf het zonder punt voor de duizendtallen, met een komma voor de centen (zoals 12345,00 of 12,35).
 

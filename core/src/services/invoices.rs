@@ -238,6 +238,23 @@ fn check(input: &InvoiceInput, terms_days: Option<u32>) -> Result<Checked> {
     Ok(Checked { invoice, payment_reference, payee_iban })
 }
 
+/// The merchant's next structured payment reference, in its scheme (domain/src/reference.rs),
+/// numbered per merchant inside the caller's transaction.
+async fn next_reference(tx: &mut Tx, merchant: &MerchantId) -> Result<String> {
+    let (number, scheme): (i64, String) = sqlx::query_as(
+        "UPDATE merchants SET next_reference = next_reference + 1 WHERE id = $1 \
+         RETURNING next_reference - 1, reference_scheme",
+    )
+    .bind(merchant.as_str())
+    .fetch_one(&mut **tx)
+    .await?;
+    let scheme = kassa_domain::ReferenceScheme::parse(&scheme)
+        .ok_or_else(|| Error::internal(format!("unknown reference scheme {scheme:?}")))?;
+    let reference = kassa_domain::PaymentReference::generate(scheme, u64::try_from(number).unwrap_or(0))
+        .map_err(|e| Error::internal(format!("merchant {merchant}: reference {number}: {e}")))?;
+    Ok(reference.as_str().to_string())
+}
+
 /// Finds the customer an input names, within the merchant and mode; `None` if there is none.
 async fn customer_of(
     tx: &mut Tx,
@@ -323,7 +340,8 @@ pub(crate) async fn create_in(
             && found.issue_date == invoice.issue_date()
             && found.due_date == invoice.due_date()
             && found.total == invoice.total()
-            && found.payment_reference == checked.payment_reference
+            // A reference Kassa made for it is not the caller's to repeat.
+            && (checked.payment_reference.is_none() || found.payment_reference == checked.payment_reference)
             && found.payee_iban == checked.payee_iban
             && found.lines.as_ref().is_some_and(|lines| {
                 lines.len() == invoice.lines().len()
@@ -335,6 +353,11 @@ pub(crate) async fn create_in(
     }
     let id = InvoiceId::from_raw(db::new_id());
     let now = db::now();
+    let payment_reference = match &checked.payment_reference {
+        // An invoice that came with a reference (an import, the API) keeps it.
+        Some(given) => given.clone(),
+        None => next_reference(tx, merchant).await?,
+    };
     sqlx::query(
         "INSERT INTO invoices (id, merchant_id, customer_id, number, currency, issue_date, due_date, total_minor, \
          open_minor, mode, payment_reference, payee_iban, created_at, updated_at) \
@@ -349,7 +372,7 @@ pub(crate) async fn create_in(
     .bind(records::format_date(invoice.due_date()))
     .bind(invoice.total().minor())
     .bind(mode.as_str())
-    .bind(&checked.payment_reference)
+    .bind(&payment_reference)
     .bind(&checked.payee_iban)
     .bind(now)
     .execute(&mut **tx)

@@ -2,7 +2,9 @@
 //! and payments, and a payment's receipt. Every query is scoped to the principal's merchant
 //! and customer, and to one invoice for pay-link sessions.
 
-use kassa_domain::{Currency, InvoiceId, InvoiceNumber, MerchantSlug, Money, PaymentId, Problem, WriteOffReason};
+use kassa_domain::{
+    Currency, InvoiceId, InvoiceNumber, MerchantSlug, Money, PaymentId, PaymentReference, Problem, WriteOffReason,
+};
 use serde::Serialize;
 
 use crate::db::Pool;
@@ -59,6 +61,55 @@ pub struct InvoiceDetail {
     /// Payments, credit notes and write-offs that settled (part of) this invoice, oldest
     /// first; a reversed payment shows its undoing as a negative line.
     pub settlements: Vec<Settlement>,
+    /// How to pay what is open by bank transfer, when the merchant has said where (or the
+    /// invoice came with its own account).
+    pub transfer: Option<Transfer>,
+}
+
+/// Paying an invoice by bank transfer: to whom, how much, with which reference.
+#[derive(Debug, Clone, Serialize)]
+pub struct Transfer {
+    pub account_name: String,
+    /// Electronic form (`NL91ABNA0417164300`).
+    pub iban: String,
+    pub bic: Option<String>,
+    pub amount: Money,
+    /// As the debtor types it: a structured reference printed in its scheme's way
+    /// (`RF18 5390 0754 7034`, `+++123/4567/89002+++`, a Danish `+71<...+creditor<` code line),
+    /// or the text an imported invoice came with.
+    pub reference: Option<String>,
+    /// The EPC QR code's payload (EPC069-12) for a euro amount, when every field passes.
+    pub epc_payload: Option<String>,
+}
+
+/// The bank transfer for an invoice's open `amount` with its stored reference and account.
+fn transfer(merchant: &Merchant, amount: Money, reference: Option<&str>, payee_iban: Option<&str>) -> Option<Transfer> {
+    if !amount.is_positive() {
+        return None;
+    }
+    let bank = merchant.bank.as_ref();
+    let iban = payee_iban.or(bank.map(|b| b.iban.as_str()))?.to_string();
+    let account_name = bank.map(|b| b.name.clone()).unwrap_or_else(|| merchant.name.clone());
+    let bic = bank.filter(|b| b.iban == iban).and_then(|b| b.bic.clone());
+    let structured = reference.and_then(|r| PaymentReference::parse(merchant.reference_scheme, r).ok());
+    let shown = match &structured {
+        Some(s) => Some(match bank.and_then(|b| b.fik_creditor.as_deref()).and_then(|c| s.fik_code_line(c)) {
+            Some(line) => line,
+            None => s.display(),
+        }),
+        None => reference.map(str::to_string),
+    };
+    let epc = kassa_domain::epc::CreditTransfer {
+        bic: bic.as_deref(),
+        name: &account_name,
+        iban: &iban,
+        amount,
+        // Only a structured reference goes in the code's structured field; free text would
+        // have to go in the other, and a banking app may drop it.
+        reference: structured.as_ref(),
+    };
+    let epc_payload = (structured.is_some() || reference.is_none()).then(|| epc.payload().ok()).flatten();
+    Some(Transfer { account_name, iban, bic, amount, reference: shown, epc_payload })
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -318,7 +369,14 @@ pub async fn invoice(ctx: &Ctx, who: &Principal, number: &InvoiceNumber) -> Resu
     .await?;
     let settlements = settlements(pool, debtor, &row.id, currency).await?;
     let invoice = row.state(merchant.today()?)?;
+    let (reference, payee_iban): (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT payment_reference, payee_iban FROM invoices WHERE merchant_id = $1 AND id = $2")
+            .bind(merchant.id.as_str())
+            .bind(&row.id)
+            .fetch_one(pool)
+            .await?;
     Ok(InvoiceDetail {
+        transfer: transfer(&merchant, invoice.balance, reference.as_deref(), payee_iban.as_deref()),
         customer_name: customer_name(pool, debtor).await?,
         merchant,
         invoice,

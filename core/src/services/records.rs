@@ -3,7 +3,8 @@
 //! error, never shown to a visitor.
 
 use kassa_domain::{
-    Currency, CustomerId, InvoiceId, InvoiceNumber, InvoiceStatus, MerchantId, MerchantSlug, Money, StatusFacts,
+    Currency, CustomerId, InvoiceId, InvoiceNumber, InvoiceStatus, MerchantId, MerchantSlug, Money, ReferenceScheme,
+    StatusFacts,
 };
 use serde::Serialize;
 use time::Date;
@@ -84,6 +85,22 @@ pub struct Merchant {
     pub mode: Mode,
     /// Its IANA time zone: whose "today" decides due and overdue, and its local times.
     pub time_zone: String,
+    /// Where debtors send a bank transfer, once the merchant has said.
+    pub bank: Option<BankAccount>,
+    /// The structured reference its invoices carry.
+    pub reference_scheme: ReferenceScheme,
+}
+
+/// A merchant's bank account for transfers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BankAccount {
+    /// The beneficiary's name as the bank knows it.
+    pub name: String,
+    /// Electronic form, checked when it was set.
+    pub iban: String,
+    pub bic: Option<String>,
+    /// The Danish FI creditor number (8 digits), for +71 code lines.
+    pub fik_creditor: Option<String>,
 }
 
 impl Merchant {
@@ -110,6 +127,11 @@ struct MerchantRow {
     logo_height: Option<i64>,
     mode: String,
     time_zone: String,
+    bank_account_name: Option<String>,
+    bank_iban: Option<String>,
+    bank_bic: Option<String>,
+    fik_creditor: Option<String>,
+    reference_scheme: String,
 }
 
 impl TryFrom<MerchantRow> for Merchant {
@@ -132,13 +154,22 @@ impl TryFrom<MerchantRow> for Merchant {
                 other => return Err(Error::internal(format!("unknown merchant mode {other:?}"))),
             },
             time_zone: r.time_zone,
+            bank: match (r.bank_account_name, r.bank_iban) {
+                (Some(name), Some(iban)) => {
+                    Some(BankAccount { name, iban, bic: r.bank_bic, fik_creditor: r.fik_creditor })
+                }
+                _ => None,
+            },
+            reference_scheme: ReferenceScheme::parse(&r.reference_scheme)
+                .ok_or_else(|| Error::internal(format!("unknown reference scheme {:?}", r.reference_scheme)))?,
         })
     }
 }
 
 /// A merchant's columns, with its logo's size.
 const MERCHANT_COLUMNS: &str = "m.id, m.slug, m.name, m.brand_color, m.logo_url, l.width AS logo_width, \
-     l.height AS logo_height, m.mode, m.time_zone FROM merchants m LEFT JOIN merchant_logos l ON l.merchant_id = m.id";
+     l.height AS logo_height, m.mode, m.time_zone, m.bank_account_name, m.bank_iban, m.bank_bic, m.fik_creditor, \
+     m.reference_scheme FROM merchants m LEFT JOIN merchant_logos l ON l.merchant_id = m.id";
 
 pub async fn merchant_by_slug(pool: &Pool, slug: &MerchantSlug) -> Result<Merchant> {
     sqlx::query_as::<_, MerchantRow>(&format!("SELECT {MERCHANT_COLUMNS} WHERE m.slug = $1"))

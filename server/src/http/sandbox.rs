@@ -32,11 +32,6 @@ async fn find(ctx: &Ctx, lang: Lang, reference: &str) -> Result<sandbox::Checkou
     }
 }
 
-/// `1234 5678 ...`: a card number as it is printed.
-fn grouped(number: &str) -> String {
-    number.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
-}
-
 pub async fn page(
     State(ctx): State<Ctx>,
     Extension(lang): Extension<Lang>,
@@ -64,7 +59,7 @@ pub async fn page(
         .iter()
         .enumerate()
         .map(|(n, (number, card))| {
-            let shown = grouped(number);
+            let shown = kassa_domain::reference::in_fours(number);
             let label = match card {
                 TestCard::Approved => w.sandbox_card_approved(&shown),
                 TestCard::Declined("insufficient_funds") => w.sandbox_card_insufficient_funds(&shown),

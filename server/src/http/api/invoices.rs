@@ -44,7 +44,9 @@ pub struct InvoiceJson {
     pub written_off: MoneyJson,
     /// `open`, `partly_paid`, `overdue`, `paid`, `credited` or `written_off`.
     pub status: String,
-    /// The reference the debtor quotes when paying by bank transfer, if the invoice has one.
+    /// The reference the debtor quotes when paying by bank transfer: the one the invoice came
+    /// with, else a structured one Kassa made in the merchant's scheme (`RF18539007547034`,
+    /// a Dutch betalingskenmerk, a Belgian or Danish one; see docs/payments.md).
     pub payment_reference: Option<String>,
     /// Your account the debtor pays into by bank transfer (electronic form: `NL91ABNA0417164300`).
     pub payee_iban: Option<String>,
@@ -142,7 +144,8 @@ pub struct CreateInvoice {
     /// `YYYY-MM-DD`; the issue date plus the customer's payment terms when left out.
     pub due_date: Option<String>,
     pub lines: Vec<CreateLine>,
-    /// The reference the debtor quotes when paying by bank transfer (up to 140 characters).
+    /// The reference the debtor quotes when paying by bank transfer (up to 140 characters);
+    /// left out, Kassa makes a structured one in the merchant's scheme.
     pub payment_reference: Option<String>,
     /// Your IBAN the debtor pays into by bank transfer; spaces allowed (`NL91 ABNA 0417 1643 00`).
     pub payee_iban: Option<String>,
