@@ -40,7 +40,7 @@ setup_build_tools() {
     cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
   fi
   command -v npm >/dev/null || apt_install nodejs npm
-  local want="binaryen@$BINARYEN_VERSION @playwright/test@$PLAYWRIGHT_VERSION @axe-core/playwright@$AXE_CORE_PLAYWRIGHT_VERSION axe-core@$AXE_CORE_VERSION"
+  local want="binaryen@$BINARYEN_VERSION @playwright/test@$PLAYWRIGHT_VERSION @axe-core/playwright@$AXE_CORE_PLAYWRIGHT_VERSION axe-core@$AXE_CORE_VERSION pngjs@$PNGJS_VERSION jsqr@$JSQR_VERSION"
   if [ "$(cat "$ROOT/node_modules/.kassa-tools" 2>/dev/null)" != "$want" ]; then
     say "installing node tools: $want"
     # Playwright drives Debian's chromium; it must never download a browser of its own.

@@ -1,4 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
 import { inEnglish, accessible, freshDemo, islandReady, kassaUrl, linkFor, payInSandbox, signIn, staffSignIn } from './helpers';
 
 test.beforeEach(async ({ context }) => inEnglish(context));
@@ -44,6 +46,24 @@ test('a debtor opens a magic link, sees invoices, pays one and sees it paid', as
   await expect(page.getByRole('heading', { name: 'You are signed out' })).toBeVisible();
   const after = await page.goto(`${kassaUrl()}/p/demo`);
   expect(after?.status()).toBe(401);
+});
+
+test('an invoice shows how to pay by bank transfer, and its QR code says the same', async ({ page }) => {
+  await signIn(page, linkFor('Bakkerij De Molen B.V.'));
+  await page.goto(`${kassaUrl()}/p/demo/invoices/NL-2026-0102`);
+  const section = page.getByRole('region', { name: 'Pay by bank transfer' });
+  await expect(section.getByTestId('transfer-iban')).toHaveText('NL91 ABNA 0417 1643 00');
+  const reference = (await section.getByTestId('transfer-reference').textContent())!.replace(/ /g, '');
+  expect(reference).toMatch(/^RF\d{2}\d+$/);
+  const amount = (await section.getByTestId('transfer-amount').textContent())!.replace(/[€,]/g, '');
+  // Read the code from the screen as a banking app would, and check it field by field
+  // (EPC069-12: the structured reference in field 10, nothing after it).
+  const shot = PNG.sync.read(await section.getByRole('img', { name: /QR code/ }).screenshot({ scale: 'device' }));
+  const decoded = jsQR(new Uint8ClampedArray(shot.data), shot.width, shot.height);
+  expect(decoded?.data.split('\n')).toEqual([
+    'BCD', '002', '1', 'SCT', 'ABNANL2A', 'Noorderlicht Supplies B.V.', 'NL91ABNA0417164300', `EUR${amount}`, '', reference,
+  ]);
+  await accessible(page);
 });
 
 test('pages carry a nonce-based Content Security Policy', async ({ page }) => {

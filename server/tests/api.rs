@@ -467,6 +467,7 @@ async fn the_openapi_document_describes_every_operation_and_needs_no_key() {
         ("/jobs/{id}/retry", "post"),
         ("/settings", "get"),
         ("/settings", "patch"),
+        ("/settings/bank_account", "put"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     assert_eq!(paths.values().map(|p| p.as_object().unwrap().len()).sum::<usize>(), operations.len());

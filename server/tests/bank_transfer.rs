@@ -153,3 +153,50 @@ async fn bank_details_are_checked_field_by_field_and_only_admins_set_them() {
     };
     assert!(merchants::set_bank_details(&app.ctx, &viewer, None, fine).await.is_err());
 }
+
+#[tokio::test]
+async fn the_api_sets_the_bank_account_checked_field_by_field() {
+    let app = TestApp::spawn().await;
+    let key = app.live_key().await;
+    let put = |key: String, body: serde_json::Value| {
+        let app = &app;
+        async move { app.api(&key, http::Method::PUT, "/settings/bank_account", Some(body)).await }
+    };
+    // The demo's bank account, as seeded.
+    let (status, settings) = app.api(&key, http::Method::GET, "/settings", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(settings["bank_account"]["iban"], "NL91ABNA0417164300", "{settings}");
+    assert_eq!(settings["reference_scheme"], "rf");
+    // Every wrong field named at once; nothing changed.
+    let (status, body) = put(
+        key.clone(),
+        serde_json::json!({ "account_name": "", "iban": "NL91ABNA0417164301", "bic": "X", "reference_scheme": "dk_fik71" }),
+    )
+    .await;
+    assert_eq!((status, body["error"]["code"].as_str()), (422, Some("validation_failed")), "{body}");
+    let fields: Vec<&str> =
+        body["error"]["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["account_name", "iban", "bic", "fik_creditor"], "{body}");
+    // A test key may not change what applies to live mode too.
+    let (status, _) =
+        put(app.demo.api_key.clone(), serde_json::json!({ "account_name": "X", "iban": "NL91ABNA0417164300" })).await;
+    assert_eq!(status, 403);
+    let (status, settings) = put(
+        key.clone(),
+        serde_json::json!({ "account_name": "Noorderlicht Supplies ApS", "iban": "dk50 0040 0440 1162 43",
+            "reference_scheme": "dk_fik71", "fik_creditor": "12345678" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{settings}");
+    assert_eq!(settings["bank_account"]["iban"], "DK5000400440116243");
+    assert_eq!(
+        (settings["reference_scheme"].as_str(), settings["time_zone"].as_str()),
+        (Some("dk_fik71"), Some("Europe/Amsterdam"))
+    );
+    let audited: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'merchant.bank_details_changed'")
+            .fetch_one(&app.ctx.pool)
+            .await
+            .unwrap();
+    assert_eq!(audited, 2, "the demo's seeding and this change");
+}

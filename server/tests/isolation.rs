@@ -237,6 +237,9 @@ fn request(method: &Method, path: &str, v: &Victim) -> (Option<Value>, bool) {
         }
         ("POST", "/imports") => return (None, false),
         ("PATCH", "/settings") => return (Some(json!({ "time_zone": "Pacific/Kiritimati" })), false),
+        ("PUT", "/settings/bank_account") => {
+            return (Some(json!({ "account_name": "Own", "iban": "NL91ABNA0417164300" })), false)
+        }
         ("POST", "/allocations") => json!({ "payment": v.payment, "invoice": inv_id, "amount": "1.00" }),
         ("POST", "/credit_notes") => json!({ "customer": v.customer, "number": "OWN-CN", "amount": "1.00",
             "currency": "EUR", "invoice_number": inv_number, "reason": "discount" }),

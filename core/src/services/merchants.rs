@@ -97,6 +97,15 @@ pub async fn create(ctx: &Ctx, who: &Principal, cmd: CreateMerchant) -> Result<M
 pub struct Settings {
     /// IANA name: whose midnight makes an invoice overdue, and the zone of times on pages.
     pub time_zone: String,
+    /// Where debtors send bank transfers, once set ([`set_bank_details`]).
+    pub bank: Option<records::BankAccount>,
+    pub reference_scheme: ReferenceScheme,
+}
+
+impl From<Merchant> for Settings {
+    fn from(m: Merchant) -> Settings {
+        Settings { time_zone: m.time_zone, bank: m.bank, reference_scheme: m.reference_scheme }
+    }
 }
 
 /// Changes to [`Settings`]; `None` leaves a setting as it is.
@@ -117,8 +126,7 @@ pub(crate) fn may_change(who: &Principal) -> Result<()> {
 
 /// `who`'s merchant's settings (anyone of its staff, or any of its keys, may read them).
 pub async fn settings(ctx: &Ctx, who: &Principal) -> Result<Settings> {
-    let merchant = records::scoped_merchant(&ctx.pool, who, None).await?;
-    Ok(Settings { time_zone: merchant.time_zone })
+    Ok(records::scoped_merchant(&ctx.pool, who, None).await?.into())
 }
 
 /// Changes `who`'s merchant's settings (staff admins, and live keys with `settings`: they apply
@@ -136,7 +144,7 @@ pub async fn update_settings(ctx: &Ctx, who: &Principal, cmd: UpdateSettings) ->
     let after = zone.unwrap_or_else(|| before.clone());
     if after == before {
         tx.rollback().await?;
-        return Ok(Settings { time_zone: after });
+        return Ok(merchant_by_id(&ctx.pool, &merchant).await?.into());
     }
     sqlx::query("UPDATE merchants SET time_zone = $1 WHERE id = $2")
         .bind(&after)
@@ -153,7 +161,7 @@ pub async fn update_settings(ctx: &Ctx, who: &Principal, cmd: UpdateSettings) ->
     };
     audit::record(&mut tx, who, &ctx.origin, entry).await?;
     tx.commit().await?;
-    Ok(Settings { time_zone: after })
+    Ok(merchant_by_id(&ctx.pool, &merchant).await?.into())
 }
 
 /// Where a merchant's debtors send bank transfers, and which structured reference its invoices

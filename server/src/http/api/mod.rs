@@ -64,7 +64,7 @@ use error::{ApiError, ApiResult, REQUEST_ID};
             their delivery log and replays."),
         (name = "jobs", description = "Kassa's background work for you (deliveries, imports): what is queued, \
             running, done or dead, and a second chance for a dead job."),
-        (name = "settings", description = "The merchant's own settings: its time zone.")
+        (name = "settings", description = "The merchant's own settings: its time zone, and where debtors send bank transfers.")
     )
 )]
 struct ApiDoc;
@@ -133,6 +133,7 @@ fn operations() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(jobs::list))
         .routes(routes!(jobs::retry))
         .routes(routes!(settings::get, settings::update))
+        .routes(routes!(settings::set_bank_account))
 }
 
 /// `limit` requests per minute per API key (`--api-rate-limit`).

@@ -2,7 +2,8 @@
 //! admin's settings page. Every key reads them; changing them takes the `settings` scope.
 
 use axum::Json;
-use kassa_core::services::merchants::{self, Settings, UpdateSettings};
+use kassa_core::services::merchants::{self, BankDetails, Settings, UpdateSettings};
+use kassa_domain::ReferenceScheme;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiResult;
@@ -16,12 +17,87 @@ pub struct SettingsJson {
     /// IANA time zone (`Europe/Amsterdam`, the default): an invoice is overdue from midnight
     /// here after its due date, and pages show times on this clock.
     pub time_zone: String,
+    /// Where debtors send bank transfers (shown on each invoice with an EPC QR code for
+    /// euros); `null` until set with `PUT /settings/bank_account`.
+    pub bank_account: Option<BankAccountJson>,
+    /// The structured payment reference Kassa gives new invoices.
+    pub reference_scheme: ReferenceSchemeJson,
+}
+
+/// The merchant's account for bank transfers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BankAccountJson {
+    /// The account holder's name as the bank knows it.
+    pub account_name: String,
+    /// Electronic form (`NL91ABNA0417164300`).
+    pub iban: String,
+    pub bic: Option<String>,
+    /// The Danish FI creditor number (8 digits), for +71 references.
+    pub fik_creditor: Option<String>,
+}
+
+/// `rf` (ISO 11649 creditor reference, the default), `nl_betalingskenmerk`, `be_structured`
+/// (`+++123/4567/89002+++`) or `dk_fik71` (needs `fik_creditor`).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferenceSchemeJson {
+    Rf,
+    NlBetalingskenmerk,
+    BeStructured,
+    DkFik71,
+}
+
+impl From<ReferenceScheme> for ReferenceSchemeJson {
+    fn from(s: ReferenceScheme) -> ReferenceSchemeJson {
+        match s {
+            ReferenceScheme::Rf => ReferenceSchemeJson::Rf,
+            ReferenceScheme::NlBetalingskenmerk => ReferenceSchemeJson::NlBetalingskenmerk,
+            ReferenceScheme::BeStructured => ReferenceSchemeJson::BeStructured,
+            ReferenceScheme::DkFik71 => ReferenceSchemeJson::DkFik71,
+        }
+    }
+}
+
+impl From<ReferenceSchemeJson> for ReferenceScheme {
+    fn from(s: ReferenceSchemeJson) -> ReferenceScheme {
+        match s {
+            ReferenceSchemeJson::Rf => ReferenceScheme::Rf,
+            ReferenceSchemeJson::NlBetalingskenmerk => ReferenceScheme::NlBetalingskenmerk,
+            ReferenceSchemeJson::BeStructured => ReferenceScheme::BeStructured,
+            ReferenceSchemeJson::DkFik71 => ReferenceScheme::DkFik71,
+        }
+    }
 }
 
 impl From<Settings> for SettingsJson {
     fn from(s: Settings) -> SettingsJson {
-        SettingsJson { object: "settings".into(), time_zone: s.time_zone }
+        SettingsJson {
+            object: "settings".into(),
+            time_zone: s.time_zone,
+            bank_account: s.bank.map(|b| BankAccountJson {
+                account_name: b.name,
+                iban: b.iban,
+                bic: b.bic,
+                fik_creditor: b.fik_creditor,
+            }),
+            reference_scheme: s.reference_scheme.into(),
+        }
     }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BankAccountBody {
+    /// The account holder's name as the bank knows it, 1 to 70 characters.
+    pub account_name: String,
+    /// Spaces allowed (`NL91 ABNA 0417 1643 00`); 422 `iban_invalid` when its check digits fail.
+    pub iban: String,
+    /// 8 or 11 letters and digits.
+    pub bic: Option<String>,
+    /// `rf` when left out.
+    pub reference_scheme: Option<ReferenceSchemeJson>,
+    /// 8 digits; required with `dk_fik71`.
+    pub fik_creditor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -44,4 +120,20 @@ pub async fn get(key: Key) -> ApiResult<Json<SettingsJson>> {
 pub async fn update(key: Key, Body(body): Body<UpdateSettingsJson>) -> ApiResult<Json<SettingsJson>> {
     let change = UpdateSettings { time_zone: body.time_zone };
     Ok(Json(merchants::update_settings(&key.ctx, &key.who, change).await?.into()))
+}
+
+/// Set where debtors send bank transfers and the reference scheme of new invoices (every field
+/// checked, each problem named with its field). A live key with the `settings` scope.
+#[utoipa::path(put, path = "/settings/bank_account", tag = "settings", request_body = BankAccountBody,
+    responses((status = 200, body = SettingsJson), (status = 403, body = ErrorJson), (status = 422, body = ErrorJson)))]
+pub async fn set_bank_account(key: Key, Body(body): Body<BankAccountBody>) -> ApiResult<Json<SettingsJson>> {
+    let details = BankDetails {
+        account_name: body.account_name,
+        iban: body.iban,
+        bic: body.bic,
+        reference_scheme: body.reference_scheme.map(Into::into).unwrap_or(ReferenceScheme::Rf),
+        fik_creditor: body.fik_creditor,
+    };
+    let merchant = merchants::set_bank_details(&key.ctx, &key.who, None, details).await?;
+    Ok(Json(Settings::from(merchant).into()))
 }
