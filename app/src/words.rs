@@ -265,6 +265,11 @@ fn problem_in(lang: Lang, p: &Problem, on_a_page: bool) -> String {
         Problem::PaymentReferenceInvalid { max_chars } => w.problem_payment_reference_invalid(*max_chars),
         Problem::BicInvalid { input } => w.problem_bic_invalid(input),
         Problem::AccountNameInvalid => w.problem_account_name_invalid(),
+        Problem::StripeSecretKeyInvalid => w.problem_stripe_secret_key_invalid(),
+        Problem::StripePublishableKeyInvalid => w.problem_stripe_publishable_key_invalid(),
+        Problem::StripeWebhookSecretInvalid => w.problem_stripe_webhook_secret_invalid(),
+        Problem::StripeKeysModeMismatch => w.problem_stripe_keys_mode_mismatch(),
+        Problem::PaymentMethodTypeInvalid { input } => w.problem_payment_method_type_invalid(input),
         Problem::FikCreditorInvalid { input } => w.problem_fik_creditor_invalid(input),
     }
 }

@@ -122,12 +122,18 @@ async fn main() -> anyhow::Result<()> {
     db::migrate(&pool).await?;
     let ctx = Ctx {
         pool: pool.clone(),
-        gateways: Gateways::standard(&pool, "http://127.0.0.1:3000", b"bench key bench key bench key 32"),
+        gateways: Gateways::standard(
+            &pool,
+            "http://127.0.0.1:3000",
+            b"bench key bench key bench key 32",
+            kassa_core::gateways::stripe::API_URL,
+        ),
         tokens: TokenSigner::new(b"bench key bench key bench key 32"),
         public_url: "http://127.0.0.1:3000".into(),
         origin: audit::Origin::of("bench"),
         allow_private_webhooks: false,
         webhook_secrets: kassa_core::secrets::Sealer::new(b"bench key bench key bench key 32", "webhook-secrets"),
+        gateway_secrets: kassa_core::secrets::Sealer::new(b"bench key bench key bench key 32", "gateway-secrets"),
         mailer: Arc::new(kassa_core::mail::Catcher),
     };
     let slug = MerchantSlug::parse(&format!("bench-{}", &db::new_id()[..8]))?;

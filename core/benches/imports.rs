@@ -139,13 +139,19 @@ async fn main() -> anyhow::Result<()> {
     db::migrate(&pool).await?;
     let key = b"bench key bench key bench key 32";
     let ctx = Ctx {
-        gateways: Gateways::standard(&pool, "http://127.0.0.1:3000", b"bench key bench key bench key 32"),
+        gateways: Gateways::standard(
+            &pool,
+            "http://127.0.0.1:3000",
+            b"bench key bench key bench key 32",
+            kassa_core::gateways::stripe::API_URL,
+        ),
         pool,
         tokens: TokenSigner::new(key),
         public_url: "http://127.0.0.1:3000".into(),
         origin: audit::Origin::of("bench"),
         allow_private_webhooks: false,
         webhook_secrets: kassa_core::secrets::Sealer::new(key, "webhook-secrets"),
+        gateway_secrets: kassa_core::secrets::Sealer::new(key, "gateway-secrets"),
         mailer: Arc::new(kassa_core::mail::Catcher),
     };
     let slug = MerchantSlug::parse(&format!("bench-{}", &db::new_id()[..8]))?;

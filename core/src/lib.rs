@@ -43,6 +43,9 @@ pub struct Ctx {
     pub allow_private_webhooks: bool,
     /// Seals webhook signing secrets for the database (key derived from the instance key).
     pub webhook_secrets: secrets::Sealer,
+    /// Seals merchants' credentials with payment providers (Stripe's secret key and webhook
+    /// signing secret).
+    pub gateway_secrets: secrets::Sealer,
     /// Where outgoing mail goes: an SMTP server, or the mail catcher.
     pub mailer: Arc<dyn mail::Mailer>,
 }

@@ -67,8 +67,10 @@ impl AttemptState {
     }
 
     /// Forward only: pending → requires action → processing → succeeded, failed or canceled;
-    /// a succeeded payment can later be refunded in full or charged back; a chargeback is won
-    /// or lost; a won one can still be refunded.
+    /// a failed payment can still succeed (a provider such as Stripe lets the payer try another
+    /// card on the same payment: money it then takes is never lost); a succeeded payment can
+    /// later be refunded in full or charged back; a chargeback is won or lost; a won one can
+    /// still be refunded.
     pub fn can_become(&self, next: AttemptState) -> bool {
         use AttemptState::*;
         match self {
@@ -78,7 +80,8 @@ impl AttemptState {
             Succeeded => matches!(next, Refunded | Chargeback),
             Chargeback => matches!(next, ChargebackWon | ChargebackLost),
             ChargebackWon => matches!(next, Refunded),
-            Failed | Canceled | Refunded | ChargebackLost => false,
+            Failed => matches!(next, Succeeded),
+            Canceled | Refunded | ChargebackLost => false,
         }
     }
 
@@ -105,10 +108,11 @@ mod tests {
             Pending => 0,
             RequiresAction => 1,
             Processing => 2,
-            Succeeded | Failed | Canceled => 3,
-            Chargeback => 4,
-            ChargebackWon | ChargebackLost => 5,
-            Refunded => 6,
+            Failed | Canceled => 3,
+            Succeeded => 4,
+            Chargeback => 5,
+            ChargebackWon | ChargebackLost => 6,
+            Refunded => 7,
         }
     }
 
@@ -124,10 +128,12 @@ mod tests {
             assert_eq!(AttemptState::parse(from.as_str()), Some(from));
         }
         assert!(!AttemptState::Succeeded.can_become(AttemptState::Pending));
-        assert!(!AttemptState::Failed.can_become(AttemptState::Succeeded));
+        assert!(AttemptState::Failed.can_become(AttemptState::Succeeded));
+        assert!(!AttemptState::Failed.can_become(AttemptState::Processing));
+        assert!(!AttemptState::Canceled.can_become(AttemptState::Succeeded));
         assert_eq!(
             AttemptState::Succeeded.predecessors(),
-            [AttemptState::Pending, AttemptState::RequiresAction, AttemptState::Processing]
+            [AttemptState::Pending, AttemptState::RequiresAction, AttemptState::Processing, AttemptState::Failed]
         );
     }
 }

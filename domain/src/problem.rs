@@ -313,6 +313,19 @@ pub enum Problem {
     FikCreditorInvalid {
         input: String,
     },
+    // A merchant's Stripe account.
+    /// Not a Stripe secret key (`sk_test_`, `sk_live_`, or restricted `rk_test_`, `rk_live_`).
+    StripeSecretKeyInvalid,
+    /// Not a Stripe publishable key (`pk_test_`, `pk_live_`).
+    StripePublishableKeyInvalid,
+    /// Not a Stripe webhook signing secret (`whsec_`).
+    StripeWebhookSecretInvalid,
+    /// The secret and publishable keys are from different modes (test and live).
+    StripeKeysModeMismatch,
+    /// A payment method type is not one Stripe names that way.
+    PaymentMethodTypeInvalid {
+        input: String,
+    },
 }
 
 impl Problem {
@@ -452,6 +465,11 @@ impl Problem {
             Problem::PaymentReferenceInvalid { .. } => "payment_reference_invalid",
             Problem::BicInvalid { .. } => "bic_invalid",
             Problem::AccountNameInvalid => "account_name_invalid",
+            Problem::StripeSecretKeyInvalid => "stripe_secret_key_invalid",
+            Problem::StripePublishableKeyInvalid => "stripe_publishable_key_invalid",
+            Problem::StripeWebhookSecretInvalid => "stripe_webhook_secret_invalid",
+            Problem::StripeKeysModeMismatch => "stripe_keys_mode_mismatch",
+            Problem::PaymentMethodTypeInvalid { .. } => "payment_method_type_invalid",
             Problem::FikCreditorInvalid { .. } => "fik_creditor_invalid",
         }
     }

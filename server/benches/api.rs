@@ -121,6 +121,8 @@ async fn main() -> anyhow::Result<()> {
         trusted_proxies: Vec::new(),
         smtp_url: None,
         mail_from: None,
+        stripe_api_url: "https://api.stripe.com/".into(),
+        stripe_js_url: "https://js.stripe.com/v3/".into(),
     };
     let kassa = kassa_server::build(&config).await?;
     let kassa_ctx = kassa.ctx.clone();

@@ -74,6 +74,16 @@ pub struct Config {
     #[arg(long, env = "KASSA_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
 
+    /// Stripe's API (its root, ending in `/`): Stripe's own unless a test points it at a
+    /// stand-in.
+    #[arg(long, env = "KASSA_STRIPE_API_URL", default_value = "https://api.stripe.com/")]
+    pub stripe_api_url: String,
+
+    /// Where the pay page loads Stripe.js from (Stripe's own unless a test points it at a
+    /// stand-in); the page's Content-Security-Policy allows that origin and Stripe's.
+    #[arg(long, env = "KASSA_STRIPE_JS_URL", default_value = "https://js.stripe.com/v3/")]
+    pub stripe_js_url: String,
+
     /// The address mail is sent from (with `--smtp-url`), like invoices@example.com; the
     /// merchant's name is the sender's name.
     #[arg(long, env = "KASSA_MAIL_FROM")]

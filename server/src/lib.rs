@@ -42,13 +42,14 @@ pub async fn context(config: &Config) -> anyhow::Result<Ctx> {
     let secret = config.secret.as_ref().map(secrecy::ExposeSecret::expose_secret);
     let key = secrets::widget_key(&pool, db::backend(&pool), secret, key_file.as_deref()).await?;
     Ok(Ctx {
-        gateways: gateways::Gateways::standard(&pool, &config.public_url(), &key),
+        gateways: gateways::Gateways::standard(&pool, &config.public_url(), &key, &config.stripe_api_url),
         pool,
         tokens: services::widget::TokenSigner::new(&key),
         public_url: config.public_url(),
         origin: kassa_core::audit::Origin::of("cli"),
         allow_private_webhooks: config.webhook_allow_private_targets,
         webhook_secrets: secrets::Sealer::new(&key, "webhook-secrets"),
+        gateway_secrets: secrets::Sealer::new(&key, "gateway-secrets"),
         mailer: kassa_core::mail::mailer(config.smtp_url.as_deref(), config.mail_from.as_deref())?,
     })
 }

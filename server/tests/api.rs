@@ -468,6 +468,9 @@ async fn the_openapi_document_describes_every_operation_and_needs_no_key() {
         ("/settings", "get"),
         ("/settings", "patch"),
         ("/settings/bank_account", "put"),
+        ("/settings/stripe", "get"),
+        ("/settings/stripe", "put"),
+        ("/settings/stripe/{mode}", "delete"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     assert_eq!(paths.values().map(|p| p.as_object().unwrap().len()).sum::<usize>(), operations.len());

@@ -52,7 +52,7 @@ impl Victim {
             "jobs" => (&self.job, &self.job),
             _ => (&self.import, &self.import),
         };
-        path.replace("{id}", id).replace("{number}", number).replace("{key}", number)
+        path.replace("{id}", id).replace("{number}", number).replace("{key}", number).replace("{mode}", "test")
     }
 }
 
@@ -209,6 +209,7 @@ async fn fingerprint(app: &TestApp, victims: &[&Victim]) -> Vec<String> {
         "SELECT id || ':' || role FROM staff_users WHERE merchant_id = $1",
         "SELECT id || ':' || COALESCE(CAST(revoked_at AS TEXT), '-') FROM api_keys WHERE merchant_id = $1",
         "SELECT id || ':' || time_zone FROM merchants WHERE id = $1",
+        "SELECT mode || ':' || secret_key_hint || ':' || publishable_key FROM stripe_accounts WHERE merchant_id = $1",
     ] {
         rows.extend(strings(pool, sql, merchant.as_str()).await);
     }
@@ -240,6 +241,12 @@ fn request(method: &Method, path: &str, v: &Victim) -> (Option<Value>, bool) {
         ("PUT", "/settings/bank_account") => {
             return (Some(json!({ "account_name": "Own", "iban": "NL91ABNA0417164300" })), false)
         }
+        ("PUT", "/settings/stripe") => {
+            let keys = json!({ "secret_key": "sk_test_51OwnOwnOwnOwn", "publishable_key": "pk_test_51OwnOwnOwnOwn",
+                "webhook_secret": "whsec_ownownownown" });
+            return (Some(keys), false);
+        }
+        ("DELETE", "/settings/stripe/{mode}") => return (None, false),
         ("POST", "/allocations") => json!({ "payment": v.payment, "invoice": inv_id, "amount": "1.00" }),
         ("POST", "/credit_notes") => json!({ "customer": v.customer, "number": "OWN-CN", "amount": "1.00",
             "currency": "EUR", "invoice_number": inv_number, "reason": "discount" }),

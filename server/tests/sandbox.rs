@@ -133,7 +133,7 @@ async fn the_sandbox_refunds_once_per_key_and_never_more_than_was_paid() {
     .await
     .unwrap();
     let sandbox = app.ctx.gateways.get("sandbox").unwrap();
-    let account = Account { merchant: MerchantId::from_raw(merchant), live: false };
+    let account = Account { merchant: MerchantId::from_raw(merchant), live: false, credentials: None };
     let eur = |minor| Money::from_minor(minor, Currency::EUR);
     let refund = |minor, key: &str| RefundPayment {
         payment_reference: reference.clone(),
@@ -149,7 +149,7 @@ async fn the_sandbox_refunds_once_per_key_and_never_more_than_was_paid() {
     assert!(matches!(sandbox.refund(&account, refund(6_001, "r-2")).await, Err(GatewayError::Refused(_))));
     sandbox.refund(&account, refund(6_000, "r-3")).await.unwrap();
     // Another merchant's account does not know the payment.
-    let stranger = Account { merchant: MerchantId::from_raw("someone-else"), live: false };
+    let stranger = Account { merchant: MerchantId::from_raw("someone-else"), live: false, credentials: None };
     assert!(matches!(sandbox.refund(&stranger, refund(1, "r-4")).await, Err(GatewayError::NotFound(_))));
     assert!(matches!(sandbox.retrieve(&stranger, &reference).await, Err(GatewayError::NotFound(_))));
 }

@@ -42,3 +42,9 @@ sandbox-go-back = Gå tilbage
 ## After a payment, back from the provider's page.
 payment-processing-title = Betalingen er på vej
 payment-processing-explained = Betalingen er modtaget. Det kan tage et par hverdage, før den er gået igennem; derefter står fakturaen som betalt.
+pay-form-title = Betal { $amount }
+pay-form-for = For faktura { $invoices }. Dine kort- eller bankoplysninger går direkte til Stripe, vores betalingsudbyder; vi ser dem aldrig.
+pay-form-button = Betal { $amount }
+pay-form-loading = Betalingsformularen indlæses…
+pay-form-unavailable = Betalingsformularen kunne ikke indlæses (Stripe kunne ikke nås, eller JavaScript er slået fra). Du kan i stedet betale med bankoverførsel: fakturaen viser konto og betalingsreference.
+pay-form-to-transfer = Betal med bankoverførsel

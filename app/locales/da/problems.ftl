@@ -144,6 +144,11 @@ problem-iban-invalid = '{ $input }' er ikke et gyldigt IBAN (tjek cifrene).
 problem-bic-invalid = '{ $input }' er ikke en BIC: en BIC består af 8 eller 11 bogstaver og cifre (for eksempel DABADKKK).
 problem-account-name-invalid = Angiv kontohaverens navn, som banken kender det, med højst 70 tegn.
 problem-fik-creditor-invalid = '{ $input }' er ikke et FI-kreditornummer: det er 8 cifre fra FI-aftalen med banken (kræves til +71-betalinger).
+problem-stripe-secret-key-invalid = Det er ikke en hemmelig Stripe-nøgle: kopiér den under Developers, API keys i Stripe Dashboard; den begynder med sk_test_ eller sk_live_ (rk_test_ eller rk_live_ for en begrænset nøgle).
+problem-stripe-publishable-key-invalid = Det er ikke en offentlig Stripe-nøgle: kopiér den under Developers, API keys i Stripe Dashboard; den begynder med pk_test_ eller pk_live_.
+problem-stripe-webhook-secret-invalid = Det er ikke en Stripe-signeringshemmelighed til webhooks: kopiér den fra det webhook-endpoint, du tilføjede i Stripe Dashboard; den begynder med whsec_.
+problem-stripe-keys-mode-mismatch = Den hemmelige og den offentlige nøgle hører til forskellige tilstande: angiv to testnøgler eller to live-nøgler.
+problem-payment-method-type-invalid = '{ $input }' er ikke en betalingsmetode: brug Stripes navne, såsom card, ideal, sepa_debit, bancontact eller mobilepay.
 problem-payment-reference-invalid = En betalingsreference har højst { $max } tegn og ingen linjeskift.
 problem-amount-ambiguous = '{ $input }' kan betyde to beløb: skriv det uden punktum for tusinder, med komma før ørerne (som 12345,00 eller 12,35).
 

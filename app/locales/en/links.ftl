@@ -54,3 +54,13 @@ sandbox-go-back = Go back
 ## After a payment, back from the provider's page.
 payment-processing-title = Payment on its way
 payment-processing-explained = The payment was accepted. It can take a few working days to arrive; the invoice shows it as paid once it has.
+## Kassa's payment form, where Stripe's Payment Element collects the payer's details.
+# $amount (String) - the amount, formatted
+pay-form-title = Pay { $amount }
+# $invoices (String) - invoice numbers, comma-separated
+pay-form-for = For invoice { $invoices }. Your card or bank details go straight to Stripe, our payment provider; we never see them.
+# $amount (String) - the amount, formatted
+pay-form-button = Pay { $amount }
+pay-form-loading = Loading the payment form…
+pay-form-unavailable = The payment form could not be loaded (Stripe could not be reached, or JavaScript is off). You can pay by bank transfer instead: the invoice shows the account and reference.
+pay-form-to-transfer = Pay by bank transfer

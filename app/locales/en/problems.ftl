@@ -239,6 +239,12 @@ problem-bic-invalid = '{ $input }' is not a BIC: a BIC is 8 or 11 letters and di
 problem-account-name-invalid = Give the account holder's name as the bank knows it, in at most 70 characters.
 # $input (String) - what was typed
 problem-fik-creditor-invalid = '{ $input }' is not an FI creditor number: it is 8 digits, from the bank's FI agreement (needed for +71 references).
+problem-stripe-secret-key-invalid = That is not a Stripe secret key: copy it from Developers, API keys in the Stripe Dashboard; it starts with sk_test_ or sk_live_ (rk_test_ or rk_live_ for a restricted key).
+problem-stripe-publishable-key-invalid = That is not a Stripe publishable key: copy it from Developers, API keys in the Stripe Dashboard; it starts with pk_test_ or pk_live_.
+problem-stripe-webhook-secret-invalid = That is not a Stripe webhook signing secret: copy it from the webhook endpoint you added in the Stripe Dashboard; it starts with whsec_.
+problem-stripe-keys-mode-mismatch = The secret key and the publishable key are from different modes: give both test keys or both live keys.
+# $input (String) - what was typed
+problem-payment-method-type-invalid = '{ $input }' is not a payment method type: use Stripe's names, such as card, ideal, sepa_debit, bancontact or mobilepay.
 # $max (Number) - the most characters
 problem-payment-reference-invalid = A payment reference is at most { $max } characters, without line breaks.
 # $input (String) - what was typed

@@ -42,3 +42,9 @@ sandbox-go-back = Ga terug
 ## After a payment, back from the provider's page.
 payment-processing-title = Betaling onderweg
 payment-processing-explained = De betaling is aanvaard. Het kan een paar werkdagen duren voordat ze binnen is; de factuur staat daarna als betaald.
+pay-form-title = { $amount } betalen
+pay-form-for = Voor factuur { $invoices }. Uw kaart- of bankgegevens gaan rechtstreeks naar Stripe, onze betaaldienst; wij zien ze nooit.
+pay-form-button = { $amount } betalen
+pay-form-loading = Het betaalformulier wordt geladen…
+pay-form-unavailable = Het betaalformulier kon niet worden geladen (Stripe was niet bereikbaar, of JavaScript staat uit). U kunt ook met een overboeking betalen: de factuur toont de rekening en het betalingskenmerk.
+pay-form-to-transfer = Betalen met een overboeking

@@ -144,6 +144,11 @@ problem-iban-invalid = '{ $input }' is geen geldige IBAN (controleer de cijfers)
 problem-bic-invalid = '{ $input }' is geen BIC: een BIC bestaat uit 8 of 11 letters en cijfers (bijvoorbeeld ABNANL2A).
 problem-account-name-invalid = Geef de naam van de rekeninghouder zoals de bank die kent, in hoogstens 70 tekens.
 problem-fik-creditor-invalid = '{ $input }' is geen FI-crediteurnummer: dat zijn 8 cijfers uit de FI-overeenkomst met de bank (nodig voor +71-kenmerken).
+problem-stripe-secret-key-invalid = Dat is geen geheime Stripe-sleutel: kopieer hem bij Developers, API keys in het Stripe Dashboard; hij begint met sk_test_ of sk_live_ (rk_test_ of rk_live_ voor een beperkte sleutel).
+problem-stripe-publishable-key-invalid = Dat is geen publieke Stripe-sleutel: kopieer hem bij Developers, API keys in het Stripe Dashboard; hij begint met pk_test_ of pk_live_.
+problem-stripe-webhook-secret-invalid = Dat is geen Stripe-ondertekeningsgeheim voor webhooks: kopieer het bij het webhook-endpoint dat u in het Stripe Dashboard hebt toegevoegd; het begint met whsec_.
+problem-stripe-keys-mode-mismatch = De geheime en de publieke sleutel horen bij verschillende modi: geef twee testsleutels of twee livesleutels.
+problem-payment-method-type-invalid = '{ $input }' is geen betaalmethode: gebruik de namen van Stripe, zoals card, ideal, sepa_debit, bancontact of mobilepay.
 problem-payment-reference-invalid = Een betalingskenmerk heeft hooguit { $max } tekens, zonder regeleinden.
 problem-amount-ambiguous = '{ $input }' kan twee bedragen betekenen: schrijf het zonder punt voor de duizendtallen, met een komma voor de centen (zoals 12345,00 of 12,35).
 

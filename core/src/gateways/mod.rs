@@ -5,15 +5,18 @@
 //! a gateway (its credentials, test or live), and the [`Gateways`] registry holds every
 //! gateway a Kassa process knows by name. `sandbox` needs no network and behaves like a
 //! provider in test mode: the payer goes to its checkout page and chooses a test card there.
+//! `stripe` is Stripe, through the async-stripe crates.
 
 pub mod sandbox;
 pub mod signature;
+pub mod stripe;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use kassa_domain::{MerchantId, Money};
+use secrecy::SecretString;
 
 /// What a merchant pays through at one gateway: whose money it is and the credentials the
 /// gateway needs (none for the sandbox).
@@ -22,6 +25,7 @@ pub struct Account {
     pub merchant: MerchantId,
     /// Live money, or the gateway's test mode.
     pub live: bool,
+    pub credentials: Option<Credentials>,
 }
 
 impl std::fmt::Debug for Account {
@@ -29,6 +33,21 @@ impl std::fmt::Debug for Account {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Account").field("merchant", &self.merchant).field("live", &self.live).finish_non_exhaustive()
     }
+}
+
+/// A merchant's own account with a provider (Stripe's keys), kept sealed in the database
+/// and opened only to talk to the provider.
+#[derive(Clone)]
+pub struct Credentials {
+    /// Server-side key (`sk_...` or a restricted `rk_...`).
+    pub secret_key: SecretString,
+    /// The browser's key (`pk_...`): public by design, it goes to the pay page.
+    pub publishable_key: String,
+    /// Signs the provider's events to Kassa (`whsec_...`).
+    pub webhook_secret: SecretString,
+    /// The payment method types to offer (`card`, `ideal`, ...); empty: every method the
+    /// merchant enabled at the provider.
+    pub methods: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -68,6 +87,10 @@ pub enum NextAction {
     /// Open this page (a provider's checkout, a bank's page); it sends the payer back to the
     /// payment's `return_url`.
     Redirect(String),
+    /// Kassa's payment form, where the provider's own script (Stripe's Payment Element)
+    /// collects the payer's details with this secret and confirms the payment: card data
+    /// never passes through Kassa. The secret is never stored; the form asks again.
+    PaymentForm { client_secret: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,9 +196,12 @@ impl Gateways {
     /// Every gateway Kassa ships, for a process at `public_url` (the sandbox's checkout page
     /// is one of its pages) with `instance_key` (the sandbox signs its events with a key
     /// derived from it).
-    pub fn standard(pool: &crate::db::Pool, public_url: &str, instance_key: &[u8]) -> Gateways {
+    /// `stripe_api` is Stripe's API root ([`stripe::API_URL`], or a stand-in's in tests).
+    pub fn standard(pool: &crate::db::Pool, public_url: &str, instance_key: &[u8], stripe_api: &str) -> Gateways {
         let sandbox = Arc::new(sandbox::Sandbox::new(pool.clone(), public_url, instance_key));
-        Gateways { sandbox: Some(sandbox.clone()), ..Gateways::default() }.with(sandbox)
+        Gateways { sandbox: Some(sandbox.clone()), ..Gateways::default() }
+            .with(sandbox)
+            .with(Arc::new(stripe::Stripe::new(stripe_api)))
     }
 
     /// The sandbox itself (its checkout page settles its payments and sends its events).

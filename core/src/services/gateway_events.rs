@@ -33,7 +33,20 @@ pub async fn receive(ctx: &Ctx, slug: &MerchantSlug, gateway: &str, signature: &
     let merchant = merchant_by_slug(&ctx.pool, slug).await?;
     let found = ctx.gateways.get(gateway).ok_or(Error::NotFound)?;
     let now = db::now();
-    let event = match found.event(&payments::account(&merchant), signature, body, now) {
+    // Read with each of the merchant's accounts at the gateway (test, live) until one's
+    // secret signed it; refused with the first one's reason otherwise.
+    let mut read = Err(EventError::BadSignature("no_account"));
+    for account in payments::accounts(ctx, &merchant, gateway).await? {
+        let attempt = found.event(&account, signature, body, now);
+        let signed = !matches!(attempt, Err(EventError::BadSignature(_)));
+        if signed || matches!(read, Err(EventError::BadSignature("no_account"))) {
+            read = attempt;
+        }
+        if signed {
+            break;
+        }
+    }
+    let event = match read {
         Ok(event) => event,
         Err(e) => {
             let reason = match &e {

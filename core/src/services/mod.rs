@@ -19,6 +19,7 @@ pub mod records;
 pub mod reports;
 pub mod staff;
 pub mod statements;
+pub mod stripe_accounts;
 pub mod throttle;
 pub mod webhooks;
 pub mod widget;

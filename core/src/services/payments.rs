@@ -35,6 +35,7 @@ use crate::principal::{Mode, Principal};
 use crate::services::ledger::{self, Source};
 use crate::services::portal::{self, debtor_invoice, Choice};
 use crate::services::records::{merchant_by_id, Merchant};
+use crate::services::stripe_accounts;
 use crate::Ctx;
 
 /// An open attempt blocks others on its invoices for this long; after that it is presumed
@@ -213,24 +214,45 @@ async fn paying<'a>(ctx: &Ctx, who: &Principal, key: &'a str) -> Result<(Merchan
     if key.is_empty() || key.len() > 100 || key.chars().any(char::is_control) {
         return Err(Problem::FormExpired.into());
     }
-    gateway_for(ctx, &merchant)?;
+    gateway_for(ctx, &merchant).await?;
     Ok((merchant, key))
 }
 
-/// The gateway a merchant's debtors pay through now, and the merchant's account with it:
-/// the sandbox in test mode. Live payments need a real provider, which no merchant has
-/// connected yet; the sandbox never takes live money.
-fn gateway_for(ctx: &Ctx, merchant: &Merchant) -> Result<(&'static str, Arc<dyn PaymentGateway>, Account)> {
-    if merchant.mode == Mode::Live {
-        return Err(Problem::PaymentsUnavailable.into());
-    }
-    let name = gateways::sandbox::NAME;
+/// The gateway a merchant's debtors pay through now, and the merchant's account with it: its
+/// Stripe account for the merchant's mode once connected, else the sandbox in test mode. The
+/// sandbox never takes live money: live mode without Stripe takes no payments.
+async fn gateway_for(ctx: &Ctx, merchant: &Merchant) -> Result<(&'static str, Arc<dyn PaymentGateway>, Account)> {
+    let account =
+        |credentials| Account { merchant: merchant.id.clone(), live: merchant.mode == Mode::Live, credentials };
+    let name = match stripe_accounts::credentials(ctx, &merchant.id, merchant.mode).await? {
+        Some(credentials) => {
+            let gateway = ctx.gateways.get(gateways::stripe::NAME).cloned().ok_or(Problem::PaymentsUnavailable)?;
+            return Ok((gateways::stripe::NAME, gateway, account(Some(credentials))));
+        }
+        None if merchant.mode == Mode::Live => return Err(Problem::PaymentsUnavailable.into()),
+        None => gateways::sandbox::NAME,
+    };
     let gateway = ctx.gateways.get(name).cloned().ok_or(Problem::PaymentsUnavailable)?;
-    Ok((name, gateway, account(merchant)))
+    Ok((name, gateway, account(None)))
 }
 
-pub(crate) fn account(merchant: &Merchant) -> Account {
-    Account { merchant: merchant.id.clone(), live: merchant.mode == Mode::Live }
+/// The merchant's accounts with `gateway`, the one for its current mode first: an event is
+/// read with each in turn (Stripe signs test and live events with different secrets), an
+/// attempt is asked about with the first.
+pub(crate) async fn accounts(ctx: &Ctx, merchant: &Merchant, gateway: &str) -> Result<Vec<Account>> {
+    let account =
+        |mode: Mode, credentials| Account { merchant: merchant.id.clone(), live: mode == Mode::Live, credentials };
+    if gateway != gateways::stripe::NAME {
+        return Ok(vec![account(merchant.mode, None)]);
+    }
+    let other = if merchant.mode == Mode::Live { Mode::Test } else { Mode::Live };
+    let mut found = Vec::new();
+    for mode in [merchant.mode, other] {
+        if let Some(credentials) = stripe_accounts::credentials(ctx, &merchant.id, mode).await? {
+            found.push(account(mode, Some(credentials)));
+        }
+    }
+    Ok(found)
 }
 
 /// Pays (part of) one invoice: paid (the payment, for its receipt), or where the payer goes
@@ -319,7 +341,7 @@ async fn charge_once(
     // 1. The attempt, before the provider hears of it.
     let attempt_id = db::new_id();
     let now = db::now();
-    let (gateway_name, gateway, account) = gateway_for(ctx, merchant)?;
+    let (gateway_name, gateway, account) = gateway_for(ctx, merchant).await?;
     let mut tx = db::begin_write(pool).await?;
     db::lock_customer(&mut tx, merchant.id.as_str(), debtor.customer.as_str()).await?;
     for (invoice, _) in &charge.parts {
@@ -385,7 +407,7 @@ async fn charge_once(
         amount,
         idempotency_key: format!("{}:{}", merchant.id, key),
         description: format!("{} invoice {numbers}", merchant.name),
-        return_url: format!("{}/p/{}/pay/return/{attempt_id}", ctx.public_url.trim_end_matches('/'), merchant.slug),
+        return_url: return_url(ctx, merchant, &attempt_id),
         attempt: attempt_id.clone(),
     };
     let answer = gateway
@@ -396,7 +418,7 @@ async fn charge_once(
         .map_err(|e| Error::Internal(e.into()))?;
 
     // 3. Its answer, moving the attempt forward and the money into the ledger.
-    settle_attempt(ctx, who, merchant, &attempt_id, &report(answer)).await?;
+    settle_attempt(ctx, who, merchant, &attempt_id, &report(answer, form_url(ctx, merchant, &attempt_id))).await?;
     let attempt = attempt_by_key(pool, merchant, key).await?.ok_or_else(|| Error::internal("an attempt vanished"))?;
     tracing::info!(merchant = %merchant.slug, invoices = %numbers, %amount, state = attempt.state.as_str(), "payment attempt");
     outcome(&attempt)
@@ -406,20 +428,93 @@ async fn charge_once(
 /// attempt stands now, asking the gateway first when it has not been settled yet. Only the
 /// debtor who made the attempt gets an answer.
 pub async fn returned(ctx: &Ctx, who: &Principal, attempt: &str) -> Result<Paying> {
-    let debtor = who.debtor()?;
-    let merchant = merchant_by_id(&ctx.pool, &debtor.merchant).await?;
-    let find = || async {
-        attempt_by_id(&ctx.pool, &merchant, attempt)
-            .await?
-            .filter(|a| a.customer == debtor.customer.as_str())
-            .ok_or(Error::NotFound)
-    };
-    let found = find().await?;
-    if !found.state.is_open() {
+    let (merchant, found) = own_attempt(ctx, who, attempt).await?;
+    // A failed one too: the payer may have paid with another card on the provider's form.
+    if !found.state.is_open() && found.state != AttemptState::Failed {
         return outcome(&found);
     }
     reconcile(ctx, who, &merchant, &found).await?;
-    outcome(&find().await?)
+    outcome(&own_attempt(ctx, who, attempt).await?.1)
+}
+
+/// The debtor's own attempt (another's is not found) and its merchant.
+async fn own_attempt(ctx: &Ctx, who: &Principal, attempt: &str) -> Result<(Merchant, Attempt)> {
+    let debtor = who.debtor()?;
+    let merchant = merchant_by_id(&ctx.pool, &debtor.merchant).await?;
+    let found = attempt_by_id(&ctx.pool, &merchant, attempt)
+        .await?
+        .filter(|a| a.customer == debtor.customer.as_str())
+        .ok_or(Error::NotFound)?;
+    Ok((merchant, found))
+}
+
+/// What Kassa's payment form needs to let the provider's script (Stripe's Payment Element)
+/// collect the payer's details and confirm the payment in their browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentForm {
+    pub gateway: &'static str,
+    /// The provider's key for browsers (Stripe's publishable key).
+    pub publishable_key: String,
+    /// Lets the browser confirm this one payment, nothing else (Stripe's client secret).
+    pub client_secret: String,
+    /// What the payment is for, as the provider will charge it.
+    pub amount: Money,
+    /// Where the provider sends the payer afterwards.
+    pub return_url: String,
+    /// The attempt's invoices, by number.
+    pub invoices: Vec<String>,
+}
+
+/// The payment form for the debtor's attempt, while the provider still waits for the payer's
+/// details; otherwise where the attempt stands (paid, on its way, the provider's page, or why
+/// not), as [`returned`] answers.
+pub async fn payment_form(
+    ctx: &Ctx,
+    who: &Principal,
+    attempt: &str,
+) -> Result<std::result::Result<PaymentForm, Paying>> {
+    let (merchant, found) = own_attempt(ctx, who, attempt).await?;
+    let (Some(reference), true) = (&found.reference, found.state.is_open()) else {
+        return outcome(&found).map(Err);
+    };
+    let gateway =
+        ctx.gateways.get(&found.gateway).cloned().ok_or_else(|| {
+            Error::internal(format!("attempt {} is with an unknown gateway {}", found.id, found.gateway))
+        })?;
+    let account =
+        accounts(ctx, &merchant, &found.gateway).await?.into_iter().next().ok_or(Problem::PaymentsUnavailable)?;
+    let answer = gateway.retrieve(&account, reference).await.map_err(|e| Error::Internal(e.into()))?;
+    let form = match (&answer.next, &account.credentials) {
+        (Some(NextAction::PaymentForm { client_secret }), Some(credentials)) => Some(PaymentForm {
+            gateway: gateway.name(),
+            publishable_key: credentials.publishable_key.clone(),
+            client_secret: client_secret.clone(),
+            amount: answer.amount,
+            return_url: return_url(ctx, &merchant, &found.id),
+            invoices: attempt_numbers(&ctx.pool, &found.id).await?,
+        }),
+        _ => None,
+    };
+    if let Some(form) = form {
+        return Ok(Ok(form));
+    }
+    settle_attempt(ctx, who, &merchant, &found.id, &report(answer, form_url(ctx, &merchant, &found.id))).await?;
+    outcome(&own_attempt(ctx, who, attempt).await?.1).map(Err)
+}
+
+/// The invoice numbers an attempt pays, in order.
+async fn attempt_numbers(pool: &Pool, attempt: &str) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT i.number FROM payment_attempt_invoices a JOIN invoices i ON i.id = a.invoice_id \
+         WHERE a.attempt_id = $1 ORDER BY i.number",
+    )
+    .bind(attempt)
+    .fetch_all(pool)
+    .await?)
+}
+
+fn return_url(ctx: &Ctx, merchant: &Merchant, attempt: &str) -> String {
+    format!("{}/p/{}/pay/return/{attempt}", ctx.public_url.trim_end_matches('/'), merchant.slug)
 }
 
 /// A gateway's event about one of its payments, applied inside the event's transaction: the
@@ -458,7 +553,10 @@ pub(crate) async fn apply_reported(
         (None, None) => None,
     };
     match attempt {
-        Some(id) => settle_in(tx, ctx, &Principal::System, merchant, &id, &report(payment)).await,
+        Some(id) => {
+            let report = report(payment, form_url(ctx, merchant, &id));
+            settle_in(tx, ctx, &Principal::System, merchant, &id, &report).await
+        }
         None => {
             tracing::warn!(merchant = %merchant.slug, gateway, reference = %payment.reference, "an event for a payment no attempt knows");
             Ok(())
@@ -476,8 +574,11 @@ async fn reconcile(ctx: &Ctx, who: &Principal, merchant: &Merchant, attempt: &At
     let gateway = ctx.gateways.get(&attempt.gateway).ok_or_else(|| {
         Error::internal(format!("attempt {} is with an unknown gateway {}", attempt.id, attempt.gateway))
     })?;
-    let answer = gateway.retrieve(&account(merchant), reference).await.map_err(|e| Error::Internal(e.into()))?;
-    settle_attempt(ctx, who, merchant, &attempt.id, &report(answer)).await
+    let account = accounts(ctx, merchant, &attempt.gateway).await?.into_iter().next().ok_or_else(|| {
+        Error::internal(format!("attempt {} is with {}, no longer connected", attempt.id, attempt.gateway))
+    })?;
+    let answer = gateway.retrieve(&account, reference).await.map_err(|e| Error::Internal(e.into()))?;
+    settle_attempt(ctx, who, merchant, &attempt.id, &report(answer, form_url(ctx, merchant, &attempt.id))).await
 }
 
 /// What a gateway reported about an attempt.
@@ -492,7 +593,14 @@ struct Report {
     next_url: Option<String>,
 }
 
-fn report(answer: GatewayPayment) -> Report {
+/// Kassa's payment form for an attempt (the provider's fields on Kassa's page).
+fn form_url(ctx: &Ctx, merchant: &Merchant, attempt: &str) -> String {
+    format!("{}/p/{}/pay/form/{attempt}", ctx.public_url.trim_end_matches('/'), merchant.slug)
+}
+
+/// What `answer` means for the attempt; `form_url` is where the payer goes when the provider
+/// collects their details on Kassa's payment form.
+fn report(answer: GatewayPayment, form_url: String) -> Report {
     let (state, decline_code) = match answer.status {
         GatewayStatus::Succeeded => (AttemptState::Succeeded, None),
         GatewayStatus::Processing => (AttemptState::Processing, None),
@@ -500,7 +608,10 @@ fn report(answer: GatewayPayment) -> Report {
         GatewayStatus::Declined { decline_code } => (AttemptState::Failed, Some(decline_code)),
         GatewayStatus::Canceled => (AttemptState::Canceled, None),
     };
-    let next_url = answer.next.map(|NextAction::Redirect(url)| url);
+    let next_url = answer.next.map(|next| match next {
+        NextAction::Redirect(url) => url,
+        NextAction::PaymentForm { .. } => form_url,
+    });
     Report { state, reference: answer.reference, decline_code, charged: answer.amount, method: answer.method, next_url }
 }
 

@@ -85,6 +85,11 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
         .route("/p/{merchant}/payments/{payment}/pdf", get(documents::receipt))
         .route("/p/{merchant}/statement/pdf", get(documents::statement))
         .route("/p/{merchant}/pay/return/{attempt}", get(paying::returned))
+        .route(
+            "/p/{merchant}/pay/form/{attempt}",
+            get(paying::form)
+                .layer(axum::Extension(paying::StripeJs::new(&config.stripe_js_url, &config.stripe_api_url))),
+        )
         .route("/sandbox/{reference}", get(sandbox::page).post(sandbox::choose))
         .route("/lang/{code}", {
             let secure = config.secure_cookies();
@@ -110,6 +115,7 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
         // Gateways' events carry their own signature: no session either.
         .route("/webhooks/{gateway}/{merchant}", axum::routing::post(gateway_events::receive))
         // Files from memory, no session either (assets.rs).
+        .route(&paying::FORM_SCRIPT.0, get(paying::form_script))
         .merge(assets::router(&config.site_root.join("pkg"), "/pkg", files.cache()))
         .merge(assets::router(
             &config.site_root.join("assets"),

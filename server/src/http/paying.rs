@@ -9,7 +9,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use http::StatusCode;
 use kassa_app::i18n::Lang;
 use kassa_core::audit::{ClientIp, Origin};
+use kassa_core::principal::Principal;
 use kassa_core::services::payments::{self, Paying};
+use kassa_core::services::records::Merchant;
 use kassa_core::{Ctx, Error};
 use tower_sessions::Session;
 
@@ -23,36 +25,169 @@ pub async fn returned(
     session: Session,
     Path((slug, attempt)): Path<(String, String)>,
 ) -> Result<Response, Response> {
+    let here = format!("/p/{slug}/pay/return/{attempt}");
+    let (ctx, who, merchant) = signed_in(ctx, lang, client, &session, &slug, &here).await?;
+    let answer = payments::returned(&ctx, &who, &attempt).await;
+    Ok(outcome(lang, &merchant, &here, answer))
+}
+
+/// The portal's context for a request from the signed-in debtor of the merchant at `slug`
+/// (or the page that says they must sign in first).
+async fn signed_in(
+    ctx: Ctx,
+    lang: Lang,
+    client: Option<Extension<ClientIp>>,
+    session: &Session,
+    slug: &str,
+    here: &str,
+) -> Result<(Ctx, Principal, Merchant), Response> {
     let ip = client.map(|Extension(c)| c.0.to_string());
     let ctx = ctx.from_origin(Origin { surface: "portal", ip });
-    let here = format!("/p/{slug}/pay/return/{attempt}");
-    let (who, merchant) = debtor(&ctx, lang, &session, &slug, &here).await?;
+    let (who, merchant) = debtor(&ctx, lang, session, slug, here).await?;
+    Ok((ctx, who, merchant))
+}
+
+/// Where an attempt stands, for the payer: the receipt, the provider's page, "on its way", or
+/// why it was not paid, in their language.
+fn outcome(lang: Lang, merchant: &Merchant, here: &str, answer: Result<Paying, Error>) -> Response {
     let slug = &merchant.slug;
     let w = lang.words();
-    match payments::returned(&ctx, &who, &attempt).await {
-        Ok(Paying::Paid(payment)) => Ok(Redirect::to(&format!("/p/{slug}/payments/{payment}")).into_response()),
-        Ok(Paying::Redirect(url)) => Ok(Redirect::to(&url).into_response()),
+    match answer {
+        Ok(Paying::Paid(payment)) => Redirect::to(&format!("/p/{slug}/payments/{payment}")).into_response(),
+        Ok(Paying::Redirect(url)) => Redirect::to(&url).into_response(),
         Ok(Paying::Processing(_)) => {
             let page = Page {
                 lang,
                 status: StatusCode::OK,
                 title: &w.payment_processing_title(),
                 lines: &[&w.payment_processing_explained()],
-                here: &here,
+                here,
             };
-            Ok(pages::merchant_message_onwards(&merchant, page, &format!("/p/{slug}"), &w.back_to_all_invoices()))
+            pages::merchant_message_onwards(merchant, page, &format!("/p/{slug}"), &w.back_to_all_invoices())
         }
         Err(Error::Problem(problem)) => {
             let status = StatusCode::from_u16(problem.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
             let reason = kassa_app::words::problem_for(lang, &problem);
             let (title, advice) = kassa_app::words::error_page_in(lang, &kassa_app::error::AppError::Problem(problem));
-            let page = Page { lang, status, title: &title, lines: &[&reason, &advice], here: &here };
-            Err(pages::merchant_message_onwards(&merchant, page, &format!("/p/{slug}"), &w.back_to_all_invoices()))
+            let page = Page { lang, status, title: &title, lines: &[&reason, &advice], here };
+            pages::merchant_message_onwards(merchant, page, &format!("/p/{slug}"), &w.back_to_all_invoices())
         }
-        Err(Error::NotFound) => Err(pages::not_found(lang)),
+        Err(Error::NotFound) => pages::not_found(lang),
         Err(e) => {
-            tracing::error!(error = ?e, "a payment's return failed");
-            Err(pages::went_wrong(lang))
+            tracing::error!(error = ?e, "a payment's form or return failed");
+            pages::went_wrong(lang)
         }
     }
+}
+
+/// Where the payment form loads Stripe.js from and the Content-Security-Policy that page gets:
+/// the site's own policy, widened there and only there for Stripe's documented origins (or a
+/// stand-in's, in tests).
+#[derive(Clone)]
+pub struct StripeJs {
+    pub script: String,
+    pub csp: http::HeaderValue,
+}
+
+impl StripeJs {
+    /// `script`: Stripe.js's address (`https://js.stripe.com/v3/`); `api`: Stripe's API root.
+    pub fn new(script: &str, api: &str) -> StripeJs {
+        let origin = |url: &str| url::Url::parse(url).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
+        let (js, api) = (origin(script), origin(api));
+        // Stripe's list (docs.stripe.com/security/guide, "Content Security Policy").
+        let policy = format!(
+            "default-src 'self'; script-src 'self' {js} https://*.js.stripe.com; \
+             frame-src {js} https://*.js.stripe.com https://hooks.stripe.com; connect-src 'self' {api} {js}; \
+             img-src 'self' data: https://*.stripe.com; frame-ancestors 'none'; base-uri 'none'; \
+             object-src 'none'; form-action 'self'"
+        );
+        StripeJs { script: script.to_string(), csp: http::HeaderValue::from_str(&policy).expect("origins are ASCII") }
+    }
+}
+
+/// The form's script (js/pay-stripe.js), named by its content so browsers keep it.
+pub static FORM_SCRIPT: std::sync::LazyLock<(String, &'static str)> = std::sync::LazyLock::new(|| {
+    use sha2::Digest;
+    let text = include_str!("js/pay-stripe.js");
+    let hash = hex_prefix(&sha2::Sha256::digest(text.as_bytes()));
+    (format!("/pay/stripe-{hash}.js"), text)
+});
+
+fn hex_prefix(bytes: &[u8]) -> String {
+    bytes.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// `GET /pay/stripe-{hash}.js`.
+pub async fn form_script() -> Response {
+    (
+        [
+            (http::header::CONTENT_TYPE, "application/javascript; charset=utf-8"),
+            (http::header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        FORM_SCRIPT.1,
+    )
+        .into_response()
+}
+
+/// `GET /p/{merchant}/pay/form/{attempt}`: Kassa's payment form, where Stripe's Payment
+/// Element takes the payer's details for the attempt the pay form made. The amount and the
+/// invoices are the server's (the browser decides nothing); the words are in the payer's
+/// language. When the attempt no longer waits for the payer, they see where it stands.
+pub async fn form(
+    State(ctx): State<Ctx>,
+    Extension(lang): Extension<Lang>,
+    Extension(stripe_js): Extension<StripeJs>,
+    client: Option<Extension<ClientIp>>,
+    session: Session,
+    Path((slug, attempt)): Path<(String, String)>,
+) -> Result<Response, Response> {
+    let here = format!("/p/{slug}/pay/form/{attempt}");
+    let (ctx, who, merchant) = signed_in(ctx, lang, client, &session, &slug, &here).await?;
+    let form = match payments::payment_form(&ctx, &who, &attempt).await {
+        Ok(Ok(form)) => form,
+        Ok(Err(paying)) => return Ok(outcome(lang, &merchant, &here, Ok(paying))),
+        Err(e) => return Ok(outcome(lang, &merchant, &here, Err(e))),
+    };
+    let w = lang.words();
+    let slug = &merchant.slug;
+    let amount = kassa_app::money::money_in(lang, form.amount);
+    let invoices = form.invoices.join(", ");
+    let transfer = match form.invoices.as_slice() {
+        [one] => format!("/p/{slug}/invoices/{one}"),
+        _ => format!("/p/{slug}"),
+    };
+    let e = pages::escape;
+    let html = format!(
+        "<p id=\"payment-unavailable\" role=\"alert\" data-testid=\"payment-unavailable\">{unavailable} \
+         <a href=\"{transfer}\">{to_transfer}</a></p>\
+         <form id=\"payment-form\" class=\"payment-form\" hidden data-key=\"{key}\" data-secret=\"{secret}\" \
+         data-return=\"{back}\" data-locale=\"{locale}\" data-failed=\"{failed}\">\
+         <p id=\"payment-loading\" role=\"status\">{loading}</p>\
+         <div id=\"payment-element\" data-testid=\"payment-element\"></div>\
+         <p id=\"payment-error\" class=\"form-error\" role=\"alert\" data-testid=\"payment-error\"></p>\
+         <button type=\"submit\" class=\"button-primary\" disabled>{button}</button></form>\
+         <script src=\"{stripe}\"></script><script src=\"{own}\"></script>",
+        unavailable = e(&w.pay_form_unavailable()),
+        transfer = e(&transfer),
+        to_transfer = e(&w.pay_form_to_transfer()),
+        key = e(&form.publishable_key),
+        secret = e(&form.client_secret),
+        back = e(&form.return_url),
+        locale = lang.code(),
+        failed = e(&w.pay_form_unavailable()),
+        loading = e(&w.pay_form_loading()),
+        button = e(&w.pay_form_button(&amount)),
+        stripe = e(&stripe_js.script),
+        own = e(&FORM_SCRIPT.0),
+    );
+    let page = Page {
+        lang,
+        status: StatusCode::OK,
+        title: &w.pay_form_title(&amount),
+        lines: &[&w.pay_form_for(&invoices)],
+        here: &here,
+    };
+    let mut response = pages::merchant_page_with(&merchant, page, &html);
+    response.headers_mut().insert(http::header::CONTENT_SECURITY_POLICY, stripe_js.csp);
+    Ok(response)
 }

@@ -91,6 +91,10 @@ impl TestApp {
             // Mail stays in the catcher unless a test starts an SMTP server.
             smtp_url: None,
             mail_from: None,
+            // Stripe's servers are out of reach: tests that pay through Stripe start the
+            // stand-in (stripe-standin/) and point these at it.
+            stripe_api_url: "http://127.0.0.1:9/".into(),
+            stripe_js_url: "http://127.0.0.1:9/v3/".into(),
         };
         adjust(&mut config);
         let kassa = kassa_server::build(&config).await.unwrap();

@@ -134,6 +134,8 @@ fn operations() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(jobs::retry))
         .routes(routes!(settings::get, settings::update))
         .routes(routes!(settings::set_bank_account))
+        .routes(routes!(settings::stripe_accounts, settings::connect_stripe))
+        .routes(routes!(settings::disconnect_stripe))
 }
 
 /// `limit` requests per minute per API key (`--api-rate-limit`).

@@ -1,0 +1,346 @@
+//! Paying through Stripe: the real `stripe` gateway code (async-stripe) talks over HTTP to the
+//! Stripe stand-in (stripe-standin/), which answers in Stripe's wire format and sends events
+//! signed as Stripe signs them to Kassa's webhook endpoint. A merchant connects its Stripe
+//! account through the API; its debtors' pay form leads to Kassa's payment form (Stripe's
+//! Payment Element); what the browser's Stripe.js would do is done here with the stand-in's
+//! confirm; the events and the return address move the ledger, once.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{field_codes, TestApp};
+use kassa_stripe_standin::StandIn;
+
+const SECRET_KEY: &str = "sk_test_51KassaStandIn000000000000000000000000000000000004242";
+const PUBLISHABLE_KEY: &str = "pk_test_51KassaStandIn0000000000000000000000000000000000000";
+const WEBHOOK_SECRET: &str = "whsec_standinstandinstandinstandin12";
+
+/// A stand-in, and Kassa pointed at it.
+async fn with_stripe() -> (TestApp, StandIn) {
+    let standin = StandIn::start().await.unwrap();
+    let (api, js) = (standin.url.clone(), format!("{}v3/", standin.url));
+    let app = TestApp::spawn_with(|config| {
+        config.stripe_api_url = api;
+        config.stripe_js_url = js;
+    })
+    .await;
+    (app, standin)
+}
+
+/// Connects the demo merchant's Stripe test account through the API and adds its webhook
+/// endpoint at the stand-in, as a merchant does in the Stripe Dashboard.
+async fn connect(app: &TestApp, standin: &StandIn, methods: &[&str]) -> serde_json::Value {
+    let key = app.live_key().await;
+    let body = serde_json::json!({ "secret_key": SECRET_KEY, "publishable_key": PUBLISHABLE_KEY,
+        "webhook_secret": WEBHOOK_SECRET, "methods": methods });
+    let (status, account) = app.api(&key, http::Method::PUT, "/settings/stripe", Some(body)).await;
+    assert_eq!(status, 200, "{account}");
+    standin.add_webhook_endpoint(SECRET_KEY, account["webhook_url"].as_str().unwrap(), WEBHOOK_SECRET);
+    account
+}
+
+/// Posts the pay form; returns Kassa's payment form's address and the attempt.
+async fn pay_form(app: &TestApp, c: &reqwest::Client, number: &str, amount: &str, key: &str) -> (String, String) {
+    let form = [("merchant", "demo"), ("number", number), ("amount", amount), ("pay_key", key)];
+    let res = app.server_fn(c, "pay_invoice", &form).await;
+    assert_eq!(res.status(), 200);
+    let next: String = res.json().await.unwrap();
+    let attempt = next.strip_prefix(&format!("{}/p/demo/pay/form/", app.url)).unwrap_or_else(|| panic!("{next}"));
+    (next.clone(), attempt.to_string())
+}
+
+/// The payment form's page, and the client secret Stripe.js gets from it.
+async fn form_page(c: &reqwest::Client, url: &str) -> (reqwest::header::HeaderMap, String, String) {
+    let page = c.get(url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let headers = page.headers().clone();
+    let html = page.text().await.unwrap();
+    let secret =
+        html.split("data-secret=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or_else(|| panic!("{html}"));
+    (headers, secret.to_string(), html)
+}
+
+async fn attempt_row(app: &TestApp, id: &str) -> (String, Option<String>, Option<String>, Option<String>) {
+    sqlx::query_as("SELECT state, decline_code, payment_id, method FROM payment_attempts WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.ctx.pool)
+        .await
+        .unwrap()
+}
+
+/// Waits until the attempt is in `state` (events arrive after Stripe's answer, as they do).
+async fn wait_for(app: &TestApp, id: &str, state: &str) {
+    for _ in 0..200 {
+        if attempt_row(app, id).await.0 == state {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("attempt {id} never became {state}: {:?}", attempt_row(app, id).await);
+}
+
+/// What Stripe.js does with a card typed into the Payment Element.
+async fn confirm_card(standin: &StandIn, secret: &str, back: &str, number: &str) -> (u16, serde_json::Value) {
+    let form = [
+        ("client_secret", secret),
+        ("payment_method_data[type]", "card"),
+        ("payment_method_data[card][number]", number),
+        ("return_url", back),
+    ];
+    standin.confirm(intent_of(secret), &form).await.unwrap()
+}
+
+fn intent_of(secret: &str) -> &str {
+    secret.split("_secret_").next().unwrap()
+}
+
+async fn payments_of(app: &TestApp, number: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM applications a JOIN invoices i ON i.id = a.invoice_id \
+         WHERE i.number = $1 AND a.payment_id IS NOT NULL",
+    )
+    .bind(number)
+    .fetch_one(&app.ctx.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn connecting_stripe_checks_every_field_and_never_shows_the_secrets_again() {
+    let (app, _standin) = with_stripe().await;
+    let key = app.live_key().await;
+    let bad = serde_json::json!({ "secret_key": "pk_test_51KassaStandIn00000000", "publishable_key": "pk_live_x",
+        "webhook_secret": "secret", "methods": ["card", "bitcoin_maybe"] });
+    let (status, body) = app.api(&key, http::Method::PUT, "/settings/stripe", Some(bad)).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(
+        field_codes(&body),
+        [
+            ("secret_key", "stripe_secret_key_invalid"),
+            ("publishable_key", "stripe_publishable_key_invalid"),
+            ("webhook_secret", "stripe_webhook_secret_invalid"),
+            ("methods", "payment_method_type_invalid"),
+        ]
+    );
+    let mixed = serde_json::json!({ "secret_key": SECRET_KEY, "publishable_key": "pk_live_51KassaStandIn0000000",
+        "webhook_secret": WEBHOOK_SECRET });
+    let (status, body) = app.api(&key, http::Method::PUT, "/settings/stripe", Some(mixed)).await;
+    assert_eq!((status, field_codes(&body)), (422, vec![("publishable_key", "stripe_keys_mode_mismatch")]));
+
+    // A test key reads, never changes.
+    let test_key = app.key(kassa_core::principal::Mode::Test, kassa_core::principal::Scopes::ALL).await;
+    let good = serde_json::json!({ "secret_key": SECRET_KEY, "publishable_key": PUBLISHABLE_KEY,
+        "webhook_secret": WEBHOOK_SECRET, "methods": ["card", "ideal", "card"] });
+    let (status, body) = app.api(&test_key, http::Method::PUT, "/settings/stripe", Some(good.clone())).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("live_key_required")));
+
+    let (status, account) = app.api(&key, http::Method::PUT, "/settings/stripe", Some(good)).await;
+    assert_eq!(status, 200, "{account}");
+    assert_eq!(account["mode"], "test");
+    assert_eq!(account["secret_key"], "sk_test_...4242");
+    assert_eq!(account["methods"], serde_json::json!(["card", "ideal"]));
+    assert_eq!(account["webhook_url"], format!("{}/webhooks/stripe/demo", app.url));
+    let (_, list) = app.api(&test_key, http::Method::GET, "/settings/stripe", None).await;
+    assert_eq!(list["data"][0]["secret_key"], "sk_test_...4242");
+    // The secrets are sealed in the database, and not in the audit log.
+    let (secret_key, webhook_secret): (String, String) =
+        sqlx::query_as("SELECT secret_key, webhook_secret FROM stripe_accounts")
+            .fetch_one(&app.ctx.pool)
+            .await
+            .unwrap();
+    assert!(secret_key.starts_with("sealed1:") && webhook_secret.starts_with("sealed1:"));
+    let audit: Vec<String> = sqlx::query_scalar(
+        "SELECT COALESCE(after_state, '') FROM audit_log WHERE action = 'merchant.stripe_connected'",
+    )
+    .fetch_all(&app.ctx.pool)
+    .await
+    .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert!(!audit[0].contains(SECRET_KEY) && !audit[0].contains(WEBHOOK_SECRET) && audit[0].contains("...4242"));
+
+    let deleted = common::client()
+        .delete(format!("{}/api/v1/settings/stripe/test", app.url))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    let (_, list) = app.api(&key, http::Method::GET, "/settings/stripe", None).await;
+    assert_eq!(list["data"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn a_card_payment_goes_through_kassas_payment_form_and_stripes_event_pays_the_invoice_once() {
+    let (app, standin) = with_stripe().await;
+    connect(&app, &standin, &[]).await;
+    let c = app.debtor("Bakkerij De Molen B.V.").await;
+    let (form_url, attempt) = pay_form(&app, &c, "NL-2026-0104", "100,00", "stripe-1").await;
+    assert_eq!(attempt_row(&app, &attempt).await.0, "requires_action");
+
+    // Kassa's form: Stripe.js from its address, the CSP widened for it on this page only, the
+    // amount and words from the server in the debtor's language.
+    let (headers, secret, html) = form_page(&c, &form_url).await;
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    let origin = standin.url.trim_end_matches('/');
+    assert!(csp.contains(&format!("script-src 'self' {origin}")) && csp.contains("frame-src"), "{csp}");
+    assert!(html.contains(&format!("<script src=\"{}v3/\"></script>", standin.url)), "{html}");
+    assert!(html.contains("<html lang=\"nl\"") && html.contains("€\u{a0}100,00 betalen"), "{html}");
+    assert!(html.contains(&format!("data-key=\"{PUBLISHABLE_KEY}\"")));
+    let portal_csp = c.get(format!("{}/p/demo", app.url)).send().await.unwrap().headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(!portal_csp.contains(origin), "Stripe's origins only on the payment form: {portal_csp}");
+
+    // What Stripe.js does with the card the payer typed into Stripe's fields.
+    let back = format!("{}/p/demo/pay/return/{attempt}", app.url);
+    let (status, intent) = standin
+        .confirm(
+            intent_of(&secret),
+            &[
+                ("client_secret", &secret),
+                ("payment_method_data[type]", "card"),
+                ("payment_method_data[card][number]", "4242424242424242"),
+                ("return_url", &back),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!((status, intent["status"].as_str()), (200, Some("succeeded")));
+    // Stripe's event arrives on its own and pays the invoice.
+    wait_for(&app, &attempt, "succeeded").await;
+    let (_, _, payment, method) = attempt_row(&app, &attempt).await;
+    assert!(payment.is_some());
+    assert_eq!(payments_of(&app, "NL-2026-0104").await, 1);
+    // Back at the return address (Stripe.js sends the payer there): the receipt, once.
+    let returned = c.get(&back).send().await.unwrap();
+    assert_eq!(returned.status(), 303);
+    assert_eq!(returned.headers()["location"], format!("/p/demo/payments/{}", payment.unwrap()));
+    assert_eq!(payments_of(&app, "NL-2026-0104").await, 1);
+    // Every method the Dashboard enables was offered: which one paid is Stripe's to say once
+    // asked (its events carry only the payment method's id).
+    assert!(matches!(method.as_deref(), None | Some("card")), "{method:?}");
+    // The same pay form again answers the same receipt; the form page now shows it too.
+    let again = c.get(&form_url).send().await.unwrap();
+    assert_eq!(again.status(), 303);
+    let deliveries = standin.deliveries();
+    assert!(
+        deliveries.iter().all(|d| d.status == 200),
+        "{:?}",
+        deliveries.iter().map(|d| (&d.kind, d.status)).collect::<Vec<_>>()
+    );
+    app.assert_ledger_invariants().await;
+}
+
+#[tokio::test]
+async fn three_d_secure_a_declined_card_and_another_card_on_the_same_form() {
+    let (app, standin) = with_stripe().await;
+    connect(&app, &standin, &["card"]).await;
+    let c = app.debtor("Bakkerij De Molen B.V.").await;
+
+    // 3-D Secure: Stripe sends the payer to their bank's page, which sends them back.
+    let (form_url, attempt) = pay_form(&app, &c, "NL-2026-0104", "50,00", "stripe-3ds").await;
+    let (_, secret, _) = form_page(&c, &form_url).await;
+    let back = format!("{}/p/demo/pay/return/{attempt}", app.url);
+    let (status, intent) = confirm_card(&standin, &secret, &back, "4000002760003184").await;
+    assert_eq!((status, intent["status"].as_str()), (200, Some("requires_action")));
+    let bank = intent["next_action"]["redirect_to_url"]["url"].as_str().unwrap().to_string();
+    let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    assert_eq!(plain.get(&bank).send().await.unwrap().status(), 200);
+    let done = plain.post(&bank).form(&[("outcome", "complete")]).send().await.unwrap();
+    assert_eq!(done.status(), 303);
+    let location = done.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with(&back) && location.contains("redirect_status=succeeded"), "{location}");
+    // Back, the gateway is asked (the event may not be here yet): the receipt.
+    let returned = c.get(&location).send().await.unwrap();
+    assert_eq!(returned.status(), 303, "{:?}", returned.text().await);
+    wait_for(&app, &attempt, "succeeded").await;
+    // Only cards were offered: the method is known.
+    assert_eq!(attempt_row(&app, &attempt).await.3.as_deref(), Some("card"));
+
+    // A declined card: the attempt fails with Stripe's decline code; the payer tries another
+    // card on the same form, and that payment is recorded (a failed attempt can still succeed).
+    let (form_url, attempt) = pay_form(&app, &c, "NL-2026-0104", "10,00", "stripe-decline").await;
+    let (_, secret, _) = form_page(&c, &form_url).await;
+    let back = format!("{}/p/demo/pay/return/{attempt}", app.url);
+    let (status, answer) = confirm_card(&standin, &secret, &back, "4000000000009995").await;
+    assert_eq!((status, answer["error"]["decline_code"].as_str()), (402, Some("insufficient_funds")));
+    wait_for(&app, &attempt, "failed").await;
+    assert_eq!(attempt_row(&app, &attempt).await.1.as_deref(), Some("insufficient_funds"));
+    // Its words on the return page, in the debtor's language.
+    let page = c.get(&back).send().await.unwrap();
+    assert_eq!(page.status(), 402);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<html lang=\"nl\""), "{html}");
+    let (status, _) = confirm_card(&standin, &secret, &back, "4242 4242 4242 4242").await;
+    assert_eq!(status, 200);
+    wait_for(&app, &attempt, "succeeded").await;
+    assert_eq!(payments_of(&app, "NL-2026-0104").await, 2);
+    app.assert_ledger_invariants().await;
+}
+
+#[tokio::test]
+async fn a_sepa_direct_debit_is_on_its_way_until_the_bank_settles_it() {
+    let (app, standin) = with_stripe().await;
+    connect(&app, &standin, &[]).await;
+    let c = app.debtor("Bakkerij De Molen B.V.").await;
+    let plain = reqwest::Client::new();
+    for (key, outcome, state) in [("sepa-fails", "failed", "failed"), ("sepa-pays", "succeeded", "succeeded")] {
+        let (form_url, attempt) = pay_form(&app, &c, "NL-2026-0104", "25,00", key).await;
+        let (_, secret, _) = form_page(&c, &form_url).await;
+        let back = format!("{}/p/demo/pay/return/{attempt}", app.url);
+        let (status, intent) = standin
+            .confirm(
+                intent_of(&secret),
+                &[
+                    ("client_secret", &secret),
+                    ("payment_method_data[type]", "sepa_debit"),
+                    ("payment_method_data[sepa_debit][iban]", "DE89370400440532013000"),
+                    ("return_url", &back),
+                ],
+            )
+            .await
+            .unwrap();
+        assert_eq!((status, intent["status"].as_str()), (200, Some("processing")));
+        wait_for(&app, &attempt, "processing").await;
+        let page = c.get(&back).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains("Betaling onderweg"));
+        assert_eq!(payments_of(&app, "NL-2026-0104").await, 0);
+        // Days later the bank answers.
+        let settled = plain
+            .post(format!("{}_standin/payment_intents/{}/settle", standin.url, intent_of(&secret)))
+            .form(&[("outcome", outcome)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(settled.status(), 200);
+        wait_for(&app, &attempt, state).await;
+    }
+    assert_eq!(payments_of(&app, "NL-2026-0104").await, 1);
+    app.assert_ledger_invariants().await;
+}
+
+#[tokio::test]
+async fn stripes_events_are_refused_unless_signed_with_the_merchants_secret() {
+    let (app, standin) = with_stripe().await;
+    connect(&app, &standin, &[]).await;
+    let body = serde_json::json!({ "id": "evt_forged", "object": "event", "type": "payment_intent.succeeded",
+        "data": { "object": {} } })
+    .to_string();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let url = format!("{}/webhooks/stripe/demo", app.url);
+    for (secret, expected) in [("whsec_someoneelse0000000000", "no_valid_signature"), (WEBHOOK_SECRET, "unreadable")] {
+        let res = reqwest::Client::new()
+            .post(&url)
+            .header("stripe-signature", kassa_stripe_standin::sign(secret, body.as_bytes(), now))
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400);
+        let answer: serde_json::Value = res.json().await.unwrap();
+        assert!(answer.to_string().contains(expected), "{answer}");
+    }
+}
