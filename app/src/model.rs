@@ -222,6 +222,34 @@ pub struct SettingsOverview {
     pub logo_width: u32,
     /// Why the logo just sent was refused, in words: on the one page after sending it.
     pub logo_error: Option<String>,
+    /// Where debtors send bank transfers, once set.
+    pub bank: Option<BankView>,
+    /// The payment reference scheme's code (`rf`, `nl_betalingskenmerk`, ...).
+    pub reference_scheme: String,
+    /// The connected Stripe accounts (test, live), without their secrets.
+    pub stripe: Vec<StripeView>,
+    /// Where Stripe sends this merchant's events (to add in the Stripe Dashboard).
+    pub stripe_webhook_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BankView {
+    pub account_name: String,
+    /// Electronic form (no spaces).
+    pub iban: String,
+    pub bic: Option<String>,
+    pub fik_creditor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StripeView {
+    /// `test` or `live`.
+    pub mode: String,
+    /// `sk_test_...4242`.
+    pub secret_key_hint: String,
+    pub publishable_key: String,
+    /// Empty: every method enabled in the Stripe Dashboard.
+    pub methods: Vec<String>,
 }
 
 /// `/admin/jobs`: the merchant's background jobs that used up their attempts.

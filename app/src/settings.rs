@@ -1,14 +1,15 @@
 //! `/admin/settings`: the merchant's own settings for staff: its time zone (whose midnight
-//! makes an invoice overdue and in which clock pages show times) and its logo. The same `kassa-core`
-//! service as the CLI (`kassa merchant create --time-zone`); admins and the owner change it,
-//! other staff read it. A plain post (the admin ships no wasm), redirected back here.
+//! makes an invoice overdue and in which clock pages show times), its logo, the bank account
+//! debtors transfer to with the reference scheme of new invoices, and its Stripe accounts.
+//! The same `kassa-core` services as the CLI and the API; admins and the owner change them,
+//! other staff read them. Plain posts (the admin ships no wasm), redirected back here.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::error::AppError;
 use crate::i18n::t;
-use crate::model::SettingsOverview;
+use crate::model::{BankView, SettingsOverview, StripeView};
 
 /// Where the session keeps "saved" for the page after the redirect.
 pub const SAVED_KEY: &str = "kassa.settings_saved";
@@ -18,13 +19,36 @@ pub const LOGO_ERROR_KEY: &str = "kassa.settings_logo_error";
 #[server(endpoint = "load_settings")]
 pub async fn load_settings() -> Result<SettingsOverview, AppError> {
     use crate::backend as edge;
-    use kassa_core::services::records;
+    use kassa_core::services::{records, stripe_accounts};
     edge::with_status(
         async {
             let (ctx, who) = edge::staff().await?;
             let staff = who.staff()?;
             let merchant = records::scoped_merchant(&ctx.pool, &who, None).await?;
+            let stripe = stripe_accounts::list(&ctx, &who, None)
+                .await?
+                .into_iter()
+                .map(|a| StripeView {
+                    mode: a.mode.as_str().to_string(),
+                    secret_key_hint: a.secret_key_hint,
+                    publishable_key: a.publishable_key,
+                    methods: a.methods,
+                })
+                .collect();
             Ok(SettingsOverview {
+                bank: merchant.bank.clone().map(|b| BankView {
+                    account_name: b.name,
+                    iban: b.iban,
+                    bic: b.bic,
+                    fik_creditor: b.fik_creditor,
+                }),
+                reference_scheme: merchant.reference_scheme.code().to_string(),
+                stripe,
+                stripe_webhook_url: format!(
+                    "{}/webhooks/stripe/{}",
+                    ctx.public_url.trim_end_matches('/'),
+                    merchant.slug
+                ),
                 saved: edge::take_once::<bool>(SAVED_KEY).await.unwrap_or(false),
                 merchant_name: merchant.name,
                 staff_email: staff.email.clone(),
@@ -56,15 +80,106 @@ pub async fn save_settings(time_zone: String) -> Result<(), AppError> {
     )
 }
 
-#[component]
-pub fn SettingsPage() -> impl IntoView {
-    let save = ServerAction::<SaveSettings>::new();
-    let overview = Resource::new(move || save.version().get(), |_| load_settings());
-    crate::admin::staff_page(overview, move |o| view! { <SettingsView overview=o save/> })
+#[server(endpoint = "save_bank_details")]
+pub async fn save_bank_details(
+    account_name: String,
+    iban: String,
+    bic: String,
+    reference_scheme: String,
+    fik_creditor: String,
+) -> Result<(), AppError> {
+    use crate::backend as edge;
+    use kassa_core::services::merchants;
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::staff().await?;
+            let scheme =
+                kassa_domain::ReferenceScheme::parse(&reference_scheme).ok_or(kassa_domain::Problem::FormExpired)?;
+            let optional = |v: String| Some(v).filter(|v| !v.trim().is_empty());
+            let details = merchants::BankDetails {
+                account_name,
+                iban,
+                bic: optional(bic),
+                reference_scheme: scheme,
+                fik_creditor: optional(fik_creditor),
+            };
+            merchants::set_bank_details(&ctx, &who, None, details).await?;
+            edge::keep_once(SAVED_KEY, &true).await?;
+            edge::redirect("/admin/settings")
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "connect_stripe")]
+pub async fn connect_stripe(
+    secret_key: String,
+    publishable_key: String,
+    webhook_secret: String,
+    methods: String,
+) -> Result<(), AppError> {
+    use crate::backend as edge;
+    use kassa_core::services::stripe_accounts::{self, StripeKeys};
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::staff().await?;
+            let keys = StripeKeys {
+                secret_key: secret_key.into(),
+                publishable_key,
+                webhook_secret: webhook_secret.into(),
+                methods: methods.split([',', ' ']).map(str::to_string).collect(),
+            };
+            stripe_accounts::connect(&ctx, &who, None, keys).await?;
+            edge::keep_once(SAVED_KEY, &true).await?;
+            edge::redirect("/admin/settings")
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "disconnect_stripe")]
+pub async fn disconnect_stripe(mode: String) -> Result<(), AppError> {
+    use crate::backend as edge;
+    use kassa_core::principal::Mode;
+    use kassa_core::services::stripe_accounts;
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::staff().await?;
+            let mode = match mode.as_str() {
+                "live" => Mode::Live,
+                "test" => Mode::Test,
+                _ => return Err(kassa_domain::Problem::FormExpired.into()),
+            };
+            stripe_accounts::disconnect(&ctx, &who, None, mode).await?;
+            edge::keep_once(SAVED_KEY, &true).await?;
+            edge::redirect("/admin/settings")
+        }
+        .await,
+    )
 }
 
 #[component]
-fn SettingsView(overview: SettingsOverview, save: ServerAction<SaveSettings>) -> impl IntoView {
+pub fn SettingsPage() -> impl IntoView {
+    let save = ServerAction::<SaveSettings>::new();
+    let bank = ServerAction::<SaveBankDetails>::new();
+    let connect = ServerAction::<ConnectStripe>::new();
+    let disconnect = ServerAction::<DisconnectStripe>::new();
+    let overview = Resource::new(
+        move || (save.version().get(), bank.version().get(), connect.version().get(), disconnect.version().get()),
+        |_| load_settings(),
+    );
+    crate::admin::staff_page(overview, move |o| view! { <SettingsView overview=o save bank connect disconnect/> })
+}
+
+#[component]
+fn SettingsView(
+    overview: SettingsOverview,
+    save: ServerAction<SaveSettings>,
+    bank: ServerAction<SaveBankDetails>,
+    connect: ServerAction<ConnectStripe>,
+    disconnect: ServerAction<DisconnectStripe>,
+) -> impl IntoView {
+    let payments = overview.clone();
     let w = t();
     let error = move || save.value().get().and_then(|r| r.err()).map(|e| e.to_string());
     let current = overview.time_zone.clone();
@@ -97,6 +212,7 @@ fn SettingsView(overview: SettingsOverview, save: ServerAction<SaveSettings>) ->
             </ActionForm>
             <LogoForm logo_url=overview.logo_url logo_width=overview.logo_width
                 error=overview.logo_error may_change=overview.may_change/>
+            <PaymentSettings overview=payments bank connect disconnect/>
         </main>
     }
 }
@@ -131,6 +247,101 @@ fn LogoForm(logo_url: Option<String>, logo_width: u32, error: Option<String>, ma
                         <button type="submit">{w.remove_logo()}</button>
                     </form>
                 })}
+            })}
+        </section>
+    }
+}
+
+/// Where debtors' money goes: the bank account for transfers (with the reference scheme of new
+/// invoices) and the Stripe accounts for paying online.
+#[component]
+fn PaymentSettings(
+    overview: SettingsOverview,
+    bank: ServerAction<SaveBankDetails>,
+    connect: ServerAction<ConnectStripe>,
+    disconnect: ServerAction<DisconnectStripe>,
+) -> impl IntoView {
+    let w = t();
+    let may_change = overview.may_change;
+    let bank_error = move || bank.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    let connect_error = move || connect.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    let current = overview.bank.clone();
+    let value = move |f: fn(&BankView) -> Option<String>| current.as_ref().and_then(f).unwrap_or_default();
+    let scheme = overview.reference_scheme.clone();
+    let schemes = [
+        ("rf", w.reference_scheme_rf()),
+        ("nl_betalingskenmerk", w.reference_scheme_nl()),
+        ("be_structured", w.reference_scheme_be()),
+        ("dk_fik71", w.reference_scheme_dk()),
+    ]
+    .into_iter()
+    .map(|(code, name)| view! { <option value=code selected=code == scheme>{name}</option> })
+    .collect_view();
+    let accounts = overview
+        .stripe
+        .iter()
+        .map(|a| {
+            let methods = if a.methods.is_empty() { w.stripe_methods_all() } else { a.methods.join(", ") };
+            let mode = a.mode.clone();
+            view! {
+                <li data-testid=format!("stripe-{}", a.mode)>
+                    <p>{w.stripe_connected(a.mode.clone(), a.secret_key_hint.clone(), a.publishable_key.clone())}</p>
+                    <p>{w.stripe_methods(methods)}</p>
+                    {may_change.then(|| view! {
+                        <ActionForm action=disconnect>
+                            <input type="hidden" name="mode" value=mode.clone()/>
+                            <button type="submit">{w.disconnect_stripe(mode.clone())}</button>
+                        </ActionForm>
+                    })}
+                </li>
+            }
+        })
+        .collect_view();
+    let none = overview.stripe.is_empty().then(|| view! { <p>{w.stripe_none()}</p> });
+    view! {
+        <section class="settings-payments" aria-labelledby="bank-title">
+            <h2 id="bank-title">{w.bank_title()}</h2>
+            {overview.bank.is_none().then(|| view! { <p>{w.bank_none()}</p> })}
+            <ActionForm action=bank>
+                <label for="account_name">{w.field_account_name()}</label>
+                <input id="account_name" name="account_name" required maxlength="70" autocomplete="off"
+                    value=value(|b| Some(b.account_name.clone())) disabled=!may_change/>
+                <label for="iban">{w.field_iban()}</label>
+                <input id="iban" name="iban" required maxlength="42" autocomplete="off" spellcheck="false"
+                    value=value(|b| Some(b.iban.clone())) disabled=!may_change/>
+                <label for="bic">{w.field_bic()}</label>
+                <input id="bic" name="bic" maxlength="11" autocomplete="off" spellcheck="false"
+                    value=value(|b| b.bic.clone()) disabled=!may_change/>
+                <label for="reference_scheme">{w.field_reference_scheme()}</label>
+                <select id="reference_scheme" name="reference_scheme" disabled=!may_change>{schemes}</select>
+                <label for="fik_creditor">{w.field_fik_creditor()}</label>
+                <input id="fik_creditor" name="fik_creditor" inputmode="numeric" maxlength="8" autocomplete="off"
+                    value=value(|b| b.fik_creditor.clone()) disabled=!may_change/>
+                <p role="alert" class="form-error">{bank_error}</p>
+                {may_change.then(|| view! { <button type="submit" class="button-primary">{w.save_bank()}</button> })}
+            </ActionForm>
+        </section>
+        <section class="settings-payments" aria-labelledby="stripe-title">
+            <h2 id="stripe-title">{w.stripe_title()}</h2>
+            {none}
+            <ul class="stripe-accounts">{accounts}</ul>
+            <p>{w.stripe_webhook(overview.stripe_webhook_url.clone())}</p>
+            {may_change.then(|| view! {
+                <ActionForm action=connect>
+                    <label for="secret_key">{w.field_secret_key()}</label>
+                    <input id="secret_key" name="secret_key" type="password" required autocomplete="off"
+                        spellcheck="false" aria-describedby="stripe-keys-hint"/>
+                    <label for="publishable_key">{w.field_publishable_key()}</label>
+                    <input id="publishable_key" name="publishable_key" required autocomplete="off" spellcheck="false"/>
+                    <label for="webhook_secret">{w.field_webhook_secret()}</label>
+                    <input id="webhook_secret" name="webhook_secret" type="password" required autocomplete="off"
+                        spellcheck="false"/>
+                    <label for="methods">{w.field_methods()}</label>
+                    <input id="methods" name="methods" autocomplete="off" spellcheck="false"/>
+                    <p id="stripe-keys-hint" class="hint">{w.stripe_keys_hint()}</p>
+                    <p role="alert" class="form-error">{connect_error}</p>
+                    <button type="submit" class="button-primary">{w.connect_stripe()}</button>
+                </ActionForm>
             })}
         </section>
     }

@@ -167,8 +167,10 @@ fn problem_in(lang: Lang, p: &Problem, on_a_page: bool) -> String {
             w.problem_allocation_exceeds_amount(money(applied), money(received))
         }
         Problem::AmountExceedsCredit { credit } => w.problem_amount_exceeds_credit(money(credit)),
+        Problem::RefundExceedsPayment { paid } => w.problem_refund_exceeds_payment(money(paid)),
         Problem::NoCreditAvailable => w.problem_no_credit_available(),
         Problem::AlreadyReversed => w.problem_already_reversed(),
+        Problem::NotReversed => w.problem_not_reversed(),
         Problem::OnlyPaymentsReverse => w.problem_only_payments_reverse(),
         Problem::NotInLedger => w.problem_not_in_ledger(),
         Problem::AlreadyInLedger => w.problem_already_in_ledger(),

@@ -24,6 +24,8 @@ pub enum EventType {
     PaymentSucceeded,
     PaymentFailed,
     PaymentReversed,
+    PaymentRefunded,
+    PaymentReinstated,
     CreditNoteCreated,
     InvoicePaid,
     InvoiceOverdue,
@@ -31,7 +33,7 @@ pub enum EventType {
 
 impl EventType {
     /// Every type, as endpoints subscribe to them.
-    pub const ALL: [EventType; 8] = [
+    pub const ALL: [EventType; 10] = [
         EventType::CustomerCreated,
         EventType::InvoiceCreated,
         EventType::InvoicePaid,
@@ -40,6 +42,8 @@ impl EventType {
         EventType::PaymentSucceeded,
         EventType::PaymentFailed,
         EventType::PaymentReversed,
+        EventType::PaymentRefunded,
+        EventType::PaymentReinstated,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -49,6 +53,8 @@ impl EventType {
             EventType::PaymentSucceeded => "payment.succeeded",
             EventType::PaymentFailed => "payment.failed",
             EventType::PaymentReversed => "payment.reversed",
+            EventType::PaymentRefunded => "payment.refunded",
+            EventType::PaymentReinstated => "payment.reinstated",
             EventType::CreditNoteCreated => "credit_note.created",
             EventType::InvoicePaid => "invoice.paid",
             EventType::InvoiceOverdue => "invoice.overdue",

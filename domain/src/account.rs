@@ -3,11 +3,13 @@
 //! from these entries, never stored, and [`CustomerLedger::check`] states the invariants as
 //! code:
 //!
-//! 1. a source (payment or credit note) never applies more than its amount, nor less than
-//!    nothing; a reversed source applies nothing;
+//! 1. a source (payment or credit note) never applies more than its amount less what was
+//!    refunded of it, nor less than nothing; a reversed source applies nothing; a refund never
+//!    exceeds its payment;
 //! 2. an invoice's open balance — total − applied − written off — is never below zero;
 //! 3. the customer's balance — open invoices − unapplied credit — equals the sum of the
-//!    ledger: Σ invoice totals − Σ write-offs − Σ amounts of sources still standing.
+//!    ledger: Σ invoice totals − Σ write-offs − Σ (amount − refunded) of sources still
+//!    standing.
 //!
 //! Operations either succeed whole, returning the entries to persist, or fail with a
 //! [`LedgerError`] and change nothing. The server loads a customer's entries into this type,
@@ -73,6 +75,15 @@ pub struct SourceEntry<S> {
     /// A reversed payment (chargeback, failed direct debit) no longer counts; its
     /// applications have been undone.
     pub reversed: bool,
+    /// What of a payment went back to the payer (refunds); zero for a credit note.
+    pub refunded: Money,
+}
+
+impl<S> SourceEntry<S> {
+    /// What the source still brings: its amount less what was refunded of it.
+    pub fn standing(&self) -> i64 {
+        self.amount.minor() - self.refunded.minor()
+    }
 }
 
 /// Value moved from a source onto an invoice; negative when an earlier application is undone.
@@ -115,11 +126,36 @@ pub struct Received<I, S> {
     pub unapplied: Money,
 }
 
+/// What refunding (part of) a payment decided: the credit it held goes back first; what is
+/// left undoes its applications, the latest first, so those invoices are open again (with
+/// the short-payment write-offs that payment had made on them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refund<I, S> {
+    pub amount: Money,
+    /// Of `amount`, what came out of the credit the payment held.
+    pub from_credit: Money,
+    /// The undoing (negative) applications.
+    pub applications: Vec<Application<I, S>>,
+    pub write_offs: Vec<WriteOff<I, S>>,
+}
+
+/// What reinstating a reversed payment (a chargeback the merchant won) applied again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reinstatement<I, S> {
+    pub applications: Vec<Application<I, S>>,
+    /// What is held as credit on the customer.
+    pub unapplied: Money,
+}
+
 /// What reversing a payment undid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reversal<I, S> {
     pub applications: Vec<Application<I, S>>,
     pub write_offs: Vec<WriteOff<I, S>>,
+}
+
+fn entry_refunded<S: PartialEq>(sources: &[SourceEntry<S>], source: &S) -> i64 {
+    sources.iter().find(|s| &s.source == source).map(|s| s.refunded.minor()).unwrap_or(0)
 }
 
 /// A broken invariant: the ledger is wrong, which is a bug or a corrupt database.
@@ -215,13 +251,13 @@ impl<I: Clone + PartialEq, S: Clone + PartialEq> CustomerLedger<I, S> {
         if entry.reversed {
             return Ok(self.money(0));
         }
-        Ok(self.money(entry.amount.minor() - self.applied_from(source)))
+        Ok(self.money(entry.standing() - self.applied_from(source)))
     }
 
     /// All credit held on the customer: what payments and credit notes have not applied.
     pub fn unapplied_credit(&self) -> Money {
         let minor =
-            self.sources.iter().filter(|s| !s.reversed).map(|s| s.amount.minor() - self.applied_from(&s.source)).sum();
+            self.sources.iter().filter(|s| !s.reversed).map(|s| s.standing() - self.applied_from(&s.source)).sum();
         self.money(minor)
     }
 
@@ -316,7 +352,13 @@ impl<I: Clone + PartialEq, S: Clone + PartialEq> CustomerLedger<I, S> {
             .into_iter()
             .map(|(invoice, minor)| Application { invoice, source: source.clone(), amount: self.money(minor) })
             .collect();
-        self.sources.push(SourceEntry { source: source.clone(), kind, amount, reversed: false });
+        self.sources.push(SourceEntry {
+            source: source.clone(),
+            kind,
+            amount,
+            reversed: false,
+            refunded: self.money(0),
+        });
         self.applications.extend(applications.iter().cloned());
         let mut write_offs = Vec::new();
         if tolerance.is_positive() {
@@ -402,6 +444,73 @@ impl<I: Clone + PartialEq, S: Clone + PartialEq> CustomerLedger<I, S> {
         Ok(w)
     }
 
+    /// Refunds `amount` of a payment (see [`Refund`]). Refused for a credit note, a reversed
+    /// payment, or more than the payment still stands for.
+    pub fn refund(&mut self, source: &S, amount: Money) -> Result<Refund<I, S>, LedgerError> {
+        self.same_currency(amount)?;
+        if !amount.is_positive() {
+            return Err(LedgerError::NotPositive);
+        }
+        let entry = self.source(source)?;
+        if entry.kind != SourceKind::Payment {
+            return Err(LedgerError::NotAPayment);
+        }
+        if entry.reversed {
+            return Err(LedgerError::AlreadyReversed);
+        }
+        let standing = self.money(entry.standing());
+        if amount.minor() > standing.minor() {
+            return Err(LedgerError::MoreThanPaid { amount, paid: standing });
+        }
+        let from_credit = self.unapplied(source)?.min(amount)?;
+        let mut left = amount.minor() - from_credit.minor();
+        // Net applied per invoice, in the order first applied; undone from the last.
+        let mut net: Vec<(I, i64)> = Vec::new();
+        for a in self.applications.iter().filter(|a| &a.source == source) {
+            match net.iter_mut().find(|(i, _)| *i == a.invoice) {
+                Some((_, m)) => *m += a.amount.minor(),
+                None => net.push((a.invoice.clone(), a.amount.minor())),
+            }
+        }
+        let mut undo = Vec::new();
+        for (invoice, applied) in net.into_iter().rev() {
+            if left == 0 {
+                break;
+            }
+            let take = left.min(applied);
+            if take > 0 {
+                undo.push(Application { invoice, source: source.clone(), amount: self.money(-take) });
+                left -= take;
+            }
+        }
+        let undo_write_offs: Vec<WriteOff<I, S>> = self
+            .write_offs
+            .iter()
+            .filter(|w| w.source.as_ref() == Some(source) && undo.iter().any(|a| a.invoice == w.invoice))
+            .map(|w| WriteOff { amount: self.money(-w.amount.minor()), ..w.clone() })
+            .collect();
+        // Net per invoice and source: a write-off already undone is not undone twice.
+        let undo_write_offs: Vec<WriteOff<I, S>> = undo_write_offs
+            .into_iter()
+            .filter(|w| {
+                let net: i64 = self
+                    .write_offs
+                    .iter()
+                    .filter(|x| x.invoice == w.invoice && x.source == w.source)
+                    .map(|x| x.amount.minor())
+                    .sum();
+                net > 0
+            })
+            .collect();
+        self.applications.extend(undo.iter().cloned());
+        self.write_offs.extend(undo_write_offs.iter().cloned());
+        let refunded = self.money(entry_refunded(&self.sources, source) + amount.minor());
+        if let Some(s) = self.sources.iter_mut().find(|s| &s.source == source) {
+            s.refunded = refunded;
+        }
+        Ok(Refund { amount, from_credit, applications: undo, write_offs: undo_write_offs })
+    }
+
     /// Reverses a payment (a chargeback, a failed direct debit): every application it made is
     /// undone, so exactly what it paid is open again, the credit it held is gone, and a
     /// shortfall written off because of it is owed again. Returns the undoing (negative)
@@ -441,6 +550,40 @@ impl<I: Clone + PartialEq, S: Clone + PartialEq> CustomerLedger<I, S> {
         Ok(Reversal { applications: undo, write_offs: undo_write_offs })
     }
 
+    /// Stands a reversed payment again (a chargeback won: the money came back): it applies to
+    /// `plan`'s invoices, each up to its part and its balance now, in that order; the rest is
+    /// held as credit.
+    pub fn reinstate(&mut self, source: &S, plan: &[(I, Money)]) -> Result<Reinstatement<I, S>, LedgerError> {
+        let entry = self.source(source)?;
+        if entry.kind != SourceKind::Payment {
+            return Err(LedgerError::NotAPayment);
+        }
+        if !entry.reversed {
+            return Err(LedgerError::NotReversed);
+        }
+        let mut left = entry.standing();
+        let mut applications: Vec<Application<I, S>> = Vec::new();
+        for (invoice, part) in plan {
+            self.same_currency(*part)?;
+            let balance = self.balance(invoice)?.minor();
+            let already: i64 = applications.iter().filter(|a| &a.invoice == invoice).map(|a| a.amount.minor()).sum();
+            let take = left.min(part.minor()).min(balance - already);
+            if take > 0 {
+                applications.push(Application {
+                    invoice: invoice.clone(),
+                    source: source.clone(),
+                    amount: self.money(take),
+                });
+                left -= take;
+            }
+        }
+        if let Some(s) = self.sources.iter_mut().find(|s| &s.source == source) {
+            s.reversed = false;
+        }
+        self.applications.extend(applications.iter().cloned());
+        Ok(Reinstatement { applications, unapplied: self.money(left) })
+    }
+
     /// The invariants (see the module's documentation); the first one broken.
     pub fn check(&self) -> Result<(), InvariantViolation> {
         let broken = |what: String| Err(InvariantViolation(what));
@@ -458,8 +601,15 @@ impl<I: Clone + PartialEq, S: Clone + PartialEq> CustomerLedger<I, S> {
         }
         for s in &self.sources {
             let applied = self.applied_from(&s.source);
-            if applied < 0 || applied > s.amount.minor() {
+            if applied < 0 || applied > s.standing() {
                 return broken(format!("a source of {} applies {}", s.amount, self.money(applied)));
+            }
+            if s.refunded.currency() != self.currency
+                || s.refunded.is_negative()
+                || s.refunded.minor() > s.amount.minor()
+                || (s.kind != SourceKind::Payment && !s.refunded.is_zero())
+            {
+                return broken(format!("a source of {} has {} refunded", s.amount, s.refunded));
             }
             if s.reversed && applied != 0 {
                 return broken(format!("a reversed source still applies {}", self.money(applied)));
@@ -501,7 +651,7 @@ impl<I: Clone + PartialEq, S: Clone + PartialEq> CustomerLedger<I, S> {
         let totals: i64 = self.invoices.iter().map(|i| i.total.minor()).sum();
         let written_off: i64 = self.write_offs.iter().map(|w| w.amount.minor()).sum();
         // The customer's balance, computed the other way round: from the ledger's sums.
-        let standing: i64 = self.sources.iter().filter(|s| !s.reversed).map(|s| s.amount.minor()).sum();
+        let standing: i64 = self.sources.iter().filter(|s| !s.reversed).map(|s| s.standing()).sum();
         if self.customer_balance().minor() != totals - written_off - standing {
             return broken("the customer's balance is not the sum of its ledger".into());
         }
@@ -640,6 +790,48 @@ mod tests {
         assert!(matches!(l.receive("p1", SourceKind::Payment, dkk, Apply::Hold, eur(0)), Err(LedgerError::Money(_))));
     }
 
+    #[test]
+    fn a_refund_takes_the_credit_first_then_reopens_the_latest_invoice() {
+        let mut l = ledger();
+        // ledger(): "early" (50.00) and "late" (100.00); 200.00 pays both and holds 50.00.
+        l.receive("p", SourceKind::Payment, eur(20_000), Apply::OldestDueFirst, eur(0)).unwrap();
+        assert_eq!(l.unapplied(&"p").unwrap(), eur(5_000));
+        let r = l.refund(&"p", eur(7_000)).unwrap();
+        assert_eq!(r.from_credit, eur(5_000));
+        assert_eq!(r.applications, vec![Application { invoice: "late", source: "p", amount: eur(-2_000) }]);
+        assert_eq!((l.balance(&"early").unwrap(), l.balance(&"late").unwrap()), (eur(0), eur(2_000)));
+        assert_eq!(l.sources()[0].refunded, eur(7_000));
+        assert_eq!(l.customer_balance(), eur(2_000));
+        // What is left of the payment can be refunded, no more; then reversed, nothing twice.
+        assert_eq!(
+            l.refund(&"p", eur(13_001)),
+            Err(LedgerError::MoreThanPaid { amount: eur(13_001), paid: eur(13_000) })
+        );
+        l.reverse(&"p").unwrap();
+        assert_eq!(l.customer_balance(), eur(15_000));
+        assert_eq!(l.refund(&"p", eur(1)), Err(LedgerError::AlreadyReversed));
+        l.receive("cn", SourceKind::CreditNote, eur(100), Apply::Hold, eur(0)).unwrap();
+        assert_eq!(l.refund(&"cn", eur(100)), Err(LedgerError::NotAPayment));
+        assert_eq!(l.check(), Ok(()));
+    }
+
+    #[test]
+    fn a_won_chargeback_stands_the_payment_again_as_planned() {
+        let mut l = ledger();
+        l.receive("p", SourceKind::Payment, eur(12_000), Apply::OldestDueFirst, eur(0)).unwrap();
+        assert_eq!(l.reinstate(&"p", &[]), Err(LedgerError::NotReversed));
+        l.reverse(&"p").unwrap();
+        assert_eq!(l.customer_balance(), eur(15_000));
+        // Meanwhile "early" was paid otherwise: the reinstated payment pays "late" and holds the rest.
+        l.receive("q", SourceKind::Payment, eur(5_000), Apply::Specified(vec![("early", eur(5_000))]), eur(0)).unwrap();
+        let back = l.reinstate(&"p", &[("early", eur(5_000)), ("late", eur(7_000))]).unwrap();
+        assert_eq!(back.applications, vec![Application { invoice: "late", source: "p", amount: eur(7_000) }]);
+        assert_eq!(back.unapplied, eur(5_000));
+        assert_eq!(l.customer_balance(), eur(-2_000));
+        assert_eq!(l.reinstate(&"p", &[]), Err(LedgerError::NotReversed));
+        assert_eq!(l.check(), Ok(()));
+    }
+
     #[derive(Debug, Clone)]
     enum Op {
         Open { total: i64, due_in: i64 },
@@ -647,6 +839,8 @@ mod tests {
         ApplyCredit { source: usize, invoice: usize, amount: Option<i64> },
         WriteOff { invoice: usize, amount: i64 },
         Reverse { source: usize },
+        Refund { source: usize, amount: i64 },
+        Reinstate { source: usize, plan: Vec<(usize, i64)> },
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -670,6 +864,9 @@ mod tests {
                 .prop_map(|(source, invoice, amount)| Op::ApplyCredit { source, invoice, amount }),
             (0usize..8, -5i64..20_000).prop_map(|(invoice, amount)| Op::WriteOff { invoice, amount }),
             (0usize..8).prop_map(|source| Op::Reverse { source }),
+            (0usize..8, -5i64..60_000).prop_map(|(source, amount)| Op::Refund { source, amount }),
+            (0usize..8, proptest::collection::vec((0usize..8, 0i64..30_000), 0..4))
+                .prop_map(|(source, plan)| Op::Reinstate { source, plan }),
         ]
     }
 
@@ -716,6 +913,32 @@ mod tests {
                                 prop_assert_eq!(l.balance(&i).unwrap().minor(), before + reopened);
                             }
                             prop_assert_eq!(l.unapplied(&source).unwrap(), eur(0));
+                        }
+                        r.map(|_| ())
+                    }
+                    Op::Reinstate { source, plan } => {
+                        let balance_before = l.customer_balance().minor();
+                        let plan: Vec<(usize, Money)> = plan.into_iter().map(|(i, m)| (i, eur(m))).collect();
+                        let r = l.reinstate(&source, &plan);
+                        if let Ok(back) = &r {
+                            // The payment counts again, in full (less its refunds).
+                            let standing = l.sources().iter().find(|s| s.source == source).unwrap().standing();
+                            prop_assert_eq!(l.customer_balance().minor(), balance_before - standing);
+                            let applied: i64 = back.applications.iter().map(|a| a.amount.minor()).sum();
+                            prop_assert_eq!(applied + back.unapplied.minor(), standing);
+                        }
+                        r.map(|_| ())
+                    }
+                    Op::Refund { source, amount } => {
+                        let balance_before = l.customer_balance().minor();
+                        let credit_before = l.unapplied(&source).map(|m| m.minor()).unwrap_or(0);
+                        let r = l.refund(&source, eur(amount));
+                        if let Ok(refund) = &r {
+                            // What went back is owed again: the customer's balance rises by it.
+                            prop_assert_eq!(l.customer_balance().minor(), balance_before + amount);
+                            prop_assert_eq!(refund.from_credit.minor(), credit_before.min(amount));
+                            let undone: i64 = refund.applications.iter().map(|a| -a.amount.minor()).sum();
+                            prop_assert_eq!(refund.from_credit.minor() + undone, amount);
                         }
                         r.map(|_| ())
                     }

@@ -22,8 +22,12 @@ pub enum LedgerError {
     NoCredit,
     #[error("already reversed")]
     AlreadyReversed,
-    #[error("only payments can be reversed")]
+    #[error("not reversed")]
+    NotReversed,
+    #[error("only payments can be reversed or refunded")]
     NotAPayment,
+    #[error("{amount} exceeds the {paid} the payment still stands for")]
+    MoreThanPaid { amount: Money, paid: Money },
     #[error("unknown invoice or source")]
     UnknownEntry,
     #[error("entry already in the ledger")]

@@ -61,11 +61,17 @@ pub enum Problem {
         applied: Money,
         received: Money,
     },
+    /// A refund larger than what the payment still stands for (its amount less refunds).
+    RefundExceedsPayment {
+        paid: Money,
+    },
     AmountExceedsCredit {
         credit: Money,
     },
     NoCreditAvailable,
     AlreadyReversed,
+    /// Only a reversed payment can be stood again (a chargeback won).
+    NotReversed,
     OnlyPaymentsReverse,
     NotInLedger,
     AlreadyInLedger,
@@ -341,6 +347,7 @@ impl Problem {
             | Problem::CreditNoteNumberTaken { .. }
             | Problem::IdempotencyKeyReused
             | Problem::AlreadyReversed
+            | Problem::NotReversed
             | Problem::AlreadyInLedger
             | Problem::PaymentInProgress
             | Problem::SelectionChanged { .. }
@@ -376,8 +383,10 @@ impl Problem {
             Problem::NothingOpen => "nothing_open",
             Problem::AllocationExceedsAmount { .. } => "allocation_exceeds_amount",
             Problem::AmountExceedsCredit { .. } => "amount_exceeds_credit",
+            Problem::RefundExceedsPayment { .. } => "refund_exceeds_payment",
             Problem::NoCreditAvailable => "no_credit_available",
             Problem::AlreadyReversed => "already_reversed",
+            Problem::NotReversed => "not_reversed",
             Problem::OnlyPaymentsReverse => "only_payments_reverse",
             Problem::NotInLedger => "not_in_ledger",
             Problem::AlreadyInLedger => "already_in_ledger",
@@ -498,8 +507,10 @@ impl From<LedgerError> for Problem {
                 Problem::AllocationExceedsAmount { applied, received }
             }
             LedgerError::MoreThanCredit { credit, .. } => Problem::AmountExceedsCredit { credit },
+            LedgerError::MoreThanPaid { paid, .. } => Problem::RefundExceedsPayment { paid },
             LedgerError::NoCredit => Problem::NoCreditAvailable,
             LedgerError::AlreadyReversed => Problem::AlreadyReversed,
+            LedgerError::NotReversed => Problem::NotReversed,
             LedgerError::NotAPayment => Problem::OnlyPaymentsReverse,
             LedgerError::UnknownEntry => Problem::NotInLedger,
             LedgerError::DuplicateEntry => Problem::AlreadyInLedger,

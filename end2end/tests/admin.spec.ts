@@ -152,3 +152,35 @@ test('an admin uploads a logo in Dutch: a wrong file is refused in words, a PNG 
   await page.getByRole('button', { name: 'Logo uploaden' }).click();
   await expect(page.locator('.brand-preview img')).toHaveAttribute('width', '40');
 });
+
+test('an admin connects Stripe and keeps the bank account: a wrong key is refused in words, the secret never shown again', async ({ page }) => {
+  await staffSignIn(page, freshDemo());
+  await page.goto(`${kassaUrl()}/admin/settings`);
+  await expect(page.getByRole('heading', { name: 'Bank account for transfers', level: 2 })).toBeVisible();
+  // The demo's bank account, as it was seeded.
+  await expect(page.getByLabel('IBAN')).toHaveValue('NL91ABNA0417164300');
+  await expect(page.getByLabel('Payment reference on new invoices')).toHaveValue('rf');
+  await expect(page.getByText('No Stripe account connected')).toBeVisible();
+  await expect(page.getByText(/add a webhook endpoint at http:\/\/127\.0\.0\.1:\d+\/webhooks\/stripe\/demo/)).toBeVisible();
+  await accessible(page);
+
+  await page.getByLabel('Secret key (sk_test_… or sk_live_…)').fill('pk_test_51NotTheSecretKey000');
+  await page.getByLabel('Publishable key (pk_test_… or pk_live_…)').fill('pk_test_51AdminPublishable000');
+  await page.getByLabel('Webhook signing secret (whsec_…)').fill('whsec_adminadminadmin00');
+  await page.getByRole('button', { name: 'Connect Stripe' }).click();
+  await expect(page.getByText(/^That is not a Stripe secret key/)).toBeVisible();
+
+  await page.getByLabel('Secret key (sk_test_… or sk_live_…)').fill('sk_test_51AdminSecretKey0004242');
+  await page.getByLabel('Publishable key (pk_test_… or pk_live_…)').fill('pk_test_51AdminPublishable000');
+  await page.getByLabel('Webhook signing secret (whsec_…)').fill('whsec_adminadminadmin00');
+  await page.getByLabel(/Payment methods to offer/).fill('card, ideal');
+  await page.getByRole('button', { name: 'Connect Stripe' }).click();
+  const connected = page.getByTestId('stripe-test');
+  await expect(connected).toContainText('test keys: sk_test_...4242 and pk_test_51AdminPublishable000');
+  await expect(connected).toContainText('Offered: card, ideal');
+  await expect(page.locator('body')).not.toContainText('sk_test_51AdminSecretKey0004242');
+  await expect(page.locator('body')).not.toContainText('whsec_adminadminadmin00');
+  await accessible(page);
+  await page.getByRole('button', { name: 'Disconnect the test keys' }).click();
+  await expect(page.getByText('No Stripe account connected')).toBeVisible();
+});

@@ -452,6 +452,8 @@ async fn the_openapi_document_describes_every_operation_and_needs_no_key() {
         ("/payments/{id}", "get"),
         ("/payments/by-key/{key}", "get"),
         ("/payments/{id}/reversal", "post"),
+        ("/payments/{id}/refunds", "get"),
+        ("/payments/{id}/refunds", "post"),
         ("/allocations", "post"),
         ("/webhook_endpoints", "get"),
         ("/webhook_endpoints", "post"),

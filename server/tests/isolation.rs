@@ -190,7 +190,9 @@ async fn fingerprint(app: &TestApp, victims: &[&Victim]) -> Vec<String> {
     for v in victims {
         let by_customer = [
             "SELECT id || ':' || CAST(open_minor AS TEXT) FROM invoices WHERE customer_id = $1",
-            "SELECT id || ':' || COALESCE(CAST(reversed_at AS TEXT), '-') FROM payments WHERE customer_id = $1",
+            "SELECT id || ':' || COALESCE(CAST(reversed_at AS TEXT), '-') || ':' || CAST(refunded_minor AS TEXT) \
+             FROM payments WHERE customer_id = $1",
+            "SELECT id FROM refunds WHERE customer_id = $1",
             "SELECT id FROM credit_notes WHERE customer_id = $1",
             "SELECT w.id FROM write_offs w JOIN invoices i ON i.id = w.invoice_id WHERE i.customer_id = $1",
             "SELECT a.id || ':' || CAST(a.amount_minor AS TEXT) FROM applications a \
@@ -208,7 +210,7 @@ async fn fingerprint(app: &TestApp, victims: &[&Victim]) -> Vec<String> {
     for sql in [
         "SELECT id || ':' || role FROM staff_users WHERE merchant_id = $1",
         "SELECT id || ':' || COALESCE(CAST(revoked_at AS TEXT), '-') FROM api_keys WHERE merchant_id = $1",
-        "SELECT id || ':' || time_zone FROM merchants WHERE id = $1",
+        "SELECT id || ':' || time_zone || ':' || COALESCE(bank_iban, '-') FROM merchants WHERE id = $1",
         "SELECT mode || ':' || secret_key_hint || ':' || publishable_key FROM stripe_accounts WHERE merchant_id = $1",
     ] {
         rows.extend(strings(pool, sql, merchant.as_str()).await);
@@ -256,6 +258,7 @@ fn request(method: &Method, path: &str, v: &Victim) -> (Option<Value>, bool) {
             "reference": "r", "allocations": [ { "invoice_number": inv_number, "amount": "1.00" } ] }),
         ("POST", "/write_offs") => json!({ "invoice": inv_id, "amount": "1.00", "reason": "small_balance" }),
         ("POST", "/payments/{id}/reversal") => json!({ "reason": "chargeback" }),
+        ("POST", "/payments/{id}/refunds") => json!({ "amount": "1.00", "reason": "returned" }),
         ("POST", "/jobs/{id}/retry") | ("POST", "/webhook_deliveries/{id}/replay") => json!({}),
         ("PATCH", "/webhook_endpoints/{id}") => json!({ "url": "https://own.example/hook", "status": "disabled" }),
         ("POST", "/webhook_endpoints/{id}/replay") => {
@@ -409,6 +412,20 @@ fn server_fn_form(name: &str, v: &Victim) -> Vec<(&'static str, String)> {
         ],
         "staff_logout" | "load_admin" | "load_webhooks" | "load_jobs" | "load_settings" | "load_mail" => vec![],
         "save_settings" => vec![("time_zone", s("Pacific/Kiritimati"))],
+        "save_bank_details" => vec![
+            ("account_name", s("Attacker")),
+            ("iban", s("NL91ABNA0417164300")),
+            ("bic", s("")),
+            ("reference_scheme", s("rf")),
+            ("fik_creditor", s("")),
+        ],
+        "connect_stripe" => vec![
+            ("secret_key", s("sk_test_51AttackerAttacker")),
+            ("publishable_key", s("pk_test_51AttackerAttacker")),
+            ("webhook_secret", s("whsec_attackerattacker")),
+            ("methods", s("")),
+        ],
+        "disconnect_stripe" => vec![("mode", s("test"))],
         "retry_job" => vec![("id", v.job.clone())],
         "add_webhook" => vec![("url", s("https://attacker.example/hook")), ("events", s("*")), ("description", s(""))],
         "set_webhook_enabled" => vec![("id", v.endpoint.clone()), ("enabled", s("false"))],
@@ -438,8 +455,12 @@ fn expected(name: &str, who: &str) -> &'static [u16] {
         // Staff read their own merchant's admin; the lower roles may not change settings.
         "load_admin" | "load_webhooks" | "load_settings" if staff => &[200],
         // Its own merchant's settings: the owner of another merchant changes their own.
-        "save_settings" if who == "staff of another merchant" => &[200],
-        "save_settings" if staff => &[404],
+        "save_settings" | "save_bank_details" | "connect_stripe" | "disconnect_stripe"
+            if who == "staff of another merchant" =>
+        {
+            &[200]
+        }
+        "save_settings" | "save_bank_details" | "connect_stripe" | "disconnect_stripe" if staff => &[404],
         // Jobs are settings: the owner of another merchant sees their own, lower roles none.
         "load_jobs" if who == "staff of another merchant" => &[200],
         "load_jobs" | "retry_job" if staff => &[404],

@@ -136,6 +136,7 @@ async fn the_sandbox_refunds_once_per_key_and_never_more_than_was_paid() {
     let account = Account { merchant: MerchantId::from_raw(merchant), live: false, credentials: None };
     let eur = |minor| Money::from_minor(minor, Currency::EUR);
     let refund = |minor, key: &str| RefundPayment {
+        refund: format!("kassa-{key}"),
         payment_reference: reference.clone(),
         amount: eur(minor),
         idempotency_key: key.into(),

@@ -344,3 +344,109 @@ async fn stripes_events_are_refused_unless_signed_with_the_merchants_secret() {
         assert!(answer.to_string().contains(expected), "{answer}");
     }
 }
+
+/// Pays `amount` of `number` by card through Stripe and waits for the payment; its id.
+async fn paid_by_card(
+    app: &TestApp,
+    standin: &StandIn,
+    c: &reqwest::Client,
+    number: &str,
+    amount: &str,
+    key: &str,
+) -> (String, String) {
+    let (form_url, attempt) = pay_form(app, c, number, amount, key).await;
+    let (_, secret, _) = form_page(c, &form_url).await;
+    let back = format!("{}/p/demo/pay/return/{attempt}", app.url);
+    let (status, _) = confirm_card(standin, &secret, &back, "4242424242424242").await;
+    assert_eq!(status, 200);
+    wait_for(app, &attempt, "succeeded").await;
+    (attempt_row(app, &attempt).await.2.unwrap(), intent_of(&secret).to_string())
+}
+
+#[tokio::test]
+async fn a_refund_goes_back_through_stripe_once_and_reopens_what_it_paid() {
+    let (app, standin) = with_stripe().await;
+    connect(&app, &standin, &[]).await;
+    let c = app.debtor("Bakkerij De Molen B.V.").await;
+    let (payment, _) = paid_by_card(&app, &standin, &c, "NL-2026-0104", "100,00", "stripe-refund").await;
+    assert_eq!(app.open_minor("NL-2026-0104").await, 21_000);
+    let key = app.demo.api_key.clone();
+    let refund = |amount: &str, idempotency: &str| {
+        common::client()
+            .post(format!("{}/api/v1/payments/{payment}/refunds", app.url))
+            .bearer_auth(&key)
+            .header("Idempotency-Key", idempotency)
+            .json(&serde_json::json!({ "amount": amount, "reason": "two sacks returned" }))
+    };
+    let first: serde_json::Value = refund("40.00", "refund-1").send().await.unwrap().json().await.unwrap();
+    assert_eq!(first["status"], "succeeded", "{first}");
+    assert_eq!(first["gateway"], "stripe");
+    assert_eq!(first["amount"]["amount"], "40.00");
+    assert_eq!(app.open_minor("NL-2026-0104").await, 25_000);
+    // The same key again: the same refund, nothing refunded twice (at Stripe or in the ledger).
+    let again: serde_json::Value = refund("40.00", "refund-1").send().await.unwrap().json().await.unwrap();
+    assert_eq!(again["id"], first["id"]);
+    assert_eq!(app.open_minor("NL-2026-0104").await, 25_000);
+    // More than the payment still stands for is refused, in words.
+    let res = refund("60.01", "refund-2").send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "refund_exceeds_payment", "{body}");
+    // Stripe's own event for the refund arrives too, and changes nothing more.
+    for _ in 0..200 {
+        if standin.deliveries().iter().any(|d| d.kind == "refund.created" && d.status == 200) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(standin.deliveries().iter().any(|d| d.kind == "refund.created" && d.status == 200));
+    assert_eq!(app.open_minor("NL-2026-0104").await, 25_000);
+    let (_, list) = app.api(&key, http::Method::GET, &format!("/payments/{payment}/refunds"), None).await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 1);
+    let (_, shown) = app.api(&key, http::Method::GET, &format!("/payments/{payment}"), None).await;
+    assert_eq!(shown["refunded"]["amount"], "40.00", "{shown}");
+    app.assert_ledger_invariants().await;
+}
+
+#[tokio::test]
+async fn a_chargeback_reverses_the_payment_and_a_won_one_stands_it_again() {
+    let (app, standin) = with_stripe().await;
+    connect(&app, &standin, &[]).await;
+    let c = app.debtor("Bakkerij De Molen B.V.").await;
+    let plain = reqwest::Client::new();
+    // 310.00 open. Won: 100.00 paid, taken back, paid again (210.00 open). Lost: 50.00 paid and
+    // taken back for good (still 210.00 open).
+    for (key, outcome, closed, open_after) in
+        [("cb-won", "won", "chargeback_won", 21_000), ("cb-lost", "lost", "chargeback_lost", 21_000)]
+    {
+        let amount = if outcome == "won" { "100,00" } else { "50,00" };
+        let before = app.open_minor("NL-2026-0104").await;
+        let (_, intent) = paid_by_card(&app, &standin, &c, "NL-2026-0104", amount, key).await;
+        let attempt: String = sqlx::query_scalar("SELECT id FROM payment_attempts WHERE gateway_reference = $1")
+            .bind(&intent)
+            .fetch_one(&app.ctx.pool)
+            .await
+            .unwrap();
+        let dispute: serde_json::Value = plain
+            .post(format!("{}_standin/payment_intents/{intent}/dispute", standin.url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        wait_for(&app, &attempt, "chargeback").await;
+        // The money was taken back: what the payment paid is owed again.
+        assert_eq!(app.open_minor("NL-2026-0104").await, before);
+        let res = plain
+            .post(format!("{}_standin/disputes/{}/close", standin.url, dispute["id"].as_str().unwrap()))
+            .form(&[("outcome", outcome)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        wait_for(&app, &attempt, closed).await;
+        assert_eq!(app.open_minor("NL-2026-0104").await, open_after);
+    }
+    app.assert_ledger_invariants().await;
+}

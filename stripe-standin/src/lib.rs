@@ -23,6 +23,10 @@
 //! settles it (`POST /_standin/payment_intents/{id}/settle` with `outcome=succeeded|failed`),
 //! as a real direct debit does for days.
 //!
+//! A succeeded payment can be charged back (`POST /_standin/payment_intents/{id}/dispute`:
+//! `charge.dispute.created`, status `needs_response`) and the chargeback decided
+//! (`POST /_standin/disputes/{id}/close` with `outcome=won|lost`: `charge.dispute.closed`).
+//!
 //! Test controls, which Stripe has in its Dashboard instead: `POST /_standin/webhook_endpoints`
 //! (`secret_key`, `url`, `secret`) registers where an account's events go;
 //! `GET /_standin/deliveries` lists what was sent and how the endpoint answered.
@@ -101,6 +105,8 @@ pub struct Delivery {
 struct World {
     intents: HashMap<String, Intent>,
     refunds: HashMap<String, Value>,
+    /// Chargebacks (Stripe's disputes), as Stripe shows them.
+    disputes: HashMap<String, Value>,
     /// (secret key, method and path, Idempotency-Key) → the first answer.
     idempotent: HashMap<(String, String, String), (u16, Value)>,
     endpoints: Vec<Endpoint>,
@@ -197,6 +203,8 @@ fn router(shared: Shared) -> Router {
         .route("/v3/", get(stripe_js))
         .route("/_standin/authenticate/{id}", get(authenticate_page).post(authenticate))
         .route("/_standin/payment_intents/{id}/settle", post(settle))
+        .route("/_standin/payment_intents/{id}/dispute", post(open_dispute))
+        .route("/_standin/disputes/{id}/close", post(close_dispute))
         .route("/_standin/webhook_endpoints", post(add_endpoint))
         .route("/_standin/deliveries", get(list_deliveries))
         // Stripe.js calls the API from the merchant's pages, as it does api.stripe.com.
@@ -664,7 +672,7 @@ async fn cancel_intent(State(shared): State<Shared>, Path(id): Path<String>, hea
     Json(intent_json(&intent, false)).into_response()
 }
 
-fn refund_json(id: &str, intent: &Intent, amount: i64) -> Value {
+fn refund_json(id: &str, intent: &Intent, amount: i64, metadata: &BTreeMap<String, String>) -> Value {
     json!({
         "id": id,
         "object": "refund",
@@ -674,7 +682,7 @@ fn refund_json(id: &str, intent: &Intent, amount: i64) -> Value {
         "created": now(),
         "currency": intent.currency,
         "destination_details": null,
-        "metadata": {},
+        "metadata": metadata,
         "payment_intent": intent.id,
         "reason": null,
         "receipt_number": null,
@@ -727,7 +735,7 @@ async fn create_refund(State(shared): State<Shared>, headers: HeaderMap, body: B
         };
         intent.refunded += amount;
         let id = new_id("re");
-        let body = refund_json(&id, intent, amount);
+        let body = refund_json(&id, intent, amount, &form.map("metadata"));
         world.refunds.insert(id, body.clone());
         refunded = Some(body.clone());
         (200, body)
@@ -851,6 +859,66 @@ async fn settle(State(shared): State<Shared>, Path(id): Path<String>, body: Byte
     };
     send_event(&shared, &intent);
     Json(intent_json(&intent, false)).into_response()
+}
+
+/// The payer's bank takes a succeeded payment back (a dispute, in Stripe's words).
+async fn open_dispute(State(shared): State<Shared>, Path(id): Path<String>) -> Response {
+    let (account, dispute) = {
+        let mut world = shared.world();
+        let Some(intent) = world.intents.get(&id).filter(|i| i.status == "succeeded").cloned() else {
+            return no_such("succeeded payment_intent", &id);
+        };
+        let dispute_id = new_id("du");
+        let dispute = json!({
+            "id": dispute_id,
+            "object": "dispute",
+            "amount": intent.amount_received - intent.refunded,
+            "balance_transactions": [],
+            "charge": intent.latest_charge,
+            "created": now(),
+            "currency": intent.currency,
+            "enhanced_eligibility_types": [],
+            "evidence": { "enhanced_evidence": {}, "customer_name": null, "uncategorized_text": null },
+            "evidence_details": { "due_by": now() + 7 * 86_400, "enhanced_eligibility": {}, "has_evidence": false,
+                "past_due": false, "submission_count": 0 },
+            "is_charge_refundable": false,
+            "livemode": intent.livemode(),
+            "metadata": {},
+            "network_reason_code": "10.4",
+            "payment_intent": intent.id,
+            "payment_method_details": null,
+            "reason": "fraudulent",
+            "status": "needs_response",
+        });
+        world.disputes.insert(dispute_id, dispute.clone());
+        (intent.account, dispute)
+    };
+    deliver(&shared, &account, "charge.dispute.created", dispute.clone());
+    Json(dispute).into_response()
+}
+
+/// The bank decides a chargeback: `won` (the money comes back to the merchant) or `lost`.
+async fn close_dispute(State(shared): State<Shared>, Path(id): Path<String>, body: Bytes) -> Response {
+    let form = Form::parse(&body);
+    let outcome = match form.get("outcome") {
+        Some(o @ ("won" | "lost")) => o.to_string(),
+        _ => return invalid("outcome is won or lost", "outcome"),
+    };
+    let (account, dispute) = {
+        let mut world = shared.world();
+        let Some(dispute) = world.disputes.get_mut(&id) else {
+            return no_such("dispute", &id);
+        };
+        dispute["status"] = json!(outcome);
+        let dispute = dispute.clone();
+        let intent = dispute["payment_intent"].as_str().unwrap_or_default().to_string();
+        let Some(account) = world.intents.get(&intent).map(|i| i.account.clone()) else {
+            return no_such("payment_intent", &intent);
+        };
+        (account, dispute)
+    };
+    deliver(&shared, &account, "charge.dispute.closed", dispute.clone());
+    Json(dispute).into_response()
 }
 
 #[derive(serde::Deserialize)]

@@ -76,6 +76,37 @@ field-logo = Logo file (PNG or JPEG)
 logo-hint = At most 256 KB, 16 to 2,000 pixels a side. Shown 40 pixels high in the portal, emails and PDFs; a square or wide image works best.
 upload-logo = Upload logo
 remove-logo = Remove logo
+bank-title = Bank account for transfers
+bank-none = No bank account yet: invoices show no way to pay by transfer.
+field-account-name = Account holder
+field-iban = IBAN
+field-bic = BIC (optional)
+field-reference-scheme = Payment reference on new invoices
+reference-scheme-rf = RF creditor reference (ISO 11649)
+reference-scheme-nl = Dutch betalingskenmerk
+reference-scheme-be = Belgian structured communication
+reference-scheme-dk = Danish +71 payment id (FIK)
+field-fik-creditor = FI creditor number (8 digits, for +71)
+save-bank = Save bank account
+stripe-title = Stripe
+stripe-none = No Stripe account connected: in test mode debtors pay in the sandbox; in live mode they cannot pay online.
+# $mode (String) - test or live
+# $key (String) - the secret key's hint
+# $publishable (String) - the publishable key
+stripe-connected = { $mode } keys: { $key } and { $publishable }
+stripe-methods-all = every method enabled in the Stripe Dashboard
+# $methods (String) - payment method types
+stripe-methods = Offered: { $methods }
+# $url (String) - an address
+stripe-webhook = In the Stripe Dashboard, add a webhook endpoint at { $url } and give its signing secret here.
+field-secret-key = Secret key (sk_test_… or sk_live_…)
+field-publishable-key = Publishable key (pk_test_… or pk_live_…)
+field-webhook-secret = Webhook signing secret (whsec_…)
+field-methods = Payment methods to offer (optional: card, ideal, sepa_debit, bancontact, mobilepay, …)
+stripe-keys-hint = The secret key and the signing secret are stored sealed and never shown again. Test keys and live keys are kept side by side; the mode you are in picks one.
+connect-stripe = Connect Stripe
+# $mode (String) - test or live
+disconnect-stripe = Disconnect the { $mode } keys
 
 nav-mail = Mail
 mail-heading = Mail sent to customers

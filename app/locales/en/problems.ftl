@@ -77,9 +77,12 @@ problem-nothing-open = This invoice is already paid.
 problem-allocation-exceeds-amount = The allocations add up to { $applied }, more than the { $received } received.
 # $credit (String) - an amount with its currency
 problem-amount-exceeds-credit = Only { $credit } of credit is left to apply.
+# $paid (String) - an amount with its currency
+problem-refund-exceeds-payment = The payment stands for { $paid } (after earlier refunds): refund at most that.
 problem-no-credit-available = There is no credit left to apply.
 problem-already-reversed = This payment has already been reversed.
-problem-only-payments-reverse = Only a payment can be reversed; correct a credit note with an invoice.
+problem-not-reversed = This payment was not reversed, so there is nothing to stand again.
+problem-only-payments-reverse = Only a payment can be reversed or refunded; correct a credit note with an invoice.
 problem-not-in-ledger = That invoice or payment is not on this customer's account.
 problem-already-in-ledger = That entry is already on the account.
 # $number (String) - an invoice number

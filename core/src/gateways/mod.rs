@@ -110,6 +110,8 @@ pub struct GatewayPayment {
 
 #[derive(Debug, Clone)]
 pub struct RefundPayment {
+    /// Kassa's refund, kept with the provider's (metadata) so that its event finds it.
+    pub refund: String,
     pub payment_reference: String,
     pub amount: Money,
     /// The same key always yields the same refund.
@@ -126,9 +128,32 @@ pub enum RefundStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GatewayRefund {
     pub reference: String,
+    /// Kassa's refund, as the provider keeps it (metadata), when it does.
+    pub refund: Option<String>,
     pub payment_reference: String,
     pub amount: Money,
     pub status: RefundStatus,
+}
+
+/// Where a chargeback stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChargebackStatus {
+    /// The money was taken back from the merchant while the bank decides.
+    Opened,
+    /// The bank decided for the merchant: the money came back.
+    Won,
+    /// The bank decided for the payer: the money stays with them.
+    Lost,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewayChargeback {
+    /// The provider's id for the chargeback.
+    pub reference: String,
+    /// The payment contested.
+    pub payment_reference: String,
+    pub amount: Money,
+    pub status: ChargebackStatus,
 }
 
 /// An event a gateway sent (a webhook), read into Kassa's own terms.
@@ -144,6 +169,9 @@ pub enum EventKind {
     /// A payment moved (succeeded, processing, declined, canceled, requires action).
     Payment(GatewayPayment),
     Refund(GatewayRefund),
+    /// The payer contested a payment with their bank (Stripe's "dispute"), or that came to an
+    /// end.
+    Chargeback(GatewayChargeback),
     /// Anything Kassa does not act on, by the provider's type name.
     Other(String),
 }

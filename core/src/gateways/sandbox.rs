@@ -326,6 +326,7 @@ impl PaymentGateway for Sandbox {
         tx.commit().await.map_err(unavailable)?;
         Ok(GatewayRefund {
             reference: id,
+            refund: None,
             payment_reference: row.id.clone(),
             amount: Money::from_minor(minor, request.amount.currency()),
             status: RefundStatus::Succeeded,

@@ -36,8 +36,8 @@ use stripe_shared::{PaymentIntent, PaymentIntentAllowedPaymentMethodTypes, Payme
 
 use super::signature;
 use super::{
-    Account, CreatePayment, EventError, EventKind, GatewayError, GatewayEvent, GatewayPayment, GatewayRefund,
-    GatewayStatus, NextAction, PaymentGateway, RefundPayment, RefundStatus,
+    Account, ChargebackStatus, CreatePayment, EventError, EventKind, GatewayChargeback, GatewayError, GatewayEvent,
+    GatewayPayment, GatewayRefund, GatewayStatus, NextAction, PaymentGateway, RefundPayment, RefundStatus,
 };
 
 pub const NAME: &str = "stripe";
@@ -47,6 +47,9 @@ pub const API_URL: &str = "https://api.stripe.com/";
 
 /// The metadata key Kassa's attempt id travels under with each PaymentIntent.
 pub const ATTEMPT_KEY: &str = "kassa_attempt";
+
+/// The metadata key Kassa's refund id travels under with each Refund.
+pub const REFUND_KEY: &str = "kassa_refund";
 
 /// How long one request to Stripe may take before it counts as unanswered (Stripe's own
 /// libraries wait 80 s; a payer is waiting here).
@@ -197,10 +200,54 @@ fn refund_of(refund: &Refund) -> Result<GatewayRefund, GatewayError> {
     };
     Ok(GatewayRefund {
         reference: refund.id.as_str().to_string(),
+        refund: refund.metadata.as_ref().and_then(|m| m.get(REFUND_KEY)).cloned(),
         payment_reference: refund.payment_intent.as_ref().map(|p| p.id().as_str().to_string()).unwrap_or_default(),
         amount: Money::from_minor(refund.amount, currency_of(&refund.currency)?),
         status,
     })
+}
+
+/// The fields of a Dispute Kassa reads. Read with serde rather than async-stripe's `Dispute`,
+/// which requires fields Stripe added in 2024 (`enhanced_eligibility_types`): an endpoint on
+/// an older API version would send events Kassa could not read, and a chargeback would be
+/// missed. These five fields are in every API version.
+#[derive(serde::Deserialize)]
+struct DisputeFields {
+    id: String,
+    amount: i64,
+    currency: String,
+    status: String,
+    /// The PaymentIntent's id, or the PaymentIntent when expanded.
+    payment_intent: Option<serde_json::Value>,
+}
+
+/// A dispute in Kassa's terms, when it moves money: an inquiry (`warning_*`) or a prevented
+/// one does not, and is not a chargeback.
+fn chargeback_of(object: &serde_json::Value) -> Result<Option<GatewayChargeback>, EventError> {
+    let dispute: DisputeFields = serde_json::from_value(object.clone())
+        .map_err(|e| EventError::Unreadable(format!("not a Stripe dispute: {e}")))?;
+    let status = match dispute.status.as_str() {
+        "needs_response" | "under_review" => ChargebackStatus::Opened,
+        "won" => ChargebackStatus::Won,
+        "lost" => ChargebackStatus::Lost,
+        _ => return Ok(None),
+    };
+    let payment = match &dispute.payment_intent {
+        Some(serde_json::Value::String(id)) => id.clone(),
+        Some(serde_json::Value::Object(intent)) => match intent.get("id").and_then(|id| id.as_str()) {
+            Some(id) => id.to_string(),
+            None => return Ok(None),
+        },
+        _ => return Ok(None),
+    };
+    let currency = Currency::parse(&dispute.currency.to_ascii_uppercase())
+        .map_err(|e| EventError::Unreadable(format!("a dispute in a currency Kassa does not know: {e}")))?;
+    Ok(Some(GatewayChargeback {
+        reference: dispute.id,
+        payment_reference: payment,
+        amount: Money::from_minor(dispute.amount, currency),
+        status,
+    }))
 }
 
 /// The parts of an event Kassa reads before it knows the object's type.
@@ -239,6 +286,10 @@ pub fn event_of(body: &[u8]) -> Result<GatewayEvent, EventError> {
             let refund: Refund = read(&envelope.data.object)?;
             EventKind::Refund(refund_of(&refund).map_err(|e| EventError::Unreadable(e.to_string()))?)
         }
+        "charge.dispute.created" | "charge.dispute.closed" => match chargeback_of(&envelope.data.object)? {
+            Some(chargeback) => EventKind::Chargeback(chargeback),
+            None => EventKind::Other(envelope.kind.clone()),
+        },
         other => EventKind::Other(other.to_string()),
     };
     Ok(GatewayEvent { id: envelope.id, kind })
@@ -295,6 +346,7 @@ impl PaymentGateway for Stripe {
         let refund = CreateRefund::new()
             .payment_intent(request.payment_reference)
             .amount(request.amount.minor())
+            .metadata(HashMap::from([(REFUND_KEY.to_string(), request.refund)]))
             .customize()
             .request_strategy(idempotent(&request.idempotency_key)?)
             .send(&client)
@@ -430,6 +482,42 @@ mod tests {
             event_of(&event("payment_intent.succeeded", serde_json::json!({ "id": "pi_1" }))),
             Err(EventError::Unreadable(_))
         ));
+    }
+
+    /// The Dispute object as Stripe's API reference prints it (API version 2024-06-20, before
+    /// the enhanced-evidence fields), with the statuses a chargeback goes through.
+    #[test]
+    fn a_dispute_from_any_api_version_reads_as_a_chargeback_when_it_moves_money() {
+        let documented = serde_json::json!({ "id": "du_1MtJUT2eZvKYlo2CNaw2HvEv", "object": "dispute", "amount": 1000,
+            "balance_transactions": [], "charge": "ch_1AZtxr2eZvKYlo2CJDX8whov", "created": 1680651737, "currency": "usd",
+            "evidence": { "access_activity_log": null, "uncategorized_text": null },
+            "evidence_details": { "due_by": 1682294399, "has_evidence": false, "past_due": false, "submission_count": 0 },
+            "is_charge_refundable": true, "livemode": false, "metadata": {}, "payment_intent": null,
+            "reason": "general", "status": "warning_needs_response" });
+        let read = |status: &str, intent: serde_json::Value| {
+            let mut dispute = documented.clone();
+            dispute["status"] = status.into();
+            dispute["payment_intent"] = intent;
+            event_of(&event("charge.dispute.created", dispute)).unwrap().kind
+        };
+        // An inquiry takes no money: not a chargeback.
+        assert_eq!(read("warning_needs_response", "pi_1".into()), EventKind::Other("charge.dispute.created".into()));
+        let opened = GatewayChargeback {
+            reference: "du_1MtJUT2eZvKYlo2CNaw2HvEv".into(),
+            payment_reference: "pi_1".into(),
+            amount: Money::from_minor(1000, Currency::parse("USD").unwrap()),
+            status: ChargebackStatus::Opened,
+        };
+        assert_eq!(read("needs_response", "pi_1".into()), EventKind::Chargeback(opened.clone()));
+        let won = GatewayChargeback { status: ChargebackStatus::Won, ..opened.clone() };
+        assert_eq!(
+            read("won", serde_json::json!({ "id": "pi_1", "object": "payment_intent" })),
+            EventKind::Chargeback(won)
+        );
+        let lost = GatewayChargeback { status: ChargebackStatus::Lost, ..opened };
+        assert_eq!(read("lost", "pi_1".into()), EventKind::Chargeback(lost));
+        // A dispute on a charge without a PaymentIntent is none of Kassa's payments.
+        assert_eq!(read("lost", serde_json::Value::Null), EventKind::Other("charge.dispute.created".into()));
     }
 
     #[test]

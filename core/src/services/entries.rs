@@ -57,6 +57,8 @@ pub struct PaymentRecord {
     pub allocations: Vec<Allocation>,
     /// What it still holds as credit on the customer (zero once reversed).
     pub unapplied: Money,
+    /// What of it was paid back to the payer (refunds that succeeded).
+    pub refunded: Money,
     pub reversal_reason: Option<String>,
     pub reversed_at: Option<i64>,
     pub created_at: i64,
@@ -169,18 +171,32 @@ where
 }
 
 const PAYMENT_COLUMNS: &str = "p.id, p.customer_id, c.number, p.currency, p.amount_minor, p.method, p.gateway, \
-     p.gateway_reference, p.reversal_reason, p.reversed_at, p.created_at";
+     p.gateway_reference, p.reversal_reason, p.reversed_at, p.created_at, p.refunded_minor";
 
-type PaymentRow = (String, String, String, String, i64, String, String, String, Option<String>, Option<i64>, i64);
+type PaymentRow = (String, String, String, String, i64, String, String, String, Option<String>, Option<i64>, i64, i64);
 
 async fn payment_record(pool: &Pool, merchant: &MerchantId, row: PaymentRow) -> Result<PaymentRecord> {
-    let (id, customer, number, currency, amount, method, gateway, reference, reversal_reason, reversed_at, created_at) =
-        row;
+    let (
+        id,
+        customer,
+        number,
+        currency,
+        amount,
+        method,
+        gateway,
+        reference,
+        reversal_reason,
+        reversed_at,
+        created_at,
+        refunded,
+    ) = row;
     let amount = money(amount, &currency)?;
+    let refunded = money(refunded, &currency)?;
     let allocations = allocations(pool, merchant, "payment_id", &id).await?;
     let status = if reversed_at.is_some() { PaymentStatus::Reversed } else { PaymentStatus::Succeeded };
+    let standing = amount.checked_sub(refunded).map_err(Error::internal)?;
     let unapplied =
-        if reversed_at.is_some() { Money::zero(amount.currency()) } else { unapplied(amount, &allocations)? };
+        if reversed_at.is_some() { Money::zero(amount.currency()) } else { unapplied(standing, &allocations)? };
     Ok(PaymentRecord {
         id: PaymentId::from_raw(id),
         customer: CustomerId::from_raw(customer),
@@ -192,6 +208,7 @@ async fn payment_record(pool: &Pool, merchant: &MerchantId, row: PaymentRow) -> 
         status,
         allocations,
         unapplied,
+        refunded,
         reversal_reason,
         reversed_at,
         created_at,

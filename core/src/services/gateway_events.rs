@@ -15,8 +15,8 @@ use kassa_domain::{MerchantSlug, Problem};
 use crate::db;
 use crate::error::{Error, Result};
 use crate::gateways::{EventError, EventKind};
-use crate::services::payments;
 use crate::services::records::{merchant_by_slug, Merchant};
+use crate::services::{payments, refunds};
 use crate::Ctx;
 
 /// What became of an event that was accepted.
@@ -61,6 +61,7 @@ pub async fn receive(ctx: &Ctx, slug: &MerchantSlug, gateway: &str, signature: &
     let kind = match &event.kind {
         EventKind::Payment(_) => "payment".to_string(),
         EventKind::Refund(_) => "refund".to_string(),
+        EventKind::Chargeback(_) => "chargeback".to_string(),
         EventKind::Other(kind) => kind.clone(),
     };
     let mut tx = db::begin_write(&ctx.pool).await?;
@@ -82,9 +83,11 @@ pub async fn receive(ctx: &Ctx, slug: &MerchantSlug, gateway: &str, signature: &
     }
     match event.kind {
         EventKind::Payment(payment) => payments::apply_reported(&mut tx, ctx, &merchant, gateway, payment).await?,
-        // Refunds move the ledger once Kassa makes them (issue 20's refunds); until then the
-        // event is kept, not acted on.
-        EventKind::Refund(_) | EventKind::Other(_) => {}
+        EventKind::Refund(refund) => refunds::apply_reported(&mut tx, ctx, &merchant.id, gateway, &refund).await?,
+        EventKind::Chargeback(chargeback) => {
+            payments::apply_chargeback(&mut tx, ctx, &merchant, gateway, &chargeback).await?
+        }
+        EventKind::Other(_) => {}
     }
     tx.commit().await?;
     Ok(Received::Applied)

@@ -97,9 +97,9 @@ pub async fn load(tx: &mut Tx, merchant: &MerchantId, customer: &CustomerId, cur
             due_date: records::parse_date(&due)?,
         });
     }
-    let payment_rows: Vec<(String, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT id, amount_minor, reversed_at FROM payments WHERE merchant_id = $1 AND customer_id = $2 \
-         AND currency = $3 ORDER BY created_at, id",
+    let payment_rows: Vec<(String, i64, Option<i64>, i64)> = sqlx::query_as(
+        "SELECT id, amount_minor, reversed_at, refunded_minor FROM payments WHERE merchant_id = $1 \
+         AND customer_id = $2 AND currency = $3 ORDER BY created_at, id",
     )
     .bind(m)
     .bind(c)
@@ -117,17 +117,19 @@ pub async fn load(tx: &mut Tx, merchant: &MerchantId, customer: &CustomerId, cur
     .await?;
     let sources = payment_rows
         .into_iter()
-        .map(|(id, amount, reversed_at)| SourceEntry {
+        .map(|(id, amount, reversed_at, refunded)| SourceEntry {
             source: Source::Payment(PaymentId::from_raw(id)),
             kind: SourceKind::Payment,
             amount: money(amount),
             reversed: reversed_at.is_some(),
+            refunded: money(refunded),
         })
         .chain(credit_rows.into_iter().map(|(id, amount)| SourceEntry {
             source: Source::CreditNote(CreditNoteId::from_raw(id)),
             kind: SourceKind::CreditNote,
             amount: money(amount),
             reversed: false,
+            refunded: money(0),
         }))
         .collect();
     let application_rows: Vec<(String, Option<String>, Option<String>, i64)> = sqlx::query_as(
@@ -184,7 +186,7 @@ pub async fn load(tx: &mut Tx, merchant: &MerchantId, customer: &CustomerId, cur
 }
 
 /// Stores applications and write-offs the domain decided.
-async fn store(
+pub(crate) async fn store(
     tx: &mut Tx,
     merchant: &MerchantId,
     customer: &CustomerId,
@@ -730,6 +732,25 @@ pub struct ReversePayment {
     pub reason: String,
 }
 
+/// A change to the ledger that holds `payment` (the customer locked); `NotInLedger` when the
+/// merchant has no such payment in the caller's mode.
+pub(crate) async fn begin_for_payment(
+    ctx: &Ctx,
+    who: &Principal,
+    merchant: &MerchantId,
+    payment: &PaymentId,
+) -> Result<(Tx, Posting)> {
+    begin_for_entry(
+        ctx,
+        who,
+        merchant,
+        "SELECT customer_id, currency FROM payments WHERE merchant_id = $1 AND id = $2",
+        payment.as_str(),
+        Problem::NotInLedger,
+    )
+    .await
+}
+
 /// Reverses a payment: exactly what it paid is owed again, the credit it held is gone.
 pub async fn reverse_payment(ctx: &Ctx, who: &Principal, cmd: ReversePayment) -> Result<Reversal<InvoiceId, Source>> {
     authorise_posting(who, &cmd.merchant)?;
@@ -743,31 +764,84 @@ pub async fn reverse_payment(ctx: &Ctx, who: &Principal, cmd: ReversePayment) ->
         Problem::NotInLedger,
     )
     .await?;
-    let reversal = p.loaded.ledger.reverse(&Source::Payment(cmd.payment.clone()))?;
-    store(&mut tx, &cmd.merchant, &p.customer, &reversal.applications, &reversal.write_offs, Some(&reason)).await?;
+    let reversal = reverse_with(&mut tx, ctx, who, &cmd.merchant, &mut p, &cmd.payment, &reason).await?;
+    tx.commit().await?;
+    Ok(reversal)
+}
+
+/// Reverses `payment` in `tx` on the loaded ledger `p` (its customer locked): its entries,
+/// the payment marked, the audit entry and `payment.reversed`.
+pub(crate) async fn reverse_with(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    who: &Principal,
+    merchant: &MerchantId,
+    p: &mut Posting,
+    payment: &PaymentId,
+    reason: &str,
+) -> Result<Reversal<InvoiceId, Source>> {
+    let reversal = p.loaded.ledger.reverse(&Source::Payment(payment.clone()))?;
+    store(tx, merchant, &p.customer, &reversal.applications, &reversal.write_offs, Some(reason)).await?;
     sqlx::query("UPDATE payments SET reversed_at = $1, reversal_reason = $2 WHERE merchant_id = $3 AND id = $4")
         .bind(db::now())
-        .bind(&reason)
-        .bind(cmd.merchant.as_str())
-        .bind(cmd.payment.as_str())
-        .execute(&mut *tx)
+        .bind(reason)
+        .bind(merchant.as_str())
+        .bind(payment.as_str())
+        .execute(&mut **tx)
         .await?;
     let reopened: Vec<_> = reversal
         .applications
         .iter()
         .map(|a| serde_json::json!({ "invoice": a.invoice, "amount": (-a.amount.minor()).to_string() }))
         .collect();
-    let data = serde_json::json!({ "payment": cmd.payment, "customer": p.customer, "reason": reason });
+    let data = serde_json::json!({ "payment": payment, "customer": p.customer, "reason": reason });
     let change = Aftermath {
         action: "payment.reversed",
         subject_type: "payment",
-        subject_id: cmd.payment.as_str(),
+        subject_id: payment.as_str(),
         after: serde_json::json!({ "reason": reason, "reopened_minor": reopened }),
-        events: vec![(EventType::PaymentReversed, cmd.payment.to_string(), data)],
+        events: vec![(EventType::PaymentReversed, payment.to_string(), data)],
     };
-    p.record(&mut tx, ctx, who, &cmd.merchant, change).await?;
-    tx.commit().await?;
+    p.record(tx, ctx, who, merchant, change).await?;
     Ok(reversal)
+}
+
+/// Stands a reversed `payment` again in `tx` on the loaded ledger `p` (a chargeback won): it
+/// applies to `plan`'s invoices as far as they are still open, the rest held as credit; the
+/// audit entry and `payment.reinstated`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn reinstate_with(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    who: &Principal,
+    merchant: &MerchantId,
+    p: &mut Posting,
+    payment: &PaymentId,
+    plan: &[(InvoiceId, Money)],
+    reason: &str,
+) -> Result<()> {
+    let back = p.loaded.ledger.reinstate(&Source::Payment(payment.clone()), plan)?;
+    store(tx, merchant, &p.customer, &back.applications, &[], Some(reason)).await?;
+    sqlx::query("UPDATE payments SET reversed_at = NULL, reversal_reason = NULL WHERE merchant_id = $1 AND id = $2")
+        .bind(merchant.as_str())
+        .bind(payment.as_str())
+        .execute(&mut **tx)
+        .await?;
+    let applied: Vec<_> = back
+        .applications
+        .iter()
+        .map(|a| serde_json::json!({ "invoice": a.invoice, "amount": a.amount.amount_string() }))
+        .collect();
+    let data = serde_json::json!({ "payment": payment, "customer": p.customer, "reason": reason,
+        "held_as_credit": back.unapplied.amount_string() });
+    let change = Aftermath {
+        action: "payment.reinstated",
+        subject_type: "payment",
+        subject_id: payment.as_str(),
+        after: serde_json::json!({ "reason": reason, "applied": applied, "held_as_credit": back.unapplied.amount_string() }),
+        events: vec![(EventType::PaymentReinstated, payment.to_string(), data)],
+    };
+    p.record(tx, ctx, who, merchant, change).await
 }
 
 /// Loads and checks every customer's ledger in every currency; returns how many were checked.

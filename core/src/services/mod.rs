@@ -16,6 +16,7 @@ pub mod merchants;
 pub mod payments;
 pub mod portal;
 pub mod records;
+pub mod refunds;
 pub mod reports;
 pub mod staff;
 pub mod statements;

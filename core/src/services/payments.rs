@@ -772,3 +772,103 @@ async fn settle_in(
     ledger::record_change(tx, ctx, who, &merchant.id, mode, ledgers, change).await?;
     Ok(())
 }
+
+/// A gateway's chargeback about one of its payments, inside the event's transaction (the
+/// customer locked): opened, the payment is reversed (what it paid is owed again); won, it
+/// stands again, paying the invoices the payer chose as far as they are still open; lost,
+/// nothing more changes. The attempt moves forward only, so a repeated or late event changes
+/// nothing; a closing event whose opening never came reverses first. A chargeback on a
+/// payment no attempt knows changes nothing.
+pub(crate) async fn apply_chargeback(
+    tx: &mut db::Tx,
+    ctx: &Ctx,
+    merchant: &Merchant,
+    gateway: &str,
+    chargeback: &gateways::GatewayChargeback,
+) -> Result<()> {
+    use gateways::ChargebackStatus;
+    let found: Option<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, customer_id, payment_id FROM payment_attempts WHERE merchant_id = $1 AND gateway = $2 \
+         AND gateway_reference = $3",
+    )
+    .bind(merchant.id.as_str())
+    .bind(gateway)
+    .bind(&chargeback.payment_reference)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((attempt, customer, Some(payment))) = found else {
+        tracing::warn!(merchant = %merchant.slug, gateway, reference = %chargeback.payment_reference,
+            "a chargeback on a payment no attempt paid");
+        return Ok(());
+    };
+    db::lock_customer(tx, merchant.id.as_str(), &customer).await?;
+    let state: String = sqlx::query_scalar("SELECT state FROM payment_attempts WHERE merchant_id = $1 AND id = $2")
+        .bind(merchant.id.as_str())
+        .bind(&attempt)
+        .fetch_one(&mut **tx)
+        .await?;
+    let mut state = AttemptState::parse(&state).ok_or_else(|| Error::internal(format!("attempt state {state:?}")))?;
+    let payment = PaymentId::from_raw(payment);
+    let currency: String = sqlx::query_scalar("SELECT currency FROM payments WHERE merchant_id = $1 AND id = $2")
+        .bind(merchant.id.as_str())
+        .bind(payment.as_str())
+        .fetch_one(&mut **tx)
+        .await?;
+    let currency = crate::services::records::currency(&currency)?;
+    let mut posting = ledger::Posting::load(tx, &merchant.id, CustomerId::from_raw(customer), currency).await?;
+    let who = Principal::System;
+    let reason = format!("chargeback {}", chargeback.reference);
+    // Opened first when its own event has not come (yet): the money was taken back either way.
+    if state.can_become(AttemptState::Chargeback) {
+        ledger::reverse_with(tx, ctx, &who, &merchant.id, &mut posting, &payment, &reason).await?;
+        move_attempt(tx, merchant, &attempt, AttemptState::Chargeback).await?;
+        state = AttemptState::Chargeback;
+    }
+    let closed = match chargeback.status {
+        ChargebackStatus::Opened => return Ok(()),
+        ChargebackStatus::Won => AttemptState::ChargebackWon,
+        ChargebackStatus::Lost => AttemptState::ChargebackLost,
+    };
+    if !state.can_become(closed) {
+        return Ok(());
+    }
+    if closed == AttemptState::ChargebackWon {
+        let planned: Vec<(String, Option<i64>)> = sqlx::query_as(
+            "SELECT invoice_id, amount_minor FROM payment_attempt_invoices WHERE merchant_id = $1 AND attempt_id = $2 \
+             ORDER BY invoice_id",
+        )
+        .bind(merchant.id.as_str())
+        .bind(&attempt)
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut plan = Vec::with_capacity(planned.len());
+        for (invoice, part) in planned {
+            let invoice = InvoiceId::from_raw(invoice);
+            let part = match part {
+                Some(minor) => Money::from_minor(minor, currency),
+                // Attempts from before planned parts were kept: as much as it will take.
+                None => Money::from_minor(Money::MAX_MINOR, currency),
+            };
+            plan.push((invoice, part));
+        }
+        let reason = format!("chargeback {} won", chargeback.reference);
+        ledger::reinstate_with(tx, ctx, &who, &merchant.id, &mut posting, &payment, &plan, &reason).await?;
+    }
+    move_attempt(tx, merchant, &attempt, closed).await
+}
+
+/// Moves an attempt to `state` from one of its predecessors (the customer locked).
+async fn move_attempt(tx: &mut db::Tx, merchant: &Merchant, attempt: &str, state: AttemptState) -> Result<()> {
+    let predecessors = state.predecessors().iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ");
+    sqlx::query(&format!(
+        "UPDATE payment_attempts SET state = $1, updated_at = $2 WHERE merchant_id = $3 AND id = $4 \
+         AND state IN ({predecessors})"
+    ))
+    .bind(state.as_str())
+    .bind(db::now())
+    .bind(merchant.id.as_str())
+    .bind(attempt)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

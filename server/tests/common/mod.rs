@@ -286,6 +286,15 @@ impl TestApp {
     }
 
     /// The invoice as the portal's `load_invoice` server function returns it.
+    /// An invoice's open balance in minor units, as the ledger keeps it.
+    pub async fn open_minor(&self, number: &str) -> i64 {
+        sqlx::query_scalar("SELECT open_minor FROM invoices WHERE number = $1")
+            .bind(number)
+            .fetch_one(&self.ctx.pool)
+            .await
+            .unwrap()
+    }
+
     pub async fn invoice_json(&self, c: &reqwest::Client, number: &str) -> serde_json::Value {
         self.server_fn(c, "load_invoice", &[("merchant", "demo"), ("number", number)]).await.json().await.unwrap()
     }
@@ -342,11 +351,18 @@ pub async fn assert_ledger_invariants(pool: &kassa_core::db::Pool) {
     .await;
     assert_eq!(stale, 0, "an invoice's stored open balance differs from its ledger");
     let overspent = count(
-        "SELECT COUNT(*) FROM payments p WHERE p.amount_minor < \
+        "SELECT COUNT(*) FROM payments p WHERE p.amount_minor - p.refunded_minor < \
              (SELECT COALESCE(SUM(a.amount_minor), 0) FROM applications a WHERE a.payment_id = p.id)",
     )
     .await;
-    assert_eq!(overspent, 0, "a payment applies more than it brought");
+    assert_eq!(overspent, 0, "a payment applies more than it brought, less its refunds");
+    let refunds_astray = count(
+        "SELECT COUNT(*) FROM payments p WHERE p.refunded_minor < 0 OR p.refunded_minor > p.amount_minor \
+             OR p.refunded_minor <> (SELECT COALESCE(SUM(r.amount_minor), 0) FROM refunds r \
+                                     WHERE r.payment_id = p.id AND r.state = 'succeeded')",
+    )
+    .await;
+    assert_eq!(refunds_astray, 0, "a payment's refunded amount is not the sum of its refunds");
     let reversed_still_applied = count(
         "SELECT COUNT(*) FROM payments p WHERE p.reversed_at IS NOT NULL AND 0 <> \
              (SELECT COALESCE(SUM(a.amount_minor), 0) FROM applications a WHERE a.payment_id = p.id)",

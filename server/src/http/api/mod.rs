@@ -134,6 +134,7 @@ fn operations() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(jobs::retry))
         .routes(routes!(settings::get, settings::update))
         .routes(routes!(settings::set_bank_account))
+        .routes(routes!(payments::refund, payments::refunds_of))
         .routes(routes!(settings::stripe_accounts, settings::connect_stripe))
         .routes(routes!(settings::disconnect_stripe))
 }

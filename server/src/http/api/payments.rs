@@ -9,7 +9,7 @@ use http::{HeaderMap, StatusCode};
 use kassa_core::error::Checks;
 use kassa_core::services::entries::{self, Allocation, PaymentRecord};
 use kassa_core::services::ledger::{self, RecordPayment, ReversePayment};
-use kassa_core::services::{customers, invoices, records};
+use kassa_core::services::{customers, invoices, records, refunds};
 use kassa_domain::{Apply, Currency, CustomerId, CustomerNumber, InvoiceNumber, PaymentId, Problem};
 use serde::{Deserialize, Serialize};
 
@@ -57,6 +57,8 @@ pub struct PaymentJson {
     pub allocations: Vec<AllocationJson>,
     /// What it still holds as credit on the customer (apply it with `POST /allocations`).
     pub unapplied: MoneyJson,
+    /// What of it was paid back to the payer (`POST /payments/{id}/refunds`).
+    pub refunded: MoneyJson,
     pub reversal_reason: Option<String>,
     /// RFC 3339.
     pub reversed_at: Option<String>,
@@ -78,6 +80,7 @@ impl From<PaymentRecord> for PaymentJson {
             status: p.status.as_str().into(),
             allocations: p.allocations.into_iter().map(AllocationJson::from).collect(),
             unapplied: p.unapplied.into(),
+            refunded: p.refunded.into(),
             reversal_reason: p.reversal_reason,
             reversed_at: p.reversed_at.map(records::rfc3339),
             created_at: records::rfc3339(p.created_at),
@@ -282,4 +285,97 @@ pub async fn reverse(
     let cmd = ReversePayment { merchant: key.merchant().clone(), payment: payment.clone(), reason: body.reason };
     ledger::reverse_payment(&key.ctx, &key.who, cmd).await?;
     Ok(Json(entries::payment(&key.ctx, &key.who, &payment).await?.into()))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRefund {
+    /// A decimal string in the payment's currency (`"25.00"`); left out: all the payment still
+    /// stands for.
+    #[schema(value_type = Option<String>, example = "25.00")]
+    pub amount: Option<DecimalText>,
+    /// Why, in your words (1-500 characters): `returned goods`, `overpaid`, ...
+    pub reason: String,
+}
+
+/// A refund of (part of) a payment.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RefundJson {
+    pub id: String,
+    /// Always `refund`.
+    pub object: String,
+    pub payment: String,
+    pub amount: MoneyJson,
+    /// `pending` (asked of the gateway, the ledger not moved yet), `succeeded` (paid back, in
+    /// the ledger) or `failed` (the gateway could not; nothing changed).
+    pub status: String,
+    /// The gateway it went through; `null` for a payment received outside Kassa, recorded as
+    /// paid back by you.
+    pub gateway: Option<String>,
+    pub reason: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+impl From<refunds::Refund> for RefundJson {
+    fn from(r: refunds::Refund) -> RefundJson {
+        RefundJson {
+            id: r.id,
+            object: "refund".into(),
+            payment: r.payment.to_string(),
+            amount: r.amount.into(),
+            status: r.state.as_str().into(),
+            gateway: r.gateway,
+            reason: r.reason,
+            created_at: records::rfc3339(r.created_at),
+        }
+    }
+}
+
+/// Refund (part of) a payment.
+///
+/// A payment taken through a gateway (Stripe, the sandbox) is paid back through it, and the
+/// ledger moves when the gateway confirms: the credit the payment held goes first, then what
+/// it paid is owed again, the latest invoice first. A payment you recorded (received outside
+/// Kassa) is recorded as paid back by you, at once. Never more than the payment still stands
+/// for (422 `refund_exceeds_payment`); the same `Idempotency-Key` never refunds twice.
+#[utoipa::path(post, path = "/payments/{id}/refunds", tag = "payments", request_body = CreateRefund,
+    params(("id" = String, Path, description = "Kassa's id"), RequiredIdempotencyKey),
+    responses(
+        (status = 201, description = "Refunded, or asked of the gateway", body = RefundJson),
+        (status = 400, body = ErrorJson),
+        (status = 404, body = ErrorJson),
+        (status = 409, body = ErrorJson),
+        (status = 422, body = ErrorJson),
+    ))]
+pub async fn refund(
+    key: Key,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Body(body): Body<CreateRefund>,
+) -> ApiResult<Response> {
+    let payment = PaymentId::from_raw(id);
+    // Only the key's own mode: another mode's payment is not found.
+    entries::payment(&key.ctx, &key.who, &payment).await?;
+    let idempotency = required_key(&headers, &key)?;
+    let cmd = refunds::RefundPayment {
+        merchant: key.merchant().clone(),
+        payment,
+        amount: body.amount.map(|a| a.text()),
+        reason: body.reason,
+        key: idempotency,
+    };
+    let done = refunds::refund(&key.ctx, &key.who, cmd).await?;
+    Ok((StatusCode::CREATED, Json(RefundJson::from(done))).into_response())
+}
+
+/// A payment's refunds, newest first.
+#[utoipa::path(get, path = "/payments/{id}/refunds", tag = "payments",
+    params(("id" = String, Path, description = "Kassa's id")),
+    responses((status = 200, body = ListJson<RefundJson>), (status = 404, body = ErrorJson)))]
+pub async fn refunds_of(key: Key, Path(id): Path<String>) -> ApiResult<Json<ListJson<RefundJson>>> {
+    let payment = PaymentId::from_raw(id);
+    entries::payment(&key.ctx, &key.who, &payment).await?;
+    let found = refunds::of_payment(&key.ctx, &key.who, &payment).await?;
+    Ok(Json(ListJson { data: found.into_iter().map(RefundJson::from).collect(), has_more: false, next_cursor: None }))
 }
