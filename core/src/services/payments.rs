@@ -809,18 +809,25 @@ pub(crate) async fn apply_chargeback(
         .await?;
     let mut state = AttemptState::parse(&state).ok_or_else(|| Error::internal(format!("attempt state {state:?}")))?;
     let payment = PaymentId::from_raw(payment);
-    let currency: String = sqlx::query_scalar("SELECT currency FROM payments WHERE merchant_id = $1 AND id = $2")
-        .bind(merchant.id.as_str())
-        .bind(payment.as_str())
-        .fetch_one(&mut **tx)
-        .await?;
+    let (currency, reversed_at): (String, Option<i64>) =
+        sqlx::query_as("SELECT currency, reversed_at FROM payments WHERE merchant_id = $1 AND id = $2")
+            .bind(merchant.id.as_str())
+            .bind(payment.as_str())
+            .fetch_one(&mut **tx)
+            .await?;
+    // Staff may have reversed it by hand already (POST /payments/{id}/reversal): the ledger
+    // is not moved twice, the attempt still follows the chargeback.
+    let mut reversed = reversed_at.is_some();
     let currency = crate::services::records::currency(&currency)?;
     let mut posting = ledger::Posting::load(tx, &merchant.id, CustomerId::from_raw(customer), currency).await?;
     let who = Principal::System;
     let reason = format!("chargeback {}", chargeback.reference);
     // Opened first when its own event has not come (yet): the money was taken back either way.
     if state.can_become(AttemptState::Chargeback) {
-        ledger::reverse_with(tx, ctx, &who, &merchant.id, &mut posting, &payment, &reason).await?;
+        if !reversed {
+            ledger::reverse_with(tx, ctx, &who, &merchant.id, &mut posting, &payment, &reason).await?;
+            reversed = true;
+        }
         move_attempt(tx, merchant, &attempt, AttemptState::Chargeback).await?;
         state = AttemptState::Chargeback;
     }
@@ -832,7 +839,7 @@ pub(crate) async fn apply_chargeback(
     if !state.can_become(closed) {
         return Ok(());
     }
-    if closed == AttemptState::ChargebackWon {
+    if closed == AttemptState::ChargebackWon && reversed {
         let planned: Vec<(String, Option<i64>)> = sqlx::query_as(
             "SELECT invoice_id, amount_minor FROM payment_attempt_invoices WHERE merchant_id = $1 AND attempt_id = $2 \
              ORDER BY invoice_id",
