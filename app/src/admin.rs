@@ -19,6 +19,7 @@ pub async fn staff_login(email: String, password: String) -> Result<(), AppError
         async {
             let ctx = edge::ctx("admin")?;
             let who = kassa_core::services::auth::staff_login(&ctx, &email, &password).await?;
+            kassa_core::services::staff::remember_language(&ctx, &who, crate::i18n::lang().code()).await?;
             edge::sign_in(&edge::session().await?, &who).await?;
             edge::redirect("/admin")
         }
@@ -33,6 +34,7 @@ pub async fn set_staff_password(token: String, password: String, confirm: String
         async {
             let ctx = edge::ctx("admin")?;
             let who = kassa_core::services::staff::set_password(&ctx, &token, &password, &confirm).await?;
+            kassa_core::services::staff::remember_language(&ctx, &who, crate::i18n::lang().code()).await?;
             edge::sign_in(&edge::session().await?, &who).await?;
             edge::redirect("/admin")
         }
@@ -182,6 +184,7 @@ pub(crate) fn AdminHeader(merchant_name: String, staff_email: String) -> impl In
             <p class="brand-name">{w.admin_brand(&merchant_name)}</p>
             <nav class="admin-nav" aria-label=w.admin()>
                 <a href="/admin" aria-current=move || current("/admin")>{w.nav_invoices()}</a>
+                <a href="/admin/payments" aria-current=move || current("/admin/payments")>{w.nav_payments()}</a>
                 <a href="/admin/webhooks" aria-current=move || current("/admin/webhooks")>{w.nav_webhooks()}</a>
                 <a href="/admin/jobs" aria-current=move || current("/admin/jobs")>{w.nav_jobs()}</a>
                 <a href="/admin/mail" aria-current=move || current("/admin/mail")>{w.nav_mail()}</a>

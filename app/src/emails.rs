@@ -1,23 +1,34 @@
-//! Emails to debtors, in the customer's language, with the merchant's name and colour: a
-//! plain-text part and an HTML part (inline styles and a table layout, as mail programs need;
-//! nothing loads from the web). Sent from the job queue through `ctx.mailer` (SMTP, or the mail
-//! catcher).
+//! Emails to debtors (a sign-in link, a receipt with its PDF, a payment that failed after
+//! all), in the customer's language, and to the merchant's staff (a payment that failed), in
+//! the language they signed in with; with the merchant's name and colour: a plain-text part
+//! and an HTML part (inline styles and a table layout, as mail programs need; nothing loads
+//! from the web). Sent from the job queue through `ctx.mailer` (SMTP, or the mail catcher).
 
 use async_trait::async_trait;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use kassa_core::jobs::{Handler, Job};
-use kassa_core::mail::Message;
-use kassa_core::services::{auth, records};
+use kassa_core::mail::{Attachment, Message};
+use kassa_core::services::{auth, notices, records};
 use kassa_core::Ctx;
-use kassa_domain::{CustomerId, MerchantId};
+use kassa_domain::{CustomerId, MerchantId, Money};
 
 use crate::i18n::Lang;
+use crate::money::money_in;
 
 /// What every email says around its own words.
 struct Frame<'a> {
     lang: Lang,
     merchant: &'a records::Merchant,
-    customer_name: &'a str,
+    greeting: String,
+    footer: String,
+}
+
+impl<'a> Frame<'a> {
+    /// A debtor's email: greeted by name, from the merchant.
+    fn to_debtor(lang: Lang, merchant: &'a records::Merchant, name: &str) -> Frame<'a> {
+        let w = lang.words();
+        Frame { lang, merchant, greeting: w.email_greeting(name), footer: w.email_footer(&merchant.name) }
+    }
 }
 
 /// Black or white, whichever reads better on the merchant's colour (WCAG relative luminance).
@@ -46,10 +57,8 @@ fn with_button(
     button: (&str, &str),
     after: &[String],
 ) -> Message {
-    let w = frame.lang.words();
     let merchant = &frame.merchant.name;
-    let greeting = w.email_greeting(frame.customer_name);
-    let footer = w.email_footer(merchant);
+    let (greeting, footer) = (&frame.greeting, &frame.footer);
     let (label, href) = button;
 
     let mut plain = format!("{greeting}\n\n");
@@ -80,21 +89,21 @@ fn with_button(
         subject = text(&subject),
         ink = ink_on(color),
         merchant = text(merchant),
-        greeting = text(&greeting),
+        greeting = text(greeting),
         before = lines.iter().map(paragraph).collect::<String>(),
         href_attr = attr(href),
         label = text(label),
         href_text = text(href),
         after = after.iter().map(paragraph).collect::<String>(),
-        footer = text(&footer),
+        footer = text(footer),
     );
-    Message { to: String::new(), from_name: merchant.clone(), subject, text: plain, html }
+    Message { to: String::new(), from_name: merchant.clone(), subject, text: plain, html, attachments: Vec::new() }
 }
 
 /// The sign-in email: a single-use link to the merchant's portal.
 pub fn sign_in(lang: Lang, merchant: &records::Merchant, customer_name: &str, to: &str, link: &str) -> Message {
     let w = lang.words();
-    let frame = Frame { lang, merchant, customer_name };
+    let frame = Frame::to_debtor(lang, merchant, customer_name);
     let mut message = with_button(
         &frame,
         w.email_sign_in_subject(&merchant.name),
@@ -130,6 +139,171 @@ impl Handler for SignInLinkMail {
         let lang = Lang::from_code(&mail.language).unwrap_or_default();
         let message = sign_in(lang, &mail.merchant, &mail.customer_name, &mail.email, &mail.link);
         ctx.mailer.send(&ctx.pool, &merchant, &message).await
+    }
+}
+
+/// The receipt of a payment made through Kassa: what was received, how, and what it paid,
+/// with the receipt's PDF attached.
+pub fn receipt(lang: Lang, mail: &notices::ReceiptMail) -> Message {
+    let w = lang.words();
+    let r = &mail.receipt;
+    let amount = money_in(lang, r.amount);
+    let mut lines = vec![w.email_receipt_body(
+        &r.merchant.name,
+        &amount,
+        crate::dates::moment_in(lang, r.at, &r.merchant.time_zone),
+        crate::words::method_in(lang, &r.method),
+    )];
+    let mut applied = Money::zero(r.amount.currency());
+    for (invoice, paid) in &r.applied {
+        applied = applied.checked_add(*paid).unwrap_or(applied);
+        let (number, paid) = (invoice.number.to_string(), money_in(lang, *paid));
+        lines.push(if invoice.balance.is_positive() {
+            w.email_receipt_invoice(&number, &paid, money_in(lang, invoice.balance))
+        } else {
+            w.email_receipt_invoice_settled(&number, &paid)
+        });
+    }
+    if let Ok(credit) = r.amount.checked_sub(applied) {
+        if credit.is_positive() {
+            lines.push(w.email_receipt_credit(money_in(lang, credit)));
+        }
+    }
+    if !r.reference.is_empty() {
+        lines.push(w.email_receipt_reference(&r.reference));
+    }
+    let frame = Frame::to_debtor(lang, &r.merchant, &mail.to.name);
+    let mut message = with_button(
+        &frame,
+        w.email_receipt_subject(&amount, &r.merchant.name),
+        &lines,
+        (&w.email_portal_button(), &mail.portal_url),
+        &[w.email_receipt_attached()],
+    );
+    message.to = mail.to.email.clone();
+    message.attachments.push(Attachment {
+        filename: format!("receipt-{}.pdf", r.payment),
+        content_type: "application/pdf".into(),
+        bytes: crate::pdf::receipt(lang, r, mail.logo.as_ref()),
+    });
+    message
+}
+
+/// A payment the debtor was told is on its way failed after all (a direct debit the bank
+/// refused): what, why, and where to pay another way.
+pub fn payment_failed(lang: Lang, failed: &notices::FailedPayment, to: &notices::Addressee) -> Message {
+    let w = lang.words();
+    let merchant = &failed.merchant;
+    let reason = crate::words::decline_in(lang, failed.decline_code.as_deref().unwrap_or_default());
+    let body = w.email_payment_failed_body(
+        money_in(lang, failed.amount),
+        crate::words::method_in(lang, &failed.method),
+        &reason,
+    );
+    let frame = Frame::to_debtor(lang, merchant, &to.name);
+    let mut message = with_button(
+        &frame,
+        w.email_payment_failed_subject(&merchant.name),
+        &[body, w.email_payment_failed_invoices(failed.invoices.join(", "))],
+        (&w.email_pay_button(), &failed.portal_url),
+        &[],
+    );
+    message.to = to.email.clone();
+    message
+}
+
+/// The same failure told to the merchant's staff, and whether the debtor was told.
+pub fn staff_payment_failed(lang: Lang, failed: &notices::FailedPayment, debtor_told: bool, to: &str) -> Message {
+    let w = lang.words();
+    let merchant = &failed.merchant;
+    let amount = money_in(lang, failed.amount);
+    let reason = crate::words::decline_in(lang, failed.decline_code.as_deref().unwrap_or_default());
+    let lines = [
+        w.email_staff_payment_failed_body(
+            &amount,
+            crate::words::method_in(lang, &failed.method),
+            &failed.customer_name,
+            &reason,
+        ),
+        w.email_staff_payment_failed_invoices(failed.invoices.join(", ")),
+        if debtor_told { w.email_staff_payment_failed_told() } else { w.email_staff_payment_failed_no_address() },
+    ];
+    let frame =
+        Frame { lang, merchant, greeting: w.email_staff_greeting(), footer: w.email_staff_footer(&merchant.name) };
+    let mut message = with_button(
+        &frame,
+        w.email_staff_payment_failed_subject(&failed.customer_name, &amount),
+        &lines,
+        (&w.email_staff_button(), &failed.admin_url),
+        &[],
+    );
+    message.to = to.to_string();
+    message
+}
+
+/// Job `mail.receipt`: the receipt of a payment, to the address the merchant has for its
+/// debtor, in their language. Run twice, it sends the receipt twice.
+pub struct ReceiptMail;
+
+#[async_trait]
+impl Handler for ReceiptMail {
+    fn kind(&self) -> &'static str {
+        notices::RECEIPT_MAIL
+    }
+
+    async fn run(&self, ctx: &Ctx, job: &Job) -> anyhow::Result<()> {
+        let ids = notices::JobIds::of(&job.payload)?;
+        let Some(mail) = notices::receipt_mail(ctx, &ids).await? else {
+            tracing::info!(customer = ids.customer.as_str(), "no receipt mailed: the customer has no address");
+            return Ok(());
+        };
+        let lang = Lang::from_code(&mail.to.language).unwrap_or_default();
+        ctx.mailer.send(&ctx.pool, &ids.merchant, &receipt(lang, &mail)).await
+    }
+}
+
+/// Job `mail.payment_failed`: tells the debtor that a payment on its way failed, in their
+/// language.
+pub struct PaymentFailedMail;
+
+#[async_trait]
+impl Handler for PaymentFailedMail {
+    fn kind(&self) -> &'static str {
+        notices::PAYMENT_FAILED_MAIL
+    }
+
+    async fn run(&self, ctx: &Ctx, job: &Job) -> anyhow::Result<()> {
+        let ids = notices::JobIds::of(&job.payload)?;
+        let failed = notices::failed_payment(ctx, &ids).await?;
+        let Some(to) = notices::debtor_of(ctx, &failed).await? else {
+            tracing::info!(customer = ids.customer.as_str(), "no failure mailed: the customer has no address");
+            return Ok(());
+        };
+        let lang = Lang::from_code(&to.language).unwrap_or_default();
+        ctx.mailer.send(&ctx.pool, &ids.merchant, &payment_failed(lang, &failed, &to)).await
+    }
+}
+
+/// Job `mail.staff.payment_failed`: tells the merchant's admins and collectors, each in the
+/// language they last signed in with. Run again after a failure half-way, the first
+/// recipients hear it twice.
+pub struct StaffPaymentFailedMail;
+
+#[async_trait]
+impl Handler for StaffPaymentFailedMail {
+    fn kind(&self) -> &'static str {
+        notices::STAFF_PAYMENT_FAILED_MAIL
+    }
+
+    async fn run(&self, ctx: &Ctx, job: &Job) -> anyhow::Result<()> {
+        let ids = notices::JobIds::of(&job.payload)?;
+        let failed = notices::failed_payment(ctx, &ids).await?;
+        let told = notices::debtor_of(ctx, &failed).await?.is_some();
+        for staff in notices::payment_staff(ctx, &failed.merchant).await? {
+            let lang = Lang::from_code(&staff.language).unwrap_or_default();
+            ctx.mailer.send(&ctx.pool, &ids.merchant, &staff_payment_failed(lang, &failed, told, &staff.email)).await?;
+        }
+        Ok(())
     }
 }
 

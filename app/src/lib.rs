@@ -31,6 +31,8 @@ pub mod model;
 #[cfg(feature = "ssr")]
 pub mod money;
 #[cfg(feature = "ssr")]
+pub mod payments_admin;
+#[cfg(feature = "ssr")]
 pub mod pdf;
 #[cfg(feature = "ssr")]
 pub mod portal;

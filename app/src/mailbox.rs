@@ -32,6 +32,7 @@ pub async fn load_mail() -> Result<MailOverview, AppError> {
                         subject: m.subject,
                         at: crate::dates::moment(m.at, &zone),
                         text: m.text,
+                        attachments: m.attachments,
                     })
                     .collect(),
             })
@@ -63,6 +64,9 @@ fn MailView(overview: MailOverview) -> impl IntoView {
                         <h2>{m.subject}</h2>
                         <p class="hint">{w.mail_to(&m.to, &m.at)}</p>
                         <pre>{m.text}</pre>
+                        {(!m.attachments.is_empty()).then(|| view! {
+                            <p class="hint">{w.mail_attached(m.attachments.join(", "))}</p>
+                        })}
                     </article>
                 }).collect_view().into_any()
             }}

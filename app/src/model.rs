@@ -203,6 +203,41 @@ pub struct MailRow {
     pub subject: String,
     pub at: String,
     pub text: String,
+    /// The names of the files it carried.
+    pub attachments: Vec<String>,
+}
+
+/// `/admin/payments`: the newest payments, and refunding one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentsOverview {
+    pub merchant_name: String,
+    pub staff_email: String,
+    /// Collectors and admins may refund; viewers read.
+    pub may_refund: bool,
+    pub payments: Vec<AdminPaymentRow>,
+    /// The cursor of the next (older) page, if there is one.
+    pub older: Option<String>,
+    /// What the last refund did, in words, on the one page after it.
+    pub done: Option<String>,
+    /// This page's refund forms' key: the same form posted twice refunds once.
+    pub key: String,
+}
+
+/// A payment on the admin's payments page, its words made on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminPaymentRow {
+    pub id: String,
+    pub at: String,
+    /// Name and number.
+    pub customer: String,
+    pub method: String,
+    pub amount: Money,
+    pub refunded: Money,
+    /// What may still be paid back (nothing once reversed).
+    pub refundable: Money,
+    /// The same, as typed in the page's language: the form's starting amount.
+    pub refundable_typed: String,
+    pub status: String,
 }
 
 /// `/admin/settings`: the merchant's settings.

@@ -103,6 +103,11 @@ pub fn decimal_separator(lang: Lang) -> char {
     money_format(lang, Currency::EUR).decimal.chars().next().unwrap_or('.')
 }
 
+/// An amount as one types it in `lang` (`247,20` in Dutch): a form's starting value.
+pub fn typed_in(lang: Lang, m: Money) -> String {
+    m.amount_string().replace('.', &decimal_separator(lang).to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -509,7 +509,7 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
                         <input type="hidden" name="pay_key" value=detail.pay_key.clone()/>
                         <label for="pay-amount">{w.amount_in(inv.balance.currency().code())}</label>
                         <input id="pay-amount" name="amount" inputmode="decimal" autocomplete="off" required
-                            value=typed(inv.balance)/>
+                            value=crate::money::typed_in(crate::i18n::lang(), inv.balance)/>
                         <p role="alert" class="form-error">{pay_error}</p>
                         <button type="submit" class="button-primary" disabled=move || pay.pending().get()>{w.pay_now()}</button>
                     </ActionForm>
@@ -537,10 +537,13 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
 
 /// Paying by bank transfer: the account, the amount and the reference to type, and for euros
 /// the EPC QR code a banking app scans (drawn on the server). Plain text: it can be selected
-/// and copied without JavaScript.
+/// and copied without JavaScript; with it, a copy button beside the IBAN, the amount and the
+/// reference ([`COPY_JS`]).
 #[component]
 fn TransferSection(transfer: TransferView) -> impl IntoView {
     let w = t();
+    let compact = |text: &str| text.split_whitespace().collect::<String>();
+    let amount = crate::money::typed_in(crate::i18n::lang(), transfer.amount);
     view! {
         <section class="transfer" aria-labelledby="transfer-title">
             <h2 id="transfer-title">{w.transfer_title()}</h2>
@@ -548,14 +551,23 @@ fn TransferSection(transfer: TransferView) -> impl IntoView {
                 <dl class="facts">
                     <dt>{w.transfer_beneficiary()}</dt>
                     <dd data-testid="transfer-name">{transfer.account_name}</dd>
-                    <dt>"IBAN"</dt>
-                    <dd data-testid="transfer-iban" translate="no">{transfer.iban}</dd>
+                    <dt id="transfer-iban-term">"IBAN"</dt>
+                    <dd>
+                        <span data-testid="transfer-iban" translate="no">{transfer.iban.clone()}</span>
+                        <CopyButton id="iban" value=compact(&transfer.iban) what="IBAN".into()/>
+                    </dd>
                     {transfer.bic.map(|bic| view! { <dt>"BIC"</dt><dd translate="no">{bic}</dd> })}
-                    <dt>{w.transfer_amount()}</dt>
-                    <dd data-testid="transfer-amount">{money(transfer.amount)}</dd>
+                    <dt id="transfer-amount-term">{w.transfer_amount()}</dt>
+                    <dd>
+                        <span data-testid="transfer-amount">{money(transfer.amount)}</span>
+                        <CopyButton id="amount" value=amount what=w.transfer_amount()/>
+                    </dd>
                     {transfer.reference.map(|reference| view! {
-                        <dt>{w.transfer_reference()}</dt>
-                        <dd data-testid="transfer-reference" translate="no">{reference}</dd>
+                        <dt id="transfer-reference-term">{w.transfer_reference()}</dt>
+                        <dd>
+                            <span data-testid="transfer-reference" translate="no">{reference.clone()}</span>
+                            <CopyButton id="reference" value=compact(&reference) what=w.transfer_reference()/>
+                        </dd>
                     })}
                 </dl>
                 {transfer.qr_svg.map(|svg| view! {
@@ -566,15 +578,44 @@ fn TransferSection(transfer: TransferView) -> impl IntoView {
                 })}
             </div>
             <p>{w.transfer_reference_advice()}</p>
+            <p id="copy-status" class="visually-hidden" role="status"></p>
+            <script src=copy_script_path() defer></script>
         </section>
     }
 }
 
-/// An amount as the debtor would type it in the page's language (`247,20` in Dutch): the pay
-/// form's starting value.
-fn typed(m: kassa_domain::Money) -> String {
-    let decimal = crate::money::decimal_separator(crate::i18n::lang());
-    m.amount_string().replace('.', &decimal.to_string())
+/// A button that copies `value` (hidden until [`COPY_JS`] finds a clipboard). Its name is
+/// its text and the term it stands beside ("Copy IBAN"); the status line says what was
+/// copied.
+#[component]
+fn CopyButton(id: &'static str, value: String, what: String) -> impl IntoView {
+    let w = t();
+    let button = format!("copy-{id}");
+    view! {
+        <button type="button" class="copy" hidden id=button.clone() data-copy=value
+            data-copied=w.transfer_copied() data-said=w.transfer_copied_what(what)
+            aria-labelledby=format!("{button} transfer-{id}-term")>
+            {w.transfer_copy()}
+        </button>
+    }
+}
+
+/// The copy buttons' script, served at [`copy_script_path`].
+pub const COPY_JS: &str = include_str!("js/copy.js");
+
+/// Where [`COPY_JS`] is served: named by its content (FNV-1a), so browsers keep it for a year.
+pub fn copy_script_path() -> String {
+    const fn fnv1a(bytes: &[u8]) -> u64 {
+        let mut hash = 0xcbf2_9ce4_8422_2325u64;
+        let mut i = 0;
+        while i < bytes.len() {
+            hash = (hash ^ bytes[i] as u64).wrapping_mul(0x0000_0100_0000_01b3);
+            i += 1;
+        }
+        hash
+    }
+    const HASH: u64 = fnv1a(COPY_JS.as_bytes());
+    format!("/js/copy-{HASH:016x}.js")
 }
 
 /// `/p/{merchant}/checkout?invoice=A&invoice=B` (or `?currency=EUR` for all open in EUR): the

@@ -44,11 +44,7 @@ pub async fn load_settings() -> Result<SettingsOverview, AppError> {
                 }),
                 reference_scheme: merchant.reference_scheme.code().to_string(),
                 stripe,
-                stripe_webhook_url: format!(
-                    "{}/webhooks/stripe/{}",
-                    ctx.public_url.trim_end_matches('/'),
-                    merchant.slug
-                ),
+                stripe_webhook_url: kassa_core::services::stripe_accounts::webhook_url(&ctx, &merchant.slug),
                 saved: edge::take_once::<bool>(SAVED_KEY).await.unwrap_or(false),
                 merchant_name: merchant.name,
                 staff_email: staff.email.clone(),

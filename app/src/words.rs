@@ -66,15 +66,24 @@ pub fn settlement_in(lang: Lang, kind: &kassa_core::services::portal::Settlement
 }
 
 /// How a payment was made, in `lang`: the methods Kassa knows by their code (as the API
-/// records them: `bank_transfer`, `cash`, ...) or the sandbox's label; any other method as the
-/// merchant wrote it.
+/// records them: `bank_transfer`, `cash`, ...; as Stripe names them: `card`, `sepa_debit`,
+/// `ideal`, ...), the sandbox's label, or the gateway when it did not say which method;
+/// any other method as the merchant wrote it.
 pub fn method_in(lang: Lang, method: &str) -> String {
     let w = lang.words();
+    let brand = |name: &str| name.to_string();
     match method.trim().to_ascii_lowercase().replace([' ', '-'], "_").as_str() {
         "bank_transfer" => w.method_bank_transfer(),
         "cash" => w.method_cash(),
         "cheque" | "check" => w.method_cheque(),
         "card" => w.method_card(),
+        "sepa_debit" => w.method_sepa_debit(),
+        "ideal" => brand("iDEAL"),
+        "bancontact" => brand("Bancontact"),
+        "mobilepay" => brand("MobilePay"),
+        "klarna" => brand("Klarna"),
+        "eps" => brand("EPS"),
+        "stripe" => brand("Stripe"),
         "sandbox" | "sandbox_(test_payment)" => w.method_sandbox(),
         _ => method.to_string(),
     }
@@ -274,6 +283,11 @@ fn problem_in(lang: Lang, p: &Problem, on_a_page: bool) -> String {
         Problem::PaymentMethodTypeInvalid { input } => w.problem_payment_method_type_invalid(input),
         Problem::FikCreditorInvalid { input } => w.problem_fik_creditor_invalid(input),
     }
+}
+
+/// A provider's decline code in `lang`, as a clause ("the card was declined").
+pub fn decline_in(lang: Lang, code: &str) -> String {
+    decline(lang.words(), code)
 }
 
 /// A provider's decline code in words; unknown codes get a general sentence.

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use kassa_domain::MerchantId;
+use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
@@ -27,6 +28,18 @@ pub struct Message {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Files sent with it (a receipt's PDF).
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file sent with a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// As the recipient's mail program shows it: `receipt-01J....pdf`.
+    pub filename: String,
+    /// Its MIME type: `application/pdf`.
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 #[async_trait]
@@ -62,15 +75,27 @@ pub struct Smtp {
     from: lettre::Address,
 }
 
-/// `message` as the MIME email lettre sends: plain text and HTML as alternatives.
+/// `message` as the MIME email lettre sends: plain text and HTML as alternatives, and any
+/// attachments beside them (`multipart/mixed`).
 pub fn mime(message: &Message, from: &lettre::Address) -> anyhow::Result<lettre::Message> {
     let to: Mailbox = message.to.parse().map_err(|e| anyhow::anyhow!("recipient {:?}: {e}", message.to))?;
     let from = Mailbox::new(Some(message.from_name.clone()), from.clone());
-    Ok(lettre::Message::builder()
-        .from(from)
-        .to(to)
-        .subject(&message.subject)
-        .multipart(MultiPart::alternative_plain_html(message.text.clone(), message.html.clone()))?)
+    let body = MultiPart::alternative_plain_html(message.text.clone(), message.html.clone());
+    let body = match message.attachments.as_slice() {
+        [] => body,
+        files => {
+            let mut mixed = MultiPart::mixed().multipart(body);
+            for file in files {
+                let content_type = ContentType::parse(&file.content_type)
+                    .map_err(|e| anyhow::anyhow!("attachment type {:?}: {e}", file.content_type))?;
+                mixed = mixed.singlepart(
+                    lettre::message::Attachment::new(file.filename.clone()).body(file.bytes.clone(), content_type),
+                );
+            }
+            mixed
+        }
+    };
+    Ok(lettre::Message::builder().from(from).to(to).subject(&message.subject).multipart(body)?)
 }
 
 #[async_trait]
@@ -93,8 +118,8 @@ impl Mailer for Catcher {
     async fn send(&self, pool: &Pool, merchant: &MerchantId, message: &Message) -> anyhow::Result<()> {
         let mut tx = db::begin_write(pool).await?;
         sqlx::query(
-            "INSERT INTO caught_mail (id, merchant_id, recipient, from_name, subject, text_body, html_body, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO caught_mail (id, merchant_id, recipient, from_name, subject, text_body, html_body, \
+             attachments, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(db::new_id())
         .bind(merchant.as_str())
@@ -103,6 +128,7 @@ impl Mailer for Catcher {
         .bind(&message.subject)
         .bind(&message.text)
         .bind(&message.html)
+        .bind(message.attachments.iter().map(|a| a.filename.as_str()).collect::<Vec<_>>().join("\n"))
         .bind(db::now())
         .execute(&mut *tx)
         .await?;
@@ -134,6 +160,8 @@ pub struct Caught {
     pub to: String,
     pub subject: String,
     pub text: String,
+    /// The names of the files it carried.
+    pub attachments: Vec<String>,
     pub at: i64,
 }
 
@@ -142,12 +170,18 @@ pub struct Caught {
 pub async fn caught(pool: &Pool, who: &Principal) -> Result<Vec<Caught>> {
     who.may_change_settings()?;
     let staff = who.staff()?;
-    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT recipient, subject, text_body, created_at FROM caught_mail WHERE merchant_id = $1 \
+    let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+        "SELECT recipient, subject, text_body, attachments, created_at FROM caught_mail WHERE merchant_id = $1 \
          ORDER BY created_at DESC, id DESC",
     )
     .bind(staff.merchant.as_str())
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(|(to, subject, text, at)| Caught { to, subject, text, at }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(to, subject, text, files, at)| {
+            let attachments = files.lines().map(str::to_string).collect();
+            Caught { to, subject, text, attachments, at }
+        })
+        .collect())
 }

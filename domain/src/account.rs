@@ -154,10 +154,6 @@ pub struct Reversal<I, S> {
     pub write_offs: Vec<WriteOff<I, S>>,
 }
 
-fn entry_refunded<S: PartialEq>(sources: &[SourceEntry<S>], source: &S) -> i64 {
-    sources.iter().find(|s| &s.source == source).map(|s| s.refunded.minor()).unwrap_or(0)
-}
-
 /// A broken invariant: the ledger is wrong, which is a bug or a corrupt database.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("ledger invariant broken: {0}")]
@@ -444,6 +440,19 @@ impl<I: Clone + PartialEq, S: Clone + PartialEq> CustomerLedger<I, S> {
         Ok(w)
     }
 
+    /// What `source` has applied to each invoice, net of what was undone, in the order it
+    /// first applied to them.
+    fn net_applied(&self, source: &S) -> Vec<(I, i64)> {
+        let mut net: Vec<(I, i64)> = Vec::new();
+        for a in self.applications.iter().filter(|a| &a.source == source) {
+            match net.iter_mut().find(|(i, _)| *i == a.invoice) {
+                Some((_, m)) => *m += a.amount.minor(),
+                None => net.push((a.invoice.clone(), a.amount.minor())),
+            }
+        }
+        net
+    }
+
     /// Refunds `amount` of a payment (see [`Refund`]). Refused for a credit note, a reversed
     /// payment, or more than the payment still stands for.
     pub fn refund(&mut self, source: &S, amount: Money) -> Result<Refund<I, S>, LedgerError> {
@@ -462,18 +471,12 @@ impl<I: Clone + PartialEq, S: Clone + PartialEq> CustomerLedger<I, S> {
         if amount.minor() > standing.minor() {
             return Err(LedgerError::MoreThanPaid { amount, paid: standing });
         }
+        let refunded = self.money(entry.refunded.minor() + amount.minor());
         let from_credit = self.unapplied(source)?.min(amount)?;
         let mut left = amount.minor() - from_credit.minor();
-        // Net applied per invoice, in the order first applied; undone from the last.
-        let mut net: Vec<(I, i64)> = Vec::new();
-        for a in self.applications.iter().filter(|a| &a.source == source) {
-            match net.iter_mut().find(|(i, _)| *i == a.invoice) {
-                Some((_, m)) => *m += a.amount.minor(),
-                None => net.push((a.invoice.clone(), a.amount.minor())),
-            }
-        }
+        // Undone from the invoice it paid last.
         let mut undo = Vec::new();
-        for (invoice, applied) in net.into_iter().rev() {
+        for (invoice, applied) in self.net_applied(source).into_iter().rev() {
             if left == 0 {
                 break;
             }
@@ -504,7 +507,6 @@ impl<I: Clone + PartialEq, S: Clone + PartialEq> CustomerLedger<I, S> {
             .collect();
         self.applications.extend(undo.iter().cloned());
         self.write_offs.extend(undo_write_offs.iter().cloned());
-        let refunded = self.money(entry_refunded(&self.sources, source) + amount.minor());
         if let Some(s) = self.sources.iter_mut().find(|s| &s.source == source) {
             s.refunded = refunded;
         }
@@ -523,15 +525,8 @@ impl<I: Clone + PartialEq, S: Clone + PartialEq> CustomerLedger<I, S> {
         if entry.kind != SourceKind::Payment {
             return Err(LedgerError::NotAPayment);
         }
-        // Net per invoice, in the order first applied.
-        let mut net: Vec<(I, i64)> = Vec::new();
-        for a in self.applications.iter().filter(|a| &a.source == source) {
-            match net.iter_mut().find(|(i, _)| *i == a.invoice) {
-                Some((_, m)) => *m += a.amount.minor(),
-                None => net.push((a.invoice.clone(), a.amount.minor())),
-            }
-        }
-        let undo: Vec<Application<I, S>> = net
+        let undo: Vec<Application<I, S>> = self
+            .net_applied(source)
             .into_iter()
             .filter(|(_, m)| *m != 0)
             .map(|(invoice, m)| Application { invoice, source: source.clone(), amount: self.money(-m) })

@@ -66,6 +66,31 @@ test('an invoice shows how to pay by bank transfer, and its QR code says the sam
   await accessible(page);
 });
 
+test('the bank details copy at a click, as a banking app takes them', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await signIn(page, linkFor('Bakkerij De Molen B.V.'));
+  await page.goto(`${kassaUrl()}/p/demo/invoices/NL-2026-0102`);
+  const section = page.getByRole('region', { name: 'Pay by bank transfer' });
+  const status = section.getByRole('status');
+  const copied = async (name: string) => {
+    // The buttons appear once the script found a clipboard; their names say what they copy.
+    await section.getByRole('button', { name }).click();
+    return page.evaluate(() => navigator.clipboard.readText());
+  };
+  expect(await copied('Copy IBAN')).toBe('NL91ABNA0417164300');
+  await expect(status).toHaveText('Copied: IBAN');
+  const reference = (await section.getByTestId('transfer-reference').textContent())!.replace(/ /g, '');
+  expect(await copied('Copy Payment reference')).toBe(reference);
+  await expect(status).toHaveText('Copied: Payment reference');
+  const amount = (await section.getByTestId('transfer-amount').textContent())!.replace(/[€,]/g, '');
+  expect(await copied('Copy Amount')).toBe(amount);
+  // Keyboard: the buttons are in the tab order and answer Enter.
+  await section.getByRole('button', { name: 'Copy IBAN' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(status).toHaveText('Copied: IBAN');
+  await accessible(page);
+});
+
 test('pages carry a nonce-based Content Security Policy', async ({ page }) => {
   const response = await page.goto(`${kassaUrl()}/admin/login`);
   const csp = response?.headers()['content-security-policy'] ?? '';
@@ -294,7 +319,7 @@ test('a debtor without a link asks for one by email, keyboard only, and signs in
   const staff = await staffContext.newPage();
   await staffSignIn(staff, freshDemo());
   await staff.getByRole('link', { name: 'Mail' }).click();
-  await expect(staff.getByRole('heading', { name: 'Mail sent to customers' })).toBeVisible();
+  await expect(staff.getByRole('heading', { name: 'Mail sent to customers and staff' })).toBeVisible();
   const mail = staff.getByTestId('caught-mail').filter({ hasText: 'info@studiograchten.example' }).first();
   // The worker sends it within its poll interval.
   await expect(async () => {

@@ -79,7 +79,7 @@ test('a card with 3-D Secure, in Dutch at 375 px: Kassa\'s form, Stripe\'s field
   page.on('pageerror', (err) => errors.push(err.message));
   await signIn(page, linkFor('Bakkerij De Molen B.V.'));
   await page.goto(`${kassaUrl()}/p/demo/invoices/STRIPE-101`);
-  await page.getByLabel(/Bedrag/).fill('40,00');
+  await page.getByLabel('Bedrag (EUR)').fill('40,00');
   await page.getByRole('button', { name: 'Nu betalen' }).click();
 
   await expect(page).toHaveURL(/\/p\/demo\/pay\/form\//);

@@ -10,11 +10,12 @@
 //! bench/api    # both backends, PostgreSQL in a throwaway cluster
 //! ```
 
+mod common;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kassa_server::config::{Config, DbArgs};
 use serde_json::json;
 use tokio::sync::Mutex;
 
@@ -108,22 +109,7 @@ async fn main() -> anyhow::Result<()> {
     let backend = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr: SocketAddr = listener.local_addr()?;
-    let config = Config {
-        db: DbArgs { database_url: url.clone() },
-        addr,
-        public_url: None,
-        site_root: site_root.clone().unwrap_or_else(|| dir.path().join("site")),
-        demo_shop_addr: None,
-        secret: Some("bench-secret-bench-secret-bench-secret-0".to_string().into()),
-        api_rate_limit: u32::MAX,
-        webhook_allow_private_targets: false,
-        job_concurrency: None,
-        trusted_proxies: Vec::new(),
-        smtp_url: None,
-        mail_from: None,
-        stripe_api_url: "https://api.stripe.com/".into(),
-        stripe_js_url: "https://js.stripe.com/v3/".into(),
-    };
+    let config = common::config(&url, addr, site_root.clone().unwrap_or_else(|| dir.path().join("site")));
     let kassa = kassa_server::build(&config).await?;
     let kassa_ctx = kassa.ctx.clone();
     let demo = kassa_server::demo::seed(&kassa.ctx, &config).await?;

@@ -16,13 +16,14 @@
 //! bench/webhooks    # both backends, PostgreSQL in a throwaway cluster
 //! ```
 
+mod common;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
 use kassa_core::principal::Principal;
 use kassa_core::services::stripe_accounts::{self, StripeKeys};
-use kassa_server::config::{Config, DbArgs};
 use rand::seq::SliceRandom;
 use serde_json::json;
 
@@ -71,22 +72,7 @@ async fn main() -> anyhow::Result<()> {
     let backend = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr: SocketAddr = listener.local_addr()?;
-    let config = Config {
-        db: DbArgs { database_url: url.clone() },
-        addr,
-        public_url: None,
-        site_root: dir.path().join("site"),
-        demo_shop_addr: None,
-        secret: Some("bench-secret-bench-secret-bench-secret-0".to_string().into()),
-        api_rate_limit: u32::MAX,
-        webhook_allow_private_targets: false,
-        job_concurrency: None,
-        trusted_proxies: Vec::new(),
-        smtp_url: None,
-        mail_from: None,
-        stripe_api_url: "https://api.stripe.com/".into(),
-        stripe_js_url: "https://js.stripe.com/v3/".into(),
-    };
+    let config = common::config(&url, addr, dir.path().join("site"));
     let kassa = kassa_server::build(&config).await?;
     let ctx = kassa.ctx.clone();
     let demo = kassa_server::demo::seed(&kassa.ctx, &config).await?;
@@ -96,7 +82,7 @@ async fn main() -> anyhow::Result<()> {
     let base = format!("http://{addr}");
     let merchant = kassa_core::services::records::merchant_by_slug(
         &ctx.pool,
-        &kassa_domain::MerchantSlug::parse(&demo.merchant).map_err(|e| anyhow::anyhow!("{e:?}"))?,
+        &kassa_domain::MerchantSlug::parse(kassa_server::demo::MERCHANT_SLUG).map_err(|e| anyhow::anyhow!("{e:?}"))?,
     )
     .await?;
     let keys = StripeKeys {
@@ -166,7 +152,7 @@ async fn main() -> anyhow::Result<()> {
     deliveries.shuffle(&mut rand::thread_rng());
     let total = deliveries.len();
     let deliveries = Arc::new(tokio::sync::Mutex::new(deliveries));
-    let endpoint = Arc::new(format!("{base}/webhooks/stripe/{}", demo.merchant));
+    let endpoint = Arc::new(format!("{base}/webhooks/stripe/{}", kassa_server::demo::MERCHANT_SLUG));
 
     let started = Instant::now();
     let workers: Vec<_> = (0..CONNECTIONS)

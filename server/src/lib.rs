@@ -58,6 +58,9 @@ pub async fn context(config: &Config) -> anyhow::Result<Ctx> {
 pub fn handlers() -> Vec<Arc<dyn kassa_core::jobs::Handler>> {
     let mut all = kassa_core::jobs::handlers();
     all.push(Arc::new(kassa_app::emails::SignInLinkMail));
+    all.push(Arc::new(kassa_app::emails::ReceiptMail));
+    all.push(Arc::new(kassa_app::emails::PaymentFailedMail));
+    all.push(Arc::new(kassa_app::emails::StaffPaymentFailedMail));
     all
 }
 

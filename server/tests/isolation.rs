@@ -411,6 +411,14 @@ fn server_fn_form(name: &str, v: &Victim) -> Vec<(&'static str, String)> {
             ("confirm", s("a long enough sentence")),
         ],
         "staff_logout" | "load_admin" | "load_webhooks" | "load_jobs" | "load_settings" | "load_mail" => vec![],
+        "load_payments" => vec![("before", s(""))],
+        "refund_payment" => vec![
+            ("payment", v.payment.clone()),
+            // More than it paid: refused even where it is found, so nothing changes.
+            ("amount", s("99999.00")),
+            ("reason", s("an attacker's refund")),
+            ("key", kassa_core::db::new_id()),
+        ],
         "save_settings" => vec![("time_zone", s("Pacific/Kiritimati"))],
         "save_bank_details" => vec![
             ("account_name", s("Attacker")),
@@ -453,7 +461,12 @@ fn expected(name: &str, who: &str) -> &'static [u16] {
         }
         "load_invoice" | "pay_invoice" | "load_receipt" | "load_portal" | "load_selection" | "pay_invoices" => &[401],
         // Staff read their own merchant's admin; the lower roles may not change settings.
-        "load_admin" | "load_webhooks" | "load_settings" if staff => &[200],
+        "load_admin" | "load_webhooks" | "load_settings" | "load_payments" if staff => &[200],
+        // A refund is a posting: collectors and admins of the payment's own merchant reach it
+        // (and are told it paid less); another merchant's staff do not find it; a viewer may
+        // not post.
+        "refund_payment" if who == "a collector" => &[422],
+        "refund_payment" if staff => &[404],
         // Its own merchant's settings: the owner of another merchant changes their own.
         "save_settings" | "save_bank_details" | "connect_stripe" | "disconnect_stripe"
             if who == "staff of another merchant" =>

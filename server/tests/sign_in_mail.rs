@@ -4,84 +4,15 @@
 //! Without an SMTP server the mail lands in the mail catcher, read by admins at /admin/mail.
 
 mod common;
-use std::process::{Child, Command, Stdio};
-
+use common::smtp::{part, SmtpServer};
 use common::{client, TestApp};
-use kassa_core::jobs::Worker;
 use kassa_core::principal::StaffRole;
-
-/// aiosmtpd on a free port, keeping what it receives in a Maildir.
-struct SmtpServer {
-    child: Child,
-    dir: tempfile::TempDir,
-    port: u16,
-}
-
-impl SmtpServer {
-    async fn start() -> SmtpServer {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let dir = tempfile::tempdir().unwrap();
-        let child = Command::new("python3")
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(dir.path().join("maildir"))
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("python3 runs");
-        let mut server = SmtpServer { child, dir, port };
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-                return server;
-            }
-            if let Some(status) = server.child.try_wait().unwrap() {
-                panic!(
-                    "aiosmtpd stopped ({status}): is it installed? ./scripts/test installs it \
-                     (aiosmtpd==AIOSMTPD_VERSION from scripts/versions.env, in ~/.cache/kassa-venv)"
-                );
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        panic!("aiosmtpd does not listen on port {port}");
-    }
-
-    fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
-    }
-
-    /// Every message received so far, as raw bytes.
-    fn received(&self) -> Vec<Vec<u8>> {
-        let new = self.dir.path().join("maildir").join("new");
-        let Ok(entries) = std::fs::read_dir(new) else { return Vec::new() };
-        entries.map(|e| std::fs::read(e.unwrap().path()).unwrap()).collect()
-    }
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Runs queued jobs (every handler kassa serve runs) until none is left.
-async fn run_jobs(app: &TestApp) {
-    let worker = Worker::new(app.ctx.clone(), kassa_server::handlers());
-    while worker.run_once().await.unwrap() > 0 {}
-}
 
 async fn ask(app: &TestApp, c: &reqwest::Client, email: &str) -> (u16, String, String) {
     let res = c.post(format!("{}/p/demo/sign-in", app.url)).form(&[("email", email)]).send().await.unwrap();
     let status = res.status().as_u16();
     let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
     (status, location, res.text().await.unwrap())
-}
-
-fn part<'a>(mail: &'a mailparse::ParsedMail<'a>, mime: &str) -> String {
-    mail.subparts
-        .iter()
-        .find(|p| p.ctype.mimetype == mime)
-        .unwrap_or_else(|| panic!("no {mime} part"))
-        .get_body()
-        .unwrap()
 }
 
 #[tokio::test]
@@ -121,7 +52,7 @@ async fn a_debtor_gets_a_sign_in_link_by_email_and_it_signs_them_in() {
     assert_eq!(queued, ["auth.sign_in_asked", "auth.sign_in_asked"]);
     // The jobs send one mail, to the known address only, through the SMTP server.
     assert!(smtp.received().is_empty(), "mail goes out from the job queue, not the request");
-    run_jobs(&app).await;
+    app.run_jobs().await;
     let received = smtp.received();
     assert_eq!(received.len(), 1, "one mail, for the known address");
     let mail = mailparse::parse_mail(&received[0]).unwrap();
@@ -167,7 +98,7 @@ async fn a_debtor_gets_a_sign_in_link_by_email_and_it_signs_them_in() {
         assert_eq!(ask(&app, &visitor, &format!("someone{n}@elsewhere.example")).await.0, 303);
     }
     assert_eq!(ask(&app, &visitor, "one-more@elsewhere.example").await.0, 429);
-    run_jobs(&app).await;
+    app.run_jobs().await;
     assert_eq!(smtp.received().len(), 5, "the known address's four accepted asks sent four more");
 }
 
@@ -176,7 +107,7 @@ async fn without_smtp_the_mail_waits_in_the_catcher_for_admins() {
     let app = TestApp::spawn().await;
     let (status, _, _) = ask(&app, &client(), "bogholderi@fjordkaffe.example").await;
     assert_eq!(status, 303);
-    run_jobs(&app).await;
+    app.run_jobs().await;
     let admin = app.staff_member("mail-admin@demo.kassa.test", StaffRole::Admin).await;
     let page = admin.get(format!("{}/admin/mail", app.url)).send().await.unwrap().text().await.unwrap();
     // The Danish roaster's mail, in Danish, with its link.

@@ -9,8 +9,11 @@ mod common;
 
 use std::time::Duration;
 
+use common::smtp::{part, SmtpServer};
 use common::{field_codes, TestApp};
+use kassa_core::principal::StaffRole;
 use kassa_stripe_standin::StandIn;
+use mailparse::MailHeaderMap;
 
 const SECRET_KEY: &str = "sk_test_51KassaStandIn000000000000000000000000000000000004242";
 const PUBLISHABLE_KEY: &str = "pk_test_51KassaStandIn0000000000000000000000000000000000000";
@@ -18,11 +21,17 @@ const WEBHOOK_SECRET: &str = "whsec_standinstandinstandinstandin12";
 
 /// A stand-in, and Kassa pointed at it.
 async fn with_stripe() -> (TestApp, StandIn) {
+    with_stripe_and(|_| {}).await
+}
+
+/// [`with_stripe`] with more of the configuration changed by `adjust`.
+async fn with_stripe_and(adjust: impl FnOnce(&mut kassa_server::config::Config)) -> (TestApp, StandIn) {
     let standin = StandIn::start().await.unwrap();
     let (api, js) = (standin.url.clone(), format!("{}v3/", standin.url));
     let app = TestApp::spawn_with(|config| {
         config.stripe_api_url = api;
         config.stripe_js_url = js;
+        adjust(config);
     })
     .await;
     (app, standin)
@@ -282,8 +291,19 @@ async fn three_d_secure_a_declined_card_and_another_card_on_the_same_form() {
 
 #[tokio::test]
 async fn a_sepa_direct_debit_is_on_its_way_until_the_bank_settles_it() {
-    let (app, standin) = with_stripe().await;
+    let smtp = SmtpServer::start().await;
+    let (app, standin) = with_stripe_and(|c| {
+        c.smtp_url = Some(smtp.url());
+        c.mail_from = Some("invoices@kassa.example".into());
+    })
+    .await;
     connect(&app, &standin, &[]).await;
+    // Staff who act on payments hear of a failure in the language they signed in with; a
+    // viewer does not.
+    let danish = common::client();
+    danish.get(format!("{}/lang/da", app.url)).send().await.unwrap();
+    app.signed_in_staff_with(&danish, "inkasso@demo.kassa.test", StaffRole::Collector).await;
+    app.staff_member("kigger@demo.kassa.test", StaffRole::Viewer).await;
     let c = app.debtor("Bakkerij De Molen B.V.").await;
     let plain = reqwest::Client::new();
     for (key, outcome, state) in [("sepa-fails", "failed", "failed"), ("sepa-pays", "succeeded", "succeeded")] {
@@ -320,6 +340,49 @@ async fn a_sepa_direct_debit_is_on_its_way_until_the_bank_settles_it() {
     }
     assert_eq!(payments_of(&app, "NL-2026-0104").await, 1);
     app.assert_ledger_invariants().await;
+
+    // The mail goes out from the job queue: to the debtor (in Dutch) that the first debit
+    // failed and that the invoice is still to pay, to the admin (English) and the collector
+    // (Danish) that it failed, and to the debtor the second one's receipt with its PDF.
+    assert!(smtp.received().is_empty(), "mail goes out from the job queue, not the event");
+    app.run_jobs().await;
+    let received = smtp.received();
+    let mut mails: Vec<(String, String, String)> = received
+        .iter()
+        .map(|raw| {
+            let mail = mailparse::parse_mail(raw).unwrap();
+            let header = |name: &str| mail.headers.get_first_value(name).unwrap_or_default();
+            (header("To"), header("Subject"), part(&mail, "text/plain"))
+        })
+        .collect();
+    mails.sort();
+    let subjects: Vec<(&str, &str)> = mails.iter().map(|(to, subject, _)| (to.as_str(), subject.as_str())).collect();
+    assert_eq!(
+        subjects,
+        [
+            ("admin@demo.kassa.test", "Payment failed: Bakkerij De Molen B.V., €25.00"),
+            (
+                "administratie@demolen.example",
+                "Betalingsbewijs voor uw betaling van €\u{a0}25,00 aan Noorderlicht Supplies"
+            ),
+            ("administratie@demolen.example", "Uw betaling aan Noorderlicht Supplies is niet gelukt"),
+            ("inkasso@demo.kassa.test", "Betaling mislykkedes: Bakkerij De Molen B.V., 25,00\u{a0}€"),
+        ],
+        "{mails:#?}"
+    );
+    let (staff, receipt, failed) = (&mails[0].2, &mails[1].2, &mails[2].2);
+    assert!(failed.contains("Uw betaling van €\u{a0}25,00 (SEPA-incasso) is toch niet gelukt"), "{failed}");
+    assert!(failed.contains("Nog te betalen: NL-2026-0104.") && failed.contains(&format!("{}/p/demo", app.url)));
+    assert!(staff.contains("Open again: NL-2026-0104.") && staff.contains("has been sent an email"), "{staff}");
+    assert!(
+        receipt.contains("(SEPA-incasso)") && receipt.contains("Factuur NL-2026-0104: €\u{a0}25,00 betaald"),
+        "{receipt}"
+    );
+    let raw = received.iter().find(|r| String::from_utf8_lossy(r).contains("application/pdf")).expect("a PDF");
+    let mail = mailparse::parse_mail(raw).unwrap();
+    let pdf = common::smtp::find(&mail, "application/pdf").unwrap();
+    assert!(pdf.get_body_raw().unwrap().starts_with(b"%PDF-"));
+    assert!(pdf.get_content_disposition().params["filename"].starts_with("receipt-"));
 }
 
 #[tokio::test]

@@ -7,3 +7,26 @@ email-sign-in-button = Log ind
 email-sign-in-expires = Linket virker én gang inden for 15 minutter.
 email-sign-in-not-you = Har du ikke bedt om det? Så kan du se bort fra denne e-mail: ingen logger ind uden linket.
 email-footer = Sendt af Kassa for { $merchant }.
+
+email-receipt-subject = Kvittering for din betaling på { $amount } til { $merchant }
+email-receipt-body = Tak: { $merchant } har modtaget { $amount } den { $date } ({ $method }).
+email-receipt-invoice = Faktura { $invoice }: { $paid } betalt, { $balance } mangler stadig.
+email-receipt-invoice-settled = Faktura { $invoice }: { $paid } betalt, intet tilbage at betale.
+email-receipt-credit = { $amount } står som tilgodehavende til dine næste fakturaer.
+email-receipt-reference = Betalingens reference: { $reference }
+email-receipt-attached = Kvitteringen er vedhæftet som PDF.
+email-portal-button = Se dine fakturaer
+
+email-payment-failed-subject = Din betaling til { $merchant } gik ikke igennem
+email-payment-failed-body = Din betaling på { $amount } ({ $method }) gik alligevel ikke igennem: { $reason }.
+email-payment-failed-invoices = Mangler stadig: { $invoices }. Du kan betale på en anden måde på din side:
+email-pay-button = Betal nu
+
+email-staff-greeting = Hej,
+email-staff-payment-failed-subject = Betaling mislykkedes: { $customer }, { $amount }
+email-staff-payment-failed-body = Betalingen på { $amount } ({ $method }) fra { $customer } gik alligevel ikke igennem: { $reason }.
+email-staff-payment-failed-invoices = Åbne igen: { $invoices }.
+email-staff-payment-failed-told = Kunden har fået en e-mail med en opfordring til at betale på en anden måde.
+email-staff-payment-failed-no-address = Kunden har ingen e-mailadresse: kontakt kunden på en anden måde.
+email-staff-button = Åbn Kassa
+email-staff-footer = Sendt af Kassa til medarbejderne hos { $merchant }.

@@ -126,3 +126,6 @@ transfer-reference = Betalingsreference
 transfer-reference-advice = Angiv betalingsreferencen præcis som vist, så din betaling finder denne faktura. En overførsel kan tage en bankdag.
 transfer-qr-caption = Scan med din bankapp
 transfer-qr-label = QR-kode med disse overførselsoplysninger til en bankapp
+transfer-copy = Kopiér
+transfer-copied = Kopieret
+transfer-copied-what = Kopieret: { $what }

@@ -158,4 +158,5 @@ method-bank-transfer = Bankoverførsel
 method-cash = Kontant
 method-cheque = Check
 method-card = Kort
+method-sepa-debit = SEPA Direct Debit
 method-sandbox = Sandbox (testbetaling)

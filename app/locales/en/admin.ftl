@@ -109,10 +109,36 @@ connect-stripe = Connect Stripe
 disconnect-stripe = Disconnect the { $mode } keys
 
 nav-mail = Mail
-mail-heading = Mail sent to customers
+mail-heading = Mail sent to customers and staff
 mail-catching = No mail server is set up (--smtp-url), so Kassa keeps the mail it would send here instead: the newest 200 messages. Nothing leaves.
 mail-smtp = Kassa sends mail through the SMTP server set up with --smtp-url; none is kept here.
 mail-none = No mail yet.
 # $to (String) - the recipient's address
 # $at (String) - when
 mail-to = To { $to } · { $at }
+# $files (String) - the attached files' names, separated by commas
+mail-attached = Attached: { $files }
+
+## /admin/payments: money received, and refunds.
+
+nav-payments = Payments
+payments-caption = Payments received, newest first
+col-method = Method
+col-refunded = Refunded
+col-refund = Refund
+payment-status-received = Received
+payment-status-part-refunded = Partly refunded
+payment-status-refunded = Refunded
+payment-status-reversed = Reversed
+refund-summary = Refund…
+field-refund-amount = Amount to refund
+# $amount (String) - what may still be refunded
+refund-hint = At most { $amount }. It goes back the way it came (through Stripe), or is recorded as paid back for money received outside Kassa.
+field-refund-reason = Reason
+refund-submit = Refund
+# $amount (String) - the refund's amount
+refund-done = Refunded { $amount }: the credit the payment held first, then what it paid is owed again.
+# $amount (String) - the refund's amount
+refund-pending = The refund of { $amount } is on its way; the ledger moves once the payment provider confirms it.
+# $amount (String) - the refund's amount
+refund-failed = The payment provider could not refund { $amount }; nothing changed.

@@ -11,3 +11,58 @@ email-sign-in-expires = The link works once, within 15 minutes.
 email-sign-in-not-you = Did you not ask for it? Then you can ignore this email: nobody signs in without the link.
 # $merchant (String) - the merchant's name
 email-footer = Sent by Kassa for { $merchant }.
+
+## Receipts: a payment made through Kassa, with the receipt's PDF attached.
+
+# $amount (String) - the amount received, as "€100.00"
+# $merchant (String) - the merchant's name
+email-receipt-subject = Receipt for your payment of { $amount } to { $merchant }
+# $merchant (String) - the merchant's name
+# $amount (String) - the amount received
+# $method (String) - how it was paid, as "Card" or "iDEAL"
+# $date (String) - when, as "1 Dec 2026, 14:05"
+email-receipt-body = Thank you: { $merchant } received { $amount } on { $date } ({ $method }).
+# $invoice (String) - the invoice's number
+# $paid (String) - what the payment paid of it
+# $balance (String) - what is still to pay
+email-receipt-invoice = Invoice { $invoice }: { $paid } paid, { $balance } still to pay.
+# $invoice (String) - the invoice's number
+# $paid (String) - what the payment paid of it
+email-receipt-invoice-settled = Invoice { $invoice }: { $paid } paid, nothing left to pay.
+# $amount (String) - the part of the payment no invoice took
+email-receipt-credit = { $amount } is kept as credit towards your next invoices.
+# $reference (String) - the payment provider's reference
+email-receipt-reference = Payment reference: { $reference }
+email-receipt-attached = The receipt is attached as a PDF.
+email-portal-button = See your invoices
+
+## A payment on its way that failed after all (a direct debit the bank refused).
+
+# $merchant (String) - the merchant's name
+email-payment-failed-subject = Your payment to { $merchant } did not go through
+# $amount (String) - the amount
+# $method (String) - how it was to be paid, as "SEPA Direct Debit"
+# $reason (String) - why, as "there is not enough money on the account"
+email-payment-failed-body = Your payment of { $amount } ({ $method }) did not go through after all: { $reason }.
+# $invoices (String) - the invoices' numbers, separated by commas
+email-payment-failed-invoices = Still to pay: { $invoices }. You can pay another way on your page:
+email-pay-button = Pay now
+
+## The same failure told to the merchant's staff.
+
+email-staff-greeting = Hello,
+# $customer (String) - the customer's name
+# $amount (String) - the amount
+email-staff-payment-failed-subject = Payment failed: { $customer }, { $amount }
+# $amount (String) - the amount
+# $method (String) - how it was to be paid
+# $customer (String) - the customer's name
+# $reason (String) - why
+email-staff-payment-failed-body = The payment of { $amount } ({ $method }) from { $customer } did not go through after all: { $reason }.
+# $invoices (String) - the invoices' numbers, separated by commas
+email-staff-payment-failed-invoices = Open again: { $invoices }.
+email-staff-payment-failed-told = The customer has been sent an email asking them to pay another way.
+email-staff-payment-failed-no-address = The customer has no email address: please contact them another way.
+email-staff-button = Open Kassa
+# $merchant (String) - the merchant's name
+email-staff-footer = Sent by Kassa to the staff of { $merchant }.

@@ -161,3 +161,7 @@ transfer-reference = Payment reference
 transfer-reference-advice = Quote the payment reference exactly as shown, so that your payment finds this invoice. A transfer can take a working day to arrive.
 transfer-qr-caption = Scan with your banking app
 transfer-qr-label = QR code with these transfer details, for a banking app
+transfer-copy = Copy
+transfer-copied = Copied
+# $what (String) - what was copied, as "IBAN"
+transfer-copied-what = Copied: { $what }

@@ -257,4 +257,5 @@ method-bank-transfer = Bank transfer
 method-cash = Cash
 method-cheque = Cheque
 method-card = Card
+method-sepa-debit = SEPA Direct Debit
 method-sandbox = Sandbox (test payment)

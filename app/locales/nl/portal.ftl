@@ -126,3 +126,6 @@ transfer-reference = Betalingskenmerk
 transfer-reference-advice = Vermeld het betalingskenmerk precies zoals het hier staat, zodat uw betaling bij deze factuur terechtkomt. Een overboeking kan een werkdag onderweg zijn.
 transfer-qr-caption = Scan met uw bankapp
 transfer-qr-label = QR-code met deze overboekingsgegevens, voor een bankapp
+transfer-copy = Kopiëren
+transfer-copied = Gekopieerd
+transfer-copied-what = Gekopieerd: { $what }

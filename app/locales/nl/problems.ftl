@@ -158,4 +158,5 @@ method-bank-transfer = Bankoverschrijving
 method-cash = Contant
 method-cheque = Cheque
 method-card = Kaart
+method-sepa-debit = SEPA-incasso
 method-sandbox = Sandbox (testbetaling)

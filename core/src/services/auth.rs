@@ -154,18 +154,12 @@ pub struct SignInMail {
 /// customer or their address is gone since the mail was asked for.
 pub async fn sign_in_mail(ctx: &Ctx, merchant: &MerchantId, customer: &CustomerId) -> Result<Option<SignInMail>> {
     let merchant = crate::services::records::merchant_by_id(&ctx.pool, merchant).await?;
-    let found: Option<(String, String, String)> =
-        sqlx::query_as("SELECT name, email, language FROM customers WHERE merchant_id = $1 AND id = $2")
-            .bind(merchant.id.as_str())
-            .bind(customer.as_str())
-            .fetch_optional(&ctx.pool)
-            .await?;
-    let Some((customer_name, email, language)) = found.filter(|(_, email, _)| !email.is_empty()) else {
+    let Some(to) = crate::services::notices::addressee(ctx, &merchant, customer).await? else {
         return Ok(None);
     };
     let token = issue_magic_link(&ctx.pool, &merchant.id, customer).await?;
     let link = format!("{}/p/{}/login/{token}", ctx.public_url, merchant.slug);
-    Ok(Some(SignInMail { merchant, customer_name, email, language, link }))
+    Ok(Some(SignInMail { merchant, customer_name: to.name, email: to.email, language: to.language, link }))
 }
 
 /// Marks the link used and returns the debtor it signs in. A used or expired link is

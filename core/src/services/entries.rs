@@ -46,6 +46,7 @@ pub struct PaymentRecord {
     pub id: PaymentId,
     pub customer: CustomerId,
     pub customer_number: CustomerNumber,
+    pub customer_name: String,
     pub amount: Money,
     /// `card`, `bank_transfer`, `cash`, ...
     pub method: String,
@@ -62,6 +63,17 @@ pub struct PaymentRecord {
     pub reversal_reason: Option<String>,
     pub reversed_at: Option<i64>,
     pub created_at: i64,
+}
+
+impl PaymentRecord {
+    /// What may still be paid back: what it stands for, nothing once reversed (refunds under
+    /// way are checked when one is asked for).
+    pub fn refundable(&self) -> Money {
+        if self.reversed_at.is_some() {
+            return Money::zero(self.amount.currency());
+        }
+        self.amount.checked_sub(self.refunded).unwrap_or(Money::zero(self.amount.currency()))
+    }
 }
 
 /// A credit note, and where its value went.
@@ -135,9 +147,17 @@ fn unapplied(amount: Money, allocations: &[Allocation]) -> Result<Money> {
     amount.checked_sub(applied).map_err(Error::internal)
 }
 
+/// Which way a list runs: the API's lists oldest first (a client follows them to the end),
+/// the admin's newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    OldestFirst,
+    NewestFirst,
+}
+
 /// Up to `limit + 1` rows of `columns` `from` (the entry's table as `alias`, joined to its
-/// customer as `c`), of the merchant and mode, of one customer or all, oldest first after
-/// `after`: one page of a list and whether another follows.
+/// customer as `c`), of the merchant and mode, of one customer or all, in `order` after the
+/// cursor `after`: one page of a list and whether another follows.
 #[allow(clippy::too_many_arguments)]
 async fn page_rows<R>(
     ctx: &Ctx,
@@ -149,15 +169,21 @@ async fn page_rows<R>(
     customer: Option<&CustomerId>,
     limit: u32,
     after: Option<&Cursor>,
+    order: Order,
 ) -> Result<Vec<R>>
 where
     R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
-    let (after_at, after_id) = after.map(|c| (c.created_at, c.id.as_str())).unwrap_or((i64::MIN, ""));
+    let (beyond, start, direction) = match order {
+        Order::OldestFirst => (">", (i64::MIN, ""), "ASC"),
+        Order::NewestFirst => ("<", (i64::MAX, ""), "DESC"),
+    };
+    let (after_at, after_id) = after.map(|c| (c.created_at, c.id.as_str())).unwrap_or(start);
     let a = alias;
     let sql = format!(
         "SELECT {columns} {from} WHERE {a}.merchant_id = $1 AND {} AND ($2 = '' OR {a}.customer_id = $2) \
-         AND ({a}.created_at > $3 OR ({a}.created_at = $3 AND {a}.id > $4)) ORDER BY {a}.created_at, {a}.id LIMIT $5",
+         AND ({a}.created_at {beyond} $3 OR ({a}.created_at = $3 AND {a}.id {beyond} $4)) \
+         ORDER BY {a}.created_at {direction}, {a}.id {direction} LIMIT $5",
         mode_clause(mode)
     );
     Ok(sqlx::query_as(&sql)
@@ -171,9 +197,10 @@ where
 }
 
 const PAYMENT_COLUMNS: &str = "p.id, p.customer_id, c.number, p.currency, p.amount_minor, p.method, p.gateway, \
-     p.gateway_reference, p.reversal_reason, p.reversed_at, p.created_at, p.refunded_minor";
+     p.gateway_reference, p.reversal_reason, p.reversed_at, p.created_at, p.refunded_minor, c.name";
 
-type PaymentRow = (String, String, String, String, i64, String, String, String, Option<String>, Option<i64>, i64, i64);
+type PaymentRow =
+    (String, String, String, String, i64, String, String, String, Option<String>, Option<i64>, i64, i64, String);
 
 async fn payment_record(pool: &Pool, merchant: &MerchantId, row: PaymentRow) -> Result<PaymentRecord> {
     let (
@@ -189,6 +216,7 @@ async fn payment_record(pool: &Pool, merchant: &MerchantId, row: PaymentRow) -> 
         reversed_at,
         created_at,
         refunded,
+        customer_name,
     ) = row;
     let amount = money(amount, &currency)?;
     let refunded = money(refunded, &currency)?;
@@ -201,6 +229,7 @@ async fn payment_record(pool: &Pool, merchant: &MerchantId, row: PaymentRow) -> 
         id: PaymentId::from_raw(id),
         customer: CustomerId::from_raw(customer),
         customer_number: CustomerNumber::parse(&number).map_err(Error::internal)?,
+        customer_name,
         amount,
         method,
         gateway,
@@ -241,18 +270,19 @@ async fn find_payment(ctx: &Ctx, who: &Principal, filter: &str, value: &str) -> 
     payment_record(&ctx.pool, &merchant, row.ok_or(Error::NotFound)?).await
 }
 
-/// A page of payments, oldest first, of one customer or all.
+/// A page of payments in `order`, of one customer or all.
 pub async fn payments(
     ctx: &Ctx,
     who: &Principal,
     customer: Option<&CustomerId>,
     limit: u32,
     after: Option<&Cursor>,
+    order: Order,
 ) -> Result<Page<PaymentRecord>> {
     let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
     let from = "FROM payments p JOIN customers c ON c.merchant_id = p.merchant_id AND c.id = p.customer_id";
     let rows: Vec<PaymentRow> =
-        page_rows(ctx, &merchant, mode, PAYMENT_COLUMNS, from, "p", customer, limit, after).await?;
+        page_rows(ctx, &merchant, mode, PAYMENT_COLUMNS, from, "p", customer, limit, after, order).await?;
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
         items.push(payment_record(&ctx.pool, &merchant, row).await?);
@@ -317,8 +347,19 @@ pub async fn credit_notes(
     after: Option<&Cursor>,
 ) -> Result<Page<CreditNoteRecord>> {
     let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
-    let rows: Vec<CreditNoteRow> =
-        page_rows(ctx, &merchant, mode, CREDIT_NOTE_COLUMNS, CREDIT_NOTE_FROM, "n", customer, limit, after).await?;
+    let rows: Vec<CreditNoteRow> = page_rows(
+        ctx,
+        &merchant,
+        mode,
+        CREDIT_NOTE_COLUMNS,
+        CREDIT_NOTE_FROM,
+        "n",
+        customer,
+        limit,
+        after,
+        Order::OldestFirst,
+    )
+    .await?;
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
         items.push(credit_note_record(&ctx.pool, &merchant, row).await?);

@@ -33,19 +33,21 @@ pub async fn receive(ctx: &Ctx, slug: &MerchantSlug, gateway: &str, signature: &
     let merchant = merchant_by_slug(&ctx.pool, slug).await?;
     let found = ctx.gateways.get(gateway).ok_or(Error::NotFound)?;
     let now = db::now();
-    // Read with each of the merchant's accounts at the gateway (test, live) until one's
-    // secret signed it; refused with the first one's reason otherwise.
-    let mut read = Err(EventError::BadSignature("no_account"));
+    // Read with each of the merchant's accounts at the gateway (test, live): the first whose
+    // secret signed it reads it; refused with the first account's reason otherwise.
+    let mut refusals = Vec::new();
+    let mut read = None;
     for account in payments::accounts(ctx, &merchant, gateway).await? {
-        let attempt = found.event(&account, signature, body, now);
-        let signed = !matches!(attempt, Err(EventError::BadSignature(_)));
-        if signed || matches!(read, Err(EventError::BadSignature("no_account"))) {
-            read = attempt;
-        }
-        if signed {
-            break;
+        match found.event(&account, signature, body, now) {
+            Err(e @ EventError::BadSignature(_)) => refusals.push(e),
+            signed => {
+                read = Some(signed);
+                break;
+            }
         }
     }
+    let read =
+        read.unwrap_or_else(|| Err(refusals.into_iter().next().unwrap_or(EventError::BadSignature("no_account"))));
     let event = match read {
         Ok(event) => event,
         Err(e) => {

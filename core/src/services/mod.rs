@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod listing;
 pub mod logos;
 pub mod merchants;
+pub mod notices;
 pub mod payments;
 pub mod portal;
 pub mod records;

@@ -651,26 +651,31 @@ async fn settle_in(
             .await?;
     db::lock_customer(tx, merchant.id.as_str(), &customer).await?;
     // Read after the lock: where the attempt stands now that no one else can move it.
-    let (gateway, currency, state): (String, String, String) =
-        sqlx::query_as("SELECT gateway, currency, state FROM payment_attempts WHERE merchant_id = $1 AND id = $2")
-            .bind(merchant.id.as_str())
-            .bind(attempt_id)
-            .fetch_one(&mut **tx)
-            .await?;
-    let state = AttemptState::parse(&state).ok_or_else(|| Error::internal(format!("attempt state {state:?}")))?;
-    if !state.can_become(report.state) {
-        // Already there or beyond (a twin, a repeated or late report): nothing is recorded twice.
-        return Ok(());
-    }
-    let asked_in = kassa_domain::Currency::parse(&currency)?;
-    let planned: Vec<(String, Option<i64>)> = sqlx::query_as(
-        "SELECT invoice_id, amount_minor FROM payment_attempt_invoices WHERE merchant_id = $1 AND attempt_id = $2 \
-         ORDER BY invoice_id",
+    let (gateway, currency, state, known_method): (String, String, String, Option<String>) = sqlx::query_as(
+        "SELECT gateway, currency, state, method FROM payment_attempts WHERE merchant_id = $1 AND id = $2",
     )
     .bind(merchant.id.as_str())
     .bind(attempt_id)
-    .fetch_all(&mut **tx)
+    .fetch_one(&mut **tx)
     .await?;
+    let state = AttemptState::parse(&state).ok_or_else(|| Error::internal(format!("attempt state {state:?}")))?;
+    if !state.can_become(report.state) {
+        // Already there or beyond (a twin, a repeated or late report): nothing is recorded
+        // twice. The method is kept if this report is the first to name it (Stripe's events
+        // carry only the method's id; the payer's return asks Stripe for the method itself).
+        if let (Some(method), None) = (&report.method, &known_method) {
+            sqlx::query("UPDATE payment_attempts SET method = $1 WHERE merchant_id = $2 AND id = $3")
+                .bind(method)
+                .bind(merchant.id.as_str())
+                .bind(attempt_id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        return Ok(());
+    }
+    let method = report.method.clone().or(known_method);
+    let asked_in = kassa_domain::Currency::parse(&currency)?;
+    let planned = planned_parts(tx, merchant, attempt_id).await?;
     let customer = CustomerId::from_raw(customer);
     let charged = report.charged;
     let now = db::now();
@@ -690,7 +695,7 @@ async fn settle_in(
         .bind(customer.as_str())
         .bind(charged.currency().code())
         .bind(charged.minor())
-        .bind(report.method.as_deref().unwrap_or(&gateway))
+        .bind(method.as_deref().unwrap_or(&gateway))
         .bind(&gateway)
         .bind(&report.reference)
         .bind(attempt_id)
@@ -703,11 +708,10 @@ async fn settle_in(
         let mut left = charged;
         let mut parts = Vec::new();
         for (invoice, part) in &planned {
-            let invoice = InvoiceId::from_raw(invoice.clone());
-            if !loaded.numbers.values().any(|i| *i == invoice) || asked_in != charged.currency() {
+            if !loaded.numbers.values().any(|i| i == invoice) || asked_in != charged.currency() {
                 continue;
             }
-            let balance = loaded.ledger.balance(&invoice)?;
+            let balance = loaded.ledger.balance(invoice)?;
             // Attempts from before planned parts were kept: the invoice's balance.
             let part = part.map(|minor| Money::from_minor(minor, asked_in)).unwrap_or(balance);
             let take = left.min(part)?.min(balance)?;
@@ -738,7 +742,7 @@ async fn settle_in(
     .bind(now)
     .bind(merchant.id.as_str())
     .bind(attempt_id)
-    .bind(&report.method)
+    .bind(&method)
     .bind(&report.next_url)
     .execute(&mut **tx)
     .await?
@@ -770,7 +774,8 @@ async fn settle_in(
     let ledgers = ledgers.as_ref().map(|(before, after)| (before, after));
     let mode = crate::services::records::customer_mode(tx, &merchant.id, &customer).await?;
     ledger::record_change(tx, ctx, who, &merchant.id, mode, ledgers, change).await?;
-    Ok(())
+    let moved = (state, report.state);
+    crate::services::notices::queue_for_attempt(tx, merchant, &customer, attempt_id, payment_id.as_ref(), moved).await
 }
 
 /// A gateway's chargeback about one of its payments, inside the event's transaction (the
@@ -840,17 +845,9 @@ pub(crate) async fn apply_chargeback(
         return Ok(());
     }
     if closed == AttemptState::ChargebackWon && reversed {
-        let planned: Vec<(String, Option<i64>)> = sqlx::query_as(
-            "SELECT invoice_id, amount_minor FROM payment_attempt_invoices WHERE merchant_id = $1 AND attempt_id = $2 \
-             ORDER BY invoice_id",
-        )
-        .bind(merchant.id.as_str())
-        .bind(&attempt)
-        .fetch_all(&mut **tx)
-        .await?;
+        let planned = planned_parts(tx, merchant, &attempt).await?;
         let mut plan = Vec::with_capacity(planned.len());
         for (invoice, part) in planned {
-            let invoice = InvoiceId::from_raw(invoice);
             let part = match part {
                 Some(minor) => Money::from_minor(minor, currency),
                 // Attempts from before planned parts were kept: as much as it will take.
@@ -862,6 +859,20 @@ pub(crate) async fn apply_chargeback(
         ledger::reinstate_with(tx, ctx, &who, &merchant.id, &mut posting, &payment, &plan, &reason).await?;
     }
     move_attempt(tx, merchant, &attempt, closed).await
+}
+
+/// The invoices an attempt was to pay, each with its planned part in minor units (`None` for
+/// attempts from before planned parts were kept), in invoice id order.
+async fn planned_parts(tx: &mut db::Tx, merchant: &Merchant, attempt: &str) -> Result<Vec<(InvoiceId, Option<i64>)>> {
+    let rows: Vec<(String, Option<i64>)> = sqlx::query_as(
+        "SELECT invoice_id, amount_minor FROM payment_attempt_invoices WHERE merchant_id = $1 AND attempt_id = $2 \
+         ORDER BY invoice_id",
+    )
+    .bind(merchant.id.as_str())
+    .bind(attempt)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|(invoice, part)| (InvoiceId::from_raw(invoice), part)).collect())
 }
 
 /// Moves an attempt to `state` from one of its predecessors (the customer locked).

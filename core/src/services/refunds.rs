@@ -86,6 +86,8 @@ pub struct Refund {
 struct Row {
     id: String,
     payment_id: String,
+    customer_id: String,
+    payment_reference: String,
     currency: String,
     amount_minor: i64,
     state: String,
@@ -95,7 +97,8 @@ struct Row {
     created_at: i64,
 }
 
-const COLUMNS: &str = "id, payment_id, currency, amount_minor, state, gateway, reason, request_hash, created_at";
+const COLUMNS: &str = "id, payment_id, customer_id, payment_reference, currency, amount_minor, state, gateway, \
+                       reason, request_hash, created_at";
 
 impl Row {
     fn refund(&self) -> Result<Refund> {
@@ -116,6 +119,15 @@ async fn by_key(tx: &mut Tx, merchant: &MerchantId, key: &str) -> Result<Option<
         .bind(merchant.as_str())
         .bind(key)
         .fetch_optional(&mut **tx)
+        .await?)
+}
+
+/// A refund's row inside `tx`.
+async fn row_in(tx: &mut Tx, merchant: &MerchantId, id: &str) -> Result<Row> {
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM refunds WHERE merchant_id = $1 AND id = $2"))
+        .bind(merchant.as_str())
+        .bind(id)
+        .fetch_one(&mut **tx)
         .await?)
 }
 
@@ -218,7 +230,8 @@ pub async fn refund(ctx: &Ctx, who: &Principal, cmd: RefundPayment) -> Result<Re
     .await?;
     if through.is_none() {
         // Paid back by the merchant outside Kassa: recorded as done.
-        apply(&mut tx, ctx, who, &cmd.merchant, &mut posting, &id).await?;
+        let row = row_in(&mut tx, &cmd.merchant, &id).await?;
+        apply(&mut tx, ctx, who, &cmd.merchant, &mut posting, &row).await?;
         tx.commit().await?;
         return by_id(&ctx.pool, &cmd.merchant, &id).await?.refund();
     }
@@ -240,14 +253,10 @@ async fn settle_with_gateway(ctx: &Ctx, who: &Principal, merchant_id: &MerchantI
         .into_iter()
         .next()
         .ok_or(Problem::PaymentsUnavailable)?;
-    let reference: String = sqlx::query_scalar("SELECT payment_reference FROM refunds WHERE id = $1")
-        .bind(&row.id)
-        .fetch_one(&ctx.pool)
-        .await?;
     let refund = row.refund()?;
     let request = GatewayRefundRequest {
         refund: row.id.clone(),
-        payment_reference: reference,
+        payment_reference: row.payment_reference.clone(),
         amount: refund.amount,
         idempotency_key: format!("kassa-refund-{}", row.id),
     };
@@ -280,29 +289,13 @@ pub(crate) async fn settle_in(
     .await?;
     match answer.status {
         RefundStatus::Pending => Ok(()),
-        RefundStatus::Failed => {
-            sqlx::query(
-                "UPDATE refunds SET state = 'failed', updated_at = $1 WHERE merchant_id = $2 AND id = $3 \
-                 AND state = 'pending'",
-            )
-            .bind(db::now())
-            .bind(merchant.as_str())
-            .bind(refund_id)
-            .execute(&mut **tx)
-            .await?;
-            Ok(())
-        }
+        RefundStatus::Failed => finish(tx, merchant, refund_id, RefundState::Failed).await.map(|_| ()),
         RefundStatus::Succeeded => {
-            let (customer, currency): (String, String) =
-                sqlx::query_as("SELECT customer_id, currency FROM refunds WHERE merchant_id = $1 AND id = $2")
-                    .bind(merchant.as_str())
-                    .bind(refund_id)
-                    .fetch_one(&mut **tx)
-                    .await?;
-            db::lock_customer(tx, merchant.as_str(), &customer).await?;
-            let mut posting =
-                Posting::load(tx, merchant, CustomerId::from_raw(customer), records::currency(&currency)?).await?;
-            apply(tx, ctx, who, merchant, &mut posting, refund_id).await
+            let row = row_in(tx, merchant, refund_id).await?;
+            db::lock_customer(tx, merchant.as_str(), &row.customer_id).await?;
+            let customer = CustomerId::from_raw(row.customer_id.clone());
+            let mut posting = Posting::load(tx, merchant, customer, records::currency(&row.currency)?).await?;
+            apply(tx, ctx, who, merchant, &mut posting, &row).await
         }
     }
 }
@@ -337,6 +330,21 @@ pub(crate) async fn apply_reported(
     }
 }
 
+/// Moves a pending refund to `state`; whether it was pending.
+async fn finish(tx: &mut Tx, merchant: &MerchantId, refund_id: &str, state: RefundState) -> Result<bool> {
+    let moved = sqlx::query(
+        "UPDATE refunds SET state = $1, updated_at = $2 WHERE merchant_id = $3 AND id = $4 AND state = 'pending'",
+    )
+    .bind(state.as_str())
+    .bind(db::now())
+    .bind(merchant.as_str())
+    .bind(refund_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(moved > 0)
+}
+
 /// Moves a pending refund into the ledger (the customer locked in `tx`): once; a refund
 /// already applied or failed is left alone.
 async fn apply(
@@ -345,26 +353,11 @@ async fn apply(
     who: &Principal,
     merchant: &MerchantId,
     posting: &mut Posting,
-    refund_id: &str,
+    row: &Row,
 ) -> Result<()> {
-    let marked = sqlx::query(
-        "UPDATE refunds SET state = 'succeeded', updated_at = $1 WHERE merchant_id = $2 AND id = $3 \
-         AND state = 'pending'",
-    )
-    .bind(db::now())
-    .bind(merchant.as_str())
-    .bind(refund_id)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    if marked == 0 {
+    if !finish(tx, merchant, &row.id, RefundState::Succeeded).await? {
         return Ok(());
     }
-    let row: Row = sqlx::query_as(&format!("SELECT {COLUMNS} FROM refunds WHERE merchant_id = $1 AND id = $2"))
-        .bind(merchant.as_str())
-        .bind(refund_id)
-        .fetch_one(&mut **tx)
-        .await?;
     let refund = row.refund()?;
     let source = Source::Payment(refund.payment.clone());
     let done = posting.loaded.ledger.refund(&source, refund.amount).map_err(Problem::from)?;

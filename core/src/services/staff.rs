@@ -375,6 +375,19 @@ pub async fn current(ctx: &Ctx, who: &Principal) -> Result<Principal> {
     }
 }
 
+/// Remembers the language a staff member signed in with (`nl`): the mail Kassa sends them is
+/// written in it.
+pub async fn remember_language(ctx: &Ctx, who: &Principal, language: &str) -> Result<()> {
+    let staff = who.staff()?;
+    sqlx::query("UPDATE staff_users SET language = $1 WHERE merchant_id = $2 AND id = $3 AND language <> $1")
+        .bind(language)
+        .bind(staff.merchant.as_str())
+        .bind(staff.staff.as_str())
+        .execute(&ctx.pool)
+        .await?;
+    Ok(())
+}
+
 /// Sets the password through a set-password link (once, within its lifetime) and answers the
 /// staff member, signed in.
 pub async fn set_password(ctx: &Ctx, token: &str, password: &str, confirm: &str) -> Result<Principal> {

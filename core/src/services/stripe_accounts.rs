@@ -41,8 +41,8 @@ pub struct StripeAccount {
     pub webhook_url: String,
 }
 
-/// Where Stripe sends `merchant`'s events.
-fn webhook_url(ctx: &Ctx, slug: &kassa_domain::MerchantSlug) -> String {
+/// Where Stripe sends `merchant`'s events: the address a merchant registers in Stripe's Dashboard.
+pub fn webhook_url(ctx: &Ctx, slug: &kassa_domain::MerchantSlug) -> String {
     format!("{}/webhooks/stripe/{slug}", ctx.public_url.trim_end_matches('/'))
 }
 

@@ -116,6 +116,7 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
         .route("/webhooks/{gateway}/{merchant}", axum::routing::post(gateway_events::receive))
         // Files from memory, no session either (assets.rs).
         .route(&paying::FORM_SCRIPT.0, get(paying::form_script))
+        .route(&kassa_app::portal::copy_script_path(), get(|| async { paying::script(kassa_app::portal::COPY_JS) }))
         .merge(assets::router(&config.site_root.join("pkg"), "/pkg", files.cache()))
         .merge(assets::router(
             &config.site_root.join("assets"),

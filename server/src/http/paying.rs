@@ -119,12 +119,17 @@ fn hex_prefix(bytes: &[u8]) -> String {
 
 /// `GET /pay/stripe-{hash}.js`.
 pub async fn form_script() -> Response {
+    script(FORM_SCRIPT.1)
+}
+
+/// A script of Kassa's own at an address named by its content: kept by browsers for a year.
+pub fn script(text: &'static str) -> Response {
     (
         [
             (http::header::CONTENT_TYPE, "application/javascript; charset=utf-8"),
             (http::header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
         ],
-        FORM_SCRIPT.1,
+        text,
     )
         .into_response()
 }

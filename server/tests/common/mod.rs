@@ -6,6 +6,8 @@
 //! suite runs on both backends.
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use std::net::SocketAddr;
 
 use kassa_core::Ctx;
@@ -212,16 +214,29 @@ impl TestApp {
 
     /// A client signed in as a new staff member, through their set-password link.
     pub async fn signed_in_staff(&self, cmd: kassa_core::services::staff::AddStaff) -> reqwest::Client {
+        let c = client();
+        self.add_staff_on(&c, cmd).await;
+        c
+    }
+
+    /// A new staff member of the demo merchant with `role`, signed in on client `c` (one that
+    /// chose a language, say).
+    pub async fn signed_in_staff_with(&self, c: &reqwest::Client, email: &str, role: kassa_core::principal::StaffRole) {
+        let cmd =
+            kassa_core::services::staff::AddStaff { merchant: self.demo_merchant().await, email: email.into(), role };
+        self.add_staff_on(c, cmd).await;
+    }
+
+    /// Adds a staff member and signs them in on `c` through their set-password link.
+    async fn add_staff_on(&self, c: &reqwest::Client, cmd: kassa_core::services::staff::AddStaff) {
         use kassa_core::services::staff;
         let added = staff::add(&self.ctx, &kassa_core::Principal::System, cmd).await.unwrap();
-        let c = client();
         let form = [
             ("token", added.password_token.as_str()),
             ("password", "a long enough sentence"),
             ("confirm", "a long enough sentence"),
         ];
-        assert_eq!(self.server_fn(&c, "set_staff_password", &form).await.status(), 200);
-        c
+        assert_eq!(self.server_fn(c, "set_staff_password", &form).await.status(), 200);
     }
 
     /// A staff member of the demo merchant with `role`, signed in.
@@ -229,6 +244,12 @@ impl TestApp {
         let cmd =
             kassa_core::services::staff::AddStaff { merchant: self.demo_merchant().await, email: email.into(), role };
         self.signed_in_staff(cmd).await
+    }
+
+    /// Runs queued jobs (every handler `kassa serve` runs) until none is left.
+    pub async fn run_jobs(&self) {
+        let worker = kassa_core::jobs::Worker::new(self.ctx.clone(), kassa_server::handlers());
+        while worker.run_once().await.unwrap() > 0 {}
     }
 
     pub async fn server_fn(&self, c: &reqwest::Client, name: &str, form: &[(&str, &str)]) -> reqwest::Response {

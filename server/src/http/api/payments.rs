@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::{HeaderMap, StatusCode};
 use kassa_core::error::Checks;
-use kassa_core::services::entries::{self, Allocation, PaymentRecord};
+use kassa_core::services::entries::{self, Allocation, Order, PaymentRecord};
 use kassa_core::services::ledger::{self, RecordPayment, ReversePayment};
 use kassa_core::services::{customers, invoices, records, refunds};
 use kassa_domain::{Apply, Currency, CustomerId, CustomerNumber, InvoiceNumber, PaymentId, Problem};
@@ -251,8 +251,15 @@ pub async fn by_key(key: Key, Path(idempotency_key): Path<String>) -> ApiResult<
     responses((status = 200, body = ListJson<PaymentJson>), (status = 400, body = ErrorJson)))]
 pub async fn list(key: Key, Query(p): Query<CustomerPageParams>) -> ApiResult<Json<ListJson<PaymentJson>>> {
     let (customer, page) = p.split();
-    let found =
-        entries::payments(&key.ctx, &key.who, customer.as_ref(), page.limit()?, page.cursor()?.as_ref()).await?;
+    let found = entries::payments(
+        &key.ctx,
+        &key.who,
+        customer.as_ref(),
+        page.limit()?,
+        page.cursor()?.as_ref(),
+        Order::OldestFirst,
+    )
+    .await?;
     Ok(Json(ListJson::of(found, PaymentJson::from)))
 }
 
