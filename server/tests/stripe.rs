@@ -104,6 +104,15 @@ fn intent_of(secret: &str) -> &str {
     secret.split("_secret_").next().unwrap()
 }
 
+/// The method the payment of `attempt` records (what its receipt says).
+async fn payment_method(app: &TestApp, attempt: &str) -> String {
+    sqlx::query_scalar("SELECT method FROM payments WHERE attempt_id = $1")
+        .bind(attempt)
+        .fetch_one(&app.ctx.pool)
+        .await
+        .unwrap()
+}
+
 async fn payments_of(app: &TestApp, number: &str) -> i64 {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM applications a JOIN invoices i ON i.id = a.invoice_id \
@@ -204,22 +213,11 @@ async fn a_card_payment_goes_through_kassas_payment_form_and_stripes_event_pays_
 
     // What Stripe.js does with the card the payer typed into Stripe's fields.
     let back = format!("{}/p/demo/pay/return/{attempt}", app.url);
-    let (status, intent) = standin
-        .confirm(
-            intent_of(&secret),
-            &[
-                ("client_secret", &secret),
-                ("payment_method_data[type]", "card"),
-                ("payment_method_data[card][number]", "4242424242424242"),
-                ("return_url", &back),
-            ],
-        )
-        .await
-        .unwrap();
+    let (status, intent) = confirm_card(&standin, &secret, &back, "4242424242424242").await;
     assert_eq!((status, intent["status"].as_str()), (200, Some("succeeded")));
     // Stripe's event arrives on its own and pays the invoice.
     wait_for(&app, &attempt, "succeeded").await;
-    let (_, _, payment, method) = attempt_row(&app, &attempt).await;
+    let (_, _, payment, _) = attempt_row(&app, &attempt).await;
     assert!(payment.is_some());
     assert_eq!(payments_of(&app, "NL-2026-0104").await, 1);
     // Back at the return address (Stripe.js sends the payer there): the receipt, once.
@@ -227,9 +225,10 @@ async fn a_card_payment_goes_through_kassas_payment_form_and_stripes_event_pays_
     assert_eq!(returned.status(), 303);
     assert_eq!(returned.headers()["location"], format!("/p/demo/payments/{}", payment.unwrap()));
     assert_eq!(payments_of(&app, "NL-2026-0104").await, 1);
-    // Every method the Dashboard enables was offered: which one paid is Stripe's to say once
-    // asked (its events carry only the payment method's id).
-    assert!(matches!(method.as_deref(), None | Some("card")), "{method:?}");
+    // Every method the Dashboard enables was offered; Stripe's events carry only the payment
+    // method's id, so which one paid is known once Kassa asked Stripe (the return) and kept.
+    assert_eq!(attempt_row(&app, &attempt).await.3.as_deref(), Some("card"));
+    assert_eq!(payment_method(&app, &attempt).await, "card", "the payment (and its receipt) names it too");
     // The same pay form again answers the same receipt; the form page now shows it too.
     let again = c.get(&form_url).send().await.unwrap();
     assert_eq!(again.status(), 303);
@@ -267,6 +266,7 @@ async fn three_d_secure_a_declined_card_and_another_card_on_the_same_form() {
     wait_for(&app, &attempt, "succeeded").await;
     // Only cards were offered: the method is known.
     assert_eq!(attempt_row(&app, &attempt).await.3.as_deref(), Some("card"));
+    assert_eq!(payment_method(&app, &attempt).await, "card", "the payment (and its receipt) names it too");
 
     // A declined card: the attempt fails with Stripe's decline code; the payer tries another
     // card on the same form, and that payment is recorded (a failed attempt can still succeed).

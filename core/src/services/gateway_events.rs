@@ -66,6 +66,19 @@ pub async fn receive(ctx: &Ctx, slug: &MerchantSlug, gateway: &str, signature: &
         EventKind::Chargeback(_) => "chargeback".to_string(),
         EventKind::Other(kind) => kind.clone(),
     };
+    // A repeat (most deliveries: Stripe retries until it hears 2xx) is answered by a read,
+    // without taking a write transaction; a first delivery racing its twin falls through to
+    // the insert below, which decides.
+    let seen: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM gateway_events WHERE merchant_id = $1 AND gateway = $2 AND event_id = $3")
+            .bind(merchant.id.as_str())
+            .bind(gateway)
+            .bind(&event.id)
+            .fetch_optional(&ctx.pool)
+            .await?;
+    if seen.is_some() {
+        return Ok(Received::Repeat);
+    }
     let mut tx = db::begin_write(&ctx.pool).await?;
     let stored = sqlx::query(
         "INSERT INTO gateway_events (merchant_id, gateway, event_id, kind, received_at) VALUES ($1, $2, $3, $4, $5) \

@@ -273,6 +273,22 @@ pub(crate) async fn record_change(
     ledgers: Option<(&Ledger, &Ledger)>,
     change: Aftermath<'_>,
 ) -> Result<()> {
+    for (kind, subject, data) in change.events {
+        events::emit(tx, merchant, mode, kind, &subject, data).await?;
+    }
+    if let Some((before, after)) = ledgers {
+        for invoice in after.invoices() {
+            let was = before.balance(&invoice.invoice).map(|m| m.minor()).unwrap_or(0);
+            let now = after.balance(&invoice.invoice)?;
+            if was > 0 && now.is_zero() {
+                let data = serde_json::json!({ "invoice": invoice.invoice, "total": invoice.total.amount_string(),
+                    "currency": invoice.total.currency().code() });
+                events::emit(tx, merchant, mode, EventType::InvoicePaid, invoice.invoice.as_str(), data).await?;
+            }
+        }
+    }
+    // Last: the entry takes the merchant's audit-chain lock, held until the caller commits, so
+    // the less follows it, the less other changes of this merchant wait.
     audit::record(
         tx,
         who,
@@ -286,23 +302,7 @@ pub(crate) async fn record_change(
             after: Some(change.after),
         },
     )
-    .await?;
-    for (kind, subject, data) in change.events {
-        events::emit(tx, merchant, mode, kind, &subject, data).await?;
-    }
-    let Some((before, after)) = ledgers else {
-        return Ok(());
-    };
-    for invoice in after.invoices() {
-        let was = before.balance(&invoice.invoice).map(|m| m.minor()).unwrap_or(0);
-        let now = after.balance(&invoice.invoice)?;
-        if was > 0 && now.is_zero() {
-            let data = serde_json::json!({ "invoice": invoice.invoice, "total": invoice.total.amount_string(),
-                "currency": invoice.total.currency().code() });
-            events::emit(tx, merchant, mode, EventType::InvoicePaid, invoice.invoice.as_str(), data).await?;
-        }
-    }
-    Ok(())
+    .await
 }
 
 fn received_json(received: &Received<InvoiceId, Source>) -> serde_json::Value {

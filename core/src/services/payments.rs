@@ -81,6 +81,7 @@ struct AttemptRow {
     gateway: String,
     gateway_reference: Option<String>,
     next_url: Option<String>,
+    method: Option<String>,
 }
 
 struct Attempt {
@@ -94,10 +95,12 @@ struct Attempt {
     gateway: String,
     reference: Option<String>,
     next_url: Option<String>,
+    /// As the gateway named it, once it did.
+    method: Option<String>,
 }
 
-const ATTEMPT_COLUMNS: &str =
-    "id, customer_id, principal, request_hash, state, decline_code, payment_id, gateway, gateway_reference, next_url";
+const ATTEMPT_COLUMNS: &str = "id, customer_id, principal, request_hash, state, decline_code, payment_id, gateway, \
+                               gateway_reference, next_url, method";
 
 /// The merchant's attempt that `condition` (on `$2`, `$3`, ... bound to `args`) picks.
 async fn find_attempt(pool: &Pool, merchant: &Merchant, condition: &str, args: &[&str]) -> Result<Option<Attempt>> {
@@ -121,6 +124,7 @@ async fn find_attempt(pool: &Pool, merchant: &Merchant, condition: &str, args: &
             gateway: r.gateway,
             reference: r.gateway_reference,
             next_url: r.next_url,
+            method: r.method,
         })
     })
     .transpose()
@@ -429,6 +433,14 @@ async fn charge_once(
 /// debtor who made the attempt gets an answer.
 pub async fn returned(ctx: &Ctx, who: &Principal, attempt: &str) -> Result<Paying> {
     let (merchant, found) = own_attempt(ctx, who, attempt).await?;
+    if found.state == AttemptState::Succeeded && found.method.is_none() {
+        // Paid, as the gateway's event said without naming the method: asked once, so that
+        // the receipt names it; the receipt stands either way.
+        if let Err(e) = reconcile(ctx, who, &merchant, &found).await {
+            tracing::warn!(attempt, error = %e, "the gateway was not asked which method paid");
+        }
+        return outcome(&own_attempt(ctx, who, attempt).await?.1);
+    }
     // A failed one too: the payer may have paid with another card on the provider's form.
     if !found.state.is_open() && found.state != AttemptState::Failed {
         return outcome(&found);
@@ -670,6 +682,15 @@ async fn settle_in(
                 .bind(attempt_id)
                 .execute(&mut **tx)
                 .await?;
+            // Its payment, recorded from the event, named the gateway for want of the method.
+            sqlx::query(
+                "UPDATE payments SET method = $1 WHERE merchant_id = $2 AND attempt_id = $3 AND method = gateway",
+            )
+            .bind(method)
+            .bind(merchant.id.as_str())
+            .bind(attempt_id)
+            .execute(&mut **tx)
+            .await?;
         }
         return Ok(());
     }
@@ -771,11 +792,13 @@ async fn settle_in(
         after: data,
         events,
     };
+    let moved = (state, report.state);
+    crate::services::notices::queue_for_attempt(tx, merchant, &customer, attempt_id, payment_id.as_ref(), moved)
+        .await?;
     let ledgers = ledgers.as_ref().map(|(before, after)| (before, after));
     let mode = crate::services::records::customer_mode(tx, &merchant.id, &customer).await?;
-    ledger::record_change(tx, ctx, who, &merchant.id, mode, ledgers, change).await?;
-    let moved = (state, report.state);
-    crate::services::notices::queue_for_attempt(tx, merchant, &customer, attempt_id, payment_id.as_ref(), moved).await
+    // Last, as it holds the merchant's audit-chain lock until the commit.
+    ledger::record_change(tx, ctx, who, &merchant.id, mode, ledgers, change).await
 }
 
 /// A gateway's chargeback about one of its payments, inside the event's transaction (the
