@@ -141,7 +141,7 @@ fn PaymentsView(overview: PaymentsOverview, refund: ServerAction<RefundPayment>)
             <p role="status">{overview.done}</p>
             <p role="alert" class="form-error">{error}</p>
             <div class="table-scroll">
-                <table class="payments">
+                <table class="payments stack">
                     <caption>{w.payments_caption()}</caption>
                     <thead>
                         <tr>
@@ -189,14 +189,15 @@ fn PaymentRow(p: AdminPaymentRow, may_refund: bool, key: String, refund: ServerA
             </details>
         }
     });
+    // On a phone the table becomes one card per payment, each value under its column's name.
     view! {
         <tr data-payment=p.id.clone()>
-            <td>{p.at}</td>
-            <td>{p.customer}</td>
-            <td>{p.method}</td>
-            <td class="num">{money(p.amount)}</td>
-            <td class="num">{p.refunded.is_positive().then(|| money(p.refunded))}</td>
-            <td>{p.status}</td>
+            <td data-label=w.col_date()>{p.at}</td>
+            <td data-label=w.col_customer()>{p.customer}</td>
+            <td data-label=w.col_method()>{p.method}</td>
+            <td class="num" data-label=w.col_amount()>{money(p.amount)}</td>
+            <td class="num" data-label=w.col_refunded()>{p.refunded.is_positive().then(|| money(p.refunded))}</td>
+            <td data-label=w.col_status()>{p.status}</td>
             {may_refund.then(|| view! { <td>{form}</td> })}
         </tr>
     }
