@@ -11,6 +11,9 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyConnection, Connection, Executor, Transaction};
 
 pub type Pool = sqlx::AnyPool;
+
+/// A PostgreSQL connection idle this long is pinged before use (see [`connect`]).
+const PING_WHEN_IDLE: Duration = Duration::from_secs(10);
 pub type Tx = Transaction<'static, Any>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,9 +78,21 @@ pub async fn connect(url: &str) -> anyhow::Result<Pool> {
         })
         .acquire_timeout(Duration::from_secs(15))
         // A SQLite connection is a file this process holds open: it cannot go stale, so it is
-        // not pinged (a round trip to its thread) before every use. A PostgreSQL one can
-        // (a restarted server, a dropped link) and is.
-        .test_before_acquire(backend == Backend::Postgres)
+        // never pinged (a round trip to its thread). A PostgreSQL one can (a restarted
+        // server, a dropped link). sqlx pings each connection as it goes back to the pool and
+        // drops a broken one; one that then sat idle for a while is pinged again before it
+        // is handed out, one in steady use is not (a second ping per use was one more round
+        // trip for every statement outside a transaction: docs/measurements.md, "Webhook
+        // ingest").
+        .test_before_acquire(false)
+        .before_acquire(move |conn, meta| {
+            Box::pin(async move {
+                if backend == Backend::Postgres && meta.idle_for >= PING_WHEN_IDLE {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {

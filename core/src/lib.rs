@@ -48,6 +48,8 @@ pub struct Ctx {
     pub gateway_secrets: secrets::Sealer,
     /// Where outgoing mail goes: an SMTP server, or the mail catcher.
     pub mailer: Arc<dyn mail::Mailer>,
+    /// What reading gateways' events needs, kept for a few seconds (shared by clones).
+    pub senders: Arc<services::gateway_events::Senders>,
 }
 
 impl Ctx {

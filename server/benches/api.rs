@@ -12,7 +12,6 @@
 
 mod common;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -104,20 +103,10 @@ async fn main() -> anyhow::Result<()> {
             other => anyhow::bail!("unknown flag {other}"),
         }
     }
-    let dir = tempfile::tempdir()?;
-    let url = database_url.unwrap_or_else(|| format!("sqlite://{}/bench.db", dir.path().display()));
-    let backend = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr: SocketAddr = listener.local_addr()?;
-    let config = common::config(&url, addr, site_root.clone().unwrap_or_else(|| dir.path().join("site")));
-    let kassa = kassa_server::build(&config).await?;
-    let kassa_ctx = kassa.ctx.clone();
-    let demo = kassa_server::demo::seed(&kassa.ctx, &config).await?;
-    let key = Arc::new(demo.api_key.clone());
-    tokio::spawn(async move {
-        axum::serve(listener, kassa.router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap()
-    });
-    let base = Arc::new(format!("http://{addr}"));
+    let running = common::start(database_url, site_root.clone()).await?;
+    let (kassa_ctx, backend) = (running.ctx.clone(), running.backend);
+    let key = Arc::new(running.demo.api_key.clone());
+    let base = Arc::new(running.base.clone());
     let customer = reqwest::Client::new()
         .post(format!("{base}/api/v1/customers"))
         .bearer_auth(key.as_str())
@@ -159,8 +148,8 @@ async fn main() -> anyhow::Result<()> {
     })
     .await;
     println!("{}", health.line("GET /healthz"));
-    if site_root.is_some() {
-        let names = kassa_server::http::assets::Manifest::read(site_root.as_deref().unwrap_or(dir.path()));
+    if let Some(site_root) = &site_root {
+        let names = kassa_server::http::assets::Manifest::read(site_root);
         let wasm = format!("/pkg/{}_bg.wasm", names.bundle);
         for file in [names.stylesheet.as_str(), wasm.as_str()] {
             let url = Arc::new(format!("{base}{file}"));

@@ -18,7 +18,6 @@
 
 mod common;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -67,19 +66,8 @@ async fn main() -> anyhow::Result<()> {
             other => anyhow::bail!("unknown flag {other}"),
         }
     }
-    let dir = tempfile::tempdir()?;
-    let url = database_url.unwrap_or_else(|| format!("sqlite://{}/bench.db", dir.path().display()));
-    let backend = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr: SocketAddr = listener.local_addr()?;
-    let config = common::config(&url, addr, dir.path().join("site"));
-    let kassa = kassa_server::build(&config).await?;
-    let ctx = kassa.ctx.clone();
-    let demo = kassa_server::demo::seed(&kassa.ctx, &config).await?;
-    tokio::spawn(async move {
-        axum::serve(listener, kassa.router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap()
-    });
-    let base = format!("http://{addr}");
+    let running = common::start(database_url, None).await?;
+    let (base, ctx, demo, backend) = (&running.base, &running.ctx, &running.demo, running.backend);
     let merchant = kassa_core::services::records::merchant_by_slug(
         &ctx.pool,
         &kassa_domain::MerchantSlug::parse(kassa_server::demo::MERCHANT_SLUG).map_err(|e| anyhow::anyhow!("{e:?}"))?,
@@ -91,7 +79,7 @@ async fn main() -> anyhow::Result<()> {
         webhook_secret: WEBHOOK_SECRET.to_string().into(),
         methods: Vec::new(),
     };
-    stripe_accounts::connect(&ctx, &Principal::System, Some(&merchant.id), keys).await?;
+    stripe_accounts::connect(ctx, &Principal::System, Some(&merchant.id), keys).await?;
 
     // Customers, and one attempt per payment waiting for Stripe, as the pay form leaves them.
     let http = reqwest::Client::new();

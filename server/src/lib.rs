@@ -51,6 +51,7 @@ pub async fn context(config: &Config) -> anyhow::Result<Ctx> {
         webhook_secrets: secrets::Sealer::new(&key, "webhook-secrets"),
         gateway_secrets: secrets::Sealer::new(&key, "gateway-secrets"),
         mailer: kassa_core::mail::mailer(config.smtp_url.as_deref(), config.mail_from.as_deref())?,
+        senders: Default::default(),
     })
 }
 

@@ -79,18 +79,11 @@ async fn victim(app: &TestApp, key: &str, tag: &str, amounts: [&str; 3]) -> Vict
         invoices.push((invoice["id"].as_str().unwrap().to_string(), number));
     }
     let payment_key = format!("{tag}-pay-2");
-    let res = client()
-        .post(format!("{}/api/v1/payments", app.url))
-        .bearer_auth(key)
-        .header("Idempotency-Key", &payment_key)
-        .json(&json!({ "customer_number": format!("{tag}-C"), "amount": amounts[2], "currency": "EUR",
-            "method": "bank_transfer", "reference": format!("{tag}-REF-2"),
-            "allocations": [ { "invoice_number": format!("{tag}-INV-2"), "amount": amounts[2] } ] }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let payment: Value = res.json().await.unwrap();
+    let pay = json!({ "customer_number": format!("{tag}-C"), "amount": amounts[2], "currency": "EUR",
+        "method": "bank_transfer", "reference": format!("{tag}-REF-2"),
+        "allocations": [ { "invoice_number": format!("{tag}-INV-2"), "amount": amounts[2] } ] });
+    let (status, payment) = app.api_keyed(key, "/payments", &payment_key, pay).await;
+    assert_eq!(status, 201, "{payment}");
     let credit_note_number = format!("{tag}-CN-2");
     let credit = post(
         "/credit_notes",

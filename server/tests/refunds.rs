@@ -81,19 +81,10 @@ async fn a_recorded_payment_is_refunded_from_its_credit_first_then_reopens_its_l
 /// invoice (the rest held as credit), under the Idempotency-Key `key`; its id.
 async fn recorded(app: &TestApp, amount: &str, allocated: (&str, &str), key: &str) -> String {
     let (invoice, part) = allocated;
-    let recorded: serde_json::Value = common::client()
-        .post(format!("{}/api/v1/payments", app.url))
-        .bearer_auth(&app.demo.api_key)
-        .header("Idempotency-Key", key)
-        .json(&serde_json::json!({ "customer_number": "C-1001", "amount": amount, "currency": "EUR",
-            "method": "bank_transfer", "reference": key,
-            "allocations": [ { "invoice_number": invoice, "amount": part } ] }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = serde_json::json!({ "customer_number": "C-1001", "amount": amount, "currency": "EUR",
+        "method": "bank_transfer", "reference": key,
+        "allocations": [ { "invoice_number": invoice, "amount": part } ] });
+    let (_, recorded) = app.api_keyed(&app.demo.api_key, "/payments", key, body).await;
     recorded["id"].as_str().unwrap_or_else(|| panic!("{recorded}")).to_string()
 }
 

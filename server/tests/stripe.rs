@@ -394,18 +394,32 @@ async fn stripes_events_are_refused_unless_signed_with_the_merchants_secret() {
     .to_string();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     let url = format!("{}/webhooks/stripe/demo", app.url);
-    for (secret, expected) in [("whsec_someoneelse0000000000", "no_valid_signature"), (WEBHOOK_SECRET, "unreadable")] {
-        let res = reqwest::Client::new()
-            .post(&url)
-            .header("stripe-signature", kassa_stripe_standin::sign(secret, body.as_bytes(), now))
-            .body(body.clone())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 400);
-        let answer: serde_json::Value = res.json().await.unwrap();
-        assert!(answer.to_string().contains(expected), "{answer}");
-    }
+    let refused = |secret: &'static str, expected: &'static str| {
+        let (url, body) = (url.clone(), body.clone());
+        async move {
+            let res = reqwest::Client::new()
+                .post(&url)
+                .header("stripe-signature", kassa_stripe_standin::sign(secret, body.as_bytes(), now))
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 400);
+            let answer: serde_json::Value = res.json().await.unwrap();
+            assert!(answer.to_string().contains(expected), "{secret}: {answer}");
+        }
+    };
+    refused("whsec_someoneelse0000000000", "no_valid_signature").await;
+    refused(WEBHOOK_SECRET, "unreadable").await;
+    // The merchant rolls its signing secret in Stripe's Dashboard and gives Kassa the new
+    // one: events are read with it at once (Kassa keeps a merchant's secrets for a few
+    // seconds, and forgets them when they change), and no longer with the old one.
+    let key = app.live_key().await;
+    let rolled = serde_json::json!({ "secret_key": SECRET_KEY, "publishable_key": PUBLISHABLE_KEY,
+        "webhook_secret": "whsec_rolledrolledrolledrolled000000" });
+    assert_eq!(app.api(&key, http::Method::PUT, "/settings/stripe", Some(rolled)).await.0, 200);
+    refused("whsec_rolledrolledrolledrolled000000", "unreadable").await;
+    refused(WEBHOOK_SECRET, "no_valid_signature").await;
 }
 
 /// Pays `amount` of `number` by card through Stripe and waits for the payment; its id.

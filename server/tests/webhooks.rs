@@ -473,15 +473,8 @@ async fn an_invoice_past_due_is_announced_once_and_again_if_it_is_reopened() {
     check_overdue(&app).await;
     assert_eq!(overdue(&receiver).len(), demo.len() + 1);
     // Paid, then the payment bounces: overdue again, and announced again.
-    let res = client()
-        .post(format!("{}/api/v1/payments", app.url))
-        .bearer_auth(&key)
-        .header("Idempotency-Key", "late-1")
-        .json(&json!({ "customer_number": "ERP-9", "amount": "8.20", "currency": "EUR" }))
-        .send()
-        .await
-        .unwrap();
-    let payment: Value = res.json().await.unwrap();
+    let pay = json!({ "customer_number": "ERP-9", "amount": "8.20", "currency": "EUR" });
+    let (_, payment) = app.api_keyed(&key, "/payments", "late-1", pay).await;
     check_overdue(&app).await;
     assert_eq!(overdue(&receiver).len(), demo.len() + 1, "a paid invoice is not announced");
     let reversal = format!("/payments/{}/reversal", payment["id"].as_str().unwrap());

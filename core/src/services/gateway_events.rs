@@ -10,11 +10,15 @@
 //!    attempt moves forward only, and a success goes into the ledger with its outbox event, so
 //!    an event is applied exactly once whatever order and however often it comes.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use kassa_domain::{MerchantSlug, Problem};
 
 use crate::db;
 use crate::error::{Error, Result};
-use crate::gateways::{EventError, EventKind};
+use crate::gateways::{Account, EventError, EventKind};
 use crate::services::records::{merchant_by_slug, Merchant};
 use crate::services::{payments, refunds};
 use crate::Ctx;
@@ -27,18 +31,64 @@ pub enum Received {
     Repeat,
 }
 
+/// How long a process keeps what reading a merchant's events needs (see [`Senders`]).
+pub const SENDERS_KEPT: Duration = Duration::from_secs(5);
+
+/// What reading one merchant's events from one gateway needs: the merchant, and its accounts
+/// with the gateway, their secrets opened.
+struct Sender {
+    /// When it was read.
+    read: Instant,
+    merchant: Merchant,
+    accounts: Vec<Account>,
+}
+
+/// [`Sender`]s as this process last read them, each for [`SENDERS_KEPT`]: a gateway sends a
+/// merchant's events in bursts (and Stripe sends each again until it hears 2xx), and reading
+/// the merchant and opening its sealed secrets was most of the work of answering a repeat.
+/// Connecting or disconnecting an account forgets them in this process at once
+/// ([`Senders::forget`]); another process of the same Kassa sees the change within
+/// [`SENDERS_KEPT`]. Only merchants that exist are kept, so a stranger cannot grow it.
+#[derive(Default)]
+pub struct Senders {
+    kept: Mutex<HashMap<(MerchantSlug, String), Arc<Sender>>>,
+}
+
+impl Senders {
+    /// Forgets every merchant's accounts (an account was connected or disconnected).
+    pub fn forget(&self) {
+        self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+    }
+
+    async fn get(&self, ctx: &Ctx, slug: &MerchantSlug, gateway: &str) -> Result<Arc<Sender>> {
+        let key = (slug.clone(), gateway.to_string());
+        let now = Instant::now();
+        if let Some(sender) = self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&key) {
+            if now.duration_since(sender.read) < SENDERS_KEPT {
+                return Ok(sender.clone());
+            }
+        }
+        let merchant = merchant_by_slug(&ctx.pool, slug).await?;
+        let accounts = payments::accounts(ctx, &merchant, gateway).await?;
+        let sender = Arc::new(Sender { read: now, merchant, accounts });
+        self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(key, sender.clone());
+        Ok(sender)
+    }
+}
+
 /// Receives one event for the merchant at `slug` from gateway `gateway`, as it came:
 /// `signature` is the value of the gateway's signature header, `body` the raw body.
 pub async fn receive(ctx: &Ctx, slug: &MerchantSlug, gateway: &str, signature: &str, body: &[u8]) -> Result<Received> {
-    let merchant = merchant_by_slug(&ctx.pool, slug).await?;
     let found = ctx.gateways.get(gateway).ok_or(Error::NotFound)?;
+    let sender = ctx.senders.get(ctx, slug, gateway).await?;
+    let merchant = &sender.merchant;
     let now = db::now();
     // Read with each of the merchant's accounts at the gateway (test, live): the first whose
     // secret signed it reads it; refused with the first account's reason otherwise.
     let mut refusals = Vec::new();
     let mut read = None;
-    for account in payments::accounts(ctx, &merchant, gateway).await? {
-        match found.event(&account, signature, body, now) {
+    for account in &sender.accounts {
+        match found.event(account, signature, body, now) {
             Err(e @ EventError::BadSignature(_)) => refusals.push(e),
             signed => {
                 read = Some(signed);
@@ -56,7 +106,7 @@ pub async fn receive(ctx: &Ctx, slug: &MerchantSlug, gateway: &str, signature: &
                 EventError::Unreadable(_) => "unreadable",
             };
             tracing::warn!(merchant = %merchant.slug, gateway, error = %e, "a gateway event was refused");
-            refused(ctx, &merchant, gateway, reason, now).await?;
+            refused(ctx, merchant, gateway, reason, now).await?;
             return Err(Problem::GatewayEventRefused { reason: reason.to_string() }.into());
         }
     };
@@ -97,10 +147,10 @@ pub async fn receive(ctx: &Ctx, slug: &MerchantSlug, gateway: &str, signature: &
         return Ok(Received::Repeat);
     }
     match event.kind {
-        EventKind::Payment(payment) => payments::apply_reported(&mut tx, ctx, &merchant, gateway, payment).await?,
+        EventKind::Payment(payment) => payments::apply_reported(&mut tx, ctx, merchant, gateway, payment).await?,
         EventKind::Refund(refund) => refunds::apply_reported(&mut tx, ctx, &merchant.id, gateway, &refund).await?,
         EventKind::Chargeback(chargeback) => {
-            payments::apply_chargeback(&mut tx, ctx, &merchant, gateway, &chargeback).await?
+            payments::apply_chargeback(&mut tx, ctx, merchant, gateway, &chargeback).await?
         }
         EventKind::Other(_) => {}
     }

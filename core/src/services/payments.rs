@@ -541,8 +541,9 @@ pub(crate) async fn apply_reported(
     gateway: &str,
     payment: GatewayPayment,
 ) -> Result<()> {
-    let by_reference: Option<String> = sqlx::query_scalar(
-        "SELECT id FROM payment_attempts WHERE merchant_id = $1 AND gateway = $2 AND gateway_reference = $3",
+    let by_reference: Option<(String, String)> = sqlx::query_as(
+        "SELECT id, customer_id FROM payment_attempts WHERE merchant_id = $1 AND gateway = $2 \
+         AND gateway_reference = $3",
     )
     .bind(merchant.id.as_str())
     .bind(gateway)
@@ -550,11 +551,11 @@ pub(crate) async fn apply_reported(
     .fetch_optional(&mut **tx)
     .await?;
     let attempt = match (by_reference, &payment.attempt) {
-        (Some(id), _) => Some(id),
+        (Some(found), _) => Some(found),
         (None, Some(id)) => {
-            sqlx::query_scalar(
-                "SELECT id FROM payment_attempts WHERE merchant_id = $1 AND gateway = $2 AND id = $3 \
-             AND gateway_reference IS NULL",
+            sqlx::query_as(
+                "SELECT id, customer_id FROM payment_attempts WHERE merchant_id = $1 AND gateway = $2 AND id = $3 \
+                 AND gateway_reference IS NULL",
             )
             .bind(merchant.id.as_str())
             .bind(gateway)
@@ -565,9 +566,10 @@ pub(crate) async fn apply_reported(
         (None, None) => None,
     };
     match attempt {
-        Some(id) => {
+        Some((id, customer)) => {
             let report = report(payment, form_url(ctx, merchant, &id));
-            settle_in(tx, ctx, &Principal::System, merchant, &id, &report).await
+            let customer = CustomerId::from_raw(customer);
+            settle_for(tx, ctx, &Principal::System, merchant, &customer, &id, &report).await
         }
         None => {
             tracing::warn!(merchant = %merchant.slug, gateway, reference = %payment.reference, "an event for a payment no attempt knows");
@@ -661,16 +663,35 @@ async fn settle_in(
             .bind(attempt_id)
             .fetch_one(&mut **tx)
             .await?;
-    db::lock_customer(tx, merchant.id.as_str(), &customer).await?;
-    // Read after the lock: where the attempt stands now that no one else can move it.
-    let (gateway, currency, state, known_method): (String, String, String, Option<String>) = sqlx::query_as(
-        "SELECT gateway, currency, state, method FROM payment_attempts WHERE merchant_id = $1 AND id = $2",
-    )
-    .bind(merchant.id.as_str())
-    .bind(attempt_id)
-    .fetch_one(&mut **tx)
-    .await?;
+    settle_for(tx, ctx, who, merchant, &CustomerId::from_raw(customer), attempt_id, report).await
+}
+
+/// [`settle_in`] for an attempt of `customer`'s (the customer it was made for).
+async fn settle_for(
+    tx: &mut db::Tx,
+    ctx: &Ctx,
+    who: &Principal,
+    merchant: &Merchant,
+    customer: &CustomerId,
+    attempt_id: &str,
+    report: &Report,
+) -> Result<()> {
+    db::lock_customer(tx, merchant.id.as_str(), customer.as_str()).await?;
+    // Read after the lock: where the attempt stands now that no one else can move it (and
+    // the customer's mode, which its events go out in).
+    let (gateway, currency, state, known_method, mode): (String, String, String, Option<String>, String) =
+        sqlx::query_as(
+            "SELECT a.gateway, a.currency, a.state, a.method, c.mode FROM payment_attempts a \
+             JOIN customers c ON c.merchant_id = a.merchant_id AND c.id = a.customer_id \
+             WHERE a.merchant_id = $1 AND a.id = $2",
+        )
+        .bind(merchant.id.as_str())
+        .bind(attempt_id)
+        .fetch_one(&mut **tx)
+        .await?;
     let state = AttemptState::parse(&state).ok_or_else(|| Error::internal(format!("attempt state {state:?}")))?;
+    let mode =
+        Mode::parse(&mode).ok_or_else(|| Error::internal(format!("customer {customer}: unknown mode {mode:?}")))?;
     if !state.can_become(report.state) {
         // Already there or beyond (a twin, a repeated or late report): nothing is recorded
         // twice. The method is kept if this report is the first to name it (Stripe's events
@@ -697,7 +718,6 @@ async fn settle_in(
     let method = report.method.clone().or(known_method);
     let asked_in = kassa_domain::Currency::parse(&currency)?;
     let planned = planned_parts(tx, merchant, attempt_id).await?;
-    let customer = CustomerId::from_raw(customer);
     let charged = report.charged;
     let now = db::now();
     let payment_id = (report.state == AttemptState::Succeeded).then(|| PaymentId::from_raw(db::new_id()));
@@ -705,7 +725,7 @@ async fn settle_in(
     let mut ledgers: Option<(ledger::Ledger, ledger::Ledger)> = None;
     if let Some(payment) = &payment_id {
         // The ledger is read before the payment is written, so the payment is new to it.
-        let mut loaded = ledger::load(tx, &merchant.id, &customer, charged.currency()).await?;
+        let mut loaded = ledger::load(tx, &merchant.id, customer, charged.currency()).await?;
         sqlx::query(
             "INSERT INTO payments (id, merchant_id, customer_id, currency, amount_minor, method, gateway, \
              gateway_reference, status, idempotency_key, attempt_id, created_at) \
@@ -747,7 +767,7 @@ async fn settle_in(
         let before = loaded.ledger.clone();
         let received =
             loaded.ledger.receive(source, SourceKind::Payment, charged, apply, Money::zero(charged.currency()))?;
-        ledger::store_received(tx, &merchant.id, &customer, &received).await?;
+        ledger::store_received(tx, &merchant.id, customer, &received).await?;
         ledgers = Some((before, loaded.ledger));
     }
     let predecessors =
@@ -793,10 +813,8 @@ async fn settle_in(
         events,
     };
     let moved = (state, report.state);
-    crate::services::notices::queue_for_attempt(tx, merchant, &customer, attempt_id, payment_id.as_ref(), moved)
-        .await?;
+    crate::services::notices::queue_for_attempt(tx, merchant, customer, attempt_id, payment_id.as_ref(), moved).await?;
     let ledgers = ledgers.as_ref().map(|(before, after)| (before, after));
-    let mode = crate::services::records::customer_mode(tx, &merchant.id, &customer).await?;
     // Last, as it holds the merchant's audit-chain lock until the commit.
     ledger::record_change(tx, ctx, who, &merchant.id, mode, ledgers, change).await
 }

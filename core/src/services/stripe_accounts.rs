@@ -164,6 +164,7 @@ pub async fn connect(
     };
     audit::record(&mut tx, who, &ctx.origin, entry).await?;
     tx.commit().await?;
+    ctx.senders.forget();
     Ok(account)
 }
 
@@ -191,6 +192,7 @@ pub async fn disconnect(ctx: &Ctx, who: &Principal, merchant: Option<&MerchantId
         audit::record(&mut tx, who, &ctx.origin, entry).await?;
     }
     tx.commit().await?;
+    ctx.senders.forget();
     Ok(())
 }
 

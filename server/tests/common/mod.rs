@@ -131,6 +131,27 @@ impl TestApp {
         (status, res.json().await.unwrap())
     }
 
+    /// POSTs `body` to the API's `path` with API key `key` under the Idempotency-Key
+    /// `idempotency_key`: the status and the JSON answer.
+    pub async fn api_keyed(
+        &self,
+        key: &str,
+        path: &str,
+        idempotency_key: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let res = client()
+            .post(format!("{}/api/v1{path}", self.url))
+            .bearer_auth(key)
+            .header("Idempotency-Key", idempotency_key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap())
+    }
+
     /// The demo merchant's id and that of its customer numbered `number` (`C-1003`).
     pub async fn demo_customer(&self, number: &str) -> (kassa_domain::MerchantId, kassa_domain::CustomerId) {
         let (m, c): (String, String) = sqlx::query_as(
