@@ -11,10 +11,10 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyConnection, Connection, Executor, Transaction};
 
 pub type Pool = sqlx::AnyPool;
+pub type Tx = Transaction<'static, Any>;
 
 /// A PostgreSQL connection idle this long is pinged before use (see [`connect`]).
 const PING_WHEN_IDLE: Duration = Duration::from_secs(10);
-pub type Tx = Transaction<'static, Any>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -6,15 +6,19 @@
 //! The replay at full size: `--payments` payments (2,000) waiting for Stripe, each with five
 //! events (`payment_intent.requires_action`, `.processing`, `charge.succeeded`,
 //! `payment_intent.succeeded`, `charge.updated`: 10,000 events), every event delivered three
-//! times in a shuffled order, plus one forged delivery for every twenty (5%), 16 at a time.
+//! times (`--deliveries 1`: once each, only new events) in a shuffled order, plus one forged
+//! delivery for every twenty (5%), 16 at a time.
 //! Afterwards: every payment succeeded and is in the ledger once, every forgery was refused,
 //! every ledger checks out. Events are signed with the stand-in's signer (stripe-standin/), not
 //! Kassa's own.
 //!
 //! ```sh
-//! cargo bench -p kassa-server --bench webhooks -- [--payments 2000] [--database-url URL]
+//! cargo bench -p kassa-server --bench webhooks -- [--payments 2000] [--deliveries 3] [--database-url URL]
 //! bench/webhooks    # both backends, PostgreSQL in a throwaway cluster
 //! ```
+//!
+//! Each run seeds the demo into the database it is given, so `--database-url` wants an empty
+//! database: a second run on the same one fails (`bench/webhooks` starts a new cluster).
 
 mod common;
 
@@ -56,11 +60,13 @@ fn event(id: String, kind: &str, object: serde_json::Value) -> String {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut payments = 2_000usize;
+    let mut times = 3usize;
     let mut database_url = None;
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         match flag.as_str() {
             "--payments" => payments = it.next().and_then(|v| v.parse().ok()).expect("--payments N"),
+            "--deliveries" => times = it.next().and_then(|v| v.parse().ok()).expect("--deliveries N"),
             "--database-url" => database_url = it.next(),
             "--bench" => {}
             other => anyhow::bail!("unknown flag {other}"),
@@ -113,7 +119,8 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     }
 
-    // Five events per payment, each delivered three times, shuffled; one forgery in twenty.
+    // Five events per payment, each delivered three times (`--deliveries`), shuffled; one
+    // forgery in twenty.
     let mut deliveries: Vec<(String, bool)> = Vec::new();
     for i in 0..payments {
         let (pi, attempt) = (format!("pi_bench_{i}"), format!("att_bench_{i}"));
@@ -126,7 +133,7 @@ async fn main() -> anyhow::Result<()> {
             event(format!("evt_{i}_5"), "charge.updated", charge),
         ];
         for body in events {
-            for _ in 0..3 {
+            for _ in 0..times {
                 deliveries.push((body.clone(), true));
             }
         }

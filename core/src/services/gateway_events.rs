@@ -51,27 +51,60 @@ struct Sender {
 /// [`SENDERS_KEPT`]. Only merchants that exist are kept, so a stranger cannot grow it.
 #[derive(Default)]
 pub struct Senders {
-    kept: Mutex<HashMap<(MerchantSlug, String), Arc<Sender>>>,
+    kept: Mutex<Kept>,
+}
+
+type SenderKey = (MerchantSlug, String);
+
+#[derive(Default)]
+struct Kept {
+    /// Bumped by every [`Senders::forget`], so that a read that began before it is not kept.
+    generation: u64,
+    senders: HashMap<SenderKey, Arc<Sender>>,
 }
 
 impl Senders {
     /// Forgets every merchant's accounts (an account was connected or disconnected).
     pub fn forget(&self) {
-        self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+        let mut kept = self.lock();
+        kept.generation += 1;
+        kept.senders.clear();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
+        self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The sender kept for `key` if it is fresh at `now`; otherwise the generation a new read
+    /// starts in, for [`Senders::keep`].
+    fn kept(&self, key: &SenderKey, now: Instant) -> std::result::Result<Arc<Sender>, u64> {
+        let kept = self.lock();
+        match kept.senders.get(key) {
+            Some(sender) if now.duration_since(sender.read) < SENDERS_KEPT => Ok(sender.clone()),
+            _ => Err(kept.generation),
+        }
+    }
+
+    /// Keeps a sender read in `generation`, unless it was forgotten meanwhile (an account
+    /// connected while it was being read must not be missed for [`SENDERS_KEPT`]).
+    fn keep(&self, key: SenderKey, sender: Arc<Sender>, generation: u64) {
+        let mut kept = self.lock();
+        if kept.generation == generation {
+            kept.senders.insert(key, sender);
+        }
     }
 
     async fn get(&self, ctx: &Ctx, slug: &MerchantSlug, gateway: &str) -> Result<Arc<Sender>> {
         let key = (slug.clone(), gateway.to_string());
         let now = Instant::now();
-        if let Some(sender) = self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&key) {
-            if now.duration_since(sender.read) < SENDERS_KEPT {
-                return Ok(sender.clone());
-            }
-        }
+        let generation = match self.kept(&key, now) {
+            Ok(sender) => return Ok(sender),
+            Err(generation) => generation,
+        };
         let merchant = merchant_by_slug(&ctx.pool, slug).await?;
         let accounts = payments::accounts(ctx, &merchant, gateway).await?;
         let sender = Arc::new(Sender { read: now, merchant, accounts });
-        self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(key, sender.clone());
+        self.keep(key, sender.clone(), generation);
         Ok(sender)
     }
 }
@@ -174,4 +207,56 @@ async fn refused(ctx: &Ctx, merchant: &Merchant, gateway: &str, reason: &str, no
     .execute(&ctx.pool)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::principal::Mode;
+    use kassa_domain::{MerchantId, ReferenceScheme};
+
+    fn sender(read: Instant) -> Arc<Sender> {
+        let merchant = Merchant {
+            id: MerchantId::from_raw("m_1"),
+            slug: MerchantSlug::parse("bakery").unwrap(),
+            name: "Bakery".into(),
+            brand_color: "#000000".into(),
+            logo_url: None,
+            logo_size: None,
+            mode: Mode::Test,
+            time_zone: "Europe/Amsterdam".into(),
+            bank: None,
+            reference_scheme: ReferenceScheme::Rf,
+        };
+        Arc::new(Sender { read, merchant, accounts: Vec::new() })
+    }
+
+    #[test]
+    fn a_sender_is_kept_for_a_while() {
+        let senders = Senders::default();
+        let key = (MerchantSlug::parse("bakery").unwrap(), "stripe".to_string());
+        let now = Instant::now();
+        let generation = senders.kept(&key, now).err().unwrap();
+        senders.keep(key.clone(), sender(now), generation);
+        assert!(senders.kept(&key, now + SENDERS_KEPT / 2).is_ok());
+        assert!(senders.kept(&key, now + SENDERS_KEPT).is_err(), "read again once it is old");
+        senders.forget();
+        assert!(senders.kept(&key, now).is_err(), "forgotten at once");
+    }
+
+    #[test]
+    fn a_read_that_began_before_forget_is_not_kept() {
+        let senders = Senders::default();
+        let key = (MerchantSlug::parse("bakery").unwrap(), "stripe".to_string());
+        let now = Instant::now();
+        // A read begins, an account is connected meanwhile, and the (stale) read ends.
+        let generation = senders.kept(&key, now).err().unwrap();
+        senders.forget();
+        senders.keep(key.clone(), sender(now), generation);
+        assert!(senders.kept(&key, now).is_err(), "the stale read was kept");
+        // The next read, begun after, is kept.
+        let generation = senders.kept(&key, now).err().unwrap();
+        senders.keep(key.clone(), sender(now), generation);
+        assert!(senders.kept(&key, now).is_ok());
+    }
 }

@@ -126,9 +126,7 @@ impl TestApp {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap())
+        answer(req).await
     }
 
     /// POSTs `body` to the API's `path` with API key `key` under the Idempotency-Key
@@ -140,16 +138,12 @@ impl TestApp {
         idempotency_key: &str,
         body: serde_json::Value,
     ) -> (u16, serde_json::Value) {
-        let res = client()
+        let req = client()
             .post(format!("{}/api/v1{path}", self.url))
             .bearer_auth(key)
             .header("Idempotency-Key", idempotency_key)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap())
+            .json(&body);
+        answer(req).await
     }
 
     /// The demo merchant's id and that of its customer numbered `number` (`C-1003`).
@@ -430,4 +424,11 @@ pub async fn assert_ledger_invariants(pool: &kassa_core::db::Pool) {
     )
     .await;
     assert_eq!(lost_payments, 0, "a succeeded attempt has no payment in the ledger");
+}
+
+/// Sends `req`: the status and the JSON answer.
+async fn answer(req: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap())
 }
