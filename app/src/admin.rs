@@ -185,6 +185,7 @@ pub(crate) fn AdminHeader(merchant_name: String, staff_email: String) -> impl In
             <nav class="admin-nav" aria-label=w.admin()>
                 <a href="/admin" aria-current=move || current("/admin")>{w.nav_invoices()}</a>
                 <a href="/admin/payments" aria-current=move || current("/admin/payments")>{w.nav_payments()}</a>
+                <a href="/admin/promises" aria-current=move || current("/admin/promises")>{w.nav_promises()}</a>
                 <a href="/admin/webhooks" aria-current=move || current("/admin/webhooks")>{w.nav_webhooks()}</a>
                 <a href="/admin/jobs" aria-current=move || current("/admin/jobs")>{w.nav_jobs()}</a>
                 <a href="/admin/mail" aria-current=move || current("/admin/mail")>{w.nav_mail()}</a>

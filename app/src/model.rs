@@ -96,6 +96,19 @@ pub struct InvoiceDetail {
     pub pay_key: String,
     pub settlements: Vec<SettlementLine>,
     pub transfer: Option<TransferView>,
+    /// The open promise to pay this invoice is in.
+    pub promise: Option<PromiseView>,
+    /// The first and last date a promise may name; `None` when it cannot be promised.
+    pub promise_dates: Option<(Date, Date)>,
+    /// A fresh idempotency key for the promise form.
+    pub promise_key: String,
+}
+
+/// A promise to pay as the debtor made it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromiseView {
+    pub amount: Money,
+    pub date: Date,
 }
 
 /// Paying an invoice by bank transfer, made ready on the server.
@@ -223,6 +236,31 @@ pub struct PaymentsOverview {
     pub key: String,
 }
 
+/// The admin's promises page: one state's promises.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromisesOverview {
+    pub merchant_name: String,
+    pub staff_email: String,
+    /// `open`, `broken` or `kept`.
+    pub state: String,
+    pub promises: Vec<AdminPromiseRow>,
+}
+
+/// A promise to pay on the admin's promises page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminPromiseRow {
+    /// Name (number).
+    pub customer: String,
+    /// The invoices' numbers, comma-separated.
+    pub invoices: String,
+    pub amount: Money,
+    pub date: Date,
+    /// The last day its invoices are out of collection.
+    pub pause_until: Date,
+    /// When it was made, on the merchant's clock.
+    pub made: String,
+}
+
 /// A payment on the admin's payments page, its words made on the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdminPaymentRow {
@@ -265,6 +303,8 @@ pub struct SettingsOverview {
     pub stripe: Vec<StripeView>,
     /// Where Stripe sends this merchant's events (to add in the Stripe Dashboard).
     pub stripe_webhook_url: String,
+    /// How far ahead debtors may promise to pay, and the grace after the date.
+    pub promises: kassa_domain::promise::PromisePolicy,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

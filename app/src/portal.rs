@@ -87,6 +87,9 @@ pub async fn load_invoice(merchant: String, number: String) -> Result<InvoiceDet
                     .collect(),
                 paid: detail.invoice.paid,
                 pay_key: kassa_core::db::new_id(),
+                promise: detail.promise.map(|p| PromiseView { amount: p.amount, date: p.date }),
+                promise_dates: detail.promise_dates,
+                promise_key: kassa_core::db::new_id(),
                 transfer: detail.transfer.map(edge::transfer_view),
                 settlements: detail
                     .settlements
@@ -129,6 +132,33 @@ pub async fn pay_invoice(
             let decimal = crate::money::decimal_separator(crate::i18n::lang());
             let paying = payments::pay(&ctx, &who, PayInvoice { number, amount, decimal, key: pay_key }).await?;
             onwards(&merchant, paying)
+        }
+        .await,
+    )
+}
+
+/// The debtor promises to pay the invoice by `date` (`amount`, typed in their language, or
+/// all it owes when empty); back to the invoice, which shows the promise.
+#[server(endpoint = "promise_to_pay")]
+pub async fn promise_to_pay(
+    merchant: String,
+    number: String,
+    date: String,
+    #[server(default)] amount: String,
+    promise_key: String,
+) -> Result<String, AppError> {
+    use crate::backend as edge;
+    use kassa_core::services::promises::{self, MakePromise};
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::debtor(&merchant).await?;
+            let invoice = kassa_domain::InvoiceNumber::parse(&number).map_err(|_| AppError::NotFound)?;
+            let decimal = crate::money::decimal_separator(crate::i18n::lang());
+            let cmd = MakePromise { invoices: vec![invoice], date, amount: Some(amount), decimal, key: promise_key };
+            promises::make(&ctx, &who, cmd).await?;
+            let back = format!("/p/{merchant}/invoices/{number}");
+            edge::redirect(&back)?;
+            Ok(back)
         }
         .await,
     )
@@ -447,13 +477,21 @@ pub fn InvoicePage() -> impl IntoView {
     let merchant = param("merchant");
     let number = param("number");
     let pay = ServerAction::<PayInvoice>::new();
+    let promise = ServerAction::<PromiseToPay>::new();
     // A declined attempt refetches the invoice, which brings a fresh idempotency key.
-    let detail = Resource::new(move || (merchant(), number(), pay.version().get()), |(m, n, _)| load_invoice(m, n));
-    portal_page(detail, t().loading_invoice(), move |d| view! { <InvoiceView detail=d pay=pay/> })
+    let detail = Resource::new(
+        move || (merchant(), number(), pay.version().get(), promise.version().get()),
+        |(m, n, _, _)| load_invoice(m, n),
+    );
+    portal_page(detail, t().loading_invoice(), move |d| view! { <InvoiceView detail=d pay=pay promise=promise/> })
 }
 
 #[component]
-fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl IntoView {
+fn InvoiceView(
+    detail: InvoiceDetail,
+    pay: ServerAction<PayInvoice>,
+    promise: ServerAction<PromiseToPay>,
+) -> impl IntoView {
     let w = t();
     let inv = detail.invoice;
     let slug = detail.merchant.slug.clone();
@@ -461,6 +499,7 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
     let transfer = detail.transfer;
     let form_slug = slug.clone();
     let list_slug = slug.clone();
+    let (promise_slug, promise_number, promise_balance) = (slug.clone(), inv.number.clone(), inv.balance);
     let pay_error = move || pay.value().get().and_then(|r| r.err()).map(|e| e.to_string());
     view! {
         <Title text=w.invoice_title(&inv.number)/>
@@ -516,6 +555,8 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
                 </section>
             })}
             {transfer.map(|transfer| view! { <TransferSection transfer/> })}
+            <PromiseSection slug=promise_slug number=promise_number balance=promise_balance
+                made=detail.promise dates=detail.promise_dates key=detail.promise_key action=promise/>
             {(!detail.settlements.is_empty()).then(move || view! {
                 <h2>{w.payments_and_credits()}</h2>
                 <ul class="payments">
@@ -533,6 +574,68 @@ fn InvoiceView(detail: InvoiceDetail, pay: ServerAction<PayInvoice>) -> impl Int
             })}
         </PortalFrame>
     }
+}
+
+/// "Can't pay now?": the promise to pay the invoice is in, or a plain form to make one (a date
+/// within the merchant's window, an amount that defaults to all it owes). Works without
+/// JavaScript.
+#[component]
+fn PromiseSection(
+    slug: String,
+    number: String,
+    balance: kassa_domain::Money,
+    made: Option<PromiseView>,
+    dates: Option<(time::Date, time::Date)>,
+    key: String,
+    action: ServerAction<PromiseToPay>,
+) -> impl IntoView {
+    let w = t();
+    let error = move || action.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    let body = match (made, dates) {
+        (Some(made), _) => Some(
+            view! {
+                <p role="status" data-testid="promise-made">
+                    {w.promise_made(money(made.amount), crate::dates::date(made.date))}
+                </p>
+            }
+            .into_any(),
+        ),
+        (None, Some((first, last))) => Some(
+            view! {
+                <p>{w.promise_intro(crate::dates::date(last))}</p>
+                <ActionForm action=action>
+                    <input type="hidden" name="merchant" value=slug/>
+                    <input type="hidden" name="number" value=number/>
+                    <input type="hidden" name="promise_key" value=key/>
+                    <label for="promise-date">{w.promise_date()}</label>
+                    <input id="promise-date" type="date" name="date" required
+                        min=iso_date(first) max=iso_date(last)/>
+                    <label for="promise-amount">{w.promise_amount(balance.currency().code())}</label>
+                    <input id="promise-amount" name="amount" inputmode="decimal" autocomplete="off"
+                        aria-describedby="promise-amount-hint" value=crate::money::typed_in(crate::i18n::lang(), balance)/>
+                    <p id="promise-amount-hint" class="hint">{w.promise_amount_hint()}</p>
+                    // Only when there is one: the pay form above holds the page's standing alert.
+                    {move || error().map(|e| view! { <p role="alert" class="form-error">{e}</p> })}
+                    <button type="submit" disabled=move || action.pending().get()>{w.promise_submit()}</button>
+                </ActionForm>
+            }
+            .into_any(),
+        ),
+        (None, None) => None,
+    };
+    body.map(|body| {
+        view! {
+            <section class="pay promise" aria-labelledby="promise-title">
+                <h2 id="promise-title">{w.promise_title()}</h2>
+                {body}
+            </section>
+        }
+    })
+}
+
+/// `2026-12-15`, as a date field's `min`, `max` and value are written in every language.
+fn iso_date(date: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
 }
 
 /// Paying by bank transfer: the account, the amount and the reference to type, and for euros

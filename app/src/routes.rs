@@ -5,7 +5,10 @@ use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-use crate::{accessibility, admin, components, jobs, mailbox, payments_admin, portal, settings, statement, webhooks};
+use crate::{
+    accessibility, admin, components, jobs, mailbox, payments_admin, portal, promises_admin, settings, statement,
+    webhooks,
+};
 
 /// Where the stylesheet is (`/pkg/kassa-<hash>.css`), as the server found it in the site's
 /// manifest; provided to every render.
@@ -59,6 +62,7 @@ pub fn App() -> AnyView {
                 <Route path=path!("/admin/settings") view=settings::SettingsPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/mail") view=mailbox::MailPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/payments") view=payments_admin::PaymentsPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/promises") view=promises_admin::PromisesPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/set-password/:token") view=admin::SetPasswordPage/>
             </Routes>
         </Router>

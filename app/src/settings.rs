@@ -54,6 +54,7 @@ pub async fn load_settings() -> Result<SettingsOverview, AppError> {
                 logo_width: edge::logo_width_at(40, merchant.logo_size),
                 logo_url: merchant.logo_url,
                 logo_error: edge::take_once::<String>(LOGO_ERROR_KEY).await,
+                promises: kassa_core::services::promises::policy(&ctx.pool, &staff.merchant).await?,
             })
         }
         .await,
@@ -100,6 +101,25 @@ pub async fn save_bank_details(
                 fik_creditor: optional(fik_creditor),
             };
             merchants::set_bank_details(&ctx, &who, None, details).await?;
+            edge::keep_once(SAVED_KEY, &true).await?;
+            edge::redirect("/admin/settings")
+        }
+        .await,
+    )
+}
+
+/// How far ahead debtors may promise to pay, and the grace after the date (whole days).
+#[server(endpoint = "save_promise_policy")]
+pub async fn save_promise_policy(window_days: String, grace_days: String) -> Result<(), AppError> {
+    use crate::backend as edge;
+    use kassa_domain::promise::PromisePolicy;
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::staff().await?;
+            let days =
+                |typed: &str| typed.trim().parse::<u32>().map_err(|_| kassa_domain::Problem::PromisePolicyInvalid);
+            let policy = PromisePolicy { window_days: days(&window_days)?, grace_days: days(&grace_days)? };
+            kassa_core::services::promises::set_policy(&ctx, &who, policy).await?;
             edge::keep_once(SAVED_KEY, &true).await?;
             edge::redirect("/admin/settings")
         }
@@ -160,11 +180,23 @@ pub fn SettingsPage() -> impl IntoView {
     let bank = ServerAction::<SaveBankDetails>::new();
     let connect = ServerAction::<ConnectStripe>::new();
     let disconnect = ServerAction::<DisconnectStripe>::new();
+    let promises = ServerAction::<SavePromisePolicy>::new();
     let overview = Resource::new(
-        move || (save.version().get(), bank.version().get(), connect.version().get(), disconnect.version().get()),
+        move || {
+            (
+                save.version().get(),
+                bank.version().get(),
+                connect.version().get(),
+                disconnect.version().get(),
+                promises.version().get(),
+            )
+        },
         |_| load_settings(),
     );
-    crate::admin::staff_page(overview, move |o| view! { <SettingsView overview=o save bank connect disconnect/> })
+    crate::admin::staff_page(
+        overview,
+        move |o| view! { <SettingsView overview=o save bank connect disconnect promises/> },
+    )
 }
 
 #[component]
@@ -174,8 +206,11 @@ fn SettingsView(
     bank: ServerAction<SaveBankDetails>,
     connect: ServerAction<ConnectStripe>,
     disconnect: ServerAction<DisconnectStripe>,
+    promises: ServerAction<SavePromisePolicy>,
 ) -> impl IntoView {
     let payments = overview.clone();
+    let policy = overview.promises;
+    let may_change = overview.may_change;
     let w = t();
     let error = move || save.value().get().and_then(|r| r.err()).map(|e| e.to_string());
     let current = overview.time_zone.clone();
@@ -209,7 +244,37 @@ fn SettingsView(
             <LogoForm logo_url=overview.logo_url logo_width=overview.logo_width
                 error=overview.logo_error may_change=overview.may_change/>
             <PaymentSettings overview=payments bank connect disconnect/>
+            <PromiseSettings policy may_change action=promises/>
         </main>
+    }
+}
+
+/// Promises to pay: how far ahead a debtor may name a date, and how many days after it the
+/// promise counts as broken and its invoices return to collection.
+#[component]
+fn PromiseSettings(
+    policy: kassa_domain::promise::PromisePolicy,
+    may_change: bool,
+    action: ServerAction<SavePromisePolicy>,
+) -> impl IntoView {
+    let w = t();
+    let error = move || action.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    view! {
+        <section aria-labelledby="promises-title">
+            <h2 id="promises-title">{w.promises_settings_title()}</h2>
+            <ActionForm action=action>
+                <label for="promise-window">{w.field_promise_window()}</label>
+                <input id="promise-window" name="window_days" inputmode="numeric" required disabled=!may_change
+                    value=policy.window_days.to_string() aria-describedby="promise-window-hint"/>
+                <p id="promise-window-hint" class="hint">{w.promise_window_hint()}</p>
+                <label for="promise-grace">{w.field_promise_grace()}</label>
+                <input id="promise-grace" name="grace_days" inputmode="numeric" required disabled=!may_change
+                    value=policy.grace_days.to_string() aria-describedby="promise-grace-hint"/>
+                <p id="promise-grace-hint" class="hint">{w.promise_grace_hint()}</p>
+                <p role="alert" class="form-error">{error}</p>
+                {may_change.then(|| view! { <button type="submit" class="button-primary">{w.save_promise_rules()}</button> })}
+            </ActionForm>
+        </section>
     }
 }
 

@@ -35,6 +35,9 @@ pub fn status_in(lang: Lang, status: InvoiceStatus) -> String {
         InvoiceStatus::Open => w.status_open(),
         InvoiceStatus::PartlyPaid => w.status_partly_paid(),
         InvoiceStatus::Overdue => w.status_overdue(),
+        InvoiceStatus::InPlan => w.status_in_plan(),
+        InvoiceStatus::Disputed => w.status_disputed(),
+        InvoiceStatus::Promised => w.status_promised(),
         InvoiceStatus::Paid => w.status_paid(),
         InvoiceStatus::Credited => w.status_credited(),
         InvoiceStatus::WrittenOff => w.status_written_off(),
@@ -152,6 +155,7 @@ pub fn problem_for(lang: Lang, p: &Problem) -> String {
 fn problem_in(lang: Lang, p: &Problem, on_a_page: bool) -> String {
     let w = lang.words();
     let money = |m: &kassa_domain::Money| if on_a_page { money_in(lang, *m) } else { m.to_string() };
+    let day = |d: time::Date| if on_a_page { crate::dates::date_in(lang, d) } else { d.to_string() };
     match p {
         Problem::AmountNotANumber { input } => w.problem_amount_not_a_number(input),
         Problem::AmountTooPrecise { currency, digits } => w.problem_amount_too_precise(currency.to_string(), *digits),
@@ -282,6 +286,11 @@ fn problem_in(lang: Lang, p: &Problem, on_a_page: bool) -> String {
         Problem::StripeKeysModeMismatch => w.problem_stripe_keys_mode_mismatch(),
         Problem::PaymentMethodTypeInvalid { input } => w.problem_payment_method_type_invalid(input),
         Problem::FikCreditorInvalid { input } => w.problem_fik_creditor_invalid(input),
+        Problem::PromiseDateInPast { today } => w.problem_promise_date_in_past(day(*today)),
+        Problem::PromiseDateTooFar { latest } => w.problem_promise_date_too_far(day(*latest)),
+        Problem::PromiseAmountInvalid { owed } => w.problem_promise_amount_invalid(money(owed)),
+        Problem::InvoiceAlreadyPromised { number } => w.problem_invoice_already_promised(number),
+        Problem::PromisePolicyInvalid => w.problem_promise_policy_invalid(),
     }
 }
 

@@ -29,11 +29,14 @@ pub enum EventType {
     CreditNoteCreated,
     InvoicePaid,
     InvoiceOverdue,
+    PromiseMade,
+    PromiseKept,
+    PromiseBroken,
 }
 
 impl EventType {
     /// Every type, as endpoints subscribe to them.
-    pub const ALL: [EventType; 10] = [
+    pub const ALL: [EventType; 13] = [
         EventType::CustomerCreated,
         EventType::InvoiceCreated,
         EventType::InvoicePaid,
@@ -44,6 +47,9 @@ impl EventType {
         EventType::PaymentReversed,
         EventType::PaymentRefunded,
         EventType::PaymentReinstated,
+        EventType::PromiseMade,
+        EventType::PromiseKept,
+        EventType::PromiseBroken,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -58,6 +64,9 @@ impl EventType {
             EventType::CreditNoteCreated => "credit_note.created",
             EventType::InvoicePaid => "invoice.paid",
             EventType::InvoiceOverdue => "invoice.overdue",
+            EventType::PromiseMade => "promise.made",
+            EventType::PromiseKept => "promise.kept",
+            EventType::PromiseBroken => "promise.broken",
         }
     }
 }

@@ -433,6 +433,7 @@ pub fn handlers() -> Vec<Arc<dyn Handler>> {
         Arc::new(crate::events::Dispatch),
         Arc::new(crate::webhooks::Deliver),
         Arc::new(crate::overdue::Check),
+        Arc::new(crate::services::promises::Review),
         Arc::new(crate::imports::queue::Run),
         Arc::new(crate::maintenance::Sweep),
         Arc::new(crate::services::auth::SignInAsked),

@@ -47,6 +47,12 @@ pub enum InvoiceStatus {
     PartlyPaid,
     /// Past its due date with a balance left (whether or not part was paid).
     Overdue,
+    /// In a running payment plan: paid by its instalments, out of collection.
+    InPlan,
+    /// Part or all of its balance contested by the debtor, the dispute not yet resolved.
+    Disputed,
+    /// The debtor promised to pay by a date that (with its grace) has not passed.
+    Promised,
     /// Nothing left to pay, and payments settled (most of) it.
     Paid,
     /// Nothing left to pay: credit notes settled it, no payment.
@@ -55,8 +61,8 @@ pub enum InvoiceStatus {
     WrittenOff,
 }
 
-/// Everything the status of an invoice depends on, in one place: new facts (disputed, in a
-/// payment plan, promised, written off, void) become new fields here, not new arguments.
+/// Everything the status of an invoice depends on, in one place: new facts become new
+/// fields here, not new arguments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StatusFacts {
     pub total: Money,
@@ -68,12 +74,44 @@ pub struct StatusFacts {
     pub due_date: Date,
     /// The debtor's calendar date.
     pub today: Date,
+    /// Held by disputes not yet resolved (zero when none).
+    pub disputed: Money,
+    /// In a running payment plan (not broken, not completed).
+    pub in_plan: bool,
+    /// The last day an open promise to pay holds collection (its date plus grace).
+    pub promised_until: Option<Date>,
+}
+
+impl StatusFacts {
+    /// What is still to pay, never below zero.
+    pub fn open_balance(&self) -> Money {
+        let settled = self.paid.minor() + self.credited.minor() + self.written_off.minor();
+        Money::from_minor((self.total.minor() - settled).max(0), self.total.currency())
+    }
+
+    /// What may be asked for: the open balance less what disputes hold, never below zero.
+    pub fn collectable(&self) -> Money {
+        Money::from_minor((self.open_balance().minor() - self.disputed.minor()).max(0), self.total.currency())
+    }
+
+    /// A promise to pay holds its collection today.
+    pub fn promised(&self) -> bool {
+        self.promised_until.is_some_and(|until| self.today <= until)
+    }
+
+    /// Reminders and collection may go after it today: overdue with something collectable,
+    /// not in a plan, no open promise. The disputed part never is; the rest of a partly
+    /// disputed invoice still is.
+    pub fn in_collection(&self) -> bool {
+        self.today > self.due_date && self.collectable().is_positive() && !self.in_plan && !self.promised()
+    }
 }
 
 impl InvoiceStatus {
+    /// Settled first; then in a plan, disputed, promised; then overdue, partly paid, open.
     pub fn derive(facts: &StatusFacts) -> InvoiceStatus {
         let settled = facts.paid.minor() + facts.credited.minor() + facts.written_off.minor();
-        if facts.total.minor() - settled <= 0 {
+        if !facts.open_balance().is_positive() {
             if facts.paid.is_positive() {
                 InvoiceStatus::Paid
             } else if facts.credited.is_positive() {
@@ -81,6 +119,12 @@ impl InvoiceStatus {
             } else {
                 InvoiceStatus::WrittenOff
             }
+        } else if facts.in_plan {
+            InvoiceStatus::InPlan
+        } else if facts.disputed.is_positive() {
+            InvoiceStatus::Disputed
+        } else if facts.promised() {
+            InvoiceStatus::Promised
         } else if facts.today > facts.due_date {
             InvoiceStatus::Overdue
         } else if settled > 0 {
@@ -95,6 +139,9 @@ impl InvoiceStatus {
             InvoiceStatus::Open => "open",
             InvoiceStatus::PartlyPaid => "partly_paid",
             InvoiceStatus::Overdue => "overdue",
+            InvoiceStatus::InPlan => "in_plan",
+            InvoiceStatus::Disputed => "disputed",
+            InvoiceStatus::Promised => "promised",
             InvoiceStatus::Paid => "paid",
             InvoiceStatus::Credited => "credited",
             InvoiceStatus::WrittenOff => "written_off",
@@ -241,6 +288,9 @@ mod tests {
                 written_off: eur(written_off),
                 due_date,
                 today,
+                disputed: eur(0),
+                in_plan: false,
+                promised_until: None,
             })
         };
         assert_eq!(status(0, 0, 0, date!(2026 - 11 - 15)), InvoiceStatus::Open);
@@ -252,5 +302,74 @@ mod tests {
         assert_eq!(status(0, 10_000, 0, date!(2027 - 01 - 01)), InvoiceStatus::Credited);
         assert_eq!(status(0, 4_000, 6_000, date!(2027 - 01 - 01)), InvoiceStatus::Credited);
         assert_eq!(status(0, 0, 10_000, date!(2027 - 01 - 01)), InvoiceStatus::WrittenOff);
+    }
+
+    fn facts(paid: i64, disputed: i64, today: Date) -> StatusFacts {
+        let eur = |minor| Money::from_minor(minor, Currency::EUR);
+        StatusFacts {
+            total: eur(10_000),
+            paid: eur(paid),
+            credited: eur(0),
+            written_off: eur(0),
+            due_date: date!(2026 - 11 - 15),
+            today,
+            disputed: eur(disputed),
+            in_plan: false,
+            promised_until: None,
+        }
+    }
+
+    #[test]
+    fn only_the_disputed_part_leaves_collection() {
+        let late = date!(2026 - 12 - 01);
+        let part = facts(2_000, 3_000, late);
+        assert_eq!(InvoiceStatus::derive(&part), InvoiceStatus::Disputed);
+        assert_eq!(part.open_balance().minor(), 8_000);
+        assert_eq!(part.collectable().minor(), 5_000, "the undisputed rest stays payable");
+        assert!(part.in_collection());
+        let whole = facts(2_000, 8_000, late);
+        assert_eq!(whole.collectable().minor(), 0);
+        assert!(!whole.in_collection());
+        let more = facts(9_000, 8_000, late);
+        assert_eq!(more.collectable().minor(), 0, "never below zero");
+        assert_eq!(InvoiceStatus::derive(&facts(10_000, 3_000, late)), InvoiceStatus::Paid, "settled wins");
+    }
+
+    #[test]
+    fn a_plan_or_an_open_promise_pauses_collection() {
+        let late = date!(2026 - 12 - 01);
+        let planned = StatusFacts { in_plan: true, ..facts(0, 0, late) };
+        assert_eq!(InvoiceStatus::derive(&planned), InvoiceStatus::InPlan);
+        assert!(!planned.in_collection());
+        assert_eq!(planned.collectable().minor(), 10_000, "still payable");
+        let promised = StatusFacts { promised_until: Some(date!(2026 - 12 - 04)), ..facts(0, 0, late) };
+        assert_eq!(InvoiceStatus::derive(&promised), InvoiceStatus::Promised);
+        assert!(!promised.in_collection());
+        let broken = StatusFacts { today: date!(2026 - 12 - 05), ..promised };
+        assert_eq!(InvoiceStatus::derive(&broken), InvoiceStatus::Overdue, "a promise past its grace holds nothing");
+        assert!(broken.in_collection());
+        let early = facts(0, 0, date!(2026 - 11 - 15));
+        assert!(!early.in_collection(), "not yet due");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn collectable_is_never_negative_nor_more_than_open(
+            total in 0i64..1_000_000, paid in 0i64..1_000_000, credited in 0i64..1_000_000,
+            disputed in 0i64..1_000_000, days in -30i64..30, in_plan: bool,
+        ) {
+            let eur = |minor| Money::from_minor(minor, Currency::EUR);
+            let f = StatusFacts {
+                total: eur(total), paid: eur(paid), credited: eur(credited), written_off: eur(0),
+                due_date: date!(2026 - 11 - 15), today: date!(2026 - 11 - 15) + time::Duration::days(days),
+                disputed: eur(disputed), in_plan, promised_until: None,
+            };
+            proptest::prop_assert!(f.collectable().minor() >= 0);
+            proptest::prop_assert!(f.collectable().minor() <= f.open_balance().minor());
+            proptest::prop_assert_eq!(f.collectable().minor(), (total - paid - credited).max(0).saturating_sub(disputed).max(0));
+            if f.in_collection() {
+                proptest::prop_assert!(!in_plan && days > 0 && f.collectable().is_positive());
+            }
+        }
     }
 }

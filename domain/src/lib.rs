@@ -5,12 +5,15 @@
 
 pub mod account;
 pub mod attempt;
+pub mod dispute;
 pub mod epc;
 pub mod ids;
 pub mod invoice;
 pub mod ledger;
 pub mod money;
+pub mod plan;
 pub mod problem;
+pub mod promise;
 pub mod reference;
 
 pub use account::{

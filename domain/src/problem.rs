@@ -332,6 +332,23 @@ pub enum Problem {
     PaymentMethodTypeInvalid {
         input: String,
     },
+    // Promises to pay.
+    PromiseDateInPast {
+        today: Date,
+    },
+    PromiseDateTooFar {
+        latest: Date,
+    },
+    /// A promise is of a positive amount, at most what the invoices owe.
+    PromiseAmountInvalid {
+        owed: Money,
+    },
+    /// The invoice is already in an open promise.
+    InvoiceAlreadyPromised {
+        number: String,
+    },
+    /// The merchant's promise rules: a window of 1 to 365 days, a grace of 0 to 60.
+    PromisePolicyInvalid,
 }
 
 impl Problem {
@@ -351,6 +368,7 @@ impl Problem {
             | Problem::AlreadyInLedger
             | Problem::PaymentInProgress
             | Problem::SelectionChanged { .. }
+            | Problem::InvoiceAlreadyPromised { .. }
             | Problem::JobNotDead { .. } => 409,
             Problem::PaymentDeclined { .. } => 402,
             Problem::GatewayEventRefused { .. } => 400,
@@ -480,6 +498,11 @@ impl Problem {
             Problem::StripeKeysModeMismatch => "stripe_keys_mode_mismatch",
             Problem::PaymentMethodTypeInvalid { .. } => "payment_method_type_invalid",
             Problem::FikCreditorInvalid { .. } => "fik_creditor_invalid",
+            Problem::PromiseDateInPast { .. } => "promise_date_in_past",
+            Problem::PromiseDateTooFar { .. } => "promise_date_too_far",
+            Problem::PromiseAmountInvalid { .. } => "promise_amount_invalid",
+            Problem::InvoiceAlreadyPromised { .. } => "invoice_already_promised",
+            Problem::PromisePolicyInvalid => "promise_policy_invalid",
         }
     }
 }
@@ -515,6 +538,17 @@ impl From<LedgerError> for Problem {
             LedgerError::UnknownEntry => Problem::NotInLedger,
             LedgerError::DuplicateEntry => Problem::AlreadyInLedger,
             LedgerError::Money(m) => m.into(),
+        }
+    }
+}
+
+impl From<crate::promise::PromiseError> for Problem {
+    fn from(e: crate::promise::PromiseError) -> Problem {
+        use crate::promise::PromiseError;
+        match e {
+            PromiseError::InThePast { today, .. } => Problem::PromiseDateInPast { today },
+            PromiseError::TooFar { latest, .. } => Problem::PromiseDateTooFar { latest },
+            PromiseError::BadAmount { owed } => Problem::PromiseAmountInvalid { owed },
         }
     }
 }

@@ -91,6 +91,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     // process; the queue hands each job to one of them.
     kassa_core::jobs::ensure_recurring(&kassa.ctx, kassa_core::maintenance::SWEEP, 3600).await?;
     kassa_core::jobs::ensure_recurring(&kassa.ctx, kassa_core::overdue::CHECK, 3600).await?;
+    kassa_core::jobs::ensure_recurring(&kassa.ctx, kassa_core::services::promises::REVIEW, 3600).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut worker = kassa_core::jobs::Worker::new(kassa.ctx.clone(), handlers());
     if kassa.ctx.mailer.catches() {

@@ -33,6 +33,8 @@ struct Victim {
     delivery: String,
     job: String,
     import: String,
+    /// A promise to pay its first invoice, made as its debtor.
+    promise: String,
     /// Strings that only the victim's records hold: no refused answer may carry one.
     secrets: Vec<String>,
 }
@@ -50,6 +52,7 @@ impl Victim {
             "webhook_endpoints" => (&self.endpoint, &self.endpoint),
             "webhook_deliveries" => (&self.delivery, &self.delivery),
             "jobs" => (&self.job, &self.job),
+            "promises" => (&self.promise, &self.promise),
             _ => (&self.import, &self.import),
         };
         path.replace("{id}", id).replace("{number}", number).replace("{key}", number).replace("{mode}", "test")
@@ -91,6 +94,32 @@ async fn victim(app: &TestApp, key: &str, tag: &str, amounts: [&str; 3]) -> Vict
         "amount": "11.11", "currency": "EUR", "invoice_number": format!("{tag}-INV-2"), "reason": "discount" }),
     )
     .await;
+    // A promise to pay the first invoice, made as the customer's debtor in the portal.
+    let merchant: String = sqlx::query_scalar("SELECT merchant_id FROM customers WHERE id = $1")
+        .bind(customer["id"].as_str().unwrap())
+        .fetch_one(&app.ctx.pool)
+        .await
+        .unwrap();
+    let merchant = kassa_domain::MerchantId::from_raw(merchant);
+    let debtor = kassa_core::Principal::Debtor(kassa_core::principal::Debtor {
+        merchant: merchant.clone(),
+        customer: kassa_domain::CustomerId::from_raw(customer["id"].as_str().unwrap()),
+        invoice: None,
+    });
+    let today = kassa_core::services::records::today_of(&app.ctx.pool, &merchant).await.unwrap();
+    let promise = kassa_core::services::promises::make(
+        &app.ctx,
+        &debtor,
+        kassa_core::services::promises::MakePromise {
+            invoices: vec![kassa_domain::InvoiceNumber::parse(&invoices[0].1).unwrap()],
+            date: kassa_core::services::records::format_date(today + time::Duration::days(5)),
+            amount: None,
+            decimal: '.',
+            key: format!("{tag}-promise"),
+        },
+    )
+    .await
+    .unwrap();
     let csv = format!(
         "invoice_number,customer_number,currency,issue_date,description,quantity,unit_price\n{tag}-IMP-1,{tag}-C,EUR,2026-11-05,{tag} import,1,10.00\n"
     );
@@ -139,6 +168,7 @@ async fn victim(app: &TestApp, key: &str, tag: &str, amounts: [&str; 3]) -> Vict
         endpoint_id.clone(),
         delivery.clone(),
         text(&import["id"]),
+        promise.id.clone(),
     ];
     Victim {
         customer: text(&customer["id"]),
@@ -152,6 +182,7 @@ async fn victim(app: &TestApp, key: &str, tag: &str, amounts: [&str; 3]) -> Vict
         delivery,
         job,
         import: text(&import["id"]),
+        promise: promise.id,
         secrets,
     }
 }
@@ -182,7 +213,9 @@ async fn fingerprint(app: &TestApp, victims: &[&Victim]) -> Vec<String> {
     let mut rows: Vec<String> = Vec::new();
     for v in victims {
         let by_customer = [
-            "SELECT id || ':' || CAST(open_minor AS TEXT) FROM invoices WHERE customer_id = $1",
+            "SELECT id || ':' || CAST(open_minor AS TEXT) || ':' || COALESCE(promised_until, '-') FROM invoices \
+             WHERE customer_id = $1",
+            "SELECT id || ':' || state FROM promises WHERE customer_id = $1",
             "SELECT id || ':' || COALESCE(CAST(reversed_at AS TEXT), '-') || ':' || CAST(refunded_minor AS TEXT) \
              FROM payments WHERE customer_id = $1",
             "SELECT id FROM refunds WHERE customer_id = $1",
@@ -203,7 +236,8 @@ async fn fingerprint(app: &TestApp, victims: &[&Victim]) -> Vec<String> {
     for sql in [
         "SELECT id || ':' || role FROM staff_users WHERE merchant_id = $1",
         "SELECT id || ':' || COALESCE(CAST(revoked_at AS TEXT), '-') FROM api_keys WHERE merchant_id = $1",
-        "SELECT id || ':' || time_zone || ':' || COALESCE(bank_iban, '-') FROM merchants WHERE id = $1",
+        "SELECT id || ':' || time_zone || ':' || COALESCE(bank_iban, '-') || ':' || CAST(promise_window_days AS TEXT) \
+         FROM merchants WHERE id = $1",
         "SELECT mode || ':' || secret_key_hint || ':' || publishable_key FROM stripe_accounts WHERE merchant_id = $1",
     ] {
         rows.extend(strings(pool, sql, merchant.as_str()).await);
@@ -242,6 +276,7 @@ fn request(method: &Method, path: &str, v: &Victim) -> (Option<Value>, bool) {
             return (Some(keys), false);
         }
         ("DELETE", "/settings/stripe/{mode}") => return (None, false),
+        ("PUT", "/settings/promises") => return (Some(json!({ "window_days": 14, "grace_days": 2 })), false),
         ("POST", "/allocations") => json!({ "payment": v.payment, "invoice": inv_id, "amount": "1.00" }),
         ("POST", "/credit_notes") => json!({ "customer": v.customer, "number": "OWN-CN", "amount": "1.00",
             "currency": "EUR", "invoice_number": inv_number, "reason": "discount" }),
@@ -390,6 +425,13 @@ fn server_fn_form(name: &str, v: &Victim) -> Vec<(&'static str, String)> {
             ("pay_key", kassa_core::db::new_id()),
         ],
         "load_receipt" => vec![("merchant", s("demo")), ("payment", v.payment.clone())],
+        "promise_to_pay" => vec![
+            ("merchant", s("demo")),
+            ("number", v.invoices[1].1.clone()),
+            ("date", s("2099-01-01")),
+            ("amount", s("")),
+            ("promise_key", kassa_core::db::new_id()),
+        ],
         "load_selection" => vec![("merchant", s("demo")), ("invoices[0]", v.invoices[1].1.clone())],
         "pay_invoices" => vec![
             ("merchant", s("demo")),
@@ -405,6 +447,7 @@ fn server_fn_form(name: &str, v: &Victim) -> Vec<(&'static str, String)> {
         ],
         "staff_logout" | "load_admin" | "load_webhooks" | "load_jobs" | "load_settings" | "load_mail" => vec![],
         "load_payments" => vec![("before", s(""))],
+        "load_promises" => vec![("state", s("open"))],
         "refund_payment" => vec![
             ("payment", v.payment.clone()),
             // More than it paid: refused even where it is found, so nothing changes.
@@ -427,6 +470,7 @@ fn server_fn_form(name: &str, v: &Victim) -> Vec<(&'static str, String)> {
             ("methods", s("")),
         ],
         "disconnect_stripe" => vec![("mode", s("test"))],
+        "save_promise_policy" => vec![("window_days", s("7")), ("grace_days", s("1"))],
         "retry_job" => vec![("id", v.job.clone())],
         "add_webhook" => vec![("url", s("https://attacker.example/hook")), ("events", s("*")), ("description", s(""))],
         "set_webhook_enabled" => vec![("id", v.endpoint.clone()), ("enabled", s("false"))],
@@ -448,25 +492,31 @@ fn expected(name: &str, who: &str) -> &'static [u16] {
         "load_statement" if who == "a debtor of another customer" => &[200],
         "load_statement" if who.starts_with("a pay link") => &[404],
         "load_invoice" | "pay_invoice" | "load_receipt" | "load_portal" | "load_selection" | "pay_invoices"
+        | "promise_to_pay"
             if who.starts_with("a debtor") || who.starts_with("a pay link") =>
         {
             &[404]
         }
-        "load_invoice" | "pay_invoice" | "load_receipt" | "load_portal" | "load_selection" | "pay_invoices" => &[401],
+        "load_invoice" | "pay_invoice" | "load_receipt" | "load_portal" | "load_selection" | "pay_invoices"
+        | "promise_to_pay" => &[401],
         // Staff read their own merchant's admin; the lower roles may not change settings.
-        "load_admin" | "load_webhooks" | "load_settings" | "load_payments" if staff => &[200],
+        "load_admin" | "load_webhooks" | "load_settings" | "load_payments" | "load_promises" if staff => &[200],
         // A refund is a posting: collectors and admins of the payment's own merchant reach it
         // (and are told it paid less); another merchant's staff do not find it; a viewer may
         // not post.
         "refund_payment" if who == "a collector" => &[422],
         "refund_payment" if staff => &[404],
         // Its own merchant's settings: the owner of another merchant changes their own.
-        "save_settings" | "save_bank_details" | "connect_stripe" | "disconnect_stripe"
+        "save_settings" | "save_bank_details" | "connect_stripe" | "disconnect_stripe" | "save_promise_policy"
             if who == "staff of another merchant" =>
         {
             &[200]
         }
-        "save_settings" | "save_bank_details" | "connect_stripe" | "disconnect_stripe" if staff => &[404],
+        "save_settings" | "save_bank_details" | "connect_stripe" | "disconnect_stripe" | "save_promise_policy"
+            if staff =>
+        {
+            &[404]
+        }
         // Jobs are settings: the owner of another merchant sees their own, lower roles none.
         "load_jobs" if who == "staff of another merchant" => &[200],
         "load_jobs" | "retry_job" if staff => &[404],

@@ -75,7 +75,8 @@ async fn fetch_json(url: &str) -> Result<(u16, JsValue), JsValue> {
 }
 
 /// Renders the element for its `token` attribute from `endpoint` (Kassa's `/w/v1/invoice`);
-/// resolves to the invoice status (`open`, `partly_paid`, `overdue`, `paid`) or `error`.
+/// resolves to the invoice status (`open`, `partly_paid`, `overdue`, `in_plan`, `disputed`,
+/// `promised`, `paid`, `credited`, `written_off`) or `error`.
 #[wasm_bindgen]
 pub async fn render(host: HtmlElement, endpoint: String) -> Result<JsValue, JsValue> {
     let root = shadow(&host)?;
@@ -116,6 +117,11 @@ pub async fn render(host: HtmlElement, endpoint: String) -> Result<JsValue, JsVa
         "paid" => "Paid",
         "overdue" => "Overdue",
         "partly_paid" => "Partly paid",
+        "in_plan" => "In a payment plan",
+        "disputed" => "Disputed",
+        "promised" => "Promised",
+        "credited" => "Credited",
+        "written_off" => "Written off",
         _ => "Open",
     };
     if paid {

@@ -59,6 +59,14 @@ amount-in = Beløb ({ $currency })
 pay-now = Betal nu
 payments-and-credits = Betalinger og kreditnotaer
 
+promise-title = Kan du ikke betale nu?
+promise-intro = Fortæl os, hvornår du betaler, senest { $latest }. Indtil da får du ingen rykkere for denne faktura.
+promise-date = Jeg betaler senest
+promise-amount = Beløb du betaler ({ $currency })
+promise-amount-hint = Hele det åbne beløb, eller mindre hvis du betaler en del.
+promise-submit = Lov betaling
+promise-made = Du har lovet at betale { $amount } senest { $date }. Tak: rykkere for denne faktura venter til da.
+
 checkout-title = Betal fakturaer
 checkout-heading = { $count ->
     [one] Betal 1 faktura

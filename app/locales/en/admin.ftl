@@ -122,6 +122,23 @@ mail-attached = Attached: { $files }
 ## /admin/payments: money received, and refunds.
 
 nav-payments = Payments
+nav-promises = Promises
+promises-open = Open
+promises-broken = Broken
+promises-kept = Kept
+promises-filter = Promises by state
+promises-none = No promises here.
+promises-caption = Promises to pay
+col-invoices = Invoices
+col-promised-date = Promised by
+col-collection-resumes = Collection resumes after
+col-made = Made
+promises-settings-title = Promises to pay
+field-promise-window = Latest date a debtor may promise (days ahead)
+promise-window-hint = From 1 to 365 days. Collection of the promised invoices pauses until the date.
+field-promise-grace = Grace after the promised date (days)
+promise-grace-hint = From 0 to 60 days. After it, an unpaid promise is broken and collection resumes.
+save-promise-rules = Save the rules for promises
 payments-caption = Payments received, newest first
 col-method = Method
 col-refunded = Refunded

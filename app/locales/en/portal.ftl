@@ -72,6 +72,18 @@ amount-in = Amount ({ $currency })
 pay-now = Pay now
 payments-and-credits = Payments and credits
 
+promise-title = Can't pay now?
+# $latest (String) - a date
+promise-intro = Tell us when you will pay, at the latest { $latest }. Reminders about this invoice stop until then.
+promise-date = I will pay by
+# $currency (String) - an ISO 4217 code, like EUR
+promise-amount = Amount you will pay ({ $currency })
+promise-amount-hint = All that is open, or less if you will pay part.
+promise-submit = Promise to pay
+# $amount (String) - an amount with its currency
+# $date (String) - a date
+promise-made = You promised to pay { $amount } by { $date }. Thank you: reminders about this invoice wait until then.
+
 checkout-title = Pay invoices
 # $count (Number) - how many invoices
 checkout-heading = { $count ->

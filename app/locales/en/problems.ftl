@@ -23,6 +23,9 @@ page-went-wrong-advice = Please try again in a moment.
 status-open = Open
 status-partly-paid = Partly paid
 status-overdue = Overdue
+status-in-plan = In a payment plan
+status-disputed = Disputed
+status-promised = Promised
 status-paid = Paid
 status-credited = Credited
 status-written-off = Written off
@@ -242,6 +245,15 @@ problem-bic-invalid = '{ $input }' is not a BIC: a BIC is 8 or 11 letters and di
 problem-account-name-invalid = Give the account holder's name as the bank knows it, in at most 70 characters.
 # $input (String) - what was typed
 problem-fik-creditor-invalid = '{ $input }' is not an FI creditor number: it is 8 digits, from the bank's FI agreement (needed for +71 references).
+# $today (String) - a date
+problem-promise-date-in-past = Choose a date from today ({ $today }) on.
+# $latest (String) - a date
+problem-promise-date-too-far = Choose a date no later than { $latest }.
+# $owed (String) - an amount with its currency
+problem-promise-amount-invalid = Promise an amount above zero and at most { $owed }.
+# $number (String) - an invoice number
+problem-invoice-already-promised = Invoice { $number } already has a promise to pay; it ends before a new one can be made.
+problem-promise-policy-invalid = Allow promises from 1 to 365 days ahead, with 0 to 60 days' grace.
 problem-stripe-secret-key-invalid = That is not a Stripe secret key: copy it from Developers, API keys in the Stripe Dashboard; it starts with sk_test_ or sk_live_ (rk_test_ or rk_live_ for a restricted key).
 problem-stripe-publishable-key-invalid = That is not a Stripe publishable key: copy it from Developers, API keys in the Stripe Dashboard; it starts with pk_test_ or pk_live_.
 problem-stripe-webhook-secret-invalid = That is not a Stripe webhook signing secret: copy it from the webhook endpoint you added in the Stripe Dashboard; it starts with whsec_.

@@ -59,6 +59,14 @@ amount-in = Bedrag ({ $currency })
 pay-now = Nu betalen
 payments-and-credits = Betalingen en creditnota's
 
+promise-title = Kunt u nu niet betalen?
+promise-intro = Laat ons weten wanneer u betaalt, uiterlijk { $latest }. Tot dan ontvangt u geen herinneringen over deze factuur.
+promise-date = Ik betaal uiterlijk op
+promise-amount = Bedrag dat u betaalt ({ $currency })
+promise-amount-hint = Het hele openstaande bedrag, of minder als u een deel betaalt.
+promise-submit = Betaling toezeggen
+promise-made = U hebt toegezegd { $amount } te betalen uiterlijk { $date }. Dank u: herinneringen over deze factuur wachten tot dan.
+
 checkout-title = Facturen betalen
 checkout-heading = { $count ->
     [one] 1 factuur betalen

@@ -16,6 +16,7 @@ pub mod merchants;
 pub mod notices;
 pub mod payments;
 pub mod portal;
+pub mod promises;
 pub mod records;
 pub mod refunds;
 pub mod reports;

@@ -6,6 +6,7 @@ use kassa_domain::{
     Currency, InvoiceId, InvoiceNumber, MerchantSlug, Money, PaymentId, PaymentReference, Problem, WriteOffReason,
 };
 use serde::Serialize;
+use time::Date;
 
 use crate::db::Pool;
 use crate::error::{Error, Result};
@@ -64,6 +65,11 @@ pub struct InvoiceDetail {
     /// How to pay what is open by bank transfer, when the merchant has said where (or the
     /// invoice came with its own account).
     pub transfer: Option<Transfer>,
+    /// The open promise to pay it is in.
+    pub promise: Option<crate::services::promises::Promise>,
+    /// The first and last date a new promise may name; `None` when it cannot be promised
+    /// (nothing open, or already promised).
+    pub promise_dates: Option<(Date, Date)>,
 }
 
 /// Paying an invoice by bank transfer: to whom, how much, with which reference.
@@ -375,7 +381,18 @@ pub async fn invoice(ctx: &Ctx, who: &Principal, number: &InvoiceNumber) -> Resu
             .bind(&row.id)
             .fetch_one(pool)
             .await?;
+    let promise = crate::services::promises::open_for_invoice(pool, &merchant.id, &row.id).await?;
+    let promise_dates = match (&promise, invoice.balance.is_positive()) {
+        (None, true) => {
+            let today = merchant.today()?;
+            let policy = crate::services::promises::policy(pool, &merchant.id).await?;
+            Some((today, policy.latest(today)))
+        }
+        _ => None,
+    };
     Ok(InvoiceDetail {
+        promise,
+        promise_dates,
         transfer: transfer(&merchant, invoice.balance, reference.as_deref(), payee_iban.as_deref()),
         customer_name: customer_name(pool, debtor).await?,
         merchant,
@@ -458,7 +475,8 @@ pub async fn receipt(ctx: &Ctx, who: &Principal, payment: &PaymentId) -> Result<
         "SELECT {}, CAST(SUM(a.amount_minor) AS BIGINT) AS allocated FROM applications a \
          JOIN invoices i ON i.merchant_id = a.merchant_id AND i.id = a.invoice_id \
          WHERE a.merchant_id = $1 AND a.payment_id = $2 AND ($3 = '' OR a.invoice_id = $3) \
-         GROUP BY i.id, i.merchant_id, i.customer_id, i.number, i.currency, i.issue_date, i.due_date, i.total_minor \
+         GROUP BY i.id, i.merchant_id, i.customer_id, i.number, i.currency, i.issue_date, i.due_date, i.total_minor, \
+                  i.promised_until \
          ORDER BY i.number",
         records::INVOICE_COLUMNS
     );

@@ -210,6 +210,8 @@ pub struct InvoiceState {
     pub written_off: Money,
     pub balance: Money,
     pub status: InvoiceStatus,
+    /// The last day an open promise to pay holds it out of collection.
+    pub promised_until: Option<Date>,
 }
 
 /// An invoice with what has been allocated to it so far.
@@ -225,12 +227,14 @@ pub struct InvoiceRow {
     pub paid_minor: i64,
     pub credited_minor: i64,
     pub written_off_minor: i64,
+    /// The last day an open promise to pay holds it out of collection.
+    pub promised_until: Option<String>,
 }
 
 /// Select list for [`InvoiceRow`] over `invoices i`: what payments, credit notes and
 /// write-offs have settled, summed from the ledger.
 pub const INVOICE_COLUMNS: &str =
-    "i.id, i.customer_id, i.number, i.currency, i.issue_date, i.due_date, i.total_minor, \
+    "i.id, i.customer_id, i.number, i.currency, i.issue_date, i.due_date, i.total_minor, i.promised_until, \
      CAST(COALESCE((SELECT SUM(a.amount_minor) FROM applications a WHERE a.merchant_id = i.merchant_id \
        AND a.invoice_id = i.id AND a.payment_id IS NOT NULL), 0) AS BIGINT) AS paid_minor, \
      CAST(COALESCE((SELECT SUM(a.amount_minor) FROM applications a WHERE a.merchant_id = i.merchant_id \
@@ -260,6 +264,7 @@ impl InvoiceRow {
         let paid = Money::from_minor(self.paid_minor, currency);
         let credited = Money::from_minor(self.credited_minor, currency);
         let written_off = Money::from_minor(self.written_off_minor, currency);
+        let promised_until = self.promised_until.as_deref().map(parse_date).transpose()?;
         Ok(InvoiceState {
             id: InvoiceId::from_raw(self.id.clone()),
             customer: CustomerId::from_raw(self.customer_id.clone()),
@@ -272,7 +277,19 @@ impl InvoiceRow {
             credited,
             written_off,
             balance: self.balance()?,
-            status: InvoiceStatus::derive(&StatusFacts { total, paid, credited, written_off, due_date, today }),
+            status: InvoiceStatus::derive(&StatusFacts {
+                total,
+                paid,
+                credited,
+                written_off,
+                due_date,
+                today,
+                // Disputes and plans (issue 21) are read into these as they land.
+                disputed: Money::from_minor(0, currency),
+                in_plan: false,
+                promised_until,
+            }),
+            promised_until,
         })
     }
 }

@@ -50,7 +50,7 @@ pub struct WidgetInvoice {
     pub amount_due: String,
     pub amount_due_text: String,
     pub total_text: String,
-    /// `open`, `partly_paid`, `overdue` or `paid`.
+    /// The invoice's status code (`open`, `overdue`, `in_plan`, `disputed`, `paid`, ...).
     pub status: &'static str,
     pub pay_url: String,
 }

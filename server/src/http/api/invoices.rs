@@ -42,7 +42,8 @@ pub struct InvoiceJson {
     pub paid: MoneyJson,
     pub credited: MoneyJson,
     pub written_off: MoneyJson,
-    /// `open`, `partly_paid`, `overdue`, `paid`, `credited` or `written_off`.
+    /// `open`, `partly_paid`, `overdue`, `in_plan`, `disputed`, `promised`, `paid`, `credited`
+    /// or `written_off`.
     pub status: String,
     /// The reference the debtor quotes when paying by bank transfer: the one the invoice came
     /// with, else a structured one Kassa made in the merchant's scheme (`RF18539007547034`,

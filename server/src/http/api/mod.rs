@@ -16,6 +16,7 @@ pub mod invoices;
 pub mod jobs;
 pub mod openapi;
 pub mod payments;
+pub mod promises;
 pub mod reference;
 pub mod settings;
 pub mod webhooks;
@@ -64,6 +65,8 @@ use error::{ApiError, ApiResult, REQUEST_ID};
             their delivery log and replays."),
         (name = "jobs", description = "Kassa's background work for you (deliveries, imports): what is queued, \
             running, done or dead, and a second chance for a dead job."),
+        (name = "promises", description = "Debtors' promises to pay by a date, made in the portal: open, kept or \
+            broken."),
         (name = "settings", description = "The merchant's own settings: its time zone, and where debtors send bank transfers.")
     )
 )]
@@ -137,6 +140,9 @@ fn operations() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(payments::refund, payments::refunds_of))
         .routes(routes!(settings::stripe_accounts, settings::connect_stripe))
         .routes(routes!(settings::disconnect_stripe))
+        .routes(routes!(promises::list))
+        .routes(routes!(promises::get))
+        .routes(routes!(promises::policy, promises::set_policy))
 }
 
 /// `limit` requests per minute per API key (`--api-rate-limit`).
