@@ -19,7 +19,7 @@ use kassa_core::services::records::format_date;
 use kassa_core::services::records::merchant_by_slug;
 use kassa_core::services::staff;
 use kassa_core::services::widget::WidgetClaims;
-use kassa_core::services::{api_keys, auth};
+use kassa_core::services::{api_keys, auth, promises};
 use kassa_core::{Ctx, Principal};
 use kassa_domain::{Apply, CustomerId, InvoiceNumber, MerchantId, MerchantSlug, PaymentId, Problem, WriteOffReason};
 use secrecy::ExposeSecret;
@@ -344,6 +344,38 @@ async fn bank_transfer(
     .await?)
 }
 
+/// The promise the demo's customer made `made_days_ago` days ago (as the portal makes it) to
+/// pay all of invoice `number` by `days_ago` days ago; keyed, so seeding again finds it. `None`
+/// where the invoice was already settled before (a database seeded by an older Kassa).
+async fn demo_promise(
+    ctx: &Ctx,
+    merchant: &MerchantId,
+    customer: &CustomerId,
+    key: &str,
+    number: &str,
+    made_days_ago: i64,
+    days_ago: i64,
+) -> anyhow::Result<Option<String>> {
+    let debtor = Principal::Debtor(kassa_core::principal::Debtor {
+        merchant: merchant.clone(),
+        customer: customer.clone(),
+        invoice: None,
+    });
+    let today = kassa_core::services::records::today_of(&ctx.pool, merchant).await?;
+    let cmd = promises::MakePromise {
+        invoices: vec![InvoiceNumber::parse(number)?],
+        date: format_date(today - Duration::days(days_ago)),
+        amount: None,
+        decimal: '.',
+        key: key.into(),
+    };
+    match promises::make_on(ctx, &debtor, cmd, today - Duration::days(made_days_ago)).await {
+        Ok(promise) => Ok(Some(promise.id)),
+        Err(kassa_core::Error::Problem(Problem::InvoiceAlreadyPaid { .. })) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// One of each ledger event, so a newcomer sees them in the portal and the admin: a credit
 /// note, a write-off, an overpayment held as credit and a reversed payment. Each is keyed, so
 /// seeding again adds nothing.
@@ -373,6 +405,11 @@ async fn seed_ledger_examples(
             .await?;
         }
         "C-1002" => {
+            // Promised ten days ago to pay DK-2026-0208 three days ago, and paid within the
+            // grace: a kept promise. Promised twenty days ago to pay DK-2026-0201 ten days
+            // ago, and not paid: a broken one (the invoice is collected again).
+            let kept = demo_promise(ctx, merchant, customer, "demo-promise-kept", "DK-2026-0208", 10, 3).await?;
+            let broken = demo_promise(ctx, merchant, customer, "demo-promise-broken", "DK-2026-0201", 20, 10).await?;
             // Paid 1,500.00 for an invoice of 1,000.00: 500.00 is held as credit.
             bank_transfer(
                 ctx,
@@ -399,6 +436,9 @@ async fn seed_ledger_examples(
             match reversal {
                 Ok(_) | Err(kassa_core::Error::Problem(Problem::AlreadyReversed)) => {}
                 Err(e) => return Err(e.into()),
+            }
+            for promise in [kept, broken].into_iter().flatten() {
+                promises::review_one(ctx, &promise, kassa_core::services::records::today_in).await?;
             }
         }
         "C-1003" => {

@@ -473,6 +473,10 @@ async fn the_openapi_document_describes_every_operation_and_needs_no_key() {
         ("/settings/stripe", "get"),
         ("/settings/stripe", "put"),
         ("/settings/stripe/{mode}", "delete"),
+        ("/promises", "get"),
+        ("/promises/{id}", "get"),
+        ("/settings/promises", "get"),
+        ("/settings/promises", "put"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     assert_eq!(paths.values().map(|p| p.as_object().unwrap().len()).sum::<usize>(), operations.len());

@@ -36,21 +36,32 @@ async fn problem_code(res: reqwest::Response) -> (u16, String) {
     (status, problem.code().to_string())
 }
 
+/// The bakery's events of `kind` (the demo's Danish customer has promises of its own).
 async fn events(app: &TestApp, kind: &str) -> Vec<Value> {
+    let (_, bakery) = app.demo_customer("C-1001").await;
     let rows: Vec<String> = sqlx::query_scalar("SELECT data FROM events WHERE type = $1 ORDER BY created_at, id")
         .bind(kind)
         .fetch_all(&app.ctx.pool)
         .await
         .unwrap();
-    rows.iter().map(|d| serde_json::from_str(d).unwrap()).collect()
+    rows.iter()
+        .map(|d| serde_json::from_str::<Value>(d).unwrap())
+        .filter(|d| d["customer"] == bakery.as_str())
+        .collect()
 }
 
+/// Audit entries `action` about the bakery's promises.
 async fn audited(app: &TestApp, action: &str) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
-        .bind(action)
-        .fetch_one(&app.ctx.pool)
-        .await
-        .unwrap()
+    let (_, bakery) = app.demo_customer("C-1001").await;
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log a JOIN promises p ON p.id = a.subject_id \
+         WHERE a.action = $1 AND p.customer_id = $2",
+    )
+    .bind(action)
+    .bind(bakery.as_str())
+    .fetch_one(&app.ctx.pool)
+    .await
+    .unwrap()
 }
 
 /// A date as the server functions' JSON carries it.
@@ -98,7 +109,8 @@ async fn a_promise_pauses_collection_and_shows_on_the_invoice() {
     let open = promises::list(&app.ctx, &collector, Some(PromiseState::Open), None, 50).await.unwrap();
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].invoices[0].as_str(), OVERDUE);
-    assert!(promises::list(&app.ctx, &collector, Some(PromiseState::Kept), None, 50).await.unwrap().is_empty());
+    let kept = promises::list(&app.ctx, &collector, Some(PromiseState::Kept), None, 50).await.unwrap();
+    assert!(kept.iter().all(|p| p.customer_number == "C-1002"), "only the demo's Danish customer's");
 
     // And the merchant's systems, through the API (a test key: the demo is in test mode).
     let key = &app.demo.api_key;
@@ -113,8 +125,9 @@ async fn a_promise_pauses_collection_and_shows_on_the_invoice() {
     let (status, one) =
         app.api(key, http::Method::GET, &format!("/promises/{}", first["id"].as_str().unwrap()), None).await;
     assert_eq!((status, &one["id"]), (200, &first["id"]));
-    let (status, none) = app.api(key, http::Method::GET, "/promises?state=kept", None).await;
-    assert_eq!((status, none["data"].as_array().unwrap().len()), (200, 0));
+    let (status, kept) = app.api(key, http::Method::GET, "/promises?state=kept", None).await;
+    assert_eq!((status, &kept["data"][0]["invoices"]), (200, &serde_json::json!(["DK-2026-0208"])), "the demo's");
+    assert_eq!(kept["data"].as_array().unwrap().len(), 1);
     let (status, _) = app.api(key, http::Method::GET, "/promises?state=late", None).await;
     assert_eq!(status, 400);
     let live = app.live_key().await;
@@ -235,10 +248,29 @@ async fn admins_set_the_window_and_grace_within_limits() {
     }
     assert_eq!(promises::set_policy(&app.ctx, &admin, tight).await.unwrap(), tight);
     assert_eq!(promises::policy(&app.ctx.pool, &merchant).await.unwrap(), tight);
-    assert_eq!(audited(&app, "settings.promises_changed").await, 1);
+    let changed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'settings.promises_changed'")
+        .fetch_one(&app.ctx.pool)
+        .await
+        .unwrap();
+    assert_eq!(changed, 1);
 
     let c = app.debtor("Bakkerij De Molen B.V.").await;
     let today = today(&app).await;
     let res = promise(&app, &c, OVERDUE, &iso(today + Duration::days(8)), "", "late").await;
     assert_eq!(problem_code(res).await, (422, "promise_date_too_far".into()));
+}
+
+#[tokio::test]
+async fn the_demo_shows_a_kept_and_a_broken_promise() {
+    let app = TestApp::spawn().await;
+    let collector = staff(&app, kassa_core::principal::StaffRole::Collector).await;
+    let kept = promises::list(&app.ctx, &collector, Some(PromiseState::Kept), None, 50).await.unwrap();
+    let broken = promises::list(&app.ctx, &collector, Some(PromiseState::Broken), None, 50).await.unwrap();
+    assert_eq!(kept.iter().map(|p| p.invoices[0].as_str()).collect::<Vec<_>>(), ["DK-2026-0208"]);
+    assert_eq!(broken.iter().map(|p| p.invoices[0].as_str()).collect::<Vec<_>>(), ["DK-2026-0201"]);
+    // Seeding again (as every printed link does) adds none and changes none.
+    app.magic_link("Fjordkaffe ApS").await;
+    assert_eq!(promises::list(&app.ctx, &collector, None, None, 50).await.unwrap().len(), 2);
+    let c = app.debtor("Fjordkaffe ApS").await;
+    assert_eq!(app.invoice_json(&c, "DK-2026-0201").await["invoice"]["status"], "Overdue", "collected again");
 }

@@ -192,6 +192,13 @@ async fn by_id(pool: &Pool, merchant: &MerchantId, id: &str) -> Result<Promise> 
 /// answers the same promise.
 pub async fn make(ctx: &Ctx, who: &Principal, cmd: MakePromise) -> Result<Promise> {
     let debtor = who.debtor()?;
+    let today = records::today_of(&ctx.pool, &debtor.merchant).await?;
+    make_on(ctx, who, cmd, today).await
+}
+
+/// [`make`] as if it were `today` where the merchant is (the demo's history; tests).
+pub async fn make_on(ctx: &Ctx, who: &Principal, cmd: MakePromise, today: Date) -> Result<Promise> {
+    let debtor = who.debtor()?;
     let key = cmd.key.trim();
     if key.is_empty() || key.len() > 255 || key.chars().any(char::is_control) {
         return Err(Problem::FormExpired.into());
@@ -203,7 +210,6 @@ pub async fn make(ctx: &Ctx, who: &Principal, cmd: MakePromise) -> Result<Promis
     let date = records::parse_date(cmd.date.trim())
         .map_err(|_| Error::from(Problem::InvalidDate { input: cmd.date.trim().to_string() }))?;
     let selection = portal::selection(ctx, who, &Choice::Numbers(cmd.invoices)).await?;
-    let today = selection.merchant.today()?;
     let currency = selection.total.currency();
     let amount = match cmd.amount.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
         Some(typed) => Some(Money::parse_typed(typed, currency, cmd.decimal).map_err(Problem::from)?),
@@ -404,6 +410,24 @@ struct OpenRow {
     promise_grace_days: i64,
 }
 
+/// Open promises as the review reads them.
+const OPEN: &str = "SELECT p.id, p.merchant_id, p.customer_id, c.mode, p.currency, p.amount_minor, p.promised_date, \
+                    p.paid_before_minor, m.time_zone, m.promise_grace_days FROM promises p \
+                    JOIN merchants m ON m.id = p.merchant_id \
+                    JOIN customers c ON c.merchant_id = p.merchant_id AND c.id = p.customer_id \
+                    WHERE p.state = 'open'";
+
+/// Reviews one promise as [`review`] does (the demo closes the promises it made); whether it
+/// closed it.
+pub async fn review_one(ctx: &Ctx, id: &str, today: impl Fn(&jiff::tz::TimeZone) -> Date) -> Result<bool> {
+    let row: Option<OpenRow> =
+        sqlx::query_as(&format!("{OPEN} AND p.id = $1")).bind(id).fetch_optional(&ctx.pool).await?;
+    match row {
+        Some(row) => close_if_due(ctx, &row, &today).await,
+        None => Ok(false),
+    }
+}
+
 /// Closes every open promise that is kept or broken on the day `today` gives for its
 /// merchant's time zone (the job passes the clock's; tests pass the day they need); how many
 /// it closed. Safe to run twice: a promise closes once.
@@ -411,17 +435,11 @@ pub async fn review(ctx: &Ctx, today: impl Fn(&jiff::tz::TimeZone) -> Date) -> R
     let mut closed = 0;
     let mut after = String::new();
     loop {
-        let rows: Vec<OpenRow> = sqlx::query_as(
-            "SELECT p.id, p.merchant_id, p.customer_id, c.mode, p.currency, p.amount_minor, p.promised_date, \
-             p.paid_before_minor, m.time_zone, m.promise_grace_days FROM promises p \
-             JOIN merchants m ON m.id = p.merchant_id \
-             JOIN customers c ON c.merchant_id = p.merchant_id AND c.id = p.customer_id \
-             WHERE p.state = 'open' AND p.id > $1 ORDER BY p.id LIMIT $2",
-        )
-        .bind(&after)
-        .bind(BATCH)
-        .fetch_all(&ctx.pool)
-        .await?;
+        let rows: Vec<OpenRow> = sqlx::query_as(&format!("{OPEN} AND p.id > $1 ORDER BY p.id LIMIT $2"))
+            .bind(&after)
+            .bind(BATCH)
+            .fetch_all(&ctx.pool)
+            .await?;
         let Some(last) = rows.last() else { return Ok(closed) };
         after = last.id.clone();
         for row in rows {
