@@ -186,6 +186,7 @@ pub(crate) fn AdminHeader(merchant_name: String, staff_email: String) -> impl In
                 <a href="/admin" aria-current=move || current("/admin")>{w.nav_invoices()}</a>
                 <a href="/admin/payments" aria-current=move || current("/admin/payments")>{w.nav_payments()}</a>
                 <a href="/admin/promises" aria-current=move || current("/admin/promises")>{w.nav_promises()}</a>
+                <a href="/admin/disputes" aria-current=move || current("/admin/disputes")>{w.nav_disputes()}</a>
                 <a href="/admin/webhooks" aria-current=move || current("/admin/webhooks")>{w.nav_webhooks()}</a>
                 <a href="/admin/jobs" aria-current=move || current("/admin/jobs")>{w.nav_jobs()}</a>
                 <a href="/admin/mail" aria-current=move || current("/admin/mail")>{w.nav_mail()}</a>
@@ -237,5 +238,58 @@ fn AdminView(overview: AdminOverview) -> impl IntoView {
             </div>
             <crate::components::Pager base="/admin".to_string() list=overview.list/>
         </main>
+    }
+}
+
+/// A queue page's filters: one plain link per value of `param` on `path`, the current one
+/// marked (promises by state, disputes by status).
+#[component]
+pub(crate) fn QueueFilters(
+    path: &'static str,
+    param: &'static str,
+    options: Vec<(&'static str, String)>,
+    current: String,
+    label: String,
+) -> impl IntoView {
+    view! {
+        <nav class="list-filters" aria-label=label>
+            <ul>
+                {options.into_iter().map(|(value, words)| {
+                    let here = (current == value).then_some("page");
+                    view! { <li><a href=format!("{path}?{param}={value}") aria-current=here>{words}</a></li> }
+                }).collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+/// A queue page's table (a card per row on a phone): `headers` as (words, numeric), the rows
+/// as children; `empty` instead when there is nothing to show.
+#[component]
+pub(crate) fn QueueTable(
+    class: &'static str,
+    caption: String,
+    headers: Vec<(String, bool)>,
+    empty: Option<String>,
+    children: Children,
+) -> impl IntoView {
+    match empty {
+        Some(text) => view! { <p>{text}</p> }.into_any(),
+        None => view! {
+            <div class="table-scroll">
+                <table class=format!("{class} stack")>
+                    <caption>{caption}</caption>
+                    <thead>
+                        <tr>
+                            {headers.into_iter().map(|(words, numeric)| view! {
+                                <th scope="col" class=numeric.then_some("num")>{words}</th>
+                            }).collect_view()}
+                        </tr>
+                    </thead>
+                    <tbody>{children()}</tbody>
+                </table>
+            </div>
+        }
+        .into_any(),
     }
 }

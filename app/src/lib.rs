@@ -17,6 +17,8 @@ pub mod components;
 #[cfg(feature = "ssr")]
 pub mod dates;
 #[cfg(feature = "ssr")]
+pub mod disputes_admin;
+#[cfg(feature = "ssr")]
 pub mod emails;
 #[cfg(feature = "ssr")]
 pub mod error;

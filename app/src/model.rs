@@ -78,6 +78,8 @@ pub struct CurrencyTotals {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineView {
+    /// 1 for the first line.
+    pub position: u32,
     pub description: String,
     pub quantity: String,
     pub unit_price: Money,
@@ -102,6 +104,28 @@ pub struct InvoiceDetail {
     pub promise_dates: Option<(Date, Date)>,
     /// A fresh idempotency key for the promise form.
     pub promise_key: String,
+    /// Its disputes, newest first, their words made on the server.
+    pub disputes: Vec<DisputeView>,
+    /// What disputes not yet resolved hold out of collection.
+    pub disputed: Money,
+    /// The balance less what disputes hold: what is asked for now.
+    pub collectable: Money,
+    /// A fresh idempotency key for the dispute form.
+    pub dispute_key: String,
+    /// The reasons a debtor may give: (code, words).
+    pub dispute_reasons: Vec<(String, String)>,
+}
+
+/// A dispute as the debtor sees it on the invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisputeView {
+    pub reason: String,
+    pub status: String,
+    pub amount: Money,
+    /// The disputed lines' descriptions; empty: the whole invoice.
+    pub lines: Vec<String>,
+    /// The thread, oldest first: (who, when, what).
+    pub messages: Vec<(String, String, String)>,
 }
 
 /// A promise to pay as the debtor made it.
@@ -259,6 +283,30 @@ pub struct AdminPromiseRow {
     pub pause_until: Date,
     /// When it was made, on the merchant's clock.
     pub made: String,
+}
+
+/// The admin's disputes page: one status's disputes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisputesOverview {
+    pub merchant_name: String,
+    pub staff_email: String,
+    /// `open`, `under_review` or `resolved`.
+    pub status: String,
+    pub disputes: Vec<AdminDisputeRow>,
+}
+
+/// A dispute on the admin's disputes page, its words made on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminDisputeRow {
+    /// Name (number).
+    pub customer: String,
+    pub invoice: String,
+    pub reason: String,
+    pub amount: Money,
+    /// When it was opened, on the merchant's clock.
+    pub opened: String,
+    /// The debtor's first message.
+    pub message: String,
 }
 
 /// A payment on the admin's payments page, its words made on the server.

@@ -71,6 +71,30 @@ pub async fn load_invoice(merchant: String, number: String) -> Result<InvoiceDet
             let (ctx, who) = edge::debtor(&merchant).await?;
             let number = kassa_domain::InvoiceNumber::parse(&number).map_err(|_| AppError::NotFound)?;
             let detail = kassa_core::services::portal::invoice(&ctx, &who, &number).await?;
+            let lang = crate::i18n::lang();
+            let disputes = detail
+                .disputes
+                .iter()
+                .map(|d| DisputeView {
+                    reason: crate::words::dispute_reason(lang, d.reason),
+                    status: crate::words::dispute_status(lang, d.status),
+                    amount: d.amount,
+                    lines: d
+                        .lines
+                        .iter()
+                        .filter_map(|p| detail.lines.iter().find(|l| l.position == *p))
+                        .map(|l| l.description.clone())
+                        .collect(),
+                    messages: d
+                        .messages
+                        .iter()
+                        .map(|m| {
+                            let who = crate::words::dispute_author(lang, &m.author, &detail.merchant.name);
+                            (who, crate::dates::moment(m.created_at, &detail.merchant.time_zone), m.body.clone())
+                        })
+                        .collect(),
+                })
+                .collect();
             Ok(InvoiceDetail {
                 merchant: edge::branding(&detail.merchant),
                 customer_name: detail.customer_name,
@@ -79,6 +103,7 @@ pub async fn load_invoice(merchant: String, number: String) -> Result<InvoiceDet
                     .lines
                     .into_iter()
                     .map(|l| LineView {
+                        position: l.position,
                         description: l.description,
                         quantity: l.quantity,
                         unit_price: l.unit_price,
@@ -90,6 +115,14 @@ pub async fn load_invoice(merchant: String, number: String) -> Result<InvoiceDet
                 promise: detail.promise.map(|p| PromiseView { amount: p.amount, date: p.date }),
                 promise_dates: detail.promise_dates,
                 promise_key: kassa_core::db::new_id(),
+                disputed: detail.invoice.disputed,
+                collectable: detail.invoice.collectable,
+                dispute_key: kassa_core::db::new_id(),
+                dispute_reasons: kassa_domain::dispute::DisputeReason::ALL
+                    .iter()
+                    .map(|r| (r.as_str().to_string(), crate::words::dispute_reason(lang, *r)))
+                    .collect(),
+                disputes,
                 transfer: detail.transfer.map(edge::transfer_view),
                 settlements: detail
                     .settlements
@@ -116,6 +149,24 @@ pub async fn load_invoice(merchant: String, number: String) -> Result<InvoiceDet
     )
 }
 
+/// A debtor's form about one of their invoices: the context, the debtor, the invoice's number
+/// (a malformed one is not found) and the decimal mark of the page's language.
+async fn invoice_form(
+    merchant: &str,
+    number: &str,
+) -> Result<(kassa_core::Ctx, kassa_core::Principal, kassa_domain::InvoiceNumber, char), AppError> {
+    let (ctx, who) = crate::backend::debtor(merchant).await?;
+    let number = kassa_domain::InvoiceNumber::parse(number).map_err(|_| AppError::NotFound)?;
+    Ok((ctx, who, number, crate::money::decimal_separator(crate::i18n::lang())))
+}
+
+/// Back to the invoice's page after a form about it.
+fn back_to_invoice(merchant: &str, number: &str) -> Result<String, AppError> {
+    let back = format!("/p/{merchant}/invoices/{number}");
+    crate::backend::redirect(&back)?;
+    Ok(back)
+}
+
 #[server(endpoint = "pay_invoice")]
 pub async fn pay_invoice(
     merchant: String,
@@ -127,9 +178,7 @@ pub async fn pay_invoice(
     use kassa_core::services::payments::{self, PayInvoice};
     edge::with_status(
         async {
-            let (ctx, who) = edge::debtor(&merchant).await?;
-            let number = kassa_domain::InvoiceNumber::parse(&number).map_err(|_| AppError::NotFound)?;
-            let decimal = crate::money::decimal_separator(crate::i18n::lang());
+            let (ctx, who, number, decimal) = invoice_form(&merchant, &number).await?;
             let paying = payments::pay(&ctx, &who, PayInvoice { number, amount, decimal, key: pay_key }).await?;
             onwards(&merchant, paying)
         }
@@ -151,14 +200,36 @@ pub async fn promise_to_pay(
     use kassa_core::services::promises::{self, MakePromise};
     edge::with_status(
         async {
-            let (ctx, who) = edge::debtor(&merchant).await?;
-            let invoice = kassa_domain::InvoiceNumber::parse(&number).map_err(|_| AppError::NotFound)?;
-            let decimal = crate::money::decimal_separator(crate::i18n::lang());
+            let (ctx, who, invoice, decimal) = invoice_form(&merchant, &number).await?;
             let cmd = MakePromise { invoices: vec![invoice], date, amount: Some(amount), decimal, key: promise_key };
             promises::make(&ctx, &who, cmd).await?;
-            let back = format!("/p/{merchant}/invoices/{number}");
-            edge::redirect(&back)?;
-            Ok(back)
+            back_to_invoice(&merchant, &number)
+        }
+        .await,
+    )
+}
+
+/// The debtor disputes (part of) the invoice: a reason, the lines (by position; none: the
+/// whole invoice), the amount (typed in their language; empty: the lines' amounts) and a
+/// message; back to the invoice, which shows the dispute.
+#[server(endpoint = "dispute_invoice")]
+pub async fn dispute_invoice(
+    merchant: String,
+    number: String,
+    reason: String,
+    #[server(default)] lines: Vec<u32>,
+    #[server(default)] amount: String,
+    message: String,
+    dispute_key: String,
+) -> Result<String, AppError> {
+    use crate::backend as edge;
+    use kassa_core::services::disputes::{self, OpenDispute};
+    edge::with_status(
+        async {
+            let (ctx, who, invoice, decimal) = invoice_form(&merchant, &number).await?;
+            let cmd = OpenDispute { invoice, reason, lines, amount: Some(amount), decimal, message, key: dispute_key };
+            disputes::open(&ctx, &who, cmd).await?;
+            back_to_invoice(&merchant, &number)
         }
         .await,
     )
@@ -478,12 +549,13 @@ pub fn InvoicePage() -> impl IntoView {
     let number = param("number");
     let pay = ServerAction::<PayInvoice>::new();
     let promise = ServerAction::<PromiseToPay>::new();
+    let dispute = ServerAction::<DisputeInvoice>::new();
     // A declined attempt refetches the invoice, which brings a fresh idempotency key.
     let detail = Resource::new(
-        move || (merchant(), number(), pay.version().get(), promise.version().get()),
-        |(m, n, _, _)| load_invoice(m, n),
+        move || (merchant(), number(), pay.version().get(), promise.version().get(), dispute.version().get()),
+        |(m, n, _, _, _)| load_invoice(m, n),
     );
-    portal_page(detail, t().loading_invoice(), move |d| view! { <InvoiceView detail=d pay=pay promise=promise/> })
+    portal_page(detail, t().loading_invoice(), move |d| view! { <InvoiceView detail=d pay promise dispute/> })
 }
 
 #[component]
@@ -491,6 +563,7 @@ fn InvoiceView(
     detail: InvoiceDetail,
     pay: ServerAction<PayInvoice>,
     promise: ServerAction<PromiseToPay>,
+    dispute: ServerAction<DisputeInvoice>,
 ) -> impl IntoView {
     let w = t();
     let inv = detail.invoice;
@@ -500,6 +573,18 @@ fn InvoiceView(
     let form_slug = slug.clone();
     let list_slug = slug.clone();
     let (promise_slug, promise_number, promise_balance) = (slug.clone(), inv.number.clone(), inv.balance);
+    let disputing = Disputing {
+        slug: slug.clone(),
+        number: inv.number.clone(),
+        lines: detail.lines.iter().map(|l| (l.position, l.description.clone())).collect(),
+        disputes: detail.disputes.clone(),
+        disputed: detail.disputed,
+        collectable: detail.collectable,
+        reasons: detail.dispute_reasons.clone(),
+        key: detail.dispute_key.clone(),
+    };
+    // What is asked for now: the balance less what disputes hold.
+    let pay_default = detail.collectable;
     let pay_error = move || pay.value().get().and_then(|r| r.err()).map(|e| e.to_string());
     view! {
         <Title text=w.invoice_title(&inv.number)/>
@@ -548,7 +633,7 @@ fn InvoiceView(
                         <input type="hidden" name="pay_key" value=detail.pay_key.clone()/>
                         <label for="pay-amount">{w.amount_in(inv.balance.currency().code())}</label>
                         <input id="pay-amount" name="amount" inputmode="decimal" autocomplete="off" required
-                            value=crate::money::typed_in(crate::i18n::lang(), inv.balance)/>
+                            value=crate::money::typed_in(crate::i18n::lang(), pay_default)/>
                         <p role="alert" class="form-error">{pay_error}</p>
                         <button type="submit" class="button-primary" disabled=move || pay.pending().get()>{w.pay_now()}</button>
                     </ActionForm>
@@ -557,6 +642,7 @@ fn InvoiceView(
             {transfer.map(|transfer| view! { <TransferSection transfer/> })}
             <PromiseSection slug=promise_slug number=promise_number balance=promise_balance
                 made=detail.promise dates=detail.promise_dates key=detail.promise_key action=promise/>
+            <DisputeSection disputing action=dispute/>
             {(!detail.settlements.is_empty()).then(move || view! {
                 <h2>{w.payments_and_credits()}</h2>
                 <ul class="payments">
@@ -631,6 +717,82 @@ fn PromiseSection(
             </section>
         }
     })
+}
+
+/// What the dispute section shows and sends.
+struct Disputing {
+    slug: String,
+    number: String,
+    /// (position, description) of each line.
+    lines: Vec<(u32, String)>,
+    disputes: Vec<DisputeView>,
+    disputed: kassa_domain::Money,
+    collectable: kassa_domain::Money,
+    reasons: Vec<(String, String)>,
+    key: String,
+}
+
+/// The invoice's disputes with their threads, what they hold out of collection, and (while
+/// something is open and undisputed) a plain form to dispute the invoice or chosen lines.
+#[component]
+fn DisputeSection(disputing: Disputing, action: ServerAction<DisputeInvoice>) -> impl IntoView {
+    let w = t();
+    let error = move || action.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    let Disputing { slug, number, lines, disputes, disputed, collectable, reasons, key } = disputing;
+    let held = disputed.is_positive().then(|| {
+        view! { <p class="notice" data-testid="dispute-held">{w.dispute_held(money(disputed), money(collectable))}</p> }
+    });
+    let listed = (!disputes.is_empty()).then(|| {
+        view! {
+            <h2>{w.disputes_title()}</h2>
+            <ul class="disputes">
+                {disputes.into_iter().map(|d| view! {
+                    <li data-testid="dispute">
+                        <p>{w.dispute_summary(money(d.amount), d.reason, d.status)}</p>
+                        {(!d.lines.is_empty()).then(|| view! { <p class="hint">{d.lines.join(", ")}</p> })}
+                        <ul class="thread">
+                            {d.messages.into_iter().map(|(who, at, body)| view! {
+                                <li><strong>{who}</strong>" · "{at}<br/>{body}</li>
+                            }).collect_view()}
+                        </ul>
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+    });
+    let form = collectable.is_positive().then(|| {
+        let currency = collectable.currency().code().to_string();
+        view! {
+            <details class="pay dispute">
+                <summary>{w.dispute_title()}</summary>
+                <p>{w.dispute_intro()}</p>
+                <ActionForm action=action>
+                    <input type="hidden" name="merchant" value=slug/>
+                    <input type="hidden" name="number" value=number/>
+                    <input type="hidden" name="dispute_key" value=key/>
+                    <label for="dispute-reason">{w.dispute_reason()}</label>
+                    <select id="dispute-reason" name="reason" required>
+                        {reasons.into_iter().map(|(code, words)| view! { <option value=code>{words}</option> }).collect_view()}
+                    </select>
+                    <fieldset>
+                        <legend>{w.dispute_lines()}</legend>
+                        {lines.into_iter().enumerate().map(|(i, (position, description))| view! {
+                            <label><input type="checkbox" name=format!("lines[{i}]") value=position.to_string()/>" "{description}</label>
+                        }).collect_view()}
+                    </fieldset>
+                    <label for="dispute-amount">{w.dispute_amount(&currency)}</label>
+                    <input id="dispute-amount" name="amount" inputmode="decimal" autocomplete="off"
+                        aria-describedby="dispute-amount-hint"/>
+                    <p id="dispute-amount-hint" class="hint">{w.dispute_amount_hint()}</p>
+                    <label for="dispute-message">{w.dispute_message()}</label>
+                    <textarea id="dispute-message" name="message" required maxlength="4000" rows="4"></textarea>
+                    {move || error().map(|e| view! { <p role="alert" class="form-error">{e}</p> })}
+                    <button type="submit" disabled=move || action.pending().get()>{w.dispute_submit()}</button>
+                </ActionForm>
+            </details>
+        }
+    });
+    view! { <section aria-label=w.disputes_title()>{held}{listed}{form}</section> }
 }
 
 /// `2026-12-15`, as a date field's `min`, `max` and value are written in every language.

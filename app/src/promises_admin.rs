@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::admin::{AdminHeader, QueueFilters, QueueTable};
 use crate::error::AppError;
 use crate::i18n::t;
 use crate::model::{AdminPromiseRow, PromisesOverview};
@@ -65,8 +66,7 @@ pub fn PromisesPage() -> impl IntoView {
 #[component]
 fn PromisesView(overview: PromisesOverview) -> impl IntoView {
     let w = t();
-    let state = overview.state.clone();
-    let filters = STATES
+    let options = STATES
         .iter()
         .map(|s| {
             let label = match *s {
@@ -74,12 +74,17 @@ fn PromisesView(overview: PromisesOverview) -> impl IntoView {
                 "kept" => w.promises_kept(),
                 _ => w.promises_open(),
             };
-            let current = (state == *s).then_some("page");
-            view! { <li><a href=format!("/admin/promises?state={s}") aria-current=current>{label}</a></li> }
+            (*s, label)
         })
-        .collect_view();
-    let open = state == "open";
-    let empty = overview.promises.is_empty();
+        .collect();
+    let open = overview.state == "open";
+    let empty = overview.promises.is_empty().then(|| w.promises_none());
+    let mut headers = vec![(w.col_customer(), false), (w.col_invoices(), false), (w.col_amount(), true)];
+    headers.push((w.col_promised_date(), false));
+    if open {
+        headers.push((w.col_collection_resumes(), false));
+    }
+    headers.push((w.col_made(), false));
     let rows = overview
         .promises
         .into_iter()
@@ -100,33 +105,11 @@ fn PromisesView(overview: PromisesOverview) -> impl IntoView {
         .collect_view();
     view! {
         <Title text=w.admin_page_title(w.nav_promises())/>
-        <crate::admin::AdminHeader merchant_name=overview.merchant_name staff_email=overview.staff_email/>
+        <AdminHeader merchant_name=overview.merchant_name staff_email=overview.staff_email/>
         <main id="main" class="admin-main">
             <h1>{w.nav_promises()}</h1>
-            <nav class="list-filters" aria-label=w.promises_filter()><ul>{filters}</ul></nav>
-            {if empty {
-                view! { <p>{w.promises_none()}</p> }.into_any()
-            } else {
-                view! {
-                    <div class="table-scroll">
-                        <table class="promises stack">
-                            <caption>{w.promises_caption()}</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">{w.col_customer()}</th>
-                                    <th scope="col">{w.col_invoices()}</th>
-                                    <th scope="col" class="num">{w.col_amount()}</th>
-                                    <th scope="col">{w.col_promised_date()}</th>
-                                    {open.then(|| view! { <th scope="col">{w.col_collection_resumes()}</th> })}
-                                    <th scope="col">{w.col_made()}</th>
-                                </tr>
-                            </thead>
-                            <tbody>{rows}</tbody>
-                        </table>
-                    </div>
-                }
-                .into_any()
-            }}
+            <QueueFilters path="/admin/promises" param="state" options current=overview.state label=w.promises_filter()/>
+            <QueueTable class="promises" caption=w.promises_caption() headers empty>{rows}</QueueTable>
         </main>
     }
 }

@@ -6,8 +6,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::{
-    accessibility, admin, components, jobs, mailbox, payments_admin, portal, promises_admin, settings, statement,
-    webhooks,
+    accessibility, admin, components, disputes_admin, jobs, mailbox, payments_admin, portal, promises_admin, settings,
+    statement, webhooks,
 };
 
 /// Where the stylesheet is (`/pkg/kassa-<hash>.css`), as the server found it in the site's
@@ -63,6 +63,7 @@ pub fn App() -> AnyView {
                 <Route path=path!("/admin/mail") view=mailbox::MailPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/payments") view=payments_admin::PaymentsPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/promises") view=promises_admin::PromisesPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/disputes") view=disputes_admin::DisputesPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/set-password/:token") view=admin::SetPasswordPage/>
             </Routes>
         </Router>

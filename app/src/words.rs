@@ -92,6 +92,38 @@ pub fn method_in(lang: Lang, method: &str) -> String {
     }
 }
 
+/// Why a debtor disputes, in `lang`.
+pub fn dispute_reason(lang: Lang, reason: kassa_domain::dispute::DisputeReason) -> String {
+    use kassa_domain::dispute::DisputeReason;
+    let w = lang.words();
+    match reason {
+        DisputeReason::NotReceived => w.dispute_reason_not_received(),
+        DisputeReason::Damaged => w.dispute_reason_damaged(),
+        DisputeReason::WrongPriceOrQuantity => w.dispute_reason_wrong_price_or_quantity(),
+        DisputeReason::AlreadyPaid => w.dispute_reason_already_paid(),
+        DisputeReason::Other => w.dispute_reason_other(),
+    }
+}
+
+/// Where a dispute is, in `lang`.
+pub fn dispute_status(lang: Lang, status: kassa_domain::dispute::DisputeStatus) -> String {
+    use kassa_domain::dispute::DisputeStatus;
+    let w = lang.words();
+    match status {
+        DisputeStatus::Open => w.dispute_status_open(),
+        DisputeStatus::UnderReview => w.dispute_status_under_review(),
+        DisputeStatus::Resolved => w.dispute_status_resolved(),
+    }
+}
+
+/// Who wrote a dispute's message, as the debtor reads it: "You", or the merchant's name.
+pub fn dispute_author(lang: Lang, author: &str, merchant_name: &str) -> String {
+    match author {
+        "debtor" => lang.words().dispute_author_you(),
+        _ => merchant_name.to_string(),
+    }
+}
+
 pub fn method(method: &str) -> String {
     method_in(lang(), method)
 }
@@ -291,6 +323,10 @@ fn problem_in(lang: Lang, p: &Problem, on_a_page: bool) -> String {
         Problem::PromiseAmountInvalid { owed } => w.problem_promise_amount_invalid(money(owed)),
         Problem::InvoiceAlreadyPromised { number } => w.problem_invoice_already_promised(number),
         Problem::PromisePolicyInvalid => w.problem_promise_policy_invalid(),
+        Problem::DisputeReasonUnknown { input } => w.problem_dispute_reason_unknown(input),
+        Problem::DisputeMessageInvalid { max_chars } => w.problem_dispute_message_invalid(*max_chars),
+        Problem::DisputeLineUnknown { line } => w.problem_dispute_line_unknown(*line),
+        Problem::DisputeAmountInvalid { most } => w.problem_dispute_amount_invalid(money(most)),
     }
 }
 

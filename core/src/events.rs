@@ -32,11 +32,12 @@ pub enum EventType {
     PromiseMade,
     PromiseKept,
     PromiseBroken,
+    DisputeOpened,
 }
 
 impl EventType {
     /// Every type, as endpoints subscribe to them.
-    pub const ALL: [EventType; 13] = [
+    pub const ALL: [EventType; 14] = [
         EventType::CustomerCreated,
         EventType::InvoiceCreated,
         EventType::InvoicePaid,
@@ -50,6 +51,7 @@ impl EventType {
         EventType::PromiseMade,
         EventType::PromiseKept,
         EventType::PromiseBroken,
+        EventType::DisputeOpened,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -67,6 +69,7 @@ impl EventType {
             EventType::PromiseMade => "promise.made",
             EventType::PromiseKept => "promise.kept",
             EventType::PromiseBroken => "promise.broken",
+            EventType::DisputeOpened => "dispute.opened",
         }
     }
 }

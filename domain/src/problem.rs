@@ -349,6 +349,21 @@ pub enum Problem {
     },
     /// The merchant's promise rules: a window of 1 to 365 days, a grace of 0 to 60.
     PromisePolicyInvalid,
+    // Disputes.
+    DisputeReasonUnknown {
+        input: String,
+    },
+    /// A dispute says what is wrong: 1 to `max_chars` characters.
+    DisputeMessageInvalid {
+        max_chars: u32,
+    },
+    DisputeLineUnknown {
+        line: u32,
+    },
+    /// A disputed amount is above zero and at most `most` (the lines' amounts, what is open).
+    DisputeAmountInvalid {
+        most: Money,
+    },
 }
 
 impl Problem {
@@ -503,6 +518,10 @@ impl Problem {
             Problem::PromiseAmountInvalid { .. } => "promise_amount_invalid",
             Problem::InvoiceAlreadyPromised { .. } => "invoice_already_promised",
             Problem::PromisePolicyInvalid => "promise_policy_invalid",
+            Problem::DisputeReasonUnknown { .. } => "dispute_reason_unknown",
+            Problem::DisputeMessageInvalid { .. } => "dispute_message_invalid",
+            Problem::DisputeLineUnknown { .. } => "dispute_line_unknown",
+            Problem::DisputeAmountInvalid { .. } => "dispute_amount_invalid",
         }
     }
 }

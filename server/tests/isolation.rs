@@ -213,9 +213,11 @@ async fn fingerprint(app: &TestApp, victims: &[&Victim]) -> Vec<String> {
     let mut rows: Vec<String> = Vec::new();
     for v in victims {
         let by_customer = [
-            "SELECT id || ':' || CAST(open_minor AS TEXT) || ':' || COALESCE(promised_until, '-') FROM invoices \
+            "SELECT id || ':' || CAST(open_minor AS TEXT) || ':' || COALESCE(promised_until, '-') || ':' \
+             || CAST(disputed_minor AS TEXT) FROM invoices \
              WHERE customer_id = $1",
             "SELECT id || ':' || state FROM promises WHERE customer_id = $1",
+            "SELECT id || ':' || status FROM disputes WHERE customer_id = $1",
             "SELECT id || ':' || COALESCE(CAST(reversed_at AS TEXT), '-') || ':' || CAST(refunded_minor AS TEXT) \
              FROM payments WHERE customer_id = $1",
             "SELECT id FROM refunds WHERE customer_id = $1",
@@ -425,6 +427,13 @@ fn server_fn_form(name: &str, v: &Victim) -> Vec<(&'static str, String)> {
             ("pay_key", kassa_core::db::new_id()),
         ],
         "load_receipt" => vec![("merchant", s("demo")), ("payment", v.payment.clone())],
+        "dispute_invoice" => vec![
+            ("merchant", s("demo")),
+            ("number", v.invoices[1].1.clone()),
+            ("reason", s("other")),
+            ("message", s("an attacker's dispute")),
+            ("dispute_key", kassa_core::db::new_id()),
+        ],
         "promise_to_pay" => vec![
             ("merchant", s("demo")),
             ("number", v.invoices[1].1.clone()),
@@ -448,6 +457,7 @@ fn server_fn_form(name: &str, v: &Victim) -> Vec<(&'static str, String)> {
         "staff_logout" | "load_admin" | "load_webhooks" | "load_jobs" | "load_settings" | "load_mail" => vec![],
         "load_payments" => vec![("before", s(""))],
         "load_promises" => vec![("state", s("open"))],
+        "load_disputes" => vec![("status", s("open"))],
         "refund_payment" => vec![
             ("payment", v.payment.clone()),
             // More than it paid: refused even where it is found, so nothing changes.
@@ -492,15 +502,19 @@ fn expected(name: &str, who: &str) -> &'static [u16] {
         "load_statement" if who == "a debtor of another customer" => &[200],
         "load_statement" if who.starts_with("a pay link") => &[404],
         "load_invoice" | "pay_invoice" | "load_receipt" | "load_portal" | "load_selection" | "pay_invoices"
-        | "promise_to_pay"
+        | "promise_to_pay" | "dispute_invoice"
             if who.starts_with("a debtor") || who.starts_with("a pay link") =>
         {
             &[404]
         }
         "load_invoice" | "pay_invoice" | "load_receipt" | "load_portal" | "load_selection" | "pay_invoices"
-        | "promise_to_pay" => &[401],
+        | "promise_to_pay" | "dispute_invoice" => &[401],
         // Staff read their own merchant's admin; the lower roles may not change settings.
-        "load_admin" | "load_webhooks" | "load_settings" | "load_payments" | "load_promises" if staff => &[200],
+        "load_admin" | "load_webhooks" | "load_settings" | "load_payments" | "load_promises" | "load_disputes"
+            if staff =>
+        {
+            &[200]
+        }
         // A refund is a posting: collectors and admins of the payment's own merchant reach it
         // (and are told it paid less); another merchant's staff do not find it; a viewer may
         // not post.

@@ -67,6 +67,27 @@ promise-amount-hint = Hele det åbne beløb, eller mindre hvis du betaler en del
 promise-submit = Lov betaling
 promise-made = Du har lovet at betale { $amount } senest { $date }. Tak: rykkere for denne faktura venter til da.
 
+dispute-title = Er der noget galt med fakturaen?
+dispute-intro = Fortæl os, hvad der er galt. Det bestridte beløb kræver vi ikke, mens vi ser på det; resten kan stadig betales.
+dispute-reason = Hvad er galt
+dispute-reason-not-received = Ikke modtaget
+dispute-reason-damaged = Beskadiget
+dispute-reason-wrong-price-or-quantity = Forkert pris eller antal
+dispute-reason-already-paid = Allerede betalt
+dispute-reason-other = Noget andet
+dispute-lines = Hvilke linjer (ingen: hele fakturaen)
+dispute-amount = Beløb, der bestrides ({ $currency })
+dispute-amount-hint = Lad stå tomt for linjernes beløb (eller alt der er åbent); skriv mindre, hvis kun en del er forkert.
+dispute-message = Din besked
+dispute-submit = Send indsigelsen
+disputes-title = Indsigelser
+dispute-status-open = Åben
+dispute-status-under-review = Under behandling
+dispute-status-resolved = Afgjort
+dispute-author-you = Dig
+dispute-summary = { $amount } bestridt · { $reason } · { $status }
+dispute-held = { $disputed } er bestridt og kræves ikke, mens det undersøges; { $collectable } kan betales nu.
+
 checkout-title = Betal fakturaer
 checkout-heading = { $count ->
     [one] Betal 1 faktura

@@ -84,6 +84,33 @@ promise-submit = Promise to pay
 # $date (String) - a date
 promise-made = You promised to pay { $amount } by { $date }. Thank you: reminders about this invoice wait until then.
 
+dispute-title = Something wrong with this invoice?
+dispute-intro = Tell us what is wrong. The amount you dispute is not asked for while we look at it; the rest stays payable.
+dispute-reason = What is wrong
+dispute-reason-not-received = Not received
+dispute-reason-damaged = Damaged
+dispute-reason-wrong-price-or-quantity = Wrong price or quantity
+dispute-reason-already-paid = Already paid
+dispute-reason-other = Something else
+dispute-lines = Which lines (none: the whole invoice)
+# $currency (String) - an ISO 4217 code, like EUR
+dispute-amount = Amount you dispute ({ $currency })
+dispute-amount-hint = Leave empty for the lines' amounts (or all that is open); write less if only part is wrong.
+dispute-message = Your message
+dispute-submit = Send the dispute
+disputes-title = Disputes
+dispute-status-open = Open
+dispute-status-under-review = Under review
+dispute-status-resolved = Resolved
+dispute-author-you = You
+# $amount (String) - an amount with its currency
+# $status (String) - where the dispute is
+# $reason (String) - why
+dispute-summary = { $amount } disputed · { $reason } · { $status }
+# $disputed (String) - an amount with its currency
+# $collectable (String) - an amount with its currency
+dispute-held = { $disputed } is disputed and not asked for while it is looked at; { $collectable } can be paid now.
+
 checkout-title = Pay invoices
 # $count (Number) - how many invoices
 checkout-heading = { $count ->

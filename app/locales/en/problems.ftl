@@ -254,6 +254,14 @@ problem-promise-amount-invalid = Promise an amount above zero and at most { $owe
 # $number (String) - an invoice number
 problem-invoice-already-promised = Invoice { $number } already has a promise to pay; it ends before a new one can be made.
 problem-promise-policy-invalid = Allow promises from 1 to 365 days ahead, with 0 to 60 days' grace.
+# $input (String) - what was sent
+problem-dispute-reason-unknown = '{ $input }' is not a reason Kassa knows: choose one from the list.
+# $max_chars (Number) - the most characters
+problem-dispute-message-invalid = Say what is wrong, in at most { $max_chars } characters.
+# $line (Number) - a line's position
+problem-dispute-line-unknown = The invoice has no line { $line }.
+# $most (String) - an amount with its currency
+problem-dispute-amount-invalid = Dispute an amount above zero and at most { $most }.
 problem-stripe-secret-key-invalid = That is not a Stripe secret key: copy it from Developers, API keys in the Stripe Dashboard; it starts with sk_test_ or sk_live_ (rk_test_ or rk_live_ for a restricted key).
 problem-stripe-publishable-key-invalid = That is not a Stripe publishable key: copy it from Developers, API keys in the Stripe Dashboard; it starts with pk_test_ or pk_live_.
 problem-stripe-webhook-secret-invalid = That is not a Stripe webhook signing secret: copy it from the webhook endpoint you added in the Stripe Dashboard; it starts with whsec_.

@@ -67,6 +67,27 @@ promise-amount-hint = Het hele openstaande bedrag, of minder als u een deel beta
 promise-submit = Betaling toezeggen
 promise-made = U hebt toegezegd { $amount } te betalen uiterlijk { $date }. Dank u: herinneringen over deze factuur wachten tot dan.
 
+dispute-title = Klopt er iets niet aan deze factuur?
+dispute-intro = Vertel ons wat er niet klopt. Het betwiste bedrag vragen we niet terwijl we ernaar kijken; de rest blijft te betalen.
+dispute-reason = Wat klopt er niet
+dispute-reason-not-received = Niet ontvangen
+dispute-reason-damaged = Beschadigd
+dispute-reason-wrong-price-or-quantity = Verkeerde prijs of aantal
+dispute-reason-already-paid = Al betaald
+dispute-reason-other = Iets anders
+dispute-lines = Welke regels (geen: de hele factuur)
+dispute-amount = Bedrag in geschil ({ $currency })
+dispute-amount-hint = Laat leeg voor de bedragen van de regels (of alles wat openstaat); vul minder in als maar een deel niet klopt.
+dispute-message = Uw bericht
+dispute-submit = Betwisting versturen
+disputes-title = Betwistingen
+dispute-status-open = Open
+dispute-status-under-review = In behandeling
+dispute-status-resolved = Afgehandeld
+dispute-author-you = U
+dispute-summary = { $amount } betwist · { $reason } · { $status }
+dispute-held = { $disputed } is betwist en wordt niet gevraagd zolang we ernaar kijken; { $collectable } kunt u nu betalen.
+
 checkout-title = Facturen betalen
 checkout-heading = { $count ->
     [one] 1 factuur betalen

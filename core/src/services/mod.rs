@@ -6,6 +6,7 @@ pub mod admin;
 pub mod api_keys;
 pub mod auth;
 pub mod customers;
+pub mod disputes;
 pub mod entries;
 pub mod gateway_events;
 pub mod invoices;

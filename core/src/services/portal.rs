@@ -70,6 +70,8 @@ pub struct InvoiceDetail {
     /// The first and last date a new promise may name; `None` when it cannot be promised
     /// (nothing open, or already promised).
     pub promise_dates: Option<(Date, Date)>,
+    /// Its disputes, newest first.
+    pub disputes: Vec<crate::services::disputes::Dispute>,
 }
 
 /// Paying an invoice by bank transfer: to whom, how much, with which reference.
@@ -120,6 +122,8 @@ fn transfer(merchant: &Merchant, amount: Money, reference: Option<&str>, payee_i
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Line {
+    /// 1 for the first line.
+    pub position: u32,
     pub description: String,
     pub quantity: String,
     pub unit_price: Money,
@@ -365,8 +369,8 @@ pub async fn invoice(ctx: &Ctx, who: &Principal, number: &InvoiceNumber) -> Resu
     let merchant = merchant_by_id(pool, &debtor.merchant).await?;
     let row = debtor_invoice(pool, debtor, number).await?;
     let currency = row.currency()?;
-    let lines: Vec<(String, String, i64, i64)> = sqlx::query_as(
-        "SELECT description, quantity, unit_price_minor, amount_minor FROM invoice_lines \
+    let lines: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT position, description, quantity, unit_price_minor, amount_minor FROM invoice_lines \
          WHERE merchant_id = $1 AND invoice_id = $2 ORDER BY position",
     )
     .bind(merchant.id.as_str())
@@ -390,16 +394,19 @@ pub async fn invoice(ctx: &Ctx, who: &Principal, number: &InvoiceNumber) -> Resu
         }
         _ => None,
     };
+    let disputes = crate::services::disputes::of_invoice(pool, &merchant.id, &row.id).await?;
     Ok(InvoiceDetail {
         promise,
         promise_dates,
+        disputes,
         transfer: transfer(&merchant, invoice.balance, reference.as_deref(), payee_iban.as_deref()),
         customer_name: customer_name(pool, debtor).await?,
         merchant,
         invoice,
         lines: lines
             .into_iter()
-            .map(|(description, quantity, unit, amount)| Line {
+            .map(|(position, description, quantity, unit, amount)| Line {
+                position: u32::try_from(position).unwrap_or(0),
                 description,
                 quantity,
                 unit_price: Money::from_minor(unit, currency),
@@ -476,7 +483,7 @@ pub async fn receipt(ctx: &Ctx, who: &Principal, payment: &PaymentId) -> Result<
          JOIN invoices i ON i.merchant_id = a.merchant_id AND i.id = a.invoice_id \
          WHERE a.merchant_id = $1 AND a.payment_id = $2 AND ($3 = '' OR a.invoice_id = $3) \
          GROUP BY i.id, i.merchant_id, i.customer_id, i.number, i.currency, i.issue_date, i.due_date, i.total_minor, \
-                  i.promised_until \
+                  i.promised_until, i.disputed_minor \
          ORDER BY i.number",
         records::INVOICE_COLUMNS
     );

@@ -19,7 +19,7 @@ use crate::db::{self, Pool, Tx};
 use crate::error::{Error, Result};
 use crate::events::{self, EventType};
 use crate::jobs::{Handler, Job};
-use crate::principal::{Debtor, Mode, Principal};
+use crate::principal::{Mode, Principal};
 use crate::services::portal::{self, Choice};
 use crate::services::records::{self, format_date, parse_date};
 use crate::Ctx;
@@ -199,12 +199,9 @@ pub async fn make(ctx: &Ctx, who: &Principal, cmd: MakePromise) -> Result<Promis
 /// [`make`] as if it were `today` where the merchant is (the demo's history; tests).
 pub async fn make_on(ctx: &Ctx, who: &Principal, cmd: MakePromise, today: Date) -> Result<Promise> {
     let debtor = who.debtor()?;
-    let key = cmd.key.trim();
-    if key.is_empty() || key.len() > 255 || key.chars().any(char::is_control) {
-        return Err(Problem::FormExpired.into());
-    }
+    let key = records::form_key(&cmd.key)?;
     let merchant = &debtor.merchant;
-    if let Some(id) = made_with(&ctx.pool, debtor, key).await? {
+    if let Some(id) = records::debtor_keyed(&ctx.pool, "promises", debtor, key).await? {
         return by_id(&ctx.pool, merchant, &id).await;
     }
     let date = records::parse_date(cmd.date.trim())
@@ -222,7 +219,7 @@ pub async fn make_on(ctx: &Ctx, who: &Principal, cmd: MakePromise, today: Date) 
     let mut tx = db::begin_write(&ctx.pool).await?;
     db::lock_customer(&mut tx, merchant.as_str(), debtor.customer.as_str()).await?;
     // The same form sent twice at once: the second waited for the first's lock.
-    if let Some(id) = made_with(&mut *tx, debtor, key).await? {
+    if let Some(id) = records::debtor_keyed(&mut *tx, "promises", debtor, key).await? {
         tx.rollback().await?;
         return by_id(&ctx.pool, merchant, &id).await;
     }
@@ -296,21 +293,6 @@ pub async fn make_on(ctx: &Ctx, who: &Principal, cmd: MakePromise, today: Date) 
     events::emit(&mut tx, merchant, mode, EventType::PromiseMade, &id, data).await?;
     tx.commit().await?;
     by_id(&ctx.pool, merchant, &id).await
-}
-
-/// The promise the debtor made with `key`, if any.
-async fn made_with<'e, E>(db: E, debtor: &Debtor, key: &str) -> Result<Option<String>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    Ok(sqlx::query_scalar(
-        "SELECT id FROM promises WHERE merchant_id = $1 AND customer_id = $2 AND idempotency_key = $3",
-    )
-    .bind(debtor.merchant.as_str())
-    .bind(debtor.customer.as_str())
-    .bind(key)
-    .fetch_optional(db)
-    .await?)
 }
 
 async fn customer_mode(tx: &mut Tx, merchant: &MerchantId, customer: &CustomerId) -> Result<Mode> {

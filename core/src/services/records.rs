@@ -212,6 +212,10 @@ pub struct InvoiceState {
     pub status: InvoiceStatus,
     /// The last day an open promise to pay holds it out of collection.
     pub promised_until: Option<Date>,
+    /// What disputes not yet resolved hold out of collection.
+    pub disputed: Money,
+    /// What may be asked for and paid now: the balance less what disputes hold.
+    pub collectable: Money,
 }
 
 /// An invoice with what has been allocated to it so far.
@@ -229,12 +233,15 @@ pub struct InvoiceRow {
     pub written_off_minor: i64,
     /// The last day an open promise to pay holds it out of collection.
     pub promised_until: Option<String>,
+    /// What its disputes not yet resolved hold out of collection.
+    pub disputed_minor: i64,
 }
 
 /// Select list for [`InvoiceRow`] over `invoices i`: what payments, credit notes and
 /// write-offs have settled, summed from the ledger.
 pub const INVOICE_COLUMNS: &str =
     "i.id, i.customer_id, i.number, i.currency, i.issue_date, i.due_date, i.total_minor, i.promised_until, \
+     i.disputed_minor, \
      CAST(COALESCE((SELECT SUM(a.amount_minor) FROM applications a WHERE a.merchant_id = i.merchant_id \
        AND a.invoice_id = i.id AND a.payment_id IS NOT NULL), 0) AS BIGINT) AS paid_minor, \
      CAST(COALESCE((SELECT SUM(a.amount_minor) FROM applications a WHERE a.merchant_id = i.merchant_id \
@@ -265,6 +272,19 @@ impl InvoiceRow {
         let credited = Money::from_minor(self.credited_minor, currency);
         let written_off = Money::from_minor(self.written_off_minor, currency);
         let promised_until = self.promised_until.as_deref().map(parse_date).transpose()?;
+        let disputed = Money::from_minor(self.disputed_minor, currency);
+        let facts = StatusFacts {
+            total,
+            paid,
+            credited,
+            written_off,
+            due_date,
+            today,
+            disputed,
+            // Payment plans (issue 21) are read into this as they land.
+            in_plan: false,
+            promised_until,
+        };
         Ok(InvoiceState {
             id: InvoiceId::from_raw(self.id.clone()),
             customer: CustomerId::from_raw(self.customer_id.clone()),
@@ -277,19 +297,10 @@ impl InvoiceRow {
             credited,
             written_off,
             balance: self.balance()?,
-            status: InvoiceStatus::derive(&StatusFacts {
-                total,
-                paid,
-                credited,
-                written_off,
-                due_date,
-                today,
-                // Disputes and plans (issue 21) are read into these as they land.
-                disputed: Money::from_minor(0, currency),
-                in_plan: false,
-                promised_until,
-            }),
+            status: InvoiceStatus::derive(&facts),
             promised_until,
+            disputed,
+            collectable: facts.collectable(),
         })
     }
 }
@@ -386,4 +397,35 @@ impl<T> Page<T> {
         let next = if more { rows.last().map(cursor) } else { None };
         Page { items: rows, next }
     }
+}
+
+/// The id of the row of `table` (`promises`, `disputes`: one with `customer_id` and
+/// `idempotency_key`) that the debtor made with idempotency `key`, if any.
+pub(crate) async fn debtor_keyed<'e, E>(
+    db: E,
+    table: &'static str,
+    debtor: &crate::principal::Debtor,
+    key: &str,
+) -> Result<Option<String>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT id FROM {table} WHERE merchant_id = $1 AND customer_id = $2 AND idempotency_key = $3"
+    ))
+    .bind(debtor.merchant.as_str())
+    .bind(debtor.customer.as_str())
+    .bind(key)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// A form's idempotency key, trimmed: 1 to 255 characters without control characters; any
+/// other is a form that expired or was tampered with.
+pub(crate) fn form_key(key: &str) -> Result<&str> {
+    let key = key.trim();
+    if key.is_empty() || key.len() > 255 || key.chars().any(char::is_control) {
+        return Err(kassa_domain::Problem::FormExpired.into());
+    }
+    Ok(key)
 }

@@ -149,10 +149,7 @@ pub async fn refund(ctx: &Ctx, who: &Principal, cmd: RefundPayment) -> Result<Re
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(Problem::ReasonRequired.into());
     }
-    let key = cmd.key.trim();
-    if key.is_empty() || key.len() > 255 || key.chars().any(char::is_control) {
-        return Err(Problem::FormExpired.into());
-    }
+    let key = records::form_key(&cmd.key)?;
     let (mut tx, mut posting) = ledger::begin_for_payment(ctx, who, &cmd.merchant, &cmd.payment).await?;
     let source = Source::Payment(cmd.payment.clone());
     let currency = posting.loaded.ledger.currency();
