@@ -70,12 +70,23 @@ async fn a_disputed_line_leaves_collection_and_the_rest_stays_payable() {
         [("reason", "damaged"), ("lines[0]", "1"), ("amount", "378.01"), ("message", "Torn"), ("dispute_key", "d-2")];
     assert_eq!(problem_code(dispute(&app, &c, &more).await).await, (422, "dispute_amount_invalid".into()));
 
+    // A promise covers what is asked, not what is disputed.
+    let today = kassa_core::services::records::today_of(&app.ctx.pool, &app.demo_merchant().await).await.unwrap();
+    let by = kassa_core::services::records::format_date(today + time::Duration::days(5));
+    let promise =
+        [("merchant", "demo"), ("number", INVOICE), ("date", by.as_str()), ("amount", "378.01"), ("promise_key", "p")];
+    assert_eq!(
+        problem_code(app.server_fn(&c, "promise_to_pay", &promise).await).await,
+        (422, "promise_amount_invalid".into())
+    );
+
     // Paying what is asked leaves only the disputed part: nothing more is asked.
     assert_eq!(app.pay(&c, INVOICE, "378", "pay-rest").await.status(), 200);
     let after = app.invoice_json(&c, INVOICE).await;
     assert_eq!(after["invoice"]["balance"]["minor"], 4_500);
     assert_eq!(after["collectable"]["minor"], 0);
     assert_eq!(after["invoice"]["status"], "Disputed");
+    assert!(after["promise_dates"].is_null(), "nothing is asked for, so nothing to promise");
 }
 
 #[tokio::test]

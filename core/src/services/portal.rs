@@ -68,7 +68,7 @@ pub struct InvoiceDetail {
     /// The open promise to pay it is in.
     pub promise: Option<crate::services::promises::Promise>,
     /// The first and last date a new promise may name; `None` when it cannot be promised
-    /// (nothing open, or already promised).
+    /// (nothing asked for: settled or all disputed; or already promised).
     pub promise_dates: Option<(Date, Date)>,
     /// Its disputes, newest first.
     pub disputes: Vec<crate::services::disputes::Dispute>,
@@ -386,7 +386,7 @@ pub async fn invoice(ctx: &Ctx, who: &Principal, number: &InvoiceNumber) -> Resu
             .fetch_one(pool)
             .await?;
     let promise = crate::services::promises::open_for_invoice(pool, &merchant.id, &row.id).await?;
-    let promise_dates = match (&promise, invoice.balance.is_positive()) {
+    let promise_dates = match (&promise, invoice.collectable.is_positive()) {
         (None, true) => {
             let today = merchant.today()?;
             let policy = crate::services::promises::policy(pool, &merchant.id).await?;

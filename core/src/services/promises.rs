@@ -188,7 +188,7 @@ async fn by_id(pool: &Pool, merchant: &MerchantId, id: &str) -> Result<Promise> 
 
 /// The debtor promises to pay the chosen invoices (see the module's documentation). Each must
 /// be open, in one currency, and in no other open promise; the date within the merchant's
-/// window; the amount above zero and at most what they owe. A repeat with the same key
+/// window; the amount above zero and at most what they owe less what their disputes hold. A repeat with the same key
 /// answers the same promise.
 pub async fn make(ctx: &Ctx, who: &Principal, cmd: MakePromise) -> Result<Promise> {
     let debtor = who.debtor()?;
@@ -212,8 +212,10 @@ pub async fn make_on(ctx: &Ctx, who: &Principal, cmd: MakePromise, today: Date) 
         Some(typed) => Some(Money::parse_typed(typed, currency, cmd.decimal).map_err(Problem::from)?),
         None => None,
     };
+    // What is asked for: the balances less what disputes hold.
+    let owed = Money::sum(currency, selection.invoices.iter().map(|i| i.collectable))?;
     let policy = policy(&ctx.pool, merchant).await?;
-    let terms: Terms = policy.promise(today, date, amount, selection.total).map_err(Problem::from)?;
+    let terms: Terms = policy.promise(today, date, amount, owed).map_err(Problem::from)?;
     let pause_until = policy.pause_until(&terms);
 
     let mut tx = db::begin_write(&ctx.pool).await?;
