@@ -14,7 +14,7 @@ use crate::audit;
 use crate::db::{self, Pool};
 use crate::error::{Error, Result};
 use crate::events::{self, EventType};
-use crate::principal::{Mode, Principal};
+use crate::principal::Principal;
 use crate::services::portal;
 use crate::services::records;
 use crate::Ctx;
@@ -254,12 +254,7 @@ pub async fn open(ctx: &Ctx, who: &Principal, cmd: OpenDispute) -> Result<Disput
         after: Some(data.clone()),
     };
     audit::record(&mut tx, who, &ctx.origin, entry).await?;
-    let mode: String = sqlx::query_scalar("SELECT mode FROM customers WHERE merchant_id = $1 AND id = $2")
-        .bind(merchant.as_str())
-        .bind(debtor.customer.as_str())
-        .fetch_one(&mut *tx)
-        .await?;
-    let mode = Mode::parse(&mode).ok_or_else(|| Error::internal(format!("customer mode {mode:?}")))?;
+    let mode = records::customer_mode(&mut tx, merchant, &debtor.customer).await?;
     events::emit(&mut tx, merchant, mode, EventType::DisputeOpened, &id, data).await?;
     tx.commit().await?;
     by_id(&ctx.pool, merchant, &id).await

@@ -291,19 +291,10 @@ pub async fn make_on(ctx: &Ctx, who: &Principal, cmd: MakePromise, today: Date) 
         after: Some(data.clone()),
     };
     audit::record(&mut tx, who, &ctx.origin, entry).await?;
-    let mode = customer_mode(&mut tx, merchant, &debtor.customer).await?;
+    let mode = records::customer_mode(&mut tx, merchant, &debtor.customer).await?;
     events::emit(&mut tx, merchant, mode, EventType::PromiseMade, &id, data).await?;
     tx.commit().await?;
     by_id(&ctx.pool, merchant, &id).await
-}
-
-async fn customer_mode(tx: &mut Tx, merchant: &MerchantId, customer: &CustomerId) -> Result<Mode> {
-    let mode: String = sqlx::query_scalar("SELECT mode FROM customers WHERE merchant_id = $1 AND id = $2")
-        .bind(merchant.as_str())
-        .bind(customer.as_str())
-        .fetch_one(&mut **tx)
-        .await?;
-    Mode::parse(&mode).ok_or_else(|| Error::internal(format!("customer {customer}: mode {mode:?}")))
 }
 
 /// The open promise an invoice is in, if any (the debtor's own invoice, or staff's).
