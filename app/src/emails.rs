@@ -1,14 +1,14 @@
 //! Emails to debtors (a sign-in link, a receipt with its PDF, a payment that failed after
-//! all), in the customer's language, and to the merchant's staff (a payment that failed), in
-//! the language they signed in with; with the merchant's name and colour: a plain-text part
-//! and an HTML part (inline styles and a table layout, as mail programs need; nothing loads
+//! all, staff's answer to a dispute), in the customer's language, and to the merchant's staff
+//! (a payment that failed), in the language they signed in with; with the merchant's name and
+//! colour: a plain-text part and an HTML part (inline styles and a table layout, as mail programs need; nothing loads
 //! from the web). Sent from the job queue through `ctx.mailer` (SMTP, or the mail catcher).
 
 use async_trait::async_trait;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use kassa_core::jobs::{Handler, Job};
 use kassa_core::mail::{Attachment, Message};
-use kassa_core::services::{auth, notices, records};
+use kassa_core::services::{auth, disputes, notices, records};
 use kassa_core::Ctx;
 use kassa_domain::{CustomerId, MerchantId, Money};
 
@@ -239,6 +239,54 @@ pub fn staff_payment_failed(lang: Lang, failed: &notices::FailedPayment, debtor_
     );
     message.to = to.to_string();
     message
+}
+
+/// What staff wrote in a debtor's dispute (an answer, or the resolution and what it did to the
+/// invoice), with a button to the invoice's page.
+pub fn dispute(lang: Lang, mail: &disputes::DisputeMail) -> Message {
+    use kassa_domain::dispute::Outcome;
+    let w = lang.words();
+    let merchant = &mail.merchant;
+    let d = &mail.dispute;
+    let invoice = d.invoice.to_string();
+    let what = match (d.outcome, &d.credit_note) {
+        (Some(Outcome::CreditedInFull | Outcome::CreditedInPart), Some((number, amount))) => {
+            w.email_dispute_credited(&merchant.name, &invoice, number.to_string(), money_in(lang, *amount))
+        }
+        (Some(Outcome::Adjusted), _) => w.email_dispute_adjusted(&merchant.name, &invoice),
+        (Some(_), _) => w.email_dispute_rejected(&merchant.name, &invoice, money_in(lang, d.amount)),
+        (None, _) => w.email_dispute_answered(&merchant.name, &invoice),
+    };
+    let lines = if d.outcome.is_some() {
+        vec![what, w.email_dispute_their_words(), mail.body.clone()]
+    } else {
+        vec![what, mail.body.clone()]
+    };
+    let frame = Frame::to_debtor(lang, merchant, &mail.to.name);
+    let mut message =
+        with_button(&frame, w.email_dispute_subject(&invoice), &lines, (&w.email_dispute_button(), &mail.url), &[]);
+    message.to = mail.to.email.clone();
+    message
+}
+
+/// Job `mail.dispute`: what staff wrote in a dispute, to the debtor in their language. Run
+/// twice, it sends twice.
+pub struct DisputeMail;
+
+#[async_trait]
+impl Handler for DisputeMail {
+    fn kind(&self) -> &'static str {
+        disputes::DISPUTE_MAIL
+    }
+
+    async fn run(&self, ctx: &Ctx, job: &Job) -> anyhow::Result<()> {
+        let Some(mail) = disputes::mail(ctx, &job.payload).await? else {
+            tracing::info!("no dispute answer mailed: the customer has no address");
+            return Ok(());
+        };
+        let lang = Lang::from_code(&mail.to.language).unwrap_or_default();
+        ctx.mailer.send(&ctx.pool, &mail.merchant.id, &dispute(lang, &mail)).await
+    }
 }
 
 /// Job `mail.receipt`: the receipt of a payment, to the address the merchant has for its

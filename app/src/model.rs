@@ -119,6 +119,7 @@ pub struct InvoiceDetail {
 /// A dispute as the debtor sees it on the invoice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DisputeView {
+    pub id: String,
     pub reason: String,
     pub status: String,
     pub amount: Money,
@@ -126,6 +127,14 @@ pub struct DisputeView {
     pub lines: Vec<String>,
     /// The thread, oldest first: (who, when, what).
     pub messages: Vec<(String, String, String)>,
+    /// Not resolved: the debtor may answer.
+    pub open: bool,
+    /// "Resolved: credited in part", when it is.
+    pub outcome: Option<String>,
+    /// "Credit note X takes Y off the invoice", when one did.
+    pub credited: Option<String>,
+    /// The answer form's idempotency key.
+    pub reply_key: String,
 }
 
 /// A promise to pay as the debtor made it.
@@ -307,6 +316,46 @@ pub struct AdminDisputeRow {
     pub opened: String,
     /// The debtor's first message.
     pub message: String,
+    /// The dispute's page.
+    pub href: String,
+}
+
+/// The admin's page of one dispute: its facts, the whole thread with internal notes, and the
+/// forms to answer and resolve it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisputeDetail {
+    pub merchant_name: String,
+    pub staff_email: String,
+    pub id: String,
+    /// Name (number).
+    pub customer: String,
+    pub invoice: String,
+    pub reason: String,
+    pub status: String,
+    pub amount: Money,
+    /// The disputed lines' descriptions; empty: the whole invoice.
+    pub lines: Vec<String>,
+    pub opened: String,
+    pub messages: Vec<ThreadMessage>,
+    pub outcome: Option<String>,
+    pub credited: Option<String>,
+    /// Not resolved, and the staff member may write: the forms show.
+    pub may_answer: bool,
+    /// (code, words) of each outcome.
+    pub outcomes: Vec<(String, String)>,
+    /// The credit note number used when none is typed (the next free one).
+    pub credit_note_example: String,
+    /// The forms' idempotency key.
+    pub key: String,
+}
+
+/// One message of a dispute's thread as staff see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadMessage {
+    pub who: String,
+    pub at: String,
+    pub body: String,
+    pub internal: bool,
 }
 
 /// A payment on the admin's payments page, its words made on the server.

@@ -75,24 +75,27 @@ pub async fn load_invoice(merchant: String, number: String) -> Result<InvoiceDet
             let disputes = detail
                 .disputes
                 .iter()
-                .map(|d| DisputeView {
-                    reason: crate::words::dispute_reason(lang, d.reason),
-                    status: crate::words::dispute_status(lang, d.status),
-                    amount: d.amount,
-                    lines: d
-                        .lines
-                        .iter()
-                        .filter_map(|p| detail.lines.iter().find(|l| l.position == *p))
-                        .map(|l| l.description.clone())
-                        .collect(),
-                    messages: d
-                        .messages
-                        .iter()
-                        .map(|m| {
-                            let who = crate::words::dispute_author(lang, &m.author, &detail.merchant.name);
-                            (who, crate::dates::moment(m.created_at, &detail.merchant.time_zone), m.body.clone())
-                        })
-                        .collect(),
+                .map(|d| {
+                    let (outcome, credited) = crate::words::dispute_resolution(lang, d);
+                    DisputeView {
+                        id: d.id.clone(),
+                        reason: crate::words::dispute_reason(lang, d.reason),
+                        status: crate::words::dispute_status(lang, d.status),
+                        amount: d.amount,
+                        lines: d.lines.iter().map(|l| l.description.clone()).collect(),
+                        open: d.status != kassa_domain::dispute::DisputeStatus::Resolved,
+                        outcome,
+                        credited,
+                        reply_key: kassa_core::db::new_id(),
+                        messages: d
+                            .messages
+                            .iter()
+                            .map(|m| {
+                                let who = crate::words::dispute_author(lang, &m.author, &detail.merchant.name);
+                                (who, crate::dates::moment(m.created_at, &detail.merchant.time_zone), m.body.clone())
+                            })
+                            .collect(),
+                    }
                 })
                 .collect();
             Ok(InvoiceDetail {
@@ -235,6 +238,28 @@ pub async fn dispute_invoice(
     )
 }
 
+/// The debtor answers staff in one of the invoice's disputes (not resolved); back to the
+/// invoice, which shows the thread.
+#[server(endpoint = "answer_my_dispute")]
+pub async fn answer_my_dispute(
+    merchant: String,
+    number: String,
+    dispute: String,
+    message: String,
+    reply_key: String,
+) -> Result<String, AppError> {
+    use crate::backend as edge;
+    use kassa_core::services::disputes::{self, Reply};
+    edge::with_status(
+        async {
+            let (ctx, who, _, _) = invoice_form(&merchant, &number).await?;
+            disputes::reply(&ctx, &who, Reply { dispute, body: message, internal: false, key: reply_key }).await?;
+            back_to_invoice(&merchant, &number)
+        }
+        .await,
+    )
+}
+
 #[server(endpoint = "load_selection")]
 pub async fn load_selection(
     merchant: String,
@@ -356,7 +381,7 @@ pub async fn portal_logout(merchant: String) -> Result<(), AppError> {
     )
 }
 
-fn param(name: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+pub(crate) fn param(name: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
     let params = use_params_map();
     move || params.read().get(name).unwrap_or_default()
 }
@@ -550,12 +575,17 @@ pub fn InvoicePage() -> impl IntoView {
     let pay = ServerAction::<PayInvoice>::new();
     let promise = ServerAction::<PromiseToPay>::new();
     let dispute = ServerAction::<DisputeInvoice>::new();
+    let answer = ServerAction::<AnswerMyDispute>::new();
     // A declined attempt refetches the invoice, which brings a fresh idempotency key.
     let detail = Resource::new(
-        move || (merchant(), number(), pay.version().get(), promise.version().get(), dispute.version().get()),
-        |(m, n, _, _, _)| load_invoice(m, n),
+        move || {
+            let versions =
+                (pay.version().get(), promise.version().get(), dispute.version().get(), answer.version().get());
+            (merchant(), number(), versions)
+        },
+        |(m, n, _)| load_invoice(m, n),
     );
-    portal_page(detail, t().loading_invoice(), move |d| view! { <InvoiceView detail=d pay promise dispute/> })
+    portal_page(detail, t().loading_invoice(), move |d| view! { <InvoiceView detail=d pay promise dispute answer/> })
 }
 
 #[component]
@@ -564,6 +594,7 @@ fn InvoiceView(
     pay: ServerAction<PayInvoice>,
     promise: ServerAction<PromiseToPay>,
     dispute: ServerAction<DisputeInvoice>,
+    answer: ServerAction<AnswerMyDispute>,
 ) -> impl IntoView {
     let w = t();
     let inv = detail.invoice;
@@ -642,7 +673,7 @@ fn InvoiceView(
             {transfer.map(|transfer| view! { <TransferSection transfer/> })}
             <PromiseSection slug=promise_slug number=promise_number balance=promise_balance
                 made=detail.promise dates=detail.promise_dates key=detail.promise_key action=promise/>
-            <DisputeSection disputing action=dispute/>
+            <DisputeSection disputing action=dispute answer/>
             {(!detail.settlements.is_empty()).then(move || view! {
                 <h2>{w.payments_and_credits()}</h2>
                 <ul class="payments">
@@ -735,10 +766,16 @@ struct Disputing {
 /// The invoice's disputes with their threads, what they hold out of collection, and (while
 /// something is open and undisputed) a plain form to dispute the invoice or chosen lines.
 #[component]
-fn DisputeSection(disputing: Disputing, action: ServerAction<DisputeInvoice>) -> impl IntoView {
+fn DisputeSection(
+    disputing: Disputing,
+    action: ServerAction<DisputeInvoice>,
+    answer: ServerAction<AnswerMyDispute>,
+) -> impl IntoView {
     let w = t();
     let error = move || action.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    let answer_error = move || answer.value().get().and_then(|r| r.err()).map(|e| e.to_string());
     let Disputing { slug, number, lines, disputes, disputed, collectable, reasons, key } = disputing;
+    let (answer_slug, answer_number) = (slug.clone(), number.clone());
     let held = disputed.is_positive().then(|| {
         view! { <p class="notice" data-testid="dispute-held">{w.dispute_held(money(disputed), money(collectable))}</p> }
     });
@@ -746,16 +783,35 @@ fn DisputeSection(disputing: Disputing, action: ServerAction<DisputeInvoice>) ->
         view! {
             <h2>{w.disputes_title()}</h2>
             <ul class="disputes">
-                {disputes.into_iter().map(|d| view! {
-                    <li data-testid="dispute">
-                        <p>{w.dispute_summary(money(d.amount), d.reason, d.status)}</p>
-                        {(!d.lines.is_empty()).then(|| view! { <p class="hint">{d.lines.join(", ")}</p> })}
-                        <ul class="thread">
-                            {d.messages.into_iter().map(|(who, at, body)| view! {
-                                <li><strong>{who}</strong>" · "{at}<br/>{body}</li>
-                            }).collect_view()}
-                        </ul>
-                    </li>
+                {disputes.into_iter().map(|d| {
+                    let reply_id = format!("dispute-reply-{}", d.id);
+                    let (answer_slug, answer_number) = (answer_slug.clone(), answer_number.clone());
+                    let reply = d.open.then(move || view! {
+                        <ActionForm action=answer>
+                            <input type="hidden" name="merchant" value=answer_slug/>
+                            <input type="hidden" name="number" value=answer_number/>
+                            <input type="hidden" name="dispute" value=d.id.clone()/>
+                            <input type="hidden" name="reply_key" value=d.reply_key.clone()/>
+                            <label for=reply_id.clone()>{w.dispute_reply()}</label>
+                            <textarea id=reply_id name="message" required maxlength="4000" rows="3"></textarea>
+                            {move || answer_error().map(|e| view! { <p role="alert" class="form-error">{e}</p> })}
+                            <button type="submit" disabled=move || answer.pending().get()>{w.dispute_reply_submit()}</button>
+                        </ActionForm>
+                    });
+                    view! {
+                        <li data-testid="dispute">
+                            <p>{w.dispute_summary(money(d.amount), d.reason, d.status)}</p>
+                            {(!d.lines.is_empty()).then(|| view! { <p class="hint">{d.lines.join(", ")}</p> })}
+                            {d.outcome.map(|o| view! { <p data-testid="dispute-outcome"><strong>{o}</strong></p> })}
+                            {d.credited.map(|c| view! { <p>{c}</p> })}
+                            <ul class="thread">
+                                {d.messages.into_iter().map(|(who, at, body)| view! {
+                                    <li><strong>{who}</strong>" · "{at}<br/>{body}</li>
+                                }).collect_view()}
+                            </ul>
+                            {reply}
+                        </li>
+                    }
                 }).collect_view()}
             </ul>
         }

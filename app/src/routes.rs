@@ -64,6 +64,7 @@ pub fn App() -> AnyView {
                 <Route path=path!("/admin/payments") view=payments_admin::PaymentsPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/promises") view=promises_admin::PromisesPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/disputes") view=disputes_admin::DisputesPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/disputes/:id") view=disputes_admin::DisputePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/set-password/:token") view=admin::SetPasswordPage/>
             </Routes>
         </Router>

@@ -117,6 +117,29 @@ pub fn dispute_status(lang: Lang, status: kassa_domain::dispute::DisputeStatus) 
 }
 
 /// Who wrote a dispute's message, as the debtor reads it: "You", or the merchant's name.
+/// How a dispute was resolved, in `lang`.
+pub fn dispute_outcome(lang: Lang, outcome: kassa_domain::dispute::Outcome) -> String {
+    use kassa_domain::dispute::Outcome;
+    let w = lang.words();
+    match outcome {
+        Outcome::CreditedInFull => w.dispute_outcome_credited_in_full(),
+        Outcome::CreditedInPart => w.dispute_outcome_credited_in_part(),
+        Outcome::Rejected => w.dispute_outcome_rejected(),
+        Outcome::Adjusted => w.dispute_outcome_adjusted(),
+    }
+}
+
+/// A resolved dispute's outcome and its credit note, as one sentence each, in `lang`.
+pub fn dispute_resolution(lang: Lang, d: &kassa_core::services::disputes::Dispute) -> (Option<String>, Option<String>) {
+    let w = lang.words();
+    let outcome = d.outcome.map(|o| w.dispute_outcome(dispute_outcome(lang, o)));
+    let credited = d
+        .credit_note
+        .as_ref()
+        .map(|(number, amount)| w.dispute_credited(number.to_string(), crate::money::money_in(lang, *amount)));
+    (outcome, credited)
+}
+
 pub fn dispute_author(lang: Lang, author: &str, merchant_name: &str) -> String {
     match author {
         "debtor" => lang.words().dispute_author_you(),
@@ -327,6 +350,10 @@ fn problem_in(lang: Lang, p: &Problem, on_a_page: bool) -> String {
         Problem::DisputeMessageInvalid { max_chars } => w.problem_dispute_message_invalid(*max_chars),
         Problem::DisputeLineUnknown { line } => w.problem_dispute_line_unknown(*line),
         Problem::DisputeAmountInvalid { most } => w.problem_dispute_amount_invalid(money(most)),
+        Problem::DisputeReplyInvalid { max_chars } => w.problem_dispute_reply_invalid(*max_chars),
+        Problem::DisputeClosed => w.problem_dispute_closed(),
+        Problem::DisputeOutcomeUnknown { input } => w.problem_dispute_outcome_unknown(input),
+        Problem::DisputeCreditInvalid { disputed } => w.problem_dispute_credit_invalid(money(disputed)),
     }
 }
 

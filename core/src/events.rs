@@ -33,11 +33,13 @@ pub enum EventType {
     PromiseKept,
     PromiseBroken,
     DisputeOpened,
+    DisputeMessage,
+    DisputeResolved,
 }
 
 impl EventType {
     /// Every type, as endpoints subscribe to them.
-    pub const ALL: [EventType; 14] = [
+    pub const ALL: [EventType; 16] = [
         EventType::CustomerCreated,
         EventType::InvoiceCreated,
         EventType::InvoicePaid,
@@ -52,6 +54,8 @@ impl EventType {
         EventType::PromiseKept,
         EventType::PromiseBroken,
         EventType::DisputeOpened,
+        EventType::DisputeMessage,
+        EventType::DisputeResolved,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -70,6 +74,8 @@ impl EventType {
             EventType::PromiseKept => "promise.kept",
             EventType::PromiseBroken => "promise.broken",
             EventType::DisputeOpened => "dispute.opened",
+            EventType::DisputeMessage => "dispute.message",
+            EventType::DisputeResolved => "dispute.resolved",
         }
     }
 }

@@ -107,6 +107,18 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    pub const ALL: [Outcome; 4] =
+        [Outcome::CreditedInFull, Outcome::CreditedInPart, Outcome::Rejected, Outcome::Adjusted];
+
+    pub fn parse(text: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == text)
+    }
+
+    /// Issues a credit note.
+    pub fn credits(&self) -> bool {
+        matches!(self, Outcome::CreditedInFull | Outcome::CreditedInPart)
+    }
+
     pub fn as_str(&self) -> &'static str {
         match self {
             Outcome::CreditedInFull => "credited_in_full",

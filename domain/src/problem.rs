@@ -364,6 +364,20 @@ pub enum Problem {
     DisputeAmountInvalid {
         most: Money,
     },
+    /// A message in a dispute's thread (or a resolution's answer): 1 to `max_chars` characters.
+    DisputeReplyInvalid {
+        max_chars: u32,
+    },
+    /// The dispute is resolved: it takes no more messages, and no other resolution.
+    DisputeClosed,
+    DisputeOutcomeUnknown {
+        input: String,
+    },
+    /// Credited in full is exactly `disputed`; in part above zero and below it; rejected and
+    /// adjusted credit nothing.
+    DisputeCreditInvalid {
+        disputed: Money,
+    },
 }
 
 impl Problem {
@@ -384,6 +398,7 @@ impl Problem {
             | Problem::PaymentInProgress
             | Problem::SelectionChanged { .. }
             | Problem::InvoiceAlreadyPromised { .. }
+            | Problem::DisputeClosed
             | Problem::JobNotDead { .. } => 409,
             Problem::PaymentDeclined { .. } => 402,
             Problem::GatewayEventRefused { .. } => 400,
@@ -522,6 +537,10 @@ impl Problem {
             Problem::DisputeMessageInvalid { .. } => "dispute_message_invalid",
             Problem::DisputeLineUnknown { .. } => "dispute_line_unknown",
             Problem::DisputeAmountInvalid { .. } => "dispute_amount_invalid",
+            Problem::DisputeReplyInvalid { .. } => "dispute_reply_invalid",
+            Problem::DisputeClosed => "dispute_closed",
+            Problem::DisputeOutcomeUnknown { .. } => "dispute_outcome_unknown",
+            Problem::DisputeCreditInvalid { .. } => "dispute_credit_invalid",
         }
     }
 }

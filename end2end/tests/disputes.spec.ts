@@ -27,7 +27,47 @@ test('a Dutch debtor disputes one line on a phone; the rest stays payable and st
   await expect(staff.getByRole('table', { name: 'Disputes, oldest first' })).toContainText('NL-2026-0304');
   await expect(staff.getByRole('table', { name: 'Disputes, oldest first' })).toContainText('Eén cartridge lekte.');
   await accessible(staff);
+
+  // Staff note something for each other, then answer the debtor.
+  await staff.getByRole('link', { name: 'NL-2026-0304' }).click();
+  await expect(staff.getByRole('heading', { level: 1 })).toHaveText('Dispute on invoice NL-2026-0304');
+  await accessible(staff);
+  await staff.getByLabel('Answer or note').fill('Checking the lot number first.');
+  await staff.getByLabel('Internal note').check();
+  await staff.getByRole('button', { name: 'Send', exact: true }).click();
+  await expect(staff.locator('ul.thread')).toContainText('Checking the lot number first.');
+  await staff.getByLabel('Answer or note').fill('We are sending you a new cartridge.');
+  await staff.getByRole('button', { name: 'Send', exact: true }).click();
+  await expect(staff.getByTestId('dispute-status')).toHaveText('Under review');
+
+  // The debtor reads the answer (never the note) and answers back.
+  await page.reload();
+  await expect(page.getByTestId('dispute')).toContainText('We are sending you a new cartridge.');
+  await expect(page.getByTestId('dispute')).not.toContainText('Checking the lot number');
+  await page.getByLabel('Uw antwoord').fill('Dank u, graag.');
+  await page.getByRole('button', { name: 'Verstuur het antwoord' }).click();
+  await expect(page.getByTestId('dispute')).toContainText('Dank u, graag.');
+  await accessible(page);
+
+  // Staff resolve it with a credit note for part of it; the invoice changes at once.
+  await staff.reload();
+  await expect(staff.locator('ul.thread')).toContainText('Dank u, graag.');
+  await staff.getByLabel('Outcome').selectOption('credited_in_part');
+  await staff.getByLabel('Credit (EUR)').fill('20.00');
+  await staff.getByLabel('Answer to the customer').fill('We credit 20.00 for the leaking cartridge.');
+  await staff.getByRole('button', { name: 'Resolve', exact: true }).click();
+  await expect(staff.getByTestId('dispute-outcome')).toHaveText('Resolved: credited in part');
+  await expect(staff.getByText('Credit note NL-2026-0304-C1 takes €20.00 off the invoice.')).toBeVisible();
+  await accessible(staff);
   await staffContext.close();
+
+  await page.reload();
+  await expect(page.getByTestId('dispute-outcome')).toHaveText('Afgehandeld: gedeeltelijk gecrediteerd');
+  await expect(page.getByTestId('balance')).toHaveText('€ 294,91');
+  await expect(page.getByRole('heading', { name: /Factuur NL-2026-0304/ })).not.toContainText('Betwist');
+  await expect(page.getByTestId('dispute-held')).toHaveCount(0);
+  await expect(page.getByLabel('Bedrag (EUR)', { exact: true })).toHaveValue('294,91');
+  await accessible(page);
 });
 
 test.describe('without JavaScript', () => {

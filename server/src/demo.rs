@@ -95,6 +95,7 @@ const CUSTOMERS: &[CustomerSeed] = &[
             inv("DK-2026-0207", 20, 14, &[("Service visit", "1.5", 95000)], 0),
             inv("DK-2026-0208", 15, 30, &[("Descaling tablets", "10", 10000)], 0),
             inv("DK-2026-0209", 9, 30, &[("Cleaning brushes", "5", 15000)], 0),
+            inv("DK-2026-0210", 18, 30, &[("Oat milk, 12 l", "4", 16500), ("Delivery", "1", 7500)], 0),
         ],
     },
     CustomerSeed {
@@ -294,6 +295,7 @@ pub async fn seed(ctx: &Ctx, config: &Config) -> anyhow::Result<DemoLinks> {
         let added = staff::add(ctx, &Principal::System, cmd).await?;
         staff::set_password(ctx, &added.password_token, STAFF_PASSWORD, STAFF_PASSWORD).await?;
     }
+    seed_dispute(ctx, &merchant.id).await?;
 
     // Every scope: the demo shows the whole API, webhook endpoints and jobs included.
     let key = api_keys::CreateKey {
@@ -315,6 +317,58 @@ pub async fn seed(ctx: &Ctx, config: &Config) -> anyhow::Result<DemoLinks> {
         staff_email: STAFF_EMAIL.into(),
         staff_password: STAFF_PASSWORD.into(),
     })
+}
+
+/// A dispute under review, so a newcomer sees one in the portal and the admin: Fjordkaffe
+/// disputes the delivery line of DK-2026-0210, the demo's admin answers and notes something
+/// for the other staff. Each step is keyed, so seeding again adds nothing.
+async fn seed_dispute(ctx: &Ctx, merchant: &MerchantId) -> anyhow::Result<()> {
+    use kassa_core::services::disputes::{self, OpenDispute, Reply};
+    let (customer, staff_id): (String, String) = sqlx::query_as(
+        "SELECT c.id, s.id FROM customers c JOIN staff_users s ON s.merchant_id = c.merchant_id \
+         WHERE c.merchant_id = $1 AND c.number = 'C-1002' AND s.email = $2",
+    )
+    .bind(merchant.as_str())
+    .bind(STAFF_EMAIL)
+    .fetch_one(&ctx.pool)
+    .await?;
+    let debtor = Principal::Debtor(kassa_core::principal::Debtor {
+        merchant: merchant.clone(),
+        customer: CustomerId::from_raw(customer),
+        invoice: None,
+    });
+    let cmd = OpenDispute {
+        invoice: InvoiceNumber::parse("DK-2026-0210")?,
+        reason: "wrong_price_or_quantity".into(),
+        lines: vec![2],
+        amount: None,
+        decimal: ',',
+        message: "Levering skulle være gratis ved bestillinger over 500 kr.".into(),
+        key: "demo-dispute".into(),
+    };
+    let dispute = match disputes::open(ctx, &debtor, cmd).await {
+        Ok(dispute) => dispute,
+        // Settled on an earlier run (by hand, in the demo): nothing to dispute.
+        Err(kassa_core::Error::Problem(Problem::NothingOpen)) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let admin = Principal::Staff(kassa_core::principal::Staff {
+        merchant: merchant.clone(),
+        staff: kassa_domain::StaffId::from_raw(staff_id),
+        role: StaffRole::Admin,
+        email: STAFF_EMAIL.into(),
+    });
+    for (key, body, internal) in [
+        ("demo-dispute-answer", "Tak, vi undersøger det med vores fragtmand og vender tilbage.", false),
+        ("demo-dispute-note", "Check the delivery terms in Fjordkaffe's contract before crediting.", true),
+    ] {
+        let reply = Reply { dispute: dispute.id.clone(), body: body.into(), internal, key: key.into() };
+        match disputes::reply(ctx, &admin, reply).await {
+            Ok(_) | Err(kassa_core::Error::Problem(Problem::DisputeClosed)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 /// A bank transfer received for `number` (the rest of `amount`, if any, held as credit).

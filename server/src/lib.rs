@@ -62,6 +62,7 @@ pub fn handlers() -> Vec<Arc<dyn kassa_core::jobs::Handler>> {
     all.push(Arc::new(kassa_app::emails::ReceiptMail));
     all.push(Arc::new(kassa_app::emails::PaymentFailedMail));
     all.push(Arc::new(kassa_app::emails::StaffPaymentFailedMail));
+    all.push(Arc::new(kassa_app::emails::DisputeMail));
     all
 }
 

@@ -21,14 +21,14 @@ async fn staff_sign_in_and_see_every_customers_invoices() {
     assert_eq!(ok.status(), 200);
     let overview: serde_json::Value = app.server_fn(&c, "load_admin", &[]).await.json().await.unwrap();
     let invoices = overview["invoices"].as_array().unwrap();
-    assert_eq!(invoices.len(), 24);
+    assert_eq!(invoices.len(), 25);
     let customers: std::collections::BTreeSet<_> =
         invoices.iter().map(|i| i["customer_name"].as_str().unwrap()).collect();
     assert_eq!(customers.len(), 3);
     let statuses: std::collections::BTreeSet<_> = invoices.iter().map(|i| i["status"].as_str().unwrap()).collect();
     assert_eq!(
         statuses.into_iter().collect::<Vec<_>>(),
-        ["Credited", "Open", "Overdue", "Paid", "PartlyPaid", "WrittenOff"]
+        ["Credited", "Disputed", "Open", "Overdue", "Paid", "PartlyPaid", "WrittenOff"]
     );
 
     let page = c.get(format!("{}/admin", app.url)).send().await.unwrap();
@@ -44,8 +44,18 @@ async fn the_demo_seed_is_idempotent() {
     let app = TestApp::spawn().await;
     let counts = || async {
         let mut counts = Vec::new();
-        for table in ["invoices", "customers", "staff_users", "payments", "credit_notes", "applications", "write_offs"]
-        {
+        let tables = [
+            "invoices",
+            "customers",
+            "staff_users",
+            "payments",
+            "credit_notes",
+            "applications",
+            "write_offs",
+            "disputes",
+            "dispute_messages",
+        ];
+        for table in tables {
             let n: i64 =
                 sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&app.ctx.pool).await.unwrap();
             counts.push(n);
@@ -55,7 +65,8 @@ async fn the_demo_seed_is_idempotent() {
     let before = counts().await;
     kassa_server::demo::seed(&app.ctx, &app.config).await.unwrap();
     assert_eq!(counts().await, before);
-    assert_eq!(before[..3], [24, 3, 1]);
+    assert_eq!(before[..3], [25, 3, 1]);
+    assert_eq!(before[7..], [1, 3], "a dispute with its thread");
     app.assert_ledger_invariants().await;
 }
 

@@ -22,12 +22,13 @@ async fn problem_code(res: reqwest::Response) -> (u16, String) {
     (status, problem.code().to_string())
 }
 
+/// The `dispute.opened` events of [`INVOICE`] (the demo seeds a dispute of its own).
 async fn opened(app: &TestApp) -> Vec<Value> {
     let rows: Vec<String> = sqlx::query_scalar("SELECT data FROM events WHERE type = 'dispute.opened' ORDER BY id")
         .fetch_all(&app.ctx.pool)
         .await
         .unwrap();
-    rows.iter().map(|d| serde_json::from_str(d).unwrap()).collect()
+    rows.iter().map(|d| serde_json::from_str::<Value>(d).unwrap()).filter(|d| d["number"] == INVOICE).collect()
 }
 
 #[tokio::test]
@@ -59,10 +60,12 @@ async fn a_disputed_line_leaves_collection_and_the_rest_stays_payable() {
         (events[0]["amount"].as_str(), events[0]["reason"].as_str()),
         (Some("45.00"), Some("wrong_price_or_quantity"))
     );
-    let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'dispute.opened'")
-        .fetch_one(&app.ctx.pool)
-        .await
-        .unwrap();
+    let audited: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'dispute.opened' AND subject_id = $1")
+            .bind(events[0]["dispute"].as_str().unwrap())
+            .fetch_one(&app.ctx.pool)
+            .await
+            .unwrap();
     assert_eq!(audited, 1);
 
     // The rest cannot be disputed beyond what is left undisputed.
@@ -113,4 +116,238 @@ async fn bad_disputes_are_refused_with_what_to_do() {
     let detail = app.invoice_json(&c, INVOICE).await;
     assert_eq!(detail["disputed"]["minor"], 42_300);
     assert_eq!(detail["collectable"]["minor"], 0);
+}
+
+/// A staff member of the demo merchant who may write (a collector), as the admin's server
+/// functions see them.
+async fn collector(app: &TestApp) -> reqwest::Client {
+    app.staff_member("ria@demo.example", kassa_core::principal::StaffRole::Collector).await
+}
+
+/// The debtor's dispute of the delivery line (45.00) of NL-2026-0101, and its id.
+async fn delivery_disputed(app: &TestApp, c: &reqwest::Client) -> String {
+    let fields = [
+        ("reason", "wrong_price_or_quantity"),
+        ("lines[0]", "2"),
+        ("message", "Delivery was free on orders over 300."),
+        ("dispute_key", "d-1"),
+    ];
+    assert_eq!(dispute(app, c, &fields).await.status(), 200);
+    sqlx::query_scalar("SELECT d.id FROM disputes d JOIN invoices i ON i.id = d.invoice_id WHERE i.number = $1")
+        .bind(INVOICE)
+        .fetch_one(&app.ctx.pool)
+        .await
+        .unwrap()
+}
+
+/// How many events of `kind` there are about `subject` (a dispute's id), or of every subject.
+async fn event_count(app: &TestApp, kind: &str, subject: Option<&str>) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE type = $1 AND ($2 = '' OR subject_id = $2)")
+        .bind(kind)
+        .bind(subject.unwrap_or(""))
+        .fetch_one(&app.ctx.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn staff_answer_note_and_resolve_with_a_credit_note_in_part_and_the_invoice_changes_at_once() {
+    let app = TestApp::spawn().await;
+    let c = app.debtor("Bakkerij De Molen B.V.").await;
+    let id = delivery_disputed(&app, &c).await;
+    let staff = collector(&app).await;
+    let credit_notes_before = event_count(&app, "credit_note.created", None).await;
+
+    // An internal note: the debtor never sees it, nothing is sent, the dispute stays open.
+    let note =
+        [("dispute", id.as_str()), ("message", "Check the delivery terms first."), ("internal", "1"), ("key", "n")];
+    assert_eq!(app.server_fn(&staff, "answer_dispute", &note).await.status(), 200);
+    let seen = app.invoice_json(&c, INVOICE).await;
+    assert_eq!(seen["disputes"][0]["messages"].as_array().unwrap().len(), 1, "the note is not the debtor's to read");
+    assert_eq!(event_count(&app, "dispute.message", Some(&id)).await, 0);
+
+    // An answer: the debtor reads it, the dispute is under review, the debtor is mailed.
+    let answer = [("dispute", id.as_str()), ("message", "We are checking with our driver."), ("key", "a")];
+    assert_eq!(app.server_fn(&staff, "answer_dispute", &answer).await.status(), 200);
+    assert_eq!(app.server_fn(&staff, "answer_dispute", &answer).await.status(), 200, "the same form once");
+    let seen = app.invoice_json(&c, INVOICE).await;
+    let thread = &seen["disputes"][0]["messages"];
+    assert_eq!(thread.as_array().unwrap().len(), 2);
+    assert_eq!(thread[1][2], "We are checking with our driver.");
+    assert_eq!(seen["disputes"][0]["status"], "In behandeling", "in the debtor's language");
+    assert_eq!(event_count(&app, "dispute.message", Some(&id)).await, 1);
+
+    // The debtor answers back.
+    let back = [
+        ("merchant", "demo"),
+        ("number", INVOICE),
+        ("dispute", id.as_str()),
+        ("message", "The order was 378.00."),
+        ("reply_key", "r"),
+    ];
+    assert_eq!(app.server_fn(&c, "answer_my_dispute", &back).await.status(), 200);
+    let detail: Value = app.server_fn(&staff, "load_dispute", &[("id", id.as_str())]).await.json().await.unwrap();
+    let bodies: Vec<&str> =
+        detail["messages"].as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap()).collect();
+    assert_eq!(
+        bodies,
+        [
+            "Delivery was free on orders over 300.",
+            "Check the delivery terms first.",
+            "We are checking with our driver.",
+            "The order was 378.00."
+        ]
+    );
+    assert_eq!(detail["messages"][1]["internal"], true);
+    assert_eq!(detail["credit_note_example"], "NL-2026-0101-C1");
+
+    // Resolved with a credit note of 20.00 of the 45.00: the invoice owes 403.00, all of it
+    // collectable again, and the debtor sees why.
+    let resolve = [
+        ("dispute", id.as_str()),
+        ("outcome", "credited_in_part"),
+        ("credit", "20.00"),
+        ("credit_note_number", ""),
+        ("message", "Delivery is charged at half, as agreed."),
+    ];
+    let res = app.server_fn(&staff, "resolve_dispute", &resolve).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let seen = app.invoice_json(&c, INVOICE).await;
+    assert_eq!(seen["invoice"]["balance"]["minor"], 40_300);
+    assert_eq!((seen["disputed"]["minor"].as_i64(), seen["collectable"]["minor"].as_i64()), (Some(0), Some(40_300)));
+    assert_eq!(seen["invoice"]["status"], "Overdue");
+    let shown = &seen["disputes"][0];
+    assert_eq!(shown["open"], false);
+    assert!(shown["credited"].as_str().unwrap().contains("NL-2026-0101-C1"), "{shown}");
+    let number: String = sqlx::query_scalar("SELECT number FROM credit_notes WHERE amount_minor = 2000")
+        .fetch_one(&app.ctx.pool)
+        .await
+        .unwrap();
+    assert_eq!(number, "NL-2026-0101-C1");
+    assert_eq!(event_count(&app, "dispute.resolved", Some(&id)).await, 1);
+    assert_eq!(event_count(&app, "credit_note.created", None).await, credit_notes_before + 1);
+
+    // Resolving again the same way answers it as it is; another way, or another answer from
+    // the debtor, is refused.
+    assert_eq!(app.server_fn(&staff, "resolve_dispute", &resolve).await.status(), 200);
+    assert_eq!(event_count(&app, "credit_note.created", None).await, credit_notes_before + 1, "never credited twice");
+    let other = [("dispute", id.as_str()), ("outcome", "rejected"), ("message", "No.")];
+    assert_eq!(
+        problem_code(app.server_fn(&staff, "resolve_dispute", &other).await).await,
+        (409, "dispute_closed".into())
+    );
+    let late =
+        [("reply_key", "r2"), ("merchant", "demo"), ("number", INVOICE), ("dispute", id.as_str()), ("message", "?")];
+    assert_eq!(problem_code(app.server_fn(&c, "answer_my_dispute", &late).await).await, (409, "dispute_closed".into()));
+
+    // The debtor was mailed the answer and the resolution, in Dutch.
+    app.run_jobs().await;
+    let mails: Vec<(String, String)> =
+        sqlx::query_as("SELECT subject, text_body FROM caught_mail WHERE subject LIKE '%NL-2026-0101%' ORDER BY id")
+            .fetch_all(&app.ctx.pool)
+            .await
+            .unwrap();
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    assert!(mails.iter().all(|(subject, _)| subject == "Uw geschil over factuur NL-2026-0101"), "{mails:?}");
+    let texts: Vec<&str> = mails.iter().map(|(_, text)| text.as_str()).collect();
+    assert!(texts.iter().any(|t| t.contains("We are checking with our driver.")), "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains("creditnota NL-2026-0101-C1") && t.contains("as agreed")), "{texts:?}");
+    assert!(!texts.iter().any(|t| t.contains("delivery terms")), "an internal note is never mailed");
+}
+
+#[tokio::test]
+async fn a_rejected_dispute_is_owed_again_and_bad_resolutions_are_refused() {
+    let app = TestApp::spawn().await;
+    let c = app.debtor("Bakkerij De Molen B.V.").await;
+    let id = delivery_disputed(&app, &c).await;
+    let staff = collector(&app).await;
+    let cases: [(&[(&str, &str)], &str); 5] = [
+        (&[("outcome", "bogus"), ("message", "x")], "dispute_outcome_unknown"),
+        (&[("outcome", "rejected"), ("message", " ")], "dispute_reply_invalid"),
+        (&[("outcome", "credited_in_part"), ("credit", "45.00"), ("message", "x")], "dispute_credit_invalid"),
+        (&[("outcome", "rejected"), ("credit", "1.00"), ("message", "x")], "dispute_credit_invalid"),
+        (&[("outcome", "credited_in_part"), ("message", "x")], "dispute_credit_invalid"),
+    ];
+    for (fields, code) in cases {
+        let mut form = vec![("dispute", id.as_str())];
+        form.extend_from_slice(fields);
+        let got = problem_code(app.server_fn(&staff, "resolve_dispute", &form).await).await;
+        assert_eq!(got, (422, code.to_string()), "{fields:?}");
+    }
+    // A viewer may not resolve (the admin answers what one may not do as not found), nor may
+    // another debtor answer.
+    let viewer = app.staff_member("vera@demo.example", kassa_core::principal::StaffRole::Viewer).await;
+    let reject = [("dispute", id.as_str()), ("outcome", "rejected"), ("message", "The price list says 45.00.")];
+    assert_eq!(app.server_fn(&viewer, "resolve_dispute", &reject).await.status(), 404);
+    let stranger = app.debtor("Studio Grachten").await;
+    let nosy =
+        [("merchant", "demo"), ("number", INVOICE), ("dispute", id.as_str()), ("message", "hi"), ("reply_key", "x")];
+    assert_eq!(app.server_fn(&stranger, "answer_my_dispute", &nosy).await.status(), 404);
+
+    assert_eq!(app.server_fn(&staff, "resolve_dispute", &reject).await.status(), 200);
+    let seen = app.invoice_json(&c, INVOICE).await;
+    assert_eq!((seen["disputed"]["minor"].as_i64(), seen["collectable"]["minor"].as_i64()), (Some(0), Some(42_300)));
+    assert!(seen["disputes"][0]["credited"].is_null());
+    let credit_notes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM credit_notes WHERE number LIKE 'NL-2026-0101%'")
+        .fetch_one(&app.ctx.pool)
+        .await
+        .unwrap();
+    assert_eq!(credit_notes, 0, "a rejection credits nothing");
+}
+
+#[tokio::test]
+async fn the_api_reads_answers_and_resolves_disputes() {
+    use http::Method;
+    let app = TestApp::spawn().await;
+    let c = app.debtor("Bakkerij De Molen B.V.").await;
+    let id = delivery_disputed(&app, &c).await;
+    let key = &app.demo.api_key;
+
+    let (status, listed) = app.api(key, Method::GET, "/disputes?status=open", None).await;
+    assert_eq!(status, 200, "{listed}");
+    let data = listed["data"].as_array().unwrap();
+    assert_eq!(data.len(), 1);
+    assert_eq!(data[0]["id"], id.as_str());
+    assert_eq!(data[0]["invoice_number"], INVOICE);
+    assert_eq!(data[0]["lines"], serde_json::json!([{ "position": 2, "description": "Delivery" }]));
+    assert_eq!(data[0]["amount"]["amount"], "45.00");
+    let (status, _) = app.api(key, Method::GET, "/disputes?status=bogus", None).await;
+    assert_eq!(status, 400);
+    // The live key sees none of test mode's disputes.
+    let live = app.live_key().await;
+    let (status, _) = app.api(&live, Method::GET, &format!("/disputes/{id}"), None).await;
+    assert_eq!(status, 404);
+
+    // A note needs an Idempotency-Key, and is written once per key.
+    let note = serde_json::json!({ "body": "ERP says delivery was charged.", "internal": true });
+    let (status, refused) = app.api(key, Method::POST, &format!("/disputes/{id}/messages"), Some(note.clone())).await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (400, Some("idempotency_key_required")), "{refused}");
+    for _ in 0..2 {
+        let (status, answered) = app.api_keyed(key, &format!("/disputes/{id}/messages"), "note-1", note.clone()).await;
+        assert_eq!(status, 201, "{answered}");
+        assert_eq!(answered["messages"].as_array().unwrap().len(), 2);
+        assert_eq!(answered["messages"][1]["internal"], true);
+        assert_eq!(answered["status"], "open", "a note is not an answer");
+    }
+
+    // A credit note number already taken is refused; left out, the next free one is used.
+    let demo_credit_note: String =
+        sqlx::query_scalar("SELECT number FROM credit_notes LIMIT 1").fetch_one(&app.ctx.pool).await.unwrap();
+    let taken = serde_json::json!({ "outcome": "credited_in_full", "credit_note_number": demo_credit_note,
+        "message": "Delivery is on us." });
+    let (status, refused) = app.api(key, Method::POST, &format!("/disputes/{id}/resolve"), Some(taken)).await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (409, Some("credit_note_number_taken")), "{refused}");
+    let full = serde_json::json!({ "outcome": "credited_in_full", "message": "Delivery is on us." });
+    let (status, resolved) = app.api(key, Method::POST, &format!("/disputes/{id}/resolve"), Some(full)).await;
+    assert_eq!(status, 200, "{resolved}");
+    assert_eq!(resolved["status"], "resolved");
+    assert_eq!(resolved["outcome"], "credited_in_full");
+    assert_eq!(resolved["credit_note_number"], "NL-2026-0101-C1");
+    assert_eq!(resolved["credited"]["amount"], "45.00");
+    assert!(resolved["resolved_at"].is_string());
+    assert_eq!(app.open_minor(INVOICE).await, 37_800, "the credit note took the line off");
+    let (status, answered) = app
+        .api_keyed(key, &format!("/disputes/{id}/messages"), "late", serde_json::json!({ "body": "One more thing" }))
+        .await;
+    assert_eq!((status, answered["error"]["code"].as_str()), (409, Some("dispute_closed")), "{answered}");
 }

@@ -35,6 +35,8 @@ struct Victim {
     import: String,
     /// A promise to pay its first invoice, made as its debtor.
     promise: String,
+    /// A dispute of its second invoice, opened as its debtor.
+    dispute: String,
     /// Strings that only the victim's records hold: no refused answer may carry one.
     secrets: Vec<String>,
 }
@@ -53,6 +55,7 @@ impl Victim {
             "webhook_deliveries" => (&self.delivery, &self.delivery),
             "jobs" => (&self.job, &self.job),
             "promises" => (&self.promise, &self.promise),
+            "disputes" => (&self.dispute, &self.dispute),
             _ => (&self.import, &self.import),
         };
         path.replace("{id}", id).replace("{number}", number).replace("{key}", number).replace("{mode}", "test")
@@ -120,6 +123,21 @@ async fn victim(app: &TestApp, key: &str, tag: &str, amounts: [&str; 3]) -> Vict
     )
     .await
     .unwrap();
+    let dispute = kassa_core::services::disputes::open(
+        &app.ctx,
+        &debtor,
+        kassa_core::services::disputes::OpenDispute {
+            invoice: kassa_domain::InvoiceNumber::parse(&invoices[1].1).unwrap(),
+            reason: "other".into(),
+            lines: Vec::new(),
+            amount: Some("100.00".into()),
+            decimal: '.',
+            message: format!("{tag} disputes this"),
+            key: format!("{tag}-dispute"),
+        },
+    )
+    .await
+    .unwrap();
     let csv = format!(
         "invoice_number,customer_number,currency,issue_date,description,quantity,unit_price\n{tag}-IMP-1,{tag}-C,EUR,2026-11-05,{tag} import,1,10.00\n"
     );
@@ -169,6 +187,8 @@ async fn victim(app: &TestApp, key: &str, tag: &str, amounts: [&str; 3]) -> Vict
         delivery.clone(),
         text(&import["id"]),
         promise.id.clone(),
+        dispute.id.clone(),
+        format!("{tag} disputes this"),
     ];
     Victim {
         customer: text(&customer["id"]),
@@ -183,6 +203,7 @@ async fn victim(app: &TestApp, key: &str, tag: &str, amounts: [&str; 3]) -> Vict
         job,
         import: text(&import["id"]),
         promise: promise.id,
+        dispute: dispute.id,
         secrets,
     }
 }
@@ -217,7 +238,8 @@ async fn fingerprint(app: &TestApp, victims: &[&Victim]) -> Vec<String> {
              || CAST(disputed_minor AS TEXT) FROM invoices \
              WHERE customer_id = $1",
             "SELECT id || ':' || state FROM promises WHERE customer_id = $1",
-            "SELECT id || ':' || status FROM disputes WHERE customer_id = $1",
+            "SELECT id || ':' || status || ':' || COALESCE(outcome, '-') FROM disputes WHERE customer_id = $1",
+            "SELECT m.id FROM dispute_messages m JOIN disputes d ON d.id = m.dispute_id WHERE d.customer_id = $1",
             "SELECT id || ':' || COALESCE(CAST(reversed_at AS TEXT), '-') || ':' || CAST(refunded_minor AS TEXT) \
              FROM payments WHERE customer_id = $1",
             "SELECT id FROM refunds WHERE customer_id = $1",
@@ -279,6 +301,8 @@ fn request(method: &Method, path: &str, v: &Victim) -> (Option<Value>, bool) {
         }
         ("DELETE", "/settings/stripe/{mode}") => return (None, false),
         ("PUT", "/settings/promises") => return (Some(json!({ "window_days": 14, "grace_days": 2 })), false),
+        ("POST", "/disputes/{id}/messages") => json!({ "body": "an attacker's note", "internal": true }),
+        ("POST", "/disputes/{id}/resolve") => json!({ "outcome": "credited_in_full", "message": "an attacker's" }),
         ("POST", "/allocations") => json!({ "payment": v.payment, "invoice": inv_id, "amount": "1.00" }),
         ("POST", "/credit_notes") => json!({ "customer": v.customer, "number": "OWN-CN", "amount": "1.00",
             "currency": "EUR", "invoice_number": inv_number, "reason": "discount" }),
@@ -458,6 +482,24 @@ fn server_fn_form(name: &str, v: &Victim) -> Vec<(&'static str, String)> {
         "load_payments" => vec![("before", s(""))],
         "load_promises" => vec![("state", s("open"))],
         "load_disputes" => vec![("status", s("open"))],
+        "load_dispute" => vec![("id", v.dispute.clone())],
+        // An empty message: refused even where the dispute is found, so nothing changes.
+        "answer_dispute" => vec![
+            ("dispute", v.dispute.clone()),
+            ("message", s("")),
+            ("internal", s("1")),
+            ("key", kassa_core::db::new_id()),
+        ],
+        "resolve_dispute" => {
+            vec![("dispute", v.dispute.clone()), ("outcome", s("credited_in_full")), ("message", s(""))]
+        }
+        "answer_my_dispute" => vec![
+            ("merchant", s("demo")),
+            ("number", v.invoices[1].1.clone()),
+            ("dispute", v.dispute.clone()),
+            ("message", s("an attacker's answer")),
+            ("reply_key", kassa_core::db::new_id()),
+        ],
         "refund_payment" => vec![
             ("payment", v.payment.clone()),
             // More than it paid: refused even where it is found, so nothing changes.
@@ -502,19 +544,26 @@ fn expected(name: &str, who: &str) -> &'static [u16] {
         "load_statement" if who == "a debtor of another customer" => &[200],
         "load_statement" if who.starts_with("a pay link") => &[404],
         "load_invoice" | "pay_invoice" | "load_receipt" | "load_portal" | "load_selection" | "pay_invoices"
-        | "promise_to_pay" | "dispute_invoice"
+        | "promise_to_pay" | "dispute_invoice" | "answer_my_dispute"
             if who.starts_with("a debtor") || who.starts_with("a pay link") =>
         {
             &[404]
         }
         "load_invoice" | "pay_invoice" | "load_receipt" | "load_portal" | "load_selection" | "pay_invoices"
-        | "promise_to_pay" | "dispute_invoice" => &[401],
+        | "promise_to_pay" | "dispute_invoice" | "answer_my_dispute" => &[401],
         // Staff read their own merchant's admin; the lower roles may not change settings.
         "load_admin" | "load_webhooks" | "load_settings" | "load_payments" | "load_promises" | "load_disputes"
             if staff =>
         {
             &[200]
         }
+        // A dispute of the merchant's own customer: its staff read it; a collector reaches it
+        // (and is told the message is empty), a viewer may not write; another merchant's staff
+        // do not find it.
+        "load_dispute" if who == "staff of another merchant" => &[404],
+        "load_dispute" if staff => &[200],
+        "answer_dispute" | "resolve_dispute" if who == "a collector" => &[422],
+        "answer_dispute" | "resolve_dispute" if staff => &[404],
         // A refund is a posting: collectors and admins of the payment's own merchant reach it
         // (and are told it paid less); another merchant's staff do not find it; a viewer may
         // not post.
@@ -558,6 +607,8 @@ async fn no_server_function_or_page_reaches_what_is_not_its_own() {
         "1234.57".into(),
         "VICTIM-REF".into(),
         "VICTIM-CN".into(),
+        v.dispute.clone(),
+        "disputes this".into(),
     ];
     let merchant = app.demo_merchant().await;
     let token = |invoice: &str, expiry: i64| {

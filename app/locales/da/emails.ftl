@@ -30,3 +30,13 @@ email-staff-payment-failed-told = Kunden har fået en e-mail med en opfordring t
 email-staff-payment-failed-no-address = Kunden har ingen e-mailadresse: kontakt kunden på en anden måde.
 email-staff-button = Åbn Kassa
 email-staff-footer = Sendt af Kassa til medarbejderne hos { $merchant }.
+
+## Medarbejdere svarede på eller afgjorde en tvist.
+
+email-dispute-subject = Din tvist om faktura { $invoice }
+email-dispute-answered = { $merchant } har svaret på din tvist om faktura { $invoice }:
+email-dispute-credited = { $merchant } har afgjort din tvist om faktura { $invoice }: kreditnota { $number } på { $amount } trækkes fra fakturaen.
+email-dispute-rejected = { $merchant } har afgjort din tvist om faktura { $invoice } uden kreditering: de { $amount }, du bestred, skal betales igen.
+email-dispute-adjusted = { $merchant } har afgjort din tvist om faktura { $invoice } ved at tilpasse fakturaen.
+email-dispute-their-words = Deres besked:
+email-dispute-button = Se fakturaen

@@ -87,6 +87,14 @@ dispute-status-resolved = Afgjort
 dispute-author-you = Dig
 dispute-summary = { $amount } bestridt · { $reason } · { $status }
 dispute-held = { $disputed } er bestridt og kræves ikke, mens det undersøges; { $collectable } kan betales nu.
+dispute-outcome = Afgjort: { $outcome }
+dispute-outcome-credited-in-full = krediteret fuldt ud
+dispute-outcome-credited-in-part = krediteret delvist
+dispute-outcome-rejected = afvist
+dispute-outcome-adjusted = fakturaen tilpasset
+dispute-credited = Kreditnota { $number } trækker { $amount } fra fakturaen.
+dispute-reply = Dit svar
+dispute-reply-submit = Send svaret
 
 checkout-title = Betal fakturaer
 checkout-heading = { $count ->

@@ -146,6 +146,37 @@ disputes-caption = Disputes, oldest first
 col-reason = Reason
 col-message = Message
 col-opened = Opened
+# $invoice (String) - the invoice's number
+dispute-page-title = Dispute on invoice { $invoice }
+disputes-back = All disputes
+fact-customer = Customer
+fact-invoice = Invoice
+fact-reason = Reason
+fact-disputed = Disputed
+fact-status = Status
+fact-lines = Lines
+fact-opened = Opened
+dispute-whole-invoice = The whole invoice
+dispute-thread = Thread with the customer and internal notes
+dispute-internal = Internal note
+dispute-author-staff = Staff
+dispute-author-customer = Customer
+dispute-answer-title = Write in the thread
+field-dispute-answer = Answer or note
+field-dispute-internal = Internal note: only staff see it, the customer is not told
+dispute-answer-submit = Send
+dispute-resolve-title = Resolve the dispute
+field-dispute-outcome = Outcome
+# $currency (String) - a currency code
+field-dispute-credit = Credit ({ $currency })
+# $amount (String) - the disputed amount with its currency
+dispute-credit-hint = Only for a credit in part: less than { $amount }. In full credits { $amount }.
+field-credit-note-number = Credit note number
+# $example (String) - a credit note number
+credit-note-number-hint = Leave empty for { $example }.
+field-dispute-resolution = Answer to the customer
+dispute-resolve-submit = Resolve
+dispute-open-link = Open
 payments-caption = Payments received, newest first
 col-method = Method
 col-refunded = Refunded

@@ -66,3 +66,25 @@ email-staff-payment-failed-no-address = The customer has no email address: pleas
 email-staff-button = Open Kassa
 # $merchant (String) - the merchant's name
 email-staff-footer = Sent by Kassa to the staff of { $merchant }.
+
+## Staff answered or resolved a debtor's dispute.
+
+# $invoice (String) - the invoice's number
+email-dispute-subject = Your dispute of invoice { $invoice }
+# $merchant (String) - the merchant's name
+# $invoice (String) - the invoice's number
+email-dispute-answered = { $merchant } answered your dispute of invoice { $invoice }:
+# $merchant (String) - the merchant's name
+# $invoice (String) - the invoice's number
+# $amount (String) - the credit, with its currency
+# $number (String) - the credit note's number
+email-dispute-credited = { $merchant } resolved your dispute of invoice { $invoice }: credit note { $number } of { $amount } takes it off the invoice.
+# $merchant (String) - the merchant's name
+# $invoice (String) - the invoice's number
+# $amount (String) - the disputed amount, with its currency
+email-dispute-rejected = { $merchant } resolved your dispute of invoice { $invoice } without a credit: the { $amount } you disputed is to be paid again.
+# $merchant (String) - the merchant's name
+# $invoice (String) - the invoice's number
+email-dispute-adjusted = { $merchant } resolved your dispute of invoice { $invoice } by adjusting the invoice.
+email-dispute-their-words = Their message:
+email-dispute-button = See the invoice

@@ -110,6 +110,17 @@ dispute-summary = { $amount } disputed · { $reason } · { $status }
 # $disputed (String) - an amount with its currency
 # $collectable (String) - an amount with its currency
 dispute-held = { $disputed } is disputed and not asked for while it is looked at; { $collectable } can be paid now.
+# $outcome (String) - how it was resolved
+dispute-outcome = Resolved: { $outcome }
+dispute-outcome-credited-in-full = credited in full
+dispute-outcome-credited-in-part = credited in part
+dispute-outcome-rejected = rejected
+dispute-outcome-adjusted = invoice adjusted
+# $number (String) - the credit note's number
+# $amount (String) - an amount with its currency
+dispute-credited = Credit note { $number } takes { $amount } off the invoice.
+dispute-reply = Your answer
+dispute-reply-submit = Send the answer
 
 checkout-title = Pay invoices
 # $count (Number) - how many invoices

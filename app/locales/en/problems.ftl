@@ -262,6 +262,13 @@ problem-dispute-message-invalid = Say what is wrong, in at most { $max_chars } c
 problem-dispute-line-unknown = The invoice has no line { $line }.
 # $most (String) - an amount with its currency
 problem-dispute-amount-invalid = Dispute an amount above zero and at most { $most }.
+# $max_chars (Number) - the most characters
+problem-dispute-reply-invalid = Write a message of at most { $max_chars } characters.
+problem-dispute-closed = This dispute is resolved: it takes no more messages or changes.
+# $input (String) - what was sent
+problem-dispute-outcome-unknown = '{ $input }' is not an outcome Kassa knows: credited in full, credited in part, rejected or adjusted.
+# $disputed (String) - an amount with its currency
+problem-dispute-credit-invalid = To credit in full, credit exactly { $disputed }; in part, more than zero and less than { $disputed }; rejecting or adjusting credits nothing.
 problem-stripe-secret-key-invalid = That is not a Stripe secret key: copy it from Developers, API keys in the Stripe Dashboard; it starts with sk_test_ or sk_live_ (rk_test_ or rk_live_ for a restricted key).
 problem-stripe-publishable-key-invalid = That is not a Stripe publishable key: copy it from Developers, API keys in the Stripe Dashboard; it starts with pk_test_ or pk_live_.
 problem-stripe-webhook-secret-invalid = That is not a Stripe webhook signing secret: copy it from the webhook endpoint you added in the Stripe Dashboard; it starts with whsec_.

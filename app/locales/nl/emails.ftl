@@ -30,3 +30,13 @@ email-staff-payment-failed-told = De klant heeft een e-mail gekregen met het ver
 email-staff-payment-failed-no-address = De klant heeft geen e-mailadres: neem op een andere manier contact op.
 email-staff-button = Kassa openen
 email-staff-footer = Verstuurd door Kassa aan de medewerkers van { $merchant }.
+
+## Medewerkers beantwoordden of beslisten een geschil.
+
+email-dispute-subject = Uw geschil over factuur { $invoice }
+email-dispute-answered = { $merchant } heeft uw geschil over factuur { $invoice } beantwoord:
+email-dispute-credited = { $merchant } heeft uw geschil over factuur { $invoice } afgehandeld: creditnota { $number } van { $amount } gaat van de factuur af.
+email-dispute-rejected = { $merchant } heeft uw geschil over factuur { $invoice } afgehandeld zonder creditering: de { $amount } die u betwistte moet weer worden betaald.
+email-dispute-adjusted = { $merchant } heeft uw geschil over factuur { $invoice } afgehandeld door de factuur aan te passen.
+email-dispute-their-words = Hun bericht:
+email-dispute-button = Bekijk de factuur

@@ -87,6 +87,14 @@ dispute-status-resolved = Afgehandeld
 dispute-author-you = U
 dispute-summary = { $amount } betwist · { $reason } · { $status }
 dispute-held = { $disputed } is betwist en wordt niet gevraagd zolang we ernaar kijken; { $collectable } kunt u nu betalen.
+dispute-outcome = Afgehandeld: { $outcome }
+dispute-outcome-credited-in-full = volledig gecrediteerd
+dispute-outcome-credited-in-part = gedeeltelijk gecrediteerd
+dispute-outcome-rejected = afgewezen
+dispute-outcome-adjusted = factuur aangepast
+dispute-credited = Creditnota { $number } haalt { $amount } van de factuur af.
+dispute-reply = Uw antwoord
+dispute-reply-submit = Verstuur het antwoord
 
 checkout-title = Facturen betalen
 checkout-heading = { $count ->

@@ -9,6 +9,7 @@
 pub mod allocations;
 pub mod credit_notes;
 pub mod customers;
+pub mod disputes;
 pub mod error;
 pub mod idempotency;
 pub mod imports;
@@ -67,6 +68,8 @@ use error::{ApiError, ApiResult, REQUEST_ID};
             running, done or dead, and a second chance for a dead job."),
         (name = "promises", description = "Debtors' promises to pay by a date, made in the portal: open, kept or \
             broken."),
+        (name = "disputes", description = "Debtors' disputes of invoices or lines, opened in the portal: their \
+            threads, your answers and internal notes, and their resolution (a credit note, or the amount owed again)."),
         (name = "settings", description = "The merchant's own settings: its time zone, and where debtors send bank transfers.")
     )
 )]
@@ -143,6 +146,10 @@ fn operations() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(promises::list))
         .routes(routes!(promises::get))
         .routes(routes!(promises::policy, promises::set_policy))
+        .routes(routes!(disputes::list))
+        .routes(routes!(disputes::get))
+        .routes(routes!(disputes::answer))
+        .routes(routes!(disputes::resolve))
 }
 
 /// `limit` requests per minute per API key (`--api-rate-limit`).
