@@ -140,6 +140,7 @@ pub async fn load_dispute(id: String) -> Result<DisputeDetail, AppError> {
                         internal: m.internal,
                     })
                     .collect(),
+                files: crate::words::dispute_files(&format!("/admin/disputes/{}", d.id), &d.files),
                 outcome,
                 credited,
                 may_answer: d.status != DisputeStatus::Resolved && who.may_write().is_ok(),
@@ -305,6 +306,16 @@ fn DisputeDetailView(
                 <dt>{w.fact_lines()}</dt><dd>{lines}</dd>
                 <dt>{w.fact_status()}</dt><dd data-testid="dispute-status">{d.status}</dd>
                 <dt>{w.fact_opened()}</dt><dd>{d.opened}</dd>
+                {(!d.files.is_empty()).then(|| view! {
+                    <dt>{w.fact_files()}</dt>
+                    <dd>
+                        <ul class="files">
+                            {d.files.into_iter().map(|(href, label)| view! {
+                                <li><a href=href download>{label}</a></li>
+                            }).collect_view()}
+                        </ul>
+                    </dd>
+                })}
             </dl>
             {d.outcome.map(|o| view! { <p class="notice" data-testid="dispute-outcome">{o}</p> })}
             {d.credited.map(|c| view! { <p>{c}</p> })}

@@ -114,6 +114,22 @@ pub struct InvoiceDetail {
     pub dispute_key: String,
     /// The reasons a debtor may give: (code, words).
     pub dispute_reasons: Vec<(String, String)>,
+    /// The dispute form as it was sent, when it was refused, with why.
+    pub dispute_draft: Option<DisputeDraft>,
+    /// The most files a dispute takes, and the most megabytes each.
+    pub dispute_files_limit: (u32, u32),
+}
+
+/// A refused dispute form, to show again as it was sent (the files aside) with what was
+/// wrong.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisputeDraft {
+    pub error: String,
+    pub reason: String,
+    /// The ticked lines' positions.
+    pub lines: Vec<u32>,
+    pub amount: String,
+    pub message: String,
 }
 
 /// A dispute as the debtor sees it on the invoice.
@@ -135,6 +151,8 @@ pub struct DisputeView {
     pub credited: Option<String>,
     /// The answer form's idempotency key.
     pub reply_key: String,
+    /// (link, "name (size)") of each file the debtor attached.
+    pub files: Vec<(String, String)>,
 }
 
 /// A promise to pay as the debtor made it.
@@ -337,6 +355,8 @@ pub struct DisputeDetail {
     pub lines: Vec<String>,
     pub opened: String,
     pub messages: Vec<ThreadMessage>,
+    /// (link, "name (size)") of each file the debtor attached.
+    pub files: Vec<(String, String)>,
     pub outcome: Option<String>,
     pub credited: Option<String>,
     /// Not resolved, and the staff member may write: the forms show.

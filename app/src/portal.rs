@@ -87,6 +87,10 @@ pub async fn load_invoice(merchant: String, number: String) -> Result<InvoiceDet
                         outcome,
                         credited,
                         reply_key: kassa_core::db::new_id(),
+                        files: crate::words::dispute_files(
+                            &format!("/p/{}/disputes/{}", detail.merchant.slug, d.id),
+                            &d.files,
+                        ),
                         messages: d
                             .messages
                             .iter()
@@ -126,6 +130,11 @@ pub async fn load_invoice(merchant: String, number: String) -> Result<InvoiceDet
                     .map(|r| (r.as_str().to_string(), crate::words::dispute_reason(lang, *r)))
                     .collect(),
                 disputes,
+                dispute_draft: edge::take_once::<DisputeDraft>(DISPUTE_DRAFT_KEY).await,
+                dispute_files_limit: {
+                    use kassa_core::services::disputes::{MAX_FILES, MAX_FILE_BYTES};
+                    (MAX_FILES as u32, (MAX_FILE_BYTES / (1024 * 1024)) as u32)
+                },
                 transfer: detail.transfer.map(edge::transfer_view),
                 settlements: detail
                     .settlements
@@ -206,32 +215,6 @@ pub async fn promise_to_pay(
             let (ctx, who, invoice, decimal) = invoice_form(&merchant, &number).await?;
             let cmd = MakePromise { invoices: vec![invoice], date, amount: Some(amount), decimal, key: promise_key };
             promises::make(&ctx, &who, cmd).await?;
-            back_to_invoice(&merchant, &number)
-        }
-        .await,
-    )
-}
-
-/// The debtor disputes (part of) the invoice: a reason, the lines (by position; none: the
-/// whole invoice), the amount (typed in their language; empty: the lines' amounts) and a
-/// message; back to the invoice, which shows the dispute.
-#[server(endpoint = "dispute_invoice")]
-pub async fn dispute_invoice(
-    merchant: String,
-    number: String,
-    reason: String,
-    #[server(default)] lines: Vec<u32>,
-    #[server(default)] amount: String,
-    message: String,
-    dispute_key: String,
-) -> Result<String, AppError> {
-    use crate::backend as edge;
-    use kassa_core::services::disputes::{self, OpenDispute};
-    edge::with_status(
-        async {
-            let (ctx, who, invoice, decimal) = invoice_form(&merchant, &number).await?;
-            let cmd = OpenDispute { invoice, reason, lines, amount: Some(amount), decimal, message, key: dispute_key };
-            disputes::open(&ctx, &who, cmd).await?;
             back_to_invoice(&merchant, &number)
         }
         .await,
@@ -380,6 +363,9 @@ pub async fn portal_logout(merchant: String) -> Result<(), AppError> {
         .await,
     )
 }
+
+/// Where the invoice's page finds a refused dispute form (`DisputeDraft`), once.
+pub const DISPUTE_DRAFT_KEY: &str = "kassa.dispute_draft";
 
 pub(crate) fn param(name: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
     let params = use_params_map();
@@ -574,18 +560,13 @@ pub fn InvoicePage() -> impl IntoView {
     let number = param("number");
     let pay = ServerAction::<PayInvoice>::new();
     let promise = ServerAction::<PromiseToPay>::new();
-    let dispute = ServerAction::<DisputeInvoice>::new();
     let answer = ServerAction::<AnswerMyDispute>::new();
     // A declined attempt refetches the invoice, which brings a fresh idempotency key.
     let detail = Resource::new(
-        move || {
-            let versions =
-                (pay.version().get(), promise.version().get(), dispute.version().get(), answer.version().get());
-            (merchant(), number(), versions)
-        },
+        move || (merchant(), number(), (pay.version().get(), promise.version().get(), answer.version().get())),
         |(m, n, _)| load_invoice(m, n),
     );
-    portal_page(detail, t().loading_invoice(), move |d| view! { <InvoiceView detail=d pay promise dispute answer/> })
+    portal_page(detail, t().loading_invoice(), move |d| view! { <InvoiceView detail=d pay promise answer/> })
 }
 
 #[component]
@@ -593,7 +574,6 @@ fn InvoiceView(
     detail: InvoiceDetail,
     pay: ServerAction<PayInvoice>,
     promise: ServerAction<PromiseToPay>,
-    dispute: ServerAction<DisputeInvoice>,
     answer: ServerAction<AnswerMyDispute>,
 ) -> impl IntoView {
     let w = t();
@@ -613,6 +593,8 @@ fn InvoiceView(
         collectable: detail.collectable,
         reasons: detail.dispute_reasons.clone(),
         key: detail.dispute_key.clone(),
+        draft: detail.dispute_draft.clone(),
+        files_limit: detail.dispute_files_limit,
     };
     // What is asked for now: the balance less what disputes hold.
     let pay_default = detail.collectable;
@@ -673,7 +655,7 @@ fn InvoiceView(
             {transfer.map(|transfer| view! { <TransferSection transfer/> })}
             <PromiseSection slug=promise_slug number=promise_number balance=promise_balance
                 made=detail.promise dates=detail.promise_dates key=detail.promise_key action=promise/>
-            <DisputeSection disputing action=dispute answer/>
+            <DisputeSection disputing answer/>
             {(!detail.settlements.is_empty()).then(move || view! {
                 <h2>{w.payments_and_credits()}</h2>
                 <ul class="payments">
@@ -761,20 +743,20 @@ struct Disputing {
     collectable: kassa_domain::Money,
     reasons: Vec<(String, String)>,
     key: String,
+    /// The form as it was last sent, refused.
+    draft: Option<DisputeDraft>,
+    /// The most files, and the most megabytes each.
+    files_limit: (u32, u32),
 }
 
 /// The invoice's disputes with their threads, what they hold out of collection, and (while
 /// something is open and undisputed) a plain form to dispute the invoice or chosen lines.
 #[component]
-fn DisputeSection(
-    disputing: Disputing,
-    action: ServerAction<DisputeInvoice>,
-    answer: ServerAction<AnswerMyDispute>,
-) -> impl IntoView {
+fn DisputeSection(disputing: Disputing, answer: ServerAction<AnswerMyDispute>) -> impl IntoView {
     let w = t();
-    let error = move || action.value().get().and_then(|r| r.err()).map(|e| e.to_string());
     let answer_error = move || answer.value().get().and_then(|r| r.err()).map(|e| e.to_string());
-    let Disputing { slug, number, lines, disputes, disputed, collectable, reasons, key } = disputing;
+    let Disputing { slug, number, lines, disputes, disputed, collectable, reasons, key, draft, files_limit } =
+        disputing;
     let (answer_slug, answer_number) = (slug.clone(), number.clone());
     let held = disputed.is_positive().then(|| {
         view! { <p class="notice" data-testid="dispute-held">{w.dispute_held(money(disputed), money(collectable))}</p> }
@@ -802,6 +784,13 @@ fn DisputeSection(
                         <li data-testid="dispute">
                             <p>{w.dispute_summary(money(d.amount), d.reason, d.status)}</p>
                             {(!d.lines.is_empty()).then(|| view! { <p class="hint">{d.lines.join(", ")}</p> })}
+                            {(!d.files.is_empty()).then(|| view! {
+                                <ul class="files">
+                                    {d.files.into_iter().map(|(href, label)| view! {
+                                        <li><a href=href download>{label}</a></li>
+                                    }).collect_view()}
+                                </ul>
+                            })}
                             {d.outcome.map(|o| view! { <p data-testid="dispute-outcome"><strong>{o}</strong></p> })}
                             {d.credited.map(|c| view! { <p>{c}</p> })}
                             <ul class="thread">
@@ -818,33 +807,49 @@ fn DisputeSection(
     });
     let form = collectable.is_positive().then(|| {
         let currency = collectable.currency().code().to_string();
+        let draft = draft.unwrap_or_default();
+        let refused = !draft.error.is_empty();
+        let action = format!("/p/{slug}/invoices/{number}/dispute");
+        // A plain multipart form (it carries files): it works without JavaScript, and a
+        // refused one comes back filled in as it was sent, with what was wrong.
         view! {
-            <details class="pay dispute">
+            <details class="pay dispute" id="dispute" open=refused>
                 <summary>{w.dispute_title()}</summary>
                 <p>{w.dispute_intro()}</p>
-                <ActionForm action=action>
-                    <input type="hidden" name="merchant" value=slug/>
-                    <input type="hidden" name="number" value=number/>
+                <form method="post" action=action enctype="multipart/form-data">
                     <input type="hidden" name="dispute_key" value=key/>
                     <label for="dispute-reason">{w.dispute_reason()}</label>
                     <select id="dispute-reason" name="reason" required>
-                        {reasons.into_iter().map(|(code, words)| view! { <option value=code>{words}</option> }).collect_view()}
+                        {reasons.into_iter().map(|(code, words)| {
+                            let chosen = code == draft.reason;
+                            view! { <option value=code selected=chosen>{words}</option> }
+                        }).collect_view()}
                     </select>
                     <fieldset>
                         <legend>{w.dispute_lines()}</legend>
-                        {lines.into_iter().enumerate().map(|(i, (position, description))| view! {
-                            <label><input type="checkbox" name=format!("lines[{i}]") value=position.to_string()/>" "{description}</label>
+                        {lines.into_iter().enumerate().map(|(i, (position, description))| {
+                            let ticked = draft.lines.contains(&position);
+                            view! {
+                                <label>
+                                    <input type="checkbox" name=format!("lines[{i}]") value=position.to_string() checked=ticked/>
+                                    " "{description}
+                                </label>
+                            }
                         }).collect_view()}
                     </fieldset>
                     <label for="dispute-amount">{w.dispute_amount(&currency)}</label>
                     <input id="dispute-amount" name="amount" inputmode="decimal" autocomplete="off"
-                        aria-describedby="dispute-amount-hint"/>
+                        aria-describedby="dispute-amount-hint" value=draft.amount.clone()/>
                     <p id="dispute-amount-hint" class="hint">{w.dispute_amount_hint()}</p>
                     <label for="dispute-message">{w.dispute_message()}</label>
-                    <textarea id="dispute-message" name="message" required maxlength="4000" rows="4"></textarea>
-                    {move || error().map(|e| view! { <p role="alert" class="form-error">{e}</p> })}
-                    <button type="submit" disabled=move || action.pending().get()>{w.dispute_submit()}</button>
-                </ActionForm>
+                    <textarea id="dispute-message" name="message" required maxlength="4000" rows="4">{draft.message.clone()}</textarea>
+                    <label for="dispute-files">{w.dispute_files()}</label>
+                    <input id="dispute-files" type="file" name="files" multiple
+                        accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png" aria-describedby="dispute-files-hint"/>
+                    <p id="dispute-files-hint" class="hint">{w.dispute_files_hint(files_limit.0, files_limit.1)}</p>
+                    {refused.then(|| view! { <p role="alert" class="form-error">{draft.error.clone()}</p> })}
+                    <button type="submit">{w.dispute_submit()}</button>
+                </form>
             </details>
         }
     });

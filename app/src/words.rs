@@ -140,6 +140,14 @@ pub fn dispute_resolution(lang: Lang, d: &kassa_core::services::disputes::Disput
     (outcome, credited)
 }
 
+/// A dispute's files as links under `base` (the dispute's path), each "name (size)".
+pub fn dispute_files(base: &str, files: &[kassa_core::services::disputes::FileInfo]) -> Vec<(String, String)> {
+    files
+        .iter()
+        .map(|f| (format!("{base}/files/{}", f.id), format!("{} ({} KB)", f.filename, (f.size_bytes + 1023) / 1024)))
+        .collect()
+}
+
 pub fn dispute_author(lang: Lang, author: &str, merchant_name: &str) -> String {
     match author {
         "debtor" => lang.words().dispute_author_you(),
@@ -354,6 +362,9 @@ fn problem_in(lang: Lang, p: &Problem, on_a_page: bool) -> String {
         Problem::DisputeClosed => w.problem_dispute_closed(),
         Problem::DisputeOutcomeUnknown { input } => w.problem_dispute_outcome_unknown(input),
         Problem::DisputeCreditInvalid { disputed } => w.problem_dispute_credit_invalid(money(disputed)),
+        Problem::DisputeFileNotAccepted { name } => w.problem_dispute_file_not_accepted(name),
+        Problem::DisputeFileTooLarge { name, max_mb } => w.problem_dispute_file_too_large(name, *max_mb),
+        Problem::DisputeTooManyFiles { max } => w.problem_dispute_too_many_files(*max),
     }
 }
 

@@ -378,6 +378,17 @@ pub enum Problem {
     DisputeCreditInvalid {
         disputed: Money,
     },
+    /// A dispute's file is a PDF, JPEG or PNG by its content (its name says nothing).
+    DisputeFileNotAccepted {
+        name: String,
+    },
+    DisputeFileTooLarge {
+        name: String,
+        max_mb: u32,
+    },
+    DisputeTooManyFiles {
+        max: u32,
+    },
 }
 
 impl Problem {
@@ -402,7 +413,7 @@ impl Problem {
             | Problem::JobNotDead { .. } => 409,
             Problem::PaymentDeclined { .. } => 402,
             Problem::GatewayEventRefused { .. } => 400,
-            Problem::LogoTooLarge { .. } => 413,
+            Problem::LogoTooLarge { .. } | Problem::DisputeFileTooLarge { .. } => 413,
             Problem::LiveKeyRequired => 403,
             Problem::SignInLinkExpired => 410,
             Problem::TooManyAttempts { .. } => 429,
@@ -541,6 +552,9 @@ impl Problem {
             Problem::DisputeClosed => "dispute_closed",
             Problem::DisputeOutcomeUnknown { .. } => "dispute_outcome_unknown",
             Problem::DisputeCreditInvalid { .. } => "dispute_credit_invalid",
+            Problem::DisputeFileNotAccepted { .. } => "dispute_file_not_accepted",
+            Problem::DisputeFileTooLarge { .. } => "dispute_file_too_large",
+            Problem::DisputeTooManyFiles { .. } => "dispute_too_many_files",
         }
     }
 }

@@ -11,8 +11,15 @@ test('a Dutch debtor disputes one line on a phone; the rest stays payable and st
   await page.getByLabel('Ink cartridges').check();
   await page.getByLabel('Bedrag in geschil (EUR)').fill('34,99');
   await page.getByLabel('Uw bericht').fill('Eén cartridge lekte.');
+  // A photo of the leak: a PNG, whatever its name says.
+  const photo = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+    'base64',
+  );
+  await page.getByLabel("Foto's of documenten").setInputFiles({ name: 'lek.jpg', mimeType: 'image/jpeg', buffer: photo });
   await page.getByRole('button', { name: 'Betwisting versturen' }).click();
   await expect(page.getByRole('heading', { name: /Factuur NL-2026-0304/ })).toContainText('Betwist');
+  await expect(page.getByTestId('dispute').getByRole('link', { name: /lek\.png/ })).toBeVisible();
   await expect(page.getByTestId('dispute-held')).toContainText('€ 34,99 is betwist');
   await expect(page.getByTestId('dispute')).toContainText('Eén cartridge lekte.');
   // The pay form asks for the undisputed rest (9 x 34,99 = 314,91; less 34,99).
@@ -31,6 +38,9 @@ test('a Dutch debtor disputes one line on a phone; the rest stays payable and st
   // Staff note something for each other, then answer the debtor.
   await staff.getByRole('link', { name: 'NL-2026-0304' }).click();
   await expect(staff.getByRole('heading', { level: 1 })).toHaveText('Dispute on invoice NL-2026-0304');
+  const download = staff.waitForEvent('download');
+  await staff.getByRole('link', { name: /lek\.png/ }).click();
+  expect((await download).suggestedFilename()).toBe('lek.png');
   await accessible(staff);
   await staff.getByLabel('Answer or note').fill('Checking the lot number first.');
   await staff.getByLabel('Internal note').check();

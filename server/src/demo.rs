@@ -344,6 +344,7 @@ async fn seed_dispute(ctx: &Ctx, merchant: &MerchantId) -> anyhow::Result<()> {
         amount: None,
         decimal: ',',
         message: "Levering skulle være gratis ved bestillinger over 500 kr.".into(),
+        files: Vec::new(),
         key: "demo-dispute".into(),
     };
     let dispute = match disputes::open(ctx, &debtor, cmd).await {

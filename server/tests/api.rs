@@ -479,6 +479,7 @@ async fn the_openapi_document_describes_every_operation_and_needs_no_key() {
         ("/settings/promises", "put"),
         ("/disputes", "get"),
         ("/disputes/{id}", "get"),
+        ("/disputes/{id}/files/{file}", "get"),
         ("/disputes/{id}/messages", "post"),
         ("/disputes/{id}/resolve", "post"),
     ];

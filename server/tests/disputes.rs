@@ -1,5 +1,7 @@
-//! Disputes: a debtor contests a whole invoice or chosen lines from the invoice's page; the
-//! disputed amount leaves collection, the rest stays payable and is what the pay form asks.
+//! Disputes: a debtor contests a whole invoice or chosen lines from the invoice's page (a
+//! plain multipart form, with photos or documents); the disputed amount leaves collection,
+//! the rest stays payable and is what the pay form asks. Staff answer, note and resolve; the
+//! API reads, answers and resolves.
 
 mod common;
 use common::TestApp;
@@ -9,10 +11,61 @@ use serde_json::Value;
 /// 423.00 overdue, nothing paid.
 const INVOICE: &str = "NL-2026-0101";
 
+/// Sends the invoice's dispute form as a browser does (multipart), with `files` as (name,
+/// bytes): the answer is a redirect back to the invoice (`#dispute` when it was refused).
+async fn dispute_with(
+    app: &TestApp,
+    c: &reqwest::Client,
+    fields: &[(&str, &str)],
+    files: &[(&str, Vec<u8>)],
+) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new();
+    for (name, value) in fields {
+        form = form.text(name.to_string(), value.to_string());
+    }
+    for (name, bytes) in files {
+        form = form.part("files", reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string()));
+    }
+    let url = format!("{}/p/demo/invoices/{INVOICE}/dispute", app.url);
+    c.post(url).header("origin", &app.url).multipart(form).send().await.unwrap()
+}
+
 async fn dispute(app: &TestApp, c: &reqwest::Client, fields: &[(&str, &str)]) -> reqwest::Response {
-    let mut form = vec![("merchant", "demo"), ("number", INVOICE)];
-    form.extend_from_slice(fields);
-    app.server_fn(c, "dispute_invoice", &form).await
+    dispute_with(app, c, fields, &[]).await
+}
+
+/// Where a sent dispute form went back to: the invoice, or (refused) its form.
+fn back_to(res: &reqwest::Response) -> &str {
+    assert_eq!(res.status(), 303, "the form goes back to the invoice");
+    res.headers()["location"].to_str().unwrap()
+}
+
+/// The debtor of the demo's bakery, as the services see them.
+async fn bakery(app: &TestApp) -> kassa_core::Principal {
+    let (merchant, customer) = app.demo_customer("C-1001").await;
+    kassa_core::Principal::Debtor(kassa_core::principal::Debtor { merchant, customer, invoice: None })
+}
+
+/// What the service answers a dispute of [`INVOICE`] by the bakery with `fields`: the
+/// problem's code, or `ok`.
+async fn opened_as(app: &TestApp, fields: &[(&str, &str)], files: Vec<(&str, Vec<u8>)>) -> String {
+    use kassa_core::services::disputes::{self, OpenDispute, Upload};
+    let field = |name: &str| fields.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string()).unwrap_or_default();
+    let cmd = OpenDispute {
+        invoice: kassa_domain::InvoiceNumber::parse(INVOICE).unwrap(),
+        reason: field("reason"),
+        lines: fields.iter().filter(|(n, _)| n.starts_with("lines")).map(|(_, v)| v.parse().unwrap()).collect(),
+        amount: Some(field("amount")),
+        decimal: ',',
+        message: field("message"),
+        files: files.into_iter().map(|(n, bytes)| Upload { filename: n.into(), bytes }).collect(),
+        key: field("dispute_key"),
+    };
+    match disputes::open(&app.ctx, &bakery(app).await, cmd).await {
+        Ok(_) => "ok".into(),
+        Err(kassa_core::Error::Problem(p)) => p.code().into(),
+        Err(e) => panic!("{e:?}"),
+    }
 }
 
 async fn problem_code(res: reqwest::Response) -> (u16, String) {
@@ -44,7 +97,7 @@ async fn a_disputed_line_leaves_collection_and_the_rest_stays_payable() {
         ("dispute_key", "d-1"),
     ];
     let res = dispute(&app, &c, &fields).await;
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    assert_eq!(back_to(&res), format!("/p/demo/invoices/{INVOICE}"));
     let detail = app.invoice_json(&c, INVOICE).await;
     assert_eq!(detail["invoice"]["status"], "Disputed");
     assert_eq!(detail["disputed"]["minor"], 4_500, "the line's amount");
@@ -53,7 +106,7 @@ async fn a_disputed_line_leaves_collection_and_the_rest_stays_payable() {
     assert_eq!(shown["lines"], serde_json::json!(["Delivery"]));
     assert_eq!(shown["messages"][0][2], "Delivery was free on orders over 300.");
     // The same form again is the same dispute; the event and the audit entry are written once.
-    assert_eq!(dispute(&app, &c, &fields).await.status(), 200);
+    assert_eq!(back_to(&dispute(&app, &c, &fields).await), format!("/p/demo/invoices/{INVOICE}"));
     let events = opened(&app).await;
     assert_eq!(events.len(), 1);
     assert_eq!(
@@ -70,8 +123,8 @@ async fn a_disputed_line_leaves_collection_and_the_rest_stays_payable() {
 
     // The rest cannot be disputed beyond what is left undisputed.
     let more =
-        [("reason", "damaged"), ("lines[0]", "1"), ("amount", "378.01"), ("message", "Torn"), ("dispute_key", "d-2")];
-    assert_eq!(problem_code(dispute(&app, &c, &more).await).await, (422, "dispute_amount_invalid".into()));
+        [("reason", "damaged"), ("lines[0]", "1"), ("amount", "378,01"), ("message", "Torn"), ("dispute_key", "d-2")];
+    assert_eq!(opened_as(&app, &more, Vec::new()).await, "dispute_amount_invalid");
 
     // A promise covers what is asked, not what is disputed.
     let today = kassa_core::services::records::today_of(&app.ctx.pool, &app.demo_merchant().await).await.unwrap();
@@ -96,26 +149,132 @@ async fn a_disputed_line_leaves_collection_and_the_rest_stays_payable() {
 async fn bad_disputes_are_refused_with_what_to_do() {
     let app = TestApp::spawn().await;
     let c = app.debtor("Bakkerij De Molen B.V.").await;
-    let cases: [(&[(&str, &str)], &str); 5] = [
-        (&[("reason", "bogus"), ("message", "x"), ("dispute_key", "b-1")], "dispute_reason_unknown"),
-        (&[("reason", "other"), ("message", "  "), ("dispute_key", "b-2")], "dispute_message_invalid"),
-        (&[("reason", "other"), ("lines[0]", "9"), ("message", "x"), ("dispute_key", "b-3")], "dispute_line_unknown"),
-        (&[("reason", "other"), ("amount", "0"), ("message", "x"), ("dispute_key", "b-4")], "dispute_amount_invalid"),
+    let pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n".to_vec();
+    let big = [b"%PDF-1.4\n".to_vec(), vec![b' '; 5 * 1024 * 1024], b"%%EOF\n".to_vec()].concat();
+    let fine = |key| vec![("reason", "other"), ("message", "x"), ("dispute_key", key)];
+    type Fields<'a> = Vec<(&'a str, &'a str)>;
+    type Files<'a> = Vec<(&'a str, Vec<u8>)>;
+    let cases: Vec<(Fields, Files, &str)> = vec![
+        (vec![("reason", "bogus"), ("message", "x"), ("dispute_key", "b-1")], vec![], "dispute_reason_unknown"),
+        (vec![("reason", "other"), ("message", "  "), ("dispute_key", "b-2")], vec![], "dispute_message_invalid"),
+        (vec![("reason", "other"), ("lines[0]", "9"), ("message", "x")], vec![], "dispute_line_unknown"),
         (
-            &[("reason", "other"), ("amount", "423.01"), ("message", "x"), ("dispute_key", "b-5")],
+            vec![("reason", "other"), ("amount", "0"), ("message", "x"), ("dispute_key", "b-4")],
+            vec![],
             "dispute_amount_invalid",
         ),
+        (vec![("reason", "other"), ("amount", "423,01"), ("message", "x")], vec![], "dispute_amount_invalid"),
+        // Named a PDF, but text; a PDF that is too large; one file too many.
+        (fine("b-6"), vec![("bon.pdf", b"not a pdf at all".to_vec())], "dispute_file_not_accepted"),
+        (fine("b-7"), vec![("scan.pdf", big)], "dispute_file_too_large"),
+        (
+            fine("b-8"),
+            vec![("a.pdf", pdf.clone()), ("b.pdf", pdf.clone()), ("c.pdf", pdf.clone()), ("d.pdf", pdf)],
+            "dispute_too_many_files",
+        ),
     ];
-    for (fields, code) in cases {
-        assert_eq!(problem_code(dispute(&app, &c, fields).await).await, (422, code.to_string()), "{fields:?}");
+    for (fields, files, code) in cases {
+        let mut fields = fields;
+        if !fields.iter().any(|(n, _)| *n == "dispute_key") {
+            fields.push(("dispute_key", "b-x"));
+        }
+        assert_eq!(opened_as(&app, &fields, files).await, code, "{fields:?}");
     }
     assert!(opened(&app).await.is_empty());
+
+    // Through the form: back to the form, filled in as it was sent, with what was wrong in
+    // the debtor's language; nothing is written.
+    let sent = [("reason", "damaged"), ("lines[0]", "1"), ("message", "De zakken waren nat."), ("dispute_key", "f")];
+    let res = dispute_with(&app, &c, &sent, &[("foto.png", b"GIF89a not a png".to_vec())]).await;
+    assert_eq!(back_to(&res), format!("/p/demo/invoices/{INVOICE}#dispute"));
+    let detail = app.invoice_json(&c, INVOICE).await;
+    let draft = &detail["dispute_draft"];
+    assert_eq!(
+        draft["error"].as_str().unwrap().split(':').next(),
+        Some("'foto.png' is geen PDF-, JPEG- of PNG-bestand")
+    );
+    assert_eq!((draft["reason"].as_str(), draft["message"].as_str()), (Some("damaged"), Some("De zakken waren nat.")));
+    assert_eq!(draft["lines"], serde_json::json!([1]));
+    assert!(opened(&app).await.is_empty());
+    assert!(app.invoice_json(&c, INVOICE).await["dispute_draft"].is_null(), "said once");
+
     // A whole-invoice dispute holds all that is open.
     let whole = [("reason", "not_received"), ("message", "Never arrived."), ("dispute_key", "w")];
-    assert_eq!(dispute(&app, &c, &whole).await.status(), 200);
+    assert_eq!(back_to(&dispute(&app, &c, &whole).await), format!("/p/demo/invoices/{INVOICE}"));
     let detail = app.invoice_json(&c, INVOICE).await;
     assert_eq!(detail["disputed"]["minor"], 42_300);
     assert_eq!(detail["collectable"]["minor"], 0);
+}
+
+#[tokio::test]
+async fn a_disputes_files_are_told_by_content_and_go_only_to_its_parties() {
+    use http::Method;
+    let app = TestApp::spawn().await;
+    let c = app.debtor("Bakkerij De Molen B.V.").await;
+    let pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n".to_vec();
+    let photo = common::png(40, 30);
+    let sent = [("reason", "damaged"), ("lines[0]", "1"), ("message", "Zie de foto."), ("dispute_key", "files")];
+    // A photo whose name says JPEG: it is a PNG, and is kept as one.
+    let files = [("C:\\Users\\bakker\\foto van de zak.JPG", photo.clone()), ("pakbon.pdf", pdf.clone())];
+    assert_eq!(back_to(&dispute_with(&app, &c, &sent, &files).await), format!("/p/demo/invoices/{INVOICE}"));
+    let detail = app.invoice_json(&c, INVOICE).await;
+    let shown = detail["disputes"][0]["files"].as_array().unwrap().clone();
+    let labels: Vec<&str> = shown.iter().map(|f| f[1].as_str().unwrap()).collect();
+    assert_eq!(labels, ["foto van de zak.png (1 KB)", "pakbon.pdf (1 KB)"]);
+    let href = shown[0][0].as_str().unwrap().to_string();
+    assert!(href.starts_with("/p/demo/disputes/"), "{href}");
+
+    // The debtor downloads it: the bytes as sent, never shown in Kassa's origin.
+    let res = c.get(format!("{}{href}", app.url)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    assert_eq!(res.headers()["content-disposition"], "attachment; filename=\"foto_van_de_zak.png\"");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    assert!(res.headers()["cache-control"].to_str().unwrap().contains("no-store"));
+    assert_eq!(res.bytes().await.unwrap().to_vec(), photo);
+
+    // Nobody else's: another debtor and nobody get nothing; staff get it from the admin.
+    let other = app.debtor("Studio Grachten").await;
+    assert_eq!(other.get(format!("{}{href}", app.url)).send().await.unwrap().status(), 404);
+    assert_eq!(common::client().get(format!("{}{href}", app.url)).send().await.unwrap().status(), 401);
+    let id: String =
+        sqlx::query_scalar("SELECT d.id FROM disputes d JOIN invoices i ON i.id = d.invoice_id WHERE i.number = $1")
+            .bind(INVOICE)
+            .fetch_one(&app.ctx.pool)
+            .await
+            .unwrap();
+    let file = href.rsplit('/').next().unwrap().to_string();
+    let admin_href = format!("{}/admin/disputes/{id}/files/{file}", app.url);
+    let viewer = app.staff_member("vera@demo.example", kassa_core::principal::StaffRole::Viewer).await;
+    let res = viewer.get(&admin_href).send().await.unwrap();
+    assert_eq!((res.status().as_u16(), res.headers()["content-type"].to_str().unwrap()), (200, "image/png"));
+    assert_eq!(common::client().get(&admin_href).send().await.unwrap().status(), 303, "to the sign-in");
+    let staff_page: Value = app.server_fn(&viewer, "load_dispute", &[("id", id.as_str())]).await.json().await.unwrap();
+    assert_eq!(
+        staff_page["files"][1][0],
+        format!("/admin/disputes/{id}/files/{}", shown[1][0].as_str().unwrap().rsplit('/').next().unwrap())
+    );
+
+    // The API lists them and serves them to the key's own mode only.
+    let (status, got) = app.api(&app.demo.api_key, Method::GET, &format!("/disputes/{id}"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(got["files"][1]["content_type"], "application/pdf");
+    assert_eq!(got["files"][1]["size_bytes"], pdf.len());
+    let res = common::client()
+        .get(format!("{}/api/v1/disputes/{id}/files/{file}", app.url))
+        .bearer_auth(&app.demo.api_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (res.status().as_u16(), res.headers()["content-type"].to_str().unwrap()),
+        (200, "application/octet-stream")
+    );
+    assert_eq!(res.headers()["content-disposition"], "attachment; filename=\"foto_van_de_zak.png\"");
+    assert_eq!(res.bytes().await.unwrap().to_vec(), photo);
+    let live = app.live_key().await;
+    let (status, _) = app.api(&live, Method::GET, &format!("/disputes/{id}/files/{file}"), None).await;
+    assert_eq!(status, 404);
 }
 
 /// A staff member of the demo merchant who may write (a collector), as the admin's server
@@ -132,7 +291,7 @@ async fn delivery_disputed(app: &TestApp, c: &reqwest::Client) -> String {
         ("message", "Delivery was free on orders over 300."),
         ("dispute_key", "d-1"),
     ];
-    assert_eq!(dispute(app, c, &fields).await.status(), 200);
+    assert_eq!(back_to(&dispute(app, c, &fields).await), format!("/p/demo/invoices/{INVOICE}"));
     sqlx::query_scalar("SELECT d.id FROM disputes d JOIN invoices i ON i.id = d.invoice_id WHERE i.number = $1")
         .bind(INVOICE)
         .fetch_one(&app.ctx.pool)

@@ -35,8 +35,9 @@ struct Victim {
     import: String,
     /// A promise to pay its first invoice, made as its debtor.
     promise: String,
-    /// A dispute of its second invoice, opened as its debtor.
+    /// A dispute of its second invoice, opened as its debtor, with a file.
     dispute: String,
+    dispute_file: String,
     /// Strings that only the victim's records hold: no refused answer may carry one.
     secrets: Vec<String>,
 }
@@ -58,7 +59,11 @@ impl Victim {
             "disputes" => (&self.dispute, &self.dispute),
             _ => (&self.import, &self.import),
         };
-        path.replace("{id}", id).replace("{number}", number).replace("{key}", number).replace("{mode}", "test")
+        path.replace("{id}", id)
+            .replace("{number}", number)
+            .replace("{key}", number)
+            .replace("{mode}", "test")
+            .replace("{file}", &self.dispute_file)
     }
 }
 
@@ -133,6 +138,10 @@ async fn victim(app: &TestApp, key: &str, tag: &str, amounts: [&str; 3]) -> Vict
             amount: Some("100.00".into()),
             decimal: '.',
             message: format!("{tag} disputes this"),
+            files: vec![kassa_core::services::disputes::Upload {
+                filename: format!("{tag}-evidence.pdf"),
+                bytes: b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n".to_vec(),
+            }],
             key: format!("{tag}-dispute"),
         },
     )
@@ -189,6 +198,8 @@ async fn victim(app: &TestApp, key: &str, tag: &str, amounts: [&str; 3]) -> Vict
         promise.id.clone(),
         dispute.id.clone(),
         format!("{tag} disputes this"),
+        format!("{tag}-evidence"),
+        dispute.files[0].id.clone(),
     ];
     Victim {
         customer: text(&customer["id"]),
@@ -203,6 +214,7 @@ async fn victim(app: &TestApp, key: &str, tag: &str, amounts: [&str; 3]) -> Vict
         job,
         import: text(&import["id"]),
         promise: promise.id,
+        dispute_file: dispute.files[0].id.clone(),
         dispute: dispute.id,
         secrets,
     }
@@ -240,6 +252,8 @@ async fn fingerprint(app: &TestApp, victims: &[&Victim]) -> Vec<String> {
             "SELECT id || ':' || state FROM promises WHERE customer_id = $1",
             "SELECT id || ':' || status || ':' || COALESCE(outcome, '-') FROM disputes WHERE customer_id = $1",
             "SELECT m.id FROM dispute_messages m JOIN disputes d ON d.id = m.dispute_id WHERE d.customer_id = $1",
+            "SELECT f.id || ':' || f.sha256 FROM dispute_files f JOIN disputes d ON d.id = f.dispute_id \
+             WHERE d.customer_id = $1",
             "SELECT id || ':' || COALESCE(CAST(reversed_at AS TEXT), '-') || ':' || CAST(refunded_minor AS TEXT) \
              FROM payments WHERE customer_id = $1",
             "SELECT id FROM refunds WHERE customer_id = $1",
@@ -451,13 +465,6 @@ fn server_fn_form(name: &str, v: &Victim) -> Vec<(&'static str, String)> {
             ("pay_key", kassa_core::db::new_id()),
         ],
         "load_receipt" => vec![("merchant", s("demo")), ("payment", v.payment.clone())],
-        "dispute_invoice" => vec![
-            ("merchant", s("demo")),
-            ("number", v.invoices[1].1.clone()),
-            ("reason", s("other")),
-            ("message", s("an attacker's dispute")),
-            ("dispute_key", kassa_core::db::new_id()),
-        ],
         "promise_to_pay" => vec![
             ("merchant", s("demo")),
             ("number", v.invoices[1].1.clone()),
@@ -544,13 +551,13 @@ fn expected(name: &str, who: &str) -> &'static [u16] {
         "load_statement" if who == "a debtor of another customer" => &[200],
         "load_statement" if who.starts_with("a pay link") => &[404],
         "load_invoice" | "pay_invoice" | "load_receipt" | "load_portal" | "load_selection" | "pay_invoices"
-        | "promise_to_pay" | "dispute_invoice" | "answer_my_dispute"
+        | "promise_to_pay" | "answer_my_dispute"
             if who.starts_with("a debtor") || who.starts_with("a pay link") =>
         {
             &[404]
         }
         "load_invoice" | "pay_invoice" | "load_receipt" | "load_portal" | "load_selection" | "pay_invoices"
-        | "promise_to_pay" | "dispute_invoice" | "answer_my_dispute" => &[401],
+        | "promise_to_pay" | "answer_my_dispute" => &[401],
         // Staff read their own merchant's admin; the lower roles may not change settings.
         "load_admin" | "load_webhooks" | "load_settings" | "load_payments" | "load_promises" | "load_disputes"
             if staff =>

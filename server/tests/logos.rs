@@ -4,19 +4,8 @@
 //! changes. On SQLite, and on PostgreSQL when the suite runs there.
 
 mod common;
-use common::{client, TestApp};
+use common::{client, png, TestApp};
 use kassa_core::principal::StaffRole;
-
-/// A PNG of `w` x `h` pixels in one colour.
-fn png(w: u32, h: u32) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    let mut encoder = png::Encoder::new(&mut bytes, w, h);
-    encoder.set_color(png::ColorType::Rgb);
-    let mut writer = encoder.write_header().unwrap();
-    writer.write_image_data(&[11, 92, 173].repeat((w * h) as usize)).unwrap();
-    writer.finish().unwrap();
-    bytes
-}
 
 async fn upload(app: &TestApp, c: &reqwest::Client, bytes: Vec<u8>, name: &str) -> reqwest::Response {
     let form = reqwest::multipart::Form::new()

@@ -134,6 +134,7 @@ fact-reason = Årsag
 fact-disputed = Bestridt
 fact-status = Status
 fact-lines = Linjer
+fact-files = Filer
 fact-opened = Åbnet
 dispute-whole-invoice = Hele fakturaen
 dispute-thread = Samtale med kunden og interne noter

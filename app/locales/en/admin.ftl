@@ -155,6 +155,7 @@ fact-reason = Reason
 fact-disputed = Disputed
 fact-status = Status
 fact-lines = Lines
+fact-files = Files
 fact-opened = Opened
 dispute-whole-invoice = The whole invoice
 dispute-thread = Thread with the customer and internal notes

@@ -97,6 +97,10 @@ dispute-lines = Which lines (none: the whole invoice)
 dispute-amount = Amount you dispute ({ $currency })
 dispute-amount-hint = Leave empty for the lines' amounts (or all that is open); write less if only part is wrong.
 dispute-message = Your message
+dispute-files = Photos or documents (optional)
+# $max (Number) - the most files
+# $mb (Number) - the most megabytes per file
+dispute-files-hint = PDF, JPEG or PNG: up to { $max } files of { $mb } MB each.
 dispute-submit = Send the dispute
 disputes-title = Disputes
 dispute-status-open = Open

@@ -269,6 +269,13 @@ problem-dispute-closed = This dispute is resolved: it takes no more messages or 
 problem-dispute-outcome-unknown = '{ $input }' is not an outcome Kassa knows: credited in full, credited in part, rejected or adjusted.
 # $disputed (String) - an amount with its currency
 problem-dispute-credit-invalid = To credit in full, credit exactly { $disputed }; in part, more than zero and less than { $disputed }; rejecting or adjusting credits nothing.
+# $name (String) - the file's name
+problem-dispute-file-not-accepted = '{ $name }' is not a PDF, JPEG or PNG file: Kassa reads what a file holds, not its name. Save it as one of those and attach it again.
+# $name (String) - the file's name
+# $max_mb (Number) - the most megabytes
+problem-dispute-file-too-large = '{ $name }' is larger than { $max_mb } MB: attach a smaller copy (a photo at a lower resolution, say).
+# $max (Number) - the most files
+problem-dispute-too-many-files = Attach at most { $max } files.
 problem-stripe-secret-key-invalid = That is not a Stripe secret key: copy it from Developers, API keys in the Stripe Dashboard; it starts with sk_test_ or sk_live_ (rk_test_ or rk_live_ for a restricted key).
 problem-stripe-publishable-key-invalid = That is not a Stripe publishable key: copy it from Developers, API keys in the Stripe Dashboard; it starts with pk_test_ or pk_live_.
 problem-stripe-webhook-secret-invalid = That is not a Stripe webhook signing secret: copy it from the webhook endpoint you added in the Stripe Dashboard; it starts with whsec_.

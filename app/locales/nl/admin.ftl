@@ -134,6 +134,7 @@ fact-reason = Reden
 fact-disputed = Betwist
 fact-status = Status
 fact-lines = Regels
+fact-files = Bestanden
 fact-opened = Geopend
 dispute-whole-invoice = De hele factuur
 dispute-thread = Gesprek met de klant en interne notities

@@ -17,13 +17,14 @@ use kassa_domain::dispute::{self, DisputeError, DisputeReason, DisputeStatus, Ou
 use kassa_domain::{CustomerId, InvoiceNumber, MerchantId, Money, Problem};
 use serde::Serialize;
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use crate::audit;
 use crate::db::{self, Pool};
 use crate::error::{Error, Result};
 use crate::events::{self, EventType};
 use crate::principal::Principal;
-use crate::services::{ledger, notices, portal, records};
+use crate::services::{ledger, logos, notices, portal, records};
 use crate::Ctx;
 
 /// The longest message, in characters.
@@ -42,8 +43,91 @@ pub struct OpenDispute {
     /// The decimal mark of the debtor's language.
     pub decimal: char,
     pub message: String,
+    /// Photos or documents: PDF, JPEG or PNG by content, at most [`MAX_FILES`] of
+    /// [`MAX_FILE_BYTES`] each.
+    pub files: Vec<Upload>,
     /// The same key (one per form) answers the same dispute.
     pub key: String,
+}
+
+/// The most files a dispute is opened with.
+pub const MAX_FILES: usize = 3;
+/// The largest file, in bytes (5 MB).
+pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
+
+/// A file as the debtor sent it.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The name their device gave it: shown, never trusted.
+    pub filename: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A file attached to a dispute, without its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileInfo {
+    pub id: String,
+    pub filename: String,
+    /// `application/pdf`, `image/jpeg` or `image/png`, read from the content.
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+}
+
+/// A file to download: its name, its type and its bytes.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+impl StoredFile {
+    /// A `Content-Disposition` that always downloads, with a name any browser reads: the
+    /// file's name with anything but ASCII letters, digits, `.`, `-` and `_` made `_`.
+    pub fn disposition(&self) -> String {
+        let name: String = self
+            .filename
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+            .collect();
+        format!("attachment; filename=\"{name}\"")
+    }
+}
+
+/// What `upload`'s content is (its name says nothing): a PDF (it starts as one and ends with
+/// its end-of-file marker), or a PNG or JPEG that decodes (the logo's checks); its cleaned
+/// name with the type's own extension.
+fn checked_file(upload: &Upload) -> std::result::Result<(String, &'static str), Problem> {
+    let shown = clean_name(&upload.filename);
+    if upload.bytes.len() > MAX_FILE_BYTES {
+        return Err(Problem::DisputeFileTooLarge { name: shown, max_mb: (MAX_FILE_BYTES / (1024 * 1024)) as u32 });
+    }
+    let bytes = &upload.bytes;
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    let (content_type, extension) = if bytes.starts_with(b"%PDF-") && tail.windows(5).any(|w| w == b"%%EOF") {
+        ("application/pdf", "pdf")
+    } else {
+        match logos::Format::sniff(bytes) {
+            Some(format) if logos::decode(format, bytes).is_some() => (format.content_type(), format.extension()),
+            _ => return Err(Problem::DisputeFileNotAccepted { name: shown }),
+        }
+    };
+    let stem = shown.rsplit_once('.').map(|(stem, _)| stem).filter(|s| !s.is_empty()).unwrap_or(&shown);
+    Ok((format!("{stem}.{extension}"), content_type))
+}
+
+/// A file's name as sent, for showing: the last part of a path, without control characters,
+/// at most 100 characters; `file` when nothing is left.
+fn clean_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = last.chars().filter(|c| !c.is_control()).take(100).collect();
+    let cleaned = cleaned.trim().to_string();
+    if cleaned.is_empty() || cleaned.chars().all(|c| c == '.') {
+        "file".into()
+    } else {
+        cleaned
+    }
 }
 
 /// Job `mail.dispute`: what staff wrote in a dispute (an answer or the resolution), to the
@@ -86,6 +170,8 @@ pub struct Dispute {
     /// The disputed lines; empty: the whole invoice.
     pub lines: Vec<DisputedLine>,
     pub messages: Vec<Message>,
+    /// Photos or documents the debtor attached.
+    pub files: Vec<FileInfo>,
     pub outcome: Option<Outcome>,
     /// The credit note its resolution issued: number and amount.
     pub credit_note: Option<(InvoiceNumber, Money)>,
@@ -126,7 +212,7 @@ enum Reader {
     Staff,
 }
 
-/// The disputes of `rows` with their lines and threads: three queries however many.
+/// The disputes of `rows` with their lines, threads and files: four queries however many.
 async fn hydrate(pool: &Pool, merchant: &MerchantId, rows: Vec<Row>, reader: Reader) -> Result<Vec<Dispute>> {
     if rows.is_empty() {
         return Ok(Vec::new());
@@ -146,12 +232,20 @@ async fn hydrate(pool: &Pool, merchant: &MerchantId, rows: Vec<Row>, reader: Rea
     );
     let mut messages =
         sqlx::query_as::<_, (String, String, String, String, i64, i64)>(&messages_sql).bind(merchant.as_str());
+    let files_sql = format!(
+        "SELECT dispute_id, id, filename, content_type, size_bytes, sha256 FROM dispute_files \
+         WHERE merchant_id = $1 AND dispute_id IN ({ids}) ORDER BY created_at, position"
+    );
+    let mut files =
+        sqlx::query_as::<_, (String, String, String, String, i64, String)>(&files_sql).bind(merchant.as_str());
     for row in &rows {
         lines = lines.bind(&row.id);
         messages = messages.bind(&row.id);
+        files = files.bind(&row.id);
     }
     let lines = lines.fetch_all(pool).await?;
     let messages = messages.fetch_all(pool).await?;
+    let files = files.fetch_all(pool).await?;
     rows.into_iter()
         .map(|row| {
             let credit_note = match (row.credit_note_number, row.credit_note_minor) {
@@ -190,6 +284,17 @@ async fn hydrate(pool: &Pool, merchant: &MerchantId, rows: Vec<Row>, reader: Rea
                         body: body.clone(),
                         internal: *internal != 0,
                         created_at: *created_at,
+                    })
+                    .collect(),
+                files: files
+                    .iter()
+                    .filter(|f| f.0 == row.id)
+                    .map(|(_, id, filename, content_type, size_bytes, sha256)| FileInfo {
+                        id: id.clone(),
+                        filename: filename.clone(),
+                        content_type: content_type.clone(),
+                        size_bytes: *size_bytes,
+                        sha256: sha256.clone(),
                     })
                     .collect(),
                 outcome: match row.outcome.as_deref() {
@@ -235,6 +340,11 @@ pub async fn open(ctx: &Ctx, who: &Principal, cmd: OpenDispute) -> Result<Disput
     let mut positions = cmd.lines.clone();
     positions.sort_unstable();
     positions.dedup();
+    if cmd.files.len() > MAX_FILES {
+        return Err(Problem::DisputeTooManyFiles { max: MAX_FILES as u32 }.into());
+    }
+    let files =
+        cmd.files.iter().map(|f| Ok((checked_file(f)?, f))).collect::<std::result::Result<Vec<_>, Problem>>()?;
 
     let mut tx = db::begin_write(&ctx.pool).await?;
     db::lock_customer(&mut tx, merchant.as_str(), debtor.customer.as_str()).await?;
@@ -314,6 +424,26 @@ pub async fn open(ctx: &Ctx, who: &Principal, cmd: OpenDispute) -> Result<Disput
     .bind(now)
     .execute(&mut *tx)
     .await?;
+    for (position, ((filename, content_type), upload)) in files.iter().enumerate() {
+        let sha256: String = Sha256::digest(&upload.bytes).iter().map(|b| format!("{b:02x}")).collect();
+        sqlx::query(
+            "INSERT INTO dispute_files (id, merchant_id, dispute_id, position, filename, content_type, size_bytes, \
+             sha256, content, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(db::new_id())
+        .bind(merchant.as_str())
+        .bind(&id)
+        .bind(position as i64)
+        .bind(filename)
+        .bind(*content_type)
+        .bind(upload.bytes.len() as i64)
+        .bind(sha256)
+        .bind(upload.bytes.as_slice())
+        .bind(audit::actor(who))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
     sqlx::query("UPDATE invoices SET disputed_minor = disputed_minor + $1 WHERE merchant_id = $2 AND id = $3")
         .bind(amount.minor())
         .bind(merchant.as_str())
@@ -321,7 +451,8 @@ pub async fn open(ctx: &Ctx, who: &Principal, cmd: OpenDispute) -> Result<Disput
         .execute(&mut *tx)
         .await?;
     let data = json!({ "dispute": id, "customer": debtor.customer, "invoice": row.id, "number": row.number,
-        "reason": reason.as_str(), "lines": positions, "amount": amount.amount_string(), "currency": currency.code() });
+        "reason": reason.as_str(), "lines": positions, "amount": amount.amount_string(), "currency": currency.code(),
+        "files": files.len() });
     let entry = audit::Entry {
         merchant: Some(merchant),
         action: "dispute.opened",
@@ -420,7 +551,13 @@ struct LockedRow {
     outcome: Option<String>,
 }
 
-async fn lock(ctx: &Ctx, tx: &mut db::Tx, who: &Principal, id: &str) -> Result<Locked> {
+/// The dispute `id` if `who` may reach it (a debtor: their own, on a pay link only that
+/// invoice's; staff and keys: their merchant's, in their mode): its merchant, customer and
+/// invoice. Anything else is not found.
+async fn reach<'e, E>(ctx: &Ctx, db: E, who: &Principal, id: &str) -> Result<(MerchantId, String, String)>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let (merchant, debtor, mode) = match who {
         Principal::Debtor(d) => (d.merchant.clone(), Some(d), None),
         _ => {
@@ -435,16 +572,21 @@ async fn lock(ctx: &Ctx, tx: &mut db::Tx, who: &Principal, id: &str) -> Result<L
     )
     .bind(merchant.as_str())
     .bind(id)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(db)
     .await?;
     let (customer, invoice, customer_mode) = found.ok_or(Error::NotFound)?;
-    // A debtor: only their own, and on a pay link only the link's invoice's.
     let theirs = debtor
         .is_none_or(|d| d.customer.as_str() == customer && d.invoice.as_ref().is_none_or(|i| i.as_str() == invoice))
         && mode.is_none_or(|m| m.as_str() == customer_mode);
-    if !theirs {
-        return Err(Error::NotFound);
+    if theirs {
+        Ok((merchant, customer, invoice))
+    } else {
+        Err(Error::NotFound)
     }
+}
+
+async fn lock(ctx: &Ctx, tx: &mut db::Tx, who: &Principal, id: &str) -> Result<Locked> {
+    let (merchant, customer, _) = reach(ctx, &mut **tx, who, id).await?;
     db::lock_customer(tx, merchant.as_str(), &customer).await?;
     // Read under the lock: another writer may have answered or resolved it meanwhile.
     let row: LockedRow = sqlx::query_as(
@@ -774,4 +916,20 @@ pub async fn mail(ctx: &Ctx, payload: &serde_json::Value) -> Result<Option<Dispu
     };
     let url = format!("{}/p/{}/invoices/{}", ctx.public_url, merchant.slug, dispute.invoice);
     Ok(Some(DisputeMail { merchant, to, dispute, body, url }))
+}
+
+/// One file of a dispute `who` may reach, to download.
+pub async fn file(ctx: &Ctx, who: &Principal, dispute: &str, file: &str) -> Result<StoredFile> {
+    let (merchant, _, _) = reach(ctx, &ctx.pool, who, dispute).await?;
+    let (filename, content_type, bytes): (String, String, Vec<u8>) = sqlx::query_as(
+        "SELECT filename, content_type, content FROM dispute_files WHERE merchant_id = $1 AND dispute_id = $2 \
+         AND id = $3",
+    )
+    .bind(merchant.as_str())
+    .bind(dispute)
+    .bind(file)
+    .fetch_optional(&ctx.pool)
+    .await?
+    .ok_or(Error::NotFound)?;
+    Ok(StoredFile { filename, content_type, bytes })
 }

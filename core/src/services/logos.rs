@@ -96,7 +96,7 @@ impl Logo {
 /// The width and height of the image in `bytes`, decoded in full as a PDF would embed it
 /// (krilla's own decoders): `None` when it does not decode. The pixels are checked, then
 /// dropped; an image larger than [`MAX_SIDE`] is not decoded at all.
-fn decode(format: Format, bytes: &[u8]) -> Option<(u32, u32)> {
+pub(crate) fn decode(format: Format, bytes: &[u8]) -> Option<(u32, u32)> {
     let too_big = |w: u32, h: u32| w > MAX_SIDE || h > MAX_SIDE;
     match format {
         Format::Png => {

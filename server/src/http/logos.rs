@@ -76,7 +76,7 @@ async fn remove(State(ctx): State<Ctx>, lang: axum::Extension<Lang>, session: Se
 }
 
 /// The signed-in staff member, as they are now (a removed one is nobody).
-async fn staff(ctx: &Ctx, session: &Session) -> Option<kassa_core::Principal> {
+pub(crate) async fn staff(ctx: &Ctx, session: &Session) -> Option<kassa_core::Principal> {
     let who = kassa_app::backend::signed_in_staff(session).await?;
     kassa_core::services::staff::current(ctx, &who).await.ok()
 }

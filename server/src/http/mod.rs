@@ -4,6 +4,7 @@
 pub mod api;
 pub mod assets;
 pub mod client_ip;
+pub mod disputes;
 pub mod documents;
 pub mod gateway_events;
 pub mod links;
@@ -96,6 +97,7 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
             get(move |code, back, headers| locale::switch(code, back, headers, secure))
         })
         .merge(logos::router())
+        .merge(disputes::router())
         .nest("/w/v1", widget::router())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos = leptos.clone();

@@ -27,6 +27,17 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
+/// A PNG of `w` x `h` pixels in one colour.
+pub fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(&[11, 92, 173].repeat((w * h) as usize)).unwrap();
+    writer.finish().unwrap();
+    bytes
+}
+
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }

@@ -46,6 +46,19 @@ impl SmtpServer {
         let Ok(entries) = std::fs::read_dir(new) else { return Vec::new() };
         entries.map(|e| std::fs::read(e.unwrap().path()).unwrap()).collect()
     }
+
+    /// The messages received so far to any of `addresses` (the demo's own history mails
+    /// others: its dispute's answer goes to Fjordkaffe).
+    pub fn received_by(&self, addresses: &[&str]) -> Vec<Vec<u8>> {
+        use mailparse::MailHeaderMap;
+        self.received()
+            .into_iter()
+            .filter(|raw| {
+                let to = mailparse::parse_mail(raw).unwrap().headers.get_first_value("To").unwrap_or_default();
+                addresses.iter().any(|a| to.contains(a))
+            })
+            .collect()
+    }
 }
 
 impl Drop for SmtpServer {

@@ -35,6 +35,19 @@ pub struct DisputeMessageJson {
     pub created_at: String,
 }
 
+/// A file the debtor attached.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DisputeFileJson {
+    pub id: String,
+    /// The name it was sent with, cleaned, with its type's extension.
+    pub filename: String,
+    /// `application/pdf`, `image/jpeg` or `image/png`, read from the content.
+    pub content_type: String,
+    pub size_bytes: i64,
+    /// Hex SHA-256 of the content.
+    pub sha256: String,
+}
+
 /// A debtor's dispute.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DisputeJson {
@@ -56,6 +69,8 @@ pub struct DisputeJson {
     pub lines: Vec<DisputedLineJson>,
     /// The thread, oldest first, with staff's internal notes.
     pub messages: Vec<DisputeMessageJson>,
+    /// Photos or documents the debtor attached: `GET /disputes/{id}/files/{file}`.
+    pub files: Vec<DisputeFileJson>,
     /// When resolved: `credited_in_full`, `credited_in_part`, `rejected` or `adjusted`.
     pub outcome: Option<String>,
     /// The credit note the resolution issued, by its number.
@@ -94,6 +109,17 @@ impl From<Dispute> for DisputeJson {
                     body: m.body,
                     internal: m.internal,
                     created_at: rfc3339(m.created_at),
+                })
+                .collect(),
+            files: d
+                .files
+                .into_iter()
+                .map(|f| DisputeFileJson {
+                    id: f.id,
+                    filename: f.filename,
+                    content_type: f.content_type,
+                    size_bytes: f.size_bytes,
+                    sha256: f.sha256,
                 })
                 .collect(),
             outcome: d.outcome.map(|o| o.as_str().into()),
@@ -140,6 +166,26 @@ pub async fn list(key: Key, Query(p): Query<ListParams>) -> ApiResult<Json<ListJ
     responses((status = 200, body = DisputeJson), (status = 404, body = ErrorJson)))]
 pub async fn get(key: Key, Path(id): Path<String>) -> ApiResult<Json<DisputeJson>> {
     Ok(Json(disputes::get(&key.ctx, &key.who, &id).await?.into()))
+}
+
+/// A file's bytes.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct FileBytes(#[allow(dead_code)] Vec<u8>);
+
+/// A file the debtor attached, as a download: `application/octet-stream` with
+/// `Content-Disposition: attachment` (its type, read from its content, is the dispute's
+/// `files[].content_type`).
+#[utoipa::path(get, path = "/disputes/{id}/files/{file}", tag = "disputes",
+    params(("id" = String, Path, description = "The dispute's id"), ("file" = String, Path, description = "The file's id")),
+    responses(
+        (status = 200, description = "The file's bytes", body = FileBytes, content_type = "application/octet-stream"),
+        (status = 404, body = ErrorJson),
+    ))]
+pub async fn file(key: Key, Path((id, file)): Path<(String, String)>) -> ApiResult<Response> {
+    let mut stored = disputes::file(&key.ctx, &key.who, &id, &file).await?;
+    stored.content_type = "application/octet-stream".into();
+    Ok(crate::http::disputes::download(stored))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

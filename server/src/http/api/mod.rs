@@ -148,6 +148,7 @@ fn operations() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(promises::policy, promises::set_policy))
         .routes(routes!(disputes::list))
         .routes(routes!(disputes::get))
+        .routes(routes!(disputes::file))
         .routes(routes!(disputes::answer))
         .routes(routes!(disputes::resolve))
 }
