@@ -1,5 +1,5 @@
 //! Emails to debtors (a sign-in link, a receipt with its PDF, a payment that failed after
-//! all, staff's answer to a dispute), in the customer's language, and to the merchant's staff
+//! all, staff's answer to a dispute, a payment plan's news and reminders), in the customer's language, and to the merchant's staff
 //! (a payment that failed), in the language they signed in with; with the merchant's name and
 //! colour: a plain-text part and an HTML part (inline styles and a table layout, as mail programs need; nothing loads
 //! from the web). Sent from the job queue through `ctx.mailer` (SMTP, or the mail catcher).
@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use kassa_core::jobs::{Handler, Job};
 use kassa_core::mail::{Attachment, Message};
-use kassa_core::services::{auth, disputes, notices, records};
+use kassa_core::services::{auth, disputes, notices, plans, records};
 use kassa_core::Ctx;
 use kassa_domain::{CustomerId, MerchantId, Money};
 
@@ -286,6 +286,79 @@ impl Handler for DisputeMail {
         };
         let lang = Lang::from_code(&mail.to.language).unwrap_or_default();
         ctx.mailer.send(&ctx.pool, &mail.merchant.id, &dispute(lang, &mail)).await
+    }
+}
+
+/// What became of a debtor's payment plan (received, agreed with the agreement's PDF
+/// attached, not accepted, ended, paid), or a reminder of an instalment.
+pub fn plan(lang: Lang, mail: &plans::PlanMail) -> Message {
+    use plans::MailKind;
+    let w = lang.words();
+    let merchant = &mail.merchant;
+    let p = &mail.plan;
+    let (total, schedule) = (money_in(lang, p.total), crate::words::plan_summary(lang, &p.schedule()));
+    let schedule_lines = || {
+        p.instalments
+            .iter()
+            .map(|i| w.email_plan_instalment(i.seq, crate::dates::date_in(lang, i.due), money_in(lang, i.amount)))
+    };
+    let mut lines = Vec::new();
+    let mut subject = w.email_plan_subject(&merchant.name);
+    match mail.kind {
+        MailKind::Proposed => {
+            lines.push(w.email_plan_proposed(&merchant.name, &total, &schedule));
+            lines.extend(schedule_lines());
+        }
+        MailKind::Accepted => {
+            lines.push(w.email_plan_accepted(&merchant.name, &total, &schedule));
+            lines.extend(schedule_lines());
+        }
+        MailKind::Rejected => {
+            lines.push(w.email_plan_rejected(&merchant.name, &total, &schedule));
+            if let Some(reason) = &p.decision_reason {
+                lines.push(w.email_plan_reason(reason));
+            }
+        }
+        MailKind::Reminder => {
+            if let Some(i) = &mail.instalment {
+                let date = crate::dates::date_in(lang, i.due);
+                subject = w.email_plan_reminder_subject(&date);
+                lines.push(w.email_plan_reminder(i.seq, money_in(lang, i.amount), &merchant.name, &date));
+            }
+        }
+        MailKind::Broken => lines.push(w.email_plan_broken(&merchant.name, money_in(lang, p.remaining()))),
+        MailKind::Completed => lines.push(w.email_plan_completed(&merchant.name)),
+    }
+    let frame = Frame::to_debtor(lang, merchant, &mail.to.name);
+    let mut message = with_button(&frame, subject, &lines, (&w.email_plan_button(), &mail.url), &[]);
+    message.to = mail.to.email.clone();
+    if mail.kind == MailKind::Accepted {
+        message.attachments.push(Attachment {
+            filename: format!("{}-{}.pdf", w.plan_pdf_file(), p.id),
+            content_type: "application/pdf".into(),
+            bytes: crate::pdf::plan(lang, merchant, p, mail.logo.as_ref()),
+        });
+    }
+    message
+}
+
+/// Job `mail.plan`: a payment plan's news or reminder, to the debtor in their language. Run
+/// twice, it sends twice; a reminder of an instalment paid meanwhile is dropped.
+pub struct PlanMail;
+
+#[async_trait]
+impl Handler for PlanMail {
+    fn kind(&self) -> &'static str {
+        plans::PLAN_MAIL
+    }
+
+    async fn run(&self, ctx: &Ctx, job: &Job) -> anyhow::Result<()> {
+        let Some(mail) = plans::mail(ctx, &job.payload).await? else {
+            tracing::info!("no plan mail sent: the customer has no address, or the instalment was paid");
+            return Ok(());
+        };
+        let lang = Lang::from_code(&mail.to.language).unwrap_or_default();
+        ctx.mailer.send(&ctx.pool, &mail.merchant.id, &plan(lang, &mail)).await
     }
 }
 

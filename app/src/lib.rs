@@ -37,6 +37,10 @@ pub mod payments_admin;
 #[cfg(feature = "ssr")]
 pub mod pdf;
 #[cfg(feature = "ssr")]
+pub mod plans;
+#[cfg(feature = "ssr")]
+pub mod plans_admin;
+#[cfg(feature = "ssr")]
 pub mod portal;
 #[cfg(feature = "ssr")]
 pub mod promises_admin;

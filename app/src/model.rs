@@ -43,6 +43,18 @@ pub struct PortalOverview {
     pub has_statement: bool,
     /// The latest things that moved the balance, newest first (on the list's first page).
     pub activity: Vec<ActivityLine>,
+    /// Its payment plans proposed or running, newest first.
+    pub plans: Vec<PlanLink>,
+    /// Open invoices may be spread over a payment plan (the merchant offers plans).
+    pub plans_offered: bool,
+}
+
+/// A payment plan named on another page: its page, and what it is in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanLink {
+    pub href: String,
+    /// "3 × € 141,00, monthly · Running".
+    pub label: String,
 }
 
 /// One line of the overview's recent activity.
@@ -118,6 +130,10 @@ pub struct InvoiceDetail {
     pub dispute_draft: Option<DisputeDraft>,
     /// The most files a dispute takes, and the most megabytes each.
     pub dispute_files_limit: (u32, u32),
+    /// The payment plan proposed or running it is in.
+    pub plan: Option<PlanLink>,
+    /// Where to spread it over a payment plan, when the debtor may.
+    pub plan_href: Option<String>,
 }
 
 /// A refused dispute form, to show again as it was sent (the files aside) with what was
@@ -422,6 +438,8 @@ pub struct SettingsOverview {
     pub stripe_webhook_url: String,
     /// How far ahead debtors may promise to pay, and the grace after the date.
     pub promises: kassa_domain::promise::PromisePolicy,
+    /// The rules for payment plans.
+    pub plans: kassa_domain::plan::PlanPolicy,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -545,4 +563,150 @@ pub struct StatementLine {
     pub charged: Option<Money>,
     pub credited: Option<Money>,
     pub balance: Money,
+}
+
+/// `/p/{merchant}/plan`: spreading chosen invoices over instalments: what is spread, the
+/// schedules that fit a monthly budget, or one schedule whole to confirm. Words and amounts
+/// made on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanQuoteView {
+    pub merchant: Branding,
+    /// (number, what of it is spread: its balance less what disputes hold).
+    pub invoices: Vec<(String, Money)>,
+    pub principal: Money,
+    /// The first instalment's date: as chosen (or suggested), and its bounds.
+    pub first: Date,
+    pub earliest: Date,
+    pub latest: Date,
+    /// (code, words) of each frequency offered.
+    pub frequencies: Vec<(String, String)>,
+    pub max_instalments: u32,
+    /// As the debtor sent them (to fill the forms in again).
+    pub budget: String,
+    pub count: String,
+    pub frequency: String,
+    /// Schedules that fit the budget (links to check each), or the one asked for.
+    pub offers: Vec<PlanOfferView>,
+    /// The page checks one schedule, whole, with the form to confirm it.
+    pub reviewing: bool,
+    /// Why the last ask was refused, in the debtor's words.
+    pub problem: Option<String>,
+    /// Plans within the merchant's terms start at once.
+    pub accepted_at_once: bool,
+    /// A fresh idempotency key for the confirm form.
+    pub key: String,
+}
+
+/// One schedule a debtor may choose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanOfferView {
+    /// `weekly`, `fortnightly` or `monthly`, and in words.
+    pub frequency: String,
+    pub frequency_words: String,
+    pub count: u32,
+    pub first: Date,
+    /// (due, amount) of each instalment.
+    pub instalments: Vec<(Date, Money)>,
+    pub charge: Money,
+    pub total: Money,
+    /// "3 × € 141,00, monthly".
+    pub summary: String,
+    /// Where it breaks the merchant's terms, in words; empty: within them.
+    pub breaches: Vec<String>,
+    /// This page showing it whole, to confirm.
+    pub href: String,
+}
+
+/// `/p/{merchant}/plans/{id}`: a payment plan's agreement as the debtor reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanAgreementView {
+    pub merchant: Branding,
+    pub id: String,
+    /// `proposed`, `active`, `completed`, `broken` or `rejected`, and in words.
+    pub status: String,
+    pub status_words: String,
+    /// What its status means for the debtor.
+    pub explained: String,
+    pub invoices: Vec<(String, Money)>,
+    pub principal: Money,
+    pub charge: Money,
+    pub total: Money,
+    pub paid: Money,
+    pub remaining: Money,
+    pub frequency: String,
+    pub instalments: Vec<InstalmentView>,
+    /// What to pay now (any instalment missed included) and by when, while it runs.
+    pub next: Option<(Money, Date)>,
+    pub breaches: Vec<String>,
+    pub decision_reason: Option<String>,
+    pub charge_invoice: Option<String>,
+    /// When it was proposed, on the merchant's clock.
+    pub proposed: String,
+    /// A fresh idempotency key for the pay form.
+    pub pay_key: String,
+}
+
+/// One instalment of a plan as the debtor sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstalmentView {
+    pub seq: u32,
+    pub due: Date,
+    pub amount: Money,
+    pub paid: bool,
+    /// Past its date and not paid.
+    pub late: bool,
+}
+
+/// The admin's payment plans page: one status's plans.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlansOverview {
+    pub merchant_name: String,
+    pub staff_email: String,
+    /// `proposed`, `active`, `broken`, `completed` or `rejected`.
+    pub status: String,
+    pub plans: Vec<AdminPlanRow>,
+}
+
+/// A plan on the admin's plans page, its words made on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminPlanRow {
+    /// Name (number).
+    pub customer: String,
+    pub invoices: String,
+    pub total: Money,
+    /// "3 × € 141,00, monthly".
+    pub schedule: String,
+    pub paid: Money,
+    /// The next instalment's date (running plans), late or not.
+    pub next: Option<(Date, bool)>,
+    /// Where a proposal breaks the policy, in words.
+    pub breaches: Vec<String>,
+    pub proposed: String,
+    pub href: String,
+}
+
+/// The admin's page of one plan: its facts, schedule, and the forms to decide a proposal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanDetail {
+    pub merchant_name: String,
+    pub staff_email: String,
+    pub id: String,
+    /// Name (number).
+    pub customer: String,
+    pub status: String,
+    pub invoices: Vec<(String, Money)>,
+    pub principal: Money,
+    pub charge: Money,
+    pub total: Money,
+    pub paid: Money,
+    pub frequency: String,
+    pub grace_days: u32,
+    pub instalments: Vec<InstalmentView>,
+    pub breaches: Vec<String>,
+    pub decided_by: Option<String>,
+    pub decision_reason: Option<String>,
+    pub charge_invoice: Option<String>,
+    pub proposed: String,
+    /// A proposal, and the staff member may decide: the forms show.
+    pub may_decide: bool,
 }

@@ -492,6 +492,53 @@ pub fn receipt(lang: Lang, r: &portal::Receipt, logo: Option<&Logo>) -> Vec<u8> 
     doc.finish(lang)
 }
 
+/// A payment plan's agreement: for whom, what it spreads, its fee or interest, how often,
+/// the grace for a missed instalment, and every instalment with its date and amount.
+pub fn plan(lang: Lang, merchant: &Merchant, p: &kassa_core::services::plans::Plan, logo: Option<&Logo>) -> Vec<u8> {
+    let w = lang.words();
+    let mut doc = Layout::new(frame(lang, merchant, logo, w.plan_pdf_title()));
+    doc.paragraph(&format!("{} ({})", p.customer_name, p.customer_number), TEXT);
+    let invoices = p.invoices.iter().map(|(n, m)| format!("{n} ({})", amount(lang, *m))).collect::<Vec<_>>();
+    let mut facts = vec![
+        (w.fact_status(), crate::words::plan_status(lang, p.status)),
+        (w.plan_invoices(), invoices.join(", ")),
+        (w.fact_principal(), amount(lang, p.principal)),
+    ];
+    if p.charge.is_positive() {
+        facts.push((w.plan_charge(), amount(lang, p.charge)));
+    }
+    facts.extend([
+        (w.plan_total(), amount(lang, p.total)),
+        (w.plan_how_often(), crate::words::plan_frequency(lang, p.frequency)),
+        (w.fact_grace(), w.grace_days(p.grace_days)),
+        (w.plan_paid_so_far(), amount(lang, p.paid)),
+    ]);
+    doc.facts(&facts);
+    let (number, due, sum, state) = (w.plan_col_instalment(), w.col_due_date(), w.col_amount(), w.col_state());
+    let columns = [
+        Column { heading: &number, width: 90.0, align: Align::Left },
+        Column { heading: &due, width: 150.0, align: Align::Left },
+        Column { heading: &sum, width: 120.0, align: Align::Right },
+        Column { heading: &state, width: 139.0, align: Align::Left },
+    ];
+    let rows: Vec<Row> = p
+        .instalments
+        .iter()
+        .map(|i| Row {
+            cells: vec![
+                i.seq.to_string(),
+                date_in(lang, i.due),
+                amount(lang, i.amount),
+                format!("   {}", if i.paid { w.instalment_paid() } else { w.instalment_to_pay() }),
+            ],
+            bold: false,
+        })
+        .collect();
+    doc.heading(&w.plan_instalments_caption());
+    doc.table(&columns, &rows);
+    doc.finish(lang)
+}
+
 /// A statement of account: per currency the opening balance, each entry with the balance
 /// after it, and the closing balance.
 pub fn statement(lang: Lang, s: &statements::Statement, logo: Option<&Logo>) -> Vec<u8> {

@@ -36,7 +36,24 @@ pub async fn load_portal(
                     amount: kassa_domain::Money::from_minor(a.amount.minor().saturating_abs(), a.amount.currency()),
                 })
                 .collect();
+            let plans = kassa_core::services::plans::mine(&ctx, &who)
+                .await?
+                .into_iter()
+                .filter(|p| p.status.is_open())
+                .map(|p| PlanLink {
+                    href: format!("/p/{slug}/plans/{}", p.id),
+                    label: format!(
+                        "{} · {}",
+                        crate::words::plan_summary(lang, &p.schedule()),
+                        crate::words::plan_status(lang, p.status)
+                    ),
+                })
+                .collect();
+            let plans_offered = kassa_core::services::plans::policy(&ctx.pool, &account.merchant.id).await?.offered
+                && who.debtor()?.invoice.is_none();
             Ok(PortalOverview {
+                plans,
+                plans_offered,
                 merchant: edge::branding(&account.merchant),
                 customer_name: account.customer_name,
                 totals: account.totals.iter().map(|t| CurrencyTotals { due: t.open, overdue: t.overdue }).collect(),
@@ -131,6 +148,13 @@ pub async fn load_invoice(merchant: String, number: String) -> Result<InvoiceDet
                     .collect(),
                 disputes,
                 dispute_draft: edge::take_once::<DisputeDraft>(DISPUTE_DRAFT_KEY).await,
+                plan: detail.plan.as_ref().map(|(id, status)| PlanLink {
+                    href: format!("/p/{}/plans/{id}", detail.merchant.slug),
+                    label: crate::words::plan_status(lang, *status),
+                }),
+                plan_href: detail.plan_offered.then(|| {
+                    crate::plans::plan_href(detail.merchant.slug.as_str(), &[detail.invoice.number.to_string()], &[])
+                }),
                 dispute_files_limit: {
                     use kassa_core::services::disputes::{MAX_FILES, MAX_FILE_BYTES};
                     (MAX_FILES as u32, (MAX_FILE_BYTES / (1024 * 1024)) as u32)
@@ -271,16 +295,22 @@ pub async fn load_selection(
 #[cfg(feature = "ssr")]
 fn choice(invoices: Vec<String>, currency: Option<String>) -> Result<kassa_core::services::portal::Choice, AppError> {
     use kassa_core::services::portal::Choice;
-    use kassa_domain::{Currency, InvoiceNumber, Problem};
+    use kassa_domain::{Currency, Problem};
     if let Some(code) = currency.filter(|c| !c.trim().is_empty()) {
         let currency = Currency::parse(&code).map_err(|_| Problem::UnknownCurrency { input: code.clone() })?;
         return Ok(Choice::AllIn(currency));
     }
-    let numbers = invoices
+    Ok(Choice::Numbers(invoice_numbers(&invoices)?))
+}
+
+/// Invoice numbers as a form sent them; one that cannot be a number is an unknown invoice.
+#[cfg(feature = "ssr")]
+pub(crate) fn invoice_numbers(invoices: &[String]) -> Result<Vec<kassa_domain::InvoiceNumber>, AppError> {
+    use kassa_domain::{InvoiceNumber, Problem};
+    invoices
         .iter()
         .map(|n| InvoiceNumber::parse(n).map_err(|_| Problem::UnknownInvoice { number: n.clone() }.into()))
-        .collect::<Result<Vec<_>, AppError>>()?;
-    Ok(Choice::Numbers(numbers))
+        .collect()
 }
 
 #[server(endpoint = "pay_invoices")]
@@ -307,7 +337,7 @@ pub async fn pay_invoices(
 /// the gateway's page where the payer must act first, or to the attempt's page while the
 /// money is on its way.
 #[cfg(feature = "ssr")]
-fn onwards(merchant: &str, paying: kassa_core::services::payments::Paying) -> Result<String, AppError> {
+pub(crate) fn onwards(merchant: &str, paying: kassa_core::services::payments::Paying) -> Result<String, AppError> {
     use kassa_core::services::payments::Paying;
     let next = match paying {
         Paying::Paid(payment) => format!("/p/{merchant}/payments/{payment}"),
@@ -392,6 +422,8 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
     let open_section = list.show != "settled" && (!open.is_empty() || list.open == 0 || list.page == 1);
     let settled_section = matches!(list.show.as_str(), "all" | "settled") && (!settled.is_empty() || list.settled == 0);
     let here = format!("/p/{slug}");
+    let (plans_offered, spread_slug) = (overview.plans_offered, slug.clone());
+    let plans = overview.plans.clone();
     view! {
         <Title text=t().invoices_title(&overview.merchant.name)/>
         <PortalFrame branding=overview.merchant>
@@ -423,6 +455,14 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
             {overview.has_statement.then(|| view! {
                 <p class="account-links"><a href=format!("/p/{slug}/statement")>{w.statement_link()}</a></p>
             })}
+            {(!plans.is_empty()).then(|| view! {
+                <section aria-labelledby="plans-title">
+                    <h2 id="plans-title">{w.plans_title()}</h2>
+                    <ul class="plans">
+                        {plans.into_iter().map(|p| view! { <li><a href=p.href>{p.label}</a></li> }).collect_view()}
+                    </ul>
+                </section>
+            })}
             <crate::components::ListFilters base=here.clone() list=list.clone()/>
             {open_section.then(|| view! { <h2>{w.open_invoices()}</h2> })}
             {if !open_section {
@@ -444,7 +484,12 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
                         <PickInvoices>
                             <InvoiceTable slug=table_slug invoices=open pick=true/>
                         </PickInvoices>
-                        <button type="submit" class="button-primary">{w.pay_selected()}</button>
+                        <div class="button-row">
+                            <button type="submit" class="button-primary">{w.pay_selected()}</button>
+                            {plans_offered.then(|| view! {
+                                <button type="submit" formaction=format!("/p/{spread_slug}/plan")>{w.spread_selected()}</button>
+                            })}
+                        </div>
                     </form>
                 }.into_any()
             }}
@@ -598,6 +643,7 @@ fn InvoiceView(
     };
     // What is asked for now: the balance less what disputes hold.
     let pay_default = detail.collectable;
+    let (plan, plan_href) = (detail.plan.clone(), detail.plan_href.clone());
     let pay_error = move || pay.value().get().and_then(|r| r.err()).map(|e| e.to_string());
     view! {
         <Title text=w.invoice_title(&inv.number)/>
@@ -652,6 +698,12 @@ fn InvoiceView(
                     </ActionForm>
                 </section>
             })}
+            {plan.map(|p| view! {
+                <p class="notice" data-testid="in-plan">
+                    {w.plan_in_plan()} " " <a href=p.href>{w.plan_view()}</a> " (" {p.label} ")"
+                </p>
+            })}
+            {plan_href.map(|href| view! { <p><a class="spread" href=href>{w.spread_payment()}</a></p> })}
             {transfer.map(|transfer| view! { <TransferSection transfer/> })}
             <PromiseSection slug=promise_slug number=promise_number balance=promise_balance
                 made=detail.promise dates=detail.promise_dates key=detail.promise_key action=promise/>

@@ -55,6 +55,7 @@ pub async fn load_settings() -> Result<SettingsOverview, AppError> {
                 logo_url: merchant.logo_url,
                 logo_error: edge::take_once::<String>(LOGO_ERROR_KEY).await,
                 promises: kassa_core::services::promises::policy(&ctx.pool, &staff.merchant).await?,
+                plans: kassa_core::services::plans::policy(&ctx.pool, &staff.merchant).await?,
             })
         }
         .await,
@@ -127,6 +128,79 @@ pub async fn save_promise_policy(window_days: String, grace_days: String) -> Res
     )
 }
 
+/// The rules for payment plans, as the settings form sends them: amounts typed in the page's
+/// language (read as minor units of a two-decimal currency), the interest in percent a year.
+#[server(endpoint = "save_plan_policy")]
+#[allow(clippy::too_many_arguments)]
+pub async fn save_plan_policy(
+    #[server(default)] offered: Option<String>,
+    eligible: String,
+    max_instalments: String,
+    max_months: String,
+    min_total: String,
+    min_instalment: String,
+    #[server(default)] frequencies: Vec<String>,
+    charge: String,
+    #[server(default)] charge_value: String,
+    #[server(default)] accept: Option<String>,
+    grace_days: String,
+    max_first_days: String,
+) -> Result<(), AppError> {
+    use crate::backend as edge;
+    use kassa_domain::plan::{Charge, Eligible, Frequency, PlanPolicy};
+    use kassa_domain::{Currency, Money, Problem};
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::staff().await?;
+            let decimal = crate::money::decimal_separator(crate::i18n::lang());
+            let whole = |typed: &str| typed.trim().parse::<u32>().map_err(|_| Problem::PlanPolicyInvalid);
+            let minor = |typed: &str| -> Result<i64, Problem> {
+                let typed = typed.trim();
+                if typed.is_empty() {
+                    return Ok(0);
+                }
+                Ok(Money::parse_typed(typed, Currency::EUR, decimal)?.minor())
+            };
+            let mut offered_frequencies = Vec::new();
+            for code in &frequencies {
+                let f = Frequency::parse(code).ok_or_else(|| Problem::PlanFrequencyUnknown { input: code.clone() })?;
+                if !offered_frequencies.contains(&f) {
+                    offered_frequencies.push(f);
+                }
+            }
+            let charge = match charge.as_str() {
+                "fee" => Charge::Fee { minor: minor(&charge_value)? },
+                "interest" => {
+                    // Percent a year, to basis points: 8,5 -> 850.
+                    let percent =
+                        Money::parse_typed(charge_value.trim(), Currency::EUR, decimal).map_err(Problem::from)?;
+                    Charge::Interest {
+                        basis_points: u32::try_from(percent.minor()).map_err(|_| Problem::PlanPolicyInvalid)?,
+                    }
+                }
+                _ => Charge::None,
+            };
+            let policy = PlanPolicy {
+                offered: offered.is_some(),
+                eligible: if eligible == "overdue" { Eligible::Overdue } else { Eligible::Open },
+                min_total_minor: minor(&min_total)?,
+                max_instalments: whole(&max_instalments)?,
+                max_months: whole(&max_months)?,
+                min_instalment_minor: minor(&min_instalment)?,
+                frequencies: offered_frequencies,
+                charge,
+                accept_within_policy: accept.is_some(),
+                grace_days: whole(&grace_days)?,
+                max_first_days: whole(&max_first_days)?,
+            };
+            kassa_core::services::plans::set_policy(&ctx, &who, policy).await?;
+            edge::keep_once(SAVED_KEY, &true).await?;
+            edge::redirect("/admin/settings")
+        }
+        .await,
+    )
+}
+
 #[server(endpoint = "connect_stripe")]
 pub async fn connect_stripe(
     secret_key: String,
@@ -181,6 +255,7 @@ pub fn SettingsPage() -> impl IntoView {
     let connect = ServerAction::<ConnectStripe>::new();
     let disconnect = ServerAction::<DisconnectStripe>::new();
     let promises = ServerAction::<SavePromisePolicy>::new();
+    let plans = ServerAction::<SavePlanPolicy>::new();
     let overview = Resource::new(
         move || {
             (
@@ -189,13 +264,14 @@ pub fn SettingsPage() -> impl IntoView {
                 connect.version().get(),
                 disconnect.version().get(),
                 promises.version().get(),
+                plans.version().get(),
             )
         },
         |_| load_settings(),
     );
     crate::admin::staff_page(
         overview,
-        move |o| view! { <SettingsView overview=o save bank connect disconnect promises/> },
+        move |o| view! { <SettingsView overview=o save bank connect disconnect promises plans/> },
     )
 }
 
@@ -207,9 +283,11 @@ fn SettingsView(
     connect: ServerAction<ConnectStripe>,
     disconnect: ServerAction<DisconnectStripe>,
     promises: ServerAction<SavePromisePolicy>,
+    plans: ServerAction<SavePlanPolicy>,
 ) -> impl IntoView {
     let payments = overview.clone();
     let policy = overview.promises;
+    let plan_policy = overview.plans.clone();
     let may_change = overview.may_change;
     let w = t();
     let error = move || save.value().get().and_then(|r| r.err()).map(|e| e.to_string());
@@ -245,6 +323,7 @@ fn SettingsView(
                 error=overview.logo_error may_change=overview.may_change/>
             <PaymentSettings overview=payments bank connect disconnect/>
             <PromiseSettings policy may_change action=promises/>
+            <PlanSettings policy=plan_policy may_change action=plans/>
         </main>
     }
 }
@@ -273,6 +352,84 @@ fn PromiseSettings(
                 <p id="promise-grace-hint" class="hint">{w.promise_grace_hint()}</p>
                 <p role="alert" class="form-error">{error}</p>
                 {may_change.then(|| view! { <button type="submit" class="button-primary">{w.save_promise_rules()}</button> })}
+            </ActionForm>
+        </section>
+    }
+}
+
+/// Payment plans: whether debtors may propose them, for which invoices, the limits, the
+/// frequencies, a fee or interest, whether plans within the rules start at once, the grace.
+#[component]
+fn PlanSettings(
+    policy: kassa_domain::plan::PlanPolicy,
+    may_change: bool,
+    action: ServerAction<SavePlanPolicy>,
+) -> impl IntoView {
+    use kassa_domain::plan::{Charge, Eligible, Frequency};
+    use kassa_domain::{Currency, Money};
+    let w = t();
+    let lang = crate::i18n::lang();
+    let error = move || action.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    let typed = move |minor: i64| crate::money::typed_in(lang, Money::from_minor(minor, Currency::EUR));
+    let (charge, charge_value) = match policy.charge {
+        Charge::None => ("none", String::new()),
+        Charge::Fee { minor } => ("fee", typed(minor)),
+        // Basis points as percent: 850 -> 8,50.
+        Charge::Interest { basis_points } => ("interest", typed(i64::from(basis_points))),
+    };
+    let overdue_only = policy.eligible == Eligible::Overdue;
+    view! {
+        <section aria-labelledby="plans-title">
+            <h2 id="plans-title">{w.plans_settings_title()}</h2>
+            <ActionForm action=action>
+                <label><input type="checkbox" name="offered" value="1" checked=policy.offered disabled=!may_change/>
+                    " "{w.field_plans_offered()}</label>
+                <label for="plan-eligible">{w.field_plan_eligible()}</label>
+                <select id="plan-eligible" name="eligible" disabled=!may_change>
+                    <option value="open" selected=!overdue_only>{w.plan_eligible_open()}</option>
+                    <option value="overdue" selected=overdue_only>{w.plan_eligible_overdue()}</option>
+                </select>
+                <label for="plan-max-instalments">{w.field_plan_max_instalments()}</label>
+                <input id="plan-max-instalments" name="max_instalments" inputmode="numeric" required
+                    disabled=!may_change value=policy.max_instalments.to_string()/>
+                <label for="plan-max-months">{w.field_plan_max_months()}</label>
+                <input id="plan-max-months" name="max_months" inputmode="numeric" required disabled=!may_change
+                    value=policy.max_months.to_string()/>
+                <label for="plan-min-total">{w.field_plan_min_total()}</label>
+                <input id="plan-min-total" name="min_total" inputmode="decimal" disabled=!may_change
+                    value=typed(policy.min_total_minor)/>
+                <label for="plan-min-instalment">{w.field_plan_min_instalment()}</label>
+                <input id="plan-min-instalment" name="min_instalment" inputmode="decimal" disabled=!may_change
+                    value=typed(policy.min_instalment_minor)/>
+                <fieldset>
+                    <legend>{w.field_plan_frequencies()}</legend>
+                    {Frequency::ALL.iter().enumerate().map(|(n, f)| view! {
+                        <label>
+                            <input type="checkbox" name=format!("frequencies[{n}]") value=f.as_str()
+                                checked=policy.frequencies.contains(f) disabled=!may_change/>
+                            " "{crate::words::plan_frequency(lang, *f)}
+                        </label>
+                    }).collect_view()}
+                </fieldset>
+                <label for="plan-charge">{w.field_plan_charge()}</label>
+                <select id="plan-charge" name="charge" disabled=!may_change>
+                    <option value="none" selected=charge == "none">{w.plan_charge_none()}</option>
+                    <option value="fee" selected=charge == "fee">{w.plan_charge_fee()}</option>
+                    <option value="interest" selected=charge == "interest">{w.plan_charge_interest()}</option>
+                </select>
+                <label for="plan-charge-value">{w.field_plan_charge_value()}</label>
+                <input id="plan-charge-value" name="charge_value" inputmode="decimal" disabled=!may_change
+                    value=charge_value/>
+                <label><input type="checkbox" name="accept" value="1" checked=policy.accept_within_policy
+                    disabled=!may_change/>" "{w.field_plan_accept()}</label>
+                <label for="plan-grace">{w.field_plan_grace()}</label>
+                <input id="plan-grace" name="grace_days" inputmode="numeric" required disabled=!may_change
+                    value=policy.grace_days.to_string()/>
+                <label for="plan-first-days">{w.field_plan_first_days()}</label>
+                <input id="plan-first-days" name="max_first_days" inputmode="numeric" required disabled=!may_change
+                    value=policy.max_first_days.to_string()/>
+                {move || error().map(|e| view! { <p role="alert" class="form-error">{e}</p> })}
+                {may_change.then(|| view! { <button type="submit" class="button-primary">{w.save_plan_rules()}</button> })}
             </ActionForm>
         </section>
     }

@@ -116,6 +116,65 @@ pub fn dispute_status(lang: Lang, status: kassa_domain::dispute::DisputeStatus) 
     }
 }
 
+/// Where a payment plan is, in `lang`.
+pub fn plan_status(lang: Lang, status: kassa_domain::plan::PlanStatus) -> String {
+    use kassa_domain::plan::PlanStatus;
+    let w = lang.words();
+    match status {
+        PlanStatus::Proposed => w.plan_status_proposed(),
+        PlanStatus::Active => w.plan_status_active(),
+        PlanStatus::Completed => w.plan_status_completed(),
+        PlanStatus::Broken => w.plan_status_broken(),
+        PlanStatus::Rejected => w.plan_status_rejected(),
+    }
+}
+
+/// What a plan's status means for its debtor, in `lang`.
+pub fn plan_explained(lang: Lang, status: kassa_domain::plan::PlanStatus) -> String {
+    use kassa_domain::plan::PlanStatus;
+    let w = lang.words();
+    match status {
+        PlanStatus::Proposed => w.plan_explained_proposed(),
+        PlanStatus::Active => w.plan_explained_active(),
+        PlanStatus::Completed => w.plan_explained_completed(),
+        PlanStatus::Broken => w.plan_explained_broken(),
+        PlanStatus::Rejected => w.plan_explained_rejected(),
+    }
+}
+
+/// How often a plan's instalments fall due, in `lang`.
+pub fn plan_frequency(lang: Lang, frequency: kassa_domain::plan::Frequency) -> String {
+    use kassa_domain::plan::Frequency;
+    let w = lang.words();
+    match frequency {
+        Frequency::Weekly => w.plan_frequency_weekly(),
+        Frequency::Fortnightly => w.plan_frequency_fortnightly(),
+        Frequency::Monthly => w.plan_frequency_monthly(),
+    }
+}
+
+/// A schedule in a few words: "3 × € 141,00, monthly" (the largest instalment: the first,
+/// carrying the odd cents).
+pub fn plan_summary(lang: Lang, schedule: &kassa_domain::plan::Schedule) -> String {
+    let count = u32::try_from(schedule.instalments.len()).unwrap_or(u32::MAX);
+    lang.words().plan_summary(count, money_in(lang, schedule.largest()), plan_frequency(lang, schedule.frequency))
+}
+
+/// A rule of the merchant's policy a proposal breaks, in `lang`; amounts in `currency`.
+pub fn plan_breach(lang: Lang, breach: kassa_domain::plan::Breach, currency: kassa_domain::Currency) -> String {
+    use kassa_domain::plan::Breach;
+    let w = lang.words();
+    let amount = |minor: i64| money_in(lang, kassa_domain::Money::from_minor(minor, currency));
+    match breach {
+        Breach::TotalBelowMinimum { min_minor } => w.plan_breach_total_below_minimum(amount(min_minor)),
+        Breach::TooManyInstalments { max } => w.plan_breach_too_many_instalments(max),
+        Breach::TooLong { max_months } => w.plan_breach_too_long(max_months),
+        Breach::InstalmentBelowMinimum { min_minor } => w.plan_breach_instalment_below_minimum(amount(min_minor)),
+        Breach::FrequencyNotOffered => w.plan_breach_frequency_not_offered(),
+        Breach::FirstTooLate { max_days } => w.plan_breach_first_too_late(max_days),
+    }
+}
+
 /// Who wrote a dispute's message, as the debtor reads it: "You", or the merchant's name.
 /// How a dispute was resolved, in `lang`.
 pub fn dispute_outcome(lang: Lang, outcome: kassa_domain::dispute::Outcome) -> String {
@@ -365,6 +424,17 @@ fn problem_in(lang: Lang, p: &Problem, on_a_page: bool) -> String {
         Problem::DisputeFileNotAccepted { name } => w.problem_dispute_file_not_accepted(name),
         Problem::DisputeFileTooLarge { name, max_mb } => w.problem_dispute_file_too_large(name, *max_mb),
         Problem::DisputeTooManyFiles { max } => w.problem_dispute_too_many_files(*max),
+        Problem::PlanPolicyInvalid => w.problem_plan_policy_invalid(),
+        Problem::PlansNotOffered => w.problem_plans_not_offered(),
+        Problem::InvoiceAlreadyInPlan { number } => w.problem_invoice_already_in_plan(number),
+        Problem::PlanInvoiceNotDue { number } => w.problem_plan_invoice_not_due(number),
+        Problem::PlanInstalmentsInvalid { max } => w.problem_plan_instalments_invalid(*max),
+        Problem::PlanFrequencyUnknown { input } => w.problem_plan_frequency_unknown(input),
+        Problem::PlanFirstDateInvalid { earliest, latest } => {
+            w.problem_plan_first_date_invalid(day(*earliest), day(*latest))
+        }
+        Problem::PlanDecided => w.problem_plan_decided(),
+        Problem::PlanNotActive => w.problem_plan_not_active(),
     }
 }
 

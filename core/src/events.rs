@@ -35,11 +35,17 @@ pub enum EventType {
     DisputeOpened,
     DisputeMessage,
     DisputeResolved,
+    PlanProposed,
+    PlanAccepted,
+    PlanRejected,
+    PlanInstalmentPaid,
+    PlanBroken,
+    PlanCompleted,
 }
 
 impl EventType {
     /// Every type, as endpoints subscribe to them.
-    pub const ALL: [EventType; 16] = [
+    pub const ALL: [EventType; 22] = [
         EventType::CustomerCreated,
         EventType::InvoiceCreated,
         EventType::InvoicePaid,
@@ -56,6 +62,12 @@ impl EventType {
         EventType::DisputeOpened,
         EventType::DisputeMessage,
         EventType::DisputeResolved,
+        EventType::PlanProposed,
+        EventType::PlanAccepted,
+        EventType::PlanRejected,
+        EventType::PlanInstalmentPaid,
+        EventType::PlanBroken,
+        EventType::PlanCompleted,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -76,6 +88,12 @@ impl EventType {
             EventType::DisputeOpened => "dispute.opened",
             EventType::DisputeMessage => "dispute.message",
             EventType::DisputeResolved => "dispute.resolved",
+            EventType::PlanProposed => "plan.proposed",
+            EventType::PlanAccepted => "plan.accepted",
+            EventType::PlanRejected => "plan.rejected",
+            EventType::PlanInstalmentPaid => "plan.instalment_paid",
+            EventType::PlanBroken => "plan.broken",
+            EventType::PlanCompleted => "plan.completed",
         }
     }
 }

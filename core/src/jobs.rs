@@ -75,6 +75,12 @@ impl NewJob {
     pub fn now(kind: &'static str, payload: Value, merchant: Option<MerchantId>) -> Self {
         NewJob { kind, payload, merchant, mode: None, run_at: db::now(), max_attempts: 25, group: None }
     }
+
+    /// A mail about `merchant`'s data of `mode`, to send now, tried up to 10 times (a mail days
+    /// late is worse than none).
+    pub fn mail(kind: &'static str, payload: Value, merchant: &MerchantId, mode: crate::principal::Mode) -> Self {
+        NewJob { mode: Some(mode), max_attempts: 10, ..NewJob::now(kind, payload, Some(merchant.clone())) }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -434,6 +440,7 @@ pub fn handlers() -> Vec<Arc<dyn Handler>> {
         Arc::new(crate::webhooks::Deliver),
         Arc::new(crate::overdue::Check),
         Arc::new(crate::services::promises::Review),
+        Arc::new(crate::services::plans::Review),
         Arc::new(crate::imports::queue::Run),
         Arc::new(crate::maintenance::Sweep),
         Arc::new(crate::services::auth::SignInAsked),

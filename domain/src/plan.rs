@@ -211,6 +211,18 @@ impl Schedule {
         self.instalments.last().map(|i| i.due)
     }
 
+    /// How many instalments, in order, `paid` covers in full.
+    pub fn covered(&self, paid: Money) -> usize {
+        let mut due_so_far = 0i64;
+        self.instalments
+            .iter()
+            .take_while(|i| {
+                due_so_far += i.amount.minor();
+                paid.minor() >= due_so_far
+            })
+            .count()
+    }
+
     /// How the plan stands on `today` when `paid` has been paid towards it, a missed
     /// instalment being forgiven for `grace_days` days.
     pub fn standing(&self, paid: Money, today: Date, grace_days: u32) -> Standing {
@@ -255,6 +267,43 @@ pub enum Standing {
     Completed,
 }
 
+/// Where a plan is in its life: proposed (waiting for staff), active (running; its invoices
+/// out of collection), then completed, broken (an instalment missed past the grace) or
+/// rejected (by staff, as a proposal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanStatus {
+    Proposed,
+    Active,
+    Rejected,
+    Broken,
+    Completed,
+}
+
+impl PlanStatus {
+    pub const ALL: [PlanStatus; 5] =
+        [PlanStatus::Proposed, PlanStatus::Active, PlanStatus::Rejected, PlanStatus::Broken, PlanStatus::Completed];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            PlanStatus::Proposed => "proposed",
+            PlanStatus::Active => "active",
+            PlanStatus::Rejected => "rejected",
+            PlanStatus::Broken => "broken",
+            PlanStatus::Completed => "completed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<PlanStatus> {
+        PlanStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Proposed or active: its invoices cannot go into another plan.
+    pub fn is_open(&self) -> bool {
+        matches!(self, PlanStatus::Proposed | PlanStatus::Active)
+    }
+}
+
 /// Which invoices a plan may cover.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -266,9 +315,13 @@ pub enum Eligible {
 }
 
 /// The merchant's rules for payment plans. A proposal within them is accepted at once when
-/// `accept_within_policy`; any other goes to staff.
+/// `accept_within_policy`; any other goes to staff. Rules missing from stored JSON take the
+/// default's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PlanPolicy {
+    /// Debtors may propose plans at all.
+    pub offered: bool,
     pub eligible: Eligible,
     /// The least a plan may spread, in minor units.
     pub min_total_minor: i64,
@@ -289,6 +342,7 @@ pub struct PlanPolicy {
 impl Default for PlanPolicy {
     fn default() -> Self {
         PlanPolicy {
+            offered: true,
             eligible: Eligible::Open,
             min_total_minor: 5_000,
             max_instalments: 6,
@@ -316,6 +370,25 @@ pub enum Breach {
 }
 
 impl PlanPolicy {
+    /// Whether the policy's own numbers make sense (a merchant sets them): instalments 1 to 60
+    /// within 1 to 60 months, amounts not negative, a frequency offered, interest at most 50%
+    /// a year, a grace of 0 to 60 days and a first instalment within 90 days.
+    pub fn is_sensible(&self) -> bool {
+        let charge = match self.charge {
+            Charge::None => true,
+            Charge::Fee { minor } => minor >= 0,
+            Charge::Interest { basis_points } => basis_points <= 5_000,
+        };
+        charge
+            && (1..=60).contains(&self.max_instalments)
+            && (1..=60).contains(&self.max_months)
+            && self.min_total_minor >= 0
+            && self.min_instalment_minor >= 0
+            && !self.frequencies.is_empty()
+            && self.grace_days <= 60
+            && self.max_first_days <= 90
+    }
+
     /// Where `schedule`, made from `request`, breaks this policy; empty when within it.
     pub fn breaches(&self, request: &PlanRequest, schedule: &Schedule) -> Vec<Breach> {
         let mut breaches = Vec::new();
@@ -511,6 +584,10 @@ mod tests {
             Standing::OnTrack { next: date!(2027 - 02 - 15), missing: eur(10_000) }
         );
         assert_eq!(plan.standing(eur(30_000), date!(2027 - 06 - 01), 7), Standing::Completed, "paid early ends it");
+        assert_eq!(plan.covered(eur(0)), 0);
+        assert_eq!(plan.covered(eur(19_999)), 1);
+        assert_eq!(plan.covered(eur(20_000)), 2);
+        assert_eq!(plan.covered(eur(40_000)), 3);
     }
 
     fn frequency() -> impl Strategy<Value = Frequency> {

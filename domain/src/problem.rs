@@ -389,6 +389,33 @@ pub enum Problem {
     DisputeTooManyFiles {
         max: u32,
     },
+    // Payment plans.
+    /// The merchant's plan rules: see `PlanPolicy::is_sensible`.
+    PlanPolicyInvalid,
+    PlansNotOffered,
+    /// The invoice is already in a plan proposed or running.
+    InvoiceAlreadyInPlan {
+        number: String,
+    },
+    /// The merchant's plans cover overdue invoices only.
+    PlanInvoiceNotDue {
+        number: String,
+    },
+    PlanInstalmentsInvalid {
+        max: u32,
+    },
+    PlanFrequencyUnknown {
+        input: String,
+    },
+    /// The first instalment falls from `earliest` to `latest`.
+    PlanFirstDateInvalid {
+        earliest: Date,
+        latest: Date,
+    },
+    /// The plan was approved or rejected already, or is no longer a proposal.
+    PlanDecided,
+    /// The plan is not running (proposed, or closed): nothing to pay as an instalment.
+    PlanNotActive,
 }
 
 impl Problem {
@@ -410,6 +437,9 @@ impl Problem {
             | Problem::SelectionChanged { .. }
             | Problem::InvoiceAlreadyPromised { .. }
             | Problem::DisputeClosed
+            | Problem::InvoiceAlreadyInPlan { .. }
+            | Problem::PlanDecided
+            | Problem::PlanNotActive
             | Problem::JobNotDead { .. } => 409,
             Problem::PaymentDeclined { .. } => 402,
             Problem::GatewayEventRefused { .. } => 400,
@@ -555,6 +585,15 @@ impl Problem {
             Problem::DisputeFileNotAccepted { .. } => "dispute_file_not_accepted",
             Problem::DisputeFileTooLarge { .. } => "dispute_file_too_large",
             Problem::DisputeTooManyFiles { .. } => "dispute_too_many_files",
+            Problem::PlanPolicyInvalid => "plan_policy_invalid",
+            Problem::PlansNotOffered => "plans_not_offered",
+            Problem::InvoiceAlreadyInPlan { .. } => "invoice_already_in_plan",
+            Problem::PlanInvoiceNotDue { .. } => "plan_invoice_not_due",
+            Problem::PlanInstalmentsInvalid { .. } => "plan_instalments_invalid",
+            Problem::PlanFrequencyUnknown { .. } => "plan_frequency_unknown",
+            Problem::PlanFirstDateInvalid { .. } => "plan_first_date_invalid",
+            Problem::PlanDecided => "plan_decided",
+            Problem::PlanNotActive => "plan_not_active",
         }
     }
 }

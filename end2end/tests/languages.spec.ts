@@ -84,7 +84,7 @@ test('in a dark scheme with less motion, at 320 px, the portal reads and nothing
   // The dark scheme is in force: a dark page behind light text.
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   expect(background).toBe('rgb(18, 22, 27)');
-  for (const path of ['', '/invoices/DK-2026-0202', '/invoices/DK-2026-0210', '/checkout?invoice=DK-2026-0207', '/statement', '/accessibility']) {
+  for (const path of ['', '/invoices/DK-2026-0202', '/invoices/DK-2026-0210', '/checkout?invoice=DK-2026-0207', '/statement', '/accessibility', '/plan?invoice=DK-2026-0202&budget=1000']) {
     await page.goto(`${kassaUrl()}/p/demo${path}`);
     await expect(page.locator('h1')).toBeVisible();
     await accessible(page);
@@ -96,7 +96,7 @@ test('every admin page passes axe in Dutch and in Danish', async ({ page, contex
   await staffSignIn(page, freshDemo());
   for (const lang of ['nl', 'da']) {
     await context.addCookies([{ name: 'kassa_lang', value: lang, url: kassaUrl() }]);
-    for (const path of ['', '/webhooks', '/jobs', '/settings', '/mail', '/payments', '/promises', '/disputes']) {
+    for (const path of ['', '/webhooks', '/jobs', '/settings', '/mail', '/payments', '/promises', '/disputes', '/plans?status=active']) {
       await page.goto(`${kassaUrl()}/admin${path}`);
       await expect(page.locator('html')).toHaveAttribute('lang', lang);
       await expect(page.locator('h1')).toBeVisible();
@@ -107,6 +107,11 @@ test('every admin page passes axe in Dutch and in Danish', async ({ page, contex
     await page.getByRole('link', { name: 'DK-2026-0210' }).click();
     await expect(page.locator('h1')).toContainText('DK-2026-0210');
     await expect(page.locator('ul.thread')).toContainText('Check the delivery terms');
+    await accessible(page);
+    // The demo's running plan: its schedule with the first instalment paid.
+    await page.goto(`${kassaUrl()}/admin/plans?status=active`);
+    await page.getByRole('link', { name: /Studio Grachten/ }).first().click();
+    await expect(page.locator('table.instalments tr[data-paid="true"]')).toHaveCount(1);
     await accessible(page);
   }
 });

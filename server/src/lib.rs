@@ -63,6 +63,7 @@ pub fn handlers() -> Vec<Arc<dyn kassa_core::jobs::Handler>> {
     all.push(Arc::new(kassa_app::emails::PaymentFailedMail));
     all.push(Arc::new(kassa_app::emails::StaffPaymentFailedMail));
     all.push(Arc::new(kassa_app::emails::DisputeMail));
+    all.push(Arc::new(kassa_app::emails::PlanMail));
     all
 }
 
@@ -93,6 +94,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     kassa_core::jobs::ensure_recurring(&kassa.ctx, kassa_core::maintenance::SWEEP, 3600).await?;
     kassa_core::jobs::ensure_recurring(&kassa.ctx, kassa_core::overdue::CHECK, 3600).await?;
     kassa_core::jobs::ensure_recurring(&kassa.ctx, kassa_core::services::promises::REVIEW, 3600).await?;
+    kassa_core::jobs::ensure_recurring(&kassa.ctx, kassa_core::services::plans::REVIEW, 3600).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut worker = kassa_core::jobs::Worker::new(kassa.ctx.clone(), handlers());
     if kassa.ctx.mailer.catches() {

@@ -21,14 +21,14 @@ async fn staff_sign_in_and_see_every_customers_invoices() {
     assert_eq!(ok.status(), 200);
     let overview: serde_json::Value = app.server_fn(&c, "load_admin", &[]).await.json().await.unwrap();
     let invoices = overview["invoices"].as_array().unwrap();
-    assert_eq!(invoices.len(), 25);
+    assert_eq!(invoices.len(), 28);
     let customers: std::collections::BTreeSet<_> =
         invoices.iter().map(|i| i["customer_name"].as_str().unwrap()).collect();
     assert_eq!(customers.len(), 3);
     let statuses: std::collections::BTreeSet<_> = invoices.iter().map(|i| i["status"].as_str().unwrap()).collect();
     assert_eq!(
         statuses.into_iter().collect::<Vec<_>>(),
-        ["Credited", "Disputed", "Open", "Overdue", "Paid", "PartlyPaid", "WrittenOff"]
+        ["Credited", "Disputed", "InPlan", "Open", "Overdue", "Paid", "PartlyPaid", "WrittenOff"]
     );
 
     let page = c.get(format!("{}/admin", app.url)).send().await.unwrap();
@@ -65,7 +65,7 @@ async fn the_demo_seed_is_idempotent() {
     let before = counts().await;
     kassa_server::demo::seed(&app.ctx, &app.config).await.unwrap();
     assert_eq!(counts().await, before);
-    assert_eq!(before[..3], [25, 3, 1]);
+    assert_eq!(before[..3], [28, 3, 1]);
     assert_eq!(before[7..], [1, 3], "a dispute with its thread");
     app.assert_ledger_invariants().await;
 }

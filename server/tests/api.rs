@@ -324,7 +324,7 @@ async fn lists_page_by_cursor_and_filter() {
     assert!(settled["data"].as_array().unwrap().iter().all(|i| i["open"]["minor"] == 0));
     let (_, c) = api.get("/customers/by-number/C-1002").await;
     let (_, dkk) = api.get(&format!("/invoices?customer={}&limit=200", c["id"].as_str().unwrap())).await;
-    assert_eq!(dkk["data"].as_array().unwrap().len(), 10);
+    assert_eq!(dkk["data"].as_array().unwrap().len(), 11);
     assert!(dkk["data"].as_array().unwrap().iter().all(|i| i["currency"] == "DKK"));
     let (_, due) = api.get("/invoices?due_before=2000-01-01").await;
     assert_eq!(due["data"].as_array().unwrap().len(), 0);
@@ -482,6 +482,12 @@ async fn the_openapi_document_describes_every_operation_and_needs_no_key() {
         ("/disputes/{id}/files/{file}", "get"),
         ("/disputes/{id}/messages", "post"),
         ("/disputes/{id}/resolve", "post"),
+        ("/plans", "get"),
+        ("/plans/{id}", "get"),
+        ("/plans/{id}/approve", "post"),
+        ("/plans/{id}/reject", "post"),
+        ("/settings/plans", "get"),
+        ("/settings/plans", "put"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     assert_eq!(paths.values().map(|p| p.as_object().unwrap().len()).sum::<usize>(), operations.len());

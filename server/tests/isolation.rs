@@ -38,6 +38,8 @@ struct Victim {
     /// A dispute of its second invoice, opened as its debtor, with a file.
     dispute: String,
     dispute_file: String,
+    /// A payment plan of its imported invoice, proposed as its debtor (outside policy: waiting).
+    plan: String,
     /// Strings that only the victim's records hold: no refused answer may carry one.
     secrets: Vec<String>,
 }
@@ -57,6 +59,7 @@ impl Victim {
             "jobs" => (&self.job, &self.job),
             "promises" => (&self.promise, &self.promise),
             "disputes" => (&self.dispute, &self.dispute),
+            "plans" => (&self.plan, &self.plan),
             _ => (&self.import, &self.import),
         };
         path.replace("{id}", id)
@@ -163,6 +166,23 @@ async fn victim(app: &TestApp, key: &str, tag: &str, amounts: [&str; 3]) -> Vict
     while worker.run_once().await.unwrap() > 0 {}
     let (_, done) = app.api(key, Method::GET, &format!("/imports/{}", import["id"].as_str().unwrap()), None).await;
     assert_eq!(done["status"], "succeeded", "{done}");
+    // A payment plan of the imported invoice (10.00: below the default policy's minimum, so it
+    // waits for staff), proposed as the debtor.
+    let plan = kassa_core::services::plans::propose_on(
+        &app.ctx,
+        &debtor,
+        kassa_core::services::plans::ProposePlan {
+            invoices: vec![kassa_domain::InvoiceNumber::parse(&format!("{tag}-IMP-1")).unwrap()],
+            first: String::new(),
+            frequency: "monthly".into(),
+            count: "1".into(),
+            key: format!("{tag}-plan"),
+        },
+        today,
+    )
+    .await
+    .unwrap();
+    assert_eq!(plan.status, kassa_domain::plan::PlanStatus::Proposed);
     let endpoint_id = endpoint["id"].as_str().unwrap().to_string();
     let delivery: String = sqlx::query_scalar("SELECT id FROM webhook_deliveries WHERE endpoint_id = $1 LIMIT 1")
         .bind(&endpoint_id)
@@ -200,6 +220,7 @@ async fn victim(app: &TestApp, key: &str, tag: &str, amounts: [&str; 3]) -> Vict
         format!("{tag} disputes this"),
         format!("{tag}-evidence"),
         dispute.files[0].id.clone(),
+        plan.id.clone(),
     ];
     Victim {
         customer: text(&customer["id"]),
@@ -216,6 +237,7 @@ async fn victim(app: &TestApp, key: &str, tag: &str, amounts: [&str; 3]) -> Vict
         promise: promise.id,
         dispute_file: dispute.files[0].id.clone(),
         dispute: dispute.id,
+        plan: plan.id,
         secrets,
     }
 }
@@ -247,8 +269,9 @@ async fn fingerprint(app: &TestApp, victims: &[&Victim]) -> Vec<String> {
     for v in victims {
         let by_customer = [
             "SELECT id || ':' || CAST(open_minor AS TEXT) || ':' || COALESCE(promised_until, '-') || ':' \
-             || CAST(disputed_minor AS TEXT) FROM invoices \
+             || CAST(disputed_minor AS TEXT) || ':' || COALESCE(plan_id, '-') FROM invoices \
              WHERE customer_id = $1",
+            "SELECT id || ':' || status || ':' || COALESCE(decided_by, '-') FROM payment_plans WHERE customer_id = $1",
             "SELECT id || ':' || state FROM promises WHERE customer_id = $1",
             "SELECT id || ':' || status || ':' || COALESCE(outcome, '-') FROM disputes WHERE customer_id = $1",
             "SELECT m.id FROM dispute_messages m JOIN disputes d ON d.id = m.dispute_id WHERE d.customer_id = $1",
@@ -317,6 +340,15 @@ fn request(method: &Method, path: &str, v: &Victim) -> (Option<Value>, bool) {
         ("PUT", "/settings/promises") => return (Some(json!({ "window_days": 14, "grace_days": 2 })), false),
         ("POST", "/disputes/{id}/messages") => json!({ "body": "an attacker's note", "internal": true }),
         ("POST", "/disputes/{id}/resolve") => json!({ "outcome": "credited_in_full", "message": "an attacker's" }),
+        ("POST", "/plans/{id}/approve") => json!({}),
+        ("POST", "/plans/{id}/reject") => json!({ "reason": "an attacker's" }),
+        ("PUT", "/settings/plans") => {
+            let policy = serde_json::to_value(kassa_server::http::api::plans::PlanPolicyJson::from(
+                kassa_domain::plan::PlanPolicy::default(),
+            ))
+            .unwrap();
+            return (Some(policy), false);
+        }
         ("POST", "/allocations") => json!({ "payment": v.payment, "invoice": inv_id, "amount": "1.00" }),
         ("POST", "/credit_notes") => json!({ "customer": v.customer, "number": "OWN-CN", "amount": "1.00",
             "currency": "EUR", "invoice_number": inv_number, "reason": "discount" }),
@@ -507,6 +539,23 @@ fn server_fn_form(name: &str, v: &Victim) -> Vec<(&'static str, String)> {
             ("message", s("an attacker's answer")),
             ("reply_key", kassa_core::db::new_id()),
         ],
+        "load_plans" => vec![("status", s("proposed"))],
+        "load_plan" => vec![("id", v.plan.clone())],
+        // Rejecting without a reason: refused even where the plan is found, so nothing changes.
+        "decide_plan" => vec![("plan", v.plan.clone()), ("decision", s("reject")), ("reason", s(""))],
+        "load_plan_quote" => vec![("merchant", s("demo")), ("invoices[0]", v.invoices[1].1.clone())],
+        "propose_plan" => vec![
+            ("merchant", s("demo")),
+            ("invoices[0]", v.invoices[1].1.clone()),
+            ("count", s("2")),
+            ("frequency", s("monthly")),
+            ("first", s("")),
+            ("plan_key", kassa_core::db::new_id()),
+        ],
+        "load_plan_agreement" => vec![("merchant", s("demo")), ("id", v.plan.clone())],
+        "pay_plan_instalment" => {
+            vec![("merchant", s("demo")), ("plan", v.plan.clone()), ("pay_key", kassa_core::db::new_id())]
+        }
         "refund_payment" => vec![
             ("payment", v.payment.clone()),
             // More than it paid: refused even where it is found, so nothing changes.
@@ -530,6 +579,18 @@ fn server_fn_form(name: &str, v: &Victim) -> Vec<(&'static str, String)> {
         ],
         "disconnect_stripe" => vec![("mode", s("test"))],
         "save_promise_policy" => vec![("window_days", s("7")), ("grace_days", s("1"))],
+        "save_plan_policy" => vec![
+            ("offered", s("1")),
+            ("eligible", s("open")),
+            ("max_instalments", s("3")),
+            ("max_months", s("3")),
+            ("min_total", s("10.00")),
+            ("min_instalment", s("5.00")),
+            ("frequencies[0]", s("monthly")),
+            ("charge", s("none")),
+            ("grace_days", s("1")),
+            ("max_first_days", s("10")),
+        ],
         "retry_job" => vec![("id", v.job.clone())],
         "add_webhook" => vec![("url", s("https://attacker.example/hook")), ("events", s("*")), ("description", s(""))],
         "set_webhook_enabled" => vec![("id", v.endpoint.clone()), ("enabled", s("false"))],
@@ -550,16 +611,37 @@ fn expected(name: &str, who: &str) -> &'static [u16] {
         // A statement is the whole account's: a debtor's own; a pay link (one invoice) has none.
         "load_statement" if who == "a debtor of another customer" => &[200],
         "load_statement" if who.starts_with("a pay link") => &[404],
-        "load_invoice" | "pay_invoice" | "load_receipt" | "load_portal" | "load_selection" | "pay_invoices"
-        | "promise_to_pay" | "answer_my_dispute"
+        "load_invoice"
+        | "pay_invoice"
+        | "load_receipt"
+        | "load_portal"
+        | "load_selection"
+        | "pay_invoices"
+        | "promise_to_pay"
+        | "answer_my_dispute"
+        | "load_plan_quote"
+        | "propose_plan"
+        | "load_plan_agreement"
+        | "pay_plan_instalment"
             if who.starts_with("a debtor") || who.starts_with("a pay link") =>
         {
             &[404]
         }
-        "load_invoice" | "pay_invoice" | "load_receipt" | "load_portal" | "load_selection" | "pay_invoices"
-        | "promise_to_pay" | "answer_my_dispute" => &[401],
+        "load_invoice"
+        | "pay_invoice"
+        | "load_receipt"
+        | "load_portal"
+        | "load_selection"
+        | "pay_invoices"
+        | "promise_to_pay"
+        | "answer_my_dispute"
+        | "load_plan_quote"
+        | "propose_plan"
+        | "load_plan_agreement"
+        | "pay_plan_instalment" => &[401],
         // Staff read their own merchant's admin; the lower roles may not change settings.
         "load_admin" | "load_webhooks" | "load_settings" | "load_payments" | "load_promises" | "load_disputes"
+        | "load_plans"
             if staff =>
         {
             &[200]
@@ -571,18 +653,33 @@ fn expected(name: &str, who: &str) -> &'static [u16] {
         "load_dispute" if staff => &[200],
         "answer_dispute" | "resolve_dispute" if who == "a collector" => &[422],
         "answer_dispute" | "resolve_dispute" if staff => &[404],
+        // Likewise a payment plan: rejecting it without a reason is refused to a collector.
+        "load_plan" if who == "staff of another merchant" => &[404],
+        "load_plan" if staff => &[200],
+        "decide_plan" if who == "a collector" => &[422],
+        "decide_plan" if staff => &[404],
         // A refund is a posting: collectors and admins of the payment's own merchant reach it
         // (and are told it paid less); another merchant's staff do not find it; a viewer may
         // not post.
         "refund_payment" if who == "a collector" => &[422],
         "refund_payment" if staff => &[404],
         // Its own merchant's settings: the owner of another merchant changes their own.
-        "save_settings" | "save_bank_details" | "connect_stripe" | "disconnect_stripe" | "save_promise_policy"
+        "save_settings"
+        | "save_bank_details"
+        | "connect_stripe"
+        | "disconnect_stripe"
+        | "save_promise_policy"
+        | "save_plan_policy"
             if who == "staff of another merchant" =>
         {
             &[200]
         }
-        "save_settings" | "save_bank_details" | "connect_stripe" | "disconnect_stripe" | "save_promise_policy"
+        "save_settings"
+        | "save_bank_details"
+        | "connect_stripe"
+        | "disconnect_stripe"
+        | "save_promise_policy"
+        | "save_plan_policy"
             if staff =>
         {
             &[404]

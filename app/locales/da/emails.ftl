@@ -40,3 +40,17 @@ email-dispute-rejected = { $merchant } har afgjort din tvist om faktura { $invoi
 email-dispute-adjusted = { $merchant } har afgjort din tvist om faktura { $invoice } ved at tilpasse fakturaen.
 email-dispute-their-words = Deres besked:
 email-dispute-button = Se fakturaen
+
+email-plan-subject = Din afdragsordning med { $merchant }
+email-plan-reminder-subject = Rate forfalder den { $date }
+email-plan-proposed = { $merchant } har modtaget dit forslag om at betale { $total } som { $schedule }. De ser på det og giver dig besked; indtil da forfalder fakturaerne som hidtil.
+email-plan-accepted = { $merchant } har godkendt din afdragsordning: { $total } som { $schedule }. Betal hver rate senest på datoen; rykkere om fakturaerne er stoppet. Aftalen er vedhæftet.
+email-plan-instalment = Rate { $seq }, { $date }: { $amount }
+email-plan-rejected = { $merchant } kunne ikke godkende dit forslag om at betale { $total } som { $schedule }: fakturaerne forfalder som hidtil.
+email-plan-reason = Deres begrundelse: { $reason }
+email-plan-reminder = Rate { $seq } på { $amount } i din afdragsordning med { $merchant } forfalder den { $date }. Du kan betale den på ordningens side.
+email-plan-broken = Din afdragsordning med { $merchant } er ophørt, fordi en rate ikke blev betalt til tiden. Det, der stadig er åbent ({ $remaining }), forfalder igen som før.
+email-plan-completed = Du har betalt hele din afdragsordning med { $merchant }. Tak!
+email-plan-button = Se din ordning
+plan-pdf-title = Aftale om afdragsordning
+plan-pdf-file = afdragsordning

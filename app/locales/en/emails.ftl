@@ -88,3 +88,39 @@ email-dispute-rejected = { $merchant } resolved your dispute of invoice { $invoi
 email-dispute-adjusted = { $merchant } resolved your dispute of invoice { $invoice } by adjusting the invoice.
 email-dispute-their-words = Their message:
 email-dispute-button = See the invoice
+
+# $merchant (String) - the merchant's name
+email-plan-subject = Your payment plan with { $merchant }
+# $date (String) - the instalment's date
+email-plan-reminder-subject = Instalment due on { $date }
+# $merchant (String) - the merchant's name
+# $total (String) - the plan's total, with its currency
+# $schedule (String) - the instalments in a few words, as "3 × € 141,00, monthly"
+email-plan-proposed = { $merchant } has your proposal to pay { $total } as { $schedule }. They will look at it and let you know; until then the invoices stay due as they are.
+# $merchant (String) - the merchant's name
+# $total (String) - the plan's total, with its currency
+# $schedule (String) - the instalments in a few words
+email-plan-accepted = { $merchant } agreed to your payment plan: { $total } as { $schedule }. Pay each instalment by its date; reminders about its invoices have stopped. The agreement is attached.
+# $seq (Number) - the instalment's number
+# $date (String) - its date
+# $amount (String) - its amount, with its currency
+email-plan-instalment = Instalment { $seq }, { $date }: { $amount }
+# $merchant (String) - the merchant's name
+# $total (String) - the plan's total, with its currency
+# $schedule (String) - the instalments in a few words
+email-plan-rejected = { $merchant } could not accept your proposal to pay { $total } as { $schedule }: the invoices stay due as they are.
+# $reason (String) - why, in the merchant's words
+email-plan-reason = Their reason: { $reason }
+# $seq (Number) - the instalment's number
+# $amount (String) - its amount, with its currency
+# $merchant (String) - the merchant's name
+# $date (String) - its date
+email-plan-reminder = Instalment { $seq } of { $amount } of your payment plan with { $merchant } is due on { $date }. You can pay it on your plan's page.
+# $merchant (String) - the merchant's name
+# $remaining (String) - what is still open, with its currency
+email-plan-broken = Your payment plan with { $merchant } has ended because an instalment was not paid in time. What is still open ({ $remaining }) is due again as before.
+# $merchant (String) - the merchant's name
+email-plan-completed = You have paid your payment plan with { $merchant } in full. Thank you!
+email-plan-button = See your plan
+plan-pdf-title = Payment plan agreement
+plan-pdf-file = payment-plan

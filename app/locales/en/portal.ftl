@@ -219,3 +219,81 @@ transfer-copy = Copy
 transfer-copied = Copied
 # $what (String) - what was copied, as "IBAN"
 transfer-copied-what = Copied: { $what }
+## Payment plans.
+plan-status-proposed = Waiting for approval
+plan-status-active = Running
+plan-status-completed = Completed
+plan-status-broken = Ended: an instalment was missed
+plan-status-rejected = Not accepted
+plan-explained-proposed = We have your proposal and will let you know by email. Until we accept it, the invoices stay due as they are.
+plan-explained-active = Your plan is running: pay each instalment by its date. Reminders about its invoices have stopped.
+plan-explained-completed = All paid. Thank you!
+plan-explained-broken = This plan ended because an instalment was not paid in time: what is still open is due again as before.
+plan-explained-rejected = We could not accept this plan: the invoices stay due as they are.
+plan-frequency-weekly = weekly
+plan-frequency-fortnightly = every two weeks
+plan-frequency-monthly = monthly
+# $count (Number) - how many instalments
+# $amount (String) - the largest instalment, with its currency
+# $frequency (String) - how often, as "monthly"
+plan-summary = { $count } × { $amount }, { $frequency }
+# $amount (String) - an amount with its currency
+plan-breach-total-below-minimum = less than { $amount } in all
+# $max (Number) - the most instalments
+plan-breach-too-many-instalments = more than { $max } instalments
+# $max (Number) - the most months
+plan-breach-too-long = longer than { $max } months
+# $amount (String) - an amount with its currency
+plan-breach-instalment-below-minimum = instalments under { $amount }
+plan-breach-frequency-not-offered = a frequency not usually offered
+# $max (Number) - the most days
+plan-breach-first-too-late = a first instalment more than { $max } days ahead
+spread-payment = Spread the payment
+spread-selected = Spread the selected invoices
+plan-title = Spread the payment
+plan-intro = Pay what you owe in instalments. While the plan runs, reminders about these invoices stop.
+plan-invoices = Invoices in the plan
+# $amount (String) - an amount with its currency
+plan-to-spread = To spread: { $amount }
+plan-budget-title = What can you pay per month?
+# $currency (String) - an ISO 4217 code, like EUR
+plan-budget = Per month ({ $currency })
+plan-budget-submit = Show plans
+plan-offers-title = Plans that fit
+plan-offers-none = No plan within our usual terms fits that amount. Choose the number of instalments below: we will look at your proposal.
+plan-check = Check this plan
+plan-count-title = Or choose the number of instalments
+# $max (Number) - the most instalments within the usual terms
+plan-count = Number of instalments (usually at most { $max })
+plan-frequency = How often
+plan-first = First instalment on
+plan-count-submit = Show the plan
+plan-review-title = Check your plan
+plan-col-instalment = Instalment
+plan-charge = Fee or interest
+plan-total = Total
+plan-within-terms = Within our terms: it starts as soon as you confirm.
+plan-within-terms-staff = We look at every plan before it starts and will let you know by email.
+# $breaches (String) - what is outside the terms, as a list
+plan-outside-terms = Outside our usual terms ({ $breaches }): we will look at it and let you know by email.
+plan-confirm = Confirm the plan
+plan-choose-another = Choose another plan
+plan-agreement-title = Your payment plan
+plan-paid-so-far = Paid so far
+plan-remaining = Still to pay
+plan-how-often = How often
+plan-proposed-at = Proposed
+plan-charge-invoice = Fee or interest invoice
+plan-reason = Why
+instalment-paid = Paid
+instalment-late = Late
+instalment-to-pay = To pay
+# $amount (String) - an amount with its currency
+# $date (String) - a date
+plan-next = Next: { $amount } by { $date }
+# $amount (String) - an amount with its currency
+plan-pay-now = Pay { $amount } now
+plans-title = Your payment plans
+plan-in-plan = This invoice is in a payment plan.
+plan-view = View the plan
+download-plan-pdf = Download the agreement as PDF

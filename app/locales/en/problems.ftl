@@ -276,6 +276,21 @@ problem-dispute-file-not-accepted = '{ $name }' is not a PDF, JPEG or PNG file: 
 problem-dispute-file-too-large = '{ $name }' is larger than { $max_mb } MB: attach a smaller copy (a photo at a lower resolution, say).
 # $max (Number) - the most files
 problem-dispute-too-many-files = Attach at most { $max } files.
+problem-plan-policy-invalid = Allow 1 to 60 instalments within 1 to 60 months, amounts of zero or more, at least one frequency, interest of at most 50% a year, 0 to 60 days' grace and a first instalment within 90 days.
+problem-plans-not-offered = Payment plans are not offered here: contact us to agree on another way to pay.
+# $number (String) - an invoice number
+problem-invoice-already-in-plan = Invoice { $number } is already in a payment plan.
+# $number (String) - an invoice number
+problem-plan-invoice-not-due = Invoice { $number } is not overdue yet: payment plans cover overdue invoices only.
+# $max (Number) - the most instalments
+problem-plan-instalments-invalid = Choose from 1 to { $max } instalments.
+# $input (String) - what was sent
+problem-plan-frequency-unknown = '{ $input }' is not a frequency Kassa knows: weekly, every two weeks or monthly.
+# $earliest (String) - a date
+# $latest (String) - a date
+problem-plan-first-date-invalid = Choose a first instalment from { $earliest } to { $latest }.
+problem-plan-decided = This plan was decided already: it is no longer a proposal.
+problem-plan-not-active = This payment plan is not running: pay the invoices themselves from your overview.
 problem-stripe-secret-key-invalid = That is not a Stripe secret key: copy it from Developers, API keys in the Stripe Dashboard; it starts with sk_test_ or sk_live_ (rk_test_ or rk_live_ for a restricted key).
 problem-stripe-publishable-key-invalid = That is not a Stripe publishable key: copy it from Developers, API keys in the Stripe Dashboard; it starts with pk_test_ or pk_live_.
 problem-stripe-webhook-secret-invalid = That is not a Stripe webhook signing secret: copy it from the webhook endpoint you added in the Stripe Dashboard; it starts with whsec_.

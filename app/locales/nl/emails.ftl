@@ -40,3 +40,17 @@ email-dispute-rejected = { $merchant } heeft uw geschil over factuur { $invoice 
 email-dispute-adjusted = { $merchant } heeft uw geschil over factuur { $invoice } afgehandeld door de factuur aan te passen.
 email-dispute-their-words = Hun bericht:
 email-dispute-button = Bekijk de factuur
+
+email-plan-subject = Uw betalingsregeling met { $merchant }
+email-plan-reminder-subject = Termijn te betalen op { $date }
+email-plan-proposed = { $merchant } heeft uw voorstel ontvangen om { $total } te betalen als { $schedule }. Zij bekijken het en laten het u weten; tot die tijd blijven de facturen gewoon verschuldigd.
+email-plan-accepted = { $merchant } gaat akkoord met uw betalingsregeling: { $total } als { $schedule }. Betaal elke termijn uiterlijk op de datum; herinneringen over de facturen zijn gestopt. De overeenkomst zit in de bijlage.
+email-plan-instalment = Termijn { $seq }, { $date }: { $amount }
+email-plan-rejected = { $merchant } kon uw voorstel om { $total } te betalen als { $schedule } niet accepteren: de facturen blijven gewoon verschuldigd.
+email-plan-reason = Hun reden: { $reason }
+email-plan-reminder = Termijn { $seq } van { $amount } van uw betalingsregeling met { $merchant } moet uiterlijk { $date } betaald zijn. U kunt hem betalen op de pagina van uw regeling.
+email-plan-broken = Uw betalingsregeling met { $merchant } is beëindigd omdat een termijn niet op tijd is betaald. Wat nog openstaat ({ $remaining }), is weer verschuldigd zoals voorheen.
+email-plan-completed = U hebt uw betalingsregeling met { $merchant } helemaal betaald. Dank u wel!
+email-plan-button = Uw regeling bekijken
+plan-pdf-title = Betalingsregeling
+plan-pdf-file = betalingsregeling

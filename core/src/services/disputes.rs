@@ -875,16 +875,7 @@ async fn queue_mail(
     message: &str,
 ) -> Result<()> {
     let payload = json!({ "merchant": merchant, "dispute": dispute, "message": message });
-    let job = crate::jobs::NewJob {
-        kind: DISPUTE_MAIL,
-        payload,
-        merchant: Some(merchant.clone()),
-        mode: Some(mode),
-        run_at: db::now(),
-        max_attempts: 10,
-        group: None,
-    };
-    crate::jobs::enqueue(tx, job).await?;
+    crate::jobs::enqueue(tx, crate::jobs::NewJob::mail(DISPUTE_MAIL, payload, merchant, mode)).await?;
     Ok(())
 }
 

@@ -595,7 +595,8 @@ pub async fn list(
     match filter.status {
         Some(StatusFilter::Open) => sql.push_str(" AND i.open_minor > 0"),
         Some(StatusFilter::Overdue) => {
-            arg(&mut sql, " AND i.open_minor > 0 AND i.due_date < $?", Arg::Text(records::format_date(today)))
+            let condition = format!(" AND {}", records::overdue_condition("$?"));
+            arg(&mut sql, &condition, Arg::Text(records::format_date(today)))
         }
         Some(StatusFilter::Settled) => sql.push_str(" AND i.open_minor = 0"),
         None => {}

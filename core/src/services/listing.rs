@@ -123,9 +123,10 @@ pub async fn page(
     let invoice = scope.invoice.map(InvoiceId::as_str).unwrap_or("");
     let today_text = records::format_date(today);
     let within = scope.condition();
-    let (all, open, overdue): (i64, i64, i64) = sqlx::query_as(&format!(
+    let overdue = records::overdue_condition("$4");
+    let (all, open, overdue_count): (i64, i64, i64) = sqlx::query_as(&format!(
         "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN i.open_minor > 0 THEN 1 ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN i.open_minor > 0 AND i.due_date < $4 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         CAST(COALESCE(SUM(CASE WHEN {overdue} THEN 1 ELSE 0 END), 0) AS BIGINT) \
          FROM invoices i WHERE {within}"
     ))
     .bind(scope.merchant.as_str())
@@ -135,7 +136,8 @@ pub async fn page(
     .fetch_one(&mut *db)
     .await?;
     let count = |n: i64| u64::try_from(n).unwrap_or(0);
-    let counts = Counts { all: count(all), open: count(open), overdue: count(overdue), settled: count(all - open) };
+    let counts =
+        Counts { all: count(all), open: count(open), overdue: count(overdue_count), settled: count(all - open) };
     let per_page = per_page.max(1);
     let pages = u32::try_from(counts.of(show).div_ceil(u64::from(per_page))).unwrap_or(u32::MAX).max(1);
     let page = page.clamp(1, pages);
@@ -143,7 +145,7 @@ pub async fn page(
         "SELECT {INVOICE_COLUMNS}, c.name AS customer_name FROM invoices i \
          JOIN customers c ON c.merchant_id = i.merchant_id AND c.id = i.customer_id \
          WHERE {within} AND (CASE $5 WHEN 'open' THEN i.open_minor > 0 \
-           WHEN 'overdue' THEN (i.open_minor > 0 AND i.due_date < $4) WHEN 'settled' THEN i.open_minor = 0 ELSE TRUE END) \
+           WHEN 'overdue' THEN {overdue} WHEN 'settled' THEN i.open_minor = 0 ELSE TRUE END) \
          ORDER BY (i.open_minor = 0), CASE WHEN i.open_minor > 0 THEN i.due_date ELSE '' END, i.due_date DESC, i.number \
          LIMIT $6 OFFSET $7"
     );

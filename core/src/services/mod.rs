@@ -16,6 +16,7 @@ pub mod logos;
 pub mod merchants;
 pub mod notices;
 pub mod payments;
+pub mod plans;
 pub mod portal;
 pub mod promises;
 pub mod records;

@@ -36,15 +36,7 @@ pub(crate) async fn queue_for_attempt(
     payment: Option<&PaymentId>,
     (was, now): (AttemptState, AttemptState),
 ) -> Result<()> {
-    let job = |kind, payload| crate::jobs::NewJob {
-        kind,
-        payload,
-        merchant: Some(merchant.id.clone()),
-        mode: Some(merchant.mode),
-        run_at: db::now(),
-        max_attempts: 10,
-        group: None,
-    };
+    let job = |kind, payload| crate::jobs::NewJob::mail(kind, payload, &merchant.id, merchant.mode);
     let ids = serde_json::json!({ "merchant": merchant.id, "customer": customer, "attempt": attempt });
     match (was, now, payment) {
         (_, AttemptState::Succeeded, Some(payment)) => {

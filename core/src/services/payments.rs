@@ -33,6 +33,7 @@ use crate::events::EventType;
 use crate::gateways::{self, Account, CreatePayment, GatewayPayment, GatewayStatus, NextAction, PaymentGateway};
 use crate::principal::{Mode, Principal};
 use crate::services::ledger::{self, Source};
+use crate::services::plans;
 use crate::services::portal::{self, debtor_invoice, Choice};
 use crate::services::records::{merchant_by_id, Merchant};
 use crate::services::stripe_accounts;
@@ -300,6 +301,38 @@ pub async fn pay_several(ctx: &Ctx, who: &Principal, cmd: PayInvoices) -> Result
         key,
     };
     charge_once(ctx, who, &merchant, charge, check).await
+}
+
+/// A running plan's next instalment (and any missed before it), paid by its debtor.
+#[derive(Debug, Clone)]
+pub struct PayInstalment {
+    pub plan: String,
+    pub key: String,
+}
+
+/// Pays what a plan asks for now ([`plans::instalment_due`]) with one payment spread over its
+/// invoices: as [`pay`] answers. A retry with the key answers the first attempt's outcome
+/// (the plan's next instalment has moved on by then).
+pub async fn pay_instalment(ctx: &Ctx, who: &Principal, cmd: PayInstalment) -> Result<Paying> {
+    let (merchant, key) = paying(ctx, who, &cmd.key).await?;
+    let principal = format!("debtor:{}", who.debtor()?.customer);
+    if let Some(attempt) = attempt_by_key(&ctx.pool, &merchant, key).await? {
+        if attempt.principal == principal {
+            return outcome(&attempt);
+        }
+        return Err(Problem::IdempotencyKeyReused.into());
+    }
+    let due = plans::instalment_due(ctx, who, &cmd.plan).await?;
+    let mut hash_of = vec![cmd.plan.as_str()];
+    hash_of.extend(due.parts.iter().map(|(id, _, _)| id.as_str()));
+    let charge = Charge {
+        amount: due.amount,
+        parts: due.parts.iter().map(|(id, _, part)| (id.clone(), *part)).collect(),
+        numbers: due.parts.iter().map(|(_, number, _)| number).collect(),
+        hash_of,
+        key,
+    };
+    charge_once(ctx, who, &merchant, charge, Ok(())).await
 }
 
 /// The payment already made under `key` by this debtor, if there is one; `refusal` otherwise.

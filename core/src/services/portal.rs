@@ -72,6 +72,10 @@ pub struct InvoiceDetail {
     pub promise_dates: Option<(Date, Date)>,
     /// Its disputes, newest first.
     pub disputes: Vec<crate::services::disputes::Dispute>,
+    /// The payment plan proposed or running it is in: its id and status.
+    pub plan: Option<(String, kassa_domain::plan::PlanStatus)>,
+    /// The debtor may propose a payment plan of it now.
+    pub plan_offered: bool,
 }
 
 /// Paying an invoice by bank transfer: to whom, how much, with which reference.
@@ -386,7 +390,9 @@ pub async fn invoice(ctx: &Ctx, who: &Principal, number: &InvoiceNumber) -> Resu
             .fetch_one(pool)
             .await?;
     let promise = crate::services::promises::open_for_invoice(pool, &merchant.id, &row.id).await?;
-    let promise_dates = match (&promise, invoice.collectable.is_positive()) {
+    let plan = crate::services::plans::open_for_invoice(pool, &merchant.id, &row.id).await?;
+    // An invoice in a plan is paid by its instalments: no promise besides.
+    let promise_dates = match (&promise, invoice.collectable.is_positive() && plan.is_none()) {
         (None, true) => {
             let today = merchant.today()?;
             let policy = crate::services::promises::policy(pool, &merchant.id).await?;
@@ -395,7 +401,16 @@ pub async fn invoice(ctx: &Ctx, who: &Principal, number: &InvoiceNumber) -> Resu
         _ => None,
     };
     let disputes = crate::services::disputes::of_invoice(pool, &merchant.id, &row.id).await?;
+    let plan_offered = plan.is_none()
+        && promise.is_none()
+        && crate::services::plans::eligible(
+            &crate::services::plans::policy(pool, &merchant.id).await?,
+            &invoice,
+            merchant.today()?,
+        );
     Ok(InvoiceDetail {
+        plan,
+        plan_offered,
         promise,
         promise_dates,
         disputes,
@@ -483,7 +498,7 @@ pub async fn receipt(ctx: &Ctx, who: &Principal, payment: &PaymentId) -> Result<
          JOIN invoices i ON i.merchant_id = a.merchant_id AND i.id = a.invoice_id \
          WHERE a.merchant_id = $1 AND a.payment_id = $2 AND ($3 = '' OR a.invoice_id = $3) \
          GROUP BY i.id, i.merchant_id, i.customer_id, i.number, i.currency, i.issue_date, i.due_date, i.total_minor, \
-                  i.promised_until, i.disputed_minor \
+                  i.promised_until, i.disputed_minor, i.plan_id \
          ORDER BY i.number",
         records::INVOICE_COLUMNS
     );

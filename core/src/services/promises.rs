@@ -237,6 +237,10 @@ pub async fn make_on(ctx: &Ctx, who: &Principal, cmd: MakePromise, today: Date) 
         if promised.is_some() {
             return Err(Problem::InvoiceAlreadyPromised { number: invoice.number.to_string() }.into());
         }
+        // In a plan proposed or running: its instalments are the promise.
+        if crate::services::plans::open_for_invoice(&mut *tx, merchant, invoice.id.as_str()).await?.is_some() {
+            return Err(Problem::InvoiceAlreadyInPlan { number: invoice.number.to_string() }.into());
+        }
     }
     let id = db::new_id();
     let now = db::now();

@@ -216,6 +216,8 @@ pub struct InvoiceState {
     pub disputed: Money,
     /// What may be asked for and paid now: the balance less what disputes hold.
     pub collectable: Money,
+    /// The active payment plan it is in.
+    pub plan: Option<String>,
 }
 
 /// An invoice with what has been allocated to it so far.
@@ -235,19 +237,31 @@ pub struct InvoiceRow {
     pub promised_until: Option<String>,
     /// What its disputes not yet resolved hold out of collection.
     pub disputed_minor: i64,
+    /// The active payment plan that holds it out of collection.
+    pub plan_id: Option<String>,
 }
 
 /// Select list for [`InvoiceRow`] over `invoices i`: what payments, credit notes and
 /// write-offs have settled, summed from the ledger.
 pub const INVOICE_COLUMNS: &str =
     "i.id, i.customer_id, i.number, i.currency, i.issue_date, i.due_date, i.total_minor, i.promised_until, \
-     i.disputed_minor, \
+     i.disputed_minor, i.plan_id, \
      CAST(COALESCE((SELECT SUM(a.amount_minor) FROM applications a WHERE a.merchant_id = i.merchant_id \
        AND a.invoice_id = i.id AND a.payment_id IS NOT NULL), 0) AS BIGINT) AS paid_minor, \
      CAST(COALESCE((SELECT SUM(a.amount_minor) FROM applications a WHERE a.merchant_id = i.merchant_id \
        AND a.invoice_id = i.id AND a.credit_note_id IS NOT NULL), 0) AS BIGINT) AS credited_minor, \
      CAST(COALESCE((SELECT SUM(w.amount_minor) FROM write_offs w WHERE w.merchant_id = i.merchant_id \
        AND w.invoice_id = i.id), 0) AS BIGINT) AS written_off_minor";
+
+/// The SQL condition (over `invoices i`) for an invoice whose status is overdue on `today` (a
+/// placeholder such as `$4`), as `InvoiceStatus::derive` decides: something open, past its due
+/// date, and not in a plan, disputed or promised.
+pub fn overdue_condition(today: &str) -> String {
+    format!(
+        "(i.open_minor > 0 AND i.due_date < {today} AND i.plan_id IS NULL AND i.disputed_minor = 0 \
+         AND (i.promised_until IS NULL OR i.promised_until < {today}))"
+    )
+}
 
 impl InvoiceRow {
     pub fn currency(&self) -> Result<Currency> {
@@ -281,8 +295,7 @@ impl InvoiceRow {
             due_date,
             today,
             disputed,
-            // Payment plans (issue 21) are read into this as they land.
-            in_plan: false,
+            in_plan: self.plan_id.is_some(),
             promised_until,
         };
         Ok(InvoiceState {
@@ -301,6 +314,7 @@ impl InvoiceRow {
             promised_until,
             disputed,
             collectable: facts.collectable(),
+            plan: self.plan_id.clone(),
         })
     }
 }

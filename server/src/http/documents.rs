@@ -1,5 +1,5 @@
 //! The debtor's documents as PDF downloads: an invoice, a payment's receipt, the statement of
-//! account for a period. Plain GET links (they work without JavaScript), for the signed-in
+//! account for a period, a payment plan's agreement. Plain GET links (they work without JavaScript), for the signed-in
 //! debtor only and scoped as their pages are (core's portal and statements services); made in
 //! the page's language (app/src/pdf.rs). Never cached anywhere (`no-store`).
 
@@ -9,7 +9,7 @@ use http::{header, HeaderValue, StatusCode};
 use kassa_app::i18n::Lang;
 use kassa_core::services::records::{merchant_by_slug, Merchant};
 use kassa_core::services::statements::{self, Period};
-use kassa_core::services::{logos, portal};
+use kassa_core::services::{logos, plans, portal};
 use kassa_core::{Ctx, Error, Principal};
 use kassa_domain::{InvoiceNumber, MerchantSlug, PaymentId};
 use tower_sessions::Session;
@@ -122,6 +122,31 @@ pub async fn receipt(
     };
     match portal::receipt(&ctx, &who, &payment).await {
         Ok(receipt) => pdf(&format!("receipt-{payment}"), kassa_app::pdf::receipt(lang, &receipt, logo.as_ref())),
+        Err(e) => failed(lang, e),
+    }
+}
+
+/// `/p/{merchant}/plans/{id}/pdf`: the agreement of one of the debtor's payment plans.
+pub async fn plan(
+    State(ctx): State<Ctx>,
+    Extension(lang): Extension<Lang>,
+    session: Session,
+    Path((slug, id)): Path<(String, String)>,
+) -> Response {
+    let here = format!("/p/{slug}/plans/{id}");
+    let (who, merchant) = match debtor(&ctx, lang, &session, &slug, &here).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    let logo = match logo(&ctx, lang, &merchant).await {
+        Ok(logo) => logo,
+        Err(page) => return page,
+    };
+    match plans::get(&ctx, &who, &id).await {
+        Ok(p) => {
+            let name = format!("{}-{}", lang.words().plan_pdf_file(), p.id);
+            pdf(&name, kassa_app::pdf::plan(lang, &merchant, &p, logo.as_ref()))
+        }
         Err(e) => failed(lang, e),
     }
 }

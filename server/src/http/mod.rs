@@ -85,6 +85,7 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
         .route("/p/{merchant}/invoices/{number}/pdf", get(documents::invoice))
         .route("/p/{merchant}/payments/{payment}/pdf", get(documents::receipt))
         .route("/p/{merchant}/statement/pdf", get(documents::statement))
+        .route("/p/{merchant}/plans/{id}/pdf", get(documents::plan))
         .route("/p/{merchant}/pay/return/{attempt}", get(paying::returned))
         .route(
             "/p/{merchant}/pay/form/{attempt}",

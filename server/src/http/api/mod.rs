@@ -17,6 +17,7 @@ pub mod invoices;
 pub mod jobs;
 pub mod openapi;
 pub mod payments;
+pub mod plans;
 pub mod promises;
 pub mod reference;
 pub mod settings;
@@ -70,7 +71,10 @@ use error::{ApiError, ApiResult, REQUEST_ID};
             broken."),
         (name = "disputes", description = "Debtors' disputes of invoices or lines, opened in the portal: their \
             threads, your answers and internal notes, and their resolution (a credit note, or the amount owed again)."),
-        (name = "settings", description = "The merchant's own settings: its time zone, and where debtors send bank transfers.")
+        (name = "plans", description = "Debtors' payment plans, proposed in the portal: their schedules and what was \
+            paid; approve or reject a proposal outside your policy."),
+        (name = "settings", description = "The merchant's own settings: its time zone, where debtors send bank \
+            transfers, and its rules for promises and payment plans.")
     )
 )]
 struct ApiDoc;
@@ -151,6 +155,11 @@ fn operations() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(disputes::file))
         .routes(routes!(disputes::answer))
         .routes(routes!(disputes::resolve))
+        .routes(routes!(plans::list))
+        .routes(routes!(plans::get))
+        .routes(routes!(plans::approve))
+        .routes(routes!(plans::reject))
+        .routes(routes!(plans::plan_policy, plans::set_plan_policy))
 }
 
 /// `limit` requests per minute per API key (`--api-rate-limit`).
