@@ -7,9 +7,7 @@ use leptos_meta::Title;
 use crate::components::{ErrorPage, LanguageMenu, StatusBadge};
 use crate::error::AppError;
 use crate::i18n::t;
-#[cfg(feature = "ssr")]
-use crate::model::AdminInvoiceRow;
-use crate::model::AdminOverview;
+use crate::model::{AdminInvoiceRow, AdminOverview};
 use crate::money::money;
 
 #[server(endpoint = "staff_login")]
@@ -76,6 +74,7 @@ pub async fn load_admin(
                     .into_iter()
                     .map(|(customer_name, i)| AdminInvoiceRow {
                         customer_name,
+                        customer_href: format!("/admin/customers/{}", i.customer),
                         number: i.number.to_string(),
                         due_date: i.due_date,
                         total: i.total,
@@ -211,34 +210,45 @@ fn AdminView(overview: AdminOverview) -> impl IntoView {
         <main id="main" class="admin-main">
             <h1>{w.nav_invoices()}</h1>
             <crate::components::ListFilters base="/admin".to_string() list=overview.list.clone()/>
-            <div class="table-scroll">
-                <table class="invoices">
-                    <thead>
-                        <tr>
-                            <th scope="col">{w.col_customer()}</th>
-                            <th scope="col">{w.col_invoice()}</th>
-                            <th scope="col">{w.col_due_date()}</th>
-                            <th scope="col" class="num">{w.col_total()}</th>
-                            <th scope="col" class="num">{w.col_balance()}</th>
-                            <th scope="col">{w.col_status()}</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {overview.invoices.into_iter().map(|i| view! {
-                            <tr data-invoice=i.number.clone()>
-                                <td>{i.customer_name}</td>
-                                <th scope="row">{i.number.clone()}</th>
-                                <td>{crate::dates::date(i.due_date)}</td>
-                                <td class="num">{money(i.total)}</td>
-                                <td class="num">{money(i.balance)}</td>
-                                <td><StatusBadge status=i.status/></td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            <InvoiceTable invoices=overview.invoices customers=true caption=None/>
             <crate::components::Pager base="/admin".to_string() list=overview.list/>
         </main>
+    }
+}
+
+/// Invoices as staff see them: number, due date, total, balance and status, with each one's
+/// customer (a link to its page) when `customers`.
+#[component]
+pub(crate) fn InvoiceTable(invoices: Vec<AdminInvoiceRow>, customers: bool, caption: Option<String>) -> impl IntoView {
+    let w = t();
+    view! {
+        <div class="table-scroll">
+            <table class="invoices">
+                {caption.map(|c| view! { <caption>{c}</caption> })}
+                <thead>
+                    <tr>
+                        {customers.then(|| view! { <th scope="col">{w.col_customer()}</th> })}
+                        <th scope="col">{w.col_invoice()}</th>
+                        <th scope="col">{w.col_due_date()}</th>
+                        <th scope="col" class="num">{w.col_total()}</th>
+                        <th scope="col" class="num">{w.col_balance()}</th>
+                        <th scope="col">{w.col_status()}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {invoices.into_iter().map(|i| view! {
+                        <tr data-invoice=i.number.clone()>
+                            {customers.then(|| view! { <td><a href=i.customer_href>{i.customer_name}</a></td> })}
+                            <th scope="row">{i.number.clone()}</th>
+                            <td>{crate::dates::date(i.due_date)}</td>
+                            <td class="num">{money(i.total)}</td>
+                            <td class="num">{money(i.balance)}</td>
+                            <td><StatusBadge status=i.status/></td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 

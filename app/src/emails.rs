@@ -290,8 +290,8 @@ impl Handler for DisputeMail {
 }
 
 /// What became of a debtor's payment plan (received, agreed with the agreement's PDF
-/// attached, not accepted, ended, paid), or a reminder of an instalment.
-pub fn plan(lang: Lang, mail: &plans::PlanMail) -> Message {
+/// attached, not accepted, ended, paid), or a reminder of an instalment, to `to`.
+pub fn plan(lang: Lang, mail: &plans::PlanMail, to: &notices::Addressee) -> Message {
     use plans::MailKind;
     let w = lang.words();
     let merchant = &mail.merchant;
@@ -329,9 +329,9 @@ pub fn plan(lang: Lang, mail: &plans::PlanMail) -> Message {
         MailKind::Broken => lines.push(w.email_plan_broken(&merchant.name, money_in(lang, p.remaining()))),
         MailKind::Completed => lines.push(w.email_plan_completed(&merchant.name)),
     }
-    let frame = Frame::to_debtor(lang, merchant, &mail.to.name);
+    let frame = Frame::to_debtor(lang, merchant, &to.name);
     let mut message = with_button(&frame, subject, &lines, (&w.email_plan_button(), &mail.url), &[]);
-    message.to = mail.to.email.clone();
+    message.to = to.email.clone();
     if mail.kind == MailKind::Accepted {
         message.attachments.push(Attachment {
             filename: format!("{}-{}.pdf", w.plan_pdf_file(), p.id),
@@ -339,6 +339,41 @@ pub fn plan(lang: Lang, mail: &plans::PlanMail) -> Message {
             bytes: crate::pdf::plan(lang, merchant, p, mail.logo.as_ref()),
         });
     }
+    message
+}
+
+/// Staff told of a plan that needs them: a proposal outside the policy waiting for approval,
+/// or a plan broken by a missed instalment; with a button to its page in the admin.
+pub fn staff_plan(lang: Lang, mail: &plans::PlanMail, to: &str) -> Message {
+    use plans::MailKind;
+    let w = lang.words();
+    let merchant = &mail.merchant;
+    let p = &mail.plan;
+    let customer = format!("{} ({})", p.customer_name, p.customer_number);
+    let currency = p.total.currency();
+    let (subject, body) = if mail.kind == MailKind::Broken {
+        (
+            w.email_staff_plan_broken_subject(&customer),
+            w.email_staff_plan_broken(&customer, money_in(lang, p.remaining())),
+        )
+    } else {
+        let breaches = p.breaches.iter().map(|b| crate::words::plan_breach(lang, *b, currency)).collect::<Vec<_>>();
+        let body = w.email_staff_plan_proposed(
+            &customer,
+            money_in(lang, p.total),
+            crate::words::plan_summary(lang, &p.schedule()),
+            breaches.join("; "),
+        );
+        (w.email_staff_plan_proposed_subject(&customer), body)
+    };
+    let mut lines = vec![body];
+    if mail.to.is_none() {
+        lines.push(w.email_staff_plan_no_address());
+    }
+    let frame =
+        Frame { lang, merchant, greeting: w.email_staff_greeting(), footer: w.email_staff_footer(&merchant.name) };
+    let mut message = with_button(&frame, subject, &lines, (&w.email_staff_button(), &mail.admin_url), &[]);
+    message.to = to.to_string();
     message
 }
 
@@ -354,11 +389,21 @@ impl Handler for PlanMail {
 
     async fn run(&self, ctx: &Ctx, job: &Job) -> anyhow::Result<()> {
         let Some(mail) = plans::mail(ctx, &job.payload).await? else {
-            tracing::info!("no plan mail sent: the customer has no address, or the instalment was paid");
+            tracing::info!("no reminder sent: the instalment was paid meanwhile");
             return Ok(());
         };
-        let lang = Lang::from_code(&mail.to.language).unwrap_or_default();
-        ctx.mailer.send(&ctx.pool, &mail.merchant.id, &plan(lang, &mail)).await
+        match &mail.to {
+            Some(to) => {
+                let lang = Lang::from_code(&to.language).unwrap_or_default();
+                ctx.mailer.send(&ctx.pool, &mail.merchant.id, &plan(lang, &mail, to)).await?;
+            }
+            None => tracing::info!("no plan mail to the debtor: the customer has no address"),
+        }
+        for staff in &mail.staff {
+            let lang = Lang::from_code(&staff.language).unwrap_or_default();
+            ctx.mailer.send(&ctx.pool, &mail.merchant.id, &staff_plan(lang, &mail, &staff.email)).await?;
+        }
+        Ok(())
     }
 }
 

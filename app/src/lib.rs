@@ -15,6 +15,8 @@ pub mod backend;
 #[cfg(feature = "ssr")]
 pub mod components;
 #[cfg(feature = "ssr")]
+pub mod customers_admin;
+#[cfg(feature = "ssr")]
 pub mod dates;
 #[cfg(feature = "ssr")]
 pub mod disputes_admin;

@@ -223,6 +223,8 @@ pub struct ReceiptInvoice {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdminInvoiceRow {
     pub customer_name: String,
+    /// The customer's page in the admin.
+    pub customer_href: String,
     pub number: String,
     pub due_date: Date,
     pub total: Money,
@@ -709,4 +711,35 @@ pub struct PlanDetail {
     pub proposed: String,
     /// A proposal, and the staff member may decide: the forms show.
     pub may_decide: bool,
+}
+
+/// A link on a page: where, and what it says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Linked {
+    pub href: String,
+    pub label: String,
+}
+
+/// The admin's page of one customer: its record, every invoice, its account's history, and
+/// its plans, promises and disputes with where each stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerDetail {
+    pub merchant_name: String,
+    pub staff_email: String,
+    pub name: String,
+    pub number: String,
+    pub email: Option<String>,
+    /// In its own words: "Nederlands".
+    pub language: String,
+    pub terms_days: u32,
+    /// Oldest due first.
+    pub invoices: Vec<AdminInvoiceRow>,
+    /// The period the history covers, in words.
+    pub period: String,
+    pub history: Vec<StatementSection>,
+    /// Why the history is not shown (too many entries for the period).
+    pub history_error: Option<String>,
+    pub plans: Vec<Linked>,
+    pub promises: Vec<String>,
+    pub disputes: Vec<Linked>,
 }

@@ -6,8 +6,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::{
-    accessibility, admin, components, disputes_admin, jobs, mailbox, payments_admin, plans, plans_admin, portal,
-    promises_admin, settings, statement, webhooks,
+    accessibility, admin, components, customers_admin, disputes_admin, jobs, mailbox, payments_admin, plans,
+    plans_admin, portal, promises_admin, settings, statement, webhooks,
 };
 
 /// Where the stylesheet is (`/pkg/kassa-<hash>.css`), as the server found it in the site's
@@ -67,6 +67,7 @@ pub fn App() -> AnyView {
                 <Route path=path!("/admin/promises") view=promises_admin::PromisesPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/disputes") view=disputes_admin::DisputesPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/disputes/:id") view=disputes_admin::DisputePage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/customers/:id") view=customers_admin::CustomerPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/plans") view=plans_admin::PlansPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/plans/:id") view=plans_admin::PlanPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/set-password/:token") view=admin::SetPasswordPage/>

@@ -166,7 +166,7 @@ fn StatementView(statement: StatementView) -> impl IntoView {
 }
 
 #[component]
-fn SectionTable(section: StatementSection) -> impl IntoView {
+pub(crate) fn SectionTable(section: StatementSection) -> impl IntoView {
     let w = t();
     view! {
         <div class="table-scroll">

@@ -435,6 +435,7 @@ fn problem_in(lang: Lang, p: &Problem, on_a_page: bool) -> String {
         }
         Problem::PlanDecided => w.problem_plan_decided(),
         Problem::PlanNotActive => w.problem_plan_not_active(),
+        Problem::InvoiceWhollyDisputed { number } => w.problem_invoice_wholly_disputed(number),
     }
 }
 

@@ -416,6 +416,10 @@ pub enum Problem {
     PlanDecided,
     /// The plan is not running (proposed, or closed): nothing to pay as an instalment.
     PlanNotActive,
+    /// Disputes hold all that is open of the invoice: nothing of it is asked for.
+    InvoiceWhollyDisputed {
+        number: String,
+    },
 }
 
 impl Problem {
@@ -594,6 +598,7 @@ impl Problem {
             Problem::PlanFirstDateInvalid { .. } => "plan_first_date_invalid",
             Problem::PlanDecided => "plan_decided",
             Problem::PlanNotActive => "plan_not_active",
+            Problem::InvoiceWhollyDisputed { .. } => "invoice_wholly_disputed",
         }
     }
 }

@@ -113,5 +113,11 @@ test('every admin page passes axe in Dutch and in Danish', async ({ page, contex
     await page.getByRole('link', { name: /Studio Grachten/ }).first().click();
     await expect(page.locator('table.instalments tr[data-paid="true"]')).toHaveCount(1);
     await accessible(page);
+    // A customer's page: its invoices, history, plans, promises and disputes.
+    await page.goto(`${kassaUrl()}/admin`);
+    await page.getByRole('link', { name: 'Fjordkaffe ApS' }).first().click();
+    await expect(page.locator('h1')).toHaveText('Fjordkaffe ApS (C-1002)');
+    await expect(page.locator('table.statement')).toBeVisible();
+    await accessible(page);
   }
 });

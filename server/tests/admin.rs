@@ -241,3 +241,32 @@ async fn behind_a_trusted_proxy_each_client_address_has_its_own_sign_in_limit() 
     }
     assert_eq!(login_via(&direct, "wrong", "203.0.113.200").await, 429);
 }
+
+#[tokio::test]
+async fn a_customer_s_page_has_its_invoices_history_plans_promises_and_disputes() {
+    let app = TestApp::spawn().await;
+    let viewer = app.staff_member("viewer@demo.kassa.test", kassa_core::principal::StaffRole::Viewer).await;
+    let (_, fjordkaffe) = app.demo_customer("C-1002").await;
+    let form = [("id", fjordkaffe.as_str())];
+    let res = app.server_fn(&viewer, "load_customer", &form).await;
+    assert_eq!(res.status(), 200);
+    let page: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(page["name"], "Fjordkaffe ApS");
+    assert_eq!(page["invoices"].as_array().unwrap().len(), 11);
+    // The demo's kept and broken promises, its dispute under review, no plan yet.
+    assert_eq!(page["promises"].as_array().unwrap().len(), 2, "{page}");
+    assert_eq!(page["disputes"][0]["href"].as_str().map(|h| h.starts_with("/admin/disputes/")), Some(true));
+    assert_eq!(page["plans"].as_array().unwrap().len(), 0);
+    // Its history is its statement for the last year: every invoice, the payments, the
+    // reversed one, closing with what it owes less its credit.
+    let dkk = &page["history"][0];
+    assert_eq!(dkk["currency"], "DKK");
+    let labels: Vec<&str> = dkk["entries"].as_array().unwrap().iter().map(|e| e["label"].as_str().unwrap()).collect();
+    assert!(labels.iter().any(|l| l.contains("DK-2026-0211")), "{labels:?}");
+    assert!(dkk["entries"].as_array().unwrap().iter().all(|e| e["href"].is_null()), "no links into the portal");
+    // Another customer's page is as its own; an unknown id is not found.
+    assert_eq!(app.server_fn(&viewer, "load_customer", &[("id", "nobody")]).await.status(), 404);
+    let html = viewer.get(format!("{}/admin/customers/{}", app.url, fjordkaffe)).send().await.unwrap();
+    assert_eq!(html.status(), 200);
+    assert!(html.text().await.unwrap().contains("Fjordkaffe ApS (C-1002)"));
+}

@@ -540,6 +540,7 @@ fn server_fn_form(name: &str, v: &Victim) -> Vec<(&'static str, String)> {
             ("reply_key", kassa_core::db::new_id()),
         ],
         "load_plans" => vec![("status", s("proposed"))],
+        "load_customer" => vec![("id", v.customer.clone())],
         "load_plan" => vec![("id", v.plan.clone())],
         // Rejecting without a reason: refused even where the plan is found, so nothing changes.
         "decide_plan" => vec![("plan", v.plan.clone()), ("decision", s("reject")), ("reason", s(""))],
@@ -654,7 +655,8 @@ fn expected(name: &str, who: &str) -> &'static [u16] {
         "answer_dispute" | "resolve_dispute" if who == "a collector" => &[422],
         "answer_dispute" | "resolve_dispute" if staff => &[404],
         // Likewise a payment plan: rejecting it without a reason is refused to a collector.
-        "load_plan" if who == "staff of another merchant" => &[404],
+        "load_plan" | "load_customer" if who == "staff of another merchant" => &[404],
+        "load_customer" if staff => &[200],
         "load_plan" if staff => &[200],
         "decide_plan" if who == "a collector" => &[422],
         "decide_plan" if staff => &[404],

@@ -112,15 +112,17 @@ async fn pay_all_chooses_every_open_invoice_of_the_currency() {
         portal["invoices"].as_array().unwrap().iter().filter(|i| i["balance"]["minor"] != 0).collect();
     assert_eq!(invoices.len(), open.len());
     assert!(invoices.len() >= 3);
-    assert_eq!(chosen["total"], portal["totals"][0]["due"], "all open DKK is what is due in DKK");
+    // All that is due in DKK but the 75.00 the demo's dispute (DK-2026-0210's delivery) holds.
+    let due = portal["totals"][0]["due"]["minor"].as_i64().unwrap();
+    assert_eq!(chosen["total"]["minor"].as_i64(), Some(due - 7_500), "all open DKK less what is disputed");
 
     let numbers: Vec<&str> = invoices.iter().map(|i| i["number"].as_str().unwrap()).collect();
     let total = Money::from_minor(chosen["total"]["minor"].as_i64().unwrap(), Currency::DKK).amount_string();
     let res = pay_several(&app, &c, &numbers, &total, "pay-all-1").await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     let portal: Value = app.server_fn(&c, "load_portal", &[("merchant", "demo")]).await.json().await.unwrap();
-    assert_eq!(portal["totals"][0]["due"]["minor"], 0);
-    // Nothing open is left to choose.
+    assert_eq!(portal["totals"][0]["due"]["minor"], 7_500, "what the dispute holds");
+    // Nothing that is asked for is left to choose.
     let (_, code) = problem_code(select(&app, &c, &[("currency", "DKK")]).await).await;
     assert_eq!(code, "nothing_selected");
     app.assert_ledger_invariants().await;
@@ -201,4 +203,36 @@ async fn a_pay_link_chooses_its_own_invoice_only() {
     let numbers: Vec<&str> =
         chosen["invoices"].as_array().unwrap().iter().map(|i| i["number"].as_str().unwrap()).collect();
     assert_eq!(numbers, [shop_invoice], "pay all is its own invoice");
+}
+
+#[tokio::test]
+async fn what_disputes_hold_is_not_charged_and_a_wholly_disputed_invoice_is_refused() {
+    use kassa_core::services::disputes::{self, OpenDispute};
+    let app = TestApp::spawn().await;
+    let c = app.debtor("Bakkerij De Molen B.V.").await;
+    let (merchant, customer) = app.demo_customer("C-1001").await;
+    let debtor = kassa_core::Principal::Debtor(kassa_core::principal::Debtor { merchant, customer, invoice: None });
+    // The delivery line of NL-2026-0101 (45.00 of 423.00) disputed; NL-2026-0104 in full.
+    for (number, lines, key) in [("NL-2026-0101", vec![2], "d1"), ("NL-2026-0104", vec![], "d2")] {
+        let cmd = OpenDispute {
+            invoice: kassa_domain::InvoiceNumber::parse(number).unwrap(),
+            reason: "other".into(),
+            lines,
+            amount: None,
+            decimal: ',',
+            message: "Not as ordered".into(),
+            files: Vec::new(),
+            key: key.into(),
+        };
+        disputes::open(&app.ctx, &debtor, cmd).await.unwrap();
+    }
+    let res = select(&app, &c, &[("invoices[0]", "NL-2026-0104")]).await;
+    assert_eq!(problem_code(res).await, (422, "invoice_wholly_disputed".into()));
+    let chosen: Value = select(&app, &c, &[("invoices[0]", "NL-2026-0101")]).await.json().await.unwrap();
+    assert_eq!(chosen["total"], eur(37_800), "what is asked for: the rest");
+    // "Pay all in EUR" leaves the wholly disputed one out.
+    let all: Value = select(&app, &c, &[("currency", "EUR")]).await.json().await.unwrap();
+    assert!(all["invoices"].as_array().unwrap().iter().all(|i| i["number"] != "NL-2026-0104"), "{all}");
+    assert_eq!(pay_several(&app, &c, &["NL-2026-0101"], "378.00", "k").await.status(), 200);
+    assert_eq!(balance(&app, &c, "NL-2026-0101").await, eur(4_500), "what the dispute holds is still open");
 }

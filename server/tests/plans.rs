@@ -241,6 +241,14 @@ async fn a_proposal_outside_policy_waits_for_staff_and_a_fee_is_an_invoice_of_it
     .await
     .unwrap();
     assert_eq!(mails.len(), 2, "{mails:?}");
+    // Staff were told of the proposal waiting for them (the demo's admin signed in in English).
+    let staff: Vec<(String, String)> = sqlx::query_as(
+        "SELECT recipient, text_body FROM caught_mail WHERE subject = 'Payment plan to approve: Bakkerij De Molen B.V. (C-1001)'",
+    )
+    .fetch_all(&app.ctx.pool)
+    .await
+    .unwrap();
+    assert!(!staff.is_empty() && staff.iter().all(|(_, text)| text.contains("more than 6 instalments")), "{staff:?}");
     let texts: Vec<&str> = mails.iter().map(|(_, text, _)| text.as_str()).collect();
     assert!(texts.iter().any(|t| t.contains("heeft uw voorstel ontvangen")), "{texts:?}");
     assert!(texts.iter().any(|t| t.contains("gaat akkoord") && t.contains("Termijn 10,")), "{texts:?}");
@@ -388,6 +396,18 @@ async fn the_api_reads_plans_decides_proposals_and_sets_the_policy() {
     assert_eq!((status, problem["error"]["code"].as_str()), (409, Some("plan_decided")), "{problem}");
     let (status, one) = app.api(key, http::Method::GET, &path, None).await;
     assert_eq!((status, one["status"].as_str()), (200, Some("active")));
+    // Paged by cursor: this plan and the demo's, one a page, each once.
+    let (_, first_page) = app.api(key, http::Method::GET, "/plans?limit=1", None).await;
+    assert_eq!(first_page["has_more"], Value::Bool(true), "{first_page}");
+    let next = format!("/plans?limit=1&after={}", first_page["next_cursor"].as_str().unwrap());
+    let (_, second_page) = app.api(key, http::Method::GET, &next, None).await;
+    assert_eq!((&second_page["has_more"], &second_page["next_cursor"]), (&Value::Bool(false), &Value::Null));
+    let mut numbers =
+        [&first_page, &second_page].map(|p| p["data"][0]["customer_number"].as_str().unwrap().to_string());
+    numbers.sort();
+    assert_eq!(numbers, ["C-1001", "C-1003"]);
+    let (status, _) = app.api(key, http::Method::GET, "/plans?after=not-a-cursor", None).await;
+    assert_eq!(status, 400);
     let live = app.live_key().await;
     let (status, none) = app.api(&live, http::Method::GET, &path, None).await;
     assert_eq!(status, 404, "test data stays out of live: {none}");

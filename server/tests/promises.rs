@@ -128,6 +128,20 @@ async fn a_promise_pauses_collection_and_shows_on_the_invoice() {
     let (status, kept) = app.api(key, http::Method::GET, "/promises?state=kept", None).await;
     assert_eq!((status, &kept["data"][0]["invoices"]), (200, &serde_json::json!(["DK-2026-0208"])), "the demo's");
     assert_eq!(kept["data"].as_array().unwrap().len(), 1);
+    // Paged by cursor, newest first: every promise once.
+    let mut seen = Vec::new();
+    let mut path = "/promises?limit=1".to_string();
+    loop {
+        let (status, page) = app.api(key, http::Method::GET, &path, None).await;
+        assert_eq!(status, 200, "{page}");
+        seen.extend(page["data"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_string()));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/promises?limit=1&after={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 3, "the demo's two and this one");
+    assert!(seen.contains(&first["id"].as_str().unwrap().to_string()));
     let (status, _) = app.api(key, http::Method::GET, "/promises?state=late", None).await;
     assert_eq!(status, 400);
     let live = app.live_key().await;

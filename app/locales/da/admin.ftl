@@ -218,3 +218,17 @@ refund-submit = Refundér
 refund-done = { $amount } refunderet: først det tilgodehavende, betalingen holdt, derefter skyldes det, den betalte, igen.
 refund-pending = Refunderingen af { $amount } er på vej; regnskabet ændres, når betalingsudbyderen bekræfter den.
 refund-failed = Betalingsudbyderen kunne ikke refundere { $amount }; intet er ændret.
+
+customer-page-title = { $name } ({ $number })
+customer-back = Alle fakturaer
+fact-email = E-mail
+fact-language = Sprog
+fact-terms = Betalingsbetingelser
+customer-invoices = Fakturaer
+customer-history = Kontohistorik
+customer-plans = Afdragsordninger
+customer-promises = Betalingsløfter
+customer-disputes = Indsigelser
+customer-nothing = Ingen endnu.
+customer-promise = { $amount } senest { $date } ({ $invoices }) · { $state }
+customer-dispute = { $invoice } · { $amount } · { $reason } · { $status }

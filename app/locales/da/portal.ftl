@@ -104,7 +104,7 @@ checkout-heading = { $count ->
    *[other] Betal { $count } fakturaer
 }
 checkout-total = I alt
-checkout-explained = Én betaling udligner hver af disse fakturaer fuldt ud.
+checkout-explained = Én betaling dækker det, hver af disse fakturaer kræver; en del, du har bestridt, holdes ude, til indsigelsen er afgjort.
 pay-amount = Betal { $total }
 
 receipt-title = Betaling modtaget

@@ -174,6 +174,7 @@ problem-plan-frequency-unknown = '{ $input }' er ikke en hyppighed, Kassa kender
 problem-plan-first-date-invalid = Vælg en første rate fra { $earliest } til { $latest }.
 problem-plan-decided = Der er allerede truffet beslutning om denne ordning: den er ikke længere et forslag.
 problem-plan-not-active = Denne afdragsordning er ikke aktiv: betal selve fakturaerne fra din oversigt.
+problem-invoice-wholly-disputed = Alt, der er åbent på faktura { $number }, er bestridt: der kræves intet af det, før indsigelsen er afgjort.
 problem-stripe-secret-key-invalid = Det er ikke en hemmelig Stripe-nøgle: kopiér den under Developers, API keys i Stripe Dashboard; den begynder med sk_test_ eller sk_live_ (rk_test_ eller rk_live_ for en begrænset nøgle).
 problem-stripe-publishable-key-invalid = Det er ikke en offentlig Stripe-nøgle: kopiér den under Developers, API keys i Stripe Dashboard; den begynder med pk_test_ eller pk_live_.
 problem-stripe-webhook-secret-invalid = Det er ikke en Stripe-signeringshemmelighed til webhooks: kopiér den fra det webhook-endpoint, du tilføjede i Stripe Dashboard; den begynder med whsec_.

@@ -248,3 +248,27 @@ refund-done = Refunded { $amount }: the credit the payment held first, then what
 refund-pending = The refund of { $amount } is on its way; the ledger moves once the payment provider confirms it.
 # $amount (String) - the refund's amount
 refund-failed = The payment provider could not refund { $amount }; nothing changed.
+
+# $name (String) - the customer's name
+# $number (String) - the merchant's number for it
+customer-page-title = { $name } ({ $number })
+customer-back = All invoices
+fact-email = Email
+fact-language = Language
+fact-terms = Payment terms
+customer-invoices = Invoices
+customer-history = Account history
+customer-plans = Payment plans
+customer-promises = Promises to pay
+customer-disputes = Disputes
+customer-nothing = None yet.
+# $amount (String) - the amount promised, with its currency
+# $date (String) - the date promised
+# $invoices (String) - the invoices' numbers
+# $state (String) - open, kept or broken
+customer-promise = { $amount } by { $date } ({ $invoices }) · { $state }
+# $invoice (String) - the invoice's number
+# $amount (String) - the disputed amount, with its currency
+# $reason (String) - why
+# $status (String) - where it is
+customer-dispute = { $invoice } · { $amount } · { $reason } · { $status }

@@ -124,3 +124,16 @@ email-plan-completed = You have paid your payment plan with { $merchant } in ful
 email-plan-button = See your plan
 plan-pdf-title = Payment plan agreement
 plan-pdf-file = payment-plan
+# $customer (String) - the customer's name and number
+email-staff-plan-proposed-subject = Payment plan to approve: { $customer }
+# $customer (String) - the customer's name and number
+# $total (String) - the plan's total, with its currency
+# $schedule (String) - the instalments in a few words
+# $breaches (String) - what is outside the policy
+email-staff-plan-proposed = { $customer } proposes to pay { $total } as { $schedule }, outside your policy ({ $breaches }). Approve or reject it in Kassa; the customer is told by email.
+# $customer (String) - the customer's name and number
+email-staff-plan-broken-subject = Payment plan broken: { $customer }
+# $customer (String) - the customer's name and number
+# $remaining (String) - what is still open, with its currency
+email-staff-plan-broken = An instalment of { $customer }'s payment plan stayed unpaid past the grace period: the plan has ended, and { $remaining } is back in normal collection.
+email-staff-plan-no-address = The customer has no email address: please contact them another way.

@@ -133,7 +133,7 @@ checkout-heading = { $count ->
    *[other] Pay { $count } invoices
 }
 checkout-total = Total
-checkout-explained = One payment settles each of these invoices in full.
+checkout-explained = One payment pays all that each of these invoices asks for; a part you dispute stays aside until the dispute is resolved.
 # $total (String) - an amount with its currency
 pay-amount = Pay { $total }
 

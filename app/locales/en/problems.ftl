@@ -291,6 +291,8 @@ problem-plan-frequency-unknown = '{ $input }' is not a frequency Kassa knows: we
 problem-plan-first-date-invalid = Choose a first instalment from { $earliest } to { $latest }.
 problem-plan-decided = This plan was decided already: it is no longer a proposal.
 problem-plan-not-active = This payment plan is not running: pay the invoices themselves from your overview.
+# $number (String) - an invoice number
+problem-invoice-wholly-disputed = All that is open of invoice { $number } is disputed: nothing of it is asked for until the dispute is resolved.
 problem-stripe-secret-key-invalid = That is not a Stripe secret key: copy it from Developers, API keys in the Stripe Dashboard; it starts with sk_test_ or sk_live_ (rk_test_ or rk_live_ for a restricted key).
 problem-stripe-publishable-key-invalid = That is not a Stripe publishable key: copy it from Developers, API keys in the Stripe Dashboard; it starts with pk_test_ or pk_live_.
 problem-stripe-webhook-secret-invalid = That is not a Stripe webhook signing secret: copy it from the webhook endpoint you added in the Stripe Dashboard; it starts with whsec_.

@@ -218,3 +218,17 @@ refund-submit = Terugbetalen
 refund-done = { $amount } terugbetaald: eerst het tegoed dat de betaling vasthield, daarna staat wat ermee betaald was weer open.
 refund-pending = De terugbetaling van { $amount } is onderweg; de administratie verandert zodra de betaalprovider haar bevestigt.
 refund-failed = De betaalprovider kon { $amount } niet terugbetalen; er is niets veranderd.
+
+customer-page-title = { $name } ({ $number })
+customer-back = Alle facturen
+fact-email = E-mail
+fact-language = Taal
+fact-terms = Betaaltermijn
+customer-invoices = Facturen
+customer-history = Rekeninghistorie
+customer-plans = Betalingsregelingen
+customer-promises = Betalingstoezeggingen
+customer-disputes = Betwistingen
+customer-nothing = Nog geen.
+customer-promise = { $amount } uiterlijk { $date } ({ $invoices }) · { $state }
+customer-dispute = { $invoice } · { $amount } · { $reason } · { $status }

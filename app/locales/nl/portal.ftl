@@ -104,7 +104,7 @@ checkout-heading = { $count ->
    *[other] { $count } facturen betalen
 }
 checkout-total = Totaal
-checkout-explained = Eén betaling voldoet elk van deze facturen volledig.
+checkout-explained = Eén betaling voldoet wat elk van deze facturen vraagt; een deel dat u betwist, blijft apart tot de betwisting is afgehandeld.
 pay-amount = { $total } betalen
 
 receipt-title = Betaling ontvangen

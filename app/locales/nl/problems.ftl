@@ -174,6 +174,7 @@ problem-plan-frequency-unknown = '{ $input }' is geen frequentie die Kassa kent:
 problem-plan-first-date-invalid = Kies een eerste termijn van { $earliest } tot { $latest }.
 problem-plan-decided = Over deze regeling is al besloten: het is geen voorstel meer.
 problem-plan-not-active = Deze betalingsregeling loopt niet: betaal de facturen zelf vanuit uw overzicht.
+problem-invoice-wholly-disputed = Alles wat openstaat van factuur { $number } wordt betwist: er wordt niets van gevraagd tot de betwisting is afgehandeld.
 problem-stripe-secret-key-invalid = Dat is geen geheime Stripe-sleutel: kopieer hem bij Developers, API keys in het Stripe Dashboard; hij begint met sk_test_ of sk_live_ (rk_test_ of rk_live_ voor een beperkte sleutel).
 problem-stripe-publishable-key-invalid = Dat is geen publieke Stripe-sleutel: kopieer hem bij Developers, API keys in het Stripe Dashboard; hij begint met pk_test_ of pk_live_.
 problem-stripe-webhook-secret-invalid = Dat is geen Stripe-ondertekeningsgeheim voor webhooks: kopieer het bij het webhook-endpoint dat u in het Stripe Dashboard hebt toegevoegd; het begint met whsec_.

@@ -489,19 +489,37 @@ pub async fn list(
     customer: Option<&CustomerId>,
     limit: u32,
 ) -> Result<Vec<Dispute>> {
+    Ok(page(ctx, who, status, customer, limit, None).await?.items)
+}
+
+/// [`list`] a page at a time: the disputes after `after` (the cursor of the page before).
+pub async fn page(
+    ctx: &Ctx,
+    who: &Principal,
+    status: Option<DisputeStatus>,
+    customer: Option<&CustomerId>,
+    limit: u32,
+    after: Option<&records::Cursor>,
+) -> Result<records::Page<Dispute>> {
     let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
+    let limit = limit.clamp(1, 500);
+    let (after_at, after_id) = after.map(|c| (c.created_at, c.id.as_str())).unwrap_or((i64::MIN, ""));
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM {FROM} WHERE d.merchant_id = $1 AND c.mode = $2 AND ($3 = '' OR d.status = $3) \
-         AND ($4 = '' OR d.customer_id = $4) ORDER BY d.created_at, d.id LIMIT $5"
+         AND ($4 = '' OR d.customer_id = $4) AND (d.created_at > $5 OR (d.created_at = $5 AND d.id > $6)) \
+         ORDER BY d.created_at, d.id LIMIT $7"
     ))
     .bind(merchant.as_str())
     .bind(mode.as_str())
     .bind(status.map(|s| s.as_str()).unwrap_or(""))
     .bind(customer.map(CustomerId::as_str).unwrap_or(""))
-    .bind(i64::from(limit.clamp(1, 500)))
+    .bind(after_at)
+    .bind(after_id)
+    .bind(i64::from(limit) + 1)
     .fetch_all(&ctx.pool)
     .await?;
-    hydrate(&ctx.pool, &merchant, rows, Reader::Staff).await
+    let disputes = hydrate(&ctx.pool, &merchant, rows, Reader::Staff).await?;
+    Ok(records::Page::of(disputes, limit, |d| records::Cursor { created_at: d.created_at, id: d.id.clone() }))
 }
 
 /// One dispute of `who`'s merchant and mode, with staff's internal notes.

@@ -280,8 +280,8 @@ pub async fn pay(ctx: &Ctx, who: &Principal, cmd: PayInvoice) -> Result<Paying> 
     charge_once(ctx, who, &merchant, charge, check).await
 }
 
-/// Pays the chosen invoices in full with one payment, each getting exactly its balance: as
-/// [`pay`] answers.
+/// Pays the chosen invoices with one payment, each getting exactly what it asks for (its
+/// balance less what disputes hold): as [`pay`] answers.
 pub async fn pay_several(ctx: &Ctx, who: &Principal, cmd: PayInvoices) -> Result<Paying> {
     let (merchant, key) = paying(ctx, who, &cmd.key).await?;
     // A retry after the payment went through finds the invoices paid: it is answered from
@@ -295,7 +295,7 @@ pub async fn pay_several(ctx: &Ctx, who: &Principal, cmd: PayInvoices) -> Result
         if shown == chosen.total { Ok(()) } else { Err(Problem::SelectionChanged { total: chosen.total }.into()) };
     let charge = Charge {
         amount: shown,
-        parts: chosen.invoices.iter().map(|i| (i.id.clone(), i.balance)).collect(),
+        parts: chosen.invoices.iter().map(|i| (i.id.clone(), i.collectable)).collect(),
         numbers: chosen.invoices.iter().map(|i| &i.number).collect(),
         hash_of: chosen.invoices.iter().map(|i| i.id.as_str()).collect(),
         key,

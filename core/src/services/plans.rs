@@ -266,13 +266,7 @@ async fn choose(ctx: &Ctx, who: &Principal, numbers: &[InvoiceNumber], today: Da
         if policy.eligible == Eligible::Overdue && invoice.due_date >= today {
             return Err(Problem::PlanInvoiceNotDue { number: invoice.number.to_string() }.into());
         }
-        // Wholly disputed: nothing of it is asked for, so nothing to spread.
-        if invoice.collectable.is_positive() {
-            invoices.push((invoice.id.as_str().to_string(), invoice.number, invoice.collectable));
-        }
-    }
-    if invoices.is_empty() {
-        return Err(Problem::NothingOpen.into());
+        invoices.push((invoice.id.as_str().to_string(), invoice.number, invoice.collectable));
     }
     let principal = Money::sum(currency, invoices.iter().map(|i| i.2)).map_err(Problem::from)?;
     let latest = today.checked_add(Duration::days(MAX_FIRST_DAYS)).ok_or(Problem::AmountTooLarge)?;
@@ -783,22 +777,40 @@ pub async fn list(
     customer: Option<&CustomerId>,
     limit: u32,
 ) -> Result<Vec<Plan>> {
+    Ok(page(ctx, who, status, customer, limit, None).await?.items)
+}
+
+/// [`list`] a page at a time: the plans after `after` (the cursor of the page before).
+pub async fn page(
+    ctx: &Ctx,
+    who: &Principal,
+    status: Option<PlanStatus>,
+    customer: Option<&CustomerId>,
+    limit: u32,
+    after: Option<&records::Cursor>,
+) -> Result<records::Page<Plan>> {
     if who.debtor().is_ok() {
         return Err(Error::Forbidden);
     }
     let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
+    let limit = limit.clamp(1, 500);
+    let (after_at, after_id) = after.map(|c| (c.created_at, c.id.as_str())).unwrap_or((i64::MAX, ""));
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM {FROM} WHERE p.merchant_id = $1 AND c.mode = $2 AND ($3 = '' OR p.status = $3) \
-         AND ($4 = '' OR p.customer_id = $4) ORDER BY p.created_at DESC, p.id LIMIT $5"
+         AND ($4 = '' OR p.customer_id = $4) AND (p.created_at < $5 OR (p.created_at = $5 AND p.id < $6)) \
+         ORDER BY p.created_at DESC, p.id DESC LIMIT $7"
     ))
     .bind(merchant.as_str())
     .bind(mode.as_str())
     .bind(status.map(|s| s.as_str()).unwrap_or(""))
     .bind(customer.map(CustomerId::as_str).unwrap_or(""))
-    .bind(i64::from(limit.clamp(1, 500)))
+    .bind(after_at)
+    .bind(after_id)
+    .bind(i64::from(limit) + 1)
     .fetch_all(&ctx.pool)
     .await?;
-    hydrate(&ctx.pool, &merchant, rows).await
+    let plans = hydrate(&ctx.pool, &merchant, rows).await?;
+    Ok(records::Page::of(plans, limit, |p| records::Cursor { created_at: p.created_at, id: p.id.clone() }))
 }
 
 /// The debtor's own plans, newest first (on a pay link: those with its invoice).
@@ -1203,7 +1215,13 @@ async fn queue_mail(tx: &mut Tx, merchant: &MerchantId, mode: Mode, id: &str, ki
 #[derive(Debug, Clone)]
 pub struct PlanMail {
     pub merchant: records::Merchant,
-    pub to: crate::services::notices::Addressee,
+    /// The debtor, if the merchant has their address.
+    pub to: Option<crate::services::notices::Addressee>,
+    /// Staff who act on it (admins and collectors), told of a proposal waiting for them and
+    /// of a plan broken.
+    pub staff: Vec<crate::services::notices::Addressee>,
+    /// The plan's page in the admin.
+    pub admin_url: String,
     pub plan: Plan,
     pub kind: MailKind,
     /// The instalment a reminder is about.
@@ -1214,8 +1232,8 @@ pub struct PlanMail {
     pub logo: Option<crate::services::logos::Logo>,
 }
 
-/// The mail job `payload` asks for; `None` when the customer has no address, or a reminder
-/// whose instalment was paid meanwhile.
+/// The mail job `payload` asks for; `None` for a reminder whose instalment was paid
+/// meanwhile.
 pub async fn mail(ctx: &Ctx, payload: &serde_json::Value) -> Result<Option<PlanMail>> {
     let field = |name: &str| {
         payload[name].as_str().map(str::to_string).ok_or_else(|| Error::internal(format!("a job without {name}")))
@@ -1228,14 +1246,17 @@ pub async fn mail(ctx: &Ctx, payload: &serde_json::Value) -> Result<Option<PlanM
     if kind == MailKind::Reminder && (plan.status != PlanStatus::Active || instalment.as_ref().is_none_or(|i| i.paid)) {
         return Ok(None);
     }
-    let Some(to) = crate::services::notices::addressee(ctx, &merchant, &plan.customer).await? else {
-        return Ok(None);
+    let to = crate::services::notices::addressee(ctx, &merchant, &plan.customer).await?;
+    let staff = match kind {
+        MailKind::Proposed | MailKind::Broken => crate::services::notices::payment_staff(ctx, &merchant).await?,
+        _ => Vec::new(),
     };
     let url = format!("{}/p/{}/plans/{}", ctx.public_url, merchant.slug, plan.id);
+    let admin_url = format!("{}/admin/plans/{}", ctx.public_url, plan.id);
     let logo = if kind == MailKind::Accepted && merchant.logo_url.is_some() {
         crate::services::logos::of(&ctx.pool, &merchant.id).await?
     } else {
         None
     };
-    Ok(Some(PlanMail { merchant, to, plan, kind, instalment, url, logo }))
+    Ok(Some(PlanMail { merchant, to, staff, admin_url, plan, kind, instalment, url, logo }))
 }

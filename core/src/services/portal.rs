@@ -308,13 +308,15 @@ pub enum Choice {
     AllIn(Currency),
 }
 
-/// Invoices chosen to be paid together, each in full: one currency, all open.
+/// Invoices chosen to be paid together, each for all it asks (its balance less what disputes
+/// hold): one currency, all open.
 #[derive(Debug, Clone, Serialize)]
 pub struct Selection {
     pub merchant: Merchant,
     /// Oldest due first.
     pub invoices: Vec<InvoiceState>,
-    /// Their balances together: what one payment of them all charges.
+    /// What they ask for together (balances less what disputes hold): what one payment of them
+    /// all charges.
     pub total: Money,
 }
 
@@ -340,13 +342,17 @@ pub async fn selection(ctx: &Ctx, who: &Principal, choice: &Choice) -> Result<Se
                 if !state.balance.is_positive() {
                     return Err(Problem::InvoiceAlreadyPaid { number: number.to_string() }.into());
                 }
+                if !state.collectable.is_positive() {
+                    return Err(Problem::InvoiceWhollyDisputed { number: number.to_string() }.into());
+                }
                 invoices.push(state);
             }
         }
         Choice::AllIn(currency) => {
             for row in open_invoices_in(pool, debtor, *currency, MAX_SELECTED + 1).await? {
                 let state = row.state(today)?;
-                if state.balance.is_positive() {
+                // What disputes hold of it is not asked for.
+                if state.collectable.is_positive() {
                     invoices.push(state);
                 }
             }
@@ -363,7 +369,7 @@ pub async fn selection(ctx: &Ctx, who: &Principal, choice: &Choice) -> Result<Se
         return Err(Problem::SelectionMixesCurrencies.into());
     }
     invoices.sort_by(|a, b| (a.due_date, &a.number).cmp(&(b.due_date, &b.number)));
-    let total = Money::sum(currency, invoices.iter().map(|i| i.balance))?;
+    let total = Money::sum(currency, invoices.iter().map(|i| i.collectable))?;
     Ok(Selection { merchant, invoices, total })
 }
 

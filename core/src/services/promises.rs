@@ -340,23 +340,40 @@ pub async fn list(
     customer: Option<&CustomerId>,
     limit: u32,
 ) -> Result<Vec<Promise>> {
+    Ok(page(ctx, who, state, customer, limit, None).await?.items)
+}
+
+/// [`list`] a page at a time: the promises after `after` (the cursor of the page before).
+pub async fn page(
+    ctx: &Ctx,
+    who: &Principal,
+    state: Option<PromiseState>,
+    customer: Option<&CustomerId>,
+    limit: u32,
+    after: Option<&records::Cursor>,
+) -> Result<records::Page<Promise>> {
     let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
+    let limit = limit.clamp(1, 500);
+    let (after_at, after_id) = after.map(|c| (c.created_at, c.id.as_str())).unwrap_or((i64::MAX, ""));
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM {FROM} WHERE p.merchant_id = $1 AND c.mode = $2 AND ($3 = '' OR p.state = $3) \
-         AND ($4 = '' OR p.customer_id = $4) ORDER BY p.created_at DESC, p.id LIMIT $5"
+         AND ($4 = '' OR p.customer_id = $4) AND (p.created_at < $5 OR (p.created_at = $5 AND p.id < $6)) \
+         ORDER BY p.created_at DESC, p.id DESC LIMIT $7"
     ))
     .bind(merchant.as_str())
     .bind(mode.as_str())
     .bind(state.map(|s| s.as_str()).unwrap_or(""))
     .bind(customer.map(CustomerId::as_str).unwrap_or(""))
-    .bind(i64::from(limit.clamp(1, 500)))
+    .bind(after_at)
+    .bind(after_id)
+    .bind(i64::from(limit) + 1)
     .fetch_all(&ctx.pool)
     .await?;
     let mut promises = Vec::with_capacity(rows.len());
     for row in rows {
         promises.push(row.promise(&ctx.pool, &merchant).await?);
     }
-    Ok(promises)
+    Ok(records::Page::of(promises, limit, |p| records::Cursor { created_at: p.created_at, id: p.id.clone() }))
 }
 
 /// The hourly review of open promises (see the module's documentation).

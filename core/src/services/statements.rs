@@ -9,7 +9,7 @@
 //! merchant's (its time zone): an invoice counts on its issue date, anything else on the day
 //! it happened there.
 
-use kassa_domain::{Currency, Money, PaymentId, Problem, WriteOffReason};
+use kassa_domain::{Currency, CustomerId, Money, PaymentId, Problem, WriteOffReason};
 use serde::Serialize;
 use time::Date;
 
@@ -123,6 +123,22 @@ pub async fn statement(ctx: &Ctx, who: &Principal, merchant: Merchant, period: P
     if debtor.invoice.is_some() || merchant.id != debtor.merchant {
         return Err(Error::NotFound);
     }
+    build(ctx, merchant, debtor, period).await
+}
+
+/// A customer's statement for `period` as its merchant's staff (or an API key) read it: the
+/// same as its debtor's, for a customer of their merchant and mode.
+pub async fn of_customer(ctx: &Ctx, who: &Principal, customer: &CustomerId, period: Period) -> Result<Statement> {
+    if who.debtor().is_ok() {
+        return Err(Error::Forbidden);
+    }
+    let found = crate::services::customers::get(ctx, who, customer).await?;
+    let merchant = records::scoped_merchant(&ctx.pool, who, None).await?;
+    let debtor = Debtor { merchant: merchant.id.clone(), customer: found.id, invoice: None };
+    build(ctx, merchant, &debtor, period).await
+}
+
+async fn build(ctx: &Ctx, merchant: Merchant, debtor: &Debtor, period: Period) -> Result<Statement> {
     let pool = &ctx.pool;
     let zone = merchant.zone()?;
     let starts = records::start_of_day(&zone, period.from)?;

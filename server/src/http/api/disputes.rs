@@ -142,6 +142,8 @@ pub struct ListParams {
     pub customer_id: Option<String>,
     /// 1-200, 50 by default: the oldest first.
     pub limit: Option<u32>,
+    /// The `next_cursor` of the page before.
+    pub after: Option<String>,
 }
 
 /// The key's mode's disputes, oldest first (the order to answer them in).
@@ -154,10 +156,11 @@ pub async fn list(key: Key, Query(p): Query<ListParams>) -> ApiResult<Json<ListJ
             ApiError::bad_request("invalid_query", "`status` is one of open, under_review, resolved.")
         })?),
     };
-    let limit = super::PageParams { limit: p.limit, after: None }.limit()?;
+    let paging = super::PageParams { limit: p.limit, after: p.after };
+    let (limit, after) = (paging.limit()?, paging.cursor()?);
     let customer = p.customer_id.map(CustomerId::from_raw);
-    let found = disputes::list(&key.ctx, &key.who, status, customer.as_ref(), limit).await?;
-    Ok(Json(ListJson { data: found.into_iter().map(DisputeJson::from).collect(), has_more: false, next_cursor: None }))
+    let found = disputes::page(&key.ctx, &key.who, status, customer.as_ref(), limit, after.as_ref()).await?;
+    Ok(Json(ListJson::of(found, DisputeJson::from)))
 }
 
 /// One dispute, with its whole thread.

@@ -149,6 +149,8 @@ pub struct ListParams {
     pub customer_id: Option<String>,
     /// 1-200, 50 by default: the newest first.
     pub limit: Option<u32>,
+    /// The `next_cursor` of the page before.
+    pub after: Option<String>,
 }
 
 /// The key's mode's payment plans, newest first.
@@ -161,10 +163,11 @@ pub async fn list(key: Key, Query(p): Query<ListParams>) -> ApiResult<Json<ListJ
             ApiError::bad_request("invalid_query", "`status` is one of proposed, active, completed, broken, rejected.")
         })?),
     };
-    let limit = super::PageParams { limit: p.limit, after: None }.limit()?;
+    let paging = super::PageParams { limit: p.limit, after: p.after };
+    let (limit, after) = (paging.limit()?, paging.cursor()?);
     let customer = p.customer_id.map(CustomerId::from_raw);
-    let found = plans::list(&key.ctx, &key.who, status, customer.as_ref(), limit).await?;
-    Ok(Json(ListJson { data: found.into_iter().map(PlanJson::from).collect(), has_more: false, next_cursor: None }))
+    let found = plans::page(&key.ctx, &key.who, status, customer.as_ref(), limit, after.as_ref()).await?;
+    Ok(Json(ListJson::of(found, PlanJson::from)))
 }
 
 /// One payment plan.

@@ -65,6 +65,8 @@ pub struct ListParams {
     pub customer_id: Option<String>,
     /// 1-200, 50 by default: the newest first.
     pub limit: Option<u32>,
+    /// The `next_cursor` of the page before.
+    pub after: Option<String>,
 }
 
 /// The key's mode's promises, newest first.
@@ -78,10 +80,11 @@ pub async fn list(key: Key, Query(p): Query<ListParams>) -> ApiResult<Json<ListJ
         Some("broken") => Some(PromiseState::Broken),
         Some(_) => return Err(ApiError::bad_request("invalid_query", "`state` is one of open, kept, broken.")),
     };
-    let limit = super::PageParams { limit: p.limit, after: None }.limit()?;
+    let paging = super::PageParams { limit: p.limit, after: p.after };
+    let (limit, after) = (paging.limit()?, paging.cursor()?);
     let customer = p.customer_id.map(CustomerId::from_raw);
-    let found = promises::list(&key.ctx, &key.who, state, customer.as_ref(), limit).await?;
-    Ok(Json(ListJson { data: found.into_iter().map(PromiseJson::from).collect(), has_more: false, next_cursor: None }))
+    let found = promises::page(&key.ctx, &key.who, state, customer.as_ref(), limit, after.as_ref()).await?;
+    Ok(Json(ListJson::of(found, PromiseJson::from)))
 }
 
 /// One promise.
