@@ -256,18 +256,21 @@ pub(crate) fn InvoiceTable(invoices: Vec<AdminInvoiceRow>, customers: bool, capt
 /// marked (promises by state, disputes by status).
 #[component]
 pub(crate) fn QueueFilters(
-    path: &'static str,
+    /// The page, with any other filter it keeps (`/admin/disputes?status=open`).
+    #[prop(into)]
+    path: String,
     param: &'static str,
     options: Vec<(&'static str, String)>,
     current: String,
     label: String,
 ) -> impl IntoView {
+    let join = if path.contains('?') { '&' } else { '?' };
     view! {
         <nav class="list-filters" aria-label=label>
             <ul>
                 {options.into_iter().map(|(value, words)| {
                     let here = (current == value).then_some("page");
-                    view! { <li><a href=format!("{path}?{param}={value}") aria-current=here>{words}</a></li> }
+                    view! { <li><a href=format!("{path}{join}{param}={value}") aria-current=here>{words}</a></li> }
                 }).collect_view()}
             </ul>
         </nav>

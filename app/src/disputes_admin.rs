@@ -12,13 +12,16 @@ use crate::error::AppError;
 use crate::i18n::t;
 use crate::model::{AdminDisputeRow, DisputeDetail, DisputesOverview, ThreadMessage};
 use crate::money::money;
-use kassa_domain::dispute::{DisputeStatus, Outcome};
+use kassa_domain::dispute::{DisputeReason, DisputeStatus, Outcome};
 
 /// The statuses the page filters by, in its links' order.
 const STATUSES: [&str; 3] = ["open", "under_review", "resolved"];
 
 #[server(endpoint = "load_disputes")]
-pub async fn load_disputes(#[server(default)] status: String) -> Result<DisputesOverview, AppError> {
+pub async fn load_disputes(
+    #[server(default)] status: String,
+    #[server(default)] reason: String,
+) -> Result<DisputesOverview, AppError> {
     use crate::backend as edge;
     use kassa_core::services::{disputes, records};
     edge::with_status(
@@ -27,10 +30,12 @@ pub async fn load_disputes(#[server(default)] status: String) -> Result<Disputes
             let staff = who.staff()?;
             let merchant = records::merchant_by_id(&ctx.pool, &staff.merchant).await?;
             let chosen = DisputeStatus::parse(&status).unwrap_or(DisputeStatus::Open);
+            let reason = DisputeReason::parse(&reason);
             let lang = crate::i18n::lang();
             let disputes = disputes::list(&ctx, &who, Some(chosen), None, 200)
                 .await?
                 .into_iter()
+                .filter(|d| reason.is_none_or(|r| d.reason == r))
                 .map(|d| AdminDisputeRow {
                     customer: format!("{} ({})", d.customer_name, d.customer_number),
                     invoice: d.invoice.to_string(),
@@ -45,6 +50,7 @@ pub async fn load_disputes(#[server(default)] status: String) -> Result<Disputes
                 merchant_name: merchant.name,
                 staff_email: staff.email.clone(),
                 status: chosen.as_str().to_string(),
+                reason: reason.map_or(String::new(), |r| r.as_str().to_string()),
                 disputes,
             })
         }
@@ -55,7 +61,10 @@ pub async fn load_disputes(#[server(default)] status: String) -> Result<Disputes
 #[component]
 pub fn DisputesPage() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
-    let overview = Resource::new(move || query.with(|q| q.get("status").unwrap_or_default()), load_disputes);
+    let overview = Resource::new(
+        move || query.with(|q| (q.get("status").unwrap_or_default(), q.get("reason").unwrap_or_default())),
+        |(status, reason)| load_disputes(status, reason),
+    );
     crate::admin::staff_page(overview, move |o| view! { <DisputesView overview=o/> })
 }
 
@@ -70,6 +79,8 @@ fn DisputesView(overview: DisputesOverview) -> impl IntoView {
             (*s, label)
         })
         .collect();
+    let mut reasons = vec![("", w.disputes_all_reasons())];
+    reasons.extend(DisputeReason::ALL.iter().map(|r| (r.as_str(), crate::words::dispute_reason(lang, *r))));
     let empty = overview.disputes.is_empty().then(|| w.disputes_none());
     let headers = vec![
         (w.col_customer(), false),
@@ -100,7 +111,10 @@ fn DisputesView(overview: DisputesOverview) -> impl IntoView {
         <AdminHeader merchant_name=overview.merchant_name staff_email=overview.staff_email/>
         <main id="main" class="admin-main">
             <h1>{w.nav_disputes()}</h1>
-            <QueueFilters path="/admin/disputes" param="status" options current=overview.status label=w.disputes_filter()/>
+            <QueueFilters path="/admin/disputes" param="status" options current=overview.status.clone()
+                label=w.disputes_filter()/>
+            <QueueFilters path=format!("/admin/disputes?status={}", overview.status) param="reason" options=reasons
+                current=overview.reason label=w.disputes_reason_filter()/>
             <QueueTable class="disputes" caption=w.disputes_caption() headers empty>{rows}</QueueTable>
         </main>
     }

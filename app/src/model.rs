@@ -337,6 +337,8 @@ pub struct DisputesOverview {
     pub staff_email: String,
     /// `open`, `under_review` or `resolved`.
     pub status: String,
+    /// The reason shown (`not_received`, ...); empty: every reason.
+    pub reason: String,
     pub disputes: Vec<AdminDisputeRow>,
 }
 

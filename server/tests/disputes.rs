@@ -510,3 +510,27 @@ async fn the_api_reads_answers_and_resolves_disputes() {
         .await;
     assert_eq!((status, answered["error"]["code"].as_str()), (409, Some("dispute_closed")), "{answered}");
 }
+
+#[tokio::test]
+async fn staff_filter_the_queue_by_reason() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_member("collector@demo.kassa.test", kassa_core::principal::StaffRole::Collector).await;
+    let queue = |reason: &'static str| {
+        let staff = staff.clone();
+        let app = &app;
+        async move {
+            let form = [("status", "under_review"), ("reason", reason)];
+            let page: serde_json::Value = app.server_fn(&staff, "load_disputes", &form).await.json().await.unwrap();
+            page["disputes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["invoice"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    // The demo's dispute of DK-2026-0210's delivery: a wrong price, not damaged goods.
+    assert_eq!(queue("wrong_price_or_quantity").await, ["DK-2026-0210"]);
+    assert!(queue("damaged").await.is_empty());
+    assert_eq!(queue("").await, ["DK-2026-0210"], "every reason");
+}
