@@ -200,6 +200,11 @@ pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
+/// `$first, $first+1, ...`: one placeholder per value (an `IN (...)` list).
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }

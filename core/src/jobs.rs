@@ -165,11 +165,6 @@ pub fn backoff_secs(attempts: i64) -> i64 {
     10i64.saturating_mul(1i64 << exponent.min(20)).min(MAX_BACKOFF_SECS)
 }
 
-/// `$first, $first+1, ...`: one placeholder per value.
-fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
-}
-
 /// Claims up to `limit` due jobs of the given kinds (and such jobs whose worker's lease ran
 /// out, while they have attempts left) for `worker`, oldest first, but never more of one group
 /// than [`GROUP_CONCURRENCY`] with those of it already running. A group at its cap is left out
@@ -204,7 +199,7 @@ pub async fn claim(ctx: &Ctx, worker: &str, kinds: &[&str], limit: i64) -> Resul
                ORDER BY run_at LIMIT $2) due \
            ) candidates \
          ) ranked WHERE busy = 0 AND rn <= $3 ORDER BY run_at, id LIMIT $4",
-        placeholders(5, kinds.len())
+        db::placeholders(5, kinds.len())
     );
     let mut query =
         sqlx::query_scalar::<_, String>(&choose).bind(now).bind(CLAIM_WINDOW).bind(GROUP_CONCURRENCY).bind(limit);
@@ -223,7 +218,7 @@ pub async fn claim(ctx: &Ctx, worker: &str, kinds: &[&str], limit: i64) -> Resul
          WHERE id IN ({}) AND ((state = 'queued' AND run_at <= $3) \
            OR (state = 'running' AND locked_until < $3 AND attempts < max_attempts)) \
          RETURNING id, kind, payload, attempts, max_attempts",
-        placeholders(5, chosen.len())
+        db::placeholders(5, chosen.len())
     );
     let mut query = sqlx::query_as::<_, (String, String, String, i64, i64)>(&take)
         .bind(worker)
@@ -257,7 +252,7 @@ pub async fn reap(ctx: &Ctx, kinds: &[&str]) -> Result<Vec<Job>> {
         "UPDATE jobs SET state = 'dead', locked_by = NULL, locked_until = NULL, last_error = $2, updated_at = $1 \
          WHERE state = 'running' AND locked_until < $1 AND attempts >= max_attempts AND kind IN ({}) \
          RETURNING id, kind, payload, attempts, max_attempts",
-        placeholders(3, kinds.len())
+        db::placeholders(3, kinds.len())
     );
     let mut query = sqlx::query_as::<_, (String, String, String, i64, i64)>(&sql).bind(db::now()).bind(WORKER_STOPPED);
     for kind in kinds {

@@ -217,7 +217,7 @@ async fn hydrate(pool: &Pool, merchant: &MerchantId, rows: Vec<Row>, reader: Rea
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let ids = (2..rows.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let ids = db::placeholders(2, rows.len());
     let lines_sql = format!(
         "SELECT l.dispute_id, l.position, il.description FROM dispute_lines l \
          JOIN disputes d ON d.merchant_id = l.merchant_id AND d.id = l.dispute_id \

@@ -583,7 +583,7 @@ where
     if plans.is_empty() {
         return Ok(Vec::new());
     }
-    let ids = (2..plans.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let ids = db::placeholders(2, plans.len());
     let sql = format!(
         "SELECT pi.plan_id, CAST(COALESCE(SUM( \
            COALESCE((SELECT SUM(a.amount_minor) FROM applications a WHERE a.merchant_id = pi.merchant_id \
@@ -636,7 +636,7 @@ async fn hydrate(pool: &Pool, merchant: &MerchantId, rows: Vec<Row>) -> Result<V
         return Ok(Vec::new());
     }
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let binds = (2..ids.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let binds = db::placeholders(2, ids.len());
     let invoices_sql = format!(
         "SELECT pi.plan_id, i.number, pi.amount_minor FROM plan_invoices pi \
          JOIN invoices i ON i.merchant_id = pi.merchant_id AND i.id = pi.invoice_id \
