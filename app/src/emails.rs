@@ -323,7 +323,12 @@ pub fn plan(lang: Lang, mail: &plans::PlanMail, to: &notices::Addressee) -> Mess
             if let Some(i) = &mail.instalment {
                 let date = crate::dates::date_in(lang, i.due);
                 subject = w.email_plan_reminder_subject(&date);
-                lines.push(w.email_plan_reminder(i.seq, money_in(lang, i.amount), &merchant.name, &date));
+                lines.push(match mail.debit.as_ref().and_then(|d| d.last4.as_deref()) {
+                    Some(last4) => {
+                        w.email_plan_reminder_debit(i.seq, money_in(lang, i.amount), &merchant.name, last4, &date)
+                    }
+                    None => w.email_plan_reminder(i.seq, money_in(lang, i.amount), &merchant.name, &date),
+                });
             }
         }
         MailKind::Broken => lines.push(w.email_plan_broken(&merchant.name, money_in(lang, p.remaining()))),

@@ -498,6 +498,17 @@ pub struct SelectionView {
     pub pay_key: String,
 }
 
+/// Direct debit on a plan's page: where it stands and what the debtor may do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DebitView {
+    /// `none`, `pending`, `active`, `failed` or `stopped`.
+    pub status: String,
+    /// Where it stands, in words (empty while there is none).
+    pub words: String,
+    /// Whether the debtor may set it up (again) now.
+    pub offered: bool,
+}
+
 /// How an island writes an amount it worked out itself (a selection's total) the way the
 /// server writes amounts, for one currency: `prefix` 1,234.56 `suffix`, with this locale's
 /// separators. Made on the server; the browser only fills in the digits.
@@ -648,6 +659,7 @@ pub struct PlanAgreementView {
     pub proposed: String,
     /// A fresh idempotency key for the pay form.
     pub pay_key: String,
+    pub debit: DebitView,
 }
 
 /// One instalment of a plan as the debtor sees it.
@@ -713,6 +725,8 @@ pub struct PlanDetail {
     pub proposed: String,
     /// A proposal, and the staff member may decide: the forms show.
     pub may_decide: bool,
+    /// Whether its instalments are collected by direct debit, in words.
+    pub debit: String,
 }
 
 /// A link on a page: where, and what it says.

@@ -14,7 +14,7 @@ use leptos_meta::Title;
 use crate::components::PortalFrame;
 use crate::error::AppError;
 use crate::i18n::t;
-use crate::model::{PlanAgreementView, PlanOfferView, PlanQuoteView};
+use crate::model::{DebitView, PlanAgreementView, PlanOfferView, PlanQuoteView};
 use crate::money::money;
 use crate::plans_admin::InstalmentTable;
 use crate::portal::{param, portal_page};
@@ -345,6 +345,7 @@ pub async fn load_plan_agreement(merchant: String, id: String) -> Result<PlanAgr
             let (ctx, who) = edge::debtor(&merchant).await?;
             let p = plans::get(&ctx, &who, &id).await?;
             let m = records::merchant_by_id(&ctx.pool, &who.debtor()?.merchant).await?;
+            let debit = kassa_core::services::mandates::debit(&ctx, &m, &p).await?;
             let today = m.today()?;
             let lang = crate::i18n::lang();
             let currency = p.total.currency();
@@ -374,6 +375,11 @@ pub async fn load_plan_agreement(merchant: String, id: String) -> Result<PlanAgr
                 charge_invoice: p.charge_invoice.as_ref().map(ToString::to_string),
                 proposed: crate::dates::moment(p.created_at, &m.time_zone),
                 pay_key: kassa_core::db::new_id(),
+                debit: DebitView {
+                    status: debit.mandate.as_ref().map_or("none", |d| d.status.as_str()).to_string(),
+                    words: crate::words::debit_for_debtor(lang, debit.mandate.as_ref()),
+                    offered: debit.offered,
+                },
                 merchant: edge::branding(&m),
             })
         }
@@ -397,18 +403,121 @@ pub async fn pay_plan_instalment(merchant: String, plan: String, pay_key: String
     )
 }
 
+/// Starts setting up direct debit for the debtor's plan: on to the mandate form
+/// (`/p/{merchant}/plans/{plan}/debit`, where Stripe's fields take the IBAN).
+#[server(endpoint = "setup_plan_debit")]
+pub async fn setup_plan_debit(merchant: String, plan: String) -> Result<String, AppError> {
+    use crate::backend as edge;
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::debtor(&merchant).await?;
+            kassa_core::services::mandates::start(&ctx, &who, &plan).await?;
+            let next = format!("/p/{merchant}/plans/{plan}/debit");
+            edge::redirect(&next)?;
+            Ok(next)
+        }
+        .await,
+    )
+}
+
+/// The debtor stops direct debit for their plan; back to its page.
+#[server(endpoint = "stop_plan_debit")]
+pub async fn stop_plan_debit(merchant: String, plan: String) -> Result<(), AppError> {
+    use crate::backend as edge;
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::debtor(&merchant).await?;
+            kassa_core::services::mandates::stop(&ctx, &who, &plan).await?;
+            edge::redirect(&format!("/p/{merchant}/plans/{plan}"))?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
 #[component]
 pub fn AgreementPage() -> impl IntoView {
     let merchant = param("merchant");
     let id = param("id");
     let pay = ServerAction::<PayPlanInstalment>::new();
-    let agreement =
-        Resource::new(move || (merchant(), id(), pay.version().get()), |(m, id, _)| load_plan_agreement(m, id));
-    portal_page(agreement, t().loading(), move |a| view! { <Agreement a pay/> })
+    let debit =
+        DebitActions { setup: ServerAction::<SetupPlanDebit>::new(), stop: ServerAction::<StopPlanDebit>::new() };
+    let agreement = Resource::new(
+        move || (merchant(), id(), pay.version().get(), debit.stop.version().get()),
+        |(m, id, _, _)| load_plan_agreement(m, id),
+    );
+    portal_page(agreement, t().loading(), move |a| view! { <Agreement a pay debit/> })
+}
+
+#[derive(Clone, Copy)]
+struct DebitActions {
+    setup: ServerAction<SetupPlanDebit>,
+    stop: ServerAction<StopPlanDebit>,
+}
+
+/// Direct debit on the plan's page: where it stands, and setting it up, going on with it or
+/// stopping it (plain forms: they work without JavaScript up to Stripe's own form).
+#[component]
+fn Debit(d: DebitView, slug: String, plan: String, actions: DebitActions) -> impl IntoView {
+    let w = t();
+    let error = move || {
+        actions
+            .setup
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .or_else(|| actions.stop.value().get().and_then(|r| r.err()))
+            .map(|e| e.to_string())
+    };
+    let DebitView { status, words, offered } = d;
+    let may_set_up = offered && matches!(status.as_str(), "none" | "failed" | "stopped");
+    let shown = may_set_up || status != "none";
+    let action = match status.as_str() {
+        "active" => Some(
+            view! {
+                <ActionForm action=actions.stop>
+                    <input type="hidden" name="merchant" value=slug.clone()/>
+                    <input type="hidden" name="plan" value=plan.clone()/>
+                    <button type="submit">{w.plan_debit_stop()}</button>
+                </ActionForm>
+            }
+            .into_any(),
+        ),
+        "pending" => Some(
+            view! {
+                <p class="account-links"><a href=format!("/p/{slug}/plans/{plan}/debit")>{w.plan_debit_continue()}</a></p>
+            }
+            .into_any(),
+        ),
+        _ if may_set_up => Some(
+            view! {
+                <p>{w.plan_debit_offer()}</p>
+                <ActionForm action=actions.setup>
+                    <input type="hidden" name="merchant" value=slug.clone()/>
+                    <input type="hidden" name="plan" value=plan.clone()/>
+                    <button type="submit" disabled=move || actions.setup.pending().get()>
+                        {w.plan_debit_set_up()}
+                    </button>
+                </ActionForm>
+            }
+            .into_any(),
+        ),
+        _ => None,
+    };
+    shown.then(|| {
+        view! {
+            <section aria-labelledby="debit-title" data-testid="plan-debit" data-status=status>
+                <h2 id="debit-title">{w.plan_debit_title()}</h2>
+                {(!words.is_empty()).then(|| view! { <p>{words}</p> })}
+                {move || error().map(|e| view! { <p role="alert" class="form-error">{e}</p> })}
+                {action}
+            </section>
+        }
+    })
 }
 
 #[component]
-fn Agreement(a: PlanAgreementView, pay: ServerAction<PayPlanInstalment>) -> impl IntoView {
+fn Agreement(a: PlanAgreementView, pay: ServerAction<PayPlanInstalment>, debit: DebitActions) -> impl IntoView {
     let w = t();
     let slug = a.merchant.slug.clone();
     let error = move || pay.value().get().and_then(|r| r.err()).map(|e| e.to_string());
@@ -454,6 +563,7 @@ fn Agreement(a: PlanAgreementView, pay: ServerAction<PayPlanInstalment>) -> impl
                 })}
             </dl>
             {pay_form}
+            <Debit d=a.debit.clone() slug=slug.clone() plan=a.id.clone() actions=debit/>
             <InstalmentTable caption=w.plan_instalments_caption() instalments=a.instalments/>
             <p><a class="download" href=format!("/p/{slug}/plans/{}/pdf", a.id) download>{w.download_plan_pdf()}</a></p>
         </PortalFrame>

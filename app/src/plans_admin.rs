@@ -154,6 +154,7 @@ pub async fn load_plan(id: String) -> Result<PlanDetail, AppError> {
             let staff = who.staff()?;
             let merchant = records::merchant_by_id(&ctx.pool, &staff.merchant).await?;
             let p = plans::get(&ctx, &who, &id).await?;
+            let debit = kassa_core::services::mandates::debit(&ctx, &merchant, &p).await?;
             let lang = crate::i18n::lang();
             let w = t();
             let currency = p.total.currency();
@@ -179,6 +180,7 @@ pub async fn load_plan(id: String) -> Result<PlanDetail, AppError> {
                 charge_invoice: p.charge_invoice.as_ref().map(ToString::to_string),
                 proposed: crate::dates::moment(p.created_at, &merchant.time_zone),
                 may_decide: p.status == PlanStatus::Proposed && who.may_write().is_ok(),
+                debit: crate::words::debit_status(lang, debit.mandate.as_ref()),
                 merchant_name: merchant.name,
                 staff_email: staff.email.clone(),
             })
@@ -300,6 +302,7 @@ fn PlanDetailView(d: PlanDetail, decide: ServerAction<DecidePlan>) -> impl IntoV
                 <dt>{w.fact_paid_so_far()}</dt><dd data-testid="plan-paid">{money(d.paid)}</dd>
                 <dt>{w.fact_frequency()}</dt><dd>{d.frequency}</dd>
                 <dt>{w.fact_grace()}</dt><dd>{w.grace_days(d.grace_days)}</dd>
+                <dt>{w.fact_plan_debit()}</dt><dd data-testid="plan-debit">{d.debit}</dd>
                 <dt>{w.fact_proposed()}</dt><dd>{d.proposed}</dd>
                 {(!d.breaches.is_empty()).then(|| view! {
                     <dt>{w.fact_outside_policy()}</dt><dd>{d.breaches.join("; ")}</dd>

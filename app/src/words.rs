@@ -129,6 +129,32 @@ pub fn plan_status(lang: Lang, status: kassa_domain::plan::PlanStatus) -> String
     }
 }
 
+/// Where a plan's direct debit stands, for staff, in `lang`.
+pub fn debit_status(lang: Lang, mandate: Option<&kassa_core::services::mandates::Mandate>) -> String {
+    use kassa_core::services::mandates::MandateStatus;
+    let w = lang.words();
+    match mandate.map(|m| (m.status, m.last4.as_deref().unwrap_or("????"))) {
+        None => w.debit_status_none(),
+        Some((MandateStatus::Pending, _)) => w.debit_status_pending(),
+        Some((MandateStatus::Active, last4)) => w.debit_status_active(last4),
+        Some((MandateStatus::Failed, _)) => w.debit_status_failed(),
+        Some((MandateStatus::Stopped, _)) => w.debit_status_stopped(),
+    }
+}
+
+/// Where a plan's direct debit stands, for its debtor, in `lang` (empty while there is none).
+pub fn debit_for_debtor(lang: Lang, mandate: Option<&kassa_core::services::mandates::Mandate>) -> String {
+    use kassa_core::services::mandates::MandateStatus;
+    let w = lang.words();
+    match mandate.map(|m| (m.status, m.last4.as_deref().unwrap_or("????"))) {
+        None => String::new(),
+        Some((MandateStatus::Pending, _)) => w.plan_debit_pending(),
+        Some((MandateStatus::Active, last4)) => w.plan_debit_active(last4),
+        Some((MandateStatus::Failed, _)) => w.plan_debit_failed(),
+        Some((MandateStatus::Stopped, _)) => w.plan_debit_stopped(),
+    }
+}
+
 /// What a plan's status means for its debtor, in `lang`.
 pub fn plan_explained(lang: Lang, status: kassa_domain::plan::PlanStatus) -> String {
     use kassa_domain::plan::PlanStatus;
@@ -435,6 +461,7 @@ fn problem_in(lang: Lang, p: &Problem, on_a_page: bool) -> String {
         }
         Problem::PlanDecided => w.problem_plan_decided(),
         Problem::PlanNotActive => w.problem_plan_not_active(),
+        Problem::DirectDebitUnavailable => w.problem_direct_debit_unavailable(),
         Problem::InvoiceWhollyDisputed { number } => w.problem_invoice_wholly_disputed(number),
     }
 }

@@ -420,6 +420,10 @@ pub enum Problem {
     InvoiceWhollyDisputed {
         number: String,
     },
+    /// The plan's instalments cannot be collected by direct debit here: the merchant does not
+    /// take SEPA Direct Debit through a provider that collects by mandate, or the plan is not
+    /// in euros.
+    DirectDebitUnavailable,
 }
 
 impl Problem {
@@ -598,6 +602,7 @@ impl Problem {
             Problem::PlanFirstDateInvalid { .. } => "plan_first_date_invalid",
             Problem::PlanDecided => "plan_decided",
             Problem::PlanNotActive => "plan_not_active",
+            Problem::DirectDebitUnavailable => "direct_debit_unavailable",
             Problem::InvoiceWhollyDisputed { .. } => "invoice_wholly_disputed",
         }
     }

@@ -49,6 +49,7 @@ test.beforeAll(async () => {
     ['C-1001', 'STRIPE-101', 'EUR', '120.00'],
     ['C-1001', 'STRIPE-102', 'EUR', '80.00'],
     ['C-1001', 'STRIPE-103', 'EUR', '60.00'],
+    ['C-1001', 'STRIPE-104', 'EUR', '300.00'],
     ['C-1002', 'STRIPE-201', 'DKK', '500.00'],
   ];
   for (const [customerNumber, number, currency, price] of invoices) {
@@ -94,6 +95,38 @@ test('a card with 3-D Secure, in Dutch at 375 px: Kassa\'s form, Stripe\'s field
   await page.getByRole('button', { name: 'Complete' }).click();
   await expect(page.getByTestId('receipt-amount')).toHaveText(/^€\s40,00$/);
   expect(errors).toEqual([]);
+});
+
+test('a Dutch plan paid by direct debit, at 375 px: Kassa\'s mandate form, Stripe\'s IBAN field, the plan says from which account', async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 800 });
+  await signIn(page, linkFor('Bakkerij De Molen B.V.'));
+  await page.goto(`${kassaUrl()}/p/demo/invoices/STRIPE-104`);
+  await page.getByRole('link', { name: 'Betaling spreiden' }).click();
+  await page.getByLabel('Per maand (EUR)').fill('100');
+  await page.getByRole('button', { name: 'Regelingen tonen' }).click();
+  await page.getByRole('link', { name: 'Deze regeling bekijken' }).first().click();
+  await page.getByRole('button', { name: 'Regeling bevestigen' }).click();
+  await expect(page.getByTestId('plan-status')).toHaveAttribute('data-status', 'active');
+  const debit = page.getByTestId('plan-debit');
+  await expect(debit).toHaveAttribute('data-status', 'none');
+  await accessible(page);
+  await debit.getByRole('button', { name: 'Automatische incasso instellen' }).click();
+
+  await expect(page).toHaveURL(/\/p\/demo\/plans\/[^/]+\/debit$/);
+  await expect(page.getByRole('heading', { name: 'Automatische incasso voor uw betalingsregeling' })).toBeVisible();
+  await fillPaymentElement(page, 'sepa_debit');
+  await page.getByLabel('IBAN').fill('AT61 1904 3002 3457 3201');
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  await accessible(page);
+  await page.getByRole('button', { name: 'Automatische incasso instellen' }).click();
+
+  // Back on the plan's page: set up, from which account; the debtor may stop it.
+  await expect(page.getByTestId('plan-debit')).toHaveAttribute('data-status', 'active');
+  await expect(page.getByTestId('plan-debit')).toContainText('eindigend op 3201');
+  await accessible(page);
+  await page.getByRole('button', { name: 'Incasso stoppen' }).click();
+  await expect(page.getByTestId('plan-debit')).toHaveAttribute('data-status', 'stopped');
+  await expect(page.getByTestId('plan-debit').getByRole('button', { name: 'Automatische incasso instellen' })).toBeVisible();
 });
 
 test.describe('in English', () => {

@@ -557,6 +557,7 @@ fn server_fn_form(name: &str, v: &Victim) -> Vec<(&'static str, String)> {
         "pay_plan_instalment" => {
             vec![("merchant", s("demo")), ("plan", v.plan.clone()), ("pay_key", kassa_core::db::new_id())]
         }
+        "setup_plan_debit" | "stop_plan_debit" => vec![("merchant", s("demo")), ("plan", v.plan.clone())],
         "refund_payment" => vec![
             ("payment", v.payment.clone()),
             // More than it paid: refused even where it is found, so nothing changes.
@@ -624,6 +625,8 @@ fn expected(name: &str, who: &str) -> &'static [u16] {
         | "propose_plan"
         | "load_plan_agreement"
         | "pay_plan_instalment"
+        | "setup_plan_debit"
+        | "stop_plan_debit"
             if who.starts_with("a debtor") || who.starts_with("a pay link") =>
         {
             &[404]
@@ -639,7 +642,9 @@ fn expected(name: &str, who: &str) -> &'static [u16] {
         | "load_plan_quote"
         | "propose_plan"
         | "load_plan_agreement"
-        | "pay_plan_instalment" => &[401],
+        | "pay_plan_instalment"
+        | "setup_plan_debit"
+        | "stop_plan_debit" => &[401],
         // Staff read their own merchant's admin; the lower roles may not change settings.
         "load_admin" | "load_webhooks" | "load_settings" | "load_payments" | "load_promises" | "load_disputes"
         | "load_plans"
@@ -770,6 +775,19 @@ async fn no_server_function_or_page_reaches_what_is_not_its_own() {
             let status = res.status().as_u16();
             let text = res.text().await.unwrap();
             assert!(status < 500, "{who}: GET {path} answered {status}");
+            no_leak(&text, secrets, &format!("{who}: GET {path}"));
+        }
+    }
+    // The portal's pages outside the router (a plan's PDF, its direct-debit form and the
+    // return from Stripe's), with the victim's plan: another debtor does not find it.
+    for path in ["pdf", "debit", "debit/return"].map(|tail| format!("/p/demo/plans/{}/{tail}", v.plan)) {
+        for (who, c, secrets) in &principals {
+            let res = c.get(format!("{}{path}", app.url)).send().await.unwrap();
+            let status = res.status().as_u16();
+            let text = res.text().await.unwrap();
+            let refused =
+                if who.starts_with("a debtor") { status == 404 } else { status != 200 || !text.contains("%PDF") };
+            assert!(status < 500 && refused, "{who}: GET {path} answered {status}");
             no_leak(&text, secrets, &format!("{who}: GET {path}"));
         }
     }

@@ -527,3 +527,136 @@ async fn a_chargeback_reverses_the_payment_and_a_won_one_stands_it_again() {
     }
     app.assert_ledger_invariants().await;
 }
+
+/// The mandate of a plan, as stored: status and the account's last four digits.
+async fn mandate_of(app: &TestApp, plan: &str) -> Option<(String, Option<String>)> {
+    sqlx::query_as("SELECT status, last4 FROM plan_mandates WHERE plan_id = $1")
+        .bind(plan)
+        .fetch_optional(&app.ctx.pool)
+        .await
+        .unwrap()
+}
+
+/// A plan's page as the debtor's browser loads it (`debit`: where direct debit stands).
+async fn agreement(app: &TestApp, c: &reqwest::Client, plan: &str) -> serde_json::Value {
+    let res = app.server_fn(c, "load_plan_agreement", &[("merchant", "demo"), ("id", plan)]).await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+/// A plan's instalments collected by SEPA Direct Debit: the debtor sets up the mandate on
+/// Kassa's form (Stripe's fields take the IBAN), and the plans job collects each instalment on
+/// its date from it, once; the debit is on its way for days, the plan does not break
+/// meanwhile, and the bank's answer pays the instalment. Stopped, nothing more is collected.
+#[tokio::test]
+async fn a_plans_instalments_are_collected_by_sepa_direct_debit_from_the_debtors_mandate() {
+    use kassa_core::principal::Debtor;
+    use kassa_core::services::plans::{self, ProposePlan};
+    use kassa_core::Principal;
+    let (app, standin) = with_stripe().await;
+    connect(&app, &standin, &[]).await;
+    let (merchant, customer) = app.demo_customer("C-1001").await;
+    let debtor = Principal::Debtor(Debtor { merchant: merchant.clone(), customer, invoice: None });
+    let today = kassa_core::services::records::today_of(&app.ctx.pool, &merchant).await.unwrap();
+    let proposal = ProposePlan {
+        invoices: vec![kassa_domain::InvoiceNumber::parse("NL-2026-0101").unwrap()],
+        first: String::new(),
+        frequency: "monthly".into(),
+        count: "3".into(),
+        key: "debit-plan".into(),
+    };
+    let plan = plans::propose_on(&app.ctx, &debtor, proposal, today).await.unwrap();
+    let c = app.debtor("Bakkerij De Molen B.V.").await;
+    let page = agreement(&app, &c, &plan.id).await;
+    assert_eq!((page["debit"]["status"].as_str(), page["debit"]["offered"].as_bool()), (Some("none"), Some(true)));
+
+    // Set up: on to Kassa's mandate form; asked twice (a double click), one setup.
+    let form = [("merchant", "demo"), ("plan", plan.id.as_str())];
+    let mut secrets = Vec::new();
+    for _ in 0..2 {
+        let res = app.server_fn(&c, "setup_plan_debit", &form).await;
+        assert_eq!(res.status(), 200);
+        let next: String = res.json().await.unwrap();
+        assert_eq!(next, format!("/p/demo/plans/{}/debit", plan.id));
+        let (headers, secret, html) = form_page(&c, &format!("{}{next}", app.url)).await;
+        assert!(secret.starts_with("seti_"), "{secret}");
+        assert!(html.contains("data-mode=\"setup\"") && html.contains("Stripe"), "{html}");
+        let csp = headers[http::header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(csp.contains(standin.url.trim_end_matches('/')), "{csp}");
+        secrets.push(secret);
+    }
+    assert_eq!(secrets[0], secrets[1]);
+    assert_eq!(mandate_of(&app, &plan.id).await, Some(("pending".into(), None)));
+
+    // What Stripe.js does with what the debtor types: a wrong IBAN is refused by Stripe, the
+    // form stays; a right one sets the mandate up, and Stripe's event makes it active.
+    let secret = &secrets[0];
+    let setup = intent_of(secret);
+    let typed = |iban: &'static str| {
+        [
+            ("client_secret", secret.as_str()),
+            ("payment_method_data[type]", "sepa_debit"),
+            ("payment_method_data[sepa_debit][iban]", iban),
+        ]
+    };
+    let (status, refused) = standin.confirm_setup(setup, &typed("12")).await.unwrap();
+    assert_eq!((status, refused["error"]["code"].as_str()), (400, Some("invalid_bank_account_iban")));
+    let (status, done) = standin.confirm_setup(setup, &typed("AT61 1904 3002 3457 3201")).await.unwrap();
+    assert_eq!((status, done["status"].as_str()), (200, Some("succeeded")), "{done}");
+    for _ in 0..200 {
+        if mandate_of(&app, &plan.id).await.is_some_and(|m| m.0 == "active") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    // Stripe's event names the method without its details (as Stripe's events do); back from
+    // Stripe, Kassa asks for the account's last digits, and the plan's page says where it
+    // stands.
+    assert_eq!(mandate_of(&app, &plan.id).await, Some(("active".into(), None)));
+    let back = c.get(format!("{}/p/demo/plans/{}/debit/return", app.url, plan.id)).send().await.unwrap();
+    assert_eq!(back.status(), 303);
+    assert_eq!(back.headers()[http::header::LOCATION], format!("/p/demo/plans/{}", plan.id).as_str());
+    assert_eq!(mandate_of(&app, &plan.id).await, Some(("active".into(), Some("3201".into()))));
+    let page = agreement(&app, &c, &plan.id).await;
+    assert_eq!(page["debit"]["status"], "active");
+    assert!(page["debit"]["words"].as_str().unwrap().contains("3201"), "{page}");
+
+    // The plans job collects the first instalment on its date, once: a debit on its way.
+    let first = plan.instalments[0].due;
+    let before = plans::review_one(&app.ctx, &plan.id, |_| first - time::Duration::days(1)).await.unwrap();
+    assert_eq!(before.debits, 0, "not before its date");
+    assert_eq!(plans::review_one(&app.ctx, &plan.id, |_| first).await.unwrap().debits, 1);
+    let (attempt, amount, reference): (String, i64, String) =
+        sqlx::query_as("SELECT id, amount_minor, gateway_reference FROM payment_attempts WHERE idempotency_key = $1")
+            .bind(format!("plan-debit:{}:1", plan.id))
+            .fetch_one(&app.ctx.pool)
+            .await
+            .unwrap();
+    assert_eq!(amount, 14_100);
+    wait_for(&app, &attempt, "processing").await;
+    assert_eq!(plans::review_one(&app.ctx, &plan.id, |_| first).await.unwrap().debits, 0, "once");
+    // Past the grace while the bank has not answered: the plan goes on.
+    let late = plans::review_one(&app.ctx, &plan.id, |_| first + time::Duration::days(20)).await.unwrap();
+    assert_eq!((late.broken, late.debits), (0, 0));
+
+    // The bank pays: the instalment is paid, from the debit.
+    let settled = reqwest::Client::new()
+        .post(format!("{}_standin/payment_intents/{reference}/settle", standin.url))
+        .form(&[("outcome", "succeeded")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(settled.status(), 200);
+    wait_for(&app, &attempt, "succeeded").await;
+    assert_eq!(payment_method(&app, &attempt).await, "sepa_debit");
+    assert_eq!(plans::review_one(&app.ctx, &plan.id, |_| first).await.unwrap().instalments_paid, 1);
+
+    // Stopped by the debtor: the second instalment is theirs to pay.
+    assert_eq!(app.server_fn(&c, "stop_plan_debit", &form).await.status(), 200);
+    assert_eq!(mandate_of(&app, &plan.id).await.unwrap().0, "stopped");
+    let second = plan.instalments[1].due;
+    assert_eq!(plans::review_one(&app.ctx, &plan.id, |_| second).await.unwrap().debits, 0);
+    let page = agreement(&app, &c, &plan.id).await;
+    assert_eq!((page["debit"]["status"].as_str(), page["debit"]["offered"].as_bool()), (Some("stopped"), Some(true)));
+    app.assert_ledger_invariants().await;
+}

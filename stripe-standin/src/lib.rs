@@ -14,7 +14,10 @@
 //!   with "complete" and "fail", sending the payer back to the `return_url` with Stripe's
 //!   query parameters;
 //! - a Stripe.js stand-in at `/v3/` implementing what Kassa's pay page uses (`Stripe(key)`,
-//!   `elements({clientSecret})`, `create('payment')`, `mount`, `confirmPayment`).
+//!   `elements({clientSecret})`, `create('payment')`, `mount`, `confirmPayment`,
+//!   `confirmSetup`);
+//! - Customers and SetupIntents for a SEPA Direct Debit mandate (`setup_intents.rs`), and
+//!   PaymentIntents confirmed at once from the saved method, off session.
 //!
 //! Outcomes follow Stripe's documented test cards and methods: 4242 4242 4242 4242 succeeds,
 //! 4000 0027 6000 3184 asks for 3-D Secure, 4000 0000 0000 0002 is declined
@@ -30,6 +33,8 @@
 //! Test controls, which Stripe has in its Dashboard instead: `POST /_standin/webhook_endpoints`
 //! (`secret_key`, `url`, `secret`) registers where an account's events go;
 //! `GET /_standin/deliveries` lists what was sent and how the endpoint answered.
+
+mod setup_intents;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -76,6 +81,8 @@ struct Intent {
     created: i64,
     canceled_at: Option<i64>,
     latest_charge: Option<String>,
+    /// The Customer it charges a saved method of.
+    customer: Option<String>,
 }
 
 impl Intent {
@@ -107,6 +114,11 @@ struct World {
     refunds: HashMap<String, Value>,
     /// Chargebacks (Stripe's disputes), as Stripe shows them.
     disputes: HashMap<String, Value>,
+    /// Customers by id: the secret key they were made with, and as Stripe shows them.
+    customers: HashMap<String, (String, Value)>,
+    setups: HashMap<String, setup_intents::Setup>,
+    /// Payment methods saved by a SetupIntent.
+    methods: HashMap<String, setup_intents::Method>,
     /// (secret key, method and path, Idempotency-Key) → the first answer.
     idempotent: HashMap<(String, String, String), (u16, Value)>,
     endpoints: Vec<Endpoint>,
@@ -179,11 +191,23 @@ impl StandIn {
     /// secret and a payment method (`card` with `number`, `ideal`, `bancontact`,
     /// `sepa_debit` with `iban`), returning Stripe's answer (status, body).
     pub async fn confirm(&self, intent: &str, form: &[(&str, &str)]) -> anyhow::Result<(u16, Value)> {
+        self.post_form(&format!("v1/payment_intents/{intent}/confirm"), form).await
+    }
+
+    /// What Stripe.js does with an IBAN typed into the Payment Element of a mandate's form:
+    /// confirms SetupIntent `setup` with its client secret (`client_secret`,
+    /// `payment_method_data[type]=sepa_debit`, `payment_method_data[sepa_debit][iban]`).
+    pub async fn confirm_setup(&self, setup: &str, form: &[(&str, &str)]) -> anyhow::Result<(u16, Value)> {
+        self.post_form(&format!("v1/setup_intents/{setup}/confirm"), form).await
+    }
+
+    /// Posts `form` to `path` as the browser's Stripe.js does; Stripe's answer (status, body).
+    async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> anyhow::Result<(u16, Value)> {
         let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
         let response = self
             .shared
             .http
-            .post(format!("{}v1/payment_intents/{intent}/confirm", self.url))
+            .post(format!("{}{path}", self.url))
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(body)
             .send()
@@ -198,6 +222,10 @@ fn router(shared: Shared) -> Router {
         .route("/v1/payment_intents/{id}", get(retrieve_intent))
         .route("/v1/payment_intents/{id}/confirm", post(confirm_intent))
         .route("/v1/payment_intents/{id}/cancel", post(cancel_intent))
+        .route("/v1/customers", post(setup_intents::create_customer))
+        .route("/v1/setup_intents", post(setup_intents::create_setup))
+        .route("/v1/setup_intents/{id}", get(setup_intents::retrieve_setup))
+        .route("/v1/setup_intents/{id}/confirm", post(setup_intents::confirm_setup))
         .route("/v1/refunds", post(create_refund))
         .route("/v1/refunds/{id}", get(retrieve_refund))
         .route("/v3/", get(stripe_js))
@@ -360,7 +388,7 @@ fn intent_json(intent: &Intent, expand_method: bool) -> Value {
         "confirmation_method": "automatic",
         "created": intent.created,
         "currency": intent.currency,
-        "customer": null,
+        "customer": intent.customer,
         "description": intent.description,
         "excluded_payment_method_types": null,
         "last_payment_error": intent.last_error,
@@ -437,8 +465,21 @@ async fn create_intent(State(shared): State<Shared>, headers: HeaderMap, body: B
     }
     let listed_given = !listed.is_empty();
     let method_types = if listed_given { listed } else { automatic_methods(&currency) };
+    // Confirmed at once with a saved method (off session): collected without the payer.
+    let confirm = form.get("confirm") == Some("true");
+    let saved = match setup_intents::saved_method(&shared.world(), &account, &form) {
+        Ok(saved) => saved,
+        Err(response) => return response,
+    };
+    if confirm && saved.is_none() {
+        return invalid("confirm=true needs a payment_method here.", "payment_method");
+    }
+    if saved.as_ref().is_some_and(|m| !method_types.contains(&m.kind)) {
+        return invalid("The PaymentMethod's type is not allowed for this PaymentIntent.", "payment_method");
+    }
+    let mut confirmed = None;
     let route = "POST /v1/payment_intents";
-    idempotent(&shared, &account.clone(), route, &headers, move |world| {
+    let response = idempotent(&shared, &account.clone(), route, &headers, |world| {
         let id = new_id("pi");
         let intent = Intent {
             client_secret: format!("{id}_secret_{}", &uuid::Uuid::new_v4().simple().to_string()[..24]),
@@ -461,11 +502,25 @@ async fn create_intent(State(shared): State<Shared>, headers: HeaderMap, body: B
             created: now(),
             canceled_at: None,
             latest_charge: None,
+            customer: form.get("customer").map(str::to_string),
         };
+        let mut intent = intent;
+        if let (true, Some(method)) = (confirm, &saved) {
+            intent.payment_method = form.get("payment_method").map(|id| (id.to_string(), method.kind.clone()));
+            match method.kind.as_str() {
+                "sepa_debit" => intent.status = "processing",
+                _ => succeed(&mut intent),
+            }
+            confirmed = Some(intent.clone());
+        }
         let body = intent_json(&intent, false);
         world.intents.insert(id, intent);
         (200, body)
-    })
+    });
+    if let Some(intent) = confirmed {
+        send_event(&shared, &intent);
+    }
+    response
 }
 
 async fn retrieve_intent(

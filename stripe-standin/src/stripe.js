@@ -1,7 +1,7 @@
 // A stand-in for Stripe.js (https://js.stripe.com/v3/), for Kassa's browser tests. It
 // implements what Kassa's pay page uses, with Stripe.js's names and answers:
 //   Stripe(publishableKey) -> { elements({ clientSecret }), confirmPayment({ elements,
-//   confirmParams: { return_url }, redirect }) }
+//   confirmParams: { return_url }, redirect }), confirmSetup({ elements, confirmParams }) }
 //   elements.create('payment') -> element { mount(target), on(event, handler) }
 // The Payment Element is drawn in the page (the real one is an iframe): a choice of the
 // PaymentIntent's methods and, for a card, its number; for SEPA Direct Debit, an IBAN.
@@ -23,6 +23,12 @@
     return String(clientSecret).split("_secret_")[0];
   }
 
+  // A SetupIntent's secret (`seti_...`) or a PaymentIntent's.
+  function intentPath(clientSecret) {
+    var id = intentId(clientSecret);
+    return (id.indexOf("seti_") === 0 ? "v1/setup_intents/" : "v1/payment_intents/") + id;
+  }
+
   function PaymentElement(elements) {
     this.elements = elements;
     this.handlers = {};
@@ -40,7 +46,7 @@
     if (!root) throw new Error("IntegrationError: the Payment Element's container was not found");
     self.root = root;
     var secret = self.elements.clientSecret;
-    fetch(api + "v1/payment_intents/" + intentId(secret) + "?client_secret=" + encodeURIComponent(secret))
+    fetch(api + intentPath(secret) + "?client_secret=" + encodeURIComponent(secret))
       .then(function (r) { return r.json(); })
       .then(function (intent) {
         var box = document.createElement("div");
@@ -118,33 +124,55 @@
     return new Elements(options);
   };
 
-  StripeStandIn.prototype.confirmPayment = function (options) {
+  // Posts the Payment Element's details to the intent's confirm, as Stripe.js does; resolves
+  // to Stripe's answer.
+  function confirmIntent(stripe, options, extra) {
     var elements = options.elements;
-    var returnUrl = options.confirmParams && options.confirmParams.return_url;
     var params = elements.element.details();
     params.client_secret = elements.clientSecret;
-    params.key = this.key;
-    if (returnUrl) params.return_url = returnUrl;
-    return fetch(api + "v1/payment_intents/" + intentId(elements.clientSecret) + "/confirm", {
+    params.key = stripe.key;
+    Object.keys(extra).forEach(function (k) { params[k] = extra[k]; });
+    return fetch(api + intentPath(elements.clientSecret) + "/confirm", {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
       body: form(params),
-    })
-      .then(function (r) { return r.json(); })
-      .then(function (answer) {
-        if (answer.error) return { error: answer.error };
-        if (answer.next_action && answer.next_action.redirect_to_url) {
-          window.location.assign(answer.next_action.redirect_to_url.url);
-          return new Promise(function () {});
-        }
-        if (options.redirect === "if_required") return { paymentIntent: answer };
-        var url = new URL(returnUrl);
-        url.searchParams.set("payment_intent", answer.id);
-        url.searchParams.set("payment_intent_client_secret", answer.client_secret);
-        url.searchParams.set("redirect_status", answer.status === "succeeded" || answer.status === "processing" ? "succeeded" : "failed");
-        window.location.assign(url.href);
+    }).then(function (r) { return r.json(); });
+  }
+
+  // Sends the payer to the return_url with Stripe's query parameters for `kind`
+  // (payment_intent, setup_intent); never resolves, as the page goes.
+  function returnTo(returnUrl, kind, answer, succeeded) {
+    var url = new URL(returnUrl);
+    url.searchParams.set(kind, answer.id);
+    url.searchParams.set(kind + "_client_secret", answer.client_secret);
+    url.searchParams.set("redirect_status", succeeded ? "succeeded" : "failed");
+    window.location.assign(url.href);
+    return new Promise(function () {});
+  }
+
+  StripeStandIn.prototype.confirmPayment = function (options) {
+    var returnUrl = options.confirmParams && options.confirmParams.return_url;
+    return confirmIntent(this, options, returnUrl ? { return_url: returnUrl } : {}).then(function (answer) {
+      if (answer.error) return { error: answer.error };
+      if (answer.next_action && answer.next_action.redirect_to_url) {
+        window.location.assign(answer.next_action.redirect_to_url.url);
         return new Promise(function () {});
-      });
+      }
+      if (options.redirect === "if_required") return { paymentIntent: answer };
+      return returnTo(returnUrl, "payment_intent", answer, answer.status === "succeeded" || answer.status === "processing");
+    });
+  };
+
+  // Sets up a mandate (SEPA Direct Debit) as Stripe.js does: the IBAN goes to Stripe, and the
+  // payer to the return_url with Stripe's query parameters; an error resolves to { error }.
+  StripeStandIn.prototype.confirmSetup = function (options) {
+    var returnUrl = options.confirmParams && options.confirmParams.return_url;
+    var accepted = { "mandate_data[customer_acceptance][type]": "online" };
+    return confirmIntent(this, options, accepted).then(function (answer) {
+      if (answer.error) return { error: answer.error };
+      if (options.redirect === "if_required") return { setupIntent: answer };
+      return returnTo(returnUrl, "setup_intent", answer, answer.status === "succeeded");
+    });
   };
 
   window.Stripe = function (key, options) {

@@ -48,6 +48,7 @@ email-plan-accepted = { $merchant } har godkendt din afdragsordning: { $total } 
 email-plan-instalment = Rate { $seq }, { $date }: { $amount }
 email-plan-rejected = { $merchant } kunne ikke godkende dit forslag om at betale { $total } som { $schedule }: fakturaerne forfalder som hidtil.
 email-plan-reason = Deres begrundelse: { $reason }
+email-plan-reminder-debit = Rate { $seq } på { $amount } i din afdragsordning med { $merchant } trækkes via SEPA-direkte debitering fra din konto, der slutter på { $last4 }, den { $date }. Sørg for, at pengene står der.
 email-plan-reminder = Rate { $seq } på { $amount } i din afdragsordning med { $merchant } forfalder den { $date }. Du kan betale den på ordningens side.
 email-plan-broken = Din afdragsordning med { $merchant } er ophørt, fordi en rate ikke blev betalt til tiden. Det, der stadig er åbent ({ $remaining }), forfalder igen som før.
 email-plan-completed = Du har betalt hele din afdragsordning med { $merchant }. Tak!

@@ -48,3 +48,7 @@ pay-form-button = Betal { $amount }
 pay-form-loading = Betalingsformularen indlæses…
 pay-form-unavailable = Betalingsformularen kunne ikke indlæses (Stripe kunne ikke nås, eller JavaScript er slået fra). Du kan i stedet betale med bankoverførsel: fakturaen viser konto og betalingsreference.
 pay-form-to-transfer = Betal med bankoverførsel
+debit-form-title = Direkte debitering af din afdragsordning
+debit-form-for = { $merchant } trækker hver rate på forfaldsdagen fra den konto, du angiver her, og giver dig besked et par dage før. Dine bankoplysninger går direkte til Stripe, vores betalingsudbyder; vi ser dem aldrig.
+debit-form-unavailable = Formularen til direkte debitering kunne ikke indlæses (Stripe kunne ikke nås, eller JavaScript er slået fra). Du kan i stedet betale hver rate på ordningens side.
+debit-form-to-plan = Tilbage til din ordning

@@ -173,6 +173,7 @@ problem-plan-instalments-invalid = Vælg fra 1 til { $max } rater.
 problem-plan-frequency-unknown = '{ $input }' er ikke en hyppighed, Kassa kender: ugentligt, hver anden uge eller månedligt.
 problem-plan-first-date-invalid = Vælg en første rate fra { $earliest } til { $latest }.
 problem-plan-decided = Der er allerede truffet beslutning om denne ordning: den er ikke længere et forslag.
+problem-direct-debit-unavailable = Rater kan ikke trækkes via direkte debitering her: betal hver rate på denne side i stedet.
 problem-plan-not-active = Denne afdragsordning er ikke aktiv: betal selve fakturaerne fra din oversigt.
 problem-invoice-wholly-disputed = Alt, der er åbent på faktura { $number }, er bestridt: der kræves intet af det, før indsigelsen er afgjort.
 problem-stripe-secret-key-invalid = Det er ikke en hemmelig Stripe-nøgle: kopiér den under Developers, API keys i Stripe Dashboard; den begynder med sk_test_ eller sk_live_ (rk_test_ eller rk_live_ for en begrænset nøgle).

@@ -274,3 +274,10 @@ customer-promise = { $amount } by { $date } ({ $invoices }) · { $state }
 # $reason (String) - why
 # $status (String) - where it is
 customer-dispute = { $invoice } · { $amount } · { $reason } · { $status }
+fact-plan-debit = Direct debit
+debit-status-none = Not set up
+debit-status-pending = Being set up by the customer
+# $last4 (String) - the last four digits of the customer's account
+debit-status-active = Active, from the account ending in { $last4 }
+debit-status-failed = Could not be set up
+debit-status-stopped = Stopped by the customer

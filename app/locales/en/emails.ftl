@@ -116,6 +116,12 @@ email-plan-reason = Their reason: { $reason }
 # $merchant (String) - the merchant's name
 # $date (String) - its date
 email-plan-reminder = Instalment { $seq } of { $amount } of your payment plan with { $merchant } is due on { $date }. You can pay it on your plan's page.
+# $seq (Number) - the instalment's number
+# $amount (String) - its amount, with its currency
+# $merchant (String) - the merchant's name
+# $last4 (String) - the last four digits of the debtor's account
+# $date (String) - its date
+email-plan-reminder-debit = Instalment { $seq } of { $amount } of your payment plan with { $merchant } will be collected by SEPA Direct Debit from your account ending in { $last4 } on { $date }. Please make sure the money is there.
 # $merchant (String) - the merchant's name
 # $remaining (String) - what is still open, with its currency
 email-plan-broken = Your payment plan with { $merchant } has ended because an instalment was not paid in time. What is still open ({ $remaining }) is due again as before.

@@ -64,3 +64,8 @@ pay-form-button = Pay { $amount }
 pay-form-loading = Loading the payment form…
 pay-form-unavailable = The payment form could not be loaded (Stripe could not be reached, or JavaScript is off). You can pay by bank transfer instead: the invoice shows the account and reference.
 pay-form-to-transfer = Pay by bank transfer
+debit-form-title = Direct debit for your payment plan
+# $merchant (String) - the merchant's name
+debit-form-for = { $merchant } collects each instalment on its date from the account you give here, and tells you a few days before. Your bank details go straight to Stripe, our payment provider; we never see them.
+debit-form-unavailable = The direct-debit form could not be loaded (Stripe could not be reached, or JavaScript is off). You can pay each instalment on your plan's page instead.
+debit-form-to-plan = Back to your plan

@@ -294,6 +294,16 @@ plan-next = Next: { $amount } by { $date }
 # $amount (String) - an amount with its currency
 plan-pay-now = Pay { $amount } now
 plans-title = Your payment plans
+plan-debit-title = Direct debit
+plan-debit-offer = Have each instalment collected from your bank account by SEPA Direct Debit on its date. You are told a few days before each, and you can stop it at any time.
+plan-debit-set-up = Set up direct debit
+# $last4 (String) - the last four digits of the debtor's account
+plan-debit-active = Each instalment is collected by SEPA Direct Debit from your account ending in { $last4 } on its date.
+plan-debit-pending = You have not finished setting up direct debit.
+plan-debit-continue = Continue setting up direct debit
+plan-debit-failed = Your bank account could not be set up for direct debit. You can try again, or pay each instalment here.
+plan-debit-stopped = You stopped direct debit: pay each instalment here.
+plan-debit-stop = Stop direct debit
 plan-in-plan = This invoice is in a payment plan.
 plan-view = View the plan
 download-plan-pdf = Download the agreement as PDF

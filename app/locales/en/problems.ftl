@@ -290,6 +290,7 @@ problem-plan-frequency-unknown = '{ $input }' is not a frequency Kassa knows: we
 # $latest (String) - a date
 problem-plan-first-date-invalid = Choose a first instalment from { $earliest } to { $latest }.
 problem-plan-decided = This plan was decided already: it is no longer a proposal.
+problem-direct-debit-unavailable = Instalments cannot be collected by direct debit here: pay each one on this page instead.
 problem-plan-not-active = This payment plan is not running: pay the invoices themselves from your overview.
 # $number (String) - an invoice number
 problem-invoice-wholly-disputed = All that is open of invoice { $number } is disputed: nothing of it is asked for until the dispute is resolved.

@@ -48,6 +48,7 @@ email-plan-accepted = { $merchant } gaat akkoord met uw betalingsregeling: { $to
 email-plan-instalment = Termijn { $seq }, { $date }: { $amount }
 email-plan-rejected = { $merchant } kon uw voorstel om { $total } te betalen als { $schedule } niet accepteren: de facturen blijven gewoon verschuldigd.
 email-plan-reason = Hun reden: { $reason }
+email-plan-reminder-debit = Termijn { $seq } van { $amount } van uw betalingsregeling met { $merchant } wordt op { $date } via SEPA-incasso afgeschreven van uw rekening eindigend op { $last4 }. Zorg dat het geld er dan staat.
 email-plan-reminder = Termijn { $seq } van { $amount } van uw betalingsregeling met { $merchant } moet uiterlijk { $date } betaald zijn. U kunt hem betalen op de pagina van uw regeling.
 email-plan-broken = Uw betalingsregeling met { $merchant } is beëindigd omdat een termijn niet op tijd is betaald. Wat nog openstaat ({ $remaining }), is weer verschuldigd zoals voorheen.
 email-plan-completed = U hebt uw betalingsregeling met { $merchant } helemaal betaald. Dank u wel!

@@ -48,3 +48,7 @@ pay-form-button = { $amount } betalen
 pay-form-loading = Het betaalformulier wordt geladen…
 pay-form-unavailable = Het betaalformulier kon niet worden geladen (Stripe was niet bereikbaar, of JavaScript staat uit). U kunt ook met een overboeking betalen: de factuur toont de rekening en het betalingskenmerk.
 pay-form-to-transfer = Betalen met een overboeking
+debit-form-title = Automatische incasso voor uw betalingsregeling
+debit-form-for = { $merchant } schrijft elke termijn op de vervaldatum af van de rekening die u hier opgeeft, en laat het u een paar dagen van tevoren weten. Uw bankgegevens gaan rechtstreeks naar Stripe, onze betaalprovider; wij zien ze nooit.
+debit-form-unavailable = Het incassoformulier kon niet worden geladen (Stripe was niet bereikbaar, of JavaScript staat uit). U kunt elke termijn ook betalen op de pagina van uw regeling.
+debit-form-to-plan = Terug naar uw regeling

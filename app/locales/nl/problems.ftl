@@ -173,6 +173,7 @@ problem-plan-instalments-invalid = Kies van 1 tot { $max } termijnen.
 problem-plan-frequency-unknown = '{ $input }' is geen frequentie die Kassa kent: wekelijks, om de twee weken of maandelijks.
 problem-plan-first-date-invalid = Kies een eerste termijn van { $earliest } tot { $latest }.
 problem-plan-decided = Over deze regeling is al besloten: het is geen voorstel meer.
+problem-direct-debit-unavailable = Termijnen kunnen hier niet via automatische incasso worden geïnd: betaal elke termijn op deze pagina.
 problem-plan-not-active = Deze betalingsregeling loopt niet: betaal de facturen zelf vanuit uw overzicht.
 problem-invoice-wholly-disputed = Alles wat openstaat van factuur { $number } wordt betwist: er wordt niets van gevraagd tot de betwisting is afgehandeld.
 problem-stripe-secret-key-invalid = Dat is geen geheime Stripe-sleutel: kopieer hem bij Developers, API keys in het Stripe Dashboard; hij begint met sk_test_ of sk_live_ (rk_test_ of rk_live_ voor een beperkte sleutel).

@@ -63,6 +63,68 @@ pub struct CreatePayment {
     /// Kassa's attempt, kept with the provider's payment (metadata) so that an event about a
     /// payment Kassa never heard back about still finds its attempt.
     pub attempt: String,
+    /// Charge this method the payer authorised before (a direct-debit mandate), at once and
+    /// without them ("off session"); `None`: the payer pays now, on the provider's form.
+    pub saved: Option<SavedMethod>,
+}
+
+/// A payment method a payer authorised Kassa to charge later: what a [`GatewaySetup`] that
+/// succeeded gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedMethod {
+    /// The payer at the provider (Stripe's Customer).
+    pub customer: String,
+    pub payment_method: String,
+    /// The mandate the payer signed, when the provider names one.
+    pub mandate: Option<String>,
+}
+
+/// Asks the provider to set up a SEPA Direct Debit mandate: the payer gives their IBAN and
+/// accepts the mandate on Kassa's form (the provider's own fields), and Kassa may then collect
+/// from that account ([`CreatePayment::saved`]).
+#[derive(Debug, Clone)]
+pub struct SetupMandate {
+    /// The same key always yields the same setup.
+    pub idempotency_key: String,
+    /// Kassa's mandate, kept with the provider's setup (metadata): its event finds it.
+    pub mandate: String,
+    /// The payer's name and address, for the provider's customer and the mandate.
+    pub name: String,
+    pub email: Option<String>,
+    /// What the mandate is for, as the payer's bank shows it.
+    pub description: String,
+}
+
+/// Where a mandate's setup stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetupStatus {
+    /// The payer must give their account and accept the mandate on Kassa's form.
+    RequiresAction,
+    /// Given, being checked by the provider.
+    Processing,
+    /// Set up: the method can be charged.
+    Succeeded,
+    /// Refused (`code` is the provider's reason); the payer may try again.
+    Failed {
+        code: String,
+    },
+    Canceled,
+}
+
+/// A mandate's setup as the provider sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewaySetup {
+    pub reference: String,
+    /// Kassa's mandate, as the provider keeps it (metadata).
+    pub mandate: Option<String>,
+    pub status: SetupStatus,
+    /// What it gave once it succeeded.
+    pub saved: Option<SavedMethod>,
+    /// The account's last four digits, for the payer to recognise it.
+    pub last4: Option<String>,
+    /// While the payer must act: the secret Kassa's form gives the provider's script (never
+    /// stored; the form asks again).
+    pub client_secret: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,6 +234,8 @@ pub enum EventKind {
     /// The payer contested a payment with their bank (Stripe's "dispute"), or that came to an
     /// end.
     Chargeback(GatewayChargeback),
+    /// A mandate's setup moved (succeeded, failed, canceled).
+    Setup(GatewaySetup),
     /// Anything Kassa does not act on, by the provider's type name.
     Other(String),
 }
@@ -211,6 +275,18 @@ pub trait PaymentGateway: Send + Sync + 'static {
     /// Checks an incoming event's signature (the provider's header, as sent) and reads it.
     /// `now` is unix seconds, for the signature's age.
     fn event(&self, account: &Account, signature: &str, body: &[u8], now: i64) -> Result<GatewayEvent, EventError>;
+    /// Whether it collects by SEPA Direct Debit mandates ([`PaymentGateway::setup`]).
+    fn mandates(&self) -> bool {
+        false
+    }
+    /// Starts setting up a direct-debit mandate (or, for a key seen before, finds it).
+    async fn setup(&self, _account: &Account, _request: SetupMandate) -> Result<GatewaySetup, GatewayError> {
+        Err(GatewayError::Refused(format!("{} does not collect by direct debit", self.name())))
+    }
+    /// A mandate's setup as the provider sees it now.
+    async fn retrieve_setup(&self, _account: &Account, reference: &str) -> Result<GatewaySetup, GatewayError> {
+        Err(GatewayError::NotFound(reference.to_string()))
+    }
 }
 
 /// Every gateway this Kassa knows, by name.

@@ -28,16 +28,23 @@ use kassa_domain::{Currency, Money};
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
+use stripe_core::customer::CreateCustomer;
 use stripe_core::payment_intent::{
-    CreatePaymentIntent, CreatePaymentIntentAutomaticPaymentMethods, RetrievePaymentIntent,
+    CreatePaymentIntent, CreatePaymentIntentAutomaticPaymentMethods, CreatePaymentIntentOffSession,
+    RetrievePaymentIntent,
 };
 use stripe_core::refund::CreateRefund;
-use stripe_shared::{PaymentIntent, PaymentIntentAllowedPaymentMethodTypes, PaymentIntentStatus, Refund};
+use stripe_core::setup_intent::{CreateSetupIntent, CreateSetupIntentUsage, RetrieveSetupIntent};
+use stripe_shared::{
+    PaymentIntent, PaymentIntentAllowedPaymentMethodTypes, PaymentIntentStatus, Refund, SetupIntent,
+    SetupIntentAllowedPaymentMethodTypes, SetupIntentStatus,
+};
 
 use super::signature;
 use super::{
     Account, ChargebackStatus, CreatePayment, EventError, EventKind, GatewayChargeback, GatewayError, GatewayEvent,
-    GatewayPayment, GatewayRefund, GatewayStatus, NextAction, PaymentGateway, RefundPayment, RefundStatus,
+    GatewayPayment, GatewayRefund, GatewaySetup, GatewayStatus, NextAction, PaymentGateway, RefundPayment,
+    RefundStatus, SavedMethod, SetupMandate, SetupStatus,
 };
 
 pub const NAME: &str = "stripe";
@@ -50,6 +57,10 @@ pub const ATTEMPT_KEY: &str = "kassa_attempt";
 
 /// The metadata key Kassa's refund id travels under with each Refund.
 pub const REFUND_KEY: &str = "kassa_refund";
+
+/// The metadata key Kassa's mandate id travels under with each SetupIntent (and the Customer
+/// made for it).
+pub const MANDATE_KEY: &str = "kassa_mandate";
 
 /// How long one request to Stripe may take before it counts as unanswered (Stripe's own
 /// libraries wait 80 s; a payer is waiting here).
@@ -191,6 +202,47 @@ pub fn payment_of(intent: &PaymentIntent) -> Result<GatewayPayment, GatewayError
     })
 }
 
+/// A SetupIntent in Kassa's terms: a SEPA Direct Debit mandate being set up, or set up.
+pub fn setup_of(intent: &SetupIntent) -> GatewaySetup {
+    let status = match &intent.status {
+        SetupIntentStatus::Succeeded => SetupStatus::Succeeded,
+        SetupIntentStatus::Canceled => SetupStatus::Canceled,
+        SetupIntentStatus::RequiresPaymentMethod => match &intent.last_setup_error {
+            Some(error) => SetupStatus::Failed {
+                code: error
+                    .decline_code
+                    .clone()
+                    .or_else(|| error.code.as_ref().map(|code| code.as_str().to_string()))
+                    .unwrap_or_else(|| "setup_failed".into()),
+            },
+            None => SetupStatus::RequiresAction,
+        },
+        SetupIntentStatus::RequiresAction | SetupIntentStatus::RequiresConfirmation => SetupStatus::RequiresAction,
+        // Processing, or a status newer than this code: nothing is recorded until it settles.
+        _ => SetupStatus::Processing,
+    };
+    let method = intent.payment_method.as_ref();
+    let saved = match (&status, &intent.customer, method) {
+        (SetupStatus::Succeeded, Some(customer), Some(method)) => Some(SavedMethod {
+            customer: customer.id().as_str().to_string(),
+            payment_method: method.id().as_str().to_string(),
+            mandate: intent.mandate.as_ref().map(|m| m.id().as_str().to_string()),
+        }),
+        _ => None,
+    };
+    GatewaySetup {
+        reference: intent.id.as_str().to_string(),
+        mandate: intent.metadata.as_ref().and_then(|m| m.get(MANDATE_KEY)).cloned(),
+        last4: method
+            .and_then(|m| m.as_object())
+            .and_then(|m| m.sepa_debit.as_ref())
+            .and_then(|debit| debit.last4.clone()),
+        client_secret: if status == SetupStatus::RequiresAction { intent.client_secret.clone() } else { None },
+        status,
+        saved,
+    }
+}
+
 fn refund_of(refund: &Refund) -> Result<GatewayRefund, GatewayError> {
     let status = match refund.status.as_deref() {
         Some("succeeded") => RefundStatus::Succeeded,
@@ -286,6 +338,13 @@ pub fn event_of(body: &[u8]) -> Result<GatewayEvent, EventError> {
             let refund: Refund = read(&envelope.data.object)?;
             EventKind::Refund(refund_of(&refund).map_err(|e| EventError::Unreadable(e.to_string()))?)
         }
+        "setup_intent.succeeded"
+        | "setup_intent.setup_failed"
+        | "setup_intent.canceled"
+        | "setup_intent.requires_action" => {
+            let intent: SetupIntent = read(&envelope.data.object)?;
+            EventKind::Setup(setup_of(&intent))
+        }
         "charge.dispute.created" | "charge.dispute.closed" => match chargeback_of(&envelope.data.object)? {
             Some(chargeback) => EventKind::Chargeback(chargeback),
             None => EventKind::Other(envelope.kind.clone()),
@@ -311,7 +370,19 @@ impl PaymentGateway for Stripe {
             .description(request.description)
             .metadata(HashMap::from([(ATTEMPT_KEY.to_string(), request.attempt)]));
         let methods = account.credentials.as_ref().map(|c| c.methods.clone()).unwrap_or_default();
-        create = if methods.is_empty() {
+        create = if let Some(saved) = request.saved {
+            // Collected from the mandate the payer signed, at once, without them.
+            let debit = create
+                .customer(saved.customer)
+                .payment_method(saved.payment_method)
+                .confirm(true)
+                .off_session(CreatePaymentIntentOffSession::Bool(true))
+                .allowed_payment_method_types(vec![PaymentIntentAllowedPaymentMethodTypes::SepaDebit]);
+            match saved.mandate {
+                Some(mandate) => debit.mandate(mandate),
+                None => debit,
+            }
+        } else if methods.is_empty() {
             // Every method the merchant enabled in its Stripe Dashboard.
             create.automatic_payment_methods(CreatePaymentIntentAutomaticPaymentMethods::new(true))
         } else {
@@ -353,6 +424,48 @@ impl PaymentGateway for Stripe {
             .await
             .map_err(gateway_error)?;
         refund_of(&refund)
+    }
+
+    fn mandates(&self) -> bool {
+        true
+    }
+
+    async fn setup(&self, account: &Account, request: SetupMandate) -> Result<GatewaySetup, GatewayError> {
+        let client = self.client(account)?;
+        let metadata = HashMap::from([(MANDATE_KEY.to_string(), request.mandate)]);
+        // The payer at Stripe: a SEPA Direct Debit method is reused only from a Customer.
+        let mut customer = CreateCustomer::new().name(request.name).metadata(metadata.clone());
+        if let Some(email) = request.email {
+            customer = customer.email(email);
+        }
+        let customer = customer
+            .customize()
+            .request_strategy(idempotent(&format!("{}:customer", request.idempotency_key))?)
+            .send(&client)
+            .await
+            .map_err(gateway_error)?;
+        let intent = CreateSetupIntent::new()
+            .customer(customer.id.as_str())
+            .allowed_payment_method_types(vec![SetupIntentAllowedPaymentMethodTypes::SepaDebit])
+            .usage(CreateSetupIntentUsage::OffSession)
+            .description(request.description)
+            .metadata(metadata)
+            .customize()
+            .request_strategy(idempotent(&request.idempotency_key)?)
+            .send(&client)
+            .await
+            .map_err(gateway_error)?;
+        Ok(setup_of(&intent))
+    }
+
+    async fn retrieve_setup(&self, account: &Account, reference: &str) -> Result<GatewaySetup, GatewayError> {
+        let client = self.client(account)?;
+        let intent = RetrieveSetupIntent::new(reference)
+            .expand(vec!["payment_method".to_string()])
+            .send(&client)
+            .await
+            .map_err(gateway_error)?;
+        Ok(setup_of(&intent))
     }
 
     fn event(&self, account: &Account, header: &str, body: &[u8], now: i64) -> Result<GatewayEvent, EventError> {
@@ -518,6 +631,64 @@ mod tests {
         assert_eq!(read("lost", "pi_1".into()), EventKind::Chargeback(lost));
         // A dispute on a charge without a PaymentIntent is none of Kassa's payments.
         assert_eq!(read("lost", serde_json::Value::Null), EventKind::Other("charge.dispute.created".into()));
+    }
+
+    /// The SetupIntent object as Stripe's API reference prints it
+    /// (docs.stripe.com/api/setup_intents/object), moved through what a SEPA Direct Debit
+    /// mandate's setup goes through.
+    #[test]
+    fn a_setup_intent_reads_as_a_mandate_being_set_up_set_up_or_refused() {
+        let documented = serde_json::json!({ "id": "seti_1Mm8s8LkdIwHu7ix0OXBfTRG", "object": "setup_intent",
+            "application": null, "cancellation_reason": null,
+            "client_secret": "seti_1Mm8s8LkdIwHu7ix0OXBfTRG_secret_NXDICkPqPeiBTAFqWmkbff09lRmSVXe",
+            "created": 1678942624, "customer": null, "description": null, "flow_directions": null,
+            "last_setup_error": null, "latest_attempt": null, "livemode": false, "mandate": null, "metadata": {},
+            "next_action": null, "on_behalf_of": null, "payment_method": null,
+            "payment_method_options": { "card": { "mandate_options": null, "network": null,
+                "request_three_d_secure": "automatic" } },
+            "payment_method_types": ["card"], "single_use_mandate": null, "status": "requires_payment_method",
+            "usage": "off_session" });
+        let read = |kind: &str, change: &dyn Fn(&mut serde_json::Value)| {
+            let mut intent = documented.clone();
+            change(&mut intent);
+            match event_of(&event(kind, intent)).unwrap().kind {
+                EventKind::Setup(setup) => setup,
+                other => panic!("{other:?}"),
+            }
+        };
+        let waiting = read("setup_intent.requires_action", &|_| {});
+        assert_eq!(waiting.status, SetupStatus::RequiresAction);
+        assert_eq!(
+            waiting.client_secret.as_deref(),
+            Some("seti_1Mm8s8LkdIwHu7ix0OXBfTRG_secret_NXDICkPqPeiBTAFqWmkbff09lRmSVXe")
+        );
+        assert_eq!((waiting.saved, waiting.mandate), (None, None));
+        let done = read("setup_intent.succeeded", &|i| {
+            i["status"] = "succeeded".into();
+            i["customer"] = "cus_NffrFeUfNV2Hib".into();
+            i["payment_method"] = "pm_1Mm8s8LkdIwHu7ixsepa".into();
+            i["mandate"] = "mandate_1Mm8s8LkdIwHu7ix".into();
+            i["payment_method_types"] = serde_json::json!(["sepa_debit"]);
+            i["payment_method_options"] = serde_json::Value::Null;
+            i["metadata"] = serde_json::json!({ "kassa_mandate": "m_1" });
+        });
+        assert_eq!(done.status, SetupStatus::Succeeded);
+        assert_eq!(done.client_secret, None, "no secret once it needs nobody");
+        assert_eq!(done.mandate.as_deref(), Some("m_1"));
+        assert_eq!(
+            done.saved,
+            Some(SavedMethod {
+                customer: "cus_NffrFeUfNV2Hib".into(),
+                payment_method: "pm_1Mm8s8LkdIwHu7ixsepa".into(),
+                mandate: Some("mandate_1Mm8s8LkdIwHu7ix".into()),
+            })
+        );
+        let refused = read("setup_intent.setup_failed", &|i| {
+            i["last_setup_error"] = serde_json::json!({ "type": "invalid_request_error",
+                "code": "payment_method_unactivated", "message": "The operation cannot be performed" });
+        });
+        assert_eq!(refused.status, SetupStatus::Failed { code: "payment_method_unactivated".into() });
+        assert_eq!(read("setup_intent.canceled", &|i| i["status"] = "canceled".into()).status, SetupStatus::Canceled);
     }
 
     #[test]

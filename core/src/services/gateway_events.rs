@@ -20,7 +20,7 @@ use crate::db;
 use crate::error::{Error, Result};
 use crate::gateways::{Account, EventError, EventKind};
 use crate::services::records::{merchant_by_slug, Merchant};
-use crate::services::{payments, refunds};
+use crate::services::{mandates, payments, refunds};
 use crate::Ctx;
 
 /// What became of an event that was accepted.
@@ -147,6 +147,7 @@ pub async fn receive(ctx: &Ctx, slug: &MerchantSlug, gateway: &str, signature: &
         EventKind::Payment(_) => "payment".to_string(),
         EventKind::Refund(_) => "refund".to_string(),
         EventKind::Chargeback(_) => "chargeback".to_string(),
+        EventKind::Setup(_) => "setup".to_string(),
         EventKind::Other(kind) => kind.clone(),
     };
     // A repeat (most deliveries: Stripe retries until it hears 2xx) is answered by a read,
@@ -185,6 +186,7 @@ pub async fn receive(ctx: &Ctx, slug: &MerchantSlug, gateway: &str, signature: &
         EventKind::Chargeback(chargeback) => {
             payments::apply_chargeback(&mut tx, ctx, merchant, gateway, &chargeback).await?
         }
+        EventKind::Setup(setup) => mandates::apply_reported(&mut tx, ctx, merchant, gateway, &setup).await?,
         EventKind::Other(_) => {}
     }
     tx.commit().await?;

@@ -13,6 +13,7 @@ pub mod invoices;
 pub mod ledger;
 pub mod listing;
 pub mod logos;
+pub mod mandates;
 pub mod merchants;
 pub mod notices;
 pub mod payments;

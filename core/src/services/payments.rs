@@ -30,7 +30,9 @@ use sha2::{Digest, Sha256};
 use crate::db::{self, Pool};
 use crate::error::{Error, Result};
 use crate::events::EventType;
-use crate::gateways::{self, Account, CreatePayment, GatewayPayment, GatewayStatus, NextAction, PaymentGateway};
+use crate::gateways::{
+    self, Account, CreatePayment, GatewayPayment, GatewayStatus, NextAction, PaymentGateway, SavedMethod,
+};
 use crate::principal::{Mode, Principal};
 use crate::services::ledger::{self, Source};
 use crate::services::plans;
@@ -209,6 +211,8 @@ struct Charge<'a> {
     /// The request's content (for the idempotency key) besides the amount.
     hash_of: Vec<&'a str>,
     key: &'a str,
+    /// Collected from a mandate the payer signed, without them; `None`: they pay now.
+    saved: Option<SavedMethod>,
 }
 
 /// The merchant a debtor pays and the form's key, checked before anything is read or charged.
@@ -226,7 +230,10 @@ async fn paying<'a>(ctx: &Ctx, who: &Principal, key: &'a str) -> Result<(Merchan
 /// The gateway a merchant's debtors pay through now, and the merchant's account with it: its
 /// Stripe account for the merchant's mode once connected, else the sandbox in test mode. The
 /// sandbox never takes live money: live mode without Stripe takes no payments.
-async fn gateway_for(ctx: &Ctx, merchant: &Merchant) -> Result<(&'static str, Arc<dyn PaymentGateway>, Account)> {
+pub(crate) async fn gateway_for(
+    ctx: &Ctx,
+    merchant: &Merchant,
+) -> Result<(&'static str, Arc<dyn PaymentGateway>, Account)> {
     let account =
         |credentials| Account { merchant: merchant.id.clone(), live: merchant.mode == Mode::Live, credentials };
     let name = match stripe_accounts::credentials(ctx, &merchant.id, merchant.mode).await? {
@@ -276,6 +283,7 @@ pub async fn pay(ctx: &Ctx, who: &Principal, cmd: PayInvoice) -> Result<Paying> 
         numbers: vec![&cmd.number],
         hash_of: vec![&invoice.id],
         key,
+        saved: None,
     };
     charge_once(ctx, who, &merchant, charge, check).await
 }
@@ -299,6 +307,7 @@ pub async fn pay_several(ctx: &Ctx, who: &Principal, cmd: PayInvoices) -> Result
         numbers: chosen.invoices.iter().map(|i| &i.number).collect(),
         hash_of: chosen.invoices.iter().map(|i| i.id.as_str()).collect(),
         key,
+        saved: None,
     };
     charge_once(ctx, who, &merchant, charge, check).await
 }
@@ -314,7 +323,34 @@ pub struct PayInstalment {
 /// invoices: as [`pay`] answers. A retry with the key answers the first attempt's outcome
 /// (the plan's next instalment has moved on by then).
 pub async fn pay_instalment(ctx: &Ctx, who: &Principal, cmd: PayInstalment) -> Result<Paying> {
-    let (merchant, key) = paying(ctx, who, &cmd.key).await?;
+    instalment(ctx, who, &cmd.plan, &cmd.key, None).await
+}
+
+/// Collects what a plan asks for now ([`plans::instalment_due`]) from the direct-debit mandate
+/// its debtor signed, without them: once per `key` (the plans job gives one per instalment),
+/// as [`pay_instalment`] pays it otherwise. `who` is the plan's debtor (the mandate is theirs);
+/// the merchant must still pay through the account the mandate is with (`gateway`, live or
+/// test).
+pub async fn debit_instalment(
+    ctx: &Ctx,
+    who: &Principal,
+    plan: &str,
+    key: &str,
+    (gateway, live): (&str, bool),
+    saved: SavedMethod,
+) -> Result<Paying> {
+    let merchant = merchant_by_id(&ctx.pool, &who.debtor()?.merchant).await?;
+    let (name, _, account) = gateway_for(ctx, &merchant).await?;
+    if name != gateway || account.live != live {
+        return Err(Problem::PaymentsUnavailable.into());
+    }
+    instalment(ctx, who, plan, key, Some(saved)).await
+}
+
+/// What a plan asks for now, charged once per key: by the debtor (`saved` is `None`) or from
+/// their mandate.
+async fn instalment(ctx: &Ctx, who: &Principal, plan: &str, key: &str, saved: Option<SavedMethod>) -> Result<Paying> {
+    let (merchant, key) = paying(ctx, who, key).await?;
     let principal = format!("debtor:{}", who.debtor()?.customer);
     if let Some(attempt) = attempt_by_key(&ctx.pool, &merchant, key).await? {
         if attempt.principal == principal {
@@ -322,8 +358,8 @@ pub async fn pay_instalment(ctx: &Ctx, who: &Principal, cmd: PayInstalment) -> R
         }
         return Err(Problem::IdempotencyKeyReused.into());
     }
-    let due = plans::instalment_due(ctx, who, &cmd.plan).await?;
-    let mut hash_of = vec![cmd.plan.as_str()];
+    let due = plans::instalment_due(ctx, who, plan).await?;
+    let mut hash_of = vec![plan];
     hash_of.extend(due.parts.iter().map(|(id, _, _)| id.as_str()));
     let charge = Charge {
         amount: due.amount,
@@ -331,6 +367,7 @@ pub async fn pay_instalment(ctx: &Ctx, who: &Principal, cmd: PayInstalment) -> R
         numbers: due.parts.iter().map(|(_, number, _)| number).collect(),
         hash_of,
         key,
+        saved,
     };
     charge_once(ctx, who, &merchant, charge, Ok(())).await
 }
@@ -446,6 +483,7 @@ async fn charge_once(
         description: format!("{} invoice {numbers}", merchant.name),
         return_url: return_url(ctx, merchant, &attempt_id),
         attempt: attempt_id.clone(),
+        saved: charge.saved.clone(),
     };
     let answer = gateway
         .create(&account, request)

@@ -1029,6 +1029,8 @@ pub struct Reviewed {
     pub broken: usize,
     /// Reminders queued of an instalment due within [`REMIND_DAYS`].
     pub reminders: usize,
+    /// Instalments collected by direct debit (on their way).
+    pub debits: usize,
 }
 
 /// Reviews every active plan on the day `today` gives for its merchant's time zone (the job
@@ -1075,7 +1077,12 @@ async fn review_plan(
     let today = today(&zone);
     let merchant = MerchantId::from_raw(row.merchant_id.clone());
     let mode = Mode::parse(&row.mode).ok_or_else(|| Error::internal(format!("mode {:?}", row.mode)))?;
-    let plan = by_id(&ctx.pool, &merchant, &row.id).await?;
+    let mut plan = by_id(&ctx.pool, &merchant, &row.id).await?;
+    // A due instalment collected by direct debit first (it may succeed at once).
+    if crate::services::mandates::collect(ctx, &merchant, &plan, today).await? {
+        done.debits += 1;
+        plan = by_id(&ctx.pool, &merchant, &row.id).await?;
+    }
     let covered = plan.instalments.iter().filter(|i| i.paid).count();
     // Every invoice of it settled, whatever the schedule says (a credit note, say).
     let (invoiced,): (i64,) = sqlx::query_as(
@@ -1092,7 +1099,12 @@ async fn review_plan(
     let closing = match plan.standing(today) {
         Standing::Completed => Some(PlanStatus::Completed),
         _ if all_settled => Some(PlanStatus::Completed),
-        Standing::Broken { .. } => Some(PlanStatus::Broken),
+        // Not while a direct debit is on its way (it takes days): its outcome decides.
+        Standing::Broken { .. }
+            if !crate::services::mandates::debit_in_flight(&ctx.pool, &merchant, &row.id).await? =>
+        {
+            Some(PlanStatus::Broken)
+        }
         _ => None,
     };
     let newly_paid = usize::try_from(row.instalments_paid).map_or(0, |before| covered.saturating_sub(before));
@@ -1230,6 +1242,9 @@ pub struct PlanMail {
     pub url: String,
     /// The merchant's logo, for the agreement's PDF (accepted plans).
     pub logo: Option<crate::services::logos::Logo>,
+    /// The mandate its instalments are collected from, while one is active (a reminder says
+    /// so).
+    pub debit: Option<crate::services::mandates::Mandate>,
 }
 
 /// The mail job `payload` asks for; `None` for a reminder whose instalment was paid
@@ -1258,5 +1273,6 @@ pub async fn mail(ctx: &Ctx, payload: &serde_json::Value) -> Result<Option<PlanM
     } else {
         None
     };
-    Ok(Some(PlanMail { merchant, to, staff, admin_url, plan, kind, instalment, url, logo }))
+    let debit = crate::services::mandates::active(&ctx.pool, &merchant.id, &plan.id).await?;
+    Ok(Some(PlanMail { merchant, to, staff, admin_url, plan, kind, instalment, url, logo, debit }))
 }

@@ -92,6 +92,12 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
             get(paying::form)
                 .layer(axum::Extension(paying::StripeJs::new(&config.stripe_js_url, &config.stripe_api_url))),
         )
+        .route(
+            "/p/{merchant}/plans/{plan}/debit",
+            get(paying::debit_form)
+                .layer(axum::Extension(paying::StripeJs::new(&config.stripe_js_url, &config.stripe_api_url))),
+        )
+        .route("/p/{merchant}/plans/{plan}/debit/return", get(paying::debit_returned))
         .route("/sandbox/{reference}", get(sandbox::page).post(sandbox::choose))
         .route("/lang/{code}", {
             let secure = config.secure_cookies();

@@ -10,6 +10,7 @@ use http::StatusCode;
 use kassa_app::i18n::Lang;
 use kassa_core::audit::{ClientIp, Origin};
 use kassa_core::principal::Principal;
+use kassa_core::services::mandates;
 use kassa_core::services::payments::{self, Paying};
 use kassa_core::services::records::Merchant;
 use kassa_core::{Ctx, Error};
@@ -161,30 +162,15 @@ pub async fn form(
         [one] => format!("/p/{slug}/invoices/{one}"),
         _ => format!("/p/{slug}"),
     };
-    let e = pages::escape;
-    let html = format!(
-        "<p id=\"payment-unavailable\" role=\"alert\" data-testid=\"payment-unavailable\">{unavailable} \
-         <a href=\"{transfer}\">{to_transfer}</a></p>\
-         <form id=\"payment-form\" class=\"payment-form\" hidden data-key=\"{key}\" data-secret=\"{secret}\" \
-         data-return=\"{back}\" data-locale=\"{locale}\" data-failed=\"{failed}\">\
-         <p id=\"payment-loading\" role=\"status\">{loading}</p>\
-         <div id=\"payment-element\" data-testid=\"payment-element\"></div>\
-         <p id=\"payment-error\" class=\"form-error\" role=\"alert\" data-testid=\"payment-error\"></p>\
-         <button type=\"submit\" class=\"button-primary\" disabled>{button}</button></form>\
-         <script src=\"{stripe}\"></script><script src=\"{own}\"></script>",
-        unavailable = e(&w.pay_form_unavailable()),
-        transfer = e(&transfer),
-        to_transfer = e(&w.pay_form_to_transfer()),
-        key = e(&form.publishable_key),
-        secret = e(&form.client_secret),
-        back = e(&form.return_url),
-        locale = lang.code(),
-        failed = e(&w.pay_form_unavailable()),
-        loading = e(&w.pay_form_loading()),
-        button = e(&w.pay_form_button(&amount)),
-        stripe = e(&stripe_js.script),
-        own = e(&FORM_SCRIPT.0),
-    );
+    let fields = StripeForm {
+        mode: "payment",
+        key: &form.publishable_key,
+        secret: &form.client_secret,
+        back: &form.return_url,
+        unavailable: &w.pay_form_unavailable(),
+        elsewhere: (&transfer, &w.pay_form_to_transfer()),
+        button: &w.pay_form_button(&amount),
+    };
     let page = Page {
         lang,
         status: StatusCode::OK,
@@ -192,7 +178,116 @@ pub async fn form(
         lines: &[&w.pay_form_for(&invoices)],
         here: &here,
     };
-    let mut response = pages::merchant_page_with(&merchant, page, &html);
-    response.headers_mut().insert(http::header::CONTENT_SECURITY_POLICY, stripe_js.csp);
-    Ok(response)
+    Ok(stripe_page(lang, &merchant, page, &stripe_js, fields))
+}
+
+/// What one of Kassa's forms with Stripe's Payment Element says and does.
+struct StripeForm<'a> {
+    /// `payment` (confirms a PaymentIntent) or `setup` (a SetupIntent: a mandate).
+    mode: &'a str,
+    key: &'a str,
+    secret: &'a str,
+    /// Where Stripe sends the payer afterwards.
+    back: &'a str,
+    /// Shown when Stripe.js cannot load, with a way on without it (address, words).
+    unavailable: &'a str,
+    elsewhere: (&'a str, &'a str),
+    button: &'a str,
+}
+
+/// A page with Kassa's Stripe form (js/pay-stripe.js mounts Stripe's fields in it), with the
+/// Content-Security-Policy widened for Stripe on it alone.
+fn stripe_page(
+    lang: Lang,
+    merchant: &Merchant,
+    page: Page<'_>,
+    stripe_js: &StripeJs,
+    form: StripeForm<'_>,
+) -> Response {
+    let w = lang.words();
+    let e = pages::escape;
+    let html = format!(
+        "<p id=\"payment-unavailable\" role=\"alert\" data-testid=\"payment-unavailable\">{unavailable} \
+         <a href=\"{elsewhere}\">{elsewhere_words}</a></p>\
+         <form id=\"payment-form\" class=\"payment-form\" hidden data-mode=\"{mode}\" data-key=\"{key}\" \
+         data-secret=\"{secret}\" data-return=\"{back}\" data-locale=\"{locale}\" data-failed=\"{failed}\">\
+         <p id=\"payment-loading\" role=\"status\">{loading}</p>\
+         <div id=\"payment-element\" data-testid=\"payment-element\"></div>\
+         <p id=\"payment-error\" class=\"form-error\" role=\"alert\" data-testid=\"payment-error\"></p>\
+         <button type=\"submit\" class=\"button-primary\" disabled>{button}</button></form>\
+         <script src=\"{stripe}\"></script><script src=\"{own}\"></script>",
+        unavailable = e(form.unavailable),
+        elsewhere = e(form.elsewhere.0),
+        elsewhere_words = e(form.elsewhere.1),
+        mode = e(form.mode),
+        key = e(form.key),
+        secret = e(form.secret),
+        back = e(form.back),
+        locale = lang.code(),
+        failed = e(form.unavailable),
+        loading = e(&w.pay_form_loading()),
+        button = e(form.button),
+        stripe = e(&stripe_js.script),
+        own = e(&FORM_SCRIPT.0),
+    );
+    let mut response = pages::merchant_page_with(merchant, page, &html);
+    response.headers_mut().insert(http::header::CONTENT_SECURITY_POLICY, stripe_js.csp.clone());
+    response
+}
+
+/// `GET /p/{merchant}/plans/{plan}/debit`: Kassa's form where Stripe's Payment Element takes
+/// the IBAN a plan's instalments are to be collected from and the debtor's acceptance of the
+/// SEPA Direct Debit mandate (nothing is charged now). Once the setup no longer waits for
+/// them, on to the plan's page, which says where it stands.
+pub async fn debit_form(
+    State(ctx): State<Ctx>,
+    Extension(lang): Extension<Lang>,
+    Extension(stripe_js): Extension<StripeJs>,
+    client: Option<Extension<ClientIp>>,
+    session: Session,
+    Path((slug, plan)): Path<(String, String)>,
+) -> Result<Response, Response> {
+    let here = format!("/p/{slug}/plans/{plan}/debit");
+    let (ctx, who, merchant) = signed_in(ctx, lang, client, &session, &slug, &here).await?;
+    let back_to_plan = format!("/p/{slug}/plans/{plan}");
+    let form = match mandates::form(&ctx, &who, &plan).await {
+        Ok(Some(form)) => form,
+        Ok(None) => return Ok(Redirect::to(&back_to_plan).into_response()),
+        Err(e) => return Ok(outcome(lang, &merchant, &here, Err(e))),
+    };
+    let w = lang.words();
+    let fields = StripeForm {
+        mode: "setup",
+        key: &form.publishable_key,
+        secret: &form.client_secret,
+        back: &form.return_url,
+        unavailable: &w.debit_form_unavailable(),
+        elsewhere: (&back_to_plan, &w.debit_form_to_plan()),
+        button: &w.plan_debit_set_up(),
+    };
+    let page = Page {
+        lang,
+        status: StatusCode::OK,
+        title: &w.debit_form_title(),
+        lines: &[&w.debit_form_for(&form.merchant.name)],
+        here: &here,
+    };
+    Ok(stripe_page(lang, &merchant, page, &stripe_js, fields))
+}
+
+/// `GET /p/{merchant}/plans/{plan}/debit/return`: back from Stripe's handling of the mandate;
+/// what Stripe reports now is recorded, and the plan's page says where it stands.
+pub async fn debit_returned(
+    State(ctx): State<Ctx>,
+    Extension(lang): Extension<Lang>,
+    client: Option<Extension<ClientIp>>,
+    session: Session,
+    Path((slug, plan)): Path<(String, String)>,
+) -> Result<Response, Response> {
+    let here = format!("/p/{slug}/plans/{plan}/debit/return");
+    let (ctx, who, merchant) = signed_in(ctx, lang, client, &session, &slug, &here).await?;
+    match mandates::form(&ctx, &who, &plan).await {
+        Ok(_) => Ok(Redirect::to(&format!("/p/{slug}/plans/{plan}")).into_response()),
+        Err(e) => Ok(outcome(lang, &merchant, &here, Err(e))),
+    }
 }

@@ -1,5 +1,6 @@
 // Kassa's payment form with Stripe's Payment Element (server/src/http/paying.rs renders the
-// form and its words; this mounts Stripe's fields in it and confirms the payment). Card and
+// form and its words; this mounts Stripe's fields in it and confirms the payment, or sets up
+// a plan's direct-debit mandate). Card and
 // bank details go from Stripe's own fields to Stripe: they never pass through Kassa. Without
 // Stripe.js (blocked, offline, no JavaScript) the page's bank-transfer way stays shown.
 (function () {
@@ -35,8 +36,10 @@
     event.preventDefault();
     button.disabled = true;
     error.textContent = "";
-    stripe
-      .confirmPayment({ elements: elements, confirmParams: { return_url: form.dataset.return } })
+    // The same form sets up a direct-debit mandate (data-mode="setup": nothing is charged now).
+    var confirm = form.dataset.mode === "setup" ? stripe.confirmSetup : stripe.confirmPayment;
+    confirm
+      .call(stripe, { elements: elements, confirmParams: { return_url: form.dataset.return } })
       .then(function (result) {
         // Only an error comes back here (a decline, a field left empty): Stripe says why in
         // the payer's language; they may try again, with another card too.
