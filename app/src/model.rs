@@ -491,7 +491,8 @@ pub struct JobRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SelectionView {
     pub merchant: Branding,
-    /// Oldest due first, each paid in full.
+    /// Oldest due first, each with what it asks for (its balance less what disputes hold) as
+    /// its balance: each is paid that in full.
     pub invoices: Vec<InvoiceSummary>,
     pub total: Money,
     /// A fresh idempotency key for the pay form.

@@ -280,9 +280,14 @@ pub async fn load_selection(
             let (ctx, who) = edge::debtor(&merchant).await?;
             let choice = choice(invoices, currency)?;
             let chosen = portal::selection(&ctx, &who, &choice).await?;
+            // Each row says what it asks for: its balance less what disputes hold.
+            let asked = |i: &kassa_core::services::records::InvoiceState| crate::model::InvoiceSummary {
+                balance: i.collectable,
+                ..edge::summary(i)
+            };
             Ok(SelectionView {
                 merchant: edge::branding(&chosen.merchant),
-                invoices: chosen.invoices.iter().map(edge::summary).collect(),
+                invoices: chosen.invoices.iter().map(asked).collect(),
                 total: chosen.total,
                 pay_key: kassa_core::db::new_id(),
             })

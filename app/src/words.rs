@@ -129,6 +129,15 @@ pub fn plan_status(lang: Lang, status: kassa_domain::plan::PlanStatus) -> String
     }
 }
 
+/// The words Kassa writes into records, from the Fluent files (kassa_core::labels).
+pub struct RecordLabels;
+
+impl kassa_core::labels::Labels for RecordLabels {
+    fn plan_charge(&self, language: &str) -> String {
+        Lang::from_code(language).unwrap_or(Lang::En).words().plan_charge_line()
+    }
+}
+
 /// Where a plan's direct debit stands, for staff, in `lang`.
 pub fn debit_status(lang: Lang, mandate: Option<&kassa_core::services::mandates::Mandate>) -> String {
     use kassa_core::services::mandates::MandateStatus;

@@ -135,6 +135,7 @@ async fn main() -> anyhow::Result<()> {
         webhook_secrets: kassa_core::secrets::Sealer::new(b"bench key bench key bench key 32", "webhook-secrets"),
         gateway_secrets: kassa_core::secrets::Sealer::new(b"bench key bench key bench key 32", "gateway-secrets"),
         mailer: Arc::new(kassa_core::mail::Catcher),
+        labels: Arc::new(kassa_core::labels::English),
         senders: Default::default(),
     };
     let slug = MerchantSlug::parse(&format!("bench-{}", &db::new_id()[..8]))?;

@@ -153,6 +153,7 @@ async fn main() -> anyhow::Result<()> {
         webhook_secrets: kassa_core::secrets::Sealer::new(key, "webhook-secrets"),
         gateway_secrets: kassa_core::secrets::Sealer::new(key, "gateway-secrets"),
         mailer: Arc::new(kassa_core::mail::Catcher),
+        labels: Arc::new(kassa_core::labels::English),
         senders: Default::default(),
     };
     let slug = MerchantSlug::parse(&format!("bench-{}", &db::new_id()[..8]))?;

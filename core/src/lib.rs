@@ -13,6 +13,7 @@ pub mod events;
 pub mod gateways;
 pub mod imports;
 pub mod jobs;
+pub mod labels;
 pub mod mail;
 pub mod maintenance;
 pub mod overdue;
@@ -50,6 +51,8 @@ pub struct Ctx {
     pub mailer: Arc<dyn mail::Mailer>,
     /// What reading gateways' events needs, kept for a few seconds (shared by clones).
     pub senders: Arc<services::gateway_events::Senders>,
+    /// Words Kassa writes into records (an invoice line it makes), in the customer's language.
+    pub labels: Arc<dyn labels::Labels>,
 }
 
 impl Ctx {

@@ -52,6 +52,7 @@ pub async fn context(config: &Config) -> anyhow::Result<Ctx> {
         gateway_secrets: secrets::Sealer::new(&key, "gateway-secrets"),
         mailer: kassa_core::mail::mailer(config.smtp_url.as_deref(), config.mail_from.as_deref())?,
         senders: Default::default(),
+        labels: Arc::new(kassa_app::words::RecordLabels),
     })
 }
 

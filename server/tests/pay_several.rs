@@ -230,6 +230,7 @@ async fn what_disputes_hold_is_not_charged_and_a_wholly_disputed_invoice_is_refu
     assert_eq!(problem_code(res).await, (422, "invoice_wholly_disputed".into()));
     let chosen: Value = select(&app, &c, &[("invoices[0]", "NL-2026-0101")]).await.json().await.unwrap();
     assert_eq!(chosen["total"], eur(37_800), "what is asked for: the rest");
+    assert_eq!(chosen["invoices"][0]["balance"], eur(37_800), "the row says what it asks for too");
     // "Pay all in EUR" leaves the wholly disputed one out.
     let all: Value = select(&app, &c, &[("currency", "EUR")]).await.json().await.unwrap();
     assert!(all["invoices"].as_array().unwrap().iter().all(|i| i["number"] != "NL-2026-0104"), "{all}");

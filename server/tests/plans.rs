@@ -223,6 +223,15 @@ async fn a_proposal_outside_policy_waits_for_staff_and_a_fee_is_an_invoice_of_it
     let fee_json = app.invoice_json(&c, fee.as_str()).await;
     assert_eq!(fee_json["invoice"]["total"]["minor"], 1_500);
     assert_eq!(fee_json["invoice"]["status"], "InPlan");
+    // Its line in the customer's language (the bakery's is Dutch), whoever approved it.
+    let line: String = sqlx::query_scalar(
+        "SELECT l.description FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.number = $1",
+    )
+    .bind(fee.as_str())
+    .fetch_one(&app.ctx.pool)
+    .await
+    .unwrap();
+    assert_eq!(line, "Kosten betalingsregeling");
     assert_eq!(status_of(&app, &c, OVERDUE).await, "InPlan");
     // The same decision again answers the plan; the other one is refused.
     assert_eq!(plans::decide(&app.ctx, &admin, approve()).await.unwrap().id, plan.id);
@@ -271,6 +280,34 @@ async fn a_proposal_outside_policy_waits_for_staff_and_a_fee_is_an_invoice_of_it
     let listed = plans::list(&app.ctx, &admin, Some(PlanStatus::Completed), None, 50).await.unwrap();
     assert_eq!(listed.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), [plan.id.as_str()]);
     assert_eq!(plans::mine(&app.ctx, &debtor).await.unwrap().len(), 1);
+}
+
+/// A proposal approved after its first instalment's date: the dates move on by whole months
+/// (the day of the month kept) until the first is not in the past, amounts unchanged.
+#[tokio::test]
+async fn a_proposal_approved_late_starts_on_a_date_to_come() {
+    let app = TestApp::spawn().await;
+    let debtor = bakery(&app).await;
+    let today = today(&app).await;
+    let admin = staff(&app, StaffRole::Admin).await;
+    // Proposed 75 days ago (the first instalment 14 days after), seven monthly: outside the
+    // policy's six, so it waited for staff.
+    let then = today - Duration::days(75);
+    let plan = plans::propose_on(&app.ctx, &debtor, proposal(&[OVERDUE], "monthly", "7", "late"), then).await.unwrap();
+    assert_eq!(plan.status, PlanStatus::Proposed);
+    let proposed: Vec<Date> = plan.instalments.iter().map(|i| i.due).collect();
+    assert!(proposed[0] < today);
+    let approved =
+        plans::decide(&app.ctx, &admin, Decide { plan: plan.id.clone(), approve: true, reason: None }).await.unwrap();
+    let dues: Vec<Date> = approved.instalments.iter().map(|i| i.due).collect();
+    assert!(dues[0] >= today && dues[0] < kassa_domain::plan::add_months(today, 1).unwrap(), "{dues:?}");
+    let moved =
+        (1..4).find(|m| kassa_domain::plan::add_months(proposed[0], *m).unwrap() == dues[0]).expect("whole months");
+    for (i, due) in dues.iter().enumerate() {
+        assert_eq!(*due, kassa_domain::plan::add_months(proposed[0], moved + i as u32).unwrap());
+    }
+    let amounts = |p: &kassa_core::services::plans::Plan| p.instalments.iter().map(|i| i.amount).collect::<Vec<_>>();
+    assert_eq!(amounts(&approved), amounts(&plan));
 }
 
 #[tokio::test]

@@ -227,6 +227,7 @@ instalment-to-pay = Skal betales
 plan-next = Næste: { $amount } senest { $date }
 plan-pay-now = Betal { $amount } nu
 plans-title = Dine afdragsordninger
+plan-charge-line = Gebyr for afdragsordning
 plan-debit-title = Direkte debitering
 plan-debit-offer = Få hver rate trukket fra din bankkonto via SEPA-direkte debitering på forfaldsdagen. Du får besked et par dage før hver, og du kan altid stoppe det.
 plan-debit-set-up = Opret direkte debitering

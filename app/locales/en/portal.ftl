@@ -294,6 +294,7 @@ plan-next = Next: { $amount } by { $date }
 # $amount (String) - an amount with its currency
 plan-pay-now = Pay { $amount } now
 plans-title = Your payment plans
+plan-charge-line = Payment plan charge
 plan-debit-title = Direct debit
 plan-debit-offer = Have each instalment collected from your bank account by SEPA Direct Debit on its date. You are told a few days before each, and you can stop it at any time.
 plan-debit-set-up = Set up direct debit

@@ -227,6 +227,7 @@ instalment-to-pay = Te betalen
 plan-next = Volgende: { $amount } uiterlijk { $date }
 plan-pay-now = Nu { $amount } betalen
 plans-title = Uw betalingsregelingen
+plan-charge-line = Kosten betalingsregeling
 plan-debit-title = Automatische incasso
 plan-debit-offer = Laat elke termijn op de vervaldatum via SEPA-incasso van uw rekening afschrijven. U hoort het een paar dagen van tevoren, en u kunt altijd stoppen.
 plan-debit-set-up = Automatische incasso instellen

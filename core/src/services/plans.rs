@@ -496,6 +496,7 @@ async fn activate(
     today: Date,
     decided_by: &str,
 ) -> Result<()> {
+    keep_dates_ahead(tx, merchant, id, today).await?;
     let (customer, currency, charge, last): (String, String, i64, String) = sqlx::query_as(
         "SELECT p.customer_id, p.currency, p.charge_minor, \
          (SELECT MAX(s.due_date) FROM plan_instalments s WHERE s.merchant_id = p.merchant_id AND s.plan_id = p.id) \
@@ -508,6 +509,11 @@ async fn activate(
     let currency = records::currency(&currency)?;
     let mut charge_invoice = None;
     if charge > 0 {
+        let language: String = sqlx::query_scalar("SELECT language FROM customers WHERE merchant_id = $1 AND id = $2")
+            .bind(merchant.as_str())
+            .bind(&customer)
+            .fetch_one(&mut **tx)
+            .await?;
         let charge = Money::from_minor(charge, currency);
         // A number of its own the merchant's numbering never makes: the plan id's first part.
         let number = format!("PLAN-{}", id.split('-').next().unwrap_or(id).to_uppercase());
@@ -518,7 +524,7 @@ async fn activate(
             issue_date: format_date(today),
             due_date: Some(last),
             lines: vec![LineInput {
-                description: "Payment plan charge".into(),
+                description: ctx.labels.plan_charge(&language),
                 quantity: "1".into(),
                 unit_price: charge.amount_string(),
             }],
@@ -571,6 +577,49 @@ async fn activate(
     audit::record(tx, who, &ctx.origin, entry).await?;
     events::emit(tx, merchant, mode, EventType::PlanAccepted, id, data).await?;
     queue_mail(tx, merchant, mode, id, MailKind::Accepted, 0).await?;
+    Ok(())
+}
+
+/// A proposal approved after its first instalment's date keeps its shape: every date moves on
+/// by as many whole periods (weeks, fortnights, months from the first date, month ends kept)
+/// as it takes for the first to fall on or after `today`, so the debtor is never late on the
+/// day the plan starts and pays on the weekday or day of the month they chose.
+async fn keep_dates_ahead(tx: &mut Tx, merchant: &MerchantId, id: &str, today: Date) -> Result<()> {
+    let (frequency,): (String,) =
+        sqlx::query_as("SELECT frequency FROM payment_plans WHERE merchant_id = $1 AND id = $2")
+            .bind(merchant.as_str())
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+    let frequency =
+        Frequency::parse(&frequency).ok_or_else(|| Error::internal(format!("plan frequency {frequency:?}")))?;
+    let dues: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT seq, due_date FROM plan_instalments WHERE merchant_id = $1 AND plan_id = $2 ORDER BY seq",
+    )
+    .bind(merchant.as_str())
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let Some((_, first)) = dues.first() else { return Ok(()) };
+    let first = parse_date(first)?;
+    if first >= today {
+        return Ok(());
+    }
+    let mut periods = 1;
+    while frequency.due(first, periods).map_err(Error::internal)? < today {
+        periods += 1;
+    }
+    for (index, (seq, _)) in dues.iter().enumerate() {
+        let index = u32::try_from(index).map_err(Error::internal)?;
+        let due = frequency.due(first, index + periods).map_err(Error::internal)?;
+        sqlx::query("UPDATE plan_instalments SET due_date = $1 WHERE merchant_id = $2 AND plan_id = $3 AND seq = $4")
+            .bind(format_date(due))
+            .bind(merchant.as_str())
+            .bind(id)
+            .bind(seq)
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(())
 }
 
