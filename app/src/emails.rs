@@ -292,6 +292,7 @@ impl Handler for DisputeMail {
 /// What became of a debtor's payment plan (received, agreed with the agreement's PDF
 /// attached, not accepted, ended, paid), or a reminder of an instalment, to `to`.
 pub fn plan(lang: Lang, mail: &plans::PlanMail, to: &notices::Addressee) -> Message {
+    use kassa_core::services::mandates::MandateStatus;
     use plans::MailKind;
     let w = lang.words();
     let merchant = &mail.merchant;
@@ -323,7 +324,9 @@ pub fn plan(lang: Lang, mail: &plans::PlanMail, to: &notices::Addressee) -> Mess
             if let Some(i) = &mail.instalment {
                 let date = crate::dates::date_in(lang, i.due);
                 subject = w.email_plan_reminder_subject(&date);
-                lines.push(match mail.debit.as_ref().and_then(|d| d.last4.as_deref()) {
+                // Collected from the mandate while one is active (SEPA's notice before a debit).
+                let mandate = p.direct_debit.as_ref().filter(|d| d.status == MandateStatus::Active);
+                lines.push(match mandate.and_then(|d| d.last4.as_deref()) {
                     Some(last4) => {
                         w.email_plan_reminder_debit(i.seq, money_in(lang, i.amount), &merchant.name, last4, &date)
                     }

@@ -346,6 +346,8 @@ pub async fn load_plan_agreement(merchant: String, id: String) -> Result<PlanAgr
             let p = plans::get(&ctx, &who, &id).await?;
             let m = records::merchant_by_id(&ctx.pool, &who.debtor()?.merchant).await?;
             let debit = kassa_core::services::mandates::debit(&ctx, &m, &p).await?;
+            // Shown only while the plan runs: a closed plan collects nothing.
+            let mandate = debit.mandate.as_ref().filter(|_| p.status == PlanStatus::Active);
             let today = m.today()?;
             let lang = crate::i18n::lang();
             let currency = p.total.currency();
@@ -376,8 +378,8 @@ pub async fn load_plan_agreement(merchant: String, id: String) -> Result<PlanAgr
                 proposed: crate::dates::moment(p.created_at, &m.time_zone),
                 pay_key: kassa_core::db::new_id(),
                 debit: DebitView {
-                    status: debit.mandate.as_ref().map_or("none", |d| d.status.as_str()).to_string(),
-                    words: crate::words::debit_for_debtor(lang, debit.mandate.as_ref()),
+                    status: mandate.map_or("none", |d| d.status.as_str()).to_string(),
+                    words: crate::words::debit_for_debtor(lang, mandate),
                     offered: debit.offered,
                 },
                 merchant: edge::branding(&m),

@@ -415,6 +415,7 @@ async fn the_api_reads_plans_decides_proposals_and_sets_the_policy() {
     let breaches =
         serde_json::json!([{ "rule": "too_many_instalments", "limit": 6 }, { "rule": "too_long", "limit": 6 }]);
     assert_eq!(first["breaches"], breaches);
+    assert!(first["direct_debit"].is_null(), "no mandate set up");
     assert_eq!(first["instalments"].as_array().unwrap().len(), 9);
     assert_eq!(first["instalments"][0]["amount"]["amount"], "47.00");
     let (status, _) = app.api(key, http::Method::GET, "/plans?status=late", None).await;

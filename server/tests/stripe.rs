@@ -620,6 +620,10 @@ async fn a_plans_instalments_are_collected_by_sepa_direct_debit_from_the_debtors
     let page = agreement(&app, &c, &plan.id).await;
     assert_eq!(page["debit"]["status"], "active");
     assert!(page["debit"]["words"].as_str().unwrap().contains("3201"), "{page}");
+    // The merchant's systems read it with the plan.
+    let (status, read) = app.api(&app.demo.api_key, http::Method::GET, &format!("/plans/{}", plan.id), None).await;
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(read["direct_debit"], serde_json::json!({ "status": "active", "last4": "3201" }));
 
     // The plans job collects the first instalment on its date, once: a debit on its way.
     let first = plan.instalments[0].due;
@@ -651,10 +655,24 @@ async fn a_plans_instalments_are_collected_by_sepa_direct_debit_from_the_debtors
     assert_eq!(payment_method(&app, &attempt).await, "sepa_debit");
     assert_eq!(plans::review_one(&app.ctx, &plan.id, |_| first).await.unwrap().instalments_paid, 1);
 
+    // Three days before the second, the debtor is told (in Dutch) it will be collected, and
+    // from which account: SEPA's notice before a debit.
+    let second = plan.instalments[1].due;
+    let reminded = plans::review_one(&app.ctx, &plan.id, |_| second - time::Duration::days(3)).await.unwrap();
+    assert_eq!(reminded.reminders, 1);
+    app.run_jobs().await;
+    let notice: String = sqlx::query_scalar(
+        "SELECT text_body FROM caught_mail WHERE recipient = 'administratie@demolen.example' \
+         AND subject LIKE 'Termijn te betalen op%'",
+    )
+    .fetch_one(&app.ctx.pool)
+    .await
+    .unwrap();
+    assert!(notice.contains("via SEPA-incasso afgeschreven van uw rekening eindigend op 3201"), "{notice}");
+
     // Stopped by the debtor: the second instalment is theirs to pay.
     assert_eq!(app.server_fn(&c, "stop_plan_debit", &form).await.status(), 200);
     assert_eq!(mandate_of(&app, &plan.id).await.unwrap().0, "stopped");
-    let second = plan.instalments[1].due;
     assert_eq!(plans::review_one(&app.ctx, &plan.id, |_| second).await.unwrap().debits, 0);
     let page = agreement(&app, &c, &plan.id).await;
     assert_eq!((page["debit"]["status"].as_str(), page["debit"]["offered"].as_bool()), (Some("stopped"), Some(true)));

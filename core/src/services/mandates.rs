@@ -78,6 +78,25 @@ pub struct Mandate {
     pub failure_code: Option<String>,
 }
 
+/// A plan's mandate as plans read it with the plan (`plans::hydrate`).
+#[derive(sqlx::FromRow)]
+pub(crate) struct MandateRow {
+    pub plan_id: String,
+    status: String,
+    last4: Option<String>,
+    failure_code: Option<String>,
+}
+
+impl MandateRow {
+    pub(crate) fn mandate(&self) -> Result<Mandate> {
+        Ok(Mandate {
+            status: MandateStatus::parse(&self.status)?,
+            last4: self.last4.clone(),
+            failure_code: self.failure_code.clone(),
+        })
+    }
+}
+
 /// Direct debit for one plan: whether the debtor may set it up, and the mandate if there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Debit {
@@ -96,21 +115,12 @@ struct Row {
     payment_method: Option<String>,
     mandate_reference: Option<String>,
     last4: Option<String>,
-    failure_code: Option<String>,
 }
 
 const COLUMNS: &str = "id, gateway, mode, status, setup_reference, gateway_customer, payment_method, \
-                       mandate_reference, last4, failure_code";
+                       mandate_reference, last4";
 
 impl Row {
-    fn mandate(&self) -> Result<Mandate> {
-        Ok(Mandate {
-            status: MandateStatus::parse(&self.status)?,
-            last4: self.last4.clone(),
-            failure_code: self.failure_code.clone(),
-        })
-    }
-
     /// The method to charge, once active.
     fn saved(&self) -> Option<SavedMethod> {
         match (&self.gateway_customer, &self.payment_method) {
@@ -153,8 +163,7 @@ async fn offered(ctx: &Ctx, merchant: &Merchant, plan: &Plan) -> Result<bool> {
 
 /// Direct debit for `plan` of `merchant` (reached by the caller: the debtor's own, or staff's).
 pub async fn debit(ctx: &Ctx, merchant: &Merchant, plan: &Plan) -> Result<Debit> {
-    let mandate = row(&ctx.pool, &merchant.id, &plan.id).await?.map(|r| r.mandate()).transpose()?;
-    Ok(Debit { offered: offered(ctx, merchant, plan).await?, mandate })
+    Ok(Debit { offered: offered(ctx, merchant, plan).await?, mandate: plan.direct_debit.clone() })
 }
 
 /// The debtor's own running plan and its merchant.
@@ -487,10 +496,4 @@ pub(crate) async fn debit_in_flight(pool: &Pool, merchant: &MerchantId, plan: &s
     .fetch_optional(pool)
     .await?;
     Ok(found.is_some())
-}
-
-/// The active mandate of `plan`, for its mails (a reminder says the instalment will be
-/// collected, from which account).
-pub(crate) async fn active(pool: &Pool, merchant: &MerchantId, plan: &str) -> Result<Option<Mandate>> {
-    row(pool, merchant, plan).await?.filter(|r| r.status == "active").map(|r| r.mandate()).transpose()
 }

@@ -154,6 +154,8 @@ pub struct Plan {
     pub created_at: i64,
     pub decided_at: Option<i64>,
     pub closed_at: Option<i64>,
+    /// Its instalments' direct-debit mandate, once the debtor set one up (or tried).
+    pub direct_debit: Option<crate::services::mandates::Mandate>,
 }
 
 impl Plan {
@@ -699,12 +701,19 @@ async fn hydrate(pool: &Pool, merchant: &MerchantId, rows: Vec<Row>) -> Result<V
          WHERE merchant_id = $1 AND plan_id IN ({binds}) ORDER BY seq"
     );
     let mut instalments = sqlx::query_as::<_, (String, i64, String, i64)>(&instalments_sql).bind(merchant.as_str());
+    let mandates_sql = format!(
+        "SELECT plan_id, status, last4, failure_code FROM plan_mandates WHERE merchant_id = $1 AND plan_id IN ({binds})"
+    );
+    let mut mandates =
+        sqlx::query_as::<_, crate::services::mandates::MandateRow>(&mandates_sql).bind(merchant.as_str());
     for id in &ids {
         invoices = invoices.bind(id);
         instalments = instalments.bind(id);
+        mandates = mandates.bind(id);
     }
     let invoices = invoices.fetch_all(pool).await?;
     let instalments = instalments.fetch_all(pool).await?;
+    let mandates = mandates.fetch_all(pool).await?;
     let settled = settled(pool, merchant, &ids).await?;
     rows.into_iter()
         .map(|row| {
@@ -759,6 +768,7 @@ async fn hydrate(pool: &Pool, merchant: &MerchantId, rows: Vec<Row>) -> Result<V
                 created_at: row.created_at,
                 decided_at: row.decided_at,
                 closed_at: row.closed_at,
+                direct_debit: mandates.iter().find(|m| m.plan_id == row.id).map(|m| m.mandate()).transpose()?,
                 id: row.id,
             })
         })
@@ -1291,9 +1301,6 @@ pub struct PlanMail {
     pub url: String,
     /// The merchant's logo, for the agreement's PDF (accepted plans).
     pub logo: Option<crate::services::logos::Logo>,
-    /// The mandate its instalments are collected from, while one is active (a reminder says
-    /// so).
-    pub debit: Option<crate::services::mandates::Mandate>,
 }
 
 /// The mail job `payload` asks for; `None` for a reminder whose instalment was paid
@@ -1322,6 +1329,5 @@ pub async fn mail(ctx: &Ctx, payload: &serde_json::Value) -> Result<Option<PlanM
     } else {
         None
     };
-    let debit = crate::services::mandates::active(&ctx.pool, &merchant.id, &plan.id).await?;
-    Ok(Some(PlanMail { merchant, to, staff, admin_url, plan, kind, instalment, url, logo, debit }))
+    Ok(Some(PlanMail { merchant, to, staff, admin_url, plan, kind, instalment, url, logo }))
 }

@@ -95,6 +95,18 @@ pub struct PlanJson {
     pub decided_at: Option<String>,
     /// When it was completed, broken or rejected.
     pub closed_at: Option<String>,
+    /// Its instalments collected by SEPA Direct Debit, once the debtor set that up (or tried).
+    pub direct_debit: Option<DirectDebitJson>,
+}
+
+/// A plan's SEPA Direct Debit mandate, set up by the debtor on the plan's page.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DirectDebitJson {
+    /// `pending` (being set up), `active` (each instalment collected on its date), `failed`
+    /// (could not be set up) or `stopped` (by the debtor).
+    pub status: String,
+    /// The last four digits of the debtor's account, once set up.
+    pub last4: Option<String>,
 }
 
 impl From<Plan> for PlanJson {
@@ -133,6 +145,7 @@ impl From<Plan> for PlanJson {
             created_at: rfc3339(p.created_at),
             decided_at: p.decided_at.map(rfc3339),
             closed_at: p.closed_at.map(rfc3339),
+            direct_debit: p.direct_debit.map(|d| DirectDebitJson { status: d.status.as_str().into(), last4: d.last4 }),
             id: p.id,
         }
     }
