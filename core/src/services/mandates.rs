@@ -147,23 +147,27 @@ where
 
 /// Whether `plan`'s instalments may be collected by direct debit: it runs, in euros (SEPA),
 /// and the merchant pays through a gateway that collects by mandate with SEPA Direct Debit
-/// among its methods (or every method its account enables).
-async fn offered(ctx: &Ctx, merchant: &Merchant, plan: &Plan) -> Result<bool> {
+/// among its methods (or every method its account enables): that gateway and account, if so.
+async fn offered(ctx: &Ctx, merchant: &Merchant, plan: &Plan) -> Result<Option<Through>> {
     if plan.status != PlanStatus::Active || plan.total.currency() != Currency::EUR {
-        return Ok(false);
+        return Ok(None);
     }
-    let (_, gateway, account) = match payments::gateway_for(ctx, merchant).await {
+    let (name, gateway, account) = match payments::gateway_for(ctx, merchant).await {
         Ok(found) => found,
-        Err(Error::Problem(_)) => return Ok(false),
+        Err(Error::Problem(_)) => return Ok(None),
         Err(e) => return Err(e),
     };
     let methods = account.credentials.as_ref().map(|c| c.methods.as_slice()).unwrap_or_default();
-    Ok(gateway.mandates() && (methods.is_empty() || methods.iter().any(|m| m == "sepa_debit")))
+    let debits = gateway.mandates() && (methods.is_empty() || methods.iter().any(|m| m == "sepa_debit"));
+    Ok(debits.then_some((name, gateway, account)))
 }
+
+/// A gateway by name, and the merchant's account with it.
+type Through = (&'static str, std::sync::Arc<dyn crate::gateways::PaymentGateway>, crate::gateways::Account);
 
 /// Direct debit for `plan` of `merchant` (reached by the caller: the debtor's own, or staff's).
 pub async fn debit(ctx: &Ctx, merchant: &Merchant, plan: &Plan) -> Result<Debit> {
-    Ok(Debit { offered: offered(ctx, merchant, plan).await?, mandate: plan.direct_debit.clone() })
+    Ok(Debit { offered: offered(ctx, merchant, plan).await?.is_some(), mandate: plan.direct_debit.clone() })
 }
 
 /// The debtor's own running plan and its merchant.
@@ -181,10 +185,9 @@ pub async fn start(ctx: &Ctx, who: &Principal, plan: &str) -> Result<()> {
     if plan.status != PlanStatus::Active {
         return Err(Problem::PlanNotActive.into());
     }
-    if !offered(ctx, &merchant, &plan).await? {
+    let Some((gateway_name, gateway, account)) = offered(ctx, &merchant, &plan).await? else {
         return Err(Problem::DirectDebitUnavailable.into());
-    }
-    let (gateway_name, gateway, account) = payments::gateway_for(ctx, &merchant).await?;
+    };
     let now = db::now();
     // A new setup unless one waits or runs (a twin request finds the row its twin wrote).
     sqlx::query(
