@@ -36,10 +36,9 @@ pub async fn load_portal(
                     amount: kassa_domain::Money::from_minor(a.amount.minor().saturating_abs(), a.amount.currency()),
                 })
                 .collect();
-            let plans = kassa_core::services::plans::mine(&ctx, &who)
-                .await?
-                .into_iter()
-                .filter(|p| p.status.is_open())
+            let plans = account
+                .plans
+                .iter()
                 .map(|p| PlanLink {
                     href: format!("/p/{slug}/plans/{}", p.id),
                     label: format!(
@@ -49,11 +48,9 @@ pub async fn load_portal(
                     ),
                 })
                 .collect();
-            let plans_offered = kassa_core::services::plans::policy(&ctx.pool, &account.merchant.id).await?.offered
-                && who.debtor()?.invoice.is_none();
             Ok(PortalOverview {
                 plans,
-                plans_offered,
+                plans_offered: account.plans_offered,
                 merchant: edge::branding(&account.merchant),
                 customer_name: account.customer_name,
                 totals: account.totals.iter().map(|t| CurrencyTotals { due: t.open, overdue: t.overdue }).collect(),

@@ -472,6 +472,9 @@ fn problem_in(lang: Lang, p: &Problem, on_a_page: bool) -> String {
         Problem::PlanNotActive => w.problem_plan_not_active(),
         Problem::DirectDebitUnavailable => w.problem_direct_debit_unavailable(),
         Problem::InvoiceWhollyDisputed { number } => w.problem_invoice_wholly_disputed(number),
+        Problem::WidgetOriginInvalid { input } => w.problem_widget_origin_invalid(input),
+        Problem::WidgetOriginsCount { max } => w.problem_widget_origins_count(*max),
+        Problem::WidgetDaysOutOfRange { max } => w.problem_widget_days_out_of_range(*max),
     }
 }
 

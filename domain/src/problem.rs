@@ -424,6 +424,19 @@ pub enum Problem {
     /// take SEPA Direct Debit through a provider that collects by mandate, or the plan is not
     /// in euros.
     DirectDebitUnavailable,
+    /// A widget token's allowed origin is not a web origin (`https://host[:port]`, or
+    /// `http://` for this machine only).
+    WidgetOriginInvalid {
+        input: String,
+    },
+    /// A widget token names no allowed origin, or more than `max`.
+    WidgetOriginsCount {
+        max: u32,
+    },
+    /// A widget token's lifetime is outside 1 to `max` days.
+    WidgetDaysOutOfRange {
+        max: u32,
+    },
 }
 
 impl Problem {
@@ -604,6 +617,9 @@ impl Problem {
             Problem::PlanNotActive => "plan_not_active",
             Problem::DirectDebitUnavailable => "direct_debit_unavailable",
             Problem::InvoiceWhollyDisputed { .. } => "invoice_wholly_disputed",
+            Problem::WidgetOriginInvalid { .. } => "widget_origin_invalid",
+            Problem::WidgetOriginsCount { .. } => "widget_origins_count",
+            Problem::WidgetDaysOutOfRange { .. } => "widget_days_out_of_range",
         }
     }
 }

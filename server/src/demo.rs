@@ -9,7 +9,6 @@ use kassa_domain::{Currency, Money};
 use serde::Serialize;
 use time::Duration;
 
-use kassa_core::db;
 use kassa_core::principal::{Mode, Scopes, StaffRole};
 use kassa_core::services::customers::{self, CustomerInput};
 use kassa_core::services::invoices::{self, CustomerRef, InvoiceInput, LineInput, NumberStyle};
@@ -18,7 +17,7 @@ use kassa_core::services::merchants::{self, CreateMerchant};
 use kassa_core::services::records::format_date;
 use kassa_core::services::records::merchant_by_slug;
 use kassa_core::services::staff;
-use kassa_core::services::widget::WidgetClaims;
+use kassa_core::services::widget;
 use kassa_core::services::{api_keys, auth, promises};
 use kassa_core::{Ctx, Principal};
 use kassa_domain::{Apply, CustomerId, InvoiceNumber, MerchantId, MerchantSlug, PaymentId, Problem, WriteOffReason};
@@ -574,7 +573,8 @@ async fn seed_ledger_examples(
     Ok(())
 }
 
-/// A widget token for the demo shop's invoice, allowed on the shop's origin, valid one hour.
+/// A widget token for the demo shop's invoice, allowed on the shop's origin: the one handed
+/// out before while it has half an hour left, else a new one valid for an hour.
 pub async fn shop_token(ctx: &Ctx, shop_origin: &str) -> anyhow::Result<String> {
     let (merchant_id, invoice_id): (String, String) = sqlx::query_as(
         "SELECT m.id, i.id FROM merchants m JOIN invoices i ON i.merchant_id = m.id WHERE m.slug = $1 AND i.number = $2",
@@ -583,10 +583,12 @@ pub async fn shop_token(ctx: &Ctx, shop_origin: &str) -> anyhow::Result<String> 
     .bind(SHOP_INVOICE)
     .fetch_one(&ctx.pool)
     .await?;
-    Ok(ctx.tokens.sign(&WidgetClaims {
-        m: merchant_id,
-        i: invoice_id,
-        o: vec![shop_origin.to_string()],
-        e: db::now() + 3600,
-    }))
+    let merchant = kassa_domain::MerchantId::from_raw(merchant_id);
+    let invoice = kassa_domain::InvoiceId::from_raw(invoice_id);
+    let origins = vec![shop_origin.to_string()];
+    let token = match widget::reusable(ctx, &merchant, &invoice, &origins, 1800).await? {
+        Some(live) => live,
+        None => widget::issue_for(ctx, &merchant, &invoice, origins, 3600).await?,
+    };
+    token.token.ok_or_else(|| anyhow::anyhow!("the newest widget key is retired"))
 }

@@ -488,6 +488,10 @@ async fn the_openapi_document_describes_every_operation_and_needs_no_key() {
         ("/plans/{id}/reject", "post"),
         ("/settings/plans", "get"),
         ("/settings/plans", "put"),
+        ("/widget-tokens", "get"),
+        ("/widget-tokens", "post"),
+        ("/widget-tokens/{id}", "get"),
+        ("/widget-tokens/{id}/revocation", "post"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     assert_eq!(paths.values().map(|p| p.as_object().unwrap().len()).sum::<usize>(), operations.len());

@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use common::{client, TestApp};
 use http::Method;
 use kassa_core::principal::{Mode, Principal, Scopes, StaffRole};
-use kassa_core::services::widget::WidgetClaims;
+use kassa_core::services::widget;
 use kassa_core::services::{api_keys, merchants, staff};
 use serde_json::{json, Value};
 
@@ -40,6 +40,8 @@ struct Victim {
     dispute_file: String,
     /// A payment plan of its imported invoice, proposed as its debtor (outside policy: waiting).
     plan: String,
+    /// A widget token of its second invoice, issued through the API.
+    widget_token: String,
     /// Strings that only the victim's records hold: no refused answer may carry one.
     secrets: Vec<String>,
 }
@@ -60,6 +62,7 @@ impl Victim {
             "promises" => (&self.promise, &self.promise),
             "disputes" => (&self.dispute, &self.dispute),
             "plans" => (&self.plan, &self.plan),
+            "widget-tokens" => (&self.widget_token, &self.widget_token),
             _ => (&self.import, &self.import),
         };
         path.replace("{id}", id)
@@ -92,6 +95,11 @@ async fn victim(app: &TestApp, key: &str, tag: &str, amounts: [&str; 3]) -> Vict
         let invoice = post("/invoices", body).await;
         invoices.push((invoice["id"].as_str().unwrap().to_string(), number));
     }
+    let widget = post(
+        "/widget-tokens",
+        json!({ "invoice_number": format!("{tag}-INV-2"), "origins": [format!("https://{}.example", tag.to_lowercase())] }),
+    )
+    .await;
     let payment_key = format!("{tag}-pay-2");
     let pay = json!({ "customer_number": format!("{tag}-C"), "amount": amounts[2], "currency": "EUR",
         "method": "bank_transfer", "reference": format!("{tag}-REF-2"),
@@ -221,6 +229,8 @@ async fn victim(app: &TestApp, key: &str, tag: &str, amounts: [&str; 3]) -> Vict
         format!("{tag}-evidence"),
         dispute.files[0].id.clone(),
         plan.id.clone(),
+        text(&widget["id"]),
+        text(&widget["token"]),
     ];
     Victim {
         customer: text(&customer["id"]),
@@ -238,6 +248,7 @@ async fn victim(app: &TestApp, key: &str, tag: &str, amounts: [&str; 3]) -> Vict
         dispute_file: dispute.files[0].id.clone(),
         dispute: dispute.id,
         plan: plan.id,
+        widget_token: text(&widget["id"]),
         secrets,
     }
 }
@@ -341,6 +352,8 @@ fn request(method: &Method, path: &str, v: &Victim) -> (Option<Value>, bool) {
         ("POST", "/disputes/{id}/messages") => json!({ "body": "an attacker's note", "internal": true }),
         ("POST", "/disputes/{id}/resolve") => json!({ "outcome": "credited_in_full", "message": "an attacker's" }),
         ("POST", "/plans/{id}/approve") => json!({}),
+        ("POST", "/widget-tokens/{id}/revocation") => json!({}),
+        ("POST", "/widget-tokens") => json!({ "invoice_number": inv_number, "origins": ["https://own.example"] }),
         ("POST", "/plans/{id}/reject") => json!({ "reason": "an attacker's" }),
         ("PUT", "/settings/plans") => {
             let policy = serde_json::to_value(kassa_server::http::api::plans::PlanPolicyJson::from(
@@ -451,7 +464,12 @@ async fn no_api_key_reaches_what_is_not_its_own() {
             if refuses {
                 assert!(matches!(status, 404 | 422), "{context}: {status} {text}");
             }
-            no_leak(&text, &victim.secrets, &context);
+            // An answer may say back what the caller sent ("no invoice X on this account").
+            let mut said = text.clone();
+            for sent in body.iter().flat_map(|b| b.as_object()).flat_map(|o| o.values()).filter_map(|v| v.as_str()) {
+                said = said.replace(sent, "");
+            }
+            no_leak(&said, &victim.secrets, &context);
             calls += 1;
         }
     }
@@ -722,18 +740,29 @@ async fn no_server_function_or_page_reaches_what_is_not_its_own() {
         "disputes this".into(),
     ];
     let merchant = app.demo_merchant().await;
-    let token = |invoice: &str, expiry: i64| {
-        app.ctx.tokens.sign(&WidgetClaims {
-            m: merchant.to_string(),
-            i: invoice.into(),
-            o: vec![app.shop_origin.clone()],
-            e: expiry,
-        })
+    // Widget tokens (pay links): a fresh one of the first invoice, and of the second one that
+    // is fresh, one expired and one revoked.
+    let token = |invoice: &str, lifetime: i64| {
+        let (ctx, merchant) = (app.ctx.clone(), merchant.clone());
+        let (invoice, origins) =
+            (kassa_domain::InvoiceId::from_raw(invoice.to_string()), vec![app.shop_origin.clone()]);
+        async move { widget::issue_for(&ctx, &merchant, &invoice, origins, lifetime).await.unwrap() }
     };
+    let first = token(&v.invoices[0].0, 600).await.token.unwrap();
+    let second = token(&v.invoices[1].0, 600).await.token.unwrap();
+    let expired_pay = token(&v.invoices[1].0, -1).await.token.unwrap();
+    let revoked = token(&v.invoices[1].0, 600).await;
+    let admin = kassa_core::Principal::Staff(kassa_core::principal::Staff {
+        merchant: merchant.clone(),
+        staff: kassa_domain::StaffId::from_raw("isolation-admin".to_string()),
+        role: StaffRole::Admin,
+        email: "admin@demo.kassa.test".into(),
+    });
+    widget::revoke(&app.ctx, &admin, &revoked.id).await.unwrap();
+    let revoked = revoked.token.unwrap();
     let now = kassa_core::db::now();
     let pay_link = client();
-    let res =
-        pay_link.post(format!("{}/p/demo/pay/{}", app.url, token(&v.invoices[0].0, now + 600))).send().await.unwrap();
+    let res = pay_link.post(format!("{}/p/demo/pay/{first}", app.url)).send().await.unwrap();
     assert_eq!(res.status(), 303, "a fresh pay link opens");
 
     let (_, other_staff) = other_merchant(&app).await;
@@ -812,12 +841,12 @@ async fn no_server_function_or_page_reaches_what_is_not_its_own() {
     }
 
     // Expired, used and made-up links start no session and show nothing.
-    let expired_pay = token(&v.invoices[1].0, now - 1);
-    let forged = format!("{}x", token(&v.invoices[1].0, now + 600));
+    let forged = format!("{second}x");
     for link in [
         format!("{}/p/demo/pay/{expired_pay}", app.url),
         format!("{}/p/demo/pay/{forged}", app.url),
-        format!("{}/p/other/pay/{}", app.url, token(&v.invoices[1].0, now + 600)),
+        format!("{}/p/demo/pay/{revoked}", app.url),
+        format!("{}/p/other/pay/{second}", app.url),
         magic.clone(),
         stale,
         format!("{}/p/demo/login/made-up", app.url),
@@ -832,8 +861,8 @@ async fn no_server_function_or_page_reaches_what_is_not_its_own() {
         let res = app.server_fn(&c, "load_portal", &[("merchant", "demo")]).await;
         assert_eq!(res.status(), 401, "{link} started a session");
     }
-    // The widget's data: a token that is expired, forged or signed for another merchant.
-    for t in [expired_pay, forged] {
+    // The widget's data: a token that is expired, forged or revoked.
+    for t in [expired_pay, forged, revoked] {
         let res = client()
             .get(format!("{}/w/v1/invoice?token={t}", app.url))
             .header("origin", &app.shop_origin)

@@ -80,6 +80,7 @@ async fn the_pay_link_opens_that_invoice_only() {
     let body: serde_json::Value = client()
         .get(format!("{}/w/v1/invoice", app.url))
         .query(&[("token", &t)])
+        .header("Origin", &app.shop_origin)
         .send()
         .await
         .unwrap()
@@ -87,6 +88,140 @@ async fn the_pay_link_opens_that_invoice_only() {
         .await
         .unwrap();
     assert_eq!(body["status"], "paid");
+}
+
+#[tokio::test]
+async fn a_request_that_names_no_origin_is_refused() {
+    // A browser names the page's origin on every cross-site read; a request without one is
+    // not the merchant's page (a script elsewhere, a crawler): it gets nothing.
+    let app = TestApp::spawn().await;
+    let t = token(&app).await;
+    let res = client().get(format!("{}/w/v1/invoice", app.url)).query(&[("token", &t)]).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(!res.text().await.unwrap().contains("NL-2026-0107"));
+    let res = client()
+        .get(format!("{}/w/v1/invoice", app.url))
+        .query(&[("token", &t)])
+        .header("Origin", "null")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403, "an opaque origin (a sandboxed frame, a file) is no site");
+}
+
+/// Reads `/w/v1/invoice` with `token` from `origin`: its status and answer.
+async fn widget_read(app: &TestApp, token: &str, origin: &str) -> (u16, serde_json::Value) {
+    let res = client()
+        .get(format!("{}/w/v1/invoice", app.url))
+        .query(&[("token", token)])
+        .header("Origin", origin)
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_api_issues_lists_and_revokes_tokens() {
+    use http::Method;
+    let app = TestApp::spawn().await;
+    let key = app.demo.api_key.clone();
+    let body = serde_json::json!({ "invoice_number": "NL-2026-0107",
+        "origins": ["https://Shop.Example/", "http://localhost:8080"], "expires_in_days": 7 });
+    let (status, issued) = app.api(&key, Method::POST, "/widget-tokens", Some(body)).await;
+    assert_eq!(status, 201, "{issued}");
+    assert_eq!(issued["object"], "widget_token");
+    assert_eq!(issued["invoice_number"], "NL-2026-0107");
+    assert_eq!(issued["origins"], serde_json::json!(["https://shop.example", "http://localhost:8080"]));
+    let expires = time::OffsetDateTime::parse(
+        issued["expires_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let days = (expires - time::OffsetDateTime::now_utc()).whole_hours();
+    assert!((7 * 24 - 1..=7 * 24).contains(&days), "{days} hours");
+    let token = issued["token"].as_str().unwrap().to_string();
+    assert_eq!(issued["pay_url"], format!("{}/p/demo/pay/{token}", app.url));
+
+    let (status, shown) = widget_read(&app, &token, "https://shop.example").await;
+    assert_eq!(status, 200, "{shown}");
+    assert_eq!(shown["number"], "NL-2026-0107");
+    assert_eq!(widget_read(&app, &token, "https://other.example").await.0, 403);
+    let id = issued["id"].as_str().unwrap();
+    let (status, listed) = app.api(&key, Method::GET, "/widget-tokens?invoice_number=NL-2026-0107", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(listed["data"][0]["id"], id);
+    assert_eq!(listed["data"][0]["token"], token.as_str(), "the same token, read again");
+    let (status, _) = app.api(&key, Method::GET, "/widget-tokens?invoice_number=NL-2026-0104", None).await;
+    assert_eq!(status, 200);
+
+    // Revoked: the element shows nothing, the pay link opens nothing, at once; again is the same.
+    let path = format!("/widget-tokens/{id}/revocation");
+    let (status, revoked) = app.api(&key, Method::POST, &path, Some(serde_json::json!({}))).await;
+    assert_eq!(status, 200, "{revoked}");
+    assert!(revoked["revoked_at"].is_string());
+    assert_eq!(widget_read(&app, &token, "https://shop.example").await.0, 404);
+    let res = client().post(format!("{}/p/demo/pay/{token}", app.url)).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    let (status, again) = app.api(&key, Method::POST, &path, Some(serde_json::json!({}))).await;
+    assert_eq!((status, &again["revoked_at"]), (200, &revoked["revoked_at"]));
+    let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE subject_id = $1")
+        .bind(id)
+        .fetch_one(&app.ctx.pool)
+        .await
+        .unwrap();
+    assert_eq!(audited, 2, "issued and revoked, once each");
+}
+
+#[tokio::test]
+async fn what_a_token_asks_for_is_checked() {
+    use http::Method;
+    use kassa_core::principal::{Mode, Scopes};
+    let app = TestApp::spawn().await;
+    let key = app.demo.api_key.clone();
+    let ask = |invoice: &str, origins: serde_json::Value, days: Option<u32>| serde_json::json!({ "invoice_number": invoice, "origins": origins, "expires_in_days": days });
+    for (body, status, code) in [
+        (ask("NL-2026-0107", serde_json::json!(["http://shop.example"]), None), 422, "widget_origin_invalid"),
+        (ask("NL-2026-0107", serde_json::json!(["https://shop.example/pay"]), None), 422, "widget_origin_invalid"),
+        (ask("NL-2026-0107", serde_json::json!([]), None), 422, "widget_origins_count"),
+        (ask("NL-2026-0107", serde_json::json!(["https://shop.example"]), Some(91)), 422, "widget_days_out_of_range"),
+        (ask("NL-2026-0107", serde_json::json!(["https://shop.example"]), Some(0)), 422, "widget_days_out_of_range"),
+        (ask("NO-SUCH-1", serde_json::json!(["https://shop.example"]), None), 404, "unknown_invoice"),
+    ] {
+        let (got, answer) = app.api(&key, Method::POST, "/widget-tokens", Some(body.clone())).await;
+        assert_eq!((got, answer["error"]["code"].as_str().unwrap_or_default()), (status, code), "{body}: {answer}");
+    }
+    // A read-only key may list but not issue; a live key does not find a test invoice.
+    let read = app.key(Mode::Test, Scopes::READ).await;
+    let body = ask("NL-2026-0107", serde_json::json!(["https://shop.example"]), None);
+    assert_eq!(app.api(&read, Method::POST, "/widget-tokens", Some(body.clone())).await.0, 403);
+    assert_eq!(app.api(&read, Method::GET, "/widget-tokens", None).await.0, 200);
+    let live = app.live_key().await;
+    assert_eq!(app.api(&live, Method::POST, "/widget-tokens", Some(body)).await.0, 404);
+}
+
+#[tokio::test]
+async fn a_new_key_keeps_live_pages_working_and_a_retired_one_stops_its_tokens() {
+    let app = TestApp::spawn().await;
+    let old = token(&app).await;
+    assert_eq!(token(&app).await, old, "the shop hands out its live token again, not a new one per visit");
+    let (kid, _) = app.ctx.tokens.rotate(&app.ctx.pool).await.unwrap();
+    let new = token(&app).await;
+    assert_ne!(old, new);
+    assert_eq!(widget_read(&app, &old, &app.shop_origin).await.0, 200, "a token of the key before still works");
+    assert_eq!(widget_read(&app, &new, &app.shop_origin).await.0, 200);
+    let signed_with_new: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM widget_tokens WHERE key_id = $1")
+        .bind(&kid)
+        .fetch_one(&app.ctx.pool)
+        .await
+        .unwrap();
+    assert_eq!(signed_with_new, 1, "the token issued after the rotation, and only it, is signed with the new key");
+    // Another process (a fresh signer) opens the keys from the database.
+    let fresh = kassa_server::context(&app.config).await.unwrap();
+    assert!(kassa_core::services::widget::open(&fresh, &old).await.is_ok());
+    assert_eq!(app.ctx.tokens.retire_before(&app.ctx.pool).await.unwrap(), 1);
+    assert_eq!(widget_read(&app, &old, &app.shop_origin).await.0, 404, "its key retired, the old token is dead");
+    assert_eq!(widget_read(&app, &new, &app.shop_origin).await.0, 200);
 }
 
 #[tokio::test]

@@ -291,6 +291,12 @@ problem-plan-frequency-unknown = '{ $input }' is not a frequency Kassa knows: we
 problem-plan-first-date-invalid = Choose a first instalment from { $earliest } to { $latest }.
 problem-plan-decided = This plan was decided already: it is no longer a proposal.
 problem-direct-debit-unavailable = Instalments cannot be collected by direct debit here: pay each one on this page instead.
+# $input (String) - what was given
+problem-widget-origin-invalid = “{ $input }” is not a website’s origin: write it as https://shop.example (with a port if it has one, no path); http:// only for localhost.
+# $max (Number) - how many origins a token may name
+problem-widget-origins-count = Name from 1 to { $max } websites that may show the button.
+# $max (Number) - the longest lifetime in days
+problem-widget-days-out-of-range = A button may stay valid from 1 to { $max } days.
 problem-plan-not-active = This payment plan is not running: pay the invoices themselves from your overview.
 # $number (String) - an invoice number
 problem-invoice-wholly-disputed = All that is open of invoice { $number } is disputed: nothing of it is asked for until the dispute is resolved.

@@ -26,11 +26,12 @@ use crate::db::{self, Pool, Tx};
 use crate::error::{Error, Result};
 use crate::events::{self, EventType};
 use crate::jobs::{Handler, Job};
-use crate::principal::{Mode, Principal};
+use crate::principal::{Debtor, Mode, Principal};
 use crate::services::invoices::{self, CustomerRef, InvoiceInput, LineInput, NumberStyle};
 use crate::services::portal::{self, Choice};
 use crate::services::records::{self, format_date, parse_date};
 use crate::Ctx;
+use sqlx::AnyConnection;
 
 pub const REVIEW: &str = "plans.review";
 /// Job `mail.plan`: tells the debtor what became of their plan, or reminds them of an
@@ -193,10 +194,13 @@ fn number(text: &str) -> Result<InvoiceNumber> {
 }
 
 /// The merchant's rules for plans (the default where it has set none).
-pub async fn policy(pool: &Pool, merchant: &MerchantId) -> Result<PlanPolicy> {
+pub async fn policy<'e, E>(db: E, merchant: &MerchantId) -> Result<PlanPolicy>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let stored: Option<String> = sqlx::query_scalar("SELECT plan_policy FROM merchants WHERE id = $1")
         .bind(merchant.as_str())
-        .fetch_one(pool)
+        .fetch_one(db)
         .await?;
     match stored {
         Some(json) => serde_json::from_str(&json).map_err(Error::internal),
@@ -682,7 +686,9 @@ const FROM: &str = "payment_plans p JOIN customers c ON c.merchant_id = p.mercha
 
 /// The plans of `rows` with their invoices, instalments and what was paid: four queries
 /// however many.
-async fn hydrate(pool: &Pool, merchant: &MerchantId, rows: Vec<Row>) -> Result<Vec<Plan>> {
+/// `rows` with their invoices, instalments, mandates and what has been settled, read on one
+/// connection (four reads when there are plans, none when there are not).
+async fn hydrate(db: &mut AnyConnection, merchant: &MerchantId, rows: Vec<Row>) -> Result<Vec<Plan>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -711,10 +717,10 @@ async fn hydrate(pool: &Pool, merchant: &MerchantId, rows: Vec<Row>) -> Result<V
         instalments = instalments.bind(id);
         mandates = mandates.bind(id);
     }
-    let invoices = invoices.fetch_all(pool).await?;
-    let instalments = instalments.fetch_all(pool).await?;
-    let mandates = mandates.fetch_all(pool).await?;
-    let settled = settled(pool, merchant, &ids).await?;
+    let invoices = invoices.fetch_all(&mut *db).await?;
+    let instalments = instalments.fetch_all(&mut *db).await?;
+    let mandates = mandates.fetch_all(&mut *db).await?;
+    let settled = settled(&mut *db, merchant, &ids).await?;
     rows.into_iter()
         .map(|row| {
             let currency = records::currency(&row.currency)?;
@@ -776,13 +782,14 @@ async fn hydrate(pool: &Pool, merchant: &MerchantId, rows: Vec<Row>) -> Result<V
 }
 
 async fn by_id(pool: &Pool, merchant: &MerchantId, id: &str) -> Result<Plan> {
+    let mut db = pool.acquire().await?;
     let rows: Vec<Row> =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM {FROM} WHERE p.merchant_id = $1 AND p.id = $2"))
             .bind(merchant.as_str())
             .bind(id)
-            .fetch_all(pool)
+            .fetch_all(&mut *db)
             .await?;
-    hydrate(pool, merchant, rows).await?.pop().ok_or(Error::NotFound)
+    hydrate(&mut db, merchant, rows).await?.pop().ok_or(Error::NotFound)
 }
 
 /// The plan `id` if `who` may reach it (a debtor: their own, on a pay link only one with
@@ -854,6 +861,7 @@ pub async fn page(
     let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
     let limit = limit.clamp(1, 500);
     let (after_at, after_id) = after.map(|c| (c.created_at, c.id.as_str())).unwrap_or((i64::MAX, ""));
+    let mut db = ctx.pool.acquire().await?;
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM {FROM} WHERE p.merchant_id = $1 AND c.mode = $2 AND ($3 = '' OR p.status = $3) \
          AND ($4 = '' OR p.customer_id = $4) AND (p.created_at < $5 OR (p.created_at = $5 AND p.id < $6)) \
@@ -866,15 +874,19 @@ pub async fn page(
     .bind(after_at)
     .bind(after_id)
     .bind(i64::from(limit) + 1)
-    .fetch_all(&ctx.pool)
+    .fetch_all(&mut *db)
     .await?;
-    let plans = hydrate(&ctx.pool, &merchant, rows).await?;
+    let plans = hydrate(&mut db, &merchant, rows).await?;
     Ok(records::Page::of(plans, limit, |p| records::Cursor { created_at: p.created_at, id: p.id.clone() }))
 }
 
 /// The debtor's own plans, newest first (on a pay link: those with its invoice).
 pub async fn mine(ctx: &Ctx, who: &Principal) -> Result<Vec<Plan>> {
-    let debtor = who.debtor()?;
+    mine_on(&mut *ctx.pool.acquire().await?, who.debtor()?).await
+}
+
+/// [`mine`] on connection `db` (a page that reads more on it).
+pub async fn mine_on(db: &mut AnyConnection, debtor: &Debtor) -> Result<Vec<Plan>> {
     let only = debtor.invoice.as_ref().map(|i| i.as_str()).unwrap_or("");
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM {FROM} WHERE p.merchant_id = $1 AND p.customer_id = $2 \
@@ -884,9 +896,9 @@ pub async fn mine(ctx: &Ctx, who: &Principal) -> Result<Vec<Plan>> {
     .bind(debtor.merchant.as_str())
     .bind(debtor.customer.as_str())
     .bind(only)
-    .fetch_all(&ctx.pool)
+    .fetch_all(&mut *db)
     .await?;
-    hydrate(&ctx.pool, &debtor.merchant, rows).await
+    hydrate(db, &debtor.merchant, rows).await
 }
 
 /// The plan proposed or running that invoice `invoice` (an id) is in, if any: its id and

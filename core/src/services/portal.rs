@@ -39,6 +39,11 @@ pub struct Account {
     /// The latest things that moved the balance (the list's first page only; none for a pay
     /// link's session).
     pub activity: Vec<statements::Activity>,
+    /// The debtor's plans proposed or running, newest first.
+    pub plans: Vec<crate::services::plans::Plan>,
+    /// Whether the debtor may propose a plan here: the merchant offers plans and this is the
+    /// whole account, not one invoice's pay link.
+    pub plans_offered: bool,
 }
 
 /// How many recent things the overview lists.
@@ -236,8 +241,8 @@ pub async fn account(
         customer: Some(&debtor.customer),
         invoice: debtor.invoice.as_ref(),
     };
-    // One connection for the page's four reads: the pool hands it out (and sqlx checks it on
-    // its way back) once, not four times.
+    // One connection for the page's reads: the pool hands it out (and sqlx checks it on its
+    // way back) once, not once per read.
     let mut db = ctx.pool.acquire().await?;
     let invoices = listing::page(&mut db, scope, show, today, page, PAGE_SIZE).await?;
     let (customer_name, totals, credit) = standing(&mut db, debtor, today).await?;
@@ -245,7 +250,11 @@ pub async fn account(
         true => statements::recent_activity(&mut db, debtor, &merchant, RECENT).await?,
         false => Vec::new(),
     };
-    Ok(Account { customer_name, totals, credit, merchant, invoices, activity })
+    let mut plans = crate::services::plans::mine_on(&mut db, debtor).await?;
+    plans.retain(|p| p.status.is_open());
+    let plans_offered =
+        debtor.invoice.is_none() && crate::services::plans::policy(&mut *db, &merchant.id).await?.offered;
+    Ok(Account { customer_name, totals, credit, merchant, invoices, activity, plans, plans_offered })
 }
 
 /// In one round trip: the customer's name; what is open and overdue per currency of their

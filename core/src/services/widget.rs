@@ -1,100 +1,565 @@
-//! Widget tokens and what the `<kassa-pay>` element shows. A token is Kassa-signed
-//! (HMAC-SHA256), names one invoice and the web origins allowed to show it, and expires.
-//! The same token opens the invoice's pay page in the portal.
+//! Widget tokens and what the `<kassa-pay>` element shows. A token is what a merchant puts in
+//! its page (`<kassa-pay token="...">`): Kassa-signed (HMAC-SHA256 under a key named in the
+//! token, so keys rotate without breaking live pages), naming a row in `widget_tokens` that
+//! says which invoice it covers, the web origins allowed to show it, when it expires and
+//! whether it was revoked. The same token opens the invoice's pay page in the portal.
+//!
+//! A token reads nothing but its invoice, and only while its row says it may; anything else
+//! (tampered, expired, revoked, its key retired, another merchant's) is `NotFound`, so a probe
+//! learns nothing about what exists.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use sha2::Sha256;
 
-use kassa_domain::{InvoiceNumber, MerchantId, MerchantSlug};
+use kassa_domain::{CustomerId, InvoiceId, InvoiceNumber, MerchantId, MerchantSlug, Problem};
 
+use crate::audit;
 use crate::db::{self, Pool};
 use crate::error::{Error, Result};
-use crate::principal::{Debtor, Principal};
-use crate::services::records::{merchant_by_id, InvoiceRow, InvoiceState, Merchant, INVOICE_COLUMNS};
+use crate::principal::{Debtor, Mode, Principal};
+use crate::secrets::Sealer;
+use crate::services::records::{self, merchant_by_id, InvoiceRow, InvoiceState, Merchant, INVOICE_COLUMNS};
 use crate::Ctx;
 
+/// The longest a token may stay valid, in days.
+pub const MAX_DAYS: u32 = 90;
+/// A token's lifetime when none is asked for, in days.
+pub const DEFAULT_DAYS: u32 = 30;
+/// The most web origins one token may name.
+pub const MAX_ORIGINS: usize = 10;
+
+/// Signs and checks widget tokens with the keys in `widget_keys` (sealed with the instance
+/// key). Clones share the keys opened so far; a key never changes once made.
 #[derive(Clone)]
 pub struct TokenSigner {
-    key: Vec<u8>,
+    sealer: Sealer,
+    opened: Arc<RwLock<HashMap<String, Arc<[u8]>>>>,
 }
 
+/// What a token says of itself; the rest is its row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WidgetClaims {
-    /// merchant id
-    pub m: String,
-    /// invoice id
-    pub i: String,
-    /// origins allowed to embed the widget, like `https://shop.example`
-    pub o: Vec<String>,
-    /// expiry, unix seconds
-    pub e: i64,
+struct Claims {
+    /// The token's id (its row).
+    t: String,
+    /// The id of the key that signed it.
+    k: String,
+    /// Expiry, unix seconds (checked before the database is asked).
+    e: i64,
 }
 
 impl TokenSigner {
-    pub fn new(key: &[u8]) -> Self {
-        TokenSigner { key: key.to_vec() }
+    pub fn new(instance_key: &[u8]) -> Self {
+        TokenSigner { sealer: Sealer::new(instance_key, "widget-keys"), opened: Default::default() }
     }
 
-    fn mac(&self, payload: &str) -> Hmac<Sha256> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
+    /// Key `id`'s secret from its sealed form (opened once per process).
+    fn key(&self, id: &str, sealed: &str) -> Result<Arc<[u8]>> {
+        if let Some(key) = self.opened.read().expect("keys lock").get(id) {
+            return Ok(key.clone());
+        }
+        let secret =
+            self.sealer.open(sealed).and_then(|b64| URL_SAFE_NO_PAD.decode(b64).ok()).ok_or_else(|| {
+                Error::internal(format!("widget key {id} cannot be opened: was KASSA_SECRET changed?"))
+            })?;
+        let key: Arc<[u8]> = secret.into();
+        self.opened.write().expect("keys lock").insert(id.to_string(), key.clone());
+        Ok(key)
+    }
+
+    /// The key new tokens are signed with: the newest one not retired (made on first use).
+    async fn current(&self, pool: &Pool) -> Result<(String, Arc<[u8]>)> {
+        let newest = || async {
+            let found: Option<(String, String)> =
+                sqlx::query_as("SELECT id, sealed FROM widget_keys WHERE retired_at IS NULL ORDER BY seq DESC LIMIT 1")
+                    .fetch_optional(pool)
+                    .await?;
+            Ok::<_, Error>(found)
+        };
+        if let Some((id, sealed)) = newest().await? {
+            return Ok((id.clone(), self.key(&id, &sealed)?));
+        }
+        match self.rotate(pool).await {
+            Ok(made) => Ok(made),
+            // Another process made the first key at the same moment: use the newest.
+            Err(e) => match newest().await? {
+                Some((id, sealed)) => Ok((id.clone(), self.key(&id, &sealed)?)),
+                None => Err(e),
+            },
+        }
+    }
+
+    /// Makes a new signing key, used for every token from now on. Tokens signed with the keys
+    /// before keep working until those are retired ([`TokenSigner::retire_before`]).
+    pub async fn rotate(&self, pool: &Pool) -> Result<(String, Arc<[u8]>)> {
+        use chacha20poly1305::aead::rand_core::RngCore;
+        let mut secret = [0u8; 32];
+        chacha20poly1305::aead::OsRng.fill_bytes(&mut secret);
+        let id = format!("wk_{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        // Numbered after the newest; a key made by another process at the same moment takes the
+        // number first, and this insert fails on it rather than making two newest keys.
+        sqlx::query(
+            "INSERT INTO widget_keys (id, seq, sealed, created_at) \
+             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3 FROM widget_keys",
+        )
+        .bind(&id)
+        .bind(self.sealer.seal(&URL_SAFE_NO_PAD.encode(secret)))
+        .bind(db::now())
+        .execute(pool)
+        .await?;
+        let key: Arc<[u8]> = secret.to_vec().into();
+        self.opened.write().expect("keys lock").insert(id.clone(), key.clone());
+        Ok((id, key))
+    }
+
+    /// Retires every key but the newest: the tokens they signed stop working at once (a key
+    /// that may have leaked). Returns how many were retired.
+    pub async fn retire_before(&self, pool: &Pool) -> Result<u64> {
+        let (newest, _) = self.current(pool).await?;
+        let retired = sqlx::query("UPDATE widget_keys SET retired_at = $1 WHERE retired_at IS NULL AND id <> $2")
+            .bind(db::now())
+            .bind(&newest)
+            .execute(pool)
+            .await?
+            .rows_affected();
+        Ok(retired)
+    }
+
+    fn mac(key: &[u8], payload: &str) -> Hmac<Sha256> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
         mac.update(payload.as_bytes());
         mac
     }
 
-    pub fn sign(&self, claims: &WidgetClaims) -> String {
+    fn sign(key: &[u8], claims: &Claims) -> String {
         let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).expect("claims serialise"));
-        let sig = URL_SAFE_NO_PAD.encode(self.mac(&payload).finalize().into_bytes());
+        let sig = URL_SAFE_NO_PAD.encode(Self::mac(key, &payload).finalize().into_bytes());
         format!("{payload}.{sig}")
     }
 
-    /// The claims of a genuine, unexpired token; `NotFound` for anything else, so a probe
-    /// learns nothing about which invoices exist.
-    pub fn verify(&self, token: &str) -> Result<WidgetClaims> {
+    /// The claims a token states, and its payload and signature, not yet checked.
+    fn parse(token: &str) -> Result<(Claims, &str, Vec<u8>)> {
         let (payload, sig) = token.split_once('.').ok_or(Error::NotFound)?;
         let sig = URL_SAFE_NO_PAD.decode(sig).map_err(|_| Error::NotFound)?;
-        self.mac(payload).verify_slice(&sig).map_err(|_| Error::NotFound)?;
-        let claims: WidgetClaims = URL_SAFE_NO_PAD
+        let claims = URL_SAFE_NO_PAD
             .decode(payload)
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
             .ok_or(Error::NotFound)?;
-        if claims.e <= db::now() {
-            return Err(Error::NotFound);
-        }
-        Ok(claims)
+        Ok((claims, payload, sig))
     }
 }
 
-async fn invoice_row(pool: &Pool, claims: &WidgetClaims) -> Result<InvoiceRow> {
+/// A widget token as its merchant sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct WidgetToken {
+    pub id: String,
+    /// What goes in the element's `token` attribute and the pay link; `None` once its key was
+    /// retired (it no longer works).
+    pub token: Option<String>,
+    pub customer: CustomerId,
+    pub customer_number: String,
+    pub invoice: Option<InvoiceId>,
+    pub invoice_number: Option<String>,
+    /// Normalised web origins (`https://shop.example`).
+    pub origins: Vec<String>,
+    /// Unix seconds.
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// What a genuine, live token opens: its row.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    pub id: String,
+    pub merchant: MerchantId,
+    pub customer: CustomerId,
+    pub invoice: Option<InvoiceId>,
+    pub origins: Vec<String>,
+    pub expires_at: i64,
+}
+
+impl Opened {
+    /// Whether a request from web origin `origin` may read what the token shows. A request
+    /// that names no origin may not: browsers name it on every cross-site read, so one
+    /// without is not the merchant's page.
+    pub fn allows(&self, origin: Option<&str>) -> bool {
+        origin.is_some_and(|o| self.origins.iter().any(|allowed| allowed == o))
+    }
+}
+
+/// `text` as a web origin (`scheme://host[:port]`, lower case, no default port): https, or
+/// http for this machine only (a shop being built); nothing after the host.
+pub fn origin(text: &str) -> std::result::Result<String, Problem> {
+    let invalid = || Problem::WidgetOriginInvalid { input: text.chars().take(200).collect() };
+    let trimmed = text.trim().trim_end_matches('/');
+    let url = url::Url::parse(trimmed).map_err(|_| invalid())?;
+    let host = url.host_str().ok_or_else(invalid)?;
+    let loopback = matches!(host, "localhost" | "127.0.0.1" | "[::1]");
+    let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
+    let bare = url.path() == "/" && url.query().is_none() && url.fragment().is_none();
+    if !scheme_ok || !bare || !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid());
+    }
+    Ok(url.origin().ascii_serialization())
+}
+
+/// Every one of `given` as a web origin, once each, in the order given.
+pub fn origins(given: &[String]) -> std::result::Result<Vec<String>, Problem> {
+    let mut out: Vec<String> = Vec::new();
+    for text in given {
+        let o = origin(text)?;
+        if !out.contains(&o) {
+            out.push(o);
+        }
+    }
+    if out.is_empty() || out.len() > MAX_ORIGINS {
+        return Err(Problem::WidgetOriginsCount { max: MAX_ORIGINS as u32 });
+    }
+    Ok(out)
+}
+
+/// A token asked for: one invoice (by the merchant's number), the sites that may show it, and
+/// for how many days ([`DEFAULT_DAYS`] when not said; at most [`MAX_DAYS`]).
+#[derive(Debug, Clone)]
+pub struct IssueToken {
+    pub invoice: InvoiceNumber,
+    pub origins: Vec<String>,
+    pub days: Option<u32>,
+}
+
+/// Issues a token for one of `who`'s merchant's invoices, in `who`'s mode (staff who may
+/// write, API keys with the `write` scope).
+pub async fn issue(ctx: &Ctx, who: &Principal, cmd: IssueToken) -> Result<WidgetToken> {
+    who.may_write()?;
+    let origins = origins(&cmd.origins)?;
+    let days = cmd.days.unwrap_or(DEFAULT_DAYS);
+    if !(1..=MAX_DAYS).contains(&days) {
+        return Err(Problem::WidgetDaysOutOfRange { max: MAX_DAYS }.into());
+    }
+    let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
+    let found: Option<(String, String)> = sqlx::query_as(
+        "SELECT i.id, i.customer_id FROM invoices i JOIN customers c ON c.merchant_id = i.merchant_id \
+         AND c.id = i.customer_id WHERE i.merchant_id = $1 AND c.mode = $2 AND i.number = $3",
+    )
+    .bind(merchant.as_str())
+    .bind(mode.as_str())
+    .bind(cmd.invoice.as_str())
+    .fetch_optional(&ctx.pool)
+    .await?;
+    let (invoice, customer) =
+        found.ok_or_else(|| Error::from(Problem::UnknownInvoice { number: cmd.invoice.to_string() }))?;
+    let lifetime = i64::from(days) * 86_400;
+    insert(
+        ctx,
+        who,
+        (&merchant, mode),
+        &CustomerId::from_raw(customer),
+        &InvoiceId::from_raw(invoice),
+        origins,
+        lifetime,
+    )
+    .await
+}
+
+/// Issues a token for invoice `invoice` of `merchant` on the system's behalf (the demo's shop),
+/// valid `lifetime` seconds.
+pub async fn issue_for(
+    ctx: &Ctx,
+    merchant: &MerchantId,
+    invoice: &InvoiceId,
+    origins: Vec<String>,
+    lifetime: i64,
+) -> Result<WidgetToken> {
+    let (customer, mode): (String, String) = sqlx::query_as(
+        "SELECT i.customer_id, c.mode FROM invoices i JOIN customers c ON c.merchant_id = i.merchant_id \
+         AND c.id = i.customer_id WHERE i.merchant_id = $1 AND i.id = $2",
+    )
+    .bind(merchant.as_str())
+    .bind(invoice.as_str())
+    .fetch_optional(&ctx.pool)
+    .await?
+    .ok_or(Error::NotFound)?;
+    let mode = Mode::parse(&mode).ok_or_else(|| Error::internal(format!("unknown mode {mode:?}")))?;
+    let origins = self::origins(&origins)?;
+    insert(ctx, &Principal::System, (merchant, mode), &CustomerId::from_raw(customer), invoice, origins, lifetime).await
+}
+
+/// A live token of invoice `invoice` for exactly `origins`, signed with the newest key, with
+/// at least `left` seconds to live: what a page shown again can hand out instead of issuing
+/// another (the demo's shop, on every visit).
+pub async fn reusable(
+    ctx: &Ctx,
+    merchant: &MerchantId,
+    invoice: &InvoiceId,
+    origins: &[String],
+    left: i64,
+) -> Result<Option<WidgetToken>> {
+    let (key_id, _) = ctx.tokens.current(&ctx.pool).await?;
+    let origins = serde_json::to_string(&self::origins(origins)?).map_err(Error::internal)?;
+    let found: Option<(String, String)> = sqlx::query_as(
+        "SELECT id, mode FROM widget_tokens WHERE merchant_id = $1 AND invoice_id = $2 AND origins = $3 \
+         AND key_id = $4 AND revoked_at IS NULL AND expires_at > $5 ORDER BY expires_at DESC, id LIMIT 1",
+    )
+    .bind(merchant.as_str())
+    .bind(invoice.as_str())
+    .bind(&origins)
+    .bind(&key_id)
+    .bind(db::now() + left)
+    .fetch_optional(&ctx.pool)
+    .await?;
+    let Some((id, mode)) = found else {
+        return Ok(None);
+    };
+    let mode = Mode::parse(&mode).ok_or_else(|| Error::internal(format!("unknown mode {mode:?}")))?;
+    Ok(Some(by_id(ctx, merchant, mode, &id).await?))
+}
+
+async fn insert(
+    ctx: &Ctx,
+    who: &Principal,
+    (merchant, mode): (&MerchantId, Mode),
+    customer: &CustomerId,
+    invoice: &InvoiceId,
+    origins: Vec<String>,
+    lifetime: i64,
+) -> Result<WidgetToken> {
+    let (key_id, _) = ctx.tokens.current(&ctx.pool).await?;
+    let (id, now) = (format!("wt_{}", uuid::Uuid::new_v4().simple()), db::now());
+    let mut tx = db::begin_write(&ctx.pool).await?;
+    sqlx::query(
+        "INSERT INTO widget_tokens (id, merchant_id, mode, customer_id, invoice_id, origins, key_id, expires_at, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&id)
+    .bind(merchant.as_str())
+    .bind(mode.as_str())
+    .bind(customer.as_str())
+    .bind(invoice.as_str())
+    .bind(serde_json::to_string(&origins).map_err(Error::internal)?)
+    .bind(&key_id)
+    .bind(now + lifetime)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let entry = audit::Entry {
+        merchant: Some(merchant),
+        action: "widget_token.issued",
+        subject_type: "widget_token",
+        subject_id: &id,
+        before: None,
+        after: Some(json!({ "invoice_id": invoice.as_str(), "origins": origins, "expires_at": now + lifetime })),
+    };
+    audit::record(&mut tx, who, &ctx.origin, entry).await?;
+    tx.commit().await?;
+    by_id(ctx, merchant, mode, &id).await
+}
+
+const TOKEN_COLUMNS: &str =
+    "t.id, t.customer_id, c.number AS customer_number, t.invoice_id, i.number AS invoice_number, \
+     t.origins, t.key_id, k.sealed, k.retired_at, t.expires_at, t.revoked_at, t.created_at \
+     FROM widget_tokens t JOIN customers c ON c.merchant_id = t.merchant_id AND c.id = t.customer_id \
+     LEFT JOIN invoices i ON i.merchant_id = t.merchant_id AND i.id = t.invoice_id \
+     JOIN widget_keys k ON k.id = t.key_id";
+
+#[derive(sqlx::FromRow)]
+struct TokenRow {
+    id: String,
+    customer_id: String,
+    customer_number: String,
+    invoice_id: Option<String>,
+    invoice_number: Option<String>,
+    origins: String,
+    key_id: String,
+    sealed: String,
+    retired_at: Option<i64>,
+    expires_at: i64,
+    revoked_at: Option<i64>,
+    created_at: i64,
+}
+
+impl TokenRow {
+    fn view(self, signer: &TokenSigner) -> Result<WidgetToken> {
+        let token = match self.retired_at {
+            Some(_) => None,
+            None => {
+                let key = signer.key(&self.key_id, &self.sealed)?;
+                let claims = Claims { t: self.id.clone(), k: self.key_id.clone(), e: self.expires_at };
+                Some(TokenSigner::sign(&key, &claims))
+            }
+        };
+        Ok(WidgetToken {
+            id: self.id,
+            token,
+            customer: CustomerId::from_raw(self.customer_id),
+            customer_number: self.customer_number,
+            invoice: self.invoice_id.map(InvoiceId::from_raw),
+            invoice_number: self.invoice_number,
+            origins: serde_json::from_str(&self.origins).map_err(Error::internal)?,
+            expires_at: self.expires_at,
+            revoked_at: self.revoked_at,
+            created_at: self.created_at,
+        })
+    }
+}
+
+async fn by_id(ctx: &Ctx, merchant: &MerchantId, mode: Mode, id: &str) -> Result<WidgetToken> {
+    sqlx::query_as::<_, TokenRow>(&format!(
+        "SELECT {TOKEN_COLUMNS} WHERE t.merchant_id = $1 AND t.mode = $2 AND t.id = $3"
+    ))
+    .bind(merchant.as_str())
+    .bind(mode.as_str())
+    .bind(id)
+    .fetch_optional(&ctx.pool)
+    .await?
+    .ok_or(Error::NotFound)?
+    .view(&ctx.tokens)
+}
+
+/// One of `who`'s merchant's tokens, in `who`'s mode.
+pub async fn get(ctx: &Ctx, who: &Principal, id: &str) -> Result<WidgetToken> {
+    let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
+    by_id(ctx, &merchant, mode, id).await
+}
+
+/// `who`'s merchant's tokens in `who`'s mode, newest first, a page of `limit` (1-200) after
+/// `after`; with `invoice`, only that invoice's.
+pub async fn page(
+    ctx: &Ctx,
+    who: &Principal,
+    invoice: Option<&InvoiceNumber>,
+    limit: u32,
+    after: Option<&records::Cursor>,
+) -> Result<records::Page<WidgetToken>> {
+    let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
+    let limit = limit.clamp(1, 200);
+    let (after_at, after_id) = after.map(|c| (c.created_at, c.id.as_str())).unwrap_or((i64::MAX, ""));
+    let rows: Vec<TokenRow> = sqlx::query_as(&format!(
+        "SELECT {TOKEN_COLUMNS} WHERE t.merchant_id = $1 AND t.mode = $2 AND ($3 = '' OR i.number = $3) \
+         AND (t.created_at < $4 OR (t.created_at = $4 AND t.id < $5)) ORDER BY t.created_at DESC, t.id DESC LIMIT $6"
+    ))
+    .bind(merchant.as_str())
+    .bind(mode.as_str())
+    .bind(invoice.map(InvoiceNumber::as_str).unwrap_or(""))
+    .bind(after_at)
+    .bind(after_id)
+    .bind(i64::from(limit) + 1)
+    .fetch_all(&ctx.pool)
+    .await?;
+    let tokens = rows.into_iter().map(|r| r.view(&ctx.tokens)).collect::<Result<Vec<_>>>()?;
+    Ok(records::Page::of(tokens, limit, |t| records::Cursor { created_at: t.created_at, id: t.id.clone() }))
+}
+
+/// Revokes token `id`: from now on it shows nothing and opens nothing. Revoking one revoked
+/// already changes nothing (and answers the same).
+pub async fn revoke(ctx: &Ctx, who: &Principal, id: &str) -> Result<WidgetToken> {
+    who.may_write()?;
+    let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
+    let mut tx = db::begin_write(&ctx.pool).await?;
+    let revoked = sqlx::query(
+        "UPDATE widget_tokens SET revoked_at = $4 WHERE merchant_id = $1 AND mode = $2 AND id = $3 \
+         AND revoked_at IS NULL",
+    )
+    .bind(merchant.as_str())
+    .bind(mode.as_str())
+    .bind(id)
+    .bind(db::now())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if revoked == 1 {
+        let entry = audit::Entry {
+            merchant: Some(&merchant),
+            action: "widget_token.revoked",
+            subject_type: "widget_token",
+            subject_id: id,
+            before: None,
+            after: None,
+        };
+        audit::record(&mut tx, who, &ctx.origin, entry).await?;
+    }
+    tx.commit().await?;
+    by_id(ctx, &merchant, mode, id).await
+}
+
+/// The row of a genuine token that is neither expired nor revoked, signed with a key not
+/// retired; `NotFound` for anything else.
+pub async fn open(ctx: &Ctx, token: &str) -> Result<Opened> {
+    let (claims, payload, sig) = TokenSigner::parse(token)?;
+    let now = db::now();
+    if claims.e <= now {
+        return Err(Error::NotFound);
+    }
+    #[derive(sqlx::FromRow)]
+    struct Live {
+        merchant_id: String,
+        customer_id: String,
+        invoice_id: Option<String>,
+        origins: String,
+        sealed: String,
+        expires_at: i64,
+        revoked_at: Option<i64>,
+    }
+    let row: Option<Live> = sqlx::query_as(
+        "SELECT t.merchant_id, t.customer_id, t.invoice_id, t.origins, k.sealed, t.expires_at, t.revoked_at \
+         FROM widget_tokens t JOIN widget_keys k ON k.id = t.key_id \
+         WHERE t.id = $1 AND t.key_id = $2 AND k.retired_at IS NULL",
+    )
+    .bind(&claims.t)
+    .bind(&claims.k)
+    .fetch_optional(&ctx.pool)
+    .await?;
+    let row = row.ok_or(Error::NotFound)?;
+    let key = ctx.tokens.key(&claims.k, &row.sealed)?;
+    TokenSigner::mac(&key, payload).verify_slice(&sig).map_err(|_| Error::NotFound)?;
+    if row.revoked_at.is_some() || row.expires_at <= now || row.expires_at != claims.e {
+        return Err(Error::NotFound);
+    }
+    Ok(Opened {
+        id: claims.t,
+        merchant: MerchantId::from_raw(row.merchant_id),
+        customer: CustomerId::from_raw(row.customer_id),
+        invoice: row.invoice_id.map(InvoiceId::from_raw),
+        origins: serde_json::from_str(&row.origins).map_err(Error::internal)?,
+        expires_at: row.expires_at,
+    })
+}
+
+async fn invoice_row(pool: &Pool, merchant: &MerchantId, invoice: &InvoiceId) -> Result<InvoiceRow> {
     let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices i WHERE i.merchant_id = $1 AND i.id = $2");
     sqlx::query_as::<_, InvoiceRow>(&sql)
-        .bind(&claims.m)
-        .bind(&claims.i)
+        .bind(merchant.as_str())
+        .bind(invoice.as_str())
         .fetch_optional(pool)
         .await?
         .ok_or(Error::NotFound)
 }
 
-/// The invoice a verified token names, and its merchant: what `<kassa-pay>` shows.
-pub async fn invoice(ctx: &Ctx, claims: &WidgetClaims) -> Result<(Merchant, InvoiceState)> {
-    let merchant = merchant_by_id(&ctx.pool, &MerchantId::from_raw(claims.m.clone())).await?;
-    let state = invoice_row(&ctx.pool, claims).await?.state(merchant.today()?)?;
+/// The invoice an opened token covers, and its merchant: what `<kassa-pay>` shows.
+pub async fn invoice(ctx: &Ctx, opened: &Opened) -> Result<(Merchant, InvoiceState)> {
+    let invoice = opened.invoice.as_ref().ok_or(Error::NotFound)?;
+    let merchant = merchant_by_id(&ctx.pool, &opened.merchant).await?;
+    let state = invoice_row(&ctx.pool, &opened.merchant, invoice).await?.state(merchant.today()?)?;
     Ok((merchant, state))
 }
 
 /// Opens a pay link: a debtor who sees this one invoice, with where to send them. A token
-/// that is not genuine, has expired or belongs to another merchant is `NotFound`.
+/// that is not genuine, has expired, was revoked or belongs to another merchant is `NotFound`.
 pub async fn pay_link(ctx: &Ctx, slug: &MerchantSlug, token: &str) -> Result<PayLink> {
-    let claims = ctx.tokens.verify(token)?;
-    let (merchant, invoice) = self::invoice(ctx, &claims).await?;
+    let opened = open(ctx, token).await?;
+    let (merchant, invoice) = self::invoice(ctx, &opened).await?;
     if &merchant.slug != slug {
         return Err(Error::NotFound);
     }
     let debtor = Debtor { merchant: merchant.id, customer: invoice.customer, invoice: Some(invoice.id) };
-    Ok(PayLink { debtor: Principal::Debtor(debtor), number: invoice.number, expires_at: claims.e })
+    Ok(PayLink { debtor: Principal::Debtor(debtor), number: invoice.number, expires_at: opened.expires_at })
 }
 
 /// What a genuine, unexpired pay link opens.
@@ -111,23 +576,50 @@ pub struct PayLink {
 mod tests {
     use super::*;
 
-    fn claims(expiry: i64) -> WidgetClaims {
-        WidgetClaims { m: "m1".into(), i: "i1".into(), o: vec!["http://shop.test".into()], e: expiry }
+    #[test]
+    fn origins_are_web_origins_only() {
+        assert_eq!(origin("https://Shop.Example/").unwrap(), "https://shop.example");
+        assert_eq!(origin("https://shop.example:8443").unwrap(), "https://shop.example:8443");
+        assert_eq!(origin("https://shop.example:443").unwrap(), "https://shop.example");
+        assert_eq!(origin("http://localhost:3001").unwrap(), "http://localhost:3001");
+        assert_eq!(origin("http://127.0.0.1:9").unwrap(), "http://127.0.0.1:9");
+        for bad in [
+            "http://shop.example",
+            "https://shop.example/pay",
+            "https://shop.example?x=1",
+            "https://user@shop.example",
+            "shop.example",
+            "*",
+            "",
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+        ] {
+            assert!(matches!(origin(bad), Err(Problem::WidgetOriginInvalid { .. })), "{bad:?} is not an origin");
+        }
+        let twice = vec!["https://a.example".to_string(), "https://A.example/".to_string()];
+        assert_eq!(origins(&twice).unwrap(), vec!["https://a.example".to_string()]);
+        assert!(matches!(origins(&[]), Err(Problem::WidgetOriginsCount { .. })));
+        let many: Vec<String> = (0..11).map(|n| format!("https://s{n}.example")).collect();
+        assert!(matches!(origins(&many), Err(Problem::WidgetOriginsCount { .. })));
     }
 
     #[test]
-    fn tokens_verify_only_when_genuine_and_fresh() {
-        let signer = TokenSigner::new(b"0123456789abcdef0123456789abcdef");
-        let fresh = claims(db::now() + 60);
-        let token = signer.sign(&fresh);
-        assert_eq!(signer.verify(&token).unwrap(), fresh);
-        let other = TokenSigner::new(b"another key another key another k");
-        assert!(matches!(other.verify(&token), Err(Error::NotFound)));
-        let expired = signer.sign(&claims(db::now() - 1));
-        assert!(matches!(signer.verify(&expired), Err(Error::NotFound)));
-        let (payload, sig) = token.split_once('.').unwrap();
-        let tampered = format!("{}x.{sig}", payload);
-        assert!(matches!(signer.verify(&tampered), Err(Error::NotFound)));
-        assert!(matches!(signer.verify("garbage"), Err(Error::NotFound)));
+    fn a_signature_covers_the_whole_payload() {
+        let key = [7u8; 32];
+        let claims = Claims { t: "wt_1".into(), k: "wk_1".into(), e: 2_000_000_000 };
+        let token = TokenSigner::sign(&key, &claims);
+        let (parsed, payload, sig) = TokenSigner::parse(&token).unwrap();
+        assert_eq!(parsed, claims);
+        assert!(TokenSigner::mac(&key, payload).verify_slice(&sig).is_ok());
+        assert!(TokenSigner::mac(&[8u8; 32], payload).verify_slice(&sig).is_ok().eq(&false));
+        let longer = Claims { e: 2_000_000_001, ..claims };
+        let forged = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&longer).unwrap()),
+            token.split_once('.').unwrap().1
+        );
+        let (_, payload, sig) = TokenSigner::parse(&forged).unwrap();
+        assert!(TokenSigner::mac(&key, payload).verify_slice(&sig).is_err());
+        assert!(TokenSigner::parse("garbage").is_err());
     }
 }

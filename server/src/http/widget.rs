@@ -56,16 +56,26 @@ pub struct WidgetInvoice {
 }
 
 async fn invoice(State(ctx): State<Ctx>, Query(query): Query<TokenQuery>, headers: HeaderMap) -> Response {
-    let Ok(claims) = ctx.tokens.verify(&query.token) else {
-        return json_error(StatusCode::NOT_FOUND, "This payment button has expired or is not valid. Reload the page.");
-    };
-    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    if let Some(origin) = origin {
-        if !claims.o.iter().any(|allowed| allowed == origin) {
-            return json_error(StatusCode::FORBIDDEN, "This payment button is not allowed on this website.");
+    let opened = match widget::open(&ctx, &query.token).await {
+        Ok(opened) => opened,
+        Err(Error::NotFound) => {
+            return json_error(
+                StatusCode::NOT_FOUND,
+                "This payment button has expired or is not valid. Reload the page.",
+            )
         }
+        Err(e) => {
+            tracing::error!(error = ?e, "widget token");
+            return json_error(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong. Try again in a moment.");
+        }
+    };
+    // Only the sites the token names may read it, and a request that names no site is none
+    // of them (a browser names it on every cross-site read).
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    if !opened.allows(origin) {
+        return json_error(StatusCode::FORBIDDEN, "This payment button is not allowed on this website.");
     }
-    match widget::invoice(&ctx, &claims).await {
+    match widget::invoice(&ctx, &opened).await {
         Ok((merchant, invoice)) => {
             let body = WidgetInvoice {
                 merchant: merchant.name,

@@ -22,6 +22,7 @@ pub mod promises;
 pub mod reference;
 pub mod settings;
 pub mod webhooks;
+pub mod widgets;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::middleware::{from_fn, from_fn_with_state, Next};
@@ -73,6 +74,8 @@ use error::{ApiError, ApiResult, REQUEST_ID};
             threads, your answers and internal notes, and their resolution (a credit note, or the amount owed again)."),
         (name = "plans", description = "Debtors' payment plans, proposed in the portal: their schedules and what was \
             paid; approve or reject a proposal outside your policy."),
+        (name = "widgets", description = "Tokens for the `<kassa-pay>` element on your own site and its pay link: \
+            the invoice shown, the sites allowed to show it, how long it lives; revocable at once."),
         (name = "settings", description = "The merchant's own settings: its time zone, where debtors send bank \
             transfers, and its rules for promises and payment plans.")
     )
@@ -160,6 +163,9 @@ fn operations() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(plans::approve))
         .routes(routes!(plans::reject))
         .routes(routes!(plans::plan_policy, plans::set_plan_policy))
+        .routes(routes!(widgets::list, widgets::create))
+        .routes(routes!(widgets::get))
+        .routes(routes!(widgets::revoke))
 }
 
 /// `limit` requests per minute per API key (`--api-rate-limit`).

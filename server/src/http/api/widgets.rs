@@ -1,0 +1,140 @@
+//! `/api/v1/widget-tokens`: tokens for the `<kassa-pay>` element on the merchant's own site
+//! (and its pay link): issue one for an invoice and the sites allowed to show it, list them,
+//! revoke one. The same `kassa-core` service as the admin.
+
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use http::StatusCode;
+use kassa_core::services::records::rfc3339;
+use kassa_core::services::widget::{self, IssueToken, WidgetToken};
+use kassa_domain::InvoiceNumber;
+use serde::{Deserialize, Serialize};
+
+use super::error::{ApiError, ApiResult};
+use super::{Body, ErrorJson, IdempotencyKey, Key, ListJson, Path, Query};
+
+/// A widget token: what `<kassa-pay token="...">` shows and the pay link it opens.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WidgetTokenJson {
+    pub id: String,
+    /// Always `widget_token`.
+    pub object: String,
+    /// The element's `token` attribute; `null` once the key that signed it was retired.
+    pub token: Option<String>,
+    /// The invoice it shows, by your number.
+    pub invoice_number: Option<String>,
+    /// Your number for the invoice's customer.
+    pub customer_number: String,
+    /// The web origins allowed to show it (`https://shop.example`).
+    pub origins: Vec<String>,
+    /// Kassa's pay page for the invoice, for a link or a button (opens while the token lives).
+    pub pay_url: Option<String>,
+    /// RFC 3339.
+    pub expires_at: String,
+    /// RFC 3339: when it was revoked; it shows and opens nothing since.
+    pub revoked_at: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+fn json(key: &Key, t: WidgetToken, slug: &str) -> WidgetTokenJson {
+    WidgetTokenJson {
+        pay_url: t.token.as_ref().map(|token| format!("{}/p/{slug}/pay/{token}", key.ctx.public_url)),
+        id: t.id,
+        object: "widget_token".into(),
+        token: t.token,
+        invoice_number: t.invoice_number,
+        customer_number: t.customer_number,
+        origins: t.origins,
+        expires_at: rfc3339(t.expires_at),
+        revoked_at: t.revoked_at.map(rfc3339),
+        created_at: rfc3339(t.created_at),
+    }
+}
+
+/// The key's merchant's slug (the pay link's path).
+async fn slug(key: &Key) -> ApiResult<String> {
+    let merchant = kassa_core::services::records::scoped_merchant(&key.ctx.pool, &key.who, None).await?;
+    Ok(merchant.slug.to_string())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWidgetToken {
+    /// Your number of the invoice to show.
+    pub invoice_number: String,
+    /// 1-10 web origins allowed to show it: `https://host[:port]`, no path (`http://` only for
+    /// localhost). A page elsewhere gets nothing.
+    pub origins: Vec<String>,
+    /// 1-90 days it stays valid; 30 by default.
+    #[schema(minimum = 1, maximum = 90)]
+    pub expires_in_days: Option<u32>,
+}
+
+/// Issue a widget token for an invoice (a key with the `write` scope).
+#[utoipa::path(post, path = "/widget-tokens", tag = "widgets", request_body = CreateWidgetToken,
+    params(IdempotencyKey),
+    responses(
+        (status = 201, description = "Issued", body = WidgetTokenJson),
+        (status = 404, description = "No such invoice in the key's mode", body = ErrorJson),
+        (status = 422, description = "An origin or the lifetime to fix", body = ErrorJson),
+    ))]
+pub async fn create(key: Key, Body(body): Body<CreateWidgetToken>) -> ApiResult<Response> {
+    let invoice = InvoiceNumber::parse(&body.invoice_number)
+        .map_err(|_| ApiError::bad_request("invalid_body", "`invoice_number` is not an invoice number."))?;
+    let cmd = IssueToken { invoice, origins: body.origins, days: body.expires_in_days };
+    let issued = widget::issue(&key.ctx, &key.who, cmd).await?;
+    let slug = slug(&key).await?;
+    Ok((StatusCode::CREATED, Json(json(&key, issued, &slug))).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Only this invoice's (your number).
+    pub invoice_number: Option<String>,
+    /// 1-200, 50 by default: the newest first.
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the page before.
+    pub after: Option<String>,
+}
+
+/// The key's mode's widget tokens, newest first (revoked and expired ones too).
+#[utoipa::path(get, path = "/widget-tokens", tag = "widgets", params(ListParams),
+    responses((status = 200, body = ListJson<WidgetTokenJson>), (status = 400, body = ErrorJson)))]
+pub async fn list(key: Key, Query(p): Query<ListParams>) -> ApiResult<Json<ListJson<WidgetTokenJson>>> {
+    let invoice = match p.invoice_number.as_deref() {
+        None => None,
+        Some(n) => Some(
+            InvoiceNumber::parse(n)
+                .map_err(|_| ApiError::bad_request("invalid_query", "`invoice_number` is not an invoice number."))?,
+        ),
+    };
+    let paging = super::PageParams { limit: p.limit, after: p.after };
+    let (limit, after) = (paging.limit()?, paging.cursor()?);
+    let found = widget::page(&key.ctx, &key.who, invoice.as_ref(), limit, after.as_ref()).await?;
+    let slug = slug(&key).await?;
+    Ok(Json(ListJson::of(found, |t| json(&key, t, &slug))))
+}
+
+/// One widget token.
+#[utoipa::path(get, path = "/widget-tokens/{id}", tag = "widgets",
+    params(("id" = String, Path, description = "The token's id (`wt_...`)")),
+    responses((status = 200, body = WidgetTokenJson), (status = 404, body = ErrorJson)))]
+pub async fn get(key: Key, Path(id): Path<String>) -> ApiResult<Json<WidgetTokenJson>> {
+    let token = widget::get(&key.ctx, &key.who, &id).await?;
+    let slug = slug(&key).await?;
+    Ok(Json(json(&key, token, &slug)))
+}
+
+/// Revoke a widget token (a key with the `write` scope): at once, the element shows that it
+/// is no longer valid and the pay link opens nothing. Revoking it again answers the same.
+#[utoipa::path(post, path = "/widget-tokens/{id}/revocation", tag = "widgets",
+    params(("id" = String, Path, description = "The token's id (`wt_...`)"), IdempotencyKey),
+    responses((status = 200, description = "Revoked", body = WidgetTokenJson), (status = 404, body = ErrorJson)))]
+pub async fn revoke(key: Key, Path(id): Path<String>) -> ApiResult<Json<WidgetTokenJson>> {
+    let token = widget::revoke(&key.ctx, &key.who, &id).await?;
+    let slug = slug(&key).await?;
+    Ok(Json(json(&key, token, &slug)))
+}
