@@ -35,11 +35,15 @@ struct SignedIn {
     /// Unix seconds; 0 in sessions kept before it was noted.
     #[serde(default)]
     seen: i64,
+    /// The id of the pay link (widget token) it came through, if it did: the sign-in lasts
+    /// only while that link does (revoked, it ends at the next request).
+    #[serde(default)]
+    link: Option<String>,
 }
 
 /// Who is signed in under `key`, while their sign-in lasts. A sign-in kept in an older shape
 /// than this Kassa's reads as none (sign in again), never as an error.
-async fn signed_in(session: &Session, key: &str) -> Option<Principal> {
+async fn signed_in(session: &Session, key: &str) -> Option<SignedIn> {
     let kept = session.get::<SignedIn>(key).await.ok().flatten()?;
     let now = kassa_core::db::now();
     if kept.until > now {
@@ -47,9 +51,9 @@ async fn signed_in(session: &Session, key: &str) -> Option<Principal> {
             // Changed, so saved: the store's two idle hours start again from now.
             let noted = SignedIn { seen: now, ..kept };
             let _ = session.insert(key, &noted).await;
-            return Some(noted.who);
+            return Some(noted);
         }
-        return Some(kept.who);
+        return Some(kept);
     }
     let _ = session.remove::<SignedIn>(key).await;
     None
@@ -96,7 +100,7 @@ pub async fn debtor(slug: &str) -> Result<(Ctx, Principal), AppError> {
 pub async fn debtor_and_merchant(slug: &str) -> Result<(Ctx, Principal, Merchant), AppError> {
     let ctx = ctx("portal")?;
     let slug = MerchantSlug::parse(slug).map_err(|_| AppError::NotFound)?;
-    let signed_in = signed_in(&session().await?, DEBTOR_KEY).await;
+    let signed_in = signed_in_debtor(&ctx, &session().await?).await;
     let (who, merchant) = kassa_core::services::portal::debtor_at(&ctx, signed_in.as_ref(), &slug).await?;
     Ok((ctx, who, merchant))
 }
@@ -104,7 +108,7 @@ pub async fn debtor_and_merchant(slug: &str) -> Result<(Ctx, Principal, Merchant
 /// The staff member signed in, with their role as it is now (read per request), or 401.
 pub async fn staff() -> Result<(Ctx, Principal), AppError> {
     let ctx = ctx("admin")?;
-    match signed_in(&session().await?, STAFF_KEY).await {
+    match signed_in_staff(&session().await?).await {
         Some(who @ Principal::Staff(_)) => {
             let who = kassa_core::services::staff::current(&ctx, &who).await?;
             Ok((ctx, who))
@@ -119,9 +123,18 @@ pub async fn sign_in(session: &Session, who: &Principal) -> Result<(), AppError>
     sign_in_until(session, who, None).await
 }
 
-/// [`sign_in`], ending at `ends` (unix seconds) if that is sooner: a pay link's session ends
-/// when its link does.
+/// A sign-in through a pay link: [`sign_in`] ending when link `link` (a widget token's id)
+/// does, at `ends` (unix seconds) or when it is revoked.
+pub async fn sign_in_through(session: &Session, who: &Principal, ends: i64, link: &str) -> Result<(), AppError> {
+    keep(session, who, Some(ends), Some(link.to_string())).await
+}
+
+/// [`sign_in`], ending at `ends` (unix seconds) if that is sooner.
 pub async fn sign_in_until(session: &Session, who: &Principal, ends: Option<i64>) -> Result<(), AppError> {
+    keep(session, who, ends, None).await
+}
+
+async fn keep(session: &Session, who: &Principal, ends: Option<i64>, link: Option<String>) -> Result<(), AppError> {
     let key = match who {
         Principal::Debtor(_) => DEBTOR_KEY,
         Principal::Staff(_) => STAFF_KEY,
@@ -131,18 +144,26 @@ pub async fn sign_in_until(session: &Session, who: &Principal, ends: Option<i64>
     let longest = seen + SIGN_IN_LIFETIME_SECS;
     let until = ends.map_or(longest, |e| e.min(longest));
     session.cycle_id().await.map_err(|_| AppError::Internal)?;
-    session.insert(key, SignedIn { who: who.clone(), until, seen }).await.map_err(|_| AppError::Internal)
+    session.insert(key, SignedIn { who: who.clone(), until, seen, link }).await.map_err(|_| AppError::Internal)
 }
 
 /// The staff member signed in with this session, if any (as they signed in: ask
 /// `kassa_core::services::staff::current` whether they still may).
 pub async fn signed_in_staff(session: &Session) -> Option<Principal> {
-    signed_in(session, STAFF_KEY).await
+    signed_in(session, STAFF_KEY).await.map(|s| s.who)
 }
 
-/// The debtor in this session, if any (whatever the merchant).
-pub async fn signed_in_debtor(session: &Session) -> Option<Principal> {
-    signed_in(session, DEBTOR_KEY).await
+/// The debtor in this session, if any (whatever the merchant). One who came through a pay
+/// link is signed out once that link is revoked or its key retired.
+pub async fn signed_in_debtor(ctx: &Ctx, session: &Session) -> Option<Principal> {
+    let kept = signed_in(session, DEBTOR_KEY).await?;
+    if let Some(link) = &kept.link {
+        if !kassa_core::services::widget::still_open(ctx, link).await.unwrap_or(false) {
+            let _ = session.remove::<SignedIn>(DEBTOR_KEY).await;
+            return None;
+        }
+    }
+    Some(kept.who)
 }
 
 /// Where the session keeps the signed-in debtor's language (their customer record's).

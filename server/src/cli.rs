@@ -161,6 +161,24 @@ pub struct RevokeKeyArgs {
 }
 
 #[derive(clap::Subcommand)]
+pub enum WidgetKeyCommand {
+    /// The keys that sign widget tokens and pay links: which is newest, which are retired.
+    List(ConfigArgs),
+    /// Make a new signing key: tokens issued from now on use it; every token already out keeps
+    /// working.
+    Rotate(ConfigArgs),
+    /// Retire every key but the newest: the tokens they signed stop working at once (a key
+    /// that may have leaked). Rotate first.
+    RetireOlder(ConfigArgs),
+}
+
+#[derive(clap::Args)]
+pub struct ConfigArgs {
+    #[command(flatten)]
+    pub config: Config,
+}
+
+#[derive(clap::Subcommand)]
 pub enum ImportCommand {
     /// Import invoices, credit notes and the customers they name from CSV files, UBL 2.1 /
     /// Peppol BIS 3 XML documents, zip archives of those, or folders of them (docs/imports.md).
@@ -339,6 +357,45 @@ async fn member_by_email(
         .into_iter()
         .find(|m| m.email == email)
         .ok_or_else(|| anyhow::anyhow!("{} has no staff member {email}", merchant.name))
+}
+
+pub async fn widget_key(command: WidgetKeyCommand) -> anyhow::Result<String> {
+    let (WidgetKeyCommand::List(args) | WidgetKeyCommand::Rotate(args) | WidgetKeyCommand::RetireOlder(args)) =
+        &command;
+    let ctx = crate::context(&args.config).await?;
+    match command {
+        WidgetKeyCommand::List(_) => {
+            let keys = ctx.tokens.keys(&ctx.pool).await.map_err(words)?;
+            if keys.is_empty() {
+                return Ok("No widget key yet: the first token issued makes one.".into());
+            }
+            let when = kassa_core::services::records::rfc3339;
+            Ok(keys
+                .iter()
+                .enumerate()
+                .map(|(n, k)| {
+                    let state = match (k.retired_at, n) {
+                        (Some(t), _) => format!("retired {}", when(t)),
+                        (None, 0) => "newest: signs new tokens".into(),
+                        (None, _) => "verifies the tokens it signed".into(),
+                    };
+                    format!("{}  created {}  {}  {} tokens", k.id, when(k.created_at), state, k.tokens)
+                })
+                .collect::<Vec<_>>()
+                .join("\n"))
+        }
+        WidgetKeyCommand::Rotate(_) => {
+            let (id, _) = ctx.tokens.rotate(&ctx.pool).await.map_err(words)?;
+            Ok(format!(
+                "Made widget key {id}: new tokens are signed with it; tokens already out keep working until \
+                 `kassa widget-keys retire-older`."
+            ))
+        }
+        WidgetKeyCommand::RetireOlder(_) => {
+            let retired = ctx.tokens.retire_before(&ctx.pool).await.map_err(words)?;
+            Ok(format!("Retired {retired} older widget key(s): the tokens they signed no longer work."))
+        }
+    }
 }
 
 pub async fn api_key(command: ApiKeyCommand) -> anyhow::Result<String> {

@@ -34,6 +34,9 @@ enum Command {
     /// A merchant's API keys.
     #[command(subcommand, name = "api-key")]
     ApiKey(cli::ApiKeyCommand),
+    /// The keys that sign widget tokens and pay links.
+    #[command(subcommand, name = "widget-keys")]
+    WidgetKeys(cli::WidgetKeyCommand),
     /// Import a file.
     #[command(subcommand)]
     Import(cli::ImportCommand),
@@ -98,6 +101,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::ApiKey(command) => {
             println!("{}", cli::api_key(command).await?);
+            Ok(())
+        }
+        Command::WidgetKeys(command) => {
+            println!("{}", cli::widget_key(command).await?);
             Ok(())
         }
         Command::Import(command) => {

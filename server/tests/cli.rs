@@ -187,3 +187,22 @@ fn staff_and_their_roles_from_the_command_line() {
     let list = run(&url, &["api-key", "list", "--merchant", "acme"]).unwrap();
     assert!(list.contains("test  read,write  \"ERP\"") && list.contains("test  read,settings  \"Ops\""), "{list}");
 }
+
+#[test]
+fn widget_keys_rotate_and_retire_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/kassa.db", dir.path().display());
+    let none = run(&url, &["widget-keys", "list"]).unwrap();
+    assert!(none.contains("No widget key yet"), "{none}");
+    let first = run(&url, &["widget-keys", "rotate"]).unwrap();
+    assert!(first.starts_with("Made widget key wk_"), "{first}");
+    run(&url, &["widget-keys", "rotate"]).unwrap();
+    let list = run(&url, &["widget-keys", "list"]).unwrap();
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines.len(), 2, "{list}");
+    assert!(lines[0].contains("newest: signs new tokens") && lines[1].contains("verifies"), "{list}");
+    let retired = run(&url, &["widget-keys", "retire-older"]).unwrap();
+    assert!(retired.starts_with("Retired 1 older widget key(s)"), "{retired}");
+    let list = run(&url, &["widget-keys", "list"]).unwrap();
+    assert!(list.lines().nth(1).unwrap().contains("retired "), "{list}");
+}

@@ -174,6 +174,33 @@ async fn the_api_issues_lists_and_revokes_tokens() {
 }
 
 #[tokio::test]
+async fn a_pay_link_session_ends_when_its_link_is_revoked() {
+    use http::Method;
+    let app = TestApp::spawn().await;
+    let key = app.demo.api_key.clone();
+    let body = serde_json::json!({ "invoice_number": "NL-2026-0107", "origins": ["https://shop.example"] });
+    let (status, issued) = app.api(&key, Method::POST, "/widget-tokens", Some(body)).await;
+    assert_eq!(status, 201, "{issued}");
+    let (id, token) = (issued["id"].as_str().unwrap(), issued["token"].as_str().unwrap());
+    let c = client();
+    let res = c.post(format!("{}/p/demo/pay/{token}", app.url)).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let invoice = [("merchant", "demo"), ("number", "NL-2026-0107")];
+    assert_eq!(app.server_fn(&c, "load_invoice", &invoice).await.status(), 200);
+    let path = format!("/widget-tokens/{id}/revocation");
+    assert_eq!(app.api(&key, Method::POST, &path, Some(serde_json::json!({}))).await.0, 200);
+    // The next request of that session finds it signed out: the page, the data, the documents.
+    assert_eq!(app.server_fn(&c, "load_invoice", &invoice).await.status(), 401);
+    let page = c.get(format!("{}/p/demo/invoices/NL-2026-0107", app.url)).send().await.unwrap();
+    assert!(!page.text().await.unwrap().contains("55,95"), "the revoked link's invoice is not shown");
+    let pdf = c.get(format!("{}/p/demo/invoices/NL-2026-0107/pdf", app.url)).send().await.unwrap();
+    assert_ne!(pdf.status(), 200);
+    // A session from a magic link is not a link's: it goes on.
+    let debtor = app.debtor("Bakkerij De Molen B.V.").await;
+    assert_eq!(app.server_fn(&debtor, "load_invoice", &invoice).await.status(), 200);
+}
+
+#[tokio::test]
 async fn what_a_token_asks_for_is_checked() {
     use http::Method;
     use kassa_core::principal::{Mode, Scopes};

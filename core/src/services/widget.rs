@@ -43,6 +43,16 @@ pub struct TokenSigner {
     opened: Arc<RwLock<HashMap<String, Arc<[u8]>>>>,
 }
 
+/// A signing key as `kassa widget-keys list` shows it (never its secret).
+#[derive(Debug, Clone)]
+pub struct KeyInfo {
+    pub id: String,
+    pub created_at: i64,
+    pub retired_at: Option<i64>,
+    /// How many tokens it signed.
+    pub tokens: i64,
+}
+
 /// What a token says of itself; the rest is its row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Claims {
@@ -129,6 +139,20 @@ impl TokenSigner {
             .await?
             .rows_affected();
         Ok(retired)
+    }
+
+    /// Every key, newest first, with how many tokens each signed.
+    pub async fn keys(&self, pool: &Pool) -> Result<Vec<KeyInfo>> {
+        let rows: Vec<(String, i64, Option<i64>, i64)> = sqlx::query_as(
+            "SELECT k.id, k.created_at, k.retired_at, (SELECT COUNT(*) FROM widget_tokens t WHERE t.key_id = k.id) \
+             FROM widget_keys k ORDER BY k.seq DESC",
+        )
+        .fetch_all(pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, created_at, retired_at, tokens)| KeyInfo { id, created_at, retired_at, tokens })
+            .collect())
     }
 
     fn mac(key: &[u8], payload: &str) -> Hmac<Sha256> {
@@ -559,12 +583,33 @@ pub async fn pay_link(ctx: &Ctx, slug: &MerchantSlug, token: &str) -> Result<Pay
         return Err(Error::NotFound);
     }
     let debtor = Debtor { merchant: merchant.id, customer: invoice.customer, invoice: Some(invoice.id) };
-    Ok(PayLink { debtor: Principal::Debtor(debtor), number: invoice.number, expires_at: opened.expires_at })
+    Ok(PayLink {
+        id: opened.id,
+        debtor: Principal::Debtor(debtor),
+        number: invoice.number,
+        expires_at: opened.expires_at,
+    })
+}
+
+/// Whether the pay link (token) `id` still opens: not revoked, not expired, its key not
+/// retired. A session started through it lasts only while it does.
+pub async fn still_open(ctx: &Ctx, id: &str) -> Result<bool> {
+    let open: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM widget_tokens t JOIN widget_keys k ON k.id = t.key_id \
+         WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND k.retired_at IS NULL",
+    )
+    .bind(id)
+    .bind(db::now())
+    .fetch_one(&ctx.pool)
+    .await?;
+    Ok(open > 0)
 }
 
 /// What a genuine, unexpired pay link opens.
 #[derive(Debug, Clone)]
 pub struct PayLink {
+    /// The token's id: a session started through the link ends when the link does.
+    pub id: String,
     /// A debtor scoped to the one invoice.
     pub debtor: Principal,
     pub number: InvoiceNumber,

@@ -26,7 +26,7 @@ pub(crate) async fn debtor(
     here: &str,
 ) -> Result<(Principal, Merchant), Response> {
     let slug = MerchantSlug::parse(slug).map_err(|_| pages::not_found(lang))?;
-    let signed_in = kassa_app::backend::signed_in_debtor(session).await;
+    let signed_in = kassa_app::backend::signed_in_debtor(ctx, session).await;
     match portal::debtor_at(ctx, signed_in.as_ref(), &slug).await {
         Ok(found) => Ok(found),
         Err(Error::Unauthenticated) => {

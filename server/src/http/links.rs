@@ -39,9 +39,19 @@ fn slug(text: &str) -> Option<MerchantSlug> {
 
 /// Signs `who` in, until `ends` (unix seconds) at the latest, and keeps their customer's
 /// language as the session's.
-async fn sign_in(ctx: &Ctx, lang: Lang, session: &Session, who: &Principal, ends: Option<i64>) -> Result<(), Response> {
+/// (With `link`, the pay link's token id and expiry: the sign-in lasts while the link does.)
+async fn sign_in(
+    ctx: &Ctx,
+    lang: Lang,
+    session: &Session,
+    who: &Principal,
+    link: Option<(&str, i64)>,
+) -> Result<(), Response> {
     let failed = |_| page_error(lang, Error::internal("session store"));
-    kassa_app::backend::sign_in_until(session, who, ends).await.map_err(failed)?;
+    match link {
+        Some((id, ends)) => kassa_app::backend::sign_in_through(session, who, ends, id).await.map_err(failed)?,
+        None => kassa_app::backend::sign_in_until(session, who, None).await.map_err(failed)?,
+    }
     let language = kassa_core::services::portal::language(ctx, who).await.map_err(|e| page_error(lang, e))?;
     kassa_app::backend::keep_language(session, &language).await.map_err(failed)
 }
@@ -218,7 +228,7 @@ pub async fn pay_link_page(
 ) -> PageResult {
     let (merchant, link) = verify_pay_link(&ctx, link_language(chosen, None, lang), &slug_text, &token).await?;
     let number = &link.number;
-    if covers(kassa_app::backend::signed_in_debtor(&session).await.as_ref(), &link.debtor) {
+    if covers(kassa_app::backend::signed_in_debtor(&ctx, &session).await.as_ref(), &link.debtor) {
         return Ok(to_invoice(&merchant.slug, number));
     }
     let customer_language = kassa_core::services::portal::language(&ctx, &link.debtor).await.ok();
@@ -245,8 +255,8 @@ pub async fn pay_link(
     Path((slug_text, token)): Path<(String, String)>,
 ) -> PageResult {
     let (merchant, link) = verify_pay_link(&ctx, link_language(chosen, None, lang), &slug_text, &token).await?;
-    if !covers(kassa_app::backend::signed_in_debtor(&session).await.as_ref(), &link.debtor) {
-        sign_in(&ctx, lang, &session, &link.debtor, Some(link.expires_at)).await?;
+    if !covers(kassa_app::backend::signed_in_debtor(&ctx, &session).await.as_ref(), &link.debtor) {
+        sign_in(&ctx, lang, &session, &link.debtor, Some((&link.id, link.expires_at))).await?;
     }
     Ok(to_invoice(&merchant.slug, &link.number))
 }
