@@ -187,6 +187,7 @@ pub(crate) fn AdminHeader(merchant_name: String, staff_email: String) -> impl In
                 <a href="/admin/promises" aria-current=move || current("/admin/promises")>{w.nav_promises()}</a>
                 <a href="/admin/disputes" aria-current=move || current("/admin/disputes")>{w.nav_disputes()}</a>
                 <a href="/admin/plans" aria-current=move || current("/admin/plans")>{w.nav_plans()}</a>
+                <a href="/admin/widgets" aria-current=move || current("/admin/widgets")>{w.nav_widgets()}</a>
                 <a href="/admin/webhooks" aria-current=move || current("/admin/webhooks")>{w.nav_webhooks()}</a>
                 <a href="/admin/jobs" aria-current=move || current("/admin/jobs")>{w.nav_jobs()}</a>
                 <a href="/admin/mail" aria-current=move || current("/admin/mail")>{w.nav_mail()}</a>

@@ -55,6 +55,8 @@ pub mod statement;
 #[cfg(feature = "ssr")]
 pub mod webhooks;
 #[cfg(feature = "ssr")]
+pub mod widgets_admin;
+#[cfg(feature = "ssr")]
 pub mod words;
 
 #[cfg(feature = "ssr")]

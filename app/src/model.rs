@@ -760,3 +760,35 @@ pub struct CustomerDetail {
     pub promises: Vec<String>,
     pub disputes: Vec<Linked>,
 }
+
+/// The admin's pay buttons page: the merchant's widget tokens, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetsOverview {
+    pub merchant_name: String,
+    pub staff_email: String,
+    /// Whether this staff member may issue and revoke (collectors and up).
+    pub may_write: bool,
+    pub max_days: u32,
+    pub default_days: u32,
+    pub tokens: Vec<AdminWidgetRow>,
+}
+
+/// A widget token on the admin's pay buttons page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminWidgetRow {
+    pub id: String,
+    pub invoice: String,
+    pub customer: String,
+    /// The sites allowed to show it, space-separated.
+    pub origins: String,
+    /// When it expires, as the merchant's clock shows it.
+    pub expires: String,
+    /// `active`, `revoked` or `expired`.
+    pub state: String,
+    /// The markup for a web page (script and element), while active.
+    pub snippet: Option<String>,
+    /// The pay link, while active.
+    pub pay_link: Option<String>,
+    /// Issued by this staff member just now (the page says so and marks it).
+    pub just_issued: bool,
+}

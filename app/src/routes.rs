@@ -7,7 +7,7 @@ use leptos_router::{path, SsrMode};
 
 use crate::{
     accessibility, admin, components, customers_admin, disputes_admin, jobs, mailbox, payments_admin, plans,
-    plans_admin, portal, promises_admin, settings, statement, webhooks,
+    plans_admin, portal, promises_admin, settings, statement, webhooks, widgets_admin,
 };
 
 /// Where the stylesheet is (`/pkg/kassa-<hash>.css`), as the server found it in the site's
@@ -65,6 +65,7 @@ pub fn App() -> AnyView {
                 <Route path=path!("/admin/mail") view=mailbox::MailPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/payments") view=payments_admin::PaymentsPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/promises") view=promises_admin::PromisesPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/widgets") view=widgets_admin::WidgetsPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/disputes") view=disputes_admin::DisputesPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/disputes/:id") view=disputes_admin::DisputePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/customers/:id") view=customers_admin::CustomerPage ssr=SsrMode::Async/>

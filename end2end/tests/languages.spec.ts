@@ -96,7 +96,7 @@ test('every admin page passes axe in Dutch and in Danish', async ({ page, contex
   await staffSignIn(page, freshDemo());
   for (const lang of ['nl', 'da']) {
     await context.addCookies([{ name: 'kassa_lang', value: lang, url: kassaUrl() }]);
-    for (const path of ['', '/webhooks', '/jobs', '/settings', '/mail', '/payments', '/promises', '/disputes', '/plans?status=active']) {
+    for (const path of ['', '/webhooks', '/jobs', '/settings', '/mail', '/payments', '/promises', '/disputes', '/plans?status=active', '/widgets']) {
       await page.goto(`${kassaUrl()}/admin${path}`);
       await expect(page.locator('html')).toHaveAttribute('lang', lang);
       await expect(page.locator('h1')).toBeVisible();

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { inEnglish, payInSandbox, shopUrl } from './helpers';
+import { accessible, freshDemo, inEnglish, kassaUrl, payInSandbox, shopUrl, staffSignIn } from './helpers';
 
 test.beforeEach(async ({ context }) => inEnglish(context));
 
@@ -43,4 +43,52 @@ test('a widget with a bad token explains itself', async ({ page }) => {
     document.querySelector('main')!.insertAdjacentHTML('beforeend', '<kassa-pay id="bad" token="not-a-token"></kassa-pay>');
   });
   await expect(page.locator('#bad').getByRole('alert')).toHaveText(/expired or is not valid/);
+});
+
+test('staff issue a pay button for the shop, its snippet works there, and revoking it stops it', async ({ page, browser }) => {
+  const demo = freshDemo();
+  await staffSignIn(page, demo);
+  await page.goto(`${kassaUrl()}/admin/widgets`);
+  await expect(page.getByRole('heading', { name: 'Pay buttons', level: 1 })).toBeVisible();
+  await accessible(page);
+  // A site that is not an origin is refused with what to write instead.
+  await page.getByLabel('Invoice number').fill('NL-2026-0107');
+  await page.getByLabel('Websites that may show it').fill('http://shop.example/pay');
+  await page.getByRole('button', { name: 'Issue pay button' }).click();
+  await expect(page.getByRole('alert')).toContainText('is not a website’s origin');
+  await page.getByLabel('Invoice number').fill('NL-2026-0107');
+  await page.getByLabel('Websites that may show it').fill(shopUrl());
+  await page.getByRole('button', { name: 'Issue pay button' }).click();
+  await expect(page.getByRole('status')).toHaveText('Pay button issued: copy its snippet below.');
+  const row = page.locator('tr.just-issued');
+  await expect(row).toContainText('NL-2026-0107');
+  await expect(row).toContainText('Active');
+  const snippet = await row.getByLabel('For your website').inputValue();
+  expect(snippet).toContain(`${kassaUrl()}/w/v1/kassa.js`);
+  const token = /token="([^"]+)"/.exec(snippet)![1];
+  await accessible(page);
+  // On a phone the table becomes cards, and nothing scrolls sideways.
+  await page.setViewportSize({ width: 375, height: 800 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+
+  // The snippet's token works on the shop's origin: the element reads the invoice there.
+  const shop = await browser.newPage();
+  await shop.goto(`${shopUrl()}/`);
+  await expect(shop.locator('kassa-pay').first()).toHaveAttribute('data-status', /.+/);
+  await shop.evaluate((t) => {
+    document.querySelector('main')!.insertAdjacentHTML('beforeend', `<kassa-pay id="issued" token="${t}"></kassa-pay>`);
+  }, token);
+  // (Open, or paid if the test before paid it: either way the invoice, not an error.)
+  await expect(shop.locator('#issued')).toHaveAttribute('data-status', /^(open|paid)$/);
+
+  // Revoked, it shows that it is no longer valid.
+  const id = await row.getAttribute('data-token');
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await expect(page.locator(`tr[data-token="${id}"]`)).toContainText('Revoked');
+  await shop.reload();
+  await shop.evaluate((t) => {
+    document.querySelector('main')!.insertAdjacentHTML('beforeend', `<kassa-pay id="issued" token="${t}"></kassa-pay>`);
+  }, token);
+  await expect(shop.locator('#issued').getByRole('alert')).toHaveText(/expired or is not valid/);
+  await shop.close();
 });

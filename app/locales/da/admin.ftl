@@ -240,3 +240,26 @@ debit-status-pending = Ved at blive oprettet af kunden
 debit-status-active = Aktiv, fra kontoen der slutter på { $last4 }
 debit-status-failed = Kunne ikke oprettes
 debit-status-stopped = Stoppet af kunden
+
+## Betalingsknapper (widget-tokens)
+nav-widgets = Betalingsknapper
+widgets-intro = Sæt en betalingsknap til en faktura på jeres eget websted: opret en til fakturaen og de websteder, der må vise den, og indsæt uddraget på siden. Tilbagekaldelse stopper den med det samme.
+widgets-none = Ingen betalingsknapper endnu.
+widgets-caption = Oprettede betalingsknapper
+widget-issued = Betalingsknap oprettet: kopiér uddraget nedenfor.
+issue-widget-title = Ny betalingsknap
+field-widget-invoice = Fakturanummer
+field-widget-origins = Websteder, der må vise den
+widget-origins-hint = Ét pr. linje, som https://butik.eksempel (med port, hvis der er en, uden sti).
+field-widget-days = Gyldig i (dage)
+widget-days-hint = Fra 1 til { $max } dage.
+issue-widget-token = Opret betalingsknap
+col-widget-sites = Websteder
+col-widget-expires = Udløber
+col-widget-snippet = Uddrag
+widget-state-active = Aktiv
+widget-state-revoked = Tilbagekaldt
+widget-state-expired = Udløbet
+widget-snippet-site = Til jeres websted
+widget-pay-link = Betalingslink
+revoke-widget-token = Tilbagekald

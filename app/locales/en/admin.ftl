@@ -281,3 +281,27 @@ debit-status-pending = Being set up by the customer
 debit-status-active = Active, from the account ending in { $last4 }
 debit-status-failed = Could not be set up
 debit-status-stopped = Stopped by the customer
+
+## Pay buttons (widget tokens)
+nav-widgets = Pay buttons
+widgets-intro = Put a pay button for an invoice on your own website: issue one for the invoice and the websites that may show it, then paste its snippet into the page. Revoking it stops it at once.
+widgets-none = No pay buttons yet.
+widgets-caption = Pay buttons issued
+widget-issued = Pay button issued: copy its snippet below.
+issue-widget-title = New pay button
+field-widget-invoice = Invoice number
+field-widget-origins = Websites that may show it
+widget-origins-hint = One per line, like https://shop.example (with the port if it has one, no path).
+field-widget-days = Valid for (days)
+# $max (Number) - the longest a button may stay valid, in days
+widget-days-hint = From 1 to { $max } days.
+issue-widget-token = Issue pay button
+col-widget-sites = Websites
+col-widget-expires = Expires
+col-widget-snippet = Snippet
+widget-state-active = Active
+widget-state-revoked = Revoked
+widget-state-expired = Expired
+widget-snippet-site = For your website
+widget-pay-link = Pay link
+revoke-widget-token = Revoke

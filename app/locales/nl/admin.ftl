@@ -240,3 +240,26 @@ debit-status-pending = Wordt door de klant ingesteld
 debit-status-active = Actief, van de rekening eindigend op { $last4 }
 debit-status-failed = Kon niet worden ingesteld
 debit-status-stopped = Gestopt door de klant
+
+## Betaalknoppen (widgettokens)
+nav-widgets = Betaalknoppen
+widgets-intro = Zet een betaalknop voor een factuur op uw eigen website: maak er een aan voor de factuur en de websites die hem mogen tonen, en plak het fragment in de pagina. Intrekken stopt hem meteen.
+widgets-none = Nog geen betaalknoppen.
+widgets-caption = Aangemaakte betaalknoppen
+widget-issued = Betaalknop aangemaakt: kopieer het fragment hieronder.
+issue-widget-title = Nieuwe betaalknop
+field-widget-invoice = Factuurnummer
+field-widget-origins = Websites die hem mogen tonen
+widget-origins-hint = Eén per regel, zoals https://winkel.voorbeeld (met poort als die er is, zonder pad).
+field-widget-days = Geldig gedurende (dagen)
+widget-days-hint = Van 1 tot { $max } dagen.
+issue-widget-token = Betaalknop aanmaken
+col-widget-sites = Websites
+col-widget-expires = Verloopt
+col-widget-snippet = Fragment
+widget-state-active = Actief
+widget-state-revoked = Ingetrokken
+widget-state-expired = Verlopen
+widget-snippet-site = Voor uw website
+widget-pay-link = Betaallink
+revoke-widget-token = Intrekken

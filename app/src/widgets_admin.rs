@@ -1,0 +1,216 @@
+//! `/admin/widgets`: pay buttons for the merchant's own site. Staff issue a widget token for an
+//! invoice and the sites allowed to show it, copy the snippet that puts `<kassa-pay>` on a page
+//! (and the pay link for anywhere else), and revoke a token at once
+//! (`kassa_core::services::widget`, as `/api/v1/widget-tokens`).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::admin::{AdminHeader, QueueTable};
+use crate::error::AppError;
+use crate::i18n::t;
+use crate::model::{AdminWidgetRow, WidgetsOverview};
+
+/// Where a token just issued is named for the page that follows.
+const ISSUED_KEY: &str = "kassa.widget_issued";
+
+#[server(endpoint = "load_widgets")]
+pub async fn load_widgets() -> Result<WidgetsOverview, AppError> {
+    use crate::backend as edge;
+    use kassa_core::services::{records, widget};
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::staff().await?;
+            let staff = who.staff()?;
+            let merchant = records::merchant_by_id(&ctx.pool, &staff.merchant).await?;
+            let issued = edge::take_once::<String>(ISSUED_KEY).await;
+            let now = kassa_core::db::now();
+            let script = format!("{}/w/v1/kassa.js", ctx.public_url);
+            let tokens = widget::page(&ctx, &who, None, 100, None)
+                .await?
+                .items
+                .into_iter()
+                .map(|t| {
+                    let state = match (t.revoked_at, t.token.as_ref()) {
+                        (Some(_), _) => "revoked",
+                        (None, Some(_)) if t.expires_at > now => "active",
+                        _ => "expired",
+                    };
+                    let live = (state == "active").then_some(t.token.as_ref()).flatten();
+                    AdminWidgetRow {
+                        just_issued: issued.as_deref() == Some(t.id.as_str()),
+                        snippet: live.map(|token| {
+                            format!(
+                                "<script type=\"module\" src=\"{script}\"></script>\n<kassa-pay token=\"{token}\"></kassa-pay>"
+                            )
+                        }),
+                        pay_link: live.map(|token| format!("{}/p/{}/pay/{token}", ctx.public_url, merchant.slug)),
+                        id: t.id,
+                        invoice: t.invoice_number.unwrap_or_default(),
+                        customer: t.customer_number,
+                        origins: t.origins.join(" "),
+                        expires: crate::dates::moment(t.expires_at, &merchant.time_zone),
+                        state: state.to_string(),
+                    }
+                })
+                .collect();
+            Ok(WidgetsOverview {
+                merchant_name: merchant.name,
+                staff_email: staff.email.clone(),
+                may_write: who.may_write().is_ok(),
+                max_days: widget::MAX_DAYS,
+                default_days: widget::DEFAULT_DAYS,
+                tokens,
+            })
+        }
+        .await,
+    )
+}
+
+/// Issues a token for invoice `invoice` (its number), shown on the sites in `origins` (one
+/// per line, or separated by spaces or commas), for `days` days (the default when empty).
+#[server(endpoint = "issue_widget_token")]
+pub async fn issue_widget_token(
+    invoice: String,
+    origins: String,
+    #[server(default)] days: String,
+) -> Result<(), AppError> {
+    use crate::backend as edge;
+    use kassa_core::services::widget::{self, IssueToken};
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::staff().await?;
+            let invoice = kassa_domain::InvoiceNumber::parse(invoice.trim())
+                .map_err(|_| kassa_domain::Problem::UnknownInvoice { number: invoice.trim().to_string() })?;
+            let origins: Vec<String> = origins
+                .split(|c: char| c.is_whitespace() || c == ',')
+                .filter(|o| !o.is_empty())
+                .map(String::from)
+                .collect();
+            let days = match days.trim() {
+                "" => None,
+                typed => Some(
+                    typed
+                        .parse::<u32>()
+                        .map_err(|_| kassa_domain::Problem::WidgetDaysOutOfRange { max: widget::MAX_DAYS })?,
+                ),
+            };
+            let issued = widget::issue(&ctx, &who, IssueToken { invoice, origins, days }).await?;
+            edge::keep_once(ISSUED_KEY, &issued.id).await?;
+            edge::redirect("/admin/widgets")
+        }
+        .await,
+    )
+}
+
+/// Revokes token `id`: its pay button shows that it is no longer valid, its pay link opens
+/// nothing, and whoever came in through the link is signed out.
+#[server(endpoint = "revoke_widget_token")]
+pub async fn revoke_widget_token(id: String) -> Result<(), AppError> {
+    use crate::backend as edge;
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::staff().await?;
+            kassa_core::services::widget::revoke(&ctx, &who, &id).await?;
+            edge::redirect("/admin/widgets")
+        }
+        .await,
+    )
+}
+
+#[component]
+pub fn WidgetsPage() -> impl IntoView {
+    let issue = ServerAction::<IssueWidgetToken>::new();
+    let revoke = ServerAction::<RevokeWidgetToken>::new();
+    let overview = Resource::new(move || (issue.version().get(), revoke.version().get()), |_| load_widgets());
+    crate::admin::staff_page(overview, move |o| view! { <WidgetsView overview=o issue revoke/> })
+}
+
+#[component]
+fn WidgetsView(
+    overview: WidgetsOverview,
+    issue: ServerAction<IssueWidgetToken>,
+    revoke: ServerAction<RevokeWidgetToken>,
+) -> impl IntoView {
+    let w = t();
+    let error = move || issue.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    let may_write = overview.may_write;
+    let issued = overview.tokens.iter().any(|t| t.just_issued);
+    let empty = overview.tokens.is_empty().then(|| w.widgets_none());
+    let headers = vec![
+        (w.col_invoice(), false),
+        (w.col_customer(), false),
+        (w.col_widget_sites(), false),
+        (w.col_widget_expires(), false),
+        (w.col_state(), false),
+        (w.col_widget_snippet(), false),
+    ];
+    let rows = overview
+        .tokens
+        .into_iter()
+        .map(|row| {
+            let state = match row.state.as_str() {
+                "active" => w.widget_state_active(),
+                "revoked" => w.widget_state_revoked(),
+                _ => w.widget_state_expired(),
+            };
+            let active = row.state == "active";
+            let (snippet_id, link_id) = (format!("snippet-{}", row.id), format!("link-{}", row.id));
+            let id = row.id.clone();
+            view! {
+                <tr data-token=row.id.clone() class=row.just_issued.then_some("just-issued")>
+                    <td data-label=w.col_invoice()>{row.invoice}</td>
+                    <td data-label=w.col_customer()>{row.customer}</td>
+                    <td data-label=w.col_widget_sites()>{row.origins}</td>
+                    <td data-label=w.col_widget_expires()>{row.expires}</td>
+                    <td data-label=w.col_state()>{state}</td>
+                    <td data-label=w.col_widget_snippet()>
+                        {row.snippet.map(|snippet| view! {
+                            <label for=snippet_id.clone()>{w.widget_snippet_site()}</label>
+                            <textarea id=snippet_id readonly rows="3" class="snippet">{snippet}</textarea>
+                        })}
+                        {row.pay_link.map(|link| view! {
+                            <label for=link_id.clone()>{w.widget_pay_link()}</label>
+                            <input id=link_id readonly value=link class="snippet"/>
+                        })}
+                        {(active && may_write).then(|| view! {
+                            <ActionForm action=revoke>
+                                <input type="hidden" name="id" value=id/>
+                                <button type="submit">{w.revoke_widget_token()}</button>
+                            </ActionForm>
+                        })}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <Title text=w.admin_page_title(w.nav_widgets())/>
+        <AdminHeader merchant_name=overview.merchant_name staff_email=overview.staff_email/>
+        <main id="main" class="admin-main">
+            <h1>{w.nav_widgets()}</h1>
+            <p>{w.widgets_intro()}</p>
+            <p role="status">{issued.then(|| w.widget_issued())}</p>
+            {may_write.then(|| view! {
+                <section aria-labelledby="issue-title">
+                    <h2 id="issue-title">{w.issue_widget_title()}</h2>
+                    <ActionForm action=issue>
+                        <label for="widget-invoice">{w.field_widget_invoice()}</label>
+                        <input id="widget-invoice" name="invoice" required autocomplete="off"/>
+                        <label for="widget-origins">{w.field_widget_origins()}</label>
+                        <textarea id="widget-origins" name="origins" rows="2" required
+                            aria-describedby="widget-origins-hint"></textarea>
+                        <p id="widget-origins-hint" class="hint">{w.widget_origins_hint()}</p>
+                        <label for="widget-days">{w.field_widget_days()}</label>
+                        <input id="widget-days" name="days" inputmode="numeric" value=overview.default_days.to_string()
+                            aria-describedby="widget-days-hint"/>
+                        <p id="widget-days-hint" class="hint">{w.widget_days_hint(overview.max_days)}</p>
+                        <p role="alert" class="form-error">{error}</p>
+                        <button type="submit" class="button-primary">{w.issue_widget_token()}</button>
+                    </ActionForm>
+                </section>
+            })}
+            <QueueTable class="widgets" caption=w.widgets_caption() headers empty>{rows}</QueueTable>
+        </main>
+    }
+}
