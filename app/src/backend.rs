@@ -158,9 +158,17 @@ pub async fn signed_in_staff(session: &Session) -> Option<Principal> {
 pub async fn signed_in_debtor(ctx: &Ctx, session: &Session) -> Option<Principal> {
     let kept = signed_in(session, DEBTOR_KEY).await?;
     if let Some(link) = &kept.link {
-        if !kassa_core::services::widget::still_open(ctx, link).await.unwrap_or(false) {
-            let _ = session.remove::<SignedIn>(DEBTOR_KEY).await;
-            return None;
+        match kassa_core::services::widget::still_open(ctx, link).await {
+            Ok(true) => {}
+            Ok(false) => {
+                let _ = session.remove::<SignedIn>(DEBTOR_KEY).await;
+                return None;
+            }
+            // The database did not answer: not signed in for this request, but not signed out.
+            Err(e) => {
+                tracing::error!(error = ?e, "checking a pay link's session");
+                return None;
+            }
         }
     }
     Some(kept.who)
