@@ -684,10 +684,8 @@ const COLUMNS: &str = "p.id, p.customer_id, c.name AS customer_name, c.number AS
 const FROM: &str = "payment_plans p JOIN customers c ON c.merchant_id = p.merchant_id AND c.id = p.customer_id \
                     LEFT JOIN invoices ci ON ci.merchant_id = p.merchant_id AND ci.id = p.charge_invoice_id";
 
-/// The plans of `rows` with their invoices, instalments and what was paid: four queries
-/// however many.
-/// `rows` with their invoices, instalments, mandates and what has been settled, read on one
-/// connection (four reads when there are plans, none when there are not).
+/// The plans of `rows` with their invoices, instalments, mandates and what was paid: four
+/// queries however many, on one connection (none when there are no plans).
 async fn hydrate(db: &mut AnyConnection, merchant: &MerchantId, rows: Vec<Row>) -> Result<Vec<Plan>> {
     if rows.is_empty() {
         return Ok(Vec::new());
