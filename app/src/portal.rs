@@ -212,7 +212,12 @@ pub async fn pay_invoice(
     edge::with_status(
         async {
             let (ctx, who, number, decimal) = invoice_form(&merchant, &number).await?;
-            let paying = payments::pay(&ctx, &who, PayInvoice { number, amount, decimal, key: pay_key }).await?;
+            let paying = payments::pay(
+                &ctx,
+                &who,
+                PayInvoice { number, amount, decimal, key: pay_key, back: Default::default() },
+            )
+            .await?;
             onwards(&merchant, paying)
         }
         .await,

@@ -1,11 +1,14 @@
 import { expect, test } from '@playwright/test';
-import { accessible, freshDemo, inEnglish, kassaUrl, payInSandbox, shopUrl, staffSignIn } from './helpers';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { accessible, freshDemo, inEnglish, kassaUrl, shopUrl, staffSignIn } from './helpers';
 
 test.beforeEach(async ({ context }) => inEnglish(context));
 
-test('the widget on the demo shop shows the amount, and paid after paying', async ({ page }) => {
+test('the widget on the demo shop pays in its overlay, turns paid and says so', async ({ page }) => {
   // The shop sends a strict policy of its own, as a merchant's page should: nothing the
-  // widget does may be blocked by it.
+  // widget does may be blocked by it (no inline styles allowed, nothing third-party).
   const consoleErrors: string[] = [];
   page.on('console', (msg) => msg.type() === 'error' && consoleErrors.push(`${msg.text()} ${msg.location().url}`));
   page.on('pageerror', (err) => consoleErrors.push(err.message));
@@ -13,36 +16,77 @@ test('the widget on the demo shop shows the amount, and paid after paying', asyn
   const policy = response?.headers()['content-security-policy'] ?? '';
   expect(policy).toContain("frame-ancestors 'none'");
   expect(policy).toContain("'wasm-unsafe-eval'");
+  expect(policy).not.toContain('unsafe-inline');
   const widget = page.locator('kassa-pay');
-  await expect(widget.locator('.amount')).toHaveText('EUR 55.95');
+  await expect(widget.locator('.amount')).toHaveText('€55.95');
   await expect(widget).toHaveAttribute('data-status', 'open');
+  await expect(page.locator('#log li').first()).toHaveText('kassa:ready open NL-2026-0107');
+  // First render after the script loaded, as the Performance API sees it (reported only).
+  const firstRender = await page.evaluate(() => {
+    const script = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/w/v1/kassa.js')) as PerformanceResourceTiming;
+    return Math.round((window as unknown as { kassaReadyAt: number }).kassaReadyAt - script.responseEnd);
+  });
+  test.info().annotations.push({ type: 'first render after kassa.js loaded (ms)', description: String(firstRender) });
+  console.log(`<kassa-pay> first render: ${firstRender} ms after kassa.js arrived`);
+  await accessible(page);
 
-  const [popup] = await Promise.all([page.waitForEvent('popup'), widget.getByRole('link', { name: 'Pay EUR 55.95' }).click()]);
-  // Opening the pay link signs nobody in: Continue does.
-  await popup.getByRole('button', { name: 'Continue' }).click();
-  await expect(popup.getByRole('heading', { name: /Invoice NL-2026-0107/ })).toBeVisible();
-  // A pay link shows its own invoice only.
-  await popup.getByRole('button', { name: 'Pay now' }).click();
-  await payInSandbox(popup);
-  await expect(popup.getByTestId('receipt-title')).toBeVisible();
-  await popup.close();
-
-  // The widget checks back by itself after the pay link was opened.
-  await expect(widget).toHaveAttribute('data-status', 'paid', { timeout: 15_000 });
+  // Pay opens Kassa's pay page over the shop; its Close button takes the focus.
+  await widget.getByRole('link', { name: 'Pay €55.95' }).click();
+  const dialog = widget.getByRole('dialog', { name: 'Pay invoice NL-2026-0107' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Close' })).toBeFocused();
+  const overlay = page.frameLocator('kassa-pay iframe');
+  await expect(overlay.getByRole('heading', { name: /Invoice NL-2026-0107/ })).toBeVisible();
+  await accessible(page);
+  await overlay.getByRole('button', { name: 'Pay €55.95' }).click();
+  await overlay.locator('form.sandbox-form button[type="submit"]').click();
+  await expect(overlay.getByRole('heading', { name: 'Paid. Thank you!' })).toBeVisible();
+  // The page in the overlay tells the element, which asks Kassa and turns paid at once.
+  await expect(widget).toHaveAttribute('data-status', 'paid', { timeout: 5_000 });
   await expect(widget.getByRole('status')).toHaveText('Paid. Thank you!');
   await expect(page.locator('#events')).toHaveText('kassa:paid received for invoice NL-2026-0107');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(page.locator('#log')).toContainText('kassa:closed NL-2026-0107');
   await page.reload();
   await expect(page.locator('kassa-pay')).toHaveAttribute('data-status', 'paid');
   expect(consoleErrors.filter((e) => /Content Security Policy|Refused to/.test(e))).toEqual([]);
 });
 
-test('a widget with a bad token explains itself', async ({ page }) => {
+test('a widget with a bad token explains itself, in its language', async ({ page }) => {
   await page.goto(`${shopUrl()}/`);
+  const token = await page.locator('kassa-pay').first().getAttribute('token');
   await expect(page.locator('kassa-pay').first()).toHaveAttribute('data-status', /.+/);
-  await page.evaluate(() => {
-    document.querySelector('main')!.insertAdjacentHTML('beforeend', '<kassa-pay id="bad" token="not-a-token"></kassa-pay>');
-  });
+  // A token changed by one character is not Kassa's.
+  const tampered = token!.slice(0, -2) + (token!.endsWith('AA') ? 'BB' : 'AA');
+  await page.evaluate((t) => {
+    document.querySelector('main')!.insertAdjacentHTML(
+      'beforeend',
+      `<kassa-pay id="bad" token="not-a-token"></kassa-pay><kassa-pay id="tampered" lang="nl" token="${t}"></kassa-pay>`,
+    );
+  }, tampered);
   await expect(page.locator('#bad').getByRole('alert')).toHaveText(/expired or is not valid/);
+  await expect(page.locator('#tampered').getByRole('alert')).toHaveText(/verlopen of ongeldig/);
+  await expect(page.locator('#tampered')).toHaveAttribute('data-status', 'error');
+  await expect(page.locator('#log')).toContainText('kassa:error invalid_token');
+});
+
+test('on a site its token does not name, the widget refuses and its pay page will not be framed', async ({ page }) => {
+  await page.goto(`${shopUrl()}/`);
+  const token = await page.locator('kassa-pay').first().getAttribute('token');
+  // The same shop on another origin (localhost, not 127.0.0.1): not one the token names.
+  const elsewhere = shopUrl().replace('127.0.0.1', 'localhost');
+  const refused = page.waitForEvent('console', (msg) => /frame-ancestors/.test(msg.text()));
+  await page.goto(`${elsewhere}/`);
+  await expect(page.locator('kassa-pay').getByRole('alert')).toHaveText('This payment button is not allowed on this website.');
+  await expect(page.locator('#log')).toContainText('kassa:error origin_refused');
+  await page.evaluate(
+    ([kassa, t]) => {
+      document.querySelector('main')!.insertAdjacentHTML('beforeend', `<iframe title="framed" src="${kassa}/w/v1/pay/${t}"></iframe>`);
+    },
+    [kassaUrl(), token!],
+  );
+  await refused;
 });
 
 test('staff issue a pay button for the shop, its snippet works there, and revoking it stops it', async ({ page, browser }) => {
@@ -91,4 +135,54 @@ test('staff issue a pay button for the shop, its snippet works there, and revoki
   }, token);
   await expect(shop.locator('#issued').getByRole('alert')).toHaveText(/expired or is not valid/);
   await shop.close();
+});
+
+test('the embedding guide’s example works as written, under the policy it gives', async ({ page }) => {
+  // The guide's snippet and policy, exactly as docs/widgets.md has them.
+  const guide = readFileSync(`${__dirname}/../../docs/widgets.md`, 'utf8');
+  const block = (name: string) => {
+    const found = new RegExp(`<!-- example:${name} -->\\n\`\`\`\\w*\\n([\\s\\S]*?)\`\`\`\\n<!-- /example:${name} -->`).exec(guide);
+    if (!found) throw new Error(`docs/widgets.md has no example:${name} block`);
+    return found[1].replaceAll('https://kassa.example', kassaUrl());
+  };
+  // A shop being built on this machine (its own little web server, serving the guide's page
+  // under the policy the guide gives): a token for it from the admin, as the guide says.
+  let html = '';
+  let policy = '';
+  const shop = createServer((_, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': policy });
+    res.end(html);
+  });
+  await new Promise<void>((done) => shop.listen(0, '127.0.0.1', done));
+  const site = `http://localhost:${(shop.address() as AddressInfo).port}`;
+  const demo = freshDemo();
+  await staffSignIn(page, demo);
+  await page.goto(`${kassaUrl()}/admin/widgets`);
+  await page.getByLabel('Invoice number').fill('DK-2026-0209');
+  await page.getByLabel('Websites that may show it').fill(site);
+  await page.getByRole('button', { name: 'Issue pay button' }).click();
+  const snippet = await page.locator('tr.just-issued').getByLabel('For your website').inputValue();
+  const token = /token="([^"]+)"/.exec(snippet)![1];
+
+  html = block('site').replace('YOUR_WIDGET_TOKEN', token);
+  policy = `default-src 'none'; ${block('csp').trim()}; style-src 'none'; img-src 'none'; base-uri 'none'`;
+  const blocked: string[] = [];
+  page.on('console', (msg) => /Content Security Policy|Refused to/.test(msg.text()) && blocked.push(msg.text()));
+  await page.goto(`${site}/order`);
+  const widget = page.locator('kassa-pay');
+  // The page is Dutch (`<html lang="nl">`): so is the element.
+  await expect(widget).toHaveAttribute('data-status', /^(open|overdue|partly_paid|promised)$/);
+  const pay = widget.locator('a.pay');
+  await expect(pay).toHaveText(/ betalen$/);
+  await pay.click();
+  const overlay = page.frameLocator('kassa-pay iframe');
+  await expect(overlay.getByRole('heading', { name: /Factuur DK-2026-0209/ })).toBeVisible();
+  await overlay.getByRole('button', { name: / betalen$/ }).click();
+  await overlay.locator('form.sandbox-form button[type="submit"]').click();
+  await expect(overlay.getByRole('heading', { name: 'Betaald. Dank u wel!' })).toBeVisible();
+  await expect(widget).toHaveAttribute('data-status', 'paid', { timeout: 5_000 });
+  await widget.getByRole('button', { name: 'Sluiten' }).click();
+  await expect(widget.getByRole('dialog')).toBeHidden();
+  expect(blocked).toEqual([]);
+  shop.close();
 });

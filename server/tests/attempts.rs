@@ -166,6 +166,7 @@ async fn the_ledger_records_what_the_provider_charged() {
         amount: "100.00".into(),
         decimal: '.',
         key: "provider-amount".into(),
+        back: Default::default(),
     };
     let Paying::Paid(payment) = payments::pay(&ctx, &who, cmd).await.unwrap() else { panic!("paid at once") };
     let (amount, applied): (i64, i64) = sqlx::query_as(

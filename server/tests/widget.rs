@@ -23,9 +23,118 @@ async fn the_tokens_origin_may_read_the_invoice() {
     assert_eq!(res.headers()["access-control-allow-origin"], app.shop_origin.as_str());
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["number"], "NL-2026-0107");
-    assert_eq!(body["amount_due_text"], "EUR 55.95");
+    // In the customer's language (Dutch) unless the element asks for another.
+    assert_eq!(body["lang"], "nl");
+    assert_eq!(body["amount_due_text"], "€\u{a0}55,95");
+    assert_eq!(body["words"]["pay"], "€\u{a0}55,95 betalen");
     assert_eq!(body["status"], "open");
     assert!(body["pay_url"].as_str().unwrap().starts_with(&format!("{}/p/demo/pay/", app.url)));
+    assert_eq!(body["page_url"], format!("{}/w/v1/pay/{t}?lang=nl", app.url));
+    let res = client()
+        .get(format!("{}/w/v1/invoice", app.url))
+        .query(&[("token", t.as_str()), ("lang", "da")])
+        .header("Origin", &app.shop_origin)
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["words"]["pay"], "Betal 55,95\u{a0}€");
+    assert_eq!(body["words"]["status"], "Status: Åben", "{body}");
+    let res = client()
+        .get(format!("{}/w/v1/invoice", app.url))
+        .query(&[("token", "tampered"), ("lang", "da")])
+        .header("Origin", &app.shop_origin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "Denne betalingsknap er udløbet eller ugyldig. Genindlæs siden.");
+}
+
+/// The location a response sends to.
+fn location(res: &reqwest::Response) -> String {
+    res.headers()["location"].to_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_pay_page_pays_in_the_overlay_once_and_only_the_tokens_sites_frame_it() {
+    let app = TestApp::spawn().await;
+    let t = token(&app).await;
+    // No session anywhere: a frame on another site does not get Kassa's cookie.
+    let c = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = c.get(format!("{}/w/v1/pay/{t}?lang=en", app.url)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let policy = page.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(policy.contains(&format!("frame-ancestors {};", app.shop_origin)), "{policy}");
+    assert!(page.headers().get("set-cookie").is_none());
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Invoice NL-2026-0107 from"), "{html}");
+    assert!(html.contains("Pay €55.95"), "{html}");
+    // Without `lang`, the customer's language.
+    let dutch = c.get(format!("{}/w/v1/pay/{t}", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(dutch.contains("€\u{a0}55,95 betalen"), "{dutch}");
+
+    // Pay: to the sandbox's checkout (framed by the token's sites too), back to the page.
+    let key = [("key", "widget-overlay-1"), ("amount", "55.95")];
+    let res = c.post(format!("{}/w/v1/pay/{t}?lang=en", app.url)).form(&key).send().await.unwrap();
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let checkout = location(&res);
+    assert!(checkout.contains("/sandbox/"), "{checkout}");
+    let checkout = if checkout.starts_with("http") { checkout } else { format!("{}{checkout}", app.url) };
+    let res = c.get(&checkout).send().await.unwrap();
+    let policy = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(policy.contains(&format!("frame-ancestors {};", app.shop_origin)), "{policy}");
+    let res = c.post(&checkout).form(&[("card", "4242424242424242")]).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let back = location(&res);
+    assert!(back.starts_with(&format!("{}/w/v1/pay/{t}/return/", app.url)), "{back}");
+    let res = c.get(&back).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), format!("/w/v1/pay/{t}?lang=en"), "in the language it was started in");
+    let paid = c.get(format!("{}/w/v1/pay/{t}?lang=en", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(paid.contains("Paid. Thank you!"), "{paid}");
+    assert!(paid.contains("/w/v1/framed-"), "the page tells the element it is shown: {paid}");
+    let (_, shown) = widget_read(&app, &t, &app.shop_origin).await;
+    assert_eq!(shown["status"], "paid");
+
+    // The same form again answers with that payment; a new one is refused: nothing is owed.
+    let res = c.post(format!("{}/w/v1/pay/{t}?lang=en", app.url)).form(&key).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), format!("/w/v1/pay/{t}?lang=en"));
+    let res = c
+        .post(format!("{}/w/v1/pay/{t}?lang=en", app.url))
+        .form(&[("key", "widget-overlay-2"), ("amount", "55.95")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let payments: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM applications a JOIN invoices i ON i.id = a.invoice_id WHERE i.number = 'NL-2026-0107'",
+    )
+    .fetch_one(&app.ctx.pool)
+    .await
+    .unwrap();
+    assert_eq!(payments, 1);
+}
+
+#[tokio::test]
+async fn a_pay_page_with_a_bad_token_says_so_and_shows_nothing() {
+    let app = TestApp::spawn().await;
+    let c = client();
+    let res = c.get(format!("{}/w/v1/pay/not-a-token?lang=nl", app.url)).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Deze betaalknop is verlopen of ongeldig"), "{html}");
+    let res = c
+        .post(format!("{}/w/v1/pay/not-a-token", app.url))
+        .form(&[("key", "k"), ("amount", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let res = c.get(format!("{}/w/v1/pay/not-a-token/return/some-attempt", app.url)).send().await.unwrap();
+    assert_eq!(res.status(), 404);
 }
 
 #[tokio::test]

@@ -1,35 +1,68 @@
-//! `<kassa-pay token="...">`: the pay widget merchants put on their own pages. It shows what
-//! is due on one invoice and opens Kassa's pay page; it fires `kassa:status` (and `kassa:paid`)
-//! DOM events for the host page. Built without a framework and without serde, reading JSON
-//! through `js_sys`, to keep the download small (see docs/measurements.md).
+//! `<kassa-pay token="..." lang="nl">`: the pay widget merchants put on their own pages. It
+//! shows what is due on one invoice, in the element's language, and opens Kassa's pay page in
+//! an overlay (an iframe only the token's sites may frame) or, as the fallback, a new tab. It
+//! fires DOM events for the host page: `kassa:ready` (first shown), `kassa:status` (every time
+//! it is shown), `kassa:paid` (it turned paid while the page was open), `kassa:closed` (the
+//! overlay was closed) and `kassa:error`. Built without a framework and without serde, reading
+//! JSON through `js_sys`, to keep the download small (see docs/measurements.md); the words and
+//! formatted amounts come from Kassa, in the language asked for.
 //!
-//! The custom element itself is defined by a few lines of JS (`js/kassa.js`) that call
-//! [`render`]; everything the element shows is built here, in a shadow root.
+//! Its styles are a constructed stylesheet adopted by its shadow root: no `<style>` element and
+//! no `style` attribute, so a host page's strict `style-src` has nothing to allow. The custom
+//! element itself is defined by a few lines of JS (`js/kassa.js`) that call into this crate.
 
-use js_sys::{Object, Reflect};
+use std::cell::RefCell;
+
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    CustomEvent, CustomEventInit, HtmlElement, Request, RequestInit, RequestMode, Response, ShadowRoot, ShadowRootInit,
-    ShadowRootMode,
+    CssStyleSheet, CustomEvent, CustomEventInit, Element, HtmlElement, Request, RequestInit, RequestMode, Response,
+    ShadowRoot, ShadowRootInit, ShadowRootMode,
 };
 
-const STYLE: &str = "<style>\
-:host{display:block;font-family:var(--kassa-font,system-ui,sans-serif);color:var(--kassa-text,#1b1f24)}\
+/// Documented custom properties (`--kassa-*`) and parts (`card`, `heading`, `amount`, `due`,
+/// `status`, `button`, `paid`, `error`, `overlay`, `dialog`, `close`, `frame`) theme it.
+const STYLE: &str = ":host{display:block;font-family:var(--kassa-font,system-ui,sans-serif);color:var(--kassa-text,#1b1f24)}\
 .card{border:1px solid var(--kassa-border,#c9d0da);border-radius:var(--kassa-radius,8px);padding:12px 16px;background:var(--kassa-surface,#fff);max-width:22rem}\
-.merchant{margin:0;color:var(--kassa-muted,#4a5260);font-size:.9rem}\
+.heading,.due{margin:0;color:var(--kassa-muted,#4a5260);font-size:.9rem}\
 .amount{margin:4px 0;font-size:1.5rem;font-weight:600;font-variant-numeric:tabular-nums}\
 .status{margin:0 0 8px}\
-a{display:inline-block;background:var(--kassa-brand,#0b5cad);color:var(--kassa-brand-contrast,#fff);padding:8px 16px;border-radius:6px;text-decoration:none;font-weight:600}\
-a:focus-visible{outline:3px solid var(--kassa-brand,#0b5cad);outline-offset:2px}\
+.pay{display:inline-block;background:var(--kassa-brand,#0b5cad);color:var(--kassa-brand-contrast,#fff);padding:8px 16px;border-radius:6px;text-decoration:none;font-weight:600}\
+a:focus-visible,button:focus-visible{outline:3px solid var(--kassa-brand,#0b5cad);outline-offset:2px}\
 .paid{color:#1b6b3a;font-weight:600}.error{color:#a4161a}\
-</style>";
+.overlay{position:fixed;inset:0;z-index:2147483647;display:flex;align-items:center;justify-content:center;background:var(--kassa-backdrop,rgba(15,20,25,.6))}\
+.dialog{display:flex;flex-direction:column;width:min(30rem,100vw);height:min(44rem,100vh);background:var(--kassa-surface,#fff);border-radius:var(--kassa-radius,8px);overflow:hidden}\
+.bar{display:flex;justify-content:space-between;align-items:center;gap:8px;padding:8px 12px;border-bottom:1px solid var(--kassa-border,#c9d0da)}\
+.bar a{color:var(--kassa-link,#0b5cad);font-size:.9rem}\
+.close{font:inherit;font-weight:600;padding:6px 12px;border:1px solid var(--kassa-border,#c9d0da);border-radius:6px;background:var(--kassa-surface,#fff);color:var(--kassa-text,#1b1f24);cursor:pointer}\
+iframe{flex:1;width:100%;border:0}";
+
+thread_local! {
+    /// One stylesheet for every element on the page.
+    static SHEET: RefCell<Option<CssStyleSheet>> = const { RefCell::new(None) };
+}
+
+fn sheet() -> Result<CssStyleSheet, JsValue> {
+    SHEET.with(|cell| {
+        if let Some(sheet) = cell.borrow().as_ref() {
+            return Ok(sheet.clone());
+        }
+        let sheet = CssStyleSheet::new()?;
+        sheet.replace_sync(STYLE)?;
+        *cell.borrow_mut() = Some(sheet.clone());
+        Ok(sheet)
+    })
+}
 
 fn shadow(host: &HtmlElement) -> Result<ShadowRoot, JsValue> {
-    match host.shadow_root() {
-        Some(root) => Ok(root),
-        None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)),
+    if let Some(root) = host.shadow_root() {
+        return Ok(root);
     }
+    let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
+    let sheet: JsValue = sheet()?.into();
+    root.set_adopted_style_sheets(&Array::of1(&sheet));
+    Ok(root)
 }
 
 fn field(obj: &JsValue, name: &str) -> String {
@@ -43,12 +76,13 @@ fn set_text(root: &ShadowRoot, selector: &str, text: &str) -> Result<(), JsValue
     Ok(())
 }
 
-fn emit(host: &HtmlElement, name: &str, status: &str, number: &str) -> Result<(), JsValue> {
-    let detail = Object::new();
-    Reflect::set(&detail, &"status".into(), &status.into())?;
-    Reflect::set(&detail, &"invoice".into(), &number.into())?;
+fn emit(host: &HtmlElement, name: &str, detail: &[(&str, &str)]) -> Result<(), JsValue> {
+    let object = Object::new();
+    for (key, value) in detail {
+        Reflect::set(&object, &(*key).into(), &(*value).into())?;
+    }
     let init = CustomEventInit::new();
-    init.set_detail(&detail);
+    init.set_detail(&object);
     init.set_bubbles(true);
     init.set_composed(true);
     let event = CustomEvent::new_with_event_init_dict(name, &init)?;
@@ -56,11 +90,54 @@ fn emit(host: &HtmlElement, name: &str, status: &str, number: &str) -> Result<()
     Ok(())
 }
 
-fn show_error(root: &ShadowRoot, message: &str) -> Result<(), JsValue> {
-    root.set_inner_html(&format!(
-        "{STYLE}<div class=\"card\" part=\"card\"><p class=\"error\" role=\"alert\"></p></div>"
-    ));
-    set_text(root, ".error", message)
+/// The element's language: its own `lang`, else the nearest one around it (the page's).
+fn language(host: &HtmlElement) -> String {
+    let lang = match host.get_attribute("lang") {
+        Some(lang) => lang,
+        None => host.closest("[lang]").ok().flatten().and_then(|el| el.get_attribute("lang")).unwrap_or_default(),
+    };
+    lang.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase()
+}
+
+/// What the element says before Kassa answers, or when it cannot: the only words it carries.
+fn own_words(lang: &str) -> [&'static str; 3] {
+    match lang {
+        "nl" => [
+            "Laden…",
+            "Deze betaalknop mist zijn token.",
+            "Kassa is niet bereikbaar. Controleer uw verbinding en laad de pagina opnieuw.",
+        ],
+        "da" => [
+            "Indlæser…",
+            "Denne betalingsknap mangler sit token.",
+            "Kassa kunne ikke nås. Tjek din forbindelse, og genindlæs siden.",
+        ],
+        _ => [
+            "Loading…",
+            "This payment button is missing its token.",
+            "Kassa could not be reached. Check your connection and reload the page.",
+        ],
+    }
+}
+
+/// The element's card (the shadow root's first child; an open overlay is its sibling, left
+/// alone when the card is drawn again, so that its frame does not reload).
+fn card(root: &ShadowRoot) -> Result<Element, JsValue> {
+    if let Some(card) = root.query_selector(".card")? {
+        return Ok(card);
+    }
+    root.set_inner_html("<div class=\"card\" part=\"card\" tabindex=\"-1\" aria-busy=\"true\"></div>");
+    root.query_selector(".card")?.ok_or_else(|| "no card".into())
+}
+
+fn show_error(host: &HtmlElement, root: &ShadowRoot, code: &str, message: &str) -> Result<JsValue, JsValue> {
+    let card = card(root)?;
+    card.remove_attribute("aria-busy")?;
+    card.set_inner_html("<p class=\"error\" part=\"error\" role=\"alert\"></p>");
+    set_text(root, ".error", message)?;
+    host.set_attribute("data-status", "error")?;
+    emit(host, "kassa:error", &[("code", code), ("message", message)])?;
+    Ok("error".into())
 }
 
 async fn fetch_json(url: &str) -> Result<(u16, JsValue), JsValue> {
@@ -76,68 +153,150 @@ async fn fetch_json(url: &str) -> Result<(u16, JsValue), JsValue> {
 
 /// Renders the element for its `token` attribute from `endpoint` (Kassa's `/w/v1/invoice`);
 /// resolves to the invoice status (`open`, `partly_paid`, `overdue`, `in_plan`, `disputed`,
-/// `promised`, `paid`, `credited`, `written_off`) or `error`.
+/// `promised`, `paid`, `credited`, `written_off`) or `error`. An open overlay stays open.
 #[wasm_bindgen]
 pub async fn render(host: HtmlElement, endpoint: String) -> Result<JsValue, JsValue> {
     let root = shadow(&host)?;
+    let lang = language(&host);
+    let [loading, missing, unreachable] = own_words(&lang);
     if root.child_element_count() == 0 {
-        root.set_inner_html(&format!("{STYLE}<div class=\"card\" part=\"card\" aria-busy=\"true\">Loading…</div>"));
+        card(&root)?.set_text_content(Some(loading));
     }
     let Some(token) = host.get_attribute("token").filter(|t| !t.is_empty()) else {
-        show_error(&root, "This payment button is missing its token.")?;
-        return Ok("error".into());
+        return show_error(&host, &root, "missing_token", missing);
     };
-    let url = format!("{endpoint}?token={}", String::from(js_sys::encode_uri_component(&token)));
+    let encode = |text: &str| String::from(js_sys::encode_uri_component(text));
+    let url = format!("{endpoint}?token={}&lang={}", encode(&token), encode(&lang));
     let (http_status, body) = match fetch_json(&url).await {
         Ok(answer) => answer,
-        Err(_) => {
-            show_error(&root, "Kassa could not be reached. Check your connection and reload the page.")?;
-            return Ok("error".into());
-        }
+        Err(_) => return show_error(&host, &root, "unreachable", unreachable),
     };
     if http_status != 200 {
+        let code = match http_status {
+            403 => "origin_refused",
+            404 => "invalid_token",
+            _ => "unavailable",
+        };
         let message = field(&body, "error");
-        show_error(&root, if message.is_empty() { "This invoice cannot be shown." } else { &message })?;
-        return Ok("error".into());
+        return show_error(&host, &root, code, if message.is_empty() { unreachable } else { &message });
     }
+    let words = Reflect::get(&body, &"words".into())?;
+    let said = |name: &str| field(&words, name);
     let status = field(&body, "status");
     let number = field(&body, "number");
     let paid = status == "paid";
+    let pay = said("pay");
     let action = if paid {
-        "<p class=\"paid\" role=\"status\">Paid. Thank you!</p>"
+        "<p class=\"paid\" part=\"paid\" role=\"status\"></p>"
+    } else if pay.is_empty() {
+        ""
     } else {
-        "<a part=\"button\" target=\"_blank\" rel=\"noopener\"></a>"
+        "<a class=\"pay\" part=\"button\" target=\"_blank\" rel=\"noopener\"></a>"
     };
-    root.set_inner_html(&format!(
-        "{STYLE}<div class=\"card\" part=\"card\"><p class=\"merchant\"></p>\
-         <p class=\"amount\"></p><p class=\"status\"></p>{action}</div>"
+    let card = card(&root)?;
+    card.remove_attribute("aria-busy")?;
+    card.set_inner_html(&format!(
+        "<p class=\"heading\" part=\"heading\"></p><p class=\"amount\" part=\"amount\"></p>\
+         <p class=\"due\" part=\"due\"></p><p class=\"status\" part=\"status\"></p>{action}"
     ));
-    set_text(&root, ".merchant", &format!("{} · invoice {}", field(&body, "merchant"), number))?;
-    let status_text = match status.as_str() {
-        "paid" => "Paid",
-        "overdue" => "Overdue",
-        "partly_paid" => "Partly paid",
-        "in_plan" => "In a payment plan",
-        "disputed" => "Disputed",
-        "promised" => "Promised",
-        "credited" => "Credited",
-        "written_off" => "Written off",
-        _ => "Open",
-    };
-    if paid {
-        set_text(&root, ".amount", &field(&body, "total_text"))?;
-    } else {
-        set_text(&root, ".amount", &field(&body, "amount_due_text"))?;
+    set_text(&root, ".heading", &said("heading"))?;
+    set_text(&root, ".amount", &field(&body, if paid { "total_text" } else { "amount_due_text" }))?;
+    let due = if paid { String::new() } else { said("due") };
+    set_text(&root, ".due", &due)?;
+    set_text(&root, ".status", &said("status"))?;
+    set_text(&root, ".paid", &said("paid"))?;
+    if let Some(link) = root.query_selector("a.pay")? {
+        link.set_attribute("href", &field(&body, "page_url"))?;
+        link.set_text_content(Some(&pay));
+        for name in ["dialog", "close", "frame", "open_in_tab"] {
+            link.set_attribute(&format!("data-{}", name.replace('_', "-")), &said(name))?;
+        }
     }
-    set_text(&root, ".status", &format!("Status: {status_text}"))?;
-    if let Some(link) = root.query_selector("a")? {
-        link.set_attribute("href", &field(&body, "pay_url"))?;
-        link.set_text_content(Some(&format!("Pay {}", field(&body, "amount_due_text"))));
-    }
+    let before = host.get_attribute("data-status");
     host.set_attribute("data-status", &status)?;
-    emit(&host, "kassa:status", &status, &number)?;
-    if paid {
-        emit(&host, "kassa:paid", &status, &number)?;
+    host.set_attribute("data-invoice", &number)?;
+    let detail = [("status", status.as_str()), ("invoice", number.as_str())];
+    if !host.has_attribute("data-ready") {
+        host.set_attribute("data-ready", "")?;
+        emit(&host, "kassa:ready", &detail)?;
+    }
+    emit(&host, "kassa:status", &detail)?;
+    if paid && before.is_some_and(|b| b != "paid" && b != "error") {
+        emit(&host, "kassa:paid", &detail)?;
     }
     Ok(status.into())
+}
+
+/// Opens Kassa's pay page in an overlay over the host page, its Close button focused; `false`
+/// when there is nothing to pay (the caller then lets the link open its tab).
+#[wasm_bindgen]
+pub fn open_overlay(host: HtmlElement) -> Result<bool, JsValue> {
+    let root = shadow(&host)?;
+    if root.query_selector(".overlay")?.is_some() {
+        return Ok(true);
+    }
+    let Some(link) = root.query_selector("a.pay")? else {
+        return Ok(false);
+    };
+    let data = |name: &str| link.get_attribute(&format!("data-{name}")).unwrap_or_default();
+    let url = link.get_attribute("href").unwrap_or_default();
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let overlay = document.create_element("div")?;
+    overlay.set_class_name("overlay");
+    overlay.set_attribute("part", "overlay")?;
+    overlay.set_inner_html(
+        "<div class=\"dialog\" part=\"dialog\" role=\"dialog\" aria-modal=\"true\"><div class=\"bar\">\
+         <a class=\"tab\" target=\"_blank\" rel=\"noopener\"></a>\
+         <button type=\"button\" class=\"close\" part=\"close\"></button></div><iframe part=\"frame\"></iframe></div>",
+    );
+    let set = |selector: &str, attribute: Option<(&str, &str)>, text: Option<&str>| -> Result<(), JsValue> {
+        if let Some(el) = overlay.query_selector(selector)? {
+            if let Some((name, value)) = attribute {
+                el.set_attribute(name, value)?;
+            }
+            if let Some(text) = text {
+                el.set_text_content(Some(text));
+            }
+        }
+        Ok(())
+    };
+    set(".dialog", Some(("aria-label", &data("dialog"))), None)?;
+    set(".tab", Some(("href", &url)), Some(&data("open-in-tab")))?;
+    set(".close", None, Some(&data("close")))?;
+    set("iframe", Some(("title", &data("frame"))), None)?;
+    set("iframe", Some(("src", &url)), None)?;
+    root.append_child(&overlay)?;
+    if let Some(close) = overlay.query_selector(".close")? {
+        close.dyn_into::<HtmlElement>()?.focus()?;
+    }
+    Ok(true)
+}
+
+/// Closes the overlay, if open: focus back on the Pay button, and `kassa:closed`.
+#[wasm_bindgen]
+pub fn close_overlay(host: HtmlElement) -> Result<bool, JsValue> {
+    let root = shadow(&host)?;
+    let Some(overlay) = root.query_selector(".overlay")? else {
+        return Ok(false);
+    };
+    overlay.remove();
+    // Focus back where it was (the Pay button), or on the card once nothing is left to pay.
+    if let Some(back) = root.query_selector("a.pay")?.or(root.query_selector(".card")?) {
+        back.dyn_into::<HtmlElement>()?.focus()?;
+    }
+    let number = host.get_attribute("data-invoice").unwrap_or_default();
+    emit(&host, "kassa:closed", &[("invoice", number.as_str())])?;
+    Ok(true)
+}
+
+/// Whether `source` (a message's `event.source`) is this element's overlay's frame.
+#[wasm_bindgen]
+pub fn frames(host: HtmlElement, source: JsValue) -> Result<bool, JsValue> {
+    let root = shadow(&host)?;
+    let Some(frame) = root.query_selector("iframe")? else {
+        return Ok(false);
+    };
+    let frame: Element = frame;
+    let window = Reflect::get(&frame, &"contentWindow".into())?;
+    Ok(!window.is_null() && !window.is_undefined() && window == source)
 }

@@ -70,6 +70,20 @@ pub struct PayInvoice {
     pub decimal: char,
     /// The pay form's idempotency key: the same key pays at most once.
     pub key: String,
+    /// Where the payer comes back to from the provider's page.
+    pub back: Back,
+}
+
+/// Where a payer comes back to from a provider's page: the portal, signed in, or the pay page
+/// a widget token opened (in an overlay on a merchant's site, where Kassa's session cookie is
+/// not sent: the token in the address is the payer's only credential there).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Back {
+    #[default]
+    Portal,
+    /// The pay page of the widget token `token` started the payment, in language `lang`
+    /// (a code, `nl`; the customer's when `None`).
+    Widget { token: String, lang: Option<String> },
 }
 
 #[derive(sqlx::FromRow)]
@@ -213,6 +227,7 @@ struct Charge<'a> {
     key: &'a str,
     /// Collected from a mandate the payer signed, without them; `None`: they pay now.
     saved: Option<SavedMethod>,
+    back: &'a Back,
 }
 
 /// The merchant a debtor pays and the form's key, checked before anything is read or charged.
@@ -284,6 +299,7 @@ pub async fn pay(ctx: &Ctx, who: &Principal, cmd: PayInvoice) -> Result<Paying> 
         hash_of: vec![&invoice.id],
         key,
         saved: None,
+        back: &cmd.back,
     };
     charge_once(ctx, who, &merchant, charge, check).await
 }
@@ -308,6 +324,7 @@ pub async fn pay_several(ctx: &Ctx, who: &Principal, cmd: PayInvoices) -> Result
         hash_of: chosen.invoices.iter().map(|i| i.id.as_str()).collect(),
         key,
         saved: None,
+        back: &Back::Portal,
     };
     charge_once(ctx, who, &merchant, charge, check).await
 }
@@ -368,6 +385,7 @@ async fn instalment(ctx: &Ctx, who: &Principal, plan: &str, key: &str, saved: Op
         hash_of,
         key,
         saved,
+        back: &Back::Portal,
     };
     charge_once(ctx, who, &merchant, charge, Ok(())).await
 }
@@ -481,7 +499,7 @@ async fn charge_once(
         amount,
         idempotency_key: format!("{}:{}", merchant.id, key),
         description: format!("{} invoice {numbers}", merchant.name),
-        return_url: return_url(ctx, merchant, &attempt_id),
+        return_url: return_url(ctx, merchant, &attempt_id, charge.back),
         attempt: attempt_id.clone(),
         saved: charge.saved.clone(),
     };
@@ -555,6 +573,7 @@ pub async fn payment_form(
     ctx: &Ctx,
     who: &Principal,
     attempt: &str,
+    back: &Back,
 ) -> Result<std::result::Result<PaymentForm, Paying>> {
     let (merchant, found) = own_attempt(ctx, who, attempt).await?;
     let (Some(reference), true) = (&found.reference, found.state.is_open()) else {
@@ -573,7 +592,7 @@ pub async fn payment_form(
             publishable_key: credentials.publishable_key.clone(),
             client_secret: client_secret.clone(),
             amount: answer.amount,
-            return_url: return_url(ctx, &merchant, &found.id),
+            return_url: return_url(ctx, &merchant, &found.id, back),
             invoices: attempt_numbers(&ctx.pool, &found.id).await?,
         }),
         _ => None,
@@ -596,8 +615,14 @@ async fn attempt_numbers(pool: &Pool, attempt: &str) -> Result<Vec<String>> {
     .await?)
 }
 
-fn return_url(ctx: &Ctx, merchant: &Merchant, attempt: &str) -> String {
-    format!("{}/p/{}/pay/return/{attempt}", ctx.public_url.trim_end_matches('/'), merchant.slug)
+/// The attempt's return address: the portal's, or the widget pay page's that started it.
+pub fn return_url(ctx: &Ctx, merchant: &Merchant, attempt: &str, back: &Back) -> String {
+    let root = ctx.public_url.trim_end_matches('/');
+    match back {
+        Back::Portal => format!("{root}/p/{}/pay/return/{attempt}", merchant.slug),
+        Back::Widget { token, lang: None } => format!("{root}/w/v1/pay/{token}/return/{attempt}"),
+        Back::Widget { token, lang: Some(lang) } => format!("{root}/w/v1/pay/{token}/return/{attempt}?lang={lang}"),
+    }
 }
 
 /// A gateway's event about one of its payments, applied inside the event's transaction: the
@@ -679,7 +704,7 @@ struct Report {
 }
 
 /// Kassa's payment form for an attempt (the provider's fields on Kassa's page).
-fn form_url(ctx: &Ctx, merchant: &Merchant, attempt: &str) -> String {
+pub fn form_url(ctx: &Ctx, merchant: &Merchant, attempt: &str) -> String {
     format!("{}/p/{}/pay/form/{attempt}", ctx.public_url.trim_end_matches('/'), merchant.slug)
 }
 

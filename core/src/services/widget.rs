@@ -574,21 +574,48 @@ pub async fn invoice(ctx: &Ctx, opened: &Opened) -> Result<(Merchant, InvoiceSta
     Ok((merchant, state))
 }
 
+/// The language of the customer a token is for (`en`, `nl`, `da`, as their record has it).
+pub async fn customer_language(ctx: &Ctx, opened: &Opened) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT language FROM customers WHERE merchant_id = $1 AND id = $2")
+        .bind(opened.merchant.as_str())
+        .bind(opened.customer.as_str())
+        .fetch_optional(&ctx.pool)
+        .await?)
+}
+
 /// Opens a pay link: a debtor who sees this one invoice, with where to send them. A token
 /// that is not genuine, has expired, was revoked or belongs to another merchant is `NotFound`.
 pub async fn pay_link(ctx: &Ctx, slug: &MerchantSlug, token: &str) -> Result<PayLink> {
-    let opened = open(ctx, token).await?;
-    let (merchant, invoice) = self::invoice(ctx, &opened).await?;
-    if &merchant.slug != slug {
+    let payer = payer(ctx, token).await?;
+    if &payer.merchant.slug != slug {
         return Err(Error::NotFound);
     }
-    let debtor = Debtor { merchant: merchant.id, customer: invoice.customer, invoice: Some(invoice.id) };
     Ok(PayLink {
-        id: opened.id,
-        debtor: Principal::Debtor(debtor),
-        number: invoice.number,
-        expires_at: opened.expires_at,
+        id: payer.opened.id,
+        debtor: payer.debtor,
+        number: payer.invoice.number,
+        expires_at: payer.opened.expires_at,
     })
+}
+
+/// What a widget token's pay page works with: its row, the merchant, the invoice as it stands
+/// today and the debtor scoped to that one invoice. `NotFound` as [`open`] answers it.
+pub async fn payer(ctx: &Ctx, token: &str) -> Result<Payer> {
+    let opened = open(ctx, token).await?;
+    let (merchant, invoice) = self::invoice(ctx, &opened).await?;
+    let debtor =
+        Debtor { merchant: merchant.id.clone(), customer: invoice.customer.clone(), invoice: Some(invoice.id.clone()) };
+    Ok(Payer { opened, merchant, invoice, debtor: Principal::Debtor(debtor) })
+}
+
+/// See [`payer`].
+#[derive(Debug, Clone)]
+pub struct Payer {
+    pub opened: Opened,
+    pub merchant: Merchant,
+    pub invoice: InvoiceState,
+    /// A debtor scoped to the one invoice.
+    pub debtor: Principal,
 }
 
 /// Whether the pay link (token) `id` still opens: not revoked, not expired, its key not

@@ -16,6 +16,7 @@ pub mod paying;
 pub mod sandbox;
 pub mod shop;
 pub mod widget;
+pub mod widget_pay;
 
 use axum::extract::{FromRef, State};
 use axum::routing::get;
@@ -105,7 +106,7 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
         })
         .merge(logos::router())
         .merge(disputes::router())
-        .nest("/w/v1", widget::router())
+        .nest("/w/v1", widget::router(paying::StripeJs::new(&config.stripe_js_url, &config.stripe_api_url)))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos = leptos.clone();
             move || kassa_app::shell(leptos.clone())
@@ -125,6 +126,7 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
         .route("/webhooks/{gateway}/{merchant}", axum::routing::post(gateway_events::receive))
         // Files from memory, no session either (assets.rs).
         .route(&paying::FORM_SCRIPT.0, get(paying::form_script))
+        .route(&widget_pay::SCRIPT.0, get(widget_pay::script))
         .route(&kassa_app::portal::copy_script_path(), get(|| async { paying::script(kassa_app::portal::COPY_JS) }))
         .merge(assets::router(&config.site_root.join("pkg"), "/pkg", files.cache()))
         .merge(assets::router(

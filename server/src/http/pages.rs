@@ -23,13 +23,23 @@ pub struct Page<'a> {
 }
 
 pub fn message(page: Page<'_>) -> Response {
-    render(page, false, "")
+    render(page, false, "", Menu::Cookie)
+}
+
+/// How a page's language menu switches language.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Menu {
+    /// Through `/lang/<code>`, which remembers the choice in a cookie.
+    Cookie,
+    /// In the page's own address (`?lang=<code>`): a page framed by another site, where a
+    /// cookie Kassa sets is not kept.
+    Address,
 }
 
 /// A message on one merchant's portal: under the test banner while the merchant is in test
 /// mode, as on every portal page.
 pub fn merchant_message(merchant: &Merchant, page: Page<'_>) -> Response {
-    render(page, merchant.mode == Mode::Test, "")
+    render(page, merchant.mode == Mode::Test, "", Menu::Cookie)
 }
 
 /// A merchant's page with one button that posts back to `action`: what a sign-in link shows
@@ -41,18 +51,40 @@ pub fn continue_page(merchant: &Merchant, page: Page<'_>, action: &str, button: 
         escape(action),
         escape(button)
     );
-    render(page, merchant.mode == Mode::Test, &form)
+    render(page, merchant.mode == Mode::Test, &form, Menu::Cookie)
 }
 
 /// A merchant's page with `html` (forms made and escaped by the caller) under its lines.
 pub fn merchant_page_with(merchant: &Merchant, page: Page<'_>, html: &str) -> Response {
-    render(page, merchant.mode == Mode::Test, html)
+    render(page, merchant.mode == Mode::Test, html, Menu::Cookie)
 }
 
 /// A merchant's message with a link onwards (`href`, a path on this site) under it.
 pub fn merchant_message_onwards(merchant: &Merchant, page: Page<'_>, href: &str, link: &str) -> Response {
     let onwards = format!("<p><a href=\"{}\">{}</a></p>", escape(href), escape(link));
-    render(page, merchant.mode == Mode::Test, &onwards)
+    render(page, merchant.mode == Mode::Test, &onwards, Menu::Cookie)
+}
+
+/// A merchant's page with `html` under its lines, made to be shown in `<kassa-pay>`'s overlay
+/// on the merchant's site (or opened in a tab from there): only the sites `frame_ancestors`
+/// names (a CSP source list) may frame it, and its language menu keeps the language in the
+/// address. It loads nothing from elsewhere; its one script talks to the element.
+pub fn framed(merchant: &Merchant, page: Page<'_>, html: &str, frame_ancestors: &str) -> Response {
+    // Tells the element each page is shown (it then asks Kassa), and passes Escape on.
+    let html = format!("{html}<script src=\"{}\"></script>", escape(&crate::http::widget_pay::SCRIPT.0));
+    let mut response = render(page, merchant.mode == Mode::Test, &html, Menu::Address);
+    if let Ok(policy) = http::HeaderValue::from_str(&framed_policy(frame_ancestors)) {
+        response.headers_mut().insert(http::header::CONTENT_SECURITY_POLICY, policy);
+    }
+    response
+}
+
+/// The policy of a page [`framed`] by `frame_ancestors`: Kassa's own files only.
+pub fn framed_policy(frame_ancestors: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+         form-action 'self'; frame-ancestors {frame_ancestors}; base-uri 'none'; object-src 'none'"
+    )
 }
 
 /// A form that asks for one email address and posts it to `action`.
@@ -83,7 +115,7 @@ pub fn email_page(merchant: &Merchant, page: Page<'_>, form: EmailForm<'_>) -> R
         value = escape(form.value),
         button = escape(form.button),
     );
-    render(page, merchant.mode == Mode::Test, &html)
+    render(page, merchant.mode == Mode::Test, &html, Menu::Cookie)
 }
 
 /// The stylesheet's path as the site's manifest names it: set by the first router built in the
@@ -98,7 +130,7 @@ fn stylesheet() -> &'static str {
     STYLESHEET.get().map(String::as_str).unwrap_or("/pkg/kassa.css")
 }
 
-fn render(page: Page<'_>, test_banner: bool, form: &str) -> Response {
+fn render(page: Page<'_>, test_banner: bool, form: &str, menu: Menu) -> Response {
     let w = page.lang.words();
     let banner = if test_banner {
         format!(
@@ -113,9 +145,13 @@ fn render(page: Page<'_>, test_banner: bool, form: &str) -> Response {
     let languages: String = Lang::iter()
         .map(|l| {
             let current = if *l == page.lang { " aria-current=\"true\"" } else { "" };
+            let href = match menu {
+                Menu::Cookie => kassa_app::components::language_link(*l, page.here),
+                Menu::Address => format!("{}?lang={}", page.here, l.code()),
+            };
             format!(
                 "<li><a href=\"{}\" lang=\"{code}\" hreflang=\"{code}\"{current}>{}</a></li>",
-                escape(&kassa_app::components::language_link(*l, page.here)),
+                escape(&href),
                 escape(l.own_name()),
                 code = l.code(),
             )

@@ -91,6 +91,15 @@ pub struct StripeJs {
 }
 
 impl StripeJs {
+    /// The policy for the form in `<kassa-pay>`'s overlay: framed only by `frame_ancestors`.
+    pub fn framed_csp(&self, frame_ancestors: &str) -> Option<http::HeaderValue> {
+        let policy =
+            self.csp.to_str().ok()?.replace("frame-ancestors 'none'", &format!("frame-ancestors {frame_ancestors}"));
+        http::HeaderValue::from_str(&policy).ok()
+    }
+}
+
+impl StripeJs {
     /// `script`: Stripe.js's address (`https://js.stripe.com/v3/`); `api`: Stripe's API root.
     pub fn new(script: &str, api: &str) -> StripeJs {
         let origin = |url: &str| url::Url::parse(url).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
@@ -149,36 +158,50 @@ pub async fn form(
 ) -> Result<Response, Response> {
     let here = format!("/p/{slug}/pay/form/{attempt}");
     let (ctx, who, merchant) = signed_in(ctx, lang, client, &session, &slug, &here).await?;
-    let form = match payments::payment_form(&ctx, &who, &attempt).await {
+    let form = match payments::payment_form(&ctx, &who, &attempt, &payments::Back::Portal).await {
         Ok(Ok(form)) => form,
         Ok(Err(paying)) => return Ok(outcome(lang, &merchant, &here, Ok(paying))),
         Err(e) => return Ok(outcome(lang, &merchant, &here, Err(e))),
     };
-    let w = lang.words();
     let slug = &merchant.slug;
-    let amount = kassa_app::money::money_in(lang, form.amount);
-    let invoices = form.invoices.join(", ");
     let transfer = match form.invoices.as_slice() {
         [one] => format!("/p/{slug}/invoices/{one}"),
         _ => format!("/p/{slug}"),
     };
+    let elsewhere = (transfer.as_str(), lang.words().pay_form_to_transfer());
+    Ok(payment_page(lang, &merchant, &stripe_js, &form, &here, elsewhere, None))
+}
+
+/// Kassa's payment form for an attempt (at `here`): `elsewhere` is the way on when Stripe.js
+/// cannot load (a path and its words); `frame_ancestors` as [`stripe_page`] takes them.
+pub(crate) fn payment_page(
+    lang: Lang,
+    merchant: &Merchant,
+    stripe_js: &StripeJs,
+    form: &payments::PaymentForm,
+    here: &str,
+    elsewhere: (&str, String),
+    frame_ancestors: Option<&str>,
+) -> Response {
+    let w = lang.words();
+    let amount = kassa_app::money::money_in(lang, form.amount);
     let fields = StripeForm {
         mode: "payment",
         key: &form.publishable_key,
         secret: &form.client_secret,
         back: &form.return_url,
         unavailable: &w.pay_form_unavailable(),
-        elsewhere: (&transfer, &w.pay_form_to_transfer()),
+        elsewhere: (elsewhere.0, &elsewhere.1),
         button: &w.pay_form_button(&amount),
     };
     let page = Page {
         lang,
         status: StatusCode::OK,
         title: &w.pay_form_title(&amount),
-        lines: &[&w.pay_form_for(&invoices)],
-        here: &here,
+        lines: &[&w.pay_form_for(form.invoices.join(", "))],
+        here,
     };
-    Ok(stripe_page(lang, &merchant, page, &stripe_js, fields))
+    stripe_page(lang, merchant, page, stripe_js, fields, frame_ancestors)
 }
 
 /// What one of Kassa's forms with Stripe's Payment Element says and does.
@@ -197,12 +220,14 @@ struct StripeForm<'a> {
 
 /// A page with Kassa's Stripe form (js/pay-stripe.js mounts Stripe's fields in it), with the
 /// Content-Security-Policy widened for Stripe on it alone.
+/// `frame_ancestors`: the sites whose `<kassa-pay>` overlay may frame it (none for the portal's).
 fn stripe_page(
     lang: Lang,
     merchant: &Merchant,
     page: Page<'_>,
     stripe_js: &StripeJs,
     form: StripeForm<'_>,
+    frame_ancestors: Option<&str>,
 ) -> Response {
     let w = lang.words();
     let e = pages::escape;
@@ -230,8 +255,13 @@ fn stripe_page(
         stripe = e(&stripe_js.script),
         own = e(&FORM_SCRIPT.0),
     );
-    let mut response = pages::merchant_page_with(merchant, page, &html);
-    response.headers_mut().insert(http::header::CONTENT_SECURITY_POLICY, stripe_js.csp.clone());
+    let (mut response, csp) = match frame_ancestors {
+        None => (pages::merchant_page_with(merchant, page, &html), Some(stripe_js.csp.clone())),
+        Some(sites) => (pages::framed(merchant, page, &html, sites), stripe_js.framed_csp(sites)),
+    };
+    if let Some(csp) = csp {
+        response.headers_mut().insert(http::header::CONTENT_SECURITY_POLICY, csp);
+    }
     response
 }
 
@@ -272,7 +302,7 @@ pub async fn debit_form(
         lines: &[&w.debit_form_for(&form.merchant.name)],
         here: &here,
     };
-    Ok(stripe_page(lang, &merchant, page, &stripe_js, fields))
+    Ok(stripe_page(lang, &merchant, page, &stripe_js, fields, None))
 }
 
 /// `GET /p/{merchant}/plans/{plan}/debit/return`: back from Stripe's handling of the mandate;

@@ -32,12 +32,32 @@ async fn find(ctx: &Ctx, lang: Lang, reference: &str) -> Result<sandbox::Checkou
     }
 }
 
+/// The page, which `<kassa-pay>`'s overlay may frame on the sites its token names when the
+/// payment was started from there (its return address is the token's pay page): a provider's
+/// hosted page would not be framed, but the sandbox stands in for Kassa's own payment form.
 pub async fn page(
     State(ctx): State<Ctx>,
     Extension(lang): Extension<Lang>,
     Path(reference): Path<String>,
 ) -> Result<Response, Response> {
     let payment = find(&ctx, lang, &reference).await?;
+    let mut response = checkout_page(&ctx, lang, &payment).await?;
+    let widget_token = payment
+        .return_url
+        .strip_prefix(&format!("{}/w/v1/pay/", ctx.public_url.trim_end_matches('/')))
+        .and_then(|rest| rest.split('/').next());
+    if let Some(token) = widget_token {
+        if let Ok(opened) = kassa_core::services::widget::open(&ctx, token).await {
+            let policy = pages::framed_policy(&opened.origins.join(" "));
+            if let Ok(policy) = http::HeaderValue::from_str(&policy) {
+                response.headers_mut().insert(http::header::CONTENT_SECURITY_POLICY, policy);
+            }
+        }
+    }
+    Ok(response)
+}
+
+async fn checkout_page(ctx: &Ctx, lang: Lang, payment: &sandbox::Checkout) -> Result<Response, Response> {
     let merchant = merchant_by_id(&ctx.pool, &MerchantId::from_raw(payment.merchant_id.clone()))
         .await
         .map_err(|e| failed(lang, e))?;

@@ -1,9 +1,10 @@
 //! The demo merchant's web shop, served on its own address (another origin than Kassa, so
 //! the widget's CORS is real). Each visit gets a freshly signed widget token. It sends the
-//! security headers a merchant's page should, with the Content Security Policy the widget
-//! needs today: its script and wasm from Kassa (`'wasm-unsafe-eval'`), its data from Kassa,
-//! and `style-src 'unsafe-inline'` because the element writes its styles into its shadow root
-//! as a `<style>` (the complete widgets of issue 22 drop that).
+//! security headers a merchant's page should, with the strict Content Security Policy the
+//! embedding guide (docs/widgets.md) gives: the widget's script and wasm from Kassa
+//! (`'wasm-unsafe-eval'`), its data from Kassa, its overlay framed from Kassa; the page's own
+//! inline script and style by nonce. The element needs nothing for its styles (a constructed
+//! stylesheet).
 
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
@@ -33,8 +34,8 @@ async fn page(State(shop): State<Shop>) -> Response {
             let kassa = &shop.ctx.public_url;
             let policy = format!(
                 "default-src 'self'; script-src 'nonce-{nonce}' {kassa} 'wasm-unsafe-eval'; connect-src {kassa}; \
-                 style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; \
-                 object-src 'none'; form-action 'self'"
+                 frame-src {kassa}; style-src 'nonce-{nonce}'; img-src 'self' data:; frame-ancestors 'none'; \
+                 base-uri 'none'; object-src 'none'; form-action 'self'"
             );
             let html = PAGE
                 .replace("{{KASSA_URL}}", kassa)

@@ -1,0 +1,19 @@
+## <kassa-pay> på en forretnings websted, og betalingssiden den åbner.
+
+widget-pay = Betal { $amount }
+widget-due-by = Forfalder { $date }
+widget-amount-due = At betale: { $amount }
+widget-invoice-number = Faktura { $number }
+widget-status = Status: { $status }
+widget-paid-thanks = Betalt. Tak!
+widget-paid-explained = { $merchant } har modtaget betalingen for faktura { $number }. Du kan lukke dette vindue.
+widget-nothing-to-pay = Der kan ikke betales noget på denne faktura her lige nu.
+widget-close = Luk
+widget-overlay-label = Betal faktura { $number }
+widget-frame-title = Kassas betalingsside
+widget-open-in-tab = Åbn i en ny fane
+widget-token-invalid = Denne betalingsknap er udløbet eller ugyldig. Genindlæs siden.
+widget-origin-refused = Denne betalingsknap er ikke tilladt på dette websted.
+widget-invoice-gone = Denne faktura er ikke længere tilgængelig.
+widget-went-wrong = Noget gik galt. Prøv igen om lidt.
+widget-back = Tilbage til fakturaen

@@ -1,0 +1,27 @@
+## <kassa-pay> on a merchant's site, and the pay page it opens (in an overlay there, or a tab).
+
+# $amount (String) - the amount, formatted
+widget-pay = Pay { $amount }
+# $date (String) - a date, formatted
+widget-due-by = Due { $date }
+# $amount (String) - the amount, formatted
+widget-amount-due = Amount due: { $amount }
+# $number (String) - an invoice number
+widget-invoice-number = Invoice { $number }
+# $status (String) - the invoice's status, in words
+widget-status = Status: { $status }
+widget-paid-thanks = Paid. Thank you!
+# $merchant (String) - the merchant's name
+# $number (String) - an invoice number
+widget-paid-explained = { $merchant } has the payment for invoice { $number }. You can close this window.
+widget-nothing-to-pay = Nothing on this invoice can be paid here now.
+widget-close = Close
+# $number (String) - an invoice number
+widget-overlay-label = Pay invoice { $number }
+widget-frame-title = Kassa's pay page
+widget-open-in-tab = Open in a new tab
+widget-token-invalid = This payment button has expired or is not valid. Reload the page.
+widget-origin-refused = This payment button is not allowed on this website.
+widget-invoice-gone = This invoice is no longer available.
+widget-went-wrong = Something went wrong. Try again in a moment.
+widget-back = Back to the invoice
