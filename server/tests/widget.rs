@@ -94,7 +94,7 @@ async fn the_pay_page_pays_in_the_overlay_once_and_only_the_tokens_sites_frame_i
     assert_eq!(location(&res), format!("/w/v1/pay/{t}?lang=en"), "in the language it was started in");
     let paid = c.get(format!("{}/w/v1/pay/{t}?lang=en", app.url)).send().await.unwrap().text().await.unwrap();
     assert!(paid.contains("Paid. Thank you!"), "{paid}");
-    assert!(paid.contains("/w/v1/framed-"), "the page tells the element it is shown: {paid}");
+    assert_eq!(paid.matches("/w/v1/framed-").count(), 1, "the page tells the element it is shown, once: {paid}");
     let (_, shown) = widget_read(&app, &t, &app.shop_origin).await;
     assert_eq!(shown["status"], "paid");
 
@@ -116,6 +116,47 @@ async fn the_pay_page_pays_in_the_overlay_once_and_only_the_tokens_sites_frame_i
     .await
     .unwrap();
     assert_eq!(payments, 1);
+}
+
+#[tokio::test]
+async fn a_widget_pay_page_sees_only_the_attempts_that_pay_its_invoice() {
+    let app = TestApp::spawn().await;
+    let t = token(&app).await;
+    // The same customer starts paying another invoice in the portal.
+    let debtor = app.debtor("Bakkerij De Molen B.V.").await;
+    let res = app.pay(&debtor, "NL-2026-0104", "310", "portal-attempt").await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let other: String = sqlx::query_scalar(
+        "SELECT a.attempt_id FROM payment_attempt_invoices a JOIN invoices i ON i.id = a.invoice_id \
+         WHERE i.number = 'NL-2026-0104'",
+    )
+    .fetch_one(&app.ctx.pool)
+    .await
+    .unwrap();
+    let c = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    for path in ["return", "form"] {
+        let res = c.get(format!("{}/w/v1/pay/{t}/{path}/{other}?lang=en", app.url)).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{path}");
+        let html = res.text().await.unwrap();
+        assert!(!html.contains("NL-2026-0104"), "{html}");
+    }
+    // Its own attempt it does see.
+    let res = c
+        .post(format!("{}/w/v1/pay/{t}?lang=en", app.url))
+        .form(&[("key", "widget-own"), ("amount", "55.95")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let own: String = sqlx::query_scalar(
+        "SELECT a.attempt_id FROM payment_attempt_invoices a JOIN invoices i ON i.id = a.invoice_id \
+         WHERE i.number = 'NL-2026-0107'",
+    )
+    .fetch_one(&app.ctx.pool)
+    .await
+    .unwrap();
+    let res = c.get(format!("{}/w/v1/pay/{t}/return/{own}?lang=en", app.url)).send().await.unwrap();
+    assert_ne!(res.status(), 404);
 }
 
 #[tokio::test]

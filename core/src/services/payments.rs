@@ -538,7 +538,9 @@ pub async fn returned(ctx: &Ctx, who: &Principal, attempt: &str) -> Result<Payin
     outcome(&own_attempt(ctx, who, attempt).await?.1)
 }
 
-/// The debtor's own attempt (another's is not found) and its merchant.
+/// The debtor's own attempt (another's is not found) and its merchant. A debtor narrowed to one
+/// invoice (a pay link, a widget's pay page) finds only the attempts that pay that invoice alone,
+/// not the same customer's others.
 async fn own_attempt(ctx: &Ctx, who: &Principal, attempt: &str) -> Result<(Merchant, Attempt)> {
     let debtor = who.debtor()?;
     let merchant = merchant_by_id(&ctx.pool, &debtor.merchant).await?;
@@ -546,7 +548,21 @@ async fn own_attempt(ctx: &Ctx, who: &Principal, attempt: &str) -> Result<(Merch
         .await?
         .filter(|a| a.customer == debtor.customer.as_str())
         .ok_or(Error::NotFound)?;
+    if let Some(invoice) = &debtor.invoice {
+        let paid = attempt_invoice_ids(&ctx.pool, &found.id).await?;
+        if paid != [invoice.as_str()] {
+            return Err(Error::NotFound);
+        }
+    }
     Ok((merchant, found))
+}
+
+/// The ids of the invoices an attempt pays.
+async fn attempt_invoice_ids(pool: &Pool, attempt: &str) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT invoice_id FROM payment_attempt_invoices WHERE attempt_id = $1 ORDER BY invoice_id")
+        .bind(attempt)
+        .fetch_all(pool)
+        .await?)
 }
 
 /// What Kassa's payment form needs to let the provider's script (Stripe's Payment Element)

@@ -114,7 +114,6 @@ pub async fn page(
     );
     if invoice.status == InvoiceStatus::Paid {
         let explained = w.widget_paid_explained(&merchant.name, invoice.number.as_str());
-        let html = format!("<script src=\"{}\" data-kassa=\"paid\"></script>", escape(&SCRIPT.0));
         let page = Page {
             lang,
             status: StatusCode::OK,
@@ -122,7 +121,7 @@ pub async fn page(
             lines: &[&title, &explained],
             here: &here,
         };
-        return Ok(pages::framed(merchant, page, &html, &ancestors(&payer)));
+        return Ok(pages::framed(merchant, page, "", &ancestors(&payer)));
     }
     let due = w.widget_amount_due(kassa_app::money::money_in(lang, invoice.collectable));
     let due_by = w.widget_due_by(kassa_app::dates::date_in(lang, invoice.due_date));
