@@ -785,8 +785,12 @@ pub struct AdminWidgetRow {
     pub expires: String,
     /// `active`, `revoked` or `expired`.
     pub state: String,
-    /// The markup for a web page (script and element), while active.
+    /// For an email (a pay button and status badge), not a site.
+    pub email: bool,
+    /// The markup for a web page (script and element), or for an email template, while active.
     pub snippet: Option<String>,
+    /// An email token's status badge (its PNG), while active: the preview.
+    pub badge: Option<String>,
     /// The pay link, while active.
     pub pay_link: Option<String>,
     /// Issued by this staff member just now (the page says so and marks it).

@@ -43,6 +43,12 @@ const RULE: Ink = Ink(0xc8, 0xcd, 0xd3);
 static REGULAR: LazyLock<Face> = LazyLock::new(|| Face::new(dejavu::sans::regular()));
 static BOLD: LazyLock<Face> = LazyLock::new(|| Face::new(dejavu::sans::bold()));
 
+/// How wide `text` is in DejaVu Sans Bold at `size` (the email badge's text, which is drawn in
+/// it: badge.rs).
+pub(crate) fn bold_width(text: &str, size: f32) -> f32 {
+    BOLD.width(text, size)
+}
+
 /// A font: krilla's for drawing, skrifa's view of the same bytes for measuring (read once).
 struct Face {
     font: Font,

@@ -17,6 +17,7 @@ const ISSUED_KEY: &str = "kassa.widget_issued";
 #[server(endpoint = "load_widgets")]
 pub async fn load_widgets() -> Result<WidgetsOverview, AppError> {
     use crate::backend as edge;
+    use crate::i18n::Lang;
     use kassa_core::services::{records, widget};
     edge::with_status(
         async {
@@ -25,7 +26,8 @@ pub async fn load_widgets() -> Result<WidgetsOverview, AppError> {
             let merchant = records::merchant_by_id(&ctx.pool, &staff.merchant).await?;
             let issued = edge::take_once::<String>(ISSUED_KEY).await;
             let now = kassa_core::db::now();
-            let script = format!("{}/w/v1/kassa.js", ctx.public_url);
+            let root = ctx.public_url.trim_end_matches('/');
+            let script = format!("{root}/w/v1/kassa.js");
             let tokens = widget::page(&ctx, &who, None, 100, None)
                 .await?
                 .items
@@ -37,19 +39,34 @@ pub async fn load_widgets() -> Result<WidgetsOverview, AppError> {
                         _ => "expired",
                     };
                     let live = (state == "active").then_some(t.token.as_ref()).flatten();
+                    let email = t.is_email();
+                    let invoice = t.invoice_number.unwrap_or_default();
+                    let pay_link = live.map(|token| format!("{root}/p/{}/pay/{token}", merchant.slug));
+                    let badge = live.filter(|_| email).map(|token| format!("{root}/w/v1/badge/{token}.png"));
+                    let snippet = match (live, &pay_link, &badge) {
+                        (Some(_), Some(link), Some(badge)) => {
+                            let lang = crate::i18n::Lang::from_code(&t.customer_language).unwrap_or(Lang::En);
+                            Some(crate::badge::email_snippet(lang, &invoice, link, badge))
+                        }
+                        (Some(token), _, _) => Some(format!(
+                            "<script type=\"module\" src=\"{script}\"></script>\n<kassa-pay token=\"{token}\"></kassa-pay>"
+                        )),
+                        _ => None,
+                    };
                     AdminWidgetRow {
                         just_issued: issued.as_deref() == Some(t.id.as_str()),
-                        snippet: live.map(|token| {
-                            format!(
-                                "<script type=\"module\" src=\"{script}\"></script>\n<kassa-pay token=\"{token}\"></kassa-pay>"
-                            )
-                        }),
-                        pay_link: live.map(|token| format!("{}/p/{}/pay/{token}", ctx.public_url, merchant.slug)),
+                        email,
+                        snippet,
+                        badge: badge.map(|url| url.trim_start_matches(root).to_string()),
+                        pay_link,
                         id: t.id,
-                        invoice: t.invoice_number.unwrap_or_default(),
+                        invoice,
                         customer: t.customer_number,
                         origins: t.origins.join(" "),
-                        expires: crate::dates::moment(t.expires_at, &merchant.time_zone),
+                        expires: match email {
+                            true => String::new(),
+                            false => crate::dates::moment(t.expires_at, &merchant.time_zone),
+                        },
                         state: state.to_string(),
                     }
                 })
@@ -67,16 +84,18 @@ pub async fn load_widgets() -> Result<WidgetsOverview, AppError> {
     )
 }
 
-/// Issues a token for invoice `invoice` (its number), shown on the sites in `origins` (one
-/// per line, or separated by spaces or commas), for `days` days (the default when empty).
+/// Issues a token for invoice `invoice` (its number): with `kind` `email`, for an email (a pay
+/// button and status badge, until revoked); otherwise shown on the sites in `origins` (one per
+/// line, or separated by spaces or commas), for `days` days (the default when empty).
 #[server(endpoint = "issue_widget_token")]
 pub async fn issue_widget_token(
     invoice: String,
-    origins: String,
+    #[server(default)] kind: String,
+    #[server(default)] origins: String,
     #[server(default)] days: String,
 ) -> Result<(), AppError> {
     use crate::backend as edge;
-    use kassa_core::services::widget::{self, IssueToken};
+    use kassa_core::services::widget::{self, IssueToken, Reach};
     edge::with_status(
         async {
             let (ctx, who) = edge::staff().await?;
@@ -95,7 +114,11 @@ pub async fn issue_widget_token(
                         .map_err(|_| kassa_domain::Problem::WidgetDaysOutOfRange { max: widget::MAX_DAYS })?,
                 ),
             };
-            let issued = widget::issue(&ctx, &who, IssueToken { invoice, origins, days }).await?;
+            let reach = match kind.as_str() {
+                "email" => Reach::Email,
+                _ => Reach::Sites { origins, days },
+            };
+            let issued = widget::issue(&ctx, &who, IssueToken { invoice, reach }).await?;
             edge::keep_once(ISSUED_KEY, &issued.id).await?;
             edge::redirect("/admin/widgets")
         }
@@ -121,19 +144,25 @@ pub async fn revoke_widget_token(id: String) -> Result<(), AppError> {
 #[component]
 pub fn WidgetsPage() -> impl IntoView {
     let issue = ServerAction::<IssueWidgetToken>::new();
+    let issue_email = ServerAction::<IssueWidgetToken>::new();
     let revoke = ServerAction::<RevokeWidgetToken>::new();
-    let overview = Resource::new(move || (issue.version().get(), revoke.version().get()), |_| load_widgets());
-    crate::admin::staff_page(overview, move |o| view! { <WidgetsView overview=o issue revoke/> })
+    let overview = Resource::new(
+        move || (issue.version().get(), issue_email.version().get(), revoke.version().get()),
+        |_| load_widgets(),
+    );
+    crate::admin::staff_page(overview, move |o| view! { <WidgetsView overview=o issue issue_email revoke/> })
 }
 
 #[component]
 fn WidgetsView(
     overview: WidgetsOverview,
     issue: ServerAction<IssueWidgetToken>,
+    issue_email: ServerAction<IssueWidgetToken>,
     revoke: ServerAction<RevokeWidgetToken>,
 ) -> impl IntoView {
     let w = t();
     let error = move || issue.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    let email_error = move || issue_email.value().get().and_then(|r| r.err()).map(|e| e.to_string());
     let may_write = overview.may_write;
     let issued = overview.tokens.iter().any(|t| t.just_issued);
     let empty = overview.tokens.is_empty().then(|| w.widgets_none());
@@ -161,13 +190,25 @@ fn WidgetsView(
                 <tr data-token=row.id.clone() class=row.just_issued.then_some("just-issued")>
                     <td data-label=w.col_invoice()>{row.invoice}</td>
                     <td data-label=w.col_customer()>{row.customer}</td>
-                    <td data-label=w.col_widget_sites()>{row.origins}</td>
-                    <td data-label=w.col_widget_expires()>{row.expires}</td>
+                    <td data-label=w.col_widget_sites()>
+                        {if row.email { w.widget_sites_email() } else { row.origins }}
+                    </td>
+                    <td data-label=w.col_widget_expires()>
+                        {if row.email { w.widget_never() } else { row.expires }}
+                    </td>
                     <td data-label=w.col_state()>{state}</td>
                     <td data-label=w.col_widget_snippet()>
                         {row.snippet.map(|snippet| view! {
-                            <label for=snippet_id.clone()>{w.widget_snippet_site()}</label>
+                            <label for=snippet_id.clone()>
+                                {if row.email { w.widget_snippet_email() } else { w.widget_snippet_site() }}
+                            </label>
                             <textarea id=snippet_id readonly rows="3" class="snippet">{snippet}</textarea>
+                        })}
+                        {row.badge.map(|badge| view! {
+                            <figure class="badge-preview">
+                                <img src=badge width=crate::badge::WIDTH height=crate::badge::HEIGHT alt=""/>
+                                <figcaption>{w.widget_preview()}</figcaption>
+                            </figure>
                         })}
                         {row.pay_link.map(|link| view! {
                             <label for=link_id.clone()>{w.widget_pay_link()}</label>
@@ -207,6 +248,17 @@ fn WidgetsView(
                         <p id="widget-days-hint" class="hint">{w.widget_days_hint(overview.max_days)}</p>
                         <p role="alert" class="form-error">{error}</p>
                         <button type="submit" class="button-primary">{w.issue_widget_token()}</button>
+                    </ActionForm>
+                </section>
+                <section aria-labelledby="issue-email-title">
+                    <h2 id="issue-email-title">{w.issue_email_widget_title()}</h2>
+                    <p>{w.email_widget_intro()}</p>
+                    <ActionForm action=issue_email>
+                        <input type="hidden" name="kind" value="email"/>
+                        <label for="email-widget-invoice">{w.field_widget_invoice()}</label>
+                        <input id="email-widget-invoice" name="invoice" required autocomplete="off"/>
+                        <p role="alert" class="form-error">{email_error}</p>
+                        <button type="submit" class="button-primary">{w.issue_email_widget_token()}</button>
                     </ActionForm>
                 </section>
             })}

@@ -1,8 +1,9 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import { PNG } from 'pngjs';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { accessible, freshDemo, inEnglish, kassaUrl, shopUrl, staffSignIn } from './helpers';
+import { accessible, freshDemo, inEnglish, kassaUrl, payInSandbox, shopUrl, staffSignIn } from './helpers';
 
 test.beforeEach(async ({ context }) => inEnglish(context));
 
@@ -89,6 +90,9 @@ test('on a site its token does not name, the widget refuses and its pay page wil
   await refused;
 });
 
+/** The admin's form for a site's pay button (the page also has one for emails). */
+const siteForm = (page: Page) => page.getByRole('region', { name: 'New pay button', exact: true });
+
 test('staff issue a pay button for the shop, its snippet works there, and revoking it stops it', async ({ page, browser }) => {
   const demo = freshDemo();
   await staffSignIn(page, demo);
@@ -96,12 +100,13 @@ test('staff issue a pay button for the shop, its snippet works there, and revoki
   await expect(page.getByRole('heading', { name: 'Pay buttons', level: 1 })).toBeVisible();
   await accessible(page);
   // A site that is not an origin is refused with what to write instead.
-  await page.getByLabel('Invoice number').fill('NL-2026-0107');
-  await page.getByLabel('Websites that may show it').fill('http://shop.example/pay');
+  const form = siteForm(page);
+  await form.getByLabel('Invoice number').fill('NL-2026-0107');
+  await form.getByLabel('Websites that may show it').fill('http://shop.example/pay');
   await page.getByRole('button', { name: 'Issue pay button' }).click();
-  await expect(page.getByRole('alert')).toContainText('is not a website’s origin');
-  await page.getByLabel('Invoice number').fill('NL-2026-0107');
-  await page.getByLabel('Websites that may show it').fill(shopUrl());
+  await expect(form.getByRole('alert')).toContainText('is not a website’s origin');
+  await form.getByLabel('Invoice number').fill('NL-2026-0107');
+  await form.getByLabel('Websites that may show it').fill(shopUrl());
   await page.getByRole('button', { name: 'Issue pay button' }).click();
   await expect(page.getByRole('status')).toHaveText('Pay button issued: copy its snippet below.');
   const row = page.locator('tr.just-issued');
@@ -158,8 +163,8 @@ test('the embedding guide’s example works as written, under the policy it give
   const demo = freshDemo();
   await staffSignIn(page, demo);
   await page.goto(`${kassaUrl()}/admin/widgets`);
-  await page.getByLabel('Invoice number').fill('DK-2026-0209');
-  await page.getByLabel('Websites that may show it').fill(site);
+  await siteForm(page).getByLabel('Invoice number').fill('DK-2026-0209');
+  await siteForm(page).getByLabel('Websites that may show it').fill(site);
   await page.getByRole('button', { name: 'Issue pay button' }).click();
   const snippet = await page.locator('tr.just-issued').getByLabel('For your website').inputValue();
   const token = /token="([^"]+)"/.exec(snippet)![1];
@@ -185,4 +190,60 @@ test('the embedding guide’s example works as written, under the policy it give
   await expect(widget.getByRole('dialog')).toBeHidden();
   expect(blocked).toEqual([]);
   shop.close();
+});
+
+test('staff make an email button: its badge shows what is due, the button pays, then the badge says paid', async ({ page, browser }) => {
+  const demo = freshDemo();
+  await staffSignIn(page, demo);
+  await page.goto(`${kassaUrl()}/admin/widgets`);
+  const form = page.getByRole('region', { name: 'New pay button for an email' });
+  await form.getByLabel('Invoice number').fill('NL-2026-0303');
+  await form.getByRole('button', { name: 'Issue email button' }).click();
+  const row = page.locator('tr.just-issued');
+  await expect(row).toContainText('NL-2026-0303');
+  await expect(row).toContainText('In emails');
+  await expect(row).toContainText('Never (until revoked)');
+  // The preview: the badge itself, drawn for sharp screens.
+  const preview = row.locator('.badge-preview img');
+  await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(720);
+  await accessible(page);
+  const snippet = await row.getByLabel('For your email template').inputValue();
+  const payLink = /href="([^"]+)"/.exec(snippet)![1];
+  const badgeUrl = /src="([^"]+)"/.exec(snippet)![1];
+  expect(badgeUrl).toMatch(/\/w\/v1\/badge\/[^/]+\.png$/);
+  const svg = async () => (await page.request.get(badgeUrl.replace(/\.png$/, '.svg'))).text();
+  const green = async () => {
+    const png = PNG.sync.read(Buffer.from(await (await page.request.get(badgeUrl)).body()));
+    const at = (40 * png.width + 20) * 4;
+    return [png.data[at], png.data[at + 1], png.data[at + 2]].join(',') === '22,101,52';
+  };
+  // Due, in the customer's language (Dutch).
+  expect(await svg()).toMatch(/Betaal €\u00a0[\d.]+,\d\d/);
+  expect(await green()).toBe(false);
+
+  // The snippet as a mail program shows it (a page on another origin): the image and the button.
+  const mail = createServer((_, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><html lang="nl"><title>Factuur</title><body>${snippet}</body></html>`);
+  });
+  await new Promise<void>((done) => mail.listen(0, '127.0.0.1', done));
+  const reader = await browser.newPage();
+  await inEnglish(reader.context());
+  await reader.goto(`http://localhost:${(mail.address() as AddressInfo).port}/`);
+  const image = reader.getByRole('img', { name: 'Betaalstatus van factuur NL-2026-0303' });
+  await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(720);
+  await reader.getByRole('link', { name: 'Factuur NL-2026-0303 betalen' }).click();
+  await expect(reader).toHaveURL(payLink);
+  await reader.getByRole('button', { name: 'Continue' }).click();
+  await expect(reader.locator('h1')).toContainText('NL-2026-0303');
+  await reader.getByRole('button', { name: 'Pay now' }).click();
+  await payInSandbox(reader);
+  await expect(reader.getByRole('heading', { name: 'Thank you, payment received' })).toBeVisible();
+  await expect(reader.getByRole('row', { name: /NL-2026-0303/ })).toContainText('Paid');
+
+  // The badge says so at the next look, the PNG in green.
+  expect(await svg()).toContain('Betaald, dank u');
+  expect(await green()).toBe(true);
+  await reader.close();
+  mail.close();
 });

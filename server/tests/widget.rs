@@ -470,3 +470,116 @@ async fn a_pay_link_reads_the_receipts_of_its_invoice_only() {
     assert_eq!(whole["invoices"].as_array().unwrap().len(), 2, "{whole}");
     assert_eq!(whole["amount"]["minor"], 15595);
 }
+
+/// The badge at `path` (`.svg` or `.png`): its status, headers and bytes.
+async fn badge(app: &TestApp, path: &str) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+    let res = client().get(format!("{}{path}", app.url)).send().await.unwrap();
+    (res.status().as_u16(), res.headers().clone(), res.bytes().await.unwrap().to_vec())
+}
+
+/// The PNG's size and the colour of its pixel at (x, y).
+fn png_pixel(bytes: &[u8], x: u32, y: u32) -> ((u32, u32), [u8; 3]) {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    decoder.set_transformations(png::Transformations::EXPAND);
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut pixels).unwrap();
+    let channels = frame.color_type.samples() as u32;
+    let at = ((y * frame.width + x) * channels) as usize;
+    ((frame.width, frame.height), [pixels[at], pixels[at + 1], pixels[at + 2]])
+}
+
+#[tokio::test]
+async fn an_email_token_opens_the_pay_link_and_draws_the_badge_due_then_paid() {
+    use http::Method;
+    use kassa_core::services::ledger::{self, RecordPayment};
+    use kassa_domain::{Apply, Currency, CustomerId, InvoiceNumber, Money};
+    let app = TestApp::spawn().await;
+    let key = app.demo.api_key.clone();
+    let body = serde_json::json!({ "invoice_number": "NL-2026-0107", "kind": "email" });
+    let (status, issued) = app.api(&key, Method::POST, "/widget-tokens", Some(body)).await;
+    assert_eq!(status, 201, "{issued}");
+    assert_eq!(issued["kind"], "email");
+    assert_eq!(issued["origins"], serde_json::json!([]));
+    assert_eq!(issued["expires_at"], "9999-12-31T23:59:59Z", "as long as the debt, and after");
+    let token = issued["token"].as_str().unwrap().to_string();
+    assert_eq!(issued["badge_url"], format!("{}/w/v1/badge/{token}.png", app.url));
+    // An email token with sites or a lifetime is a mistake, said so.
+    let bad =
+        serde_json::json!({ "invoice_number": "NL-2026-0107", "kind": "email", "origins": ["https://shop.example"] });
+    let (status, refused) = app.api(&key, Method::POST, "/widget-tokens", Some(bad)).await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(refused["error"]["message"].as_str().unwrap_or_default().contains("origins"), "{refused}");
+
+    // Due, in the customer's language (Dutch), small, cached briefly, revalidated.
+    let (status, headers, svg) = badge(&app, &format!("/w/v1/badge/{token}.svg")).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "image/svg+xml");
+    assert_eq!(headers["cache-control"], "public, max-age=30, must-revalidate");
+    assert!(headers.get("set-cookie").is_none());
+    let text = String::from_utf8(svg.clone()).unwrap();
+    assert!(text.contains("Betaal €\u{a0}55,95 vóór"), "{text}");
+    assert!(svg.len() <= 5 * 1024, "{} bytes", svg.len());
+    let etag = headers["etag"].to_str().unwrap().to_string();
+    let res = client()
+        .get(format!("{}/w/v1/badge/{token}.svg", app.url))
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 304);
+    let (_, _, danish) = badge(&app, &format!("/w/v1/badge/{token}.svg?lang=da")).await;
+    assert!(String::from_utf8(danish).unwrap().contains("Betal 55,95\u{a0}€ senest"));
+    let (status, headers, png) = badge(&app, &format!("/w/v1/badge/{token}.png")).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "image/png");
+    assert!(png.len() <= 5 * 1024, "{} bytes", png.len());
+    eprintln!("email badge: SVG {} bytes, PNG {} bytes", svg.len(), png.len());
+    let (size, corner) = png_pixel(&png, 20, 40);
+    assert_eq!(size, (720, 80), "twice the size it is shown at");
+    assert_eq!(corner, [0x1e, 0x40, 0xaf], "due: blue");
+
+    // It reads nothing through the element's endpoint, from any site, and frames nowhere.
+    assert_eq!(widget_read(&app, &token, "https://shop.example").await.0, 403);
+    let page = client().get(format!("{}/w/v1/pay/{token}", app.url)).send().await.unwrap();
+    let policy = page.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    // The pay link opens the invoice.
+    let res = client().post(format!("{}/p/demo/pay/{token}", app.url)).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    // A site's token draws no badge.
+    let site = crate::token(&app).await;
+    assert_eq!(badge(&app, &format!("/w/v1/badge/{site}.svg")).await.0, 404);
+    assert_eq!(badge(&app, &format!("/w/v1/badge/{token}.gif")).await.0, 404);
+    assert_eq!(badge(&app, "/w/v1/badge/tampered.png").await.0, 404);
+
+    // Paid (by bank transfer): the next look says so.
+    let customer: String = sqlx::query_scalar("SELECT customer_id FROM invoices WHERE number = 'NL-2026-0107'")
+        .fetch_one(&app.ctx.pool)
+        .await
+        .unwrap();
+    let eur = Money::from_minor(5595, Currency::EUR);
+    ledger::record_payment(
+        &app.ctx,
+        &kassa_core::Principal::System,
+        RecordPayment {
+            merchant: app.demo_merchant().await,
+            customer: CustomerId::from_raw(customer),
+            amount: eur,
+            method: "Bank transfer".into(),
+            reference: "NL-2026-0107".into(),
+            apply: Apply::Specified(vec![(InvoiceNumber::parse("NL-2026-0107").unwrap(), eur)]),
+            idempotency_key: "badge-paid".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let (_, headers, svg) = badge(&app, &format!("/w/v1/badge/{token}.svg")).await;
+    assert!(String::from_utf8(svg).unwrap().contains("Betaald, dank u"));
+    assert_ne!(headers["etag"].to_str().unwrap(), etag);
+    let (_, _, png) = badge(&app, &format!("/w/v1/badge/{token}.png")).await;
+    assert_eq!(png_pixel(&png, 20, 40).1, [0x16, 0x65, 0x34], "paid: green");
+    // The link in the old email still opens (on the paid invoice).
+    let res = client().post(format!("{}/p/demo/pay/{token}", app.url)).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+}

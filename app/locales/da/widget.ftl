@@ -14,6 +14,11 @@ widget-frame-title = Kassas betalingsside
 widget-open-in-tab = Åbn i en ny fane
 widget-token-invalid = Denne betalingsknap er udløbet eller ugyldig. Genindlæs siden.
 widget-origin-refused = Denne betalingsknap er ikke tilladt på dette websted.
-widget-invoice-gone = Denne faktura er ikke længere tilgængelig.
 widget-went-wrong = Noget gik galt. Prøv igen om lidt.
 widget-back = Tilbage til fakturaen
+
+badge-pay = Betal { $amount } senest { $date }
+badge-overdue = Betal { $amount }, forfaldt { $date }
+badge-paid = Betalt, tak
+badge-button = Betal faktura { $number }
+badge-alt = Betalingsstatus for faktura { $number }

@@ -22,6 +22,19 @@ widget-frame-title = Kassa's pay page
 widget-open-in-tab = Open in a new tab
 widget-token-invalid = This payment button has expired or is not valid. Reload the page.
 widget-origin-refused = This payment button is not allowed on this website.
-widget-invoice-gone = This invoice is no longer available.
 widget-went-wrong = Something went wrong. Try again in a moment.
 widget-back = Back to the invoice
+
+## The status badge in a merchant's email (an image), and the email snippet around it.
+
+# $amount (String) - what is due, formatted
+# $date (String) - the due date, formatted
+badge-pay = Pay { $amount } by { $date }
+# $amount (String) - what is due, formatted
+# $date (String) - the due date, formatted
+badge-overdue = Pay { $amount }, due { $date }
+badge-paid = Paid, thank you
+# $number (String) - an invoice number
+badge-button = Pay invoice { $number }
+# $number (String) - an invoice number
+badge-alt = Payment status of invoice { $number }

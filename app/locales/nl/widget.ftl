@@ -14,6 +14,11 @@ widget-frame-title = Betaalpagina van Kassa
 widget-open-in-tab = Openen in een nieuw tabblad
 widget-token-invalid = Deze betaalknop is verlopen of ongeldig. Laad de pagina opnieuw.
 widget-origin-refused = Deze betaalknop is op deze website niet toegestaan.
-widget-invoice-gone = Deze factuur is niet meer beschikbaar.
 widget-went-wrong = Er ging iets mis. Probeer het zo meteen opnieuw.
 widget-back = Terug naar de factuur
+
+badge-pay = Betaal { $amount } vóór { $date }
+badge-overdue = Betaal { $amount }, vervallen { $date }
+badge-paid = Betaald, dank u
+badge-button = Factuur { $number } betalen
+badge-alt = Betaalstatus van factuur { $number }

@@ -4,6 +4,9 @@
 //! says which invoice it covers, the web origins allowed to show it, when it expires and
 //! whether it was revoked. The same token opens the invoice's pay page in the portal.
 //!
+//! An email token names no origins: it opens the pay link and draws the invoice's status badge
+//! (an image in the merchant's email), never expires, and reads nothing through `/w/v1/invoice`.
+//!
 //! A token reads nothing but its invoice, and only while its row says it may; anything else
 //! (tampered, expired, revoked, its key retired, another merchant's) is `NotFound`, so a probe
 //! learns nothing about what exists.
@@ -34,6 +37,10 @@ pub const MAX_DAYS: u32 = 90;
 pub const DEFAULT_DAYS: u32 = 30;
 /// The most web origins one token may name.
 pub const MAX_ORIGINS: usize = 10;
+/// When an email token expires: never (9999-12-31T23:59:59Z). A pay link in an email opens as
+/// long as the invoice is owed, and says "paid" after; only revoking it (or retiring the key
+/// that signed it) ends it.
+pub const NEVER: i64 = 253_402_300_799;
 
 /// Signs and checks widget tokens with the keys in `widget_keys` (sealed with the instance
 /// key). Clones share the keys opened so far; a key never changes once made.
@@ -189,6 +196,8 @@ pub struct WidgetToken {
     pub token: Option<String>,
     pub customer: CustomerId,
     pub customer_number: String,
+    /// The customer's language (`en`, `nl`, `da`): an email snippet's.
+    pub customer_language: String,
     pub invoice: Option<InvoiceId>,
     pub invoice_number: Option<String>,
     /// Normalised web origins (`https://shop.example`).
@@ -197,6 +206,13 @@ pub struct WidgetToken {
     pub expires_at: i64,
     pub revoked_at: Option<i64>,
     pub created_at: i64,
+}
+
+impl WidgetToken {
+    /// An email token: no sites, no end (see [`NEVER`]).
+    pub fn is_email(&self) -> bool {
+        self.origins.is_empty()
+    }
 }
 
 /// What a genuine, live token opens: its row.
@@ -216,6 +232,15 @@ impl Opened {
     /// without is not the merchant's page.
     pub fn allows(&self, origin: Option<&str>) -> bool {
         origin.is_some_and(|o| self.origins.iter().any(|allowed| allowed == o))
+    }
+
+    /// The sites that may frame its pages, as a CSP `frame-ancestors` source list: `'none'` for
+    /// an email token (its pages open in a tab of their own).
+    pub fn frame_ancestors(&self) -> String {
+        match self.origins.is_empty() {
+            true => "'none'".into(),
+            false => self.origins.join(" "),
+        }
     }
 }
 
@@ -250,24 +275,38 @@ pub fn origins(given: &[String]) -> std::result::Result<Vec<String>, Problem> {
     Ok(out)
 }
 
-/// A token asked for: one invoice (by the merchant's number), the sites that may show it, and
-/// for how many days ([`DEFAULT_DAYS`] when not said; at most [`MAX_DAYS`]).
+/// A token asked for: one invoice (by the merchant's number) and where it is shown.
 #[derive(Debug, Clone)]
 pub struct IssueToken {
     pub invoice: InvoiceNumber,
-    pub origins: Vec<String>,
-    pub days: Option<u32>,
+    pub reach: Reach,
+}
+
+/// Where a token is shown.
+#[derive(Debug, Clone)]
+pub enum Reach {
+    /// `<kassa-pay>` on these sites (web origins), for so many days ([`DEFAULT_DAYS`] when not
+    /// said; at most [`MAX_DAYS`]).
+    Sites { origins: Vec<String>, days: Option<u32> },
+    /// A pay button and status badge in an email: no sites, no end.
+    Email,
 }
 
 /// Issues a token for one of `who`'s merchant's invoices, in `who`'s mode (staff who may
 /// write, API keys with the `write` scope).
 pub async fn issue(ctx: &Ctx, who: &Principal, cmd: IssueToken) -> Result<WidgetToken> {
     who.may_write()?;
-    let origins = origins(&cmd.origins)?;
-    let days = cmd.days.unwrap_or(DEFAULT_DAYS);
-    if !(1..=MAX_DAYS).contains(&days) {
-        return Err(Problem::WidgetDaysOutOfRange { max: MAX_DAYS }.into());
-    }
+    let (origins, expires) = match cmd.reach {
+        Reach::Sites { origins: given, days } => {
+            let origins = origins(&given)?;
+            let days = days.unwrap_or(DEFAULT_DAYS);
+            if !(1..=MAX_DAYS).contains(&days) {
+                return Err(Problem::WidgetDaysOutOfRange { max: MAX_DAYS }.into());
+            }
+            (origins, db::now() + i64::from(days) * 86_400)
+        }
+        Reach::Email => (Vec::new(), NEVER),
+    };
     let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
     let found: Option<(String, String)> = sqlx::query_as(
         "SELECT i.id, i.customer_id FROM invoices i JOIN customers c ON c.merchant_id = i.merchant_id \
@@ -280,7 +319,6 @@ pub async fn issue(ctx: &Ctx, who: &Principal, cmd: IssueToken) -> Result<Widget
     .await?;
     let (invoice, customer) =
         found.ok_or_else(|| Error::from(Problem::UnknownInvoice { number: cmd.invoice.to_string() }))?;
-    let lifetime = i64::from(days) * 86_400;
     insert(
         ctx,
         who,
@@ -288,7 +326,7 @@ pub async fn issue(ctx: &Ctx, who: &Principal, cmd: IssueToken) -> Result<Widget
         &CustomerId::from_raw(customer),
         &InvoiceId::from_raw(invoice),
         origins,
-        lifetime,
+        expires,
     )
     .await
 }
@@ -313,7 +351,8 @@ pub async fn issue_for(
     .ok_or(Error::NotFound)?;
     let mode = Mode::parse(&mode).ok_or_else(|| Error::internal(format!("unknown mode {mode:?}")))?;
     let origins = self::origins(&origins)?;
-    insert(ctx, &Principal::System, (merchant, mode), &CustomerId::from_raw(customer), invoice, origins, lifetime).await
+    let expires = db::now() + lifetime;
+    insert(ctx, &Principal::System, (merchant, mode), &CustomerId::from_raw(customer), invoice, origins, expires).await
 }
 
 /// A live token of invoice `invoice` for exactly `origins`, signed with the newest key, with
@@ -353,7 +392,7 @@ async fn insert(
     customer: &CustomerId,
     invoice: &InvoiceId,
     origins: Vec<String>,
-    lifetime: i64,
+    expires: i64,
 ) -> Result<WidgetToken> {
     let (key_id, _) = ctx.tokens.current(&ctx.pool).await?;
     let (id, now) = (format!("wt_{}", uuid::Uuid::new_v4().simple()), db::now());
@@ -369,7 +408,7 @@ async fn insert(
     .bind(invoice.as_str())
     .bind(serde_json::to_string(&origins).map_err(Error::internal)?)
     .bind(&key_id)
-    .bind(now + lifetime)
+    .bind(expires)
     .bind(now)
     .execute(&mut *tx)
     .await?;
@@ -379,7 +418,7 @@ async fn insert(
         subject_type: "widget_token",
         subject_id: &id,
         before: None,
-        after: Some(json!({ "invoice_id": invoice.as_str(), "origins": origins, "expires_at": now + lifetime })),
+        after: Some(json!({ "invoice_id": invoice.as_str(), "origins": origins, "expires_at": expires })),
     };
     audit::record(&mut tx, who, &ctx.origin, entry).await?;
     tx.commit().await?;
@@ -387,7 +426,7 @@ async fn insert(
 }
 
 const TOKEN_COLUMNS: &str =
-    "t.id, t.customer_id, c.number AS customer_number, t.invoice_id, i.number AS invoice_number, \
+    "t.id, t.customer_id, c.number AS customer_number, c.language AS customer_language, t.invoice_id, i.number AS invoice_number, \
      t.origins, t.key_id, k.sealed, k.retired_at, t.expires_at, t.revoked_at, t.created_at \
      FROM widget_tokens t JOIN customers c ON c.merchant_id = t.merchant_id AND c.id = t.customer_id \
      LEFT JOIN invoices i ON i.merchant_id = t.merchant_id AND i.id = t.invoice_id \
@@ -398,6 +437,7 @@ struct TokenRow {
     id: String,
     customer_id: String,
     customer_number: String,
+    customer_language: String,
     invoice_id: Option<String>,
     invoice_number: Option<String>,
     origins: String,
@@ -424,6 +464,7 @@ impl TokenRow {
             token,
             customer: CustomerId::from_raw(self.customer_id),
             customer_number: self.customer_number,
+            customer_language: self.customer_language,
             invoice: self.invoice_id.map(InvoiceId::from_raw),
             invoice_number: self.invoice_number,
             origins: serde_json::from_str(&self.origins).map_err(Error::internal)?,
@@ -572,15 +613,6 @@ pub async fn invoice(ctx: &Ctx, opened: &Opened) -> Result<(Merchant, InvoiceSta
     let merchant = merchant_by_id(&ctx.pool, &opened.merchant).await?;
     let state = invoice_row(&ctx.pool, &opened.merchant, invoice).await?.state(merchant.today()?)?;
     Ok((merchant, state))
-}
-
-/// The language of the customer a token is for (`en`, `nl`, `da`, as their record has it).
-pub async fn customer_language(ctx: &Ctx, opened: &Opened) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT language FROM customers WHERE merchant_id = $1 AND id = $2")
-        .bind(opened.merchant.as_str())
-        .bind(opened.customer.as_str())
-        .fetch_optional(&ctx.pool)
-        .await?)
 }
 
 /// Opens a pay link: a debtor who sees this one invoice, with where to send them. A token

@@ -72,7 +72,11 @@ pub fn merchant_message_onwards(merchant: &Merchant, page: Page<'_>, href: &str,
 pub fn framed(merchant: &Merchant, page: Page<'_>, html: &str, frame_ancestors: &str) -> Response {
     // Tells the element each page is shown (it then asks Kassa), and passes Escape on.
     let html = format!("{html}<script src=\"{}\"></script>", escape(&crate::http::widget_pay::SCRIPT.0));
-    let mut response = render(page, merchant.mode == Mode::Test, &html, Menu::Address);
+    framed_by(render(page, merchant.mode == Mode::Test, &html, Menu::Address), frame_ancestors)
+}
+
+/// `response` with the policy of a page that `frame_ancestors` may frame ([`framed_policy`]).
+pub fn framed_by(mut response: Response, frame_ancestors: &str) -> Response {
     if let Ok(policy) = http::HeaderValue::from_str(&framed_policy(frame_ancestors)) {
         response.headers_mut().insert(http::header::CONTENT_SECURITY_POLICY, policy);
     }

@@ -41,17 +41,14 @@ pub async fn page(
     Path(reference): Path<String>,
 ) -> Result<Response, Response> {
     let payment = find(&ctx, lang, &reference).await?;
-    let mut response = checkout_page(&ctx, lang, &payment).await?;
+    let response = checkout_page(&ctx, lang, &payment).await?;
     let widget_token = payment
         .return_url
         .strip_prefix(&format!("{}/w/v1/pay/", ctx.public_url.trim_end_matches('/')))
         .and_then(|rest| rest.split('/').next());
     if let Some(token) = widget_token {
         if let Ok(opened) = kassa_core::services::widget::open(&ctx, token).await {
-            let policy = pages::framed_policy(&opened.origins.join(" "));
-            if let Ok(policy) = http::HeaderValue::from_str(&policy) {
-                response.headers_mut().insert(http::header::CONTENT_SECURITY_POLICY, policy);
-            }
+            return Ok(pages::framed_by(response, &opened.frame_ancestors()));
         }
     }
     Ok(response)

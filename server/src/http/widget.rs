@@ -25,6 +25,7 @@ pub fn router(stripe_js: StripeJs) -> Router<AppState> {
         .route("/pay/{token}", get(widget_pay::page).post(widget_pay::pay))
         .route("/pay/{token}/form/{attempt}", get(widget_pay::form).layer(axum::Extension(stripe_js)))
         .route("/pay/{token}/return/{attempt}", get(widget_pay::returned))
+        .route("/badge/{file}", get(badge))
 }
 
 /// The element's files (`/w/v1/kassa.js` and its wasm), from memory: any site may load them,
@@ -96,8 +97,8 @@ async fn invoice(
 ) -> Response {
     let asked = query.lang.as_deref().and_then(Lang::from_code);
     let lang = asked.unwrap_or(request_lang);
-    let opened = match widget::open(&ctx, &query.token).await {
-        Ok(opened) => opened,
+    let payer = match widget::payer(&ctx, &query.token).await {
+        Ok(payer) => payer,
         Err(Error::NotFound) => return json_error(StatusCode::NOT_FOUND, &lang.words().widget_token_invalid()),
         Err(e) => {
             tracing::error!(error = ?e, "widget token");
@@ -107,65 +108,102 @@ async fn invoice(
     // Only the sites the token names may read it, and a request that names no site is none
     // of them (a browser names it on every cross-site read).
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    if !opened.allows(origin) {
+    if !payer.opened.allows(origin) {
         return json_error(StatusCode::FORBIDDEN, &lang.words().widget_origin_refused());
     }
-    match widget::invoice(&ctx, &opened).await {
-        Ok((merchant, invoice)) => {
-            let lang = match asked {
-                Some(lang) => lang,
-                None => widget::customer_language(&ctx, &opened)
-                    .await
-                    .ok()
-                    .flatten()
-                    .and_then(|l| Lang::from_code(&l))
-                    .unwrap_or(lang),
-            };
-            let w = lang.words();
-            let money = |m| kassa_app::money::money_in(lang, m);
-            let number = invoice.number.to_string();
-            let words = WidgetWords {
-                heading: format!("{} · {}", w.widget_invoice_number(&number), merchant.name),
-                status: w.widget_status(kassa_app::words::status_in(lang, invoice.status)),
-                due: w.widget_due_by(kassa_app::dates::date_in(lang, invoice.due_date)),
-                pay: if invoice.collectable.minor() > 0 {
-                    w.widget_pay(money(invoice.collectable))
-                } else {
-                    String::new()
-                },
-                paid: w.widget_paid_thanks(),
-                close: w.widget_close(),
-                dialog: w.widget_overlay_label(&number),
-                frame: w.widget_frame_title(),
-                open_in_tab: w.widget_open_in_tab(),
-            };
-            let root = ctx.public_url.trim_end_matches('/');
-            let body = WidgetInvoice {
-                lang: lang.code(),
-                merchant: merchant.name,
-                currency: invoice.balance.currency().to_string(),
-                amount_due: invoice.collectable.amount_string(),
-                amount_due_text: money(invoice.collectable),
-                total_text: money(invoice.total),
-                status: invoice.status.as_str(),
-                words,
-                pay_url: format!("{root}/p/{}/pay/{}", merchant.slug, query.token),
-                page_url: format!("{root}/w/v1/pay/{}?lang={}", query.token, lang.code()),
-                number,
-            };
-            let mut response = Json(body).into_response();
-            let h = response.headers_mut();
-            if let Some(origin) = origin.and_then(|o| HeaderValue::from_str(o).ok()) {
-                h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-            }
-            h.insert(header::VARY, HeaderValue::from_static("Origin"));
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
-        }
-        Err(Error::NotFound) => json_error(StatusCode::NOT_FOUND, &lang.words().widget_invoice_gone()),
-        Err(e) => {
-            tracing::error!(error = ?e, "widget invoice");
-            json_error(StatusCode::INTERNAL_SERVER_ERROR, &lang.words().widget_went_wrong())
-        }
+    let lang = widget_pay::language(&ctx, asked, &payer, lang).await;
+    let widget::Payer { merchant, invoice, .. } = payer;
+    let w = lang.words();
+    let money = |m| kassa_app::money::money_in(lang, m);
+    let number = invoice.number.to_string();
+    let words = WidgetWords {
+        heading: format!("{} · {}", w.widget_invoice_number(&number), merchant.name),
+        status: w.widget_status(kassa_app::words::status_in(lang, invoice.status)),
+        due: w.widget_due_by(kassa_app::dates::date_in(lang, invoice.due_date)),
+        pay: if invoice.collectable.minor() > 0 { w.widget_pay(money(invoice.collectable)) } else { String::new() },
+        paid: w.widget_paid_thanks(),
+        close: w.widget_close(),
+        dialog: w.widget_overlay_label(&number),
+        frame: w.widget_frame_title(),
+        open_in_tab: w.widget_open_in_tab(),
+    };
+    let root = ctx.public_url.trim_end_matches('/');
+    let body = WidgetInvoice {
+        lang: lang.code(),
+        merchant: merchant.name,
+        currency: invoice.balance.currency().to_string(),
+        amount_due: invoice.collectable.amount_string(),
+        amount_due_text: money(invoice.collectable),
+        total_text: money(invoice.total),
+        status: invoice.status.as_str(),
+        words,
+        pay_url: format!("{root}/p/{}/pay/{}", merchant.slug, query.token),
+        page_url: format!("{root}/w/v1/pay/{}?lang={}", query.token, lang.code()),
+        number,
+    };
+    let mut response = Json(body).into_response();
+    let h = response.headers_mut();
+    if let Some(origin) = origin.and_then(|o| HeaderValue::from_str(o).ok()) {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
     }
+    h.insert(header::VARY, HeaderValue::from_static("Origin"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+#[derive(Deserialize)]
+pub struct BadgeQuery {
+    /// A language other than the customer's.
+    lang: Option<String>,
+}
+
+/// `GET /w/v1/badge/{token}.svg` (or `.png`): the status badge of an email token's invoice, in
+/// the customer's language, drawn now. Cached for 30 seconds at most, so an email opened again
+/// shows "paid" within a minute of the payment; revalidated by its `ETag`. Fetching it records
+/// nothing.
+async fn badge(
+    State(ctx): State<Ctx>,
+    Extension(request_lang): Extension<Lang>,
+    Query(query): Query<BadgeQuery>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let (token, png) = match (file.strip_suffix(".svg"), file.strip_suffix(".png")) {
+        (Some(token), _) => (token, false),
+        (_, Some(token)) => (token, true),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    let payer = match widget::payer(&ctx, token).await {
+        // Only an email token draws one: a site's token reads only from its sites.
+        Ok(payer) if payer.opened.origins.is_empty() => payer,
+        Ok(_) | Err(Error::NotFound) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = ?e, "widget badge");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let asked = query.lang.as_deref().and_then(Lang::from_code);
+    let lang = widget_pay::language(&ctx, asked, &payer, request_lang).await;
+    let badge = kassa_app::badge::badge(lang, &payer.invoice);
+    let (body, kind) = match png {
+        true => (kassa_app::badge::png(&badge), "image/png"),
+        false => (kassa_app::badge::svg(&badge).into_bytes(), "image/svg+xml"),
+    };
+    let etag = {
+        use sha2::Digest;
+        let hash = sha2::Sha256::digest(&body);
+        format!("\"{}\"", hash.iter().take(12).map(|b| format!("{b:02x}")).collect::<String>())
+    };
+    let cache = [
+        (header::CACHE_CONTROL, "public, max-age=30, must-revalidate".to_string()),
+        (header::ETAG, etag.clone()),
+        (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'".to_string()),
+    ];
+    let seen = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok());
+    if seen.is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag)) {
+        return (StatusCode::NOT_MODIFIED, cache).into_response();
+    }
+    let mut response = (cache, body).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    response
 }

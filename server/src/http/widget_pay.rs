@@ -42,46 +42,42 @@ pub static SCRIPT: std::sync::LazyLock<(String, &'static str)> = std::sync::Lazy
     (format!("/w/v1/framed-{hash}.js"), text)
 });
 
-/// The token's payer and the page's language: `?lang=` (the element's), else the customer's,
-/// else the request's. A token that does not open is the page that says so.
+/// The language of what a token shows: the one asked for (the element's `lang`), else the
+/// customer's, else the request's.
+pub async fn language(ctx: &Ctx, asked: Option<Lang>, payer: &widget::Payer, request: Lang) -> Lang {
+    match asked {
+        Some(lang) => lang,
+        None => portal::language(ctx, &payer.debtor).await.ok().and_then(|l| Lang::from_code(&l)).unwrap_or(request),
+    }
+}
+
+/// The token's payer and the page's language ([`language`]). A token that does not open is
+/// the page that says so.
 async fn payer(ctx: &Ctx, lang: Lang, asked: &LangQuery, token: &str) -> Result<(widget::Payer, Lang), Response> {
     let asked = asked.lang.as_deref().and_then(Lang::from_code);
     match widget::payer(ctx, token).await {
         Ok(payer) => {
-            let lang = match asked {
-                Some(lang) => lang,
-                None => {
-                    portal::language(ctx, &payer.debtor).await.ok().and_then(|l| Lang::from_code(&l)).unwrap_or(lang)
-                }
-            };
+            let lang = language(ctx, asked, &payer, lang).await;
             Ok((payer, lang))
         }
         Err(Error::NotFound) => {
             let lang = asked.unwrap_or(lang);
             let w = lang.words();
             // Nothing of the invoice is on it: any site may show it.
-            let mut response = pages::message(Page {
+            let response = pages::message(Page {
                 lang,
                 status: StatusCode::NOT_FOUND,
                 title: &w.pay_link_invalid_title(),
                 lines: &[&w.widget_token_invalid()],
                 here: "/",
             });
-            if let Ok(policy) = http::HeaderValue::from_str(&pages::framed_policy("*")) {
-                response.headers_mut().insert(http::header::CONTENT_SECURITY_POLICY, policy);
-            }
-            Err(response)
+            Err(pages::framed_by(response, "*"))
         }
         Err(e) => {
             tracing::error!(error = ?e, "widget pay page");
             Err(pages::went_wrong(asked.unwrap_or(lang)))
         }
     }
-}
-
-/// The token's sites as a CSP source list.
-fn ancestors(payer: &widget::Payer) -> String {
-    payer.opened.origins.join(" ")
 }
 
 fn page_path(token: &str) -> String {
@@ -121,7 +117,7 @@ pub async fn page(
             lines: &[&title, &explained],
             here: &here,
         };
-        return Ok(pages::framed(merchant, page, "", &ancestors(&payer)));
+        return Ok(pages::framed(merchant, page, "", &payer.opened.frame_ancestors()));
     }
     let due = w.widget_amount_due(kassa_app::money::money_in(lang, invoice.collectable));
     let due_by = w.widget_due_by(kassa_app::dates::date_in(lang, invoice.due_date));
@@ -139,7 +135,7 @@ pub async fn page(
         format!("<p>{}</p>{tab}", escape(&w.widget_nothing_to_pay()))
     };
     let page = Page { lang, status: StatusCode::OK, title: &title, lines: &[&due, &due_by, &status], here: &here };
-    Ok(pages::framed(merchant, page, &html, &ancestors(&payer)))
+    Ok(pages::framed(merchant, page, &html, &payer.opened.frame_ancestors()))
 }
 
 /// `POST /w/v1/pay/{token}`: pays what the page showed as due, once per form (its key); more
@@ -184,7 +180,15 @@ pub async fn form(
     let here = format!("/w/v1/pay/{token}/form/{attempt}");
     let start = with_lang(&page_path(&token), lang);
     let elsewhere = (start.as_str(), lang.words().widget_back());
-    Ok(paying::payment_page(lang, &payer.merchant, &stripe_js, &form, &here, elsewhere, Some(&ancestors(&payer))))
+    Ok(paying::payment_page(
+        lang,
+        &payer.merchant,
+        &stripe_js,
+        &form,
+        &here,
+        elsewhere,
+        Some(&payer.opened.frame_ancestors()),
+    ))
 }
 
 /// `GET /w/v1/pay/{token}/return/{attempt}`: back from the provider's page.
@@ -207,7 +211,7 @@ fn outcome(ctx: &Ctx, lang: Lang, payer: &widget::Payer, token: &str, answer: Re
     let framed_message = |status: StatusCode, title: &str, lines: &[&str]| {
         let onwards = format!("<p><a href=\"{}\">{}</a></p>", escape(&start), escape(&w.widget_back()));
         let page = Page { lang, status, title, lines, here: &page_path(token) };
-        pages::framed(&payer.merchant, page, &onwards, &ancestors(payer))
+        pages::framed(&payer.merchant, page, &onwards, &payer.opened.frame_ancestors())
     };
     match answer {
         Ok(Paying::Paid(_)) => Redirect::to(&start).into_response(),

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::StatusCode;
 use kassa_core::services::records::rfc3339;
-use kassa_core::services::widget::{self, IssueToken, WidgetToken};
+use kassa_core::services::widget::{self, IssueToken, Reach, WidgetToken};
 use kassa_domain::InvoiceNumber;
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +19,9 @@ pub struct WidgetTokenJson {
     pub id: String,
     /// Always `widget_token`.
     pub object: String,
+    /// `site` (`<kassa-pay>` on the `origins`) or `email` (a pay button and status badge in
+    /// an email: no origins, no end).
+    pub kind: WidgetKind,
     /// The element's `token` attribute; `null` once the key that signed it was retired.
     pub token: Option<String>,
     /// The invoice it shows, by your number.
@@ -29,7 +32,9 @@ pub struct WidgetTokenJson {
     pub origins: Vec<String>,
     /// Kassa's pay page for the invoice, for a link or a button (opens while the token lives).
     pub pay_url: Option<String>,
-    /// RFC 3339.
+    /// An email token's status badge (PNG; the same at `.svg`), for the email's `<img>`.
+    pub badge_url: Option<String>,
+    /// RFC 3339; an email token's is `9999-12-31T23:59:59Z` (it lives until revoked).
     pub expires_at: String,
     /// RFC 3339: when it was revoked; it shows and opens nothing since.
     pub revoked_at: Option<String>,
@@ -37,9 +42,21 @@ pub struct WidgetTokenJson {
     pub created_at: String,
 }
 
+/// Where a widget token is shown.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WidgetKind {
+    Site,
+    Email,
+}
+
 fn json(key: &Key, t: WidgetToken, slug: &str) -> WidgetTokenJson {
+    let root = key.ctx.public_url.trim_end_matches('/');
+    let email = t.is_email();
     WidgetTokenJson {
-        pay_url: t.token.as_ref().map(|token| format!("{}/p/{slug}/pay/{token}", key.ctx.public_url)),
+        kind: if email { WidgetKind::Email } else { WidgetKind::Site },
+        pay_url: t.token.as_ref().map(|token| format!("{root}/p/{slug}/pay/{token}")),
+        badge_url: t.token.as_ref().filter(|_| email).map(|token| format!("{root}/w/v1/badge/{token}.png")),
         id: t.id,
         object: "widget_token".into(),
         token: t.token,
@@ -63,10 +80,14 @@ async fn slug(key: &Key) -> ApiResult<String> {
 pub struct CreateWidgetToken {
     /// Your number of the invoice to show.
     pub invoice_number: String,
-    /// 1-10 web origins allowed to show it: `https://host[:port]`, no path (`http://` only for
-    /// localhost). A page elsewhere gets nothing.
+    /// `site` (the default) or `email`.
+    pub kind: Option<WidgetKind>,
+    /// For `site`: 1-10 web origins allowed to show it, `https://host[:port]`, no path
+    /// (`http://` only for localhost); a page elsewhere gets nothing. None for `email`.
+    #[serde(default)]
     pub origins: Vec<String>,
-    /// 1-90 days it stays valid; 30 by default.
+    /// For `site`: 1-90 days it stays valid, 30 by default. None for `email`: it lives until
+    /// revoked.
     #[schema(minimum = 1, maximum = 90)]
     pub expires_in_days: Option<u32>,
 }
@@ -82,7 +103,17 @@ pub struct CreateWidgetToken {
 pub async fn create(key: Key, Body(body): Body<CreateWidgetToken>) -> ApiResult<Response> {
     let invoice = InvoiceNumber::parse(&body.invoice_number)
         .map_err(|_| ApiError::bad_request("invalid_body", "`invoice_number` is not an invoice number."))?;
-    let cmd = IssueToken { invoice, origins: body.origins, days: body.expires_in_days };
+    let reach = match body.kind.unwrap_or(WidgetKind::Site) {
+        WidgetKind::Site => Reach::Sites { origins: body.origins, days: body.expires_in_days },
+        WidgetKind::Email if body.origins.is_empty() && body.expires_in_days.is_none() => Reach::Email,
+        WidgetKind::Email => {
+            return Err(ApiError::bad_request(
+                "invalid_body",
+                "An `email` token takes no `origins` and no `expires_in_days`: it opens from any mail program until revoked.",
+            ))
+        }
+    };
+    let cmd = IssueToken { invoice, reach };
     let issued = widget::issue(&key.ctx, &key.who, cmd).await?;
     let slug = slug(&key).await?;
     Ok((StatusCode::CREATED, Json(json(&key, issued, &slug))).into_response())
