@@ -186,6 +186,7 @@ fn WidgetsView(
             let active = row.state == "active";
             let (snippet_id, link_id) = (format!("snippet-{}", row.id), format!("link-{}", row.id));
             let id = row.id.clone();
+            let badge_alt = w.badge_alt(&row.invoice);
             view! {
                 <tr data-token=row.id.clone() class=row.just_issued.then_some("just-issued")>
                     <td data-label=w.col_invoice()>{row.invoice}</td>
@@ -206,7 +207,8 @@ fn WidgetsView(
                         })}
                         {row.badge.map(|badge| view! {
                             <figure class="badge-preview">
-                                <img src=badge width=crate::badge::WIDTH height=crate::badge::HEIGHT alt=""/>
+                                <img src=badge width=crate::badge::WIDTH height=crate::badge::HEIGHT
+                                    alt=badge_alt/>
                                 <figcaption>{w.widget_preview()}</figcaption>
                             </figure>
                         })}

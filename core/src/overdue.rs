@@ -67,7 +67,7 @@ async fn announce(ctx: &Ctx, zone: &str, today: &str) -> anyhow::Result<()> {
         }
         let now = db::now();
         for (id, merchant, mode, number, customer, due_date, open, total, currency) in &due {
-            let mode = Mode::parse(mode).ok_or_else(|| anyhow::anyhow!("invoice {id}: unknown mode"))?;
+            let mode = Mode::from_stored(mode, format_args!("invoice {id}"))?;
             let code = records::currency(currency)?;
             let data = json!({ "invoice": id, "number": number, "customer": customer, "due_date": due_date,
                     "open": kassa_domain::Money::from_minor(*open, code).amount_string(),

@@ -201,6 +201,12 @@ impl Mode {
             _ => None,
         }
     }
+
+    /// A mode as a row of `whose` (`customer cus_1`, `api key ak_1`) stored it: anything else
+    /// is a fault of ours, an internal error that names the row.
+    pub fn from_stored(text: &str, whose: impl std::fmt::Display) -> Result<Mode> {
+        Mode::parse(text).ok_or_else(|| Error::internal(format!("{whose}: unknown mode {text:?}")))
+    }
 }
 
 impl Principal {

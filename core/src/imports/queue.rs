@@ -198,7 +198,7 @@ impl Handler for Run {
                 .fetch_all(&ctx.pool)
                 .await?;
         let files: Vec<Upload> = files.into_iter().map(|(name, bytes)| Upload { name, bytes }).collect();
-        let mode = Mode::parse(&mode).ok_or_else(|| anyhow::anyhow!("import {id}: unknown mode"))?;
+        let mode = Mode::from_stored(&mode, format_args!("import {id}"))?;
         // The key had the `write` scope when it submitted the import.
         let scopes = Scopes::READ_WRITE;
         let who = Principal::ApiKey(ApiKey { merchant: MerchantId::from_raw(merchant.clone()), key_id, mode, scopes });

@@ -126,7 +126,7 @@ pub async fn authenticate(ctx: &Ctx, presented: &SecretString) -> Result<Princip
     .fetch_optional(&ctx.pool)
     .await?;
     let (id, merchant, mode, scopes, last_used) = found.ok_or(Error::Unauthenticated)?;
-    let mode = Mode::parse(&mode).ok_or_else(|| Error::internal(format!("api key {id}: unknown mode")))?;
+    let mode = Mode::from_stored(&mode, format_args!("api key {id}"))?;
     let scopes =
         Scopes::parse(&scopes).map_err(|word| Error::internal(format!("api key {id}: unknown scope {word:?}")))?;
     let now = db::now();
@@ -151,8 +151,7 @@ pub async fn list(ctx: &Ctx, who: &Principal, merchant: &MerchantId) -> Result<V
     .await?;
     rows.into_iter()
         .map(|r| {
-            let mode =
-                Mode::parse(&r.mode).ok_or_else(|| Error::internal(format!("api key {}: unknown mode", r.id)))?;
+            let mode = Mode::from_stored(&r.mode, format_args!("api key {}", r.id))?;
             let scopes = Scopes::parse(&r.scopes)
                 .map_err(|word| Error::internal(format!("api key {}: unknown scope {word:?}", r.id)))?;
             Ok(KeySummary {

@@ -187,7 +187,7 @@ impl TryFrom<Row> for Customer {
             language: Language::parse(&r.language).map_err(|_| bad("language"))?,
             payment_terms_days: u32::try_from(r.payment_terms_days).map_err(|_| bad("payment terms"))?,
             contacts: serde_json::from_str(&r.contacts).map_err(|_| bad("contacts"))?,
-            mode: Mode::parse(&r.mode).ok_or_else(|| bad("mode"))?,
+            mode: Mode::from_stored(&r.mode, format_args!("customer {}", r.id))?,
             id: CustomerId::from_raw(r.id),
             name: r.name,
             email: Some(r.email).filter(|e| !e.is_empty()),

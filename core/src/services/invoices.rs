@@ -472,7 +472,7 @@ impl Row {
             payment_reference: self.payment_reference,
             payee_iban: self.payee_iban,
             lines,
-            mode: Mode::parse(&self.mode).ok_or_else(|| bad("mode"))?,
+            mode: Mode::from_stored(&self.mode, format_args!("invoice {}", self.base.id))?,
             created_at: self.created_at,
             updated_at: self.updated_at,
         })

@@ -802,8 +802,7 @@ async fn settle_for(
         .fetch_one(&mut **tx)
         .await?;
     let state = AttemptState::parse(&state).ok_or_else(|| Error::internal(format!("attempt state {state:?}")))?;
-    let mode =
-        Mode::parse(&mode).ok_or_else(|| Error::internal(format!("customer {customer}: unknown mode {mode:?}")))?;
+    let mode = Mode::from_stored(&mode, format_args!("customer {customer}"))?;
     if !state.can_become(report.state) {
         // Already there or beyond (a twin, a repeated or late report): nothing is recorded
         // twice. The method is kept if this report is the first to name it (Stripe's events

@@ -822,7 +822,7 @@ where
     if !theirs {
         return Err(Error::NotFound);
     }
-    let mode = Mode::parse(&customer_mode).ok_or_else(|| Error::internal(format!("mode {customer_mode:?}")))?;
+    let mode = Mode::from_stored(&customer_mode, "a plan's customer")?;
     Ok((merchant, CustomerId::from_raw(customer), mode))
 }
 
@@ -1145,7 +1145,7 @@ async fn review_plan(
         .ok_or_else(|| Error::internal(format!("merchant {}: unknown time zone", row.merchant_id)))?;
     let today = today(&zone);
     let merchant = MerchantId::from_raw(row.merchant_id.clone());
-    let mode = Mode::parse(&row.mode).ok_or_else(|| Error::internal(format!("mode {:?}", row.mode)))?;
+    let mode = Mode::from_stored(&row.mode, "a plan's customer")?;
     let mut plan = by_id(&ctx.pool, &merchant, &row.id).await?;
     // A due instalment collected by direct debit first (it may succeed at once).
     if crate::services::mandates::collect(ctx, &merchant, &plan, today).await? {

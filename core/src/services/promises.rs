@@ -496,7 +496,7 @@ async fn close_if_due(ctx: &Ctx, row: &OpenRow, today: &impl Fn(&jiff::tz::TimeZ
         after: Some(data.clone()),
     };
     audit::record(&mut tx, &Principal::System, &ctx.origin, entry).await?;
-    let mode = Mode::parse(&row.mode).ok_or_else(|| Error::internal(format!("mode {:?}", row.mode)))?;
+    let mode = Mode::from_stored(&row.mode, "a promise's customer")?;
     events::emit(&mut tx, &merchant, mode, kind, &row.id, data).await?;
     tx.commit().await?;
     Ok(true)

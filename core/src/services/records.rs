@@ -354,7 +354,7 @@ pub async fn customer_mode(tx: &mut crate::db::Tx, merchant: &MerchantId, custom
         .bind(customer.as_str())
         .fetch_one(&mut **tx)
         .await?;
-    Mode::parse(&mode).ok_or_else(|| Error::internal(format!("customer {customer}: unknown mode {mode:?}")))
+    Mode::from_stored(&mode, format_args!("customer {customer}"))
 }
 
 /// `2026-11-25T06:00:00Z`.

@@ -70,7 +70,7 @@ fn endpoint(row: Row) -> Result<Endpoint> {
         events: serde_json::from_str(&events).map_err(Error::internal)?,
         enabled: status == "enabled",
         disabled_reason,
-        mode: Mode::parse(&mode).ok_or_else(|| Error::internal("endpoint with an unknown mode"))?,
+        mode: Mode::from_stored(&mode, "a webhook endpoint")?,
         created_at,
         updated_at,
     })

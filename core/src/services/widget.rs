@@ -349,7 +349,7 @@ pub async fn issue_for(
     .fetch_optional(&ctx.pool)
     .await?
     .ok_or(Error::NotFound)?;
-    let mode = Mode::parse(&mode).ok_or_else(|| Error::internal(format!("unknown mode {mode:?}")))?;
+    let mode = Mode::from_stored(&mode, format_args!("invoice {invoice}"))?;
     let origins = self::origins(&origins)?;
     let expires = db::now() + lifetime;
     insert(ctx, &Principal::System, (merchant, mode), &CustomerId::from_raw(customer), invoice, origins, expires).await
@@ -381,7 +381,7 @@ pub async fn reusable(
     let Some((id, mode)) = found else {
         return Ok(None);
     };
-    let mode = Mode::parse(&mode).ok_or_else(|| Error::internal(format!("unknown mode {mode:?}")))?;
+    let mode = Mode::from_stored(&mode, format_args!("widget token {id}"))?;
     Ok(Some(by_id(ctx, merchant, mode, &id).await?))
 }
 
