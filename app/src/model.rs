@@ -444,6 +444,8 @@ pub struct SettingsOverview {
     pub promises: kassa_domain::promise::PromisePolicy,
     /// The rules for payment plans.
     pub plans: kassa_domain::plan::PlanPolicy,
+    /// The longest a pay button on a website may stay valid, in days.
+    pub widget_max_days: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -56,6 +56,7 @@ pub async fn load_settings() -> Result<SettingsOverview, AppError> {
                 logo_error: edge::take_once::<String>(LOGO_ERROR_KEY).await,
                 promises: kassa_core::services::promises::policy(&ctx.pool, &staff.merchant).await?,
                 plans: kassa_core::services::plans::policy(&ctx.pool, &staff.merchant).await?,
+                widget_max_days: kassa_core::services::widget::max_days(&ctx.pool, &staff.merchant).await?,
             })
         }
         .await,
@@ -121,6 +122,26 @@ pub async fn save_promise_policy(window_days: String, grace_days: String) -> Res
                 |typed: &str| typed.trim().parse::<u32>().map_err(|_| kassa_domain::Problem::PromisePolicyInvalid);
             let policy = PromisePolicy { window_days: days(&window_days)?, grace_days: days(&grace_days)? };
             kassa_core::services::promises::set_policy(&ctx, &who, policy).await?;
+            edge::keep_once(SAVED_KEY, &true).await?;
+            edge::redirect("/admin/settings")
+        }
+        .await,
+    )
+}
+
+/// The longest a pay button on a website may stay valid (whole days).
+#[server(endpoint = "save_widget_policy")]
+pub async fn save_widget_policy(max_days: String) -> Result<(), AppError> {
+    use crate::backend as edge;
+    use kassa_core::services::widget;
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::staff().await?;
+            let days = max_days
+                .trim()
+                .parse::<u32>()
+                .map_err(|_| kassa_domain::Problem::WidgetDaysOutOfRange { max: widget::MAX_DAYS })?;
+            widget::set_max_days(&ctx, &who, days).await?;
             edge::keep_once(SAVED_KEY, &true).await?;
             edge::redirect("/admin/settings")
         }
@@ -256,6 +277,7 @@ pub fn SettingsPage() -> impl IntoView {
     let disconnect = ServerAction::<DisconnectStripe>::new();
     let promises = ServerAction::<SavePromisePolicy>::new();
     let plans = ServerAction::<SavePlanPolicy>::new();
+    let widgets = ServerAction::<SaveWidgetPolicy>::new();
     let overview = Resource::new(
         move || {
             (
@@ -265,13 +287,14 @@ pub fn SettingsPage() -> impl IntoView {
                 disconnect.version().get(),
                 promises.version().get(),
                 plans.version().get(),
+                widgets.version().get(),
             )
         },
         |_| load_settings(),
     );
     crate::admin::staff_page(
         overview,
-        move |o| view! { <SettingsView overview=o save bank connect disconnect promises plans/> },
+        move |o| view! { <SettingsView overview=o save bank connect disconnect promises plans widgets/> },
     )
 }
 
@@ -284,6 +307,7 @@ fn SettingsView(
     disconnect: ServerAction<DisconnectStripe>,
     promises: ServerAction<SavePromisePolicy>,
     plans: ServerAction<SavePlanPolicy>,
+    widgets: ServerAction<SaveWidgetPolicy>,
 ) -> impl IntoView {
     let payments = overview.clone();
     let policy = overview.promises;
@@ -324,7 +348,30 @@ fn SettingsView(
             <PaymentSettings overview=payments bank connect disconnect/>
             <PromiseSettings policy may_change action=promises/>
             <PlanSettings policy=plan_policy may_change action=plans/>
+            <WidgetSettings max_days=overview.widget_max_days may_change action=widgets/>
         </main>
+    }
+}
+
+/// Pay buttons on websites: the longest one may stay valid (Kassa's cap is 90 days).
+#[component]
+fn WidgetSettings(max_days: u32, may_change: bool, action: ServerAction<SaveWidgetPolicy>) -> impl IntoView {
+    let w = t();
+    let error = move || action.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    view! {
+        <section aria-labelledby="widgets-settings-title">
+            <h2 id="widgets-settings-title">{w.widgets_settings_title()}</h2>
+            <ActionForm action=action>
+                <label for="widget-max-days">{w.field_widget_max_days()}</label>
+                <input id="widget-max-days" name="max_days" inputmode="numeric" required disabled=!may_change
+                    value=max_days.to_string() aria-describedby="widget-max-days-hint"/>
+                <p id="widget-max-days-hint" class="hint">
+                    {w.widget_max_days_hint(kassa_core::services::widget::MAX_DAYS)}
+                </p>
+                <p role="alert" class="form-error">{error}</p>
+                {may_change.then(|| view! { <button type="submit" class="button-primary">{w.save_widget_rules()}</button> })}
+            </ActionForm>
+        </section>
     }
 }
 

@@ -24,6 +24,7 @@ pub async fn load_widgets() -> Result<WidgetsOverview, AppError> {
             let (ctx, who) = edge::staff().await?;
             let staff = who.staff()?;
             let merchant = records::merchant_by_id(&ctx.pool, &staff.merchant).await?;
+            let max_days = widget::max_days(&ctx.pool, &staff.merchant).await?;
             let issued = edge::take_once::<String>(ISSUED_KEY).await;
             let now = kassa_core::db::now();
             let root = ctx.public_url.trim_end_matches('/');
@@ -75,8 +76,8 @@ pub async fn load_widgets() -> Result<WidgetsOverview, AppError> {
                 merchant_name: merchant.name,
                 staff_email: staff.email.clone(),
                 may_write: who.may_write().is_ok(),
-                max_days: widget::MAX_DAYS,
-                default_days: widget::DEFAULT_DAYS,
+                max_days,
+                default_days: widget::DEFAULT_DAYS.min(max_days),
                 tokens,
             })
         }

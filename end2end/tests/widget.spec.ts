@@ -247,3 +247,26 @@ test('staff make an email button: its badge shows what is due, the button pays, 
   await reader.close();
   mail.close();
 });
+
+test('an admin lowers how long a website’s pay button may live, and the pay buttons page follows', async ({ page }) => {
+  await staffSignIn(page, freshDemo());
+  await page.goto(`${kassaUrl()}/admin/settings`);
+  const cap = page.getByLabel('Longest a pay button on a website stays valid (days)');
+  await expect(cap).toHaveValue('90');
+  await cap.fill('120');
+  await page.getByRole('button', { name: 'Save pay button rules' }).click();
+  await expect(page.getByRole('region', { name: 'Pay buttons' }).getByRole('alert')).toHaveText('A button may stay valid from 1 to 90 days.');
+  await cap.fill('14');
+  await page.getByRole('button', { name: 'Save pay button rules' }).click();
+  await expect(page.getByRole('status')).toHaveText('Settings saved.');
+  await expect(page.getByLabel('Longest a pay button on a website stays valid (days)')).toHaveValue('14');
+  await accessible(page);
+  await page.goto(`${kassaUrl()}/admin/widgets`);
+  await expect(siteForm(page).getByText('From 1 to 14 days.')).toBeVisible();
+  await expect(siteForm(page).getByLabel('Valid for (days)')).toHaveValue('14');
+  // Put back for the other tests of this demo.
+  await page.goto(`${kassaUrl()}/admin/settings`);
+  await page.getByLabel('Longest a pay button on a website stays valid (days)').fill('90');
+  await page.getByRole('button', { name: 'Save pay button rules' }).click();
+  await expect(page.getByLabel('Longest a pay button on a website stays valid (days)')).toHaveValue('90');
+});

@@ -599,6 +599,7 @@ fn server_fn_form(name: &str, v: &Victim) -> Vec<(&'static str, String)> {
         ],
         "disconnect_stripe" => vec![("mode", s("test"))],
         "save_promise_policy" => vec![("window_days", s("7")), ("grace_days", s("1"))],
+        "save_widget_policy" => vec![("max_days", s("30"))],
         "save_plan_policy" => vec![
             ("offered", s("1")),
             ("eligible", s("open")),
@@ -700,6 +701,7 @@ fn expected(name: &str, who: &str) -> &'static [u16] {
         | "disconnect_stripe"
         | "save_promise_policy"
         | "save_plan_policy"
+        | "save_widget_policy"
             if who == "staff of another merchant" =>
         {
             &[200]
@@ -710,6 +712,7 @@ fn expected(name: &str, who: &str) -> &'static [u16] {
         | "disconnect_stripe"
         | "save_promise_policy"
         | "save_plan_policy"
+        | "save_widget_policy"
             if staff =>
         {
             &[404]

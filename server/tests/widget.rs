@@ -583,3 +583,39 @@ async fn an_email_token_opens_the_pay_link_and_draws_the_badge_due_then_paid() {
     let res = client().post(format!("{}/p/demo/pay/{token}", app.url)).send().await.unwrap();
     assert_eq!(res.status(), 303);
 }
+
+#[tokio::test]
+async fn the_merchant_caps_how_long_a_sites_token_lives() {
+    use http::Method;
+    use kassa_core::principal::StaffRole;
+    let app = TestApp::spawn().await;
+    let key = app.demo.api_key.clone();
+    let owner = app.staff_member("owner@cap.example", StaffRole::Owner).await;
+    for refused in ["0", "91", "a week"] {
+        let res = app.server_fn(&owner, "save_widget_policy", &[("max_days", refused)]).await;
+        assert_eq!(res.status(), 422, "{refused}");
+    }
+    let res = app.server_fn(&owner, "save_widget_policy", &[("max_days", "7")]).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+
+    // Unless asked, seven days (less than the usual thirty); more is refused with the cap.
+    let body = serde_json::json!({ "invoice_number": "NL-2026-0107", "origins": ["https://shop.example"] });
+    let (status, issued) = app.api(&key, Method::POST, "/widget-tokens", Some(body)).await;
+    assert_eq!(status, 201, "{issued}");
+    let expires = time::OffsetDateTime::parse(
+        issued["expires_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let hours = (expires - time::OffsetDateTime::now_utc()).whole_hours();
+    assert!((7 * 24 - 1..=7 * 24).contains(&hours), "{hours} hours");
+    let body = serde_json::json!({ "invoice_number": "NL-2026-0107", "origins": ["https://shop.example"], "expires_in_days": 8 });
+    let (status, refused) = app.api(&key, Method::POST, "/widget-tokens", Some(body)).await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["error"]["code"], "widget_days_out_of_range");
+    assert!(refused["error"]["message"].as_str().unwrap().contains("1 to 7 days"), "{refused}");
+    // An email token is not a site's: it still lives until revoked.
+    let body = serde_json::json!({ "invoice_number": "NL-2026-0107", "kind": "email" });
+    let (status, email) = app.api(&key, Method::POST, "/widget-tokens", Some(body)).await;
+    assert_eq!((status, email["expires_at"].as_str()), (201, Some("9999-12-31T23:59:59Z")));
+}

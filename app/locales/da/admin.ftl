@@ -270,3 +270,7 @@ widget-sites-email = I e-mails
 widget-never = Aldrig (indtil tilbagekaldelse)
 widget-snippet-email = Til jeres e-mailskabelon
 widget-preview = Forhåndsvisning
+widgets-settings-title = Betalingsknapper
+field-widget-max-days = Længste gyldighed for en betalingsknap på et websted (dage)
+widget-max-days-hint = Fra 1 til { $max } dage: ingen betalingsknap til et websted oprettes for længere. Knapper til e-mails udløber ikke.
+save-widget-rules = Gem regler for betalingsknapper

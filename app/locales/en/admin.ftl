@@ -312,3 +312,8 @@ widget-sites-email = In emails
 widget-never = Never (until revoked)
 widget-snippet-email = For your email template
 widget-preview = Preview
+widgets-settings-title = Pay buttons
+field-widget-max-days = Longest a pay button on a website stays valid (days)
+# $max (Number) - Kassa's own cap, in days
+widget-max-days-hint = From 1 to { $max } days: no pay button for a website is issued for longer. Buttons for emails do not expire.
+save-widget-rules = Save pay button rules

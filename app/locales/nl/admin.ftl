@@ -270,3 +270,7 @@ widget-sites-email = In e-mails
 widget-never = Nooit (tot intrekken)
 widget-snippet-email = Voor uw e-mailsjabloon
 widget-preview = Voorbeeld
+widgets-settings-title = Betaalknoppen
+field-widget-max-days = Langste geldigheid van een betaalknop op een website (dagen)
+widget-max-days-hint = Van 1 tot { $max } dagen: langer wordt geen betaalknop voor een website aangemaakt. Knoppen voor e-mails verlopen niet.
+save-widget-rules = Regels voor betaalknoppen opslaan

@@ -292,22 +292,61 @@ pub enum Reach {
     Email,
 }
 
+/// The longest `merchant` lets a site's token live, in days: its setting, 1 to [`MAX_DAYS`].
+pub async fn max_days(pool: &Pool, merchant: &MerchantId) -> Result<u32> {
+    let days: i64 = sqlx::query_scalar("SELECT widget_max_days FROM merchants WHERE id = $1")
+        .bind(merchant.as_str())
+        .fetch_one(pool)
+        .await?;
+    u32::try_from(days).map_err(Error::internal)
+}
+
+/// Sets the longest `who`'s merchant lets a site's token live (admins, keys with the settings
+/// scope): 1 to [`MAX_DAYS`] days. Tokens issued before keep their expiry.
+pub async fn set_max_days(ctx: &Ctx, who: &Principal, days: u32) -> Result<u32> {
+    crate::services::merchants::may_change(who)?;
+    let (merchant, _) = records::scope(&ctx.pool, who, None).await?;
+    if !(1..=MAX_DAYS).contains(&days) {
+        return Err(Problem::WidgetDaysOutOfRange { max: MAX_DAYS }.into());
+    }
+    let before = max_days(&ctx.pool, &merchant).await?;
+    let mut tx = db::begin_write(&ctx.pool).await?;
+    sqlx::query("UPDATE merchants SET widget_max_days = $1 WHERE id = $2")
+        .bind(i64::from(days))
+        .bind(merchant.as_str())
+        .execute(&mut *tx)
+        .await?;
+    let entry = audit::Entry {
+        merchant: Some(&merchant),
+        action: "settings.widgets_changed",
+        subject_type: "merchant",
+        subject_id: merchant.as_str(),
+        before: Some(json!({ "widget_max_days": before })),
+        after: Some(json!({ "widget_max_days": days })),
+    };
+    audit::record(&mut tx, who, &ctx.origin, entry).await?;
+    tx.commit().await?;
+    Ok(days)
+}
+
 /// Issues a token for one of `who`'s merchant's invoices, in `who`'s mode (staff who may
-/// write, API keys with the `write` scope).
+/// write, API keys with the `write` scope). A site's token lives at most as long as the
+/// merchant's setting allows ([`max_days`]); unless asked, [`DEFAULT_DAYS`] or that if less.
 pub async fn issue(ctx: &Ctx, who: &Principal, cmd: IssueToken) -> Result<WidgetToken> {
     who.may_write()?;
+    let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
     let (origins, expires) = match cmd.reach {
         Reach::Sites { origins: given, days } => {
             let origins = origins(&given)?;
-            let days = days.unwrap_or(DEFAULT_DAYS);
-            if !(1..=MAX_DAYS).contains(&days) {
-                return Err(Problem::WidgetDaysOutOfRange { max: MAX_DAYS }.into());
+            let max = max_days(&ctx.pool, &merchant).await?;
+            let days = days.unwrap_or(DEFAULT_DAYS.min(max));
+            if !(1..=max).contains(&days) {
+                return Err(Problem::WidgetDaysOutOfRange { max }.into());
             }
             (origins, db::now() + i64::from(days) * 86_400)
         }
         Reach::Email => (Vec::new(), NEVER),
     };
-    let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
     let found: Option<(String, String)> = sqlx::query_as(
         "SELECT i.id, i.customer_id FROM invoices i JOIN customers c ON c.merchant_id = i.merchant_id \
          AND c.id = i.customer_id WHERE i.merchant_id = $1 AND c.mode = $2 AND i.number = $3",
