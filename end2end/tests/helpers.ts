@@ -7,6 +7,8 @@ export const shopUrl = () => process.env.KASSA_SHOP_URL!;
 
 export interface DemoLinks {
   merchant: string;
+  /** A fresh test-mode API key for the demo merchant. */
+  api_key: string;
   customers: { name: string; currency: string; magic_link: string }[];
   shop_url: string;
   staff_login_url: string;

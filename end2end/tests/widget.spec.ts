@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { PNG } from 'pngjs';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -70,6 +71,36 @@ test('a widget with a bad token explains itself, in its language', async ({ page
   await expect(page.locator('#tampered').getByRole('alert')).toHaveText(/verlopen of ongeldig/);
   await expect(page.locator('#tampered')).toHaveAttribute('data-status', 'error');
   await expect(page.locator('#log')).toContainText('kassa:error invalid_token');
+});
+
+test('a token past its expiry shows the error state, and its pay page opens nothing', async ({ page }) => {
+  const demo = freshDemo();
+  const api = (path: string, init?: { data: object }) => {
+    const headers = { authorization: `Bearer ${demo.api_key}` };
+    const url = `${kassaUrl()}/api/v1${path}`;
+    return init ? page.request.post(url, { headers, data: init.data }) : page.request.get(url, { headers });
+  };
+  const issued = await (await api('/widget-tokens', {
+    data: { invoice_number: 'NL-2026-0104', origins: [shopUrl()], expires_in_days: 1 },
+  })).json();
+  // Two days pass: the token's row says it expired yesterday (the database's clock, not ours).
+  execFileSync('python3', ['-c', `import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE widget_tokens SET expires_at = expires_at - 2 * 86400 WHERE id = ?", (sys.argv[2],))
+db.commit()`, `${process.env.KASSA_E2E_DIR}/kassa.db`, issued.id]);
+  // What the merchant's page holds once that day came: the token as Kassa signs it now.
+  const expired = (await (await api(`/widget-tokens/${issued.id}`)).json()).token;
+  expect(Date.parse((await (await api(`/widget-tokens/${issued.id}`)).json()).expires_at)).toBeLessThan(Date.now());
+  await page.goto(`${shopUrl()}/`);
+  await expect(page.locator('kassa-pay').first()).toHaveAttribute('data-status', /.+/);
+  await page.evaluate((t) => {
+    document.querySelector('main')!.insertAdjacentHTML('beforeend', `<kassa-pay id="expired" token="${t}"></kassa-pay>`);
+  }, expired);
+  await expect(page.locator('#expired').getByRole('alert')).toHaveText(/expired or is not valid/);
+  await expect(page.locator('#expired')).toHaveAttribute('data-status', 'error');
+  await expect(page.locator('#log')).toContainText('kassa:error invalid_token');
+  const payPage = await page.request.get(`${kassaUrl()}/w/v1/pay/${expired}`);
+  expect(payPage.status()).toBe(404);
 });
 
 test('on a site its token does not name, the widget refuses and its pay page will not be framed', async ({ page }) => {

@@ -278,16 +278,7 @@ pub async fn form(ctx: &Ctx, who: &Principal, plan: &str) -> Result<Option<Manda
         .ok_or(Problem::DirectDebitUnavailable)?;
     let setup = gateway.retrieve_setup(&account, reference).await.map_err(|e| Error::Internal(e.into()))?;
     if fill_last4 {
-        sqlx::query(
-            "UPDATE plan_mandates SET last4 = $1 WHERE merchant_id = $2 AND plan_id = $3 AND id = $4 \
-             AND last4 IS NULL",
-        )
-        .bind(setup.last4.as_deref())
-        .bind(merchant.id.as_str())
-        .bind(&plan.id)
-        .bind(&found.id)
-        .execute(&ctx.pool)
-        .await?;
+        apply(ctx, &merchant, &plan.id, &setup).await?;
         return Ok(None);
     }
     if let (Some(client_secret), Some(credentials)) = (&setup.client_secret, &account.credentials) {
@@ -400,6 +391,21 @@ async fn apply_to(
 ) -> Result<()> {
     let ours = found.setup_reference.as_deref() == Some(setup.reference.as_str())
         || setup.mandate.as_deref() == Some(found.id.as_str());
+    if let (true, "active", None, Some(last4)) = (ours, found.status.as_str(), &found.last4, &setup.last4) {
+        // The provider's event made it active first, naming the method without its details
+        // (the debtor's return had read it pending): this report has the account's last digits.
+        sqlx::query(
+            "UPDATE plan_mandates SET last4 = $1 WHERE merchant_id = $2 AND plan_id = $3 AND id = $4 \
+             AND last4 IS NULL",
+        )
+        .bind(last4)
+        .bind(merchant.as_str())
+        .bind(plan)
+        .bind(&found.id)
+        .execute(&mut **tx)
+        .await?;
+        return Ok(());
+    }
     if found.status != "pending" || !ours {
         return Ok(());
     }
