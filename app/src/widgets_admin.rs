@@ -109,11 +109,13 @@ pub async fn issue_widget_token(
                 .collect();
             let days = match days.trim() {
                 "" => None,
-                typed => Some(
-                    typed
-                        .parse::<u32>()
-                        .map_err(|_| kassa_domain::Problem::WidgetDaysOutOfRange { max: widget::MAX_DAYS })?,
-                ),
+                typed => match typed.parse::<u32>() {
+                    Ok(days) => Some(days),
+                    Err(_) => {
+                        let max = widget::max_days(&ctx.pool, &who.staff()?.merchant).await?;
+                        return Err(kassa_domain::Problem::WidgetDaysOutOfRange { max }.into());
+                    }
+                },
             };
             let reach = match kind.as_str() {
                 "email" => Reach::Email,

@@ -295,6 +295,12 @@ test('an admin lowers how long a website’s pay button may live, and the pay bu
   await page.goto(`${kassaUrl()}/admin/widgets`);
   await expect(siteForm(page).getByText('From 1 to 14 days.')).toBeVisible();
   await expect(siteForm(page).getByLabel('Valid for (days)')).toHaveValue('14');
+  // Words where a number belongs are refused with the merchant's cap, not Kassa's.
+  await siteForm(page).getByLabel('Invoice number').fill('NL-2026-0107');
+  await siteForm(page).getByLabel('Websites that may show it').fill(shopUrl());
+  await siteForm(page).getByLabel('Valid for (days)').fill('two weeks');
+  await page.getByRole('button', { name: 'Issue pay button' }).click();
+  await expect(siteForm(page).getByRole('alert')).toHaveText('A button may stay valid from 1 to 14 days.');
   // Put back for the other tests of this demo.
   await page.goto(`${kassaUrl()}/admin/settings`);
   await page.getByLabel('Longest a pay button on a website stays valid (days)').fill('90');

@@ -118,6 +118,17 @@ async fn the_pay_page_pays_in_the_overlay_once_and_only_the_tokens_sites_frame_i
     assert_eq!(payments, 1);
 }
 
+/// The one payment attempt that pays invoice `number`.
+async fn attempt_of(app: &TestApp, number: &str) -> String {
+    sqlx::query_scalar(
+        "SELECT a.attempt_id FROM payment_attempt_invoices a JOIN invoices i ON i.id = a.invoice_id WHERE i.number = $1",
+    )
+    .bind(number)
+    .fetch_one(&app.ctx.pool)
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn a_widget_pay_page_sees_only_the_attempts_that_pay_its_invoice() {
     let app = TestApp::spawn().await;
@@ -126,13 +137,7 @@ async fn a_widget_pay_page_sees_only_the_attempts_that_pay_its_invoice() {
     let debtor = app.debtor("Bakkerij De Molen B.V.").await;
     let res = app.pay(&debtor, "NL-2026-0104", "310", "portal-attempt").await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-    let other: String = sqlx::query_scalar(
-        "SELECT a.attempt_id FROM payment_attempt_invoices a JOIN invoices i ON i.id = a.invoice_id \
-         WHERE i.number = 'NL-2026-0104'",
-    )
-    .fetch_one(&app.ctx.pool)
-    .await
-    .unwrap();
+    let other = attempt_of(&app, "NL-2026-0104").await;
     let c = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     for path in ["return", "form"] {
         let res = c.get(format!("{}/w/v1/pay/{t}/{path}/{other}?lang=en", app.url)).send().await.unwrap();
@@ -148,13 +153,7 @@ async fn a_widget_pay_page_sees_only_the_attempts_that_pay_its_invoice() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let own: String = sqlx::query_scalar(
-        "SELECT a.attempt_id FROM payment_attempt_invoices a JOIN invoices i ON i.id = a.invoice_id \
-         WHERE i.number = 'NL-2026-0107'",
-    )
-    .fetch_one(&app.ctx.pool)
-    .await
-    .unwrap();
+    let own = attempt_of(&app, "NL-2026-0107").await;
     let res = c.get(format!("{}/w/v1/pay/{t}/return/{own}?lang=en", app.url)).send().await.unwrap();
     assert_ne!(res.status(), 404);
 }
