@@ -155,7 +155,7 @@ check_island_exports() {
   [ "$missing" -eq 0 ] || exit 1
 }
 
-# Builds the portal's hydration bundle, the stylesheet and the <kassa-pay> widget into
+# Builds the portal's hydration bundle, the stylesheet and the <kassa-pay> and <kassa-invoices> widgets into
 # target/site (pkg/, assets/, w/), always size-optimised as shipped, each text and wasm file
 # with its brotli copy (FILE.br). The portal's files are named by their content
 # (kassa-<hash>.js, kassa-<hash>_bg.wasm, kassa-<hash>.css; not a dot: wasm-bindgen would take
@@ -166,7 +166,7 @@ build_assets() {
   say "building the portal's wasm (hydrate)"
   cargo build --locked -p kassa-app --lib --target wasm32-unknown-unknown \
     --no-default-features --features hydrate --profile wasm-release
-  say "building the <kassa-pay> widget"
+  say "building the <kassa-pay> and <kassa-invoices> widgets"
   cargo build --locked -p kassa-widgets --lib --target wasm32-unknown-unknown --profile wasm-release
   rm -rf "$SITE.tmp" && mkdir -p "$SITE.tmp/pkg" "$SITE.tmp/w"
   # The glue and the optimised wasm follow from the built module and the pinned tools: its

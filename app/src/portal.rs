@@ -332,7 +332,7 @@ pub async fn pay_invoices(
     edge::with_status(
         async {
             let (ctx, who) = edge::debtor(&merchant).await?;
-            let cmd = PayInvoices { choice: choice(invoices, None)?, total, key: pay_key };
+            let cmd = PayInvoices { choice: choice(invoices, None)?, total, key: pay_key, back: Default::default() };
             let paying = payments::pay_several(&ctx, &who, cmd).await?;
             onwards(&merchant, paying)
         }

@@ -1,7 +1,8 @@
-//! `/admin/widgets`: pay buttons for the merchant's own site. Staff issue a widget token for an
-//! invoice and the sites allowed to show it, copy the snippet that puts `<kassa-pay>` on a page
-//! (and the pay link for anywhere else), and revoke a token at once
-//! (`kassa_core::services::widget`, as `/api/v1/widget-tokens`).
+//! `/admin/widgets`: pay buttons for the merchant's own site and emails. Staff issue a widget
+//! token for an invoice (or a customer's open invoices) and the sites allowed to show it, copy
+//! the snippet that puts `<kassa-pay>` (or `<kassa-invoices>`) on a page (and the pay link for
+//! anywhere else), and revoke a token at once (`kassa_core::services::widget`, as
+//! `/api/v1/widget-tokens`).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -42,16 +43,23 @@ pub async fn load_widgets() -> Result<WidgetsOverview, AppError> {
                     let live = (state == "active").then_some(t.token.as_ref()).flatten();
                     let email = t.is_email();
                     let invoice = t.invoice_number.unwrap_or_default();
-                    let pay_link = live.map(|token| format!("{root}/p/{}/pay/{token}", merchant.slug));
+                    let customers = t.invoice.is_none();
+                    let pay_link = live.map(|token| match customers {
+                        false => format!("{root}/p/{}/pay/{token}", merchant.slug),
+                        true => format!("{root}/w/v1/pay/{token}"),
+                    });
                     let badge = live.filter(|_| email).map(|token| format!("{root}/w/v1/badge/{token}.png"));
                     let snippet = match (live, &pay_link, &badge) {
                         (Some(_), Some(link), Some(badge)) => {
                             let lang = crate::i18n::Lang::from_code(&t.customer_language).unwrap_or(Lang::En);
                             Some(crate::badge::email_snippet(lang, &invoice, link, badge))
                         }
-                        (Some(token), _, _) => Some(format!(
-                            "<script type=\"module\" src=\"{script}\"></script>\n<kassa-pay token=\"{token}\"></kassa-pay>"
-                        )),
+                        (Some(token), _, _) => {
+                            let element = if customers { "kassa-invoices" } else { "kassa-pay" };
+                            Some(format!(
+                                "<script type=\"module\" src=\"{script}\"></script>\n<{element} token=\"{token}\"></{element}>"
+                            ))
+                        }
                         _ => None,
                     };
                     AdminWidgetRow {
@@ -85,23 +93,35 @@ pub async fn load_widgets() -> Result<WidgetsOverview, AppError> {
     )
 }
 
-/// Issues a token for invoice `invoice` (its number): with `kind` `email`, for an email (a pay
-/// button and status badge, until revoked); otherwise shown on the sites in `origins` (one per
-/// line, or separated by spaces or commas), for `days` days (the default when empty).
+/// Issues a token for invoice `invoice` (its number), or for the open invoices of customer
+/// `customer` (its number; not both): with `kind` `email`, for an email (a pay button and
+/// status badge, until revoked); otherwise shown on the sites in `origins` (one per line, or
+/// separated by spaces or commas), for `days` days (the default when empty).
 #[server(endpoint = "issue_widget_token")]
 pub async fn issue_widget_token(
-    invoice: String,
+    #[server(default)] invoice: String,
+    #[server(default)] customer: String,
     #[server(default)] kind: String,
     #[server(default)] origins: String,
     #[server(default)] days: String,
 ) -> Result<(), AppError> {
     use crate::backend as edge;
-    use kassa_core::services::widget::{self, IssueToken, Reach};
+    use kassa_core::services::widget::{self, Covers, IssueToken, Reach};
     edge::with_status(
         async {
             let (ctx, who) = edge::staff().await?;
-            let invoice = kassa_domain::InvoiceNumber::parse(invoice.trim())
-                .map_err(|_| kassa_domain::Problem::UnknownInvoice { number: invoice.trim().to_string() })?;
+            let covers = match (invoice.trim(), customer.trim()) {
+                ("", "") => return Err(kassa_domain::Problem::WidgetInvoiceOrCustomer.into()),
+                (invoice, "") => Covers::Invoice(
+                    kassa_domain::InvoiceNumber::parse(invoice)
+                        .map_err(|_| kassa_domain::Problem::UnknownInvoice { number: invoice.to_string() })?,
+                ),
+                ("", customer) => Covers::Customer(
+                    kassa_domain::CustomerNumber::parse(customer)
+                        .map_err(|_| kassa_domain::Problem::UnknownCustomer)?,
+                ),
+                _ => return Err(kassa_domain::Problem::WidgetInvoiceOrCustomer.into()),
+            };
             let origins: Vec<String> = origins
                 .split(|c: char| c.is_whitespace() || c == ',')
                 .filter(|o| !o.is_empty())
@@ -121,7 +141,7 @@ pub async fn issue_widget_token(
                 "email" => Reach::Email,
                 _ => Reach::Sites { origins, days },
             };
-            let issued = widget::issue(&ctx, &who, IssueToken { invoice, reach }).await?;
+            let issued = widget::issue(&ctx, &who, IssueToken { covers, reach }).await?;
             edge::keep_once(ISSUED_KEY, &issued.id).await?;
             edge::redirect("/admin/widgets")
         }
@@ -242,7 +262,11 @@ fn WidgetsView(
                     <h2 id="issue-title">{w.issue_widget_title()}</h2>
                     <ActionForm action=issue>
                         <label for="widget-invoice">{w.field_widget_invoice()}</label>
-                        <input id="widget-invoice" name="invoice" required autocomplete="off"/>
+                        <input id="widget-invoice" name="invoice" autocomplete="off"/>
+                        <label for="widget-customer">{w.field_widget_customer()}</label>
+                        <input id="widget-customer" name="customer" autocomplete="off"
+                            aria-describedby="widget-customer-hint"/>
+                        <p id="widget-customer-hint" class="hint">{w.widget_customer_hint()}</p>
                         <label for="widget-origins">{w.field_widget_origins()}</label>
                         <textarea id="widget-origins" name="origins" rows="2" required
                             aria-describedby="widget-origins-hint"></textarea>

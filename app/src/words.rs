@@ -475,6 +475,8 @@ fn problem_in(lang: Lang, p: &Problem, on_a_page: bool) -> String {
         Problem::WidgetOriginInvalid { input } => w.problem_widget_origin_invalid(input),
         Problem::WidgetOriginsCount { max } => w.problem_widget_origins_count(*max),
         Problem::WidgetDaysOutOfRange { max } => w.problem_widget_days_out_of_range(*max),
+        Problem::WidgetEmailCoversOneInvoice => w.problem_widget_email_covers_one_invoice(),
+        Problem::WidgetInvoiceOrCustomer => w.problem_widget_invoice_or_customer(),
     }
 }
 

@@ -437,6 +437,11 @@ pub enum Problem {
     WidgetDaysOutOfRange {
         max: u32,
     },
+    /// An email's pay button covers one invoice; a customer's open invoices are shown on a
+    /// website only (`<kassa-invoices>`).
+    WidgetEmailCoversOneInvoice,
+    /// A widget token covers an invoice or a customer: neither or both were named.
+    WidgetInvoiceOrCustomer,
 }
 
 impl Problem {
@@ -620,6 +625,8 @@ impl Problem {
             Problem::WidgetOriginInvalid { .. } => "widget_origin_invalid",
             Problem::WidgetOriginsCount { .. } => "widget_origins_count",
             Problem::WidgetDaysOutOfRange { .. } => "widget_days_out_of_range",
+            Problem::WidgetEmailCoversOneInvoice => "widget_email_covers_one_invoice",
+            Problem::WidgetInvoiceOrCustomer => "widget_invoice_or_customer",
         }
     }
 }

@@ -55,6 +55,48 @@ test('the widget on the demo shop pays in its overlay, turns paid and says so', 
   expect(consoleErrors.filter((e) => /Content Security Policy|Refused to/.test(e))).toEqual([]);
 });
 
+test('<kassa-invoices> on the shop’s account page pays two invoices at once in its overlay', async ({ page }) => {
+  const consoleErrors: string[] = [];
+  page.on('console', (msg) => msg.type() === 'error' && consoleErrors.push(`${msg.text()} ${msg.location().url}`));
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.goto(`${shopUrl()}/account`);
+  const list = page.locator('kassa-invoices');
+  await expect(list).toHaveAttribute('data-status', 'open');
+  await expect(list.getByRole('group', { name: /Open invoices/ })).toBeVisible();
+  const first = list.getByRole('checkbox', { name: /^Invoice NL-2026-0304, €314\.91, Due / });
+  const second = list.getByRole('checkbox', { name: /^Invoice NL-2026-0306, €135\.00, Due / });
+  await expect(first).toBeVisible();
+  await expect(list.getByRole('link', { name: /^Pay all €/ })).toBeVisible();
+  await accessible(page);
+  // Nothing chosen: the element says so, and opens nothing.
+  await list.getByRole('button', { name: 'Pay selected' }).click();
+  await expect(list.getByRole('alert')).toHaveText('Choose the invoices to pay first.');
+  await expect(list.getByRole('dialog')).toHaveCount(0);
+  // Two chosen, from the keyboard: one payment in the overlay for both.
+  await first.check();
+  await second.focus();
+  await page.keyboard.press('Space');
+  await expect(second).toBeChecked();
+  await list.getByRole('button', { name: 'Pay selected' }).click();
+  const dialog = list.getByRole('dialog', { name: 'Pay your invoices' });
+  await expect(dialog.getByRole('button', { name: 'Close' })).toBeFocused();
+  const overlay = page.frameLocator('kassa-invoices iframe');
+  await expect(overlay.getByRole('heading', { name: 'You are paying these invoices' })).toBeVisible();
+  await expect(overlay.getByText('Total: €449.91')).toBeVisible();
+  await accessible(page);
+  await overlay.getByRole('button', { name: 'Pay €449.91' }).click();
+  await overlay.locator('form.sandbox-form button[type="submit"]').click();
+  await expect(overlay.getByRole('status')).toHaveText('Thank you: €449.91 paid for NL-2026-0304, NL-2026-0306.');
+  // The element asks Kassa again: both are gone from the list, and it says which were paid.
+  await expect(first).toHaveCount(0, { timeout: 5_000 });
+  await expect(second).toHaveCount(0);
+  await expect(page.locator('#events')).toHaveText('kassa:paid received for invoices NL-2026-0304,NL-2026-0306');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(list.getByRole('checkbox').first()).toBeVisible();
+  expect(consoleErrors.filter((e) => /Content Security Policy|Refused to/.test(e))).toEqual([]);
+});
+
 test('a widget with a bad token explains itself, in its language', async ({ page }) => {
   await page.goto(`${shopUrl()}/`);
   const token = await page.locator('kassa-pay').first().getAttribute('token');
@@ -170,6 +212,38 @@ test('staff issue a pay button for the shop, its snippet works there, and revoki
     document.querySelector('main')!.insertAdjacentHTML('beforeend', `<kassa-pay id="issued" token="${t}"></kassa-pay>`);
   }, token);
   await expect(shop.locator('#issued').getByRole('alert')).toHaveText(/expired or is not valid/);
+  await shop.close();
+});
+
+test('staff issue a pay button for a customer’s open invoices: the snippet is <kassa-invoices>', async ({ page, browser }) => {
+  await staffSignIn(page, freshDemo());
+  await page.goto(`${kassaUrl()}/admin/widgets`);
+  const form = siteForm(page);
+  // An invoice or a customer, not both.
+  await form.getByLabel('Invoice number').fill('NL-2026-0107');
+  await form.getByLabel('Or a customer number').fill('C-1003');
+  await form.getByLabel('Websites that may show it').fill(shopUrl());
+  await page.getByRole('button', { name: 'Issue pay button' }).click();
+  await expect(form.getByRole('alert')).toHaveText('Give either an invoice number or a customer number.');
+  await form.getByLabel('Invoice number').fill('');
+  await form.getByLabel('Or a customer number').fill('C-1003');
+  await form.getByLabel('Websites that may show it').fill(shopUrl());
+  await page.getByRole('button', { name: 'Issue pay button' }).click();
+  await expect(page.getByRole('status')).toHaveText('Pay button issued: copy its snippet below.');
+  const row = page.locator('tr.just-issued');
+  await expect(row).toContainText('C-1003');
+  const snippet = await row.getByLabel('For your website').inputValue();
+  expect(snippet).toContain('<kassa-invoices token="');
+  expect(await row.getByLabel('Pay link').inputValue()).toContain('/w/v1/pay/');
+  await accessible(page);
+  const token = /token="([^"]+)"/.exec(snippet)![1];
+  const shop = await browser.newPage();
+  await shop.goto(`${shopUrl()}/account`);
+  await shop.evaluate((t) => {
+    document.querySelector('main')!.insertAdjacentHTML('beforeend', `<kassa-invoices id="issued" token="${t}"></kassa-invoices>`);
+  }, token);
+  await expect(shop.locator('#issued')).toHaveAttribute('data-status', 'open');
+  await expect(shop.locator('#issued').getByRole('checkbox').first()).toBeVisible();
   await shop.close();
 });
 

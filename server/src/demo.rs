@@ -30,6 +30,8 @@ pub const STAFF_EMAIL: &str = "admin@demo.kassa.test";
 pub const STAFF_PASSWORD: &str = "kassa-demo-2026";
 /// The invoice the demo shop's `<kassa-pay>` shows.
 pub const SHOP_INVOICE: &str = "NL-2026-0107";
+/// The customer whose open invoices the demo shop's account page shows (`<kassa-invoices>`).
+pub const SHOP_CUSTOMER: &str = "C-1003";
 
 struct CustomerSeed {
     number: &'static str,
@@ -155,6 +157,7 @@ impl fmt::Display for DemoLinks {
         }
         if let Some(shop) = &self.shop_url {
             writeln!(f, "Demo shop with the <kassa-pay> widget: {shop}/")?;
+            writeln!(f, "  and a customer's account page with <kassa-invoices>: {shop}/account")?;
         }
         writeln!(
             f,
@@ -583,12 +586,35 @@ pub async fn shop_token(ctx: &Ctx, shop_origin: &str) -> anyhow::Result<String> 
     .bind(SHOP_INVOICE)
     .fetch_one(&ctx.pool)
     .await?;
-    let merchant = kassa_domain::MerchantId::from_raw(merchant_id);
-    let invoice = kassa_domain::InvoiceId::from_raw(invoice_id);
+    let target = widget::Target::Invoice(kassa_domain::InvoiceId::from_raw(invoice_id));
+    shop_token_for(ctx, &kassa_domain::MerchantId::from_raw(merchant_id), &target, shop_origin).await
+}
+
+/// A widget token for the open invoices of the demo shop's account customer
+/// ([`SHOP_CUSTOMER`], `<kassa-invoices>` on the shop's account page), as [`shop_token`].
+pub async fn shop_account_token(ctx: &Ctx, shop_origin: &str) -> anyhow::Result<String> {
+    let (merchant_id, customer_id): (String, String) = sqlx::query_as(
+        "SELECT m.id, c.id FROM merchants m JOIN customers c ON c.merchant_id = m.id \
+         WHERE m.slug = $1 AND c.number = $2",
+    )
+    .bind(MERCHANT_SLUG)
+    .bind(SHOP_CUSTOMER)
+    .fetch_one(&ctx.pool)
+    .await?;
+    let target = widget::Target::Customer(kassa_domain::CustomerId::from_raw(customer_id));
+    shop_token_for(ctx, &kassa_domain::MerchantId::from_raw(merchant_id), &target, shop_origin).await
+}
+
+async fn shop_token_for(
+    ctx: &Ctx,
+    merchant: &kassa_domain::MerchantId,
+    target: &widget::Target,
+    shop_origin: &str,
+) -> anyhow::Result<String> {
     let origins = vec![shop_origin.to_string()];
-    let token = match widget::reusable(ctx, &merchant, &invoice, &origins, 1800).await? {
+    let token = match widget::reusable(ctx, merchant, target, &origins, 1800).await? {
         Some(live) => live,
-        None => widget::issue_for(ctx, &merchant, &invoice, origins, 3600).await?,
+        None => widget::issue_for(ctx, merchant, target, origins, 3600).await?,
     };
     token.token.ok_or_else(|| anyhow::anyhow!("the newest widget key is retired"))
 }

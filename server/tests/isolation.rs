@@ -760,6 +760,7 @@ async fn no_server_function_or_page_reaches_what_is_not_its_own() {
         let (ctx, merchant) = (app.ctx.clone(), merchant.clone());
         let (invoice, origins) =
             (kassa_domain::InvoiceId::from_raw(invoice.to_string()), vec![app.shop_origin.clone()]);
+        let invoice = widget::Target::Invoice(invoice);
         async move { widget::issue_for(&ctx, &merchant, &invoice, origins, lifetime).await.unwrap() }
     };
     let first = token(&v.invoices[0].0, 600).await.token.unwrap();

@@ -618,3 +618,123 @@ async fn the_merchant_caps_how_long_a_sites_token_lives() {
     let (status, email) = app.api(&key, Method::POST, "/widget-tokens", Some(body)).await;
     assert_eq!((status, email["expires_at"].as_str()), (201, Some("9999-12-31T23:59:59Z")));
 }
+
+#[tokio::test]
+async fn a_customers_token_shows_their_open_invoices_and_pays_the_chosen_ones_at_once() {
+    use http::Method;
+    let app = TestApp::spawn().await;
+    let key = app.demo.api_key.clone();
+    let body = serde_json::json!({ "customer_number": "C-1003", "origins": [app.shop_origin] });
+    let (status, issued) = app.api(&key, Method::POST, "/widget-tokens", Some(body)).await;
+    assert_eq!(status, 201, "{issued}");
+    assert_eq!(issued["invoice_number"], serde_json::Value::Null);
+    assert_eq!(issued["customer_number"], "C-1003");
+    let t = issued["token"].as_str().unwrap().to_string();
+    assert_eq!(issued["pay_url"], format!("{}/w/v1/pay/{t}", app.url));
+    // An email's button covers one invoice; a token covers an invoice or a customer.
+    let body = serde_json::json!({ "customer_number": "C-1003", "kind": "email" });
+    let (status, refused) = app.api(&key, Method::POST, "/widget-tokens", Some(body)).await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (422, Some("widget_email_covers_one_invoice")),
+        "{refused}"
+    );
+    let body = serde_json::json!({ "customer_number": "C-1003", "invoice_number": "NL-2026-0304", "origins": [app.shop_origin] });
+    assert_eq!(app.api(&key, Method::POST, "/widget-tokens", Some(body)).await.0, 400);
+    let body = serde_json::json!({ "customer_number": "C-9999", "origins": [app.shop_origin] });
+    assert_eq!(app.api(&key, Method::POST, "/widget-tokens", Some(body)).await.0, 404);
+
+    // What <kassa-invoices> shows: the open invoices, in the customer's language.
+    let read = |path: &'static str, token: String| {
+        let url = format!("{}/w/v1/{path}", app.url);
+        let origin = app.shop_origin.clone();
+        async move {
+            let res = client().get(url).query(&[("token", token)]).header("Origin", origin).send().await.unwrap();
+            (res.status().as_u16(), res.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let (status, shown) = read("invoices", t.clone()).await;
+    assert_eq!(status, 200, "{shown}");
+    assert_eq!(shown["lang"], "nl");
+    let numbers: Vec<&str> =
+        shown["invoices"].as_array().unwrap().iter().map(|i| i["number"].as_str().unwrap()).collect();
+    for number in ["NL-2026-0301", "NL-2026-0304", "NL-2026-0306"] {
+        assert!(numbers.contains(&number), "{number} in {numbers:?}");
+    }
+    assert!(!numbers.contains(&"NL-2026-0305"), "paid: {numbers:?}");
+    assert!(numbers.iter().all(|n| n.starts_with("NL-2026-03")), "only this customer's: {numbers:?}");
+    let line = shown["invoices"].as_array().unwrap().iter().find(|i| i["number"] == "NL-2026-0304").unwrap();
+    assert_eq!(line["amount_due_text"], "€\u{a0}314,91");
+    assert!(line["label"].as_str().unwrap().starts_with("Factuur NL-2026-0304, €\u{a0}314,91, Vervaldatum "), "{line}");
+    assert_eq!(shown["totals"][0]["currency"], "EUR");
+    assert!(shown["totals"][0]["pay_all"].as_str().unwrap().starts_with("Alles betalen: €"), "{shown}");
+    assert_eq!(shown["page_url"], format!("{}/w/v1/pay/{t}?lang=nl", app.url));
+    // Each element reads only its own kind of token, saying which one it needs.
+    let (status, wrong) = read("invoice", t.clone()).await;
+    assert_eq!(status, 400);
+    assert!(wrong["error"].as_str().unwrap().contains("<kassa-invoices>"), "{wrong}");
+    assert_eq!(read("invoices", token(&app).await).await.0, 400);
+    // Another site reads nothing.
+    let res = client()
+        .get(format!("{}/w/v1/invoices", app.url))
+        .query(&[("token", &t)])
+        .header("Origin", "https://elsewhere.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+
+    // The pay page: choose, see the total, pay once for both.
+    let c = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = |query: &str| c.get(format!("{}/w/v1/pay/{t}?lang=en{query}", app.url)).send();
+    let html = page("").await.unwrap().text().await.unwrap();
+    assert!(html.contains("Choose the invoices to pay"), "{html}");
+    assert!(html.contains("value=\"NL-2026-0304\""), "{html}");
+    let res = page("&invoice=NL-2026-0304&invoice=NL-2026-0306").await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains(&format!("frame-ancestors {}", app.shop_origin)));
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Total: €449.91"), "{html}");
+    // Another customer's invoice is not theirs to choose.
+    let html = page("&invoice=NL-2026-0104").await.unwrap().text().await.unwrap();
+    assert!(html.contains("role=\"alert\""), "{html}");
+    assert!(!html.contains("Spelt"), "{html}");
+    let pay = |total: &'static str, key: &'static str| {
+        c.post(format!("{}/w/v1/pay/{t}?lang=en", app.url))
+            .form(&[("key", key), ("invoices", "NL-2026-0304\nNL-2026-0306"), ("total", total)])
+            .send()
+    };
+    // A total that is not what the invoices ask for now pays nothing.
+    assert_eq!(pay("400.00", "widget-several-0").await.unwrap().status(), 409);
+    let res = pay("449.91", "widget-several-1").await.unwrap();
+    assert_eq!(res.status(), 303);
+    let checkout = location(&res);
+    assert!(checkout.contains("/sandbox/"), "{checkout}");
+    let res = c.post(&checkout).form(&[("card", "4242424242424242")]).send().await.unwrap();
+    let res = c.get(location(&res)).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let back = location(&res);
+    assert!(back.starts_with(&format!("/w/v1/pay/{t}?lang=en&paid=")), "{back}");
+    assert_eq!(app.open_minor("NL-2026-0304").await, 0);
+    assert_eq!(app.open_minor("NL-2026-0306").await, 0);
+    let html = c.get(format!("{}{back}", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Thank you: €449.91 paid for NL-2026-0304, NL-2026-0306."), "{html}");
+    // The same form again is the same payment.
+    assert_eq!(location(&pay("449.91", "widget-several-1").await.unwrap()), back);
+    let payments: i64 = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT a.payment_id) FROM applications a JOIN invoices i ON i.id = a.invoice_id \
+         WHERE i.number IN ('NL-2026-0304', 'NL-2026-0306')",
+    )
+    .fetch_one(&app.ctx.pool)
+    .await
+    .unwrap();
+    assert_eq!(payments, 1);
+    let (_, shown) = read("invoices", t.clone()).await;
+    let numbers: Vec<&str> =
+        shown["invoices"].as_array().unwrap().iter().map(|i| i["number"].as_str().unwrap()).collect();
+    assert!(!numbers.contains(&"NL-2026-0304") && !numbers.contains(&"NL-2026-0306"), "{numbers:?}");
+    app.assert_ledger_invariants().await;
+}

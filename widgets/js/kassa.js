@@ -1,18 +1,21 @@
-// <kassa-pay token="..." lang="nl">: Kassa's pay widget. This file only defines the custom
-// element and wires its events; the widget itself is Rust compiled to wasm
+// <kassa-pay token="..." lang="nl"> (one invoice) and <kassa-invoices token="..."> (a
+// customer's open invoices): Kassa's pay widgets. This file only defines the custom elements
+// and wires their events; the widgets themselves are Rust compiled to wasm
 // (kassa_widgets.js + kassa_widgets_bg.wasm).
-import init, { render, open_overlay, close_overlay, frames } from './kassa_widgets.js';
+import init, { render, render_list, chosen_url, open_overlay, close_overlay, frames } from './kassa_widgets.js';
 
 const kassa = new URL(import.meta.url).origin;
-const endpoint = new URL('invoice', import.meta.url).href;
 const ready = init({ module_or_path: new URL('kassa_widgets_bg.wasm', import.meta.url) });
 // After Pay, the element asks Kassa again: soon, then less and less often (at most every
 // 30 s), not while the page is hidden, and for 20 minutes at most. No request storms.
 const FIRST_CHECK_MS = 2000;
 const LONGEST_WAIT_MS = 30000;
 const WATCH_FOR_MS = 20 * 60 * 1000;
+const ELEMENTS = 'kassa-pay, kassa-invoices';
 
-class KassaPay extends HTMLElement {
+const has = (path, name) => path.some((n) => n.classList && n.classList.contains(name));
+
+class KassaElement extends HTMLElement {
   static get observedAttributes() { return ['token', 'lang']; }
 
   connectedCallback() {
@@ -28,19 +31,22 @@ class KassaPay extends HTMLElement {
 
   attributeChangedCallback() { if (this.isConnected) this.refresh(); }
 
-  async refresh() {
-    await ready;
-    return render(this, endpoint);
+  // The page `event` asks to pay, or nothing.
+  payUrl(event, path) {
+    const link = path.find((n) => n.classList && n.classList.contains('pay') && n.href);
+    return link ? link.href : '';
   }
 
   clicked(event) {
     const path = event.composedPath();
-    if (path.some((n) => n.classList && n.classList.contains('close'))) return this.close();
-    if (!path.some((n) => n.classList && n.classList.contains('pay'))) return;
+    if (has(path, 'close')) return this.close();
+    if (!has(path, 'pay')) return;
+    const url = this.payUrl(event, path);
+    if (!url) return;
     // A click meant for a new tab or window keeps the link's own way; so does a page that
     // cannot show the overlay.
     const elsewhere = event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0;
-    if (!elsewhere && open_overlay(this)) event.preventDefault();
+    if (!elsewhere && open_overlay(this, url)) event.preventDefault();
     this.watch();
   }
 
@@ -48,12 +54,16 @@ class KassaPay extends HTMLElement {
     if (close_overlay(this)) this.refresh();
   }
 
+  // Whether what the element shows settled since Pay was pressed (`shown` then).
+  settled(status, shown) { return ['paid', 'error'].includes(status); }
+
   watch() {
     clearTimeout(this.timer);
     const until = Date.now() + WATCH_FOR_MS;
+    const shown = this.getAttribute('data-invoices');
     let wait = FIRST_CHECK_MS;
     const check = async () => {
-      if (!document.hidden && ['paid', 'error'].includes(await this.refresh())) return;
+      if (!document.hidden && this.settled(await this.refresh(), shown)) return;
       wait = Math.min(wait * 1.5, LONGEST_WAIT_MS);
       if (Date.now() + wait < until) this.timer = setTimeout(check, wait);
     };
@@ -61,12 +71,35 @@ class KassaPay extends HTMLElement {
   }
 }
 
-// Kassa's pay page in an overlay says when one of its pages is shown (the invoice may have
+class KassaPay extends KassaElement {
+  async refresh() {
+    await ready;
+    return render(this, new URL('invoice', import.meta.url).href);
+  }
+}
+
+class KassaInvoices extends KassaElement {
+  async refresh() {
+    await ready;
+    return render_list(this, new URL('invoices', import.meta.url).href);
+  }
+
+  payUrl(event, path) {
+    // "Pay selected" pays the invoices checked (none: the element says to choose first).
+    return has(path, 'pay-selected') ? chosen_url(this) : super.payUrl(event, path);
+  }
+
+  settled(status, shown) {
+    return super.settled(status, shown) || this.getAttribute('data-invoices') !== shown;
+  }
+}
+
+// Kassa's pay page in an overlay says when one of its pages is shown (the invoices may have
 // changed: the element asks Kassa, whose answer counts, not the message) and when Escape was
 // pressed in it (the overlay closes).
 window.addEventListener('message', (event) => {
   if (event.origin !== kassa || !event.data || !event.data.kassa) return;
-  document.querySelectorAll('kassa-pay').forEach((el) => {
+  document.querySelectorAll(ELEMENTS).forEach((el) => {
     if (!el.refresh || !frames(el, event.source)) return;
     if (event.data.kassa === 'close') el.close();
     else el.refresh();
@@ -74,7 +107,8 @@ window.addEventListener('message', (event) => {
 });
 
 document.addEventListener('visibilitychange', () => {
-  if (!document.hidden) document.querySelectorAll('kassa-pay').forEach((el) => el.refresh && el.refresh());
+  if (!document.hidden) document.querySelectorAll(ELEMENTS).forEach((el) => el.refresh && el.refresh());
 });
 
 if (!customElements.get('kassa-pay')) customElements.define('kassa-pay', KassaPay);
+if (!customElements.get('kassa-invoices')) customElements.define('kassa-invoices', KassaInvoices);

@@ -22,7 +22,8 @@ use web_sys::{
 };
 
 /// Documented custom properties (`--kassa-*`) and parts (`card`, `heading`, `amount`, `due`,
-/// `status`, `button`, `paid`, `error`, `overlay`, `dialog`, `close`, `frame`) theme it.
+/// `status`, `button`, `paid`, `error`, `overlay`, `dialog`, `close`, `frame`; for
+/// `<kassa-invoices>` also `list`, `invoice`, `checkbox`) theme it.
 const STYLE: &str = ":host{display:block;font-family:var(--kassa-font,system-ui,sans-serif);color:var(--kassa-text,#1b1f24)}\
 .card{border:1px solid var(--kassa-border,#c9d0da);border-radius:var(--kassa-radius,8px);padding:12px 16px;background:var(--kassa-surface,#fff);max-width:22rem}\
 .heading,.due{margin:0;color:var(--kassa-muted,#4a5260);font-size:.9rem}\
@@ -36,7 +37,11 @@ a:focus-visible,button:focus-visible{outline:3px solid var(--kassa-brand,#0b5cad
 .bar{display:flex;justify-content:space-between;align-items:center;gap:8px;padding:8px 12px;border-bottom:1px solid var(--kassa-border,#c9d0da)}\
 .bar a{color:var(--kassa-link,#0b5cad);font-size:.9rem}\
 .close{font:inherit;font-weight:600;padding:6px 12px;border:1px solid var(--kassa-border,#c9d0da);border-radius:6px;background:var(--kassa-surface,#fff);color:var(--kassa-text,#1b1f24);cursor:pointer}\
-iframe{flex:1;width:100%;border:0}";
+iframe{flex:1;width:100%;border:0}\
+fieldset{border:0;margin:0;padding:0}legend{padding:0;margin:0 0 4px}\
+.line{display:flex;align-items:center;gap:8px;min-height:44px;cursor:pointer}.line input{width:20px;height:20px;margin:0;flex:none}\
+.actions{display:flex;flex-wrap:wrap;gap:8px;margin:8px 0 0}\
+button.pay{font:inherit;border:0;cursor:pointer}";
 
 thread_local! {
     /// One stylesheet for every element on the page.
@@ -130,14 +135,13 @@ fn card(root: &ShadowRoot) -> Result<Element, JsValue> {
     root.query_selector(".card")?.ok_or_else(|| "no card".into())
 }
 
-fn show_error(host: &HtmlElement, root: &ShadowRoot, code: &str, message: &str) -> Result<JsValue, JsValue> {
+fn show_error(host: &HtmlElement, root: &ShadowRoot, code: &str, message: &str) -> Result<(), JsValue> {
     let card = card(root)?;
     card.remove_attribute("aria-busy")?;
     card.set_inner_html("<p class=\"error\" part=\"error\" role=\"alert\"></p>");
     set_text(root, ".error", message)?;
     host.set_attribute("data-status", "error")?;
-    emit(host, "kassa:error", &[("code", code), ("message", message)])?;
-    Ok("error".into())
+    emit(host, "kassa:error", &[("code", code), ("message", message)])
 }
 
 async fn fetch_json(url: &str) -> Result<(u16, JsValue), JsValue> {
@@ -151,35 +155,44 @@ async fn fetch_json(url: &str) -> Result<(u16, JsValue), JsValue> {
     Ok((response.status(), body))
 }
 
+/// Kassa's answer at `endpoint` for the element's `token` attribute, in its language; `None`
+/// once the element shows why there is none (and fired `kassa:error`).
+async fn load(host: &HtmlElement, root: &ShadowRoot, endpoint: &str) -> Result<Option<JsValue>, JsValue> {
+    let lang = language(host);
+    let [loading, missing, unreachable] = own_words(&lang);
+    if root.child_element_count() == 0 {
+        card(root)?.set_text_content(Some(loading));
+    }
+    let Some(token) = host.get_attribute("token").filter(|t| !t.is_empty()) else {
+        show_error(host, root, "missing_token", missing)?;
+        return Ok(None);
+    };
+    let encode = |text: &str| String::from(js_sys::encode_uri_component(text));
+    let url = format!("{endpoint}?token={}&lang={}", encode(&token), encode(&lang));
+    let (http_status, body) = match fetch_json(&url).await {
+        Ok(answer) => answer,
+        Err(_) => {
+            show_error(host, root, "unreachable", unreachable)?;
+            return Ok(None);
+        }
+    };
+    if http_status != 200 {
+        let message = field(&body, "error");
+        show_error(host, root, error_code(http_status), if message.is_empty() { unreachable } else { &message })?;
+        return Ok(None);
+    }
+    Ok(Some(body))
+}
+
 /// Renders the element for its `token` attribute from `endpoint` (Kassa's `/w/v1/invoice`);
 /// resolves to the invoice status (`open`, `partly_paid`, `overdue`, `in_plan`, `disputed`,
 /// `promised`, `paid`, `credited`, `written_off`) or `error`. An open overlay stays open.
 #[wasm_bindgen]
 pub async fn render(host: HtmlElement, endpoint: String) -> Result<JsValue, JsValue> {
     let root = shadow(&host)?;
-    let lang = language(&host);
-    let [loading, missing, unreachable] = own_words(&lang);
-    if root.child_element_count() == 0 {
-        card(&root)?.set_text_content(Some(loading));
-    }
-    let Some(token) = host.get_attribute("token").filter(|t| !t.is_empty()) else {
-        return show_error(&host, &root, "missing_token", missing);
+    let Some(body) = load(&host, &root, &endpoint).await? else {
+        return Ok("error".into());
     };
-    let encode = |text: &str| String::from(js_sys::encode_uri_component(text));
-    let url = format!("{endpoint}?token={}&lang={}", encode(&token), encode(&lang));
-    let (http_status, body) = match fetch_json(&url).await {
-        Ok(answer) => answer,
-        Err(_) => return show_error(&host, &root, "unreachable", unreachable),
-    };
-    if http_status != 200 {
-        let code = match http_status {
-            403 => "origin_refused",
-            404 => "invalid_token",
-            _ => "unavailable",
-        };
-        let message = field(&body, "error");
-        return show_error(&host, &root, code, if message.is_empty() { unreachable } else { &message });
-    }
     let words = Reflect::get(&body, &"words".into())?;
     let said = |name: &str| field(&words, name);
     let status = field(&body, "status");
@@ -208,10 +221,8 @@ pub async fn render(host: HtmlElement, endpoint: String) -> Result<JsValue, JsVa
     if let Some(link) = root.query_selector("a.pay")? {
         link.set_attribute("href", &field(&body, "page_url"))?;
         link.set_text_content(Some(&pay));
-        for name in ["dialog", "close", "frame", "open_in_tab"] {
-            link.set_attribute(&format!("data-{}", name.replace('_', "-")), &said(name))?;
-        }
     }
+    overlay_words(&card, &words)?;
     let before = host.get_attribute("data-status");
     host.set_attribute("data-status", &status)?;
     host.set_attribute("data-invoice", &number)?;
@@ -227,19 +238,147 @@ pub async fn render(host: HtmlElement, endpoint: String) -> Result<JsValue, JsVa
     Ok(status.into())
 }
 
-/// Opens Kassa's pay page in an overlay over the host page, its Close button focused; `false`
-/// when there is nothing to pay (the caller then lets the link open its tab).
+/// Renders `<kassa-invoices>` for its `token` attribute from `endpoint` (Kassa's
+/// `/w/v1/invoices`): the customer's open invoices, each with a checkbox (the ones checked
+/// before stay checked), "Pay selected" and "Pay all" per currency. Resolves to `open`, `paid`
+/// (nothing left to pay) or `error`; the numbers shown are in `data-invoices`, and those gone
+/// since the last render fire `kassa:paid`.
 #[wasm_bindgen]
-pub fn open_overlay(host: HtmlElement) -> Result<bool, JsValue> {
+pub async fn render_list(host: HtmlElement, endpoint: String) -> Result<JsValue, JsValue> {
+    let root = shadow(&host)?;
+    let Some(body) = load(&host, &root, &endpoint).await? else {
+        return Ok("error".into());
+    };
+    let words = Reflect::get(&body, &"words".into())?;
+    let said = |name: &str| field(&words, name);
+    let invoices = Array::from(&Reflect::get(&body, &"invoices".into())?);
+    let totals = Array::from(&Reflect::get(&body, &"totals".into())?);
+    // What was checked stays checked when the list is drawn again.
+    let mut checked = Vec::new();
+    for input in list(&root, "input:checked")? {
+        checked.push(input.get_attribute("value").unwrap_or_default());
+    }
+    let card = card(&root)?;
+    card.remove_attribute("aria-busy")?;
+    let numbers: Vec<String> = invoices.iter().map(|i| field(&i, "number")).collect();
+    if numbers.is_empty() {
+        card.set_inner_html(
+            "<p class=\"heading\" part=\"heading\"></p><p class=\"paid\" part=\"paid\" role=\"status\"></p>",
+        );
+        set_text(&root, ".paid", &said("none"))?;
+    } else {
+        let mut html = String::from("<fieldset part=\"list\"><legend class=\"heading\" part=\"heading\"></legend>");
+        for _ in &numbers {
+            html.push_str("<label class=\"line\" part=\"invoice\"><input type=\"checkbox\" part=\"checkbox\"><span></span></label>");
+        }
+        html.push_str(
+            "</fieldset><p class=\"error\" part=\"error\" role=\"alert\"></p><p class=\"actions\">\
+                       <button type=\"button\" class=\"pay pay-selected\" part=\"button\"></button>",
+        );
+        for _ in 0..totals.length() {
+            html.push_str("<a class=\"pay pay-all\" part=\"button\" target=\"_blank\" rel=\"noopener\"></a>");
+        }
+        html.push_str("</p>");
+        card.set_inner_html(&html);
+        let lines = list(&root, "label.line")?;
+        for ((line, invoice), number) in lines.iter().zip(invoices.iter()).zip(&numbers) {
+            if let Some(input) = line.query_selector("input")? {
+                input.set_attribute("value", number)?;
+                if checked.contains(number) {
+                    input.set_attribute("checked", "")?;
+                }
+            }
+            if let Some(text) = line.query_selector("span")? {
+                text.set_text_content(Some(&field(&invoice, "label")));
+            }
+        }
+        for (link, total) in list(&root, "a.pay-all")?.iter().zip(totals.iter()) {
+            link.set_attribute("href", &field(&total, "page_url"))?;
+            link.set_text_content(Some(&field(&total, "pay_all")));
+        }
+        set_text(&root, ".pay-selected", &said("pay_selected"))?;
+        card.set_attribute("data-page", &field(&body, "page_url"))?;
+        card.set_attribute("data-choose-first", &said("choose_first"))?;
+    }
+    set_text(&root, ".heading", &said("heading"))?;
+    overlay_words(&card, &words)?;
+    let status = if numbers.is_empty() { "paid" } else { "open" };
+    let before = host.get_attribute("data-invoices");
+    let shown = numbers.join(",");
+    host.set_attribute("data-status", status)?;
+    host.set_attribute("data-invoices", &shown)?;
+    let detail = [("status", status), ("invoices", shown.as_str())];
+    if !host.has_attribute("data-ready") {
+        host.set_attribute("data-ready", "")?;
+        emit(&host, "kassa:ready", &detail)?;
+    }
+    emit(&host, "kassa:status", &detail)?;
+    if let Some(before) = before {
+        let gone: Vec<&str> = before.split(',').filter(|n| !n.is_empty() && !numbers.iter().any(|m| m == n)).collect();
+        if !gone.is_empty() {
+            emit(&host, "kassa:paid", &[("status", status), ("invoices", &gone.join(","))])?;
+        }
+    }
+    Ok(status.into())
+}
+
+/// The pay page for the invoices checked in `<kassa-invoices>`, or `""` when none is (the
+/// element then says to choose first).
+#[wasm_bindgen]
+pub fn chosen_url(host: HtmlElement) -> Result<String, JsValue> {
+    let root = shadow(&host)?;
+    let card = card(&root)?;
+    let mut url = card.get_attribute("data-page").unwrap_or_default();
+    let chosen = list(&root, "input:checked")?;
+    if chosen.is_empty() {
+        set_text(&root, ".error", &card.get_attribute("data-choose-first").unwrap_or_default())?;
+        return Ok(String::new());
+    }
+    set_text(&root, ".error", "")?;
+    for input in chosen {
+        let number = input.get_attribute("value").unwrap_or_default();
+        url.push_str(&format!("&invoice={}", String::from(js_sys::encode_uri_component(&number))));
+    }
+    Ok(url)
+}
+
+/// The elements in `root` that `selector` picks.
+fn list(root: &ShadowRoot, selector: &str) -> Result<Vec<Element>, JsValue> {
+    let found = root.query_selector_all(selector)?;
+    Ok((0..found.length()).filter_map(|n| found.item(n)).filter_map(|node| node.dyn_into::<Element>().ok()).collect())
+}
+
+/// The `kassa:error` code of an answer with HTTP status `status`.
+fn error_code(status: u16) -> &'static str {
+    match status {
+        400 => "wrong_element",
+        403 => "origin_refused",
+        404 => "invalid_token",
+        _ => "unavailable",
+    }
+}
+
+/// Keeps the overlay's words (from Kassa's answer) on the card, for [`open_overlay`].
+fn overlay_words(card: &Element, words: &JsValue) -> Result<(), JsValue> {
+    for name in ["dialog", "close", "frame", "open_in_tab"] {
+        card.set_attribute(&format!("data-{}", name.replace('_', "-")), &field(words, name))?;
+    }
+    Ok(())
+}
+
+/// Opens Kassa's pay page at `url` in an overlay over the host page, its Close button focused;
+/// `false` when the element shows nothing to pay (the caller then lets the link open its tab).
+#[wasm_bindgen]
+pub fn open_overlay(host: HtmlElement, url: String) -> Result<bool, JsValue> {
     let root = shadow(&host)?;
     if root.query_selector(".overlay")?.is_some() {
         return Ok(true);
     }
-    let Some(link) = root.query_selector("a.pay")? else {
+    let card = card(&root)?;
+    if url.is_empty() || !card.has_attribute("data-dialog") {
         return Ok(false);
-    };
-    let data = |name: &str| link.get_attribute(&format!("data-{name}")).unwrap_or_default();
-    let url = link.get_attribute("href").unwrap_or_default();
+    }
+    let data = |name: &str| card.get_attribute(&format!("data-{name}")).unwrap_or_default();
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let overlay = document.create_element("div")?;
     overlay.set_class_name("overlay");
@@ -281,7 +420,7 @@ pub fn close_overlay(host: HtmlElement) -> Result<bool, JsValue> {
     };
     overlay.remove();
     // Focus back where it was (the Pay button), or on the card once nothing is left to pay.
-    if let Some(back) = root.query_selector("a.pay")?.or(root.query_selector(".card")?) {
+    if let Some(back) = root.query_selector(".pay")?.or(root.query_selector(".card")?) {
         back.dyn_into::<HtmlElement>()?.focus()?;
     }
     let number = host.get_attribute("data-invoice").unwrap_or_default();

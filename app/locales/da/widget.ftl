@@ -17,6 +17,25 @@ widget-origin-refused = Denne betalingsknap er ikke tilladt på dette websted.
 widget-went-wrong = Noget gik galt. Prøv igen om lidt.
 widget-back = Tilbage til fakturaen
 
+## <kassa-invoices>: en kundes åbne fakturaer på en forretnings websted.
+
+widget-invoices-heading = Åbne fakturaer · { $merchant }
+widget-invoices-none = Intet at betale. Tak!
+widget-invoice-line = Faktura { $number }, { $amount }, { $due }
+widget-pay-selected = Betal de valgte
+widget-pay-all = Betal alle: { $amount }
+widget-choose-first = Vælg først de fakturaer, du vil betale.
+widget-invoices-overlay-label = Betal dine fakturaer
+widget-invoices-choose-title = Vælg de fakturaer, du vil betale
+widget-continue = Fortsæt
+widget-invoices-chosen-title = Du betaler disse fakturaer
+widget-invoices-total = I alt: { $amount }
+widget-choose-other = Vælg andre fakturaer
+widget-paid-several = Tak: { $amount } betalt for { $numbers }.
+widget-token-for-invoices = Dette token viser en kundes fakturaer: sæt det i <kassa-invoices>, ikke i <kassa-pay>.
+widget-token-for-one = Dette token viser én faktura: sæt det i <kassa-pay>, ikke i <kassa-invoices>.
+
+
 badge-pay = Betal { $amount } senest { $date }
 badge-overdue = Betal { $amount }, forfaldt { $date }
 badge-paid = Betalt, tak

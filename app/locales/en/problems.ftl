@@ -317,3 +317,5 @@ method-cheque = Cheque
 method-card = Card
 method-sepa-debit = SEPA Direct Debit
 method-sandbox = Sandbox (test payment)
+problem-widget-email-covers-one-invoice = A pay button for an email covers one invoice: choose the invoice. A customer’s open invoices can be shown on a website.
+problem-widget-invoice-or-customer = Give either an invoice number or a customer number.

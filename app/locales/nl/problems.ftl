@@ -193,3 +193,5 @@ method-cheque = Cheque
 method-card = Kaart
 method-sepa-debit = SEPA-incasso
 method-sandbox = Sandbox (testbetaling)
+problem-widget-email-covers-one-invoice = Een betaalknop voor een e-mail hoort bij één factuur: kies de factuur. De openstaande facturen van een klant kunnen op een website staan.
+problem-widget-invoice-or-customer = Vul óf een factuurnummer óf een klantnummer in.

@@ -17,6 +17,25 @@ widget-origin-refused = Deze betaalknop is op deze website niet toegestaan.
 widget-went-wrong = Er ging iets mis. Probeer het zo meteen opnieuw.
 widget-back = Terug naar de factuur
 
+## <kassa-invoices>: de openstaande facturen van een klant op de website van een bedrijf.
+
+widget-invoices-heading = Openstaande facturen · { $merchant }
+widget-invoices-none = Niets te betalen. Dank u wel!
+widget-invoice-line = Factuur { $number }, { $amount }, { $due }
+widget-pay-selected = Selectie betalen
+widget-pay-all = Alles betalen: { $amount }
+widget-choose-first = Kies eerst de facturen die u wilt betalen.
+widget-invoices-overlay-label = Uw facturen betalen
+widget-invoices-choose-title = Kies de facturen die u wilt betalen
+widget-continue = Verder
+widget-invoices-chosen-title = U betaalt deze facturen
+widget-invoices-total = Totaal: { $amount }
+widget-choose-other = Andere facturen kiezen
+widget-paid-several = Dank u wel: { $amount } betaald voor { $numbers }.
+widget-token-for-invoices = Dit token toont de facturen van een klant: zet het in <kassa-invoices>, niet in <kassa-pay>.
+widget-token-for-one = Dit token toont één factuur: zet het in <kassa-pay>, niet in <kassa-invoices>.
+
+
 badge-pay = Betaal { $amount } vóór { $date }
 badge-overdue = Betaal { $amount }, vervallen { $date }
 badge-paid = Betaald, dank u

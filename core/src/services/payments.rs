@@ -213,6 +213,8 @@ pub struct PayInvoices {
     /// invoices' balances still come to it (`selection_changed` otherwise).
     pub total: String,
     pub key: String,
+    /// Where the payer comes back to from the provider's page.
+    pub back: Back,
 }
 
 /// A charge about to be made: for how much, and what of it goes to which invoice.
@@ -324,7 +326,7 @@ pub async fn pay_several(ctx: &Ctx, who: &Principal, cmd: PayInvoices) -> Result
         hash_of: chosen.invoices.iter().map(|i| i.id.as_str()).collect(),
         key,
         saved: None,
-        back: &Back::Portal,
+        back: &cmd.back,
     };
     charge_once(ctx, who, &merchant, charge, check).await
 }

@@ -176,21 +176,36 @@ async fn customer_name(pool: &Pool, debtor: &Debtor) -> Result<String> {
         .ok_or(Error::Unauthenticated)
 }
 
-/// The debtor's open invoices in `currency`, oldest due first; at most `limit`.
-async fn open_invoices_in(pool: &Pool, debtor: &Debtor, currency: Currency, limit: usize) -> Result<Vec<InvoiceRow>> {
+/// The debtor's open invoices in `currency` (in any, `None`), oldest due first; at most `limit`.
+async fn open_invoices_in(
+    pool: &Pool,
+    debtor: &Debtor,
+    currency: Option<Currency>,
+    limit: usize,
+) -> Result<Vec<InvoiceRow>> {
     let sql = format!(
         "SELECT {} FROM invoices i WHERE i.merchant_id = $1 AND i.customer_id = $2 \
-         AND ($3 = '' OR i.id = $3) AND i.currency = $4 AND i.open_minor > 0 ORDER BY i.due_date, i.number LIMIT $5",
+         AND ($3 = '' OR i.id = $3) AND ($4 = '' OR i.currency = $4) AND i.open_minor > 0 \
+         ORDER BY i.due_date, i.number LIMIT $5",
         records::INVOICE_COLUMNS
     );
     Ok(sqlx::query_as::<_, InvoiceRow>(&sql)
         .bind(debtor.merchant.as_str())
         .bind(debtor.customer.as_str())
         .bind(debtor.invoice.as_ref().map(InvoiceId::as_str).unwrap_or(""))
-        .bind(currency.code())
+        .bind(currency.as_ref().map(Currency::code).unwrap_or(""))
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .fetch_all(pool)
         .await?)
+}
+
+/// The debtor's open invoices in every currency as they stand today, oldest due first: at
+/// most [`MAX_SELECTED`], what one payment may settle.
+pub async fn open_invoices(ctx: &Ctx, who: &Principal) -> Result<Vec<InvoiceState>> {
+    let debtor = who.debtor()?;
+    let today = merchant_by_id(&ctx.pool, &debtor.merchant).await?.today()?;
+    let rows = open_invoices_in(&ctx.pool, debtor, None, MAX_SELECTED).await?;
+    rows.into_iter().map(|row| row.state(today)).collect()
 }
 
 /// One of the debtor's invoices by the merchant's number, or `NotFound`.
@@ -358,7 +373,7 @@ pub async fn selection(ctx: &Ctx, who: &Principal, choice: &Choice) -> Result<Se
             }
         }
         Choice::AllIn(currency) => {
-            for row in open_invoices_in(pool, debtor, *currency, MAX_SELECTED + 1).await? {
+            for row in open_invoices_in(pool, debtor, Some(*currency), MAX_SELECTED + 1).await? {
                 let state = row.state(today)?;
                 // What disputes hold of it is not asked for.
                 if state.collectable.is_positive() {

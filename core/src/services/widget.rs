@@ -21,7 +21,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::Sha256;
 
-use kassa_domain::{CustomerId, InvoiceId, InvoiceNumber, MerchantId, MerchantSlug, Problem};
+use kassa_domain::{
+    Currency, CustomerId, CustomerNumber, InvoiceId, InvoiceNumber, MerchantId, MerchantSlug, Money, Problem,
+};
 
 use crate::audit;
 use crate::db::{self, Pool};
@@ -275,11 +277,21 @@ pub fn origins(given: &[String]) -> std::result::Result<Vec<String>, Problem> {
     Ok(out)
 }
 
-/// A token asked for: one invoice (by the merchant's number) and where it is shown.
+/// A token asked for: what it covers and where it is shown.
 #[derive(Debug, Clone)]
 pub struct IssueToken {
-    pub invoice: InvoiceNumber,
+    pub covers: Covers,
     pub reach: Reach,
+}
+
+/// What a token shows and pays, by the merchant's numbers.
+#[derive(Debug, Clone)]
+pub enum Covers {
+    /// One invoice: `<kassa-pay>`, or an email's pay button and badge.
+    Invoice(InvoiceNumber),
+    /// A customer's open invoices, whichever are open when it is shown: `<kassa-invoices>` on
+    /// a website (an email's pay button covers one invoice).
+    Customer(CustomerNumber),
 }
 
 /// Where a token is shown.
@@ -329,8 +341,8 @@ pub async fn set_max_days(ctx: &Ctx, who: &Principal, days: u32) -> Result<u32> 
     Ok(days)
 }
 
-/// Issues a token for one of `who`'s merchant's invoices, in `who`'s mode (staff who may
-/// write, API keys with the `write` scope). A site's token lives at most as long as the
+/// Issues a token for one of `who`'s merchant's invoices or customers, in `who`'s mode (staff
+/// who may write, API keys with the `write` scope). A site's token lives at most as long as the
 /// merchant's setting allows ([`max_days`]); unless asked, [`DEFAULT_DAYS`] or that if less.
 pub async fn issue(ctx: &Ctx, who: &Principal, cmd: IssueToken) -> Result<WidgetToken> {
     who.may_write()?;
@@ -345,73 +357,117 @@ pub async fn issue(ctx: &Ctx, who: &Principal, cmd: IssueToken) -> Result<Widget
             }
             (origins, db::now() + i64::from(days) * 86_400)
         }
+        Reach::Email if matches!(cmd.covers, Covers::Customer(_)) => {
+            return Err(Problem::WidgetEmailCoversOneInvoice.into())
+        }
         Reach::Email => (Vec::new(), NEVER),
     };
-    let found: Option<(String, String)> = sqlx::query_as(
-        "SELECT i.id, i.customer_id FROM invoices i JOIN customers c ON c.merchant_id = i.merchant_id \
-         AND c.id = i.customer_id WHERE i.merchant_id = $1 AND c.mode = $2 AND i.number = $3",
-    )
-    .bind(merchant.as_str())
-    .bind(mode.as_str())
-    .bind(cmd.invoice.as_str())
-    .fetch_optional(&ctx.pool)
-    .await?;
-    let (invoice, customer) =
-        found.ok_or_else(|| Error::from(Problem::UnknownInvoice { number: cmd.invoice.to_string() }))?;
-    insert(
-        ctx,
-        who,
-        (&merchant, mode),
-        &CustomerId::from_raw(customer),
-        &InvoiceId::from_raw(invoice),
-        origins,
-        expires,
-    )
-    .await
+    let (customer, invoice) = match &cmd.covers {
+        Covers::Invoice(number) => {
+            let found: Option<(String, String)> = sqlx::query_as(
+                "SELECT i.customer_id, i.id FROM invoices i JOIN customers c ON c.merchant_id = i.merchant_id \
+                 AND c.id = i.customer_id WHERE i.merchant_id = $1 AND c.mode = $2 AND i.number = $3",
+            )
+            .bind(merchant.as_str())
+            .bind(mode.as_str())
+            .bind(number.as_str())
+            .fetch_optional(&ctx.pool)
+            .await?;
+            let (customer, invoice) =
+                found.ok_or_else(|| Error::from(Problem::UnknownInvoice { number: number.to_string() }))?;
+            (customer, Some(InvoiceId::from_raw(invoice)))
+        }
+        Covers::Customer(number) => {
+            let found: Option<String> =
+                sqlx::query_scalar("SELECT id FROM customers WHERE merchant_id = $1 AND mode = $2 AND number = $3")
+                    .bind(merchant.as_str())
+                    .bind(mode.as_str())
+                    .bind(number.as_str())
+                    .fetch_optional(&ctx.pool)
+                    .await?;
+            (found.ok_or(Problem::UnknownCustomer)?, None)
+        }
+    };
+    let customer = CustomerId::from_raw(customer);
+    insert(ctx, who, (&merchant, mode), &customer, invoice.as_ref(), origins, expires).await
 }
 
-/// Issues a token for invoice `invoice` of `merchant` on the system's behalf (the demo's shop),
-/// valid `lifetime` seconds.
+/// What a token covers, by Kassa's ids (for the system's own tokens: the demo's shop).
+#[derive(Debug, Clone)]
+pub enum Target {
+    Invoice(InvoiceId),
+    Customer(CustomerId),
+}
+
+impl Target {
+    /// The condition on `widget_tokens` (its id bound as `$2`) that picks tokens covering it.
+    fn condition(&self) -> &'static str {
+        match self {
+            Target::Invoice(_) => "invoice_id = $2",
+            Target::Customer(_) => "customer_id = $2 AND invoice_id IS NULL",
+        }
+    }
+
+    fn id(&self) -> &str {
+        match self {
+            Target::Invoice(invoice) => invoice.as_str(),
+            Target::Customer(customer) => customer.as_str(),
+        }
+    }
+}
+
+/// Issues a token for `target` of `merchant` on the system's behalf (the demo's shop), valid
+/// `lifetime` seconds.
 pub async fn issue_for(
     ctx: &Ctx,
     merchant: &MerchantId,
-    invoice: &InvoiceId,
+    target: &Target,
     origins: Vec<String>,
     lifetime: i64,
 ) -> Result<WidgetToken> {
-    let (customer, mode): (String, String) = sqlx::query_as(
-        "SELECT i.customer_id, c.mode FROM invoices i JOIN customers c ON c.merchant_id = i.merchant_id \
-         AND c.id = i.customer_id WHERE i.merchant_id = $1 AND i.id = $2",
-    )
-    .bind(merchant.as_str())
-    .bind(invoice.as_str())
-    .fetch_optional(&ctx.pool)
-    .await?
-    .ok_or(Error::NotFound)?;
-    let mode = Mode::from_stored(&mode, format_args!("invoice {invoice}"))?;
+    let sql = match target {
+        Target::Invoice(_) => {
+            "SELECT i.customer_id, c.mode FROM invoices i JOIN customers c ON c.merchant_id = i.merchant_id \
+             AND c.id = i.customer_id WHERE i.merchant_id = $1 AND i.id = $2"
+        }
+        Target::Customer(_) => "SELECT id, mode FROM customers WHERE merchant_id = $1 AND id = $2",
+    };
+    let (customer, mode): (String, String) = sqlx::query_as(sql)
+        .bind(merchant.as_str())
+        .bind(target.id())
+        .fetch_optional(&ctx.pool)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let mode = Mode::from_stored(&mode, format_args!("{target:?}"))?;
     let origins = self::origins(&origins)?;
     let expires = db::now() + lifetime;
-    insert(ctx, &Principal::System, (merchant, mode), &CustomerId::from_raw(customer), invoice, origins, expires).await
+    let customer = CustomerId::from_raw(customer);
+    let invoice = match target {
+        Target::Invoice(invoice) => Some(invoice),
+        Target::Customer(_) => None,
+    };
+    insert(ctx, &Principal::System, (merchant, mode), &customer, invoice, origins, expires).await
 }
 
-/// A live token of invoice `invoice` for exactly `origins`, signed with the newest key, with
-/// at least `left` seconds to live: what a page shown again can hand out instead of issuing
-/// another (the demo's shop, on every visit).
+/// A live token of `target` for exactly `origins`, signed with the newest key, with at least
+/// `left` seconds to live: what a page shown again can hand out instead of issuing another
+/// (the demo's shop, on every visit).
 pub async fn reusable(
     ctx: &Ctx,
     merchant: &MerchantId,
-    invoice: &InvoiceId,
+    target: &Target,
     origins: &[String],
     left: i64,
 ) -> Result<Option<WidgetToken>> {
     let (key_id, _) = ctx.tokens.current(&ctx.pool).await?;
     let origins = serde_json::to_string(&self::origins(origins)?).map_err(Error::internal)?;
-    let found: Option<(String, String)> = sqlx::query_as(
-        "SELECT id, mode FROM widget_tokens WHERE merchant_id = $1 AND invoice_id = $2 AND origins = $3 \
+    let found: Option<(String, String)> = sqlx::query_as(&format!(
+        "SELECT id, mode FROM widget_tokens WHERE merchant_id = $1 AND {} AND origins = $3 \
          AND key_id = $4 AND revoked_at IS NULL AND expires_at > $5 ORDER BY expires_at DESC, id LIMIT 1",
-    )
+        target.condition()
+    ))
     .bind(merchant.as_str())
-    .bind(invoice.as_str())
+    .bind(target.id())
     .bind(&origins)
     .bind(&key_id)
     .bind(db::now() + left)
@@ -429,7 +485,7 @@ async fn insert(
     who: &Principal,
     (merchant, mode): (&MerchantId, Mode),
     customer: &CustomerId,
-    invoice: &InvoiceId,
+    invoice: Option<&InvoiceId>,
     origins: Vec<String>,
     expires: i64,
 ) -> Result<WidgetToken> {
@@ -444,7 +500,7 @@ async fn insert(
     .bind(merchant.as_str())
     .bind(mode.as_str())
     .bind(customer.as_str())
-    .bind(invoice.as_str())
+    .bind(invoice.map(InvoiceId::as_str))
     .bind(serde_json::to_string(&origins).map_err(Error::internal)?)
     .bind(&key_id)
     .bind(expires)
@@ -457,7 +513,12 @@ async fn insert(
         subject_type: "widget_token",
         subject_id: &id,
         before: None,
-        after: Some(json!({ "invoice_id": invoice.as_str(), "origins": origins, "expires_at": expires })),
+        after: Some(json!({
+            "customer_id": customer.as_str(),
+            "invoice_id": invoice.map(InvoiceId::as_str),
+            "origins": origins,
+            "expires_at": expires,
+        })),
     };
     audit::record(&mut tx, who, &ctx.origin, entry).await?;
     tx.commit().await?;
@@ -646,36 +707,37 @@ async fn invoice_row(pool: &Pool, merchant: &MerchantId, invoice: &InvoiceId) ->
         .ok_or(Error::NotFound)
 }
 
-/// The invoice an opened token covers, and its merchant: what `<kassa-pay>` shows.
-pub async fn invoice(ctx: &Ctx, opened: &Opened) -> Result<(Merchant, InvoiceState)> {
-    let invoice = opened.invoice.as_ref().ok_or(Error::NotFound)?;
-    let merchant = merchant_by_id(&ctx.pool, &opened.merchant).await?;
-    let state = invoice_row(&ctx.pool, &opened.merchant, invoice).await?.state(merchant.today()?)?;
-    Ok((merchant, state))
-}
-
 /// Opens a pay link: a debtor who sees this one invoice, with where to send them. A token
-/// that is not genuine, has expired, was revoked or belongs to another merchant is `NotFound`.
+/// that is not genuine, has expired, was revoked, belongs to another merchant or covers a
+/// customer rather than one invoice is `NotFound`.
 pub async fn pay_link(ctx: &Ctx, slug: &MerchantSlug, token: &str) -> Result<PayLink> {
     let payer = payer(ctx, token).await?;
+    let Some(invoice) = payer.invoice else {
+        return Err(Error::NotFound);
+    };
     if &payer.merchant.slug != slug {
         return Err(Error::NotFound);
     }
     Ok(PayLink {
         id: payer.opened.id,
         debtor: payer.debtor,
-        number: payer.invoice.number,
+        number: invoice.number,
         expires_at: payer.opened.expires_at,
     })
 }
 
 /// What a widget token's pay page works with: its row, the merchant, the invoice as it stands
-/// today and the debtor scoped to that one invoice. `NotFound` as [`open`] answers it.
+/// today (for a token of one invoice) and the debtor scoped to what it covers. `NotFound` as
+/// [`open`] answers it.
 pub async fn payer(ctx: &Ctx, token: &str) -> Result<Payer> {
     let opened = open(ctx, token).await?;
-    let (merchant, invoice) = self::invoice(ctx, &opened).await?;
+    let merchant = merchant_by_id(&ctx.pool, &opened.merchant).await?;
+    let invoice = match &opened.invoice {
+        Some(invoice) => Some(invoice_row(&ctx.pool, &opened.merchant, invoice).await?.state(merchant.today()?)?),
+        None => None,
+    };
     let debtor =
-        Debtor { merchant: merchant.id.clone(), customer: invoice.customer.clone(), invoice: Some(invoice.id.clone()) };
+        Debtor { merchant: merchant.id.clone(), customer: opened.customer.clone(), invoice: opened.invoice.clone() };
     Ok(Payer { opened, merchant, invoice, debtor: Principal::Debtor(debtor) })
 }
 
@@ -684,9 +746,29 @@ pub async fn payer(ctx: &Ctx, token: &str) -> Result<Payer> {
 pub struct Payer {
     pub opened: Opened,
     pub merchant: Merchant,
-    pub invoice: InvoiceState,
-    /// A debtor scoped to the one invoice.
+    /// The one invoice a token of an invoice covers; `None` for a customer's token.
+    pub invoice: Option<InvoiceState>,
+    /// A debtor scoped to what the token covers: one invoice, or the customer.
     pub debtor: Principal,
+}
+
+/// The invoices a customer's token shows (`<kassa-invoices>`): the customer's open ones that
+/// ask for something now (not wholly disputed), oldest due first, at most
+/// [`MAX_SELECTED`](crate::services::portal::MAX_SELECTED); and what they ask for together per
+/// currency ("pay all"), in currency order. For a token of one invoice, that invoice while it
+/// is open.
+pub async fn open_invoices(ctx: &Ctx, payer: &Payer) -> Result<(Vec<InvoiceState>, Vec<Money>)> {
+    let mut open = crate::services::portal::open_invoices(ctx, &payer.debtor).await?;
+    open.retain(|i| i.collectable.is_positive());
+    let mut currencies: Vec<Currency> = open.iter().map(|i| i.collectable.currency()).collect();
+    currencies.sort_by(|a, b| a.code().cmp(b.code()));
+    currencies.dedup();
+    let totals = currencies
+        .into_iter()
+        .map(|c| Money::sum(c, open.iter().map(|i| i.collectable).filter(|m| m.currency() == c)))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(Error::internal)?;
+    Ok((open, totals))
 }
 
 /// Whether the pay link (token) `id` still opens: not revoked, not expired, its key not

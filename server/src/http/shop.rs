@@ -1,5 +1,7 @@
 //! The demo merchant's web shop, served on its own address (another origin than Kassa, so
-//! the widget's CORS is real). Each visit gets a freshly signed widget token. It sends the
+//! the widget's CORS is real): an order page with `<kassa-pay>` for one invoice (`/`) and a
+//! customer's account page with `<kassa-invoices>` (`/account`). Each visit gets a signed
+//! widget token. It sends the
 //! security headers a merchant's page should, with the strict Content Security Policy the
 //! embedding guide (docs/widgets.md) gives: the widget's script and wasm from Kassa
 //! (`'wasm-unsafe-eval'`), its data from Kassa, its overlay framed from Kassa; the page's own
@@ -16,6 +18,7 @@ use crate::demo;
 use kassa_core::Ctx;
 
 const PAGE: &str = include_str!("../../../public/shop/index.html");
+const ACCOUNT: &str = include_str!("../../../public/shop/account.html");
 
 #[derive(Clone)]
 struct Shop {
@@ -24,11 +27,22 @@ struct Shop {
 }
 
 pub fn router(ctx: Ctx, origin: String) -> Router {
-    Router::new().route("/", get(page)).with_state(Shop { ctx, origin })
+    Router::new().route("/", get(page)).route("/account", get(account)).with_state(Shop { ctx, origin })
 }
 
 async fn page(State(shop): State<Shop>) -> Response {
-    match demo::shop_token(&shop.ctx, &shop.origin).await {
+    let token = demo::shop_token(&shop.ctx, &shop.origin).await;
+    serve(&shop, PAGE, token)
+}
+
+async fn account(State(shop): State<Shop>) -> Response {
+    let token = demo::shop_account_token(&shop.ctx, &shop.origin).await;
+    serve(&shop, ACCOUNT, token)
+}
+
+/// `page` with `token` in it, under the strict policy of the embedding guide.
+fn serve(shop: &Shop, page: &str, token: anyhow::Result<String>) -> Response {
+    match token {
         Ok(token) => {
             let nonce = kassa_core::db::new_id().replace('-', "");
             let kassa = &shop.ctx.public_url;
@@ -37,7 +51,7 @@ async fn page(State(shop): State<Shop>) -> Response {
                  frame-src {kassa}; style-src 'nonce-{nonce}'; img-src 'self' data:; frame-ancestors 'none'; \
                  base-uri 'none'; object-src 'none'; form-action 'self'"
             );
-            let html = PAGE
+            let html = page
                 .replace("{{KASSA_URL}}", kassa)
                 .replace("{{TOKEN}}", &token)
                 .replace("{{INVOICE}}", demo::SHOP_INVOICE)

@@ -22,6 +22,7 @@ use crate::http::{widget_pay, AppState};
 pub fn router(stripe_js: StripeJs) -> Router<AppState> {
     Router::new()
         .route("/invoice", get(invoice))
+        .route("/invoices", get(invoices))
         .route("/pay/{token}", get(widget_pay::page).post(widget_pay::pay))
         .route("/pay/{token}/form/{attempt}", get(widget_pay::form).layer(axum::Extension(stripe_js)))
         .route("/pay/{token}/return/{attempt}", get(widget_pay::returned))
@@ -82,37 +83,94 @@ pub struct WidgetWords {
     /// The button (`Pay € 55,95`); empty when nothing can be paid through it.
     pub pay: String,
     pub paid: String,
-    pub close: String,
+    #[serde(flatten)]
+    pub overlay: OverlayWords,
+}
+
+/// A read of what a token (`?token=`) shows, from a page the token allows: its payer, the
+/// language to answer in, and the page's origin. Refused with the error the element shows.
+pub struct Read {
+    payer: widget::Payer,
+    lang: Lang,
+    token: String,
+    origin: Option<String>,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Read
+where
+    Ctx: axum::extract::FromRef<S>,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut http::request::Parts, state: &S) -> Result<Read, Response> {
+        let ctx = <Ctx as axum::extract::FromRef<S>>::from_ref(state);
+        let Query(query) =
+            Query::<TokenQuery>::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+        let asked = query.lang.as_deref().and_then(Lang::from_code);
+        let lang = asked.or(parts.extensions.get::<Lang>().copied()).unwrap_or(Lang::En);
+        let payer = match widget::payer(&ctx, &query.token).await {
+            Ok(payer) => payer,
+            Err(Error::NotFound) => {
+                return Err(json_error(StatusCode::NOT_FOUND, &lang.words().widget_token_invalid()))
+            }
+            Err(e) => {
+                tracing::error!(error = ?e, "widget token");
+                return Err(json_error(StatusCode::INTERNAL_SERVER_ERROR, &lang.words().widget_went_wrong()));
+            }
+        };
+        // Only the sites the token names may read it, and a request that names no site is
+        // none of them (a browser names it on every cross-site read).
+        let origin = parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
+        if !payer.opened.allows(origin.as_deref()) {
+            return Err(json_error(StatusCode::FORBIDDEN, &lang.words().widget_origin_refused()));
+        }
+        let lang = widget_pay::language(&ctx, asked, &payer, lang).await;
+        Ok(Read { payer, lang, token: query.token, origin })
+    }
+}
+
+impl Read {
+    /// `body` for the page that read (an origin the token allows), never cached.
+    fn answer(&self, body: impl serde::Serialize) -> Response {
+        let mut response = Json(body).into_response();
+        let h = response.headers_mut();
+        if let Some(origin) = self.origin.as_deref().and_then(|o| HeaderValue::from_str(o).ok()) {
+            h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        }
+        h.insert(header::VARY, HeaderValue::from_static("Origin"));
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    }
+
+    /// The words of the overlay the element opens, named `dialog` for screen readers.
+    fn overlay(&self, dialog: String) -> OverlayWords {
+        let w = self.lang.words();
+        OverlayWords {
+            dialog,
+            close: w.widget_close(),
+            frame: w.widget_frame_title(),
+            open_in_tab: w.widget_open_in_tab(),
+        }
+    }
+}
+
+/// The words of the overlay an element opens.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OverlayWords {
     /// The overlay's name for screen readers.
     pub dialog: String,
+    pub close: String,
     pub frame: String,
     pub open_in_tab: String,
 }
 
-async fn invoice(
-    State(ctx): State<Ctx>,
-    Extension(request_lang): Extension<Lang>,
-    Query(query): Query<TokenQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let asked = query.lang.as_deref().and_then(Lang::from_code);
-    let lang = asked.unwrap_or(request_lang);
-    let payer = match widget::payer(&ctx, &query.token).await {
-        Ok(payer) => payer,
-        Err(Error::NotFound) => return json_error(StatusCode::NOT_FOUND, &lang.words().widget_token_invalid()),
-        Err(e) => {
-            tracing::error!(error = ?e, "widget token");
-            return json_error(StatusCode::INTERNAL_SERVER_ERROR, &lang.words().widget_went_wrong());
-        }
+/// `GET /w/v1/invoice?token=...`: what `<kassa-pay>` shows.
+async fn invoice(State(ctx): State<Ctx>, read: Read) -> Response {
+    let lang = read.lang;
+    let (merchant, invoice) = (&read.payer.merchant, &read.payer.invoice);
+    let Some(invoice) = invoice else {
+        return json_error(StatusCode::BAD_REQUEST, &lang.words().widget_token_for_invoices());
     };
-    // Only the sites the token names may read it, and a request that names no site is none
-    // of them (a browser names it on every cross-site read).
-    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    if !payer.opened.allows(origin) {
-        return json_error(StatusCode::FORBIDDEN, &lang.words().widget_origin_refused());
-    }
-    let lang = widget_pay::language(&ctx, asked, &payer, lang).await;
-    let widget::Payer { merchant, invoice, .. } = payer;
     let w = lang.words();
     let money = |m| kassa_app::money::money_in(lang, m);
     let number = invoice.number.to_string();
@@ -122,33 +180,128 @@ async fn invoice(
         due: w.widget_due_by(kassa_app::dates::date_in(lang, invoice.due_date)),
         pay: if invoice.collectable.minor() > 0 { w.widget_pay(money(invoice.collectable)) } else { String::new() },
         paid: w.widget_paid_thanks(),
-        close: w.widget_close(),
-        dialog: w.widget_overlay_label(&number),
-        frame: w.widget_frame_title(),
-        open_in_tab: w.widget_open_in_tab(),
+        overlay: read.overlay(w.widget_overlay_label(&number)),
     };
     let root = ctx.public_url.trim_end_matches('/');
     let body = WidgetInvoice {
         lang: lang.code(),
-        merchant: merchant.name,
+        merchant: merchant.name.clone(),
         currency: invoice.balance.currency().to_string(),
         amount_due: invoice.collectable.amount_string(),
         amount_due_text: money(invoice.collectable),
         total_text: money(invoice.total),
         status: invoice.status.as_str(),
         words,
-        pay_url: format!("{root}/p/{}/pay/{}", merchant.slug, query.token),
-        page_url: format!("{root}/w/v1/pay/{}?lang={}", query.token, lang.code()),
+        pay_url: format!("{root}/p/{}/pay/{}", merchant.slug, read.token),
+        page_url: format!("{root}/w/v1/pay/{}?lang={}", read.token, lang.code()),
         number,
     };
-    let mut response = Json(body).into_response();
-    let h = response.headers_mut();
-    if let Some(origin) = origin.and_then(|o| HeaderValue::from_str(o).ok()) {
-        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    read.answer(body)
+}
+
+/// What `<kassa-invoices>` shows: a customer's open invoices, each with what it asks for now,
+/// and the pay page that pays the ones chosen (`page_url` and an `invoice=` parameter for each)
+/// or all of a currency (`totals[].page_url`). All in words, as [`WidgetInvoice`].
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WidgetInvoices {
+    pub lang: &'static str,
+    pub merchant: String,
+    /// Oldest due first.
+    pub invoices: Vec<WidgetLine>,
+    /// What all of them ask for, per currency (in currency order), with the page that pays them.
+    pub totals: Vec<WidgetTotal>,
+    pub words: WidgetListWords,
+    /// The pay page; add `&invoice=NUMBER` for each chosen invoice.
+    pub page_url: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WidgetLine {
+    pub number: String,
+    pub currency: String,
+    /// What may be paid now, as a plain decimal.
+    pub amount_due: String,
+    pub amount_due_text: String,
+    pub due_text: String,
+    pub status: &'static str,
+    pub status_text: String,
+    /// The invoice in one sentence, for its checkbox: "Invoice NL-2026-0104, € 310,00, Due 1 Dec".
+    pub label: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WidgetTotal {
+    pub currency: String,
+    /// "Pay all € 365,95".
+    pub pay_all: String,
+    pub page_url: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WidgetListWords {
+    pub heading: String,
+    /// Shown when nothing is open.
+    pub none: String,
+    pub pay_selected: String,
+    /// Shown when "Pay selected" is pressed with nothing chosen.
+    pub choose_first: String,
+    #[serde(flatten)]
+    pub overlay: OverlayWords,
+}
+
+/// `GET /w/v1/invoices?token=...`: what `<kassa-invoices>` shows.
+async fn invoices(State(ctx): State<Ctx>, read: Read) -> Response {
+    let (payer, lang) = (&read.payer, read.lang);
+    let w = lang.words();
+    if payer.invoice.is_some() {
+        return json_error(StatusCode::BAD_REQUEST, &w.widget_token_for_one());
     }
-    h.insert(header::VARY, HeaderValue::from_static("Origin"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    let (open, totals) = match widget::open_invoices(&ctx, payer).await {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::error!(error = ?e, "widget invoices");
+            return json_error(StatusCode::INTERNAL_SERVER_ERROR, &w.widget_went_wrong());
+        }
+    };
+    let money = |m| kassa_app::money::money_in(lang, m);
+    let root = ctx.public_url.trim_end_matches('/');
+    let page_url = format!("{root}/w/v1/pay/{}?lang={}", read.token, lang.code());
+    let invoices = open
+        .iter()
+        .map(|i| {
+            let currency = i.collectable.currency();
+            let number = i.number.to_string();
+            let due_text = w.widget_due_by(kassa_app::dates::date_in(lang, i.due_date));
+            WidgetLine {
+                label: w.widget_invoice_line(&number, money(i.collectable), &due_text),
+                currency: currency.to_string(),
+                amount_due: i.collectable.amount_string(),
+                amount_due_text: money(i.collectable),
+                status: i.status.as_str(),
+                status_text: kassa_app::words::status_in(lang, i.status),
+                due_text,
+                number,
+            }
+        })
+        .collect();
+    let totals = totals
+        .into_iter()
+        .map(|total| WidgetTotal {
+            currency: total.currency().to_string(),
+            pay_all: w.widget_pay_all(money(total)),
+            page_url: format!("{page_url}&all={}", total.currency()),
+        })
+        .collect();
+    let words = WidgetListWords {
+        heading: w.widget_invoices_heading(&payer.merchant.name),
+        none: w.widget_invoices_none(),
+        pay_selected: w.widget_pay_selected(),
+        choose_first: w.widget_choose_first(),
+        overlay: read.overlay(w.widget_invoices_overlay_label()),
+    };
+    let body =
+        WidgetInvoices { lang: lang.code(), merchant: payer.merchant.name.clone(), invoices, totals, words, page_url };
+    read.answer(body)
 }
 
 #[derive(Deserialize)]
@@ -196,7 +349,10 @@ async fn badge(
     };
     let asked = query.lang.as_deref().and_then(Lang::from_code);
     let lang = widget_pay::language(&ctx, asked, &payer, request_lang).await;
-    let badge = kassa_app::badge::badge(lang, &payer.invoice);
+    let Some(invoice) = &payer.invoice else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let badge = kassa_app::badge::badge(lang, invoice);
     let etag = badge_etag(&badge, png);
     let cache = [
         (header::CACHE_CONTROL, "public, max-age=30, must-revalidate".to_string()),

@@ -7,17 +7,18 @@
 //! JavaScript; the one script tells the element on the merchant's page that the invoice was
 //! paid, a hint it checks with Kassa.
 
-use axum::extract::{Extension, Form, Path, Query, State};
+use axum::extract::{Extension, Form, Path, Query, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use http::StatusCode;
 use serde::Deserialize;
 
 use kassa_app::i18n::Lang;
 use kassa_core::audit::{ClientIp, Origin};
-use kassa_core::services::payments::{self, Back, PayInvoice, Paying};
+use kassa_core::services::payments::{self, Back, PayInvoice, PayInvoices, Paying};
+use kassa_core::services::portal::Choice;
 use kassa_core::services::{portal, widget};
 use kassa_core::{Ctx, Error};
-use kassa_domain::InvoiceStatus;
+use kassa_domain::{InvoiceNumber, InvoiceStatus, PaymentId, Problem};
 
 use crate::http::pages::{self, escape, Page};
 use crate::http::paying::{self, StripeJs};
@@ -30,8 +31,44 @@ pub struct LangQuery {
 #[derive(Deserialize)]
 pub struct PayForm {
     key: String,
-    /// What the page showed as due (a plain decimal): a retry of the form is the same request.
+    /// One invoice's token: what the page showed as due (a plain decimal); a retry of the form
+    /// is the same request.
+    #[serde(default)]
     amount: String,
+    /// A customer's token: the invoices chosen, one number per line...
+    #[serde(default)]
+    invoices: String,
+    /// ... and the total the page showed for them (a plain decimal).
+    #[serde(default)]
+    total: String,
+}
+
+/// The pay page's address parameters: `lang`; for a customer's token the invoices chosen
+/// (`invoice=`, repeated) or all open in a currency (`all=EUR`), and the payment just made
+/// (`paid=`).
+#[derive(Debug, Default)]
+pub struct PageQuery {
+    lang: Option<String>,
+    invoices: Vec<String>,
+    all: Option<String>,
+    paid: Option<String>,
+}
+
+impl PageQuery {
+    fn parse(raw: Option<&str>) -> PageQuery {
+        let mut query = PageQuery::default();
+        for (name, value) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+            let value = value.into_owned();
+            match name.as_ref() {
+                "lang" => query.lang = Some(value),
+                "invoice" if !value.trim().is_empty() => query.invoices.push(value),
+                "all" => query.all = Some(value),
+                "paid" => query.paid = Some(value),
+                _ => {}
+            }
+        }
+        query
+    }
 }
 
 /// The script of every page in the overlay (js/framed.js), named by its content.
@@ -51,10 +88,10 @@ pub async fn language(ctx: &Ctx, asked: Option<Lang>, payer: &widget::Payer, req
     }
 }
 
-/// The token's payer and the page's language ([`language`]). A token that does not open is
-/// the page that says so.
-async fn payer(ctx: &Ctx, lang: Lang, asked: &LangQuery, token: &str) -> Result<(widget::Payer, Lang), Response> {
-    let asked = asked.lang.as_deref().and_then(Lang::from_code);
+/// The token's payer and the page's language ([`language`]; `asked` is the address's `lang`).
+/// A token that does not open is the page that says so.
+async fn payer(ctx: &Ctx, lang: Lang, asked: Option<&str>, token: &str) -> Result<(widget::Payer, Lang), Response> {
+    let asked = asked.and_then(Lang::from_code);
     match widget::payer(ctx, token).await {
         Ok(payer) => {
             let lang = language(ctx, asked, &payer, lang).await;
@@ -89,16 +126,19 @@ fn with_lang(path: &str, lang: Lang) -> String {
 }
 
 /// `GET /w/v1/pay/{token}`: the invoice, what is due and a button that pays it; once paid, a
-/// thank-you.
+/// thank-you. For a customer's token, [`customer_page`].
 pub async fn page(
     State(ctx): State<Ctx>,
     Extension(lang): Extension<Lang>,
-    Query(asked): Query<LangQuery>,
+    RawQuery(raw): RawQuery,
     Path(token): Path<String>,
 ) -> Result<Response, Response> {
-    let (payer, lang) = payer(&ctx, lang, &asked, &token).await?;
+    let query = PageQuery::parse(raw.as_deref());
+    let (payer, lang) = payer(&ctx, lang, query.lang.as_deref(), &token).await?;
+    let Some(invoice) = &payer.invoice else {
+        return Ok(customer_page(&ctx, lang, &payer, &token, &query).await);
+    };
     let w = lang.words();
-    let invoice = &payer.invoice;
     let merchant = &payer.merchant;
     let here = page_path(&token);
     let title = w.link_invoice_from(invoice.number.as_str(), &merchant.name);
@@ -139,7 +179,8 @@ pub async fn page(
 }
 
 /// `POST /w/v1/pay/{token}`: pays what the page showed as due, once per form (its key); more
-/// than the invoice asks for now is refused.
+/// than the invoice asks for now is refused. For a customer's token, the invoices chosen, each
+/// for all it asks, while they still come to the total shown.
 pub async fn pay(
     State(ctx): State<Ctx>,
     Extension(lang): Extension<Lang>,
@@ -148,17 +189,153 @@ pub async fn pay(
     Path(token): Path<String>,
     Form(form): Form<PayForm>,
 ) -> Result<Response, Response> {
-    let (payer, lang) = payer(&ctx, lang, &asked, &token).await?;
+    let (payer, lang) = payer(&ctx, lang, asked.lang.as_deref(), &token).await?;
     let ctx = ctx.from_origin(Origin { surface: "widget", ip: client.map(|Extension(c)| c.0.to_string()) });
-    let cmd = PayInvoice {
-        number: payer.invoice.number.clone(),
-        amount: form.amount,
-        decimal: '.',
-        key: form.key,
-        back: Back::Widget { token: token.clone(), lang: Some(lang.code().to_string()) },
+    let back = Back::Widget { token: token.clone(), lang: Some(lang.code().to_string()) };
+    let answer = match &payer.invoice {
+        Some(invoice) => {
+            let cmd =
+                PayInvoice { number: invoice.number.clone(), amount: form.amount, decimal: '.', key: form.key, back };
+            payments::pay(&ctx, &payer.debtor, cmd).await
+        }
+        None => match numbers(form.invoices.lines()) {
+            Ok(numbers) => {
+                let cmd = PayInvoices { choice: Choice::Numbers(numbers), total: form.total, key: form.key, back };
+                payments::pay_several(&ctx, &payer.debtor, cmd).await
+            }
+            Err(problem) => Err(problem.into()),
+        },
     };
-    let answer = payments::pay(&ctx, &payer.debtor, cmd).await;
     Ok(outcome(&ctx, lang, &payer, &token, answer))
+}
+
+/// The invoice numbers given, each read as one (an unreadable one is no invoice of theirs).
+fn numbers<'a>(given: impl Iterator<Item = &'a str>) -> Result<Vec<InvoiceNumber>, Problem> {
+    given
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| InvoiceNumber::parse(n).map_err(|_| Problem::UnknownInvoice { number: n.chars().take(64).collect() }))
+        .collect()
+}
+
+/// A customer's token's pay page: the open invoices to choose from (checkboxes, and "Pay all"
+/// per currency); with a choice in the address, those invoices, their total and a button that
+/// pays them; after a payment, what it paid.
+async fn customer_page(ctx: &Ctx, lang: Lang, payer: &widget::Payer, token: &str, query: &PageQuery) -> Response {
+    let w = lang.words();
+    let money = |m| kassa_app::money::money_in(lang, m);
+    let here = page_path(token);
+    let start = with_lang(&here, lang);
+    let framed = |title: &str, lines: &[&str], html: &str| {
+        let page = Page { lang, status: StatusCode::OK, title, lines, here: &here };
+        pages::framed(&payer.merchant, page, html, &payer.opened.frame_ancestors())
+    };
+    let went_wrong = |e: Error| {
+        tracing::error!(error = ?e, "a widget's invoices page");
+        pages::framed_by(pages::went_wrong(lang), &payer.opened.frame_ancestors())
+    };
+    let line = |i: &kassa_core::services::records::InvoiceState| {
+        let due = w.widget_due_by(kassa_app::dates::date_in(lang, i.due_date));
+        w.widget_invoice_line(i.number.as_str(), money(i.collectable), &due)
+    };
+    // Just paid: what the payment settled (the receipt is the debtor's, so only theirs shows).
+    let mut thanks = String::new();
+    if let Some(paid) = &query.paid {
+        if let Ok(receipt) = portal::receipt(ctx, &payer.debtor, &PaymentId::from_raw(paid.clone())).await {
+            let numbers: Vec<&str> = receipt.applied.iter().map(|(i, _)| i.number.as_str()).collect();
+            thanks = format!(
+                "<p class=\"paid\" role=\"status\">{}</p>",
+                escape(&w.widget_paid_several(money(receipt.amount), numbers.join(", ")))
+            );
+        }
+    }
+    let choice = match (&query.all, query.invoices.is_empty()) {
+        (Some(code), _) => match kassa_domain::Currency::parse(code) {
+            Ok(currency) => Some(Ok(Choice::AllIn(currency))),
+            Err(e) => Some(Err(Problem::from(e))),
+        },
+        (None, false) => Some(numbers(query.invoices.iter().map(String::as_str)).map(Choice::Numbers)),
+        (None, true) => None,
+    };
+    let mut problem = None;
+    match choice.map(|c| c.map_err(Error::from)) {
+        Some(Ok(choice)) => match portal::selection(ctx, &payer.debtor, &choice).await {
+            Ok(chosen) => {
+                let numbers: Vec<&str> = chosen.invoices.iter().map(|i| i.number.as_str()).collect();
+                let items: String = chosen.invoices.iter().map(|i| format!("<li>{}</li>", escape(&line(i)))).collect();
+                let html = format!(
+                    "<ul class=\"chosen\">{items}</ul><p class=\"selection-total\">{total}</p>\
+                     <form method=\"post\" action=\"{action}\"><input type=\"hidden\" name=\"key\" value=\"{key}\">\
+                     <input type=\"hidden\" name=\"invoices\" value=\"{numbers}\">\
+                     <input type=\"hidden\" name=\"total\" value=\"{amount}\">\
+                     <button type=\"submit\" class=\"button-primary\">{button}</button></form>\
+                     <p><a href=\"{start}\">{other}</a></p>",
+                    total = escape(&w.widget_invoices_total(money(chosen.total))),
+                    action = escape(&start),
+                    key = kassa_core::db::new_id(),
+                    numbers = escape(&numbers.join("\n")),
+                    amount = chosen.total.amount_string(),
+                    button = escape(&w.widget_pay(money(chosen.total))),
+                    start = escape(&start),
+                    other = escape(&w.widget_choose_other()),
+                );
+                return framed(&w.widget_invoices_chosen_title(), &[], &format!("{thanks}{html}"));
+            }
+            Err(Error::Problem(p)) => problem = Some(p),
+            // Not one of theirs (or no invoice at all): the choice again, saying so.
+            Err(Error::NotFound) => {
+                let number = query.invoices.join(", ").chars().take(200).collect();
+                problem = Some(Problem::UnknownInvoice { number });
+            }
+            Err(e) => return went_wrong(e),
+        },
+        Some(Err(Error::Problem(p))) => problem = Some(p),
+        Some(Err(e)) => return went_wrong(e),
+        None => {}
+    }
+    let (open, totals) = match widget::open_invoices(ctx, payer).await {
+        Ok(found) => found,
+        Err(e) => return went_wrong(e),
+    };
+    if open.is_empty() {
+        return framed(&w.widget_invoices_none(), &[], &thanks);
+    }
+    let alert = problem
+        .map(|p| {
+            format!("<p class=\"form-error\" role=\"alert\">{}</p>", escape(&kassa_app::words::problem_for(lang, &p)))
+        })
+        .unwrap_or_default();
+    let boxes: String = open
+        .iter()
+        .map(|i| {
+            let checked = if query.invoices.iter().any(|n| n.trim() == i.number.as_str()) { " checked" } else { "" };
+            format!(
+                "<label class=\"pick-line\"><input type=\"checkbox\" name=\"invoice\" value=\"{number}\"{checked}> {text}</label>",
+                number = escape(i.number.as_str()),
+                text = escape(&line(i)),
+            )
+        })
+        .collect();
+    let all: String = totals
+        .into_iter()
+        .map(|total| {
+            format!(
+                "<p><a class=\"pay-all\" href=\"{href}\">{text}</a></p>",
+                href = escape(&format!("{start}&all={}", total.currency())),
+                text = escape(&w.widget_pay_all(money(total))),
+            )
+        })
+        .collect();
+    let html = format!(
+        "{thanks}{alert}<form method=\"get\" action=\"{here}\"><input type=\"hidden\" name=\"lang\" value=\"{lang}\">\
+         <fieldset><legend>{legend}</legend>{boxes}</fieldset>\
+         <p><button type=\"submit\" class=\"button-primary\">{next}</button></p></form>{all}",
+        here = escape(&here),
+        lang = lang.code(),
+        legend = escape(&w.widget_invoices_heading(&payer.merchant.name)),
+        next = escape(&w.widget_pay_selected()),
+    );
+    framed(&w.widget_invoices_choose_title(), &[], &html)
 }
 
 /// `GET /w/v1/pay/{token}/form/{attempt}`: Kassa's payment form (Stripe's Payment Element)
@@ -170,7 +347,7 @@ pub async fn form(
     Query(asked): Query<LangQuery>,
     Path((token, attempt)): Path<(String, String)>,
 ) -> Result<Response, Response> {
-    let (payer, lang) = payer(&ctx, lang, &asked, &token).await?;
+    let (payer, lang) = payer(&ctx, lang, asked.lang.as_deref(), &token).await?;
     let back = Back::Widget { token: token.clone(), lang: Some(lang.code().to_string()) };
     let form = match payments::payment_form(&ctx, &payer.debtor, &attempt, &back).await {
         Ok(Ok(form)) => form,
@@ -198,7 +375,7 @@ pub async fn returned(
     Query(asked): Query<LangQuery>,
     Path((token, attempt)): Path<(String, String)>,
 ) -> Result<Response, Response> {
-    let (payer, lang) = payer(&ctx, lang, &asked, &token).await?;
+    let (payer, lang) = payer(&ctx, lang, asked.lang.as_deref(), &token).await?;
     let answer = payments::returned(&ctx, &payer.debtor, &attempt).await;
     Ok(outcome(&ctx, lang, &payer, &token, answer))
 }
@@ -214,6 +391,10 @@ fn outcome(ctx: &Ctx, lang: Lang, payer: &widget::Payer, token: &str, answer: Re
         pages::framed(&payer.merchant, page, &onwards, &payer.opened.frame_ancestors())
     };
     match answer {
+        // A customer's page says what the payment settled; one invoice's says it is paid.
+        Ok(Paying::Paid(payment)) if payer.invoice.is_none() => {
+            Redirect::to(&format!("{start}&paid={payment}")).into_response()
+        }
         Ok(Paying::Paid(_)) => Redirect::to(&start).into_response(),
         Ok(Paying::Redirect(url)) => {
             // Kassa's own payment form, for an attempt of this page: its framed twin.

@@ -74,8 +74,9 @@ use error::{ApiError, ApiResult, REQUEST_ID};
             threads, your answers and internal notes, and their resolution (a credit note, or the amount owed again)."),
         (name = "plans", description = "Debtors' payment plans, proposed in the portal: their schedules and what was \
             paid; approve or reject a proposal outside your policy."),
-        (name = "widgets", description = "Tokens for the `<kassa-pay>` element on your own site and its pay link: \
-            the invoice shown, the sites allowed to show it, how long it lives; revocable at once."),
+        (name = "widgets", description = "Tokens for the `<kassa-pay>` element on your own site and its pay link \
+            (or `<kassa-invoices>`, a customer's open invoices), and for emails: the invoice or customer shown, the \
+            sites allowed to show it, how long it lives; revocable at once."),
         (name = "settings", description = "The merchant's own settings: its time zone, where debtors send bank \
             transfers, and its rules for promises and payment plans.")
     )

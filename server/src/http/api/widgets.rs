@@ -1,19 +1,21 @@
 //! `/api/v1/widget-tokens`: tokens for the `<kassa-pay>` element on the merchant's own site
-//! (and its pay link): issue one for an invoice and the sites allowed to show it, list them,
-//! revoke one. The same `kassa-core` service as the admin.
+//! (and its pay link), or `<kassa-invoices>` (a customer's open invoices): issue one for an
+//! invoice or a customer and the sites allowed to show it, list them, revoke one. The same
+//! `kassa-core` service as the admin.
 
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::StatusCode;
 use kassa_core::services::records::rfc3339;
-use kassa_core::services::widget::{self, IssueToken, Reach, WidgetToken};
-use kassa_domain::InvoiceNumber;
+use kassa_core::services::widget::{self, Covers, IssueToken, Reach, WidgetToken};
+use kassa_domain::{CustomerNumber, InvoiceNumber};
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ApiResult};
 use super::{Body, ErrorJson, IdempotencyKey, Key, ListJson, Path, Query};
 
-/// A widget token: what `<kassa-pay token="...">` shows and the pay link it opens.
+/// A widget token: what `<kassa-pay token="...">` (or `<kassa-invoices>`) shows and the pay
+/// link it opens.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct WidgetTokenJson {
     pub id: String,
@@ -24,13 +26,15 @@ pub struct WidgetTokenJson {
     pub kind: WidgetKind,
     /// The element's `token` attribute; `null` once the key that signed it was retired.
     pub token: Option<String>,
-    /// The invoice it shows, by your number.
+    /// The invoice it shows, by your number; `null` for a customer's token
+    /// (`<kassa-invoices>`: all their open invoices).
     pub invoice_number: Option<String>,
     /// Your number for the invoice's customer.
     pub customer_number: String,
     /// The web origins allowed to show it (`https://shop.example`).
     pub origins: Vec<String>,
-    /// Kassa's pay page for the invoice, for a link or a button (opens while the token lives).
+    /// Kassa's pay page for the invoice (a customer's token: for the invoices they choose),
+    /// for a link or a button (opens while the token lives).
     pub pay_url: Option<String>,
     /// An email token's status badge (PNG; the same at `.svg`), for the email's `<img>`.
     pub badge_url: Option<String>,
@@ -55,7 +59,10 @@ fn json(key: &Key, t: WidgetToken, slug: &str) -> WidgetTokenJson {
     let email = t.is_email();
     WidgetTokenJson {
         kind: if email { WidgetKind::Email } else { WidgetKind::Site },
-        pay_url: t.token.as_ref().map(|token| format!("{root}/p/{slug}/pay/{token}")),
+        pay_url: t.token.as_ref().map(|token| match t.invoice {
+            Some(_) => format!("{root}/p/{slug}/pay/{token}"),
+            None => format!("{root}/w/v1/pay/{token}"),
+        }),
         badge_url: t.token.as_ref().filter(|_| email).map(|token| format!("{root}/w/v1/badge/{token}.png")),
         id: t.id,
         object: "widget_token".into(),
@@ -78,8 +85,10 @@ async fn slug(key: &Key) -> ApiResult<String> {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateWidgetToken {
-    /// Your number of the invoice to show.
-    pub invoice_number: String,
+    /// Your number of the invoice to show (`<kassa-pay>`, or an email)...
+    pub invoice_number: Option<String>,
+    /// ... or of the customer whose open invoices to show (`<kassa-invoices>`; `site` only).
+    pub customer_number: Option<String>,
     /// `site` (the default) or `email`.
     pub kind: Option<WidgetKind>,
     /// For `site`: 1-10 web origins allowed to show it, `https://host[:port]`, no path
@@ -92,17 +101,32 @@ pub struct CreateWidgetToken {
     pub expires_in_days: Option<u32>,
 }
 
-/// Issue a widget token for an invoice (a key with the `write` scope).
+/// Issue a widget token for an invoice or a customer (a key with the `write` scope).
 #[utoipa::path(post, path = "/widget-tokens", tag = "widgets", request_body = CreateWidgetToken,
     params(IdempotencyKey),
     responses(
         (status = 201, description = "Issued", body = WidgetTokenJson),
-        (status = 404, description = "No such invoice in the key's mode", body = ErrorJson),
+        (status = 400, description = "Neither or both of `invoice_number` and `customer_number`", body = ErrorJson),
+        (status = 404, description = "No such invoice or customer in the key's mode", body = ErrorJson),
         (status = 422, description = "An origin or the lifetime to fix", body = ErrorJson),
     ))]
 pub async fn create(key: Key, Body(body): Body<CreateWidgetToken>) -> ApiResult<Response> {
-    let invoice = InvoiceNumber::parse(&body.invoice_number)
-        .map_err(|_| ApiError::bad_request("invalid_body", "`invoice_number` is not an invoice number."))?;
+    let covers = match (body.invoice_number.as_deref(), body.customer_number.as_deref()) {
+        (Some(number), None) => Covers::Invoice(
+            InvoiceNumber::parse(number)
+                .map_err(|_| ApiError::bad_request("invalid_body", "`invoice_number` is not an invoice number."))?,
+        ),
+        (None, Some(number)) => Covers::Customer(
+            CustomerNumber::parse(number)
+                .map_err(|_| ApiError::bad_request("invalid_body", "`customer_number` is not a customer number."))?,
+        ),
+        _ => {
+            return Err(ApiError::bad_request(
+                "invalid_body",
+                "Give `invoice_number` (one invoice: <kassa-pay> or an email) or `customer_number` (their open invoices: <kassa-invoices>), not both.",
+            ))
+        }
+    };
     let reach = match body.kind.unwrap_or(WidgetKind::Site) {
         WidgetKind::Site => Reach::Sites { origins: body.origins, days: body.expires_in_days },
         WidgetKind::Email if body.origins.is_empty() && body.expires_in_days.is_none() => Reach::Email,
@@ -113,7 +137,7 @@ pub async fn create(key: Key, Body(body): Body<CreateWidgetToken>) -> ApiResult<
             ))
         }
     };
-    let cmd = IssueToken { invoice, reach };
+    let cmd = IssueToken { covers, reach };
     let issued = widget::issue(&key.ctx, &key.who, cmd).await?;
     let slug = slug(&key).await?;
     Ok((StatusCode::CREATED, Json(json(&key, issued, &slug))).into_response())
