@@ -160,7 +160,8 @@ check_island_exports() {
 # with its brotli copy (FILE.br). The portal's files are named by their content
 # (kassa-<hash>.js, kassa-<hash>_bg.wasm, kassa-<hash>.css; not a dot: wasm-bindgen would take
 # the hash for an extension) and listed in pkg/manifest.json,
-# which the server reads to name them in pages and to let browsers keep them for a year.
+# which the server reads to name them in pages and to let browsers keep them for a year. The
+# widgets' script and wasm likewise (w/kassa.json, scripts/widget-bundle.mjs).
 build_assets() {
   local wasm_dir="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release"
   say "building the portal's wasm (hydrate)"
@@ -181,7 +182,8 @@ build_assets() {
   wasm_opt "$SITE.tmp/w/kassa_widgets_bg.wasm"
   cp "$ROOT/style/main.css" "$SITE.tmp/pkg/$css"
   printf '{"bundle":"%s","stylesheet":"/pkg/%s"}\n' "$bundle" "$css" > "$SITE.tmp/pkg/manifest.json"
-  cp "$ROOT/widgets/js/kassa.js" "$SITE.tmp/w/kassa.js"
+  # One script for the widgets, named by its content with its integrity hash (kassa.json).
+  node "$ROOT/scripts/widget-bundle.mjs" "$SITE.tmp/w" "$ROOT/widgets/js/kassa.js"
   cp -r "$ROOT/public/assets" "$SITE.tmp/assets"
   # Brotli copies, made once here; the server keeps both in memory (server/src/http/assets.rs).
   find "$SITE.tmp" -type f \( -name '*.js' -o -name '*.wasm' -o -name '*.css' -o -name '*.svg' \) -print0 \

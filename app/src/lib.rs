@@ -62,7 +62,7 @@ pub mod widgets_admin;
 pub mod words;
 
 #[cfg(feature = "ssr")]
-pub use routes::{shell, App, StylesheetHref};
+pub use routes::{shell, App, StylesheetHref, WidgetScript};
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -15,6 +15,35 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct StylesheetHref(pub String);
 
+/// The widgets' script as a merchant's page names it: `/w/v1/kassa-<hash>.js` and its
+/// Subresource Integrity hash (`sha384-...`), as the server found them in the site's
+/// `w/kassa.json`; provided to every render (the admin's snippets).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct WidgetScript {
+    /// The path on Kassa (`/w/v1/kassa-<hash>.js`).
+    pub script: String,
+    /// `None` when the site has no pinned script.
+    pub integrity: Option<String>,
+}
+
+impl WidgetScript {
+    /// The newest script, not pinned.
+    pub fn unpinned() -> WidgetScript {
+        WidgetScript { script: "/w/v1/kassa.js".into(), integrity: None }
+    }
+
+    /// The `<script>` tag that loads it from Kassa at `root` (`https://kassa.example`).
+    pub fn tag(&self, root: &str) -> String {
+        match &self.integrity {
+            Some(hash) => format!(
+                "<script type=\"module\" src=\"{root}{}\" integrity=\"{hash}\" crossorigin=\"anonymous\"></script>",
+                self.script
+            ),
+            None => format!("<script type=\"module\" src=\"{root}{}\"></script>", self.script),
+        }
+    }
+}
+
 /// The HTML document around the app, rendered on the server. Its type is erased (`AnyView`):
 /// the whole app's view type would otherwise be spelled out in every generic function the
 /// server instantiates with it (docs/decisions.md, "Erased view types").

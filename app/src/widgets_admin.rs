@@ -29,7 +29,7 @@ pub async fn load_widgets() -> Result<WidgetsOverview, AppError> {
             let issued = edge::take_once::<String>(ISSUED_KEY).await;
             let now = kassa_core::db::now();
             let root = ctx.public_url.trim_end_matches('/');
-            let script = format!("{root}/w/v1/kassa.js");
+            let script = use_context::<crate::WidgetScript>().unwrap_or_else(crate::WidgetScript::unpinned).tag(root);
             let tokens = widget::page(&ctx, &who, None, 100, None)
                 .await?
                 .items
@@ -56,9 +56,7 @@ pub async fn load_widgets() -> Result<WidgetsOverview, AppError> {
                         }
                         (Some(token), _, _) => {
                             let element = if customers { "kassa-invoices" } else { "kassa-pay" };
-                            Some(format!(
-                                "<script type=\"module\" src=\"{script}\"></script>\n<{element} token=\"{token}\"></{element}>"
-                            ))
+                            Some(format!("{script}\n<{element} token=\"{token}\"></{element}>"))
                         }
                         _ => None,
                     };

@@ -186,7 +186,7 @@ test('staff issue a pay button for the shop, its snippet works there, and revoki
   await expect(row).toContainText('NL-2026-0107');
   await expect(row).toContainText('Active');
   const snippet = await row.getByLabel('For your website').inputValue();
-  expect(snippet).toContain(`${kassaUrl()}/w/v1/kassa.js`);
+  expect(snippet).toContain(`src="${kassaUrl()}/w/v1/kassa-`);
   const token = /token="([^"]+)"/.exec(snippet)![1];
   await accessible(page);
   // On a phone the table becomes cards, and nothing scrolls sideways.
@@ -294,6 +294,19 @@ test('the embedding guide’s example works as written, under the policy it give
   await widget.getByRole('button', { name: 'Sluiten' }).click();
   await expect(widget.getByRole('dialog')).toBeHidden();
   expect(blocked).toEqual([]);
+
+  // The admin's snippet as it is: the script pinned by its address and integrity hash.
+  expect(snippet).toMatch(/src="[^"]+\/w\/v1\/kassa-[0-9a-f]{16}\.js" integrity="sha384-[A-Za-z0-9+/=]{64}" crossorigin="anonymous"/);
+  html = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Pinned</title></head><body>${snippet}</body></html>`;
+  await page.goto(`${site}/pinned`);
+  await expect(page.locator('kassa-pay')).toHaveAttribute('data-status', 'paid');
+  expect(blocked).toEqual([]);
+  // A script that is not the one pinned does not run.
+  html = html.replace(/integrity="sha384-[^"]+"/, `integrity="sha384-${'A'.repeat(64)}"`);
+  const refused = page.waitForEvent('console', (msg) => /integrity/i.test(msg.text()));
+  await page.goto(`${site}/tampered`);
+  await refused;
+  await expect(page.locator('kassa-pay')).not.toHaveAttribute('data-status', /.+/);
   shop.close();
 });
 

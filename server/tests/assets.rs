@@ -115,3 +115,42 @@ async fn files_named_by_their_content_are_kept_a_year_and_pages_name_them() {
     assert!(page.contains("/pkg/kassa-fedcba9876543210.js"), "{page}");
     assert!(!page.contains("/pkg/kassa.css"), "{page}");
 }
+
+#[tokio::test]
+async fn the_widgets_script_and_wasm_named_by_their_content_are_kept_a_year_and_snippets_pin_them() {
+    let (dir, _) = site();
+    let w = dir.path().join("w");
+    std::fs::write(w.join("kassa-00112233445566ff.js"), "customElements.define('kassa-pay', class {});").unwrap();
+    std::fs::write(w.join("kassa_widgets_bg-0123456789abcdef.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    let pinned = r#"{"script":"/w/v1/kassa-00112233445566ff.js","integrity":"sha384-AAAA"}"#;
+    std::fs::write(w.join("kassa.json"), pinned).unwrap();
+    let root = dir.path().to_path_buf();
+    let app = TestApp::spawn_with(move |c| c.site_root = root).await;
+
+    for (path, cache) in [
+        ("/w/v1/kassa-00112233445566ff.js", "public, max-age=31536000, immutable"),
+        ("/w/v1/kassa_widgets_bg-0123456789abcdef.wasm", "public, max-age=31536000, immutable"),
+        ("/w/v1/kassa.js", "public, max-age=300"),
+        ("/w/v1/kassa.json", "public, max-age=300"),
+    ] {
+        let res = get(&app, path, &[]).await;
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(res.headers()["cache-control"], cache, "{path}");
+        assert_eq!(res.headers()["access-control-allow-origin"], "*", "{path}");
+    }
+    assert_eq!(get(&app, "/w/v1/kassa.json", &[]).await.text().await.unwrap(), pinned);
+
+    // The admin's snippet names the pinned script with its integrity hash.
+    let staff = app.staff_member("widgets@demo.example", kassa_core::principal::StaffRole::Admin).await;
+    let res = app
+        .server_fn(&staff, "issue_widget_token", &[("invoice", "NL-2026-0107"), ("origins", "https://shop.example")])
+        .await;
+    assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
+    let listed = app.server_fn(&staff, "load_widgets", &[]).await.text().await.unwrap();
+    assert!(
+        listed.contains(r#"src=\"http"#)
+            && listed
+                .contains(r#"/w/v1/kassa-00112233445566ff.js\" integrity=\"sha384-AAAA\" crossorigin=\"anonymous\""#),
+        "{listed}"
+    );
+}

@@ -1,11 +1,24 @@
 // <kassa-pay token="..." lang="nl"> (one invoice) and <kassa-invoices token="..."> (a
 // customer's open invoices): Kassa's pay widgets. This file only defines the custom elements
-// and wires their events; the widgets themselves are Rust compiled to wasm
-// (kassa_widgets.js + kassa_widgets_bg.wasm).
+// and wires their events; the widgets themselves are Rust compiled to wasm. build_assets
+// makes this file and wasm-bindgen's glue one script (scripts/widget-bundle.mjs), which names
+// the wasm by its content and gives its SHA-384 here.
 import init, { render, render_list, chosen_url, open_overlay, close_overlay, frames } from './kassa_widgets.js';
 
+const WASM = { file: 'kassa_widgets_bg.wasm', sha384: '' };
 const kassa = new URL(import.meta.url).origin;
-const ready = init({ module_or_path: new URL('kassa_widgets_bg.wasm', import.meta.url) });
+const base64 = (buffer) => btoa(String.fromCharCode(...new Uint8Array(buffer)));
+// The wasm runs only if it is the one this script was built with: a page that pins this script
+// by its integrity hash then runs nothing else.
+const ready = (async () => {
+  const response = await fetch(new URL(WASM.file, import.meta.url));
+  if (!response.ok) throw new Error(`Kassa's widget code is missing (${response.status})`);
+  const bytes = await response.arrayBuffer();
+  if (base64(await crypto.subtle.digest('SHA-384', bytes)) !== WASM.sha384) {
+    throw new Error("Kassa's widget code failed its integrity check");
+  }
+  return init({ module_or_path: bytes });
+})();
 // After Pay, the element asks Kassa again: soon, then less and less often (at most every
 // 30 s), not while the page is hidden, and for 20 minutes at most. No request storms.
 const FIRST_CHECK_MS = 2000;

@@ -60,7 +60,16 @@ pub fn router<S>(dir: &Path, prefix: &str, cache: CacheControl) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    let assets = load(dir, prefix);
+    router_of(dir, prefix, cache, |_| true)
+}
+
+/// [`router`] for the files under `dir` whose path there `keep` takes.
+pub fn router_of<S>(dir: &Path, prefix: &str, cache: CacheControl, keep: impl Fn(&str) -> bool) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let mut assets = load(dir, prefix);
+    assets.retain(|a| keep(a.route.trim_start_matches(prefix).trim_start_matches('/')));
     if assets.is_empty() {
         return Router::new();
     }

@@ -65,9 +65,11 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(2)));
 
     let stylesheet = kassa_app::StylesheetHref(files.stylesheet.clone());
+    let widget_script = widget::script(&config.site_root);
     let context = move || {
         provide_context(ctx.clone());
         provide_context(stylesheet.clone());
+        provide_context(widget_script.clone());
         // The language locale::choose picked for this request.
         let lang = use_context::<http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<kassa_app::i18n::Lang>().copied())

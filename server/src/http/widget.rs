@@ -29,12 +29,39 @@ pub fn router(stripe_js: StripeJs) -> Router<AppState> {
         .route("/badge/{file}", get(badge))
 }
 
-/// The element's files (`/w/v1/kassa.js` and its wasm), from memory: any site may load them,
-/// and a merchant's page gets a new version within five minutes.
+/// The elements' files, from memory, for any site: the script under its content's name
+/// (`/w/v1/kassa-<hash>.js`, what a page pins with its integrity hash) and the wasm it loads
+/// (`kassa_widgets_bg-<hash>.wasm`) are kept a year; `/w/v1/kassa.js` (the same script, its
+/// newest version) and `kassa.json` (the pinned name and hash) five minutes, so a page that
+/// names `kassa.js` gets a new version within five minutes.
 pub fn files(site_root: &Path) -> Router<AppState> {
-    let cache = memory_serve::CacheControl::Custom("public, max-age=300");
-    crate::http::assets::router(&site_root.join("w"), "/w/v1", cache)
+    let dir = site_root.join("w");
+    let fresh = memory_serve::CacheControl::Custom("public, max-age=300");
+    let kept = memory_serve::CacheControl::Custom("public, max-age=31536000, immutable");
+    crate::http::assets::router_of(&dir, "/w/v1", kept, named_by_content)
+        .merge(crate::http::assets::router_of(&dir, "/w/v1", fresh, |file| !named_by_content(file)))
         .layer(SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")))
+}
+
+/// Whether `file` is named by its content: `<name>-<16 hex digits>.<extension>`.
+fn named_by_content(file: &str) -> bool {
+    let stem = file.split('.').next().unwrap_or_default();
+    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The script a page pins (`/w/v1/kassa-<hash>.js`) and its Subresource Integrity hash, as
+/// `build_assets` wrote them in `w/kassa.json`; `kassa.js` without a hash when the site has
+/// none (one built by hand, the tests).
+pub fn script(site_root: &Path) -> kassa_app::WidgetScript {
+    let found = std::fs::read(site_root.join("w/kassa.json")).ok();
+    match found.map(|bytes| serde_json::from_slice::<kassa_app::WidgetScript>(&bytes)) {
+        Some(Ok(script)) => script,
+        Some(Err(e)) => {
+            tracing::warn!(error = %e, "w/kassa.json cannot be read: snippets name /w/v1/kassa.js");
+            kassa_app::WidgetScript::unpinned()
+        }
+        None => kassa_app::WidgetScript::unpinned(),
+    }
 }
 
 #[derive(Deserialize)]
