@@ -773,6 +773,8 @@ pub struct WidgetsOverview {
     pub max_days: u32,
     pub default_days: u32,
     pub tokens: Vec<AdminWidgetRow>,
+    /// The widgets' script (its path on Kassa), for the live previews of site tokens.
+    pub script: String,
 }
 
 /// A widget token on the admin's pay buttons page.
@@ -793,6 +795,9 @@ pub struct AdminWidgetRow {
     pub snippet: Option<String>,
     /// An email token's status badge (its PNG), while active: the preview.
     pub badge: Option<String>,
+    /// A site token's element as the page shows it (`<kassa-pay token="...">`), while active:
+    /// the live preview.
+    pub element: Option<String>,
     /// The pay link, while active.
     pub pay_link: Option<String>,
     /// Issued by this staff member just now (the page says so and marks it).

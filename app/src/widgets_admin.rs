@@ -29,7 +29,8 @@ pub async fn load_widgets() -> Result<WidgetsOverview, AppError> {
             let issued = edge::take_once::<String>(ISSUED_KEY).await;
             let now = kassa_core::db::now();
             let root = ctx.public_url.trim_end_matches('/');
-            let script = use_context::<crate::WidgetScript>().unwrap_or_else(crate::WidgetScript::unpinned).tag(root);
+            let script = use_context::<crate::WidgetScript>().unwrap_or_else(crate::WidgetScript::unpinned);
+            let tag = script.tag(root);
             let tokens = widget::page(&ctx, &who, None, 100, None)
                 .await?
                 .items
@@ -49,15 +50,16 @@ pub async fn load_widgets() -> Result<WidgetsOverview, AppError> {
                         true => format!("{root}/w/v1/pay/{token}"),
                     });
                     let badge = live.filter(|_| email).map(|token| format!("{root}/w/v1/badge/{token}.png"));
+                    let element = live.filter(|_| !email).map(|token| {
+                        let name = if customers { "kassa-invoices" } else { "kassa-pay" };
+                        format!("<{name} token=\"{}\"></{name}>", html_escape::encode_double_quoted_attribute(token))
+                    });
                     let snippet = match (live, &pay_link, &badge) {
                         (Some(_), Some(link), Some(badge)) => {
                             let lang = crate::i18n::Lang::from_code(&t.customer_language).unwrap_or(Lang::En);
                             Some(crate::badge::email_snippet(lang, &invoice, link, badge))
                         }
-                        (Some(token), _, _) => {
-                            let element = if customers { "kassa-invoices" } else { "kassa-pay" };
-                            Some(format!("{script}\n<{element} token=\"{token}\"></{element}>"))
-                        }
+                        (Some(_), _, _) => element.as_ref().map(|element| format!("{tag}\n{element}")),
                         _ => None,
                     };
                     AdminWidgetRow {
@@ -65,6 +67,7 @@ pub async fn load_widgets() -> Result<WidgetsOverview, AppError> {
                         email,
                         snippet,
                         badge: badge.map(|url| url.trim_start_matches(root).to_string()),
+                        element,
                         pay_link,
                         id: t.id,
                         invoice,
@@ -85,6 +88,7 @@ pub async fn load_widgets() -> Result<WidgetsOverview, AppError> {
                 max_days,
                 default_days: widget::DEFAULT_DAYS.min(max_days),
                 tokens,
+                script: script.script,
             })
         }
         .await,
@@ -120,11 +124,7 @@ pub async fn issue_widget_token(
                 ),
                 _ => return Err(kassa_domain::Problem::WidgetInvoiceOrCustomer.into()),
             };
-            let origins: Vec<String> = origins
-                .split(|c: char| c.is_whitespace() || c == ',')
-                .filter(|o| !o.is_empty())
-                .map(String::from)
-                .collect();
+            let origins = origin_list(&origins);
             let days = match days.trim() {
                 "" => None,
                 typed => match typed.parse::<u32>() {
@@ -147,6 +147,27 @@ pub async fn issue_widget_token(
     )
 }
 
+/// Sets the websites that may show site token `id` (`origins`: one per line, or separated by
+/// spaces or commas).
+#[server(endpoint = "save_widget_origins")]
+pub async fn save_widget_origins(id: String, origins: String) -> Result<(), AppError> {
+    use crate::backend as edge;
+    edge::with_status(
+        async {
+            let (ctx, who) = edge::staff().await?;
+            kassa_core::services::widget::set_origins(&ctx, &who, &id, &origin_list(&origins)).await?;
+            edge::redirect("/admin/widgets")
+        }
+        .await,
+    )
+}
+
+/// The origins typed in a form: one per line, or separated by spaces or commas.
+#[cfg(feature = "ssr")]
+fn origin_list(typed: &str) -> Vec<String> {
+    typed.split(|c: char| c.is_whitespace() || c == ',').filter(|o| !o.is_empty()).map(String::from).collect()
+}
+
 /// Revokes token `id`: its pay button shows that it is no longer valid, its pay link opens
 /// nothing, and whoever came in through the link is signed out.
 #[server(endpoint = "revoke_widget_token")]
@@ -167,11 +188,12 @@ pub fn WidgetsPage() -> impl IntoView {
     let issue = ServerAction::<IssueWidgetToken>::new();
     let issue_email = ServerAction::<IssueWidgetToken>::new();
     let revoke = ServerAction::<RevokeWidgetToken>::new();
+    let sites = ServerAction::<SaveWidgetOrigins>::new();
     let overview = Resource::new(
-        move || (issue.version().get(), issue_email.version().get(), revoke.version().get()),
+        move || (issue.version().get(), issue_email.version().get(), revoke.version().get(), sites.version().get()),
         |_| load_widgets(),
     );
-    crate::admin::staff_page(overview, move |o| view! { <WidgetsView overview=o issue issue_email revoke/> })
+    crate::admin::staff_page(overview, move |o| view! { <WidgetsView overview=o issue issue_email revoke sites/> })
 }
 
 #[component]
@@ -180,8 +202,12 @@ fn WidgetsView(
     issue: ServerAction<IssueWidgetToken>,
     issue_email: ServerAction<IssueWidgetToken>,
     revoke: ServerAction<RevokeWidgetToken>,
+    sites: ServerAction<SaveWidgetOrigins>,
 ) -> impl IntoView {
     let w = t();
+    let sites_error = move || sites.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    let previews = overview.tokens.iter().any(|t| t.element.is_some());
+    let script = overview.script.clone();
     let error = move || issue.value().get().and_then(|r| r.err()).map(|e| e.to_string());
     let email_error = move || issue_email.value().get().and_then(|r| r.err()).map(|e| e.to_string());
     let may_write = overview.may_write;
@@ -206,14 +232,28 @@ fn WidgetsView(
             };
             let active = row.state == "active";
             let (snippet_id, link_id) = (format!("snippet-{}", row.id), format!("link-{}", row.id));
+            let origins_id = format!("origins-{}", row.id);
             let id = row.id.clone();
+            let sites_id = row.id.clone();
+            let editable = active && may_write && !row.email;
             let badge_alt = w.badge_alt(&row.invoice);
             view! {
                 <tr data-token=row.id.clone() class=row.just_issued.then_some("just-issued")>
                     <td data-label=w.col_invoice()>{row.invoice}</td>
                     <td data-label=w.col_customer()>{row.customer}</td>
                     <td data-label=w.col_widget_sites()>
-                        {if row.email { w.widget_sites_email() } else { row.origins }}
+                        {match (row.email, editable) {
+                            (true, _) => w.widget_sites_email().into_any(),
+                            (false, true) => view! {
+                                <ActionForm action=sites>
+                                    <input type="hidden" name="id" value=sites_id/>
+                                    <label for=origins_id.clone() class="visually-hidden">{w.field_widget_origins()}</label>
+                                    <textarea id=origins_id name="origins" rows="2">{row.origins.replace(' ', "\n")}</textarea>
+                                    <button type="submit">{w.save_widget_origins()}</button>
+                                </ActionForm>
+                            }.into_any(),
+                            (false, false) => row.origins.into_any(),
+                        }}
                     </td>
                     <td data-label=w.col_widget_expires()>
                         {if row.email { w.widget_never() } else { row.expires }}
@@ -225,6 +265,13 @@ fn WidgetsView(
                                 {if row.email { w.widget_snippet_email() } else { w.widget_snippet_site() }}
                             </label>
                             <textarea id=snippet_id readonly rows="3" class="snippet">{snippet}</textarea>
+                        })}
+                        {row.element.map(|element| view! {
+                            <figure class="widget-preview">
+                                // Inert: a preview shows, it does not pay.
+                                <div inert="" inner_html=element></div>
+                                <figcaption>{w.widget_preview_live()}</figcaption>
+                            </figure>
                         })}
                         {row.badge.map(|badge| view! {
                             <figure class="badge-preview">
@@ -289,7 +336,10 @@ fn WidgetsView(
                     </ActionForm>
                 </section>
             })}
+            <p role="alert" class="form-error">{sites_error}</p>
             <QueueTable class="widgets" caption=w.widgets_caption() headers empty>{rows}</QueueTable>
+            // The live previews are the elements themselves, from Kassa's own script.
+            {previews.then(|| view! { <script type="module" src=script></script> })}
         </main>
     }
 }

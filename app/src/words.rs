@@ -477,6 +477,7 @@ fn problem_in(lang: Lang, p: &Problem, on_a_page: bool) -> String {
         Problem::WidgetDaysOutOfRange { max } => w.problem_widget_days_out_of_range(*max),
         Problem::WidgetEmailCoversOneInvoice => w.problem_widget_email_covers_one_invoice(),
         Problem::WidgetInvoiceOrCustomer => w.problem_widget_invoice_or_customer(),
+        Problem::WidgetEmailHasNoSites => w.problem_widget_email_has_no_sites(),
     }
 }
 

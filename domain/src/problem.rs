@@ -442,6 +442,8 @@ pub enum Problem {
     WidgetEmailCoversOneInvoice,
     /// A widget token covers an invoice or a customer: neither or both were named.
     WidgetInvoiceOrCustomer,
+    /// An email token is shown by mail programs: it names no websites.
+    WidgetEmailHasNoSites,
 }
 
 impl Problem {
@@ -627,6 +629,7 @@ impl Problem {
             Problem::WidgetDaysOutOfRange { .. } => "widget_days_out_of_range",
             Problem::WidgetEmailCoversOneInvoice => "widget_email_covers_one_invoice",
             Problem::WidgetInvoiceOrCustomer => "widget_invoice_or_customer",
+            Problem::WidgetEmailHasNoSites => "widget_email_has_no_sites",
         }
     }
 }

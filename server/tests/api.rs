@@ -491,6 +491,7 @@ async fn the_openapi_document_describes_every_operation_and_needs_no_key() {
         ("/widget-tokens", "get"),
         ("/widget-tokens", "post"),
         ("/widget-tokens/{id}", "get"),
+        ("/widget-tokens/{id}", "patch"),
         ("/widget-tokens/{id}/revocation", "post"),
     ];
     let paths = doc["paths"].as_object().unwrap();

@@ -353,6 +353,7 @@ fn request(method: &Method, path: &str, v: &Victim) -> (Option<Value>, bool) {
         ("POST", "/disputes/{id}/resolve") => json!({ "outcome": "credited_in_full", "message": "an attacker's" }),
         ("POST", "/plans/{id}/approve") => json!({}),
         ("POST", "/widget-tokens/{id}/revocation") => json!({}),
+        ("PATCH", "/widget-tokens/{id}") => json!({ "origins": ["https://attacker.example"] }),
         ("POST", "/widget-tokens") => json!({ "invoice_number": inv_number, "origins": ["https://own.example"] }),
         ("POST", "/plans/{id}/reject") => json!({ "reason": "an attacker's" }),
         ("PUT", "/settings/plans") => {
@@ -618,6 +619,7 @@ fn server_fn_form(name: &str, v: &Victim) -> Vec<(&'static str, String)> {
             vec![("invoice", v.invoices[1].1.clone()), ("origins", s("https://attacker.example")), ("days", s(""))]
         }
         "revoke_widget_token" => vec![("id", v.widget_token.clone())],
+        "save_widget_origins" => vec![("id", v.widget_token.clone()), ("origins", s("https://attacker.example"))],
         "add_webhook" => vec![("url", s("https://attacker.example/hook")), ("events", s("*")), ("description", s(""))],
         "set_webhook_enabled" => vec![("id", v.endpoint.clone()), ("enabled", s("false"))],
         other => panic!("server function {other} is new: say here what it is called with"),
@@ -721,8 +723,8 @@ fn expected(name: &str, who: &str) -> &'static [u16] {
         // victim's invoice or token, a viewer may not issue or revoke, a collector of the
         // victim's own merchant may.
         "load_widgets" if staff => &[200],
-        "issue_widget_token" | "revoke_widget_token" if who == "a collector" => &[200],
-        "issue_widget_token" | "revoke_widget_token" if staff => &[404],
+        "issue_widget_token" | "revoke_widget_token" | "save_widget_origins" if who == "a collector" => &[200],
+        "issue_widget_token" | "revoke_widget_token" | "save_widget_origins" if staff => &[404],
         // Jobs are settings: the owner of another merchant sees their own, lower roles none.
         "load_jobs" if who == "staff of another merchant" => &[200],
         "load_jobs" | "retry_job" if staff => &[404],

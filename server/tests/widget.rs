@@ -738,3 +738,55 @@ async fn a_customers_token_shows_their_open_invoices_and_pays_the_chosen_ones_at
     assert!(!numbers.contains(&"NL-2026-0304") && !numbers.contains(&"NL-2026-0306"), "{numbers:?}");
     app.assert_ledger_invariants().await;
 }
+
+#[tokio::test]
+async fn the_merchant_changes_a_tokens_sites_and_kassas_own_pages_may_read_it() {
+    use http::Method;
+    let app = TestApp::spawn().await;
+    let key = app.demo.api_key.clone();
+    let body = serde_json::json!({ "invoice_number": "NL-2026-0107", "origins": ["https://shop.example"] });
+    let (status, issued) = app.api(&key, Method::POST, "/widget-tokens", Some(body)).await;
+    assert_eq!(status, 201, "{issued}");
+    let (id, token) = (issued["id"].as_str().unwrap(), issued["token"].as_str().unwrap().to_string());
+    let path = format!("/widget-tokens/{id}");
+    let body = serde_json::json!({ "origins": ["https://new-shop.example/"] });
+    let (status, changed) = app.api(&key, Method::PATCH, &path, Some(body)).await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["origins"], serde_json::json!(["https://new-shop.example"]));
+    assert_eq!(changed["token"], token.as_str(), "the same token, only its sites changed");
+    // A site taken off gets nothing at its next read; the new one reads.
+    assert_eq!(widget_read(&app, &token, "https://shop.example").await.0, 403);
+    assert_eq!(widget_read(&app, &token, "https://new-shop.example").await.0, 200);
+    let (status, refused) =
+        app.api(&key, Method::PATCH, &path, Some(serde_json::json!({ "origins": ["http://shop.example"] }))).await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (422, Some("widget_origin_invalid")), "{refused}");
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'widget_token.origins_changed' AND subject_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.ctx.pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+    // An email token has no websites to change.
+    let body = serde_json::json!({ "invoice_number": "NL-2026-0107", "kind": "email" });
+    let (_, email) = app.api(&key, Method::POST, "/widget-tokens", Some(body)).await;
+    let email_path = format!("/widget-tokens/{}", email["id"].as_str().unwrap());
+    let body = serde_json::json!({ "origins": ["https://shop.example"] });
+    let (status, refused) = app.api(&key, Method::PATCH, &email_path, Some(body)).await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (422, Some("widget_email_has_no_sites")), "{refused}");
+
+    // Kassa's own pages (the admin's live preview) read it: by their origin, or as a
+    // same-origin read without one; a read that names no origin and is not same-origin does not.
+    assert_eq!(widget_read(&app, &token, &app.url).await.0, 200);
+    let read = |fetch_site: &'static str| {
+        client()
+            .get(format!("{}/w/v1/invoice", app.url))
+            .query(&[("token", &token)])
+            .header("Sec-Fetch-Site", fetch_site)
+            .send()
+    };
+    assert_eq!(read("same-origin").await.unwrap().status(), 200);
+    assert_eq!(read("cross-site").await.unwrap().status(), 403);
+    assert_eq!(read("none").await.unwrap().status(), 403);
+}

@@ -195,3 +195,4 @@ method-sepa-debit = SEPA Direct Debit
 method-sandbox = Sandbox (testbetaling)
 problem-widget-email-covers-one-invoice = En betalingsknap til en e-mail hører til én faktura: vælg fakturaen. En kundes åbne fakturaer kan vises på et websted.
 problem-widget-invoice-or-customer = Angiv enten et fakturanummer eller et kundenummer.
+problem-widget-email-has-no-sites = En betalingsknap til en e-mail vises i mailprogrammer, ikke på websteder: der er ingen websteder at ændre.

@@ -314,6 +314,8 @@ widget-sites-email = In emails
 widget-never = Never (until revoked)
 widget-snippet-email = For your email template
 widget-preview = Preview
+save-widget-origins = Save websites
+widget-preview-live = Live: what your website shows now (Pay does nothing here).
 widgets-settings-title = Pay buttons
 field-widget-max-days = Longest a pay button on a website stays valid (days)
 # $max (Number) - Kassa's own cap, in days

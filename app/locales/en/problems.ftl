@@ -319,3 +319,4 @@ method-sepa-debit = SEPA Direct Debit
 method-sandbox = Sandbox (test payment)
 problem-widget-email-covers-one-invoice = A pay button for an email covers one invoice: choose the invoice. A customer’s open invoices can be shown on a website.
 problem-widget-invoice-or-customer = Give either an invoice number or a customer number.
+problem-widget-email-has-no-sites = A pay button for an email is shown by mail programs, not on websites: it has no websites to change.

@@ -195,3 +195,4 @@ method-sepa-debit = SEPA-incasso
 method-sandbox = Sandbox (testbetaling)
 problem-widget-email-covers-one-invoice = Een betaalknop voor een e-mail hoort bij één factuur: kies de factuur. De openstaande facturen van een klant kunnen op een website staan.
 problem-widget-invoice-or-customer = Vul óf een factuurnummer óf een klantnummer in.
+problem-widget-email-has-no-sites = Een betaalknop voor een e-mail staat in e-mailprogramma’s, niet op websites: er zijn geen websites om te wijzigen.

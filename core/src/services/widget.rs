@@ -622,6 +622,41 @@ pub async fn page(
     Ok(records::Page::of(tokens, limit, |t| records::Cursor { created_at: t.created_at, id: t.id.clone() }))
 }
 
+/// Sets the websites that may show site token `id` to `given` (1 to [`MAX_ORIGINS`] web
+/// origins), from the next read on: a site taken off gets nothing at once. An email token is
+/// shown by mail programs, not websites, and takes none. Audited.
+pub async fn set_origins(ctx: &Ctx, who: &Principal, id: &str, given: &[String]) -> Result<WidgetToken> {
+    who.may_write()?;
+    let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
+    let before = by_id(ctx, &merchant, mode, id).await?;
+    if before.is_email() {
+        return Err(Problem::WidgetEmailHasNoSites.into());
+    }
+    let origins = origins(given)?;
+    if origins == before.origins {
+        return Ok(before);
+    }
+    let mut tx = db::begin_write(&ctx.pool).await?;
+    sqlx::query("UPDATE widget_tokens SET origins = $1 WHERE merchant_id = $2 AND mode = $3 AND id = $4")
+        .bind(serde_json::to_string(&origins).map_err(Error::internal)?)
+        .bind(merchant.as_str())
+        .bind(mode.as_str())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let entry = audit::Entry {
+        merchant: Some(&merchant),
+        action: "widget_token.origins_changed",
+        subject_type: "widget_token",
+        subject_id: id,
+        before: Some(json!({ "origins": before.origins })),
+        after: Some(json!({ "origins": origins })),
+    };
+    audit::record(&mut tx, who, &ctx.origin, entry).await?;
+    tx.commit().await?;
+    by_id(ctx, &merchant, mode, id).await
+}
+
 /// Revokes token `id`: from now on it shows nothing and opens nothing. Revoking one revoked
 /// already changes nothing (and answers the same).
 pub async fn revoke(ctx: &Ctx, who: &Principal, id: &str) -> Result<WidgetToken> {

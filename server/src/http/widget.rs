@@ -146,9 +146,15 @@ where
             }
         };
         // Only the sites the token names may read it, and a request that names no site is
-        // none of them (a browser names it on every cross-site read).
+        // none of them (a browser names it on every cross-site read). Kassa's own pages may
+        // (the admin's live preview): the browser names Kassa's origin, or says the read is
+        // same-origin (`Sec-Fetch-Site`, which no page can set).
         let origin = parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
-        if !payer.opened.allows(origin.as_deref()) {
+        let own = match origin.as_deref() {
+            Some(origin) => url::Url::parse(&ctx.public_url).is_ok_and(|u| u.origin().ascii_serialization() == origin),
+            None => parts.headers.get("sec-fetch-site").is_some_and(|v| v == "same-origin"),
+        };
+        if !own && !payer.opened.allows(origin.as_deref()) {
             return Err(json_error(StatusCode::FORBIDDEN, &lang.words().widget_origin_refused()));
         }
         let lang = widget_pay::language(&ctx, asked, &payer, lang).await;

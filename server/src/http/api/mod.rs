@@ -165,7 +165,7 @@ fn operations() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(plans::reject))
         .routes(routes!(plans::plan_policy, plans::set_plan_policy))
         .routes(routes!(widgets::list, widgets::create))
-        .routes(routes!(widgets::get))
+        .routes(routes!(widgets::get, widgets::update))
         .routes(routes!(widgets::revoke))
 }
 

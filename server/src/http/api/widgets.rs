@@ -183,6 +183,33 @@ pub async fn get(key: Key, Path(id): Path<String>) -> ApiResult<Json<WidgetToken
     Ok(Json(json(&key, token, &slug)))
 }
 
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateWidgetToken {
+    /// The web origins that may show it from now on (1-10, as when it was issued); a site taken
+    /// off gets nothing at its next read.
+    pub origins: Vec<String>,
+}
+
+/// Change the websites that may show a site's widget token (a key with the `write` scope);
+/// its token and expiry stay.
+#[utoipa::path(patch, path = "/widget-tokens/{id}", tag = "widgets", request_body = UpdateWidgetToken,
+    params(("id" = String, Path, description = "The token's id (`wt_...`)")),
+    responses(
+        (status = 200, description = "Changed", body = WidgetTokenJson),
+        (status = 404, body = ErrorJson),
+        (status = 422, description = "An origin to fix, or an email token (it has no websites)", body = ErrorJson),
+    ))]
+pub async fn update(
+    key: Key,
+    Path(id): Path<String>,
+    Body(body): Body<UpdateWidgetToken>,
+) -> ApiResult<Json<WidgetTokenJson>> {
+    let token = widget::set_origins(&key.ctx, &key.who, &id, &body.origins).await?;
+    let slug = slug(&key).await?;
+    Ok(Json(json(&key, token, &slug)))
+}
+
 /// Revoke a widget token (a key with the `write` scope): at once, the element shows that it
 /// is no longer valid and the pay link opens nothing. Revoking it again answers the same.
 #[utoipa::path(post, path = "/widget-tokens/{id}/revocation", tag = "widgets",
