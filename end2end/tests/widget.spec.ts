@@ -63,14 +63,16 @@ test('<kassa-invoices> on the shop’s account page pays two invoices at once in
   const list = page.locator('kassa-invoices');
   await expect(list).toHaveAttribute('data-status', 'open');
   await expect(list.getByRole('group', { name: /Open invoices/ })).toBeVisible();
-  // The two oldest open invoices, as Kassa tells the element (the tests before may have paid,
+  // Two of the oldest open invoices, as Kassa tells the element (the tests before may have paid,
   // disputed or credited some of this customer's): their lines, and what both come to.
   const token = (await list.getAttribute('token'))!;
   const shown = await page.evaluate(
     async ([kassa, t]) => (await fetch(`${kassa}/w/v1/invoices?lang=en&token=${encodeURIComponent(t)}`)).json(),
     [kassaUrl(), token],
   );
-  const [one, two] = shown.invoices as { number: string; label: string; amount_due: string }[];
+  // (Not NL-2026-0303: the email button's test below pays that one.)
+  const [one, two] = (shown.invoices as { number: string; label: string; amount_due: string }[])
+    .filter((i) => i.number !== 'NL-2026-0303');
   const cents = (amount: string) => Number(amount.replace('.', ''));
   const total = new Intl.NumberFormat('en', { style: 'currency', currency: 'EUR' })
     .format((cents(one.amount_due) + cents(two.amount_due)) / 100);
