@@ -306,7 +306,7 @@ async fn invoices(State(ctx): State<Ctx>, read: Read) -> Response {
             let number = i.number.to_string();
             let due_text = w.widget_due_by(kassa_app::dates::date_in(lang, i.due_date));
             WidgetLine {
-                label: w.widget_invoice_line(&number, money(i.collectable), &due_text),
+                label: widget_pay::invoice_line(lang, i),
                 currency: currency.to_string(),
                 amount_due: i.collectable.amount_string(),
                 amount_due_text: money(i.collectable),

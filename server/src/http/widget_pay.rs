@@ -218,6 +218,14 @@ fn numbers<'a>(given: impl Iterator<Item = &'a str>) -> Result<Vec<InvoiceNumber
         .collect()
 }
 
+/// An open invoice in one sentence, as `<kassa-invoices>` and its pay page show it: "Invoice
+/// NL-2026-0304, €314.91, Due 1 Dec 2026".
+pub fn invoice_line(lang: Lang, invoice: &kassa_core::services::records::InvoiceState) -> String {
+    let w = lang.words();
+    let due = w.widget_due_by(kassa_app::dates::date_in(lang, invoice.due_date));
+    w.widget_invoice_line(invoice.number.as_str(), kassa_app::money::money_in(lang, invoice.collectable), &due)
+}
+
 /// A customer's token's pay page: the open invoices to choose from (checkboxes, and "Pay all"
 /// per currency); with a choice in the address, those invoices, their total and a button that
 /// pays them; after a payment, what it paid.
@@ -234,10 +242,7 @@ async fn customer_page(ctx: &Ctx, lang: Lang, payer: &widget::Payer, token: &str
         tracing::error!(error = ?e, "a widget's invoices page");
         pages::framed_by(pages::went_wrong(lang), &payer.opened.frame_ancestors())
     };
-    let line = |i: &kassa_core::services::records::InvoiceState| {
-        let due = w.widget_due_by(kassa_app::dates::date_in(lang, i.due_date));
-        w.widget_invoice_line(i.number.as_str(), money(i.collectable), &due)
-    };
+    let line = |i| invoice_line(lang, i);
     // Just paid: what the payment settled (the receipt is the debtor's, so only theirs shows).
     let mut thanks = String::new();
     if let Some(paid) = &query.paid {
