@@ -151,7 +151,7 @@ where
         // same-origin (`Sec-Fetch-Site`, which no page can set).
         let origin = parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
         let own = match origin.as_deref() {
-            Some(origin) => url::Url::parse(&ctx.public_url).is_ok_and(|u| u.origin().ascii_serialization() == origin),
+            Some(origin) => crate::http::origin::OwnOrigin::of_public_url(&ctx.public_url).0 == origin,
             None => parts.headers.get("sec-fetch-site").is_some_and(|v| v == "same-origin"),
         };
         if !own && !payer.opened.allows(origin.as_deref()) {
