@@ -2,12 +2,12 @@
 // as build_assets makes it), from wasm-bindgen's glue (kassa_widgets.js), the optimised wasm
 // (kassa_widgets_bg.wasm) and the elements' shim (SHIM, widgets/js/kassa.js):
 //   - kassa_widgets_bg-<hash>.wasm: the wasm under its content's name;
-//   - kassa.js: the glue and the shim in one module, naming that wasm and its SHA-384, which
-//     the script checks before running it (a Subresource Integrity hash covers the script
-//     only; the script then covers the wasm);
-//   - kassa-<hash>.js: the same script under its content's name, for pages that pin it;
+//   - kassa-<hash>.js: the glue and the shim in one module, naming that wasm and its SHA-384,
+//     which the script checks before running it (a Subresource Integrity hash covers the
+//     script only; the script then covers the wasm);
 //   - kassa.json: {"script": "/w/v1/kassa-<hash>.js", "integrity": "sha384-..."}, what the
-//     admin's snippet shows (server/src/http/widget.rs).
+//     admin's snippet shows; the server also answers `/w/v1/kassa.js` (the newest script)
+//     with that file's bytes (server/src/http/widget.rs), so there is no second copy.
 //   node scripts/widget-bundle.mjs DIR SHIM
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,7 +39,6 @@ replace(/^import init, \{[^}]*\} from '\.\/kassa_widgets\.js';\n/m, 'const init 
 replace(/^const WASM = .*;$/m, `const WASM = { file: '${wasmName}', sha384: '${sha384(wasm)}' };`);
 
 const script = `${glue}\n${shim}`;
-writeFileSync(join(dir, 'kassa.js'), script);
 const pinned = `kassa-${hex16(script)}.js`;
 writeFileSync(join(dir, pinned), script);
 writeFileSync(join(dir, 'kassa.json'), `${JSON.stringify({ script: `/w/v1/${pinned}`, integrity: `sha384-${sha384(script)}` })}\n`);

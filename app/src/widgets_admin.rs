@@ -112,18 +112,7 @@ pub async fn issue_widget_token(
     edge::with_status(
         async {
             let (ctx, who) = edge::staff().await?;
-            let covers = match (invoice.trim(), customer.trim()) {
-                ("", "") => return Err(kassa_domain::Problem::WidgetInvoiceOrCustomer.into()),
-                (invoice, "") => Covers::Invoice(
-                    kassa_domain::InvoiceNumber::parse(invoice)
-                        .map_err(|_| kassa_domain::Problem::UnknownInvoice { number: invoice.to_string() })?,
-                ),
-                ("", customer) => Covers::Customer(
-                    kassa_domain::CustomerNumber::parse(customer)
-                        .map_err(|_| kassa_domain::Problem::UnknownCustomer)?,
-                ),
-                _ => return Err(kassa_domain::Problem::WidgetInvoiceOrCustomer.into()),
-            };
+            let covers = Covers::from_numbers(Some(&invoice), Some(&customer))?;
             let origins = origin_list(&origins);
             let days = match days.trim() {
                 "" => None,

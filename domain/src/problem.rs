@@ -470,7 +470,7 @@ impl Problem {
             | Problem::PlanNotActive
             | Problem::JobNotDead { .. } => 409,
             Problem::PaymentDeclined { .. } => 402,
-            Problem::GatewayEventRefused { .. } => 400,
+            Problem::GatewayEventRefused { .. } | Problem::WidgetInvoiceOrCustomer => 400,
             Problem::LogoTooLarge { .. } | Problem::DisputeFileTooLarge { .. } => 413,
             Problem::LiveKeyRequired => 403,
             Problem::SignInLinkExpired => 410,

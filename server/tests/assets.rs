@@ -120,7 +120,8 @@ async fn files_named_by_their_content_are_kept_a_year_and_pages_name_them() {
 async fn the_widgets_script_and_wasm_named_by_their_content_are_kept_a_year_and_snippets_pin_them() {
     let (dir, _) = site();
     let w = dir.path().join("w");
-    std::fs::write(w.join("kassa-00112233445566ff.js"), "customElements.define('kassa-pay', class {});").unwrap();
+    let newest = "customElements.define('kassa-invoices', class {});";
+    std::fs::write(w.join("kassa-00112233445566ff.js"), newest).unwrap();
     std::fs::write(w.join("kassa_widgets_bg-0123456789abcdef.wasm"), b"\0asm\x01\0\0\0").unwrap();
     let pinned = r#"{"script":"/w/v1/kassa-00112233445566ff.js","integrity":"sha384-AAAA"}"#;
     std::fs::write(w.join("kassa.json"), pinned).unwrap();
@@ -139,6 +140,11 @@ async fn the_widgets_script_and_wasm_named_by_their_content_are_kept_a_year_and_
         assert_eq!(res.headers()["access-control-allow-origin"], "*", "{path}");
     }
     assert_eq!(get(&app, "/w/v1/kassa.json", &[]).await.text().await.unwrap(), pinned);
+    // `kassa.js` is the pinned script's bytes (not an older file of that name), same ETag.
+    let (unpinned, pinned_js) =
+        (get(&app, "/w/v1/kassa.js", &[]).await, get(&app, "/w/v1/kassa-00112233445566ff.js", &[]).await);
+    assert_eq!(unpinned.headers()["etag"], pinned_js.headers()["etag"]);
+    assert_eq!(unpinned.text().await.unwrap(), newest);
 
     // The admin's snippet names the pinned script with its integrity hash.
     let staff = app.staff_member("widgets@demo.example", kassa_core::principal::StaffRole::Admin).await;

@@ -640,6 +640,9 @@ async fn a_customers_token_shows_their_open_invoices_and_pays_the_chosen_ones_at
         "{refused}"
     );
     let body = serde_json::json!({ "customer_number": "C-1003", "invoice_number": "NL-2026-0304", "origins": [app.shop_origin] });
+    let (status, refused) = app.api(&key, Method::POST, "/widget-tokens", Some(body)).await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (400, Some("widget_invoice_or_customer")), "{refused}");
+    let body = serde_json::json!({ "origins": [app.shop_origin] });
     assert_eq!(app.api(&key, Method::POST, "/widget-tokens", Some(body)).await.0, 400);
     let body = serde_json::json!({ "customer_number": "C-9999", "origins": [app.shop_origin] });
     assert_eq!(app.api(&key, Method::POST, "/widget-tokens", Some(body)).await.0, 404);

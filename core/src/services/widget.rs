@@ -294,6 +294,26 @@ pub enum Covers {
     Customer(CustomerNumber),
 }
 
+impl Covers {
+    /// What a request names: an invoice number or a customer number (blank is none), one of
+    /// them. Neither or both is [`Problem::WidgetInvoiceOrCustomer`] (400); a number that
+    /// cannot be one is not found, as an unknown one is.
+    pub fn from_numbers(invoice: Option<&str>, customer: Option<&str>) -> Result<Covers, Problem> {
+        fn given(number: Option<&str>) -> Option<&str> {
+            number.map(str::trim).filter(|n| !n.is_empty())
+        }
+        match (given(invoice), given(customer)) {
+            (Some(number), None) => InvoiceNumber::parse(number)
+                .map(Covers::Invoice)
+                .map_err(|_| Problem::UnknownInvoice { number: number.to_string() }),
+            (None, Some(number)) => {
+                CustomerNumber::parse(number).map(Covers::Customer).map_err(|_| Problem::UnknownCustomer)
+            }
+            _ => Err(Problem::WidgetInvoiceOrCustomer),
+        }
+    }
+}
+
 /// Where a token is shown.
 #[derive(Debug, Clone)]
 pub enum Reach {

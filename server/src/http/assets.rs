@@ -70,6 +70,14 @@ where
 {
     let mut assets = load(dir, prefix);
     assets.retain(|a| keep(a.route.trim_start_matches(prefix).trim_start_matches('/')));
+    serve(assets, cache)
+}
+
+/// Answers `assets` (from [`load`]) at their routes, each kept by browsers as `cache` says.
+pub fn serve<S>(assets: Vec<Asset>, cache: CacheControl) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
     if assets.is_empty() {
         return Router::new();
     }
@@ -84,9 +92,9 @@ where
         .into_router()
 }
 
-/// Every file under `dir` but the `.br` and `.gz` copies, as an asset. Called once per
-/// router (at start-up): the bytes live as long as the process.
-fn load(dir: &Path, prefix: &str) -> Vec<Asset> {
+/// Every file under `dir` but the `.br` and `.gz` copies, as an asset answered at `prefix` +
+/// its path there. Called once per router (at start-up): the bytes live as long as the process.
+pub fn load(dir: &Path, prefix: &str) -> Vec<Asset> {
     let mut files = Vec::new();
     collect(dir, &mut files);
     files.sort();

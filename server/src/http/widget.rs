@@ -31,15 +31,31 @@ pub fn router(stripe_js: StripeJs) -> Router<AppState> {
 
 /// The elements' files, from memory, for any site: the script under its content's name
 /// (`/w/v1/kassa-<hash>.js`, what a page pins with its integrity hash) and the wasm it loads
-/// (`kassa_widgets_bg-<hash>.wasm`) are kept a year; `/w/v1/kassa.js` (the same script, its
-/// newest version) and `kassa.json` (the pinned name and hash) five minutes, so a page that
-/// names `kassa.js` gets a new version within five minutes.
+/// (`kassa_widgets_bg-<hash>.wasm`) are kept a year; `/w/v1/kassa.js` (the newest script:
+/// the pinned file's bytes under the name that follows new versions, no copy of them) and
+/// `kassa.json` (the pinned name and hash) five minutes, so a page that names `kassa.js` gets
+/// a new version within five minutes.
 pub fn files(site_root: &Path) -> Router<AppState> {
-    let dir = site_root.join("w");
-    let fresh = memory_serve::CacheControl::Custom("public, max-age=300");
-    let kept = memory_serve::CacheControl::Custom("public, max-age=31536000, immutable");
-    crate::http::assets::router_of(&dir, "/w/v1", kept, named_by_content)
-        .merge(crate::http::assets::router_of(&dir, "/w/v1", fresh, |file| !named_by_content(file)))
+    const NEWEST: &str = "/w/v1/kassa.js";
+    let (kept, mut fresh): (Vec<_>, Vec<_>) = crate::http::assets::load(&site_root.join("w"), "/w/v1")
+        .into_iter()
+        .partition(|asset| named_by_content(asset.route.trim_start_matches("/w/v1/")));
+    let pinned = script(site_root).script;
+    if let Some(newest) = kept.iter().find(|asset| asset.route == pinned) {
+        fresh.retain(|asset| asset.route != NEWEST);
+        fresh.push(memory_serve::Asset {
+            route: NEWEST,
+            path: newest.path,
+            etag: newest.etag,
+            content_type: newest.content_type,
+            bytes: newest.bytes,
+            is_compressed: newest.is_compressed,
+            should_compress: newest.should_compress,
+        });
+    }
+    let cache = |value| memory_serve::CacheControl::Custom(value);
+    crate::http::assets::serve(kept, cache("public, max-age=31536000, immutable"))
+        .merge(crate::http::assets::serve(fresh, cache("public, max-age=300")))
         .layer(SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")))
 }
 

@@ -8,7 +8,7 @@ use axum::Json;
 use http::StatusCode;
 use kassa_core::services::records::rfc3339;
 use kassa_core::services::widget::{self, Covers, IssueToken, Reach, WidgetToken};
-use kassa_domain::{CustomerNumber, InvoiceNumber};
+use kassa_domain::InvoiceNumber;
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ApiResult};
@@ -106,27 +106,12 @@ pub struct CreateWidgetToken {
     params(IdempotencyKey),
     responses(
         (status = 201, description = "Issued", body = WidgetTokenJson),
-        (status = 400, description = "Neither or both of `invoice_number` and `customer_number`", body = ErrorJson),
+        (status = 400, description = "Neither or both of `invoice_number` and `customer_number` (`widget_invoice_or_customer`)", body = ErrorJson),
         (status = 404, description = "No such invoice or customer in the key's mode", body = ErrorJson),
         (status = 422, description = "An origin or the lifetime to fix", body = ErrorJson),
     ))]
 pub async fn create(key: Key, Body(body): Body<CreateWidgetToken>) -> ApiResult<Response> {
-    let covers = match (body.invoice_number.as_deref(), body.customer_number.as_deref()) {
-        (Some(number), None) => Covers::Invoice(
-            InvoiceNumber::parse(number)
-                .map_err(|_| ApiError::bad_request("invalid_body", "`invoice_number` is not an invoice number."))?,
-        ),
-        (None, Some(number)) => Covers::Customer(
-            CustomerNumber::parse(number)
-                .map_err(|_| ApiError::bad_request("invalid_body", "`customer_number` is not a customer number."))?,
-        ),
-        _ => {
-            return Err(ApiError::bad_request(
-                "invalid_body",
-                "Give `invoice_number` (one invoice: <kassa-pay> or an email) or `customer_number` (their open invoices: <kassa-invoices>), not both.",
-            ))
-        }
-    };
+    let covers = Covers::from_numbers(body.invoice_number.as_deref(), body.customer_number.as_deref())?;
     let reach = match body.kind.unwrap_or(WidgetKind::Site) {
         WidgetKind::Site => Reach::Sites { origins: body.origins, days: body.expires_in_days },
         WidgetKind::Email if body.origins.is_empty() && body.expires_in_days.is_none() => Reach::Email,
