@@ -60,17 +60,7 @@ pub fn router<S>(dir: &Path, prefix: &str, cache: CacheControl) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    router_of(dir, prefix, cache, |_| true)
-}
-
-/// [`router`] for the files under `dir` whose path there `keep` takes.
-pub fn router_of<S>(dir: &Path, prefix: &str, cache: CacheControl, keep: impl Fn(&str) -> bool) -> Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-{
-    let mut assets = load(dir, prefix);
-    assets.retain(|a| keep(a.route.trim_start_matches(prefix).trim_start_matches('/')));
-    serve(assets, cache)
+    serve(load(dir, prefix), cache)
 }
 
 /// Answers `assets` (from [`load`]) at their routes, each kept by browsers as `cache` says.

@@ -32,9 +32,9 @@ pub fn router(stripe_js: StripeJs) -> Router<AppState> {
 /// The elements' files, from memory, for any site: the script under its content's name
 /// (`/w/v1/kassa-<hash>.js`, what a page pins with its integrity hash) and the wasm it loads
 /// (`kassa_widgets_bg-<hash>.wasm`) are kept a year; `/w/v1/kassa.js` (the newest script:
-/// the pinned file's bytes under the name that follows new versions, no copy of them) and
-/// `kassa.json` (the pinned name and hash) five minutes, so a page that names `kassa.js` gets
-/// a new version within five minutes.
+/// the pinned file's bytes and brotli copy under the name that follows new versions, not a
+/// second file) and `kassa.json` (the pinned name and hash) five minutes, so a page that
+/// names `kassa.js` gets a new version within five minutes.
 pub fn files(site_root: &Path) -> Router<AppState> {
     const NEWEST: &str = "/w/v1/kassa.js";
     let (kept, mut fresh): (Vec<_>, Vec<_>) = crate::http::assets::load(&site_root.join("w"), "/w/v1")
