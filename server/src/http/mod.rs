@@ -66,6 +66,7 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
 
     let stylesheet = kassa_app::StylesheetHref(files.stylesheet.clone());
     let widget_script = widget::script(&config.site_root);
+    let pinned_widget_script = widget_script.script.clone();
     let context = move || {
         provide_context(ctx.clone());
         provide_context(stylesheet.clone());
@@ -136,7 +137,7 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
             "/assets",
             CacheControl::Custom("public, max-age=86400"),
         ))
-        .merge(widget::files(&config.site_root))
+        .merge(widget::files(&config.site_root, &pinned_widget_script))
         .merge(api::reference::router());
     with_security_headers(router, config.secure_cookies())
         .layer(CatchPanicLayer::custom(panic_response))

@@ -34,13 +34,13 @@ pub fn router(stripe_js: StripeJs) -> Router<AppState> {
 /// (`kassa_widgets_bg-<hash>.wasm`) are kept a year; `/w/v1/kassa.js` (the newest script:
 /// the pinned file's bytes and brotli copy under the name that follows new versions, not a
 /// second file) and `kassa.json` (the pinned name and hash) five minutes, so a page that
-/// names `kassa.js` gets a new version within five minutes.
-pub fn files(site_root: &Path) -> Router<AppState> {
+/// names `kassa.js` gets a new version within five minutes. `pinned` is the script's route as
+/// [`script`] read it.
+pub fn files(site_root: &Path, pinned: &str) -> Router<AppState> {
     const NEWEST: &str = "/w/v1/kassa.js";
     let (kept, mut fresh): (Vec<_>, Vec<_>) = crate::http::assets::load(&site_root.join("w"), "/w/v1")
         .into_iter()
         .partition(|asset| named_by_content(asset.route.trim_start_matches("/w/v1/")));
-    let pinned = script(site_root).script;
     if let Some(newest) = kept.iter().find(|asset| asset.route == pinned) {
         fresh.retain(|asset| asset.route != NEWEST);
         fresh.push(memory_serve::Asset {
