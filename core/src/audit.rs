@@ -121,13 +121,14 @@ fn hash(
 /// Appends an entry in the caller's transaction, after the chain's last one.
 pub async fn record(tx: &mut Tx, who: &Principal, origin: &Origin, entry: Entry<'_>) -> Result<()> {
     let chain = chain_of(entry.merchant);
-    // One writer per chain at a time, so sequence numbers and hashes stay a line.
-    db::lock_key(tx, &format!("audit:{chain}")).await?;
-    let last: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, hash FROM audit_log WHERE chain = $1 ORDER BY seq DESC LIMIT 1")
-            .bind(&chain)
-            .fetch_optional(&mut **tx)
-            .await?;
+    // One writer per chain at a time, so sequence numbers and hashes stay a line: the chain's
+    // newest entry is read once its lock is held (on PostgreSQL by one function that takes
+    // the lock and reads, migration 0036; SQLite's write lock is already held).
+    let head = match db::Backend::of_connection(tx) {
+        db::Backend::Postgres => "SELECT seq, hash FROM audit_chain_head($1)",
+        db::Backend::Sqlite => "SELECT seq, hash FROM audit_log WHERE chain = $1 ORDER BY seq DESC LIMIT 1",
+    };
+    let last: Option<(i64, String)> = sqlx::query_as(head).bind(&chain).fetch_optional(&mut **tx).await?;
     let (seq, prev) = match last {
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS.to_string()),

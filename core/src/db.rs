@@ -41,7 +41,7 @@ impl Backend {
         Backend::of_url(pool.connect_options().database_url.as_ref()).unwrap_or(Backend::Sqlite)
     }
 
-    fn of_connection(conn: &AnyConnection) -> Backend {
+    pub(crate) fn of_connection(conn: &AnyConnection) -> Backend {
         if conn.backend_name().eq_ignore_ascii_case("postgresql") {
             Backend::Postgres
         } else {
@@ -185,6 +185,16 @@ pub async fn lock_key(tx: &mut Tx, key: &str) -> sqlx::Result<()> {
         sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))").bind(key).execute(&mut **tx).await?;
     }
     Ok(())
+}
+
+/// ` FOR UPDATE OF customers` where the database has it: a read that finds a customer's row
+/// (aliased `alias`) locks it as [`lock_customer`] does, in the same round trip. SQLite's
+/// write lock from [`begin_write`] already covers it.
+pub fn locking_customer(conn: &AnyConnection, alias: &str) -> String {
+    match Backend::of_connection(conn) {
+        Backend::Postgres => format!(" FOR UPDATE OF {alias}"),
+        Backend::Sqlite => String::new(),
+    }
 }
 
 /// `FOR UPDATE SKIP LOCKED` where the database has it (PostgreSQL: concurrent workers pass

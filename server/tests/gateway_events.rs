@@ -129,7 +129,8 @@ async fn a_forged_old_or_unreadable_event_is_refused_and_counted() {
 /// Many payments, each with a `processing` and a final event, every event delivered three
 /// times in a shuffled order, eight at a time, with one delivery in twenty forged: afterwards
 /// each attempt is where its final event put it, each success is in the ledger once, every
-/// forgery was refused, and the ledger's invariants hold (on SQLite and PostgreSQL).
+/// forgery was refused, and the ledger's invariants and the audit chain hold (on SQLite and
+/// PostgreSQL).
 #[tokio::test]
 async fn shuffled_repeated_and_forged_deliveries_leave_the_ledger_as_expected() {
     const PAYMENTS: usize = 40;
@@ -203,6 +204,11 @@ async fn shuffled_repeated_and_forged_deliveries_leave_the_ledger_as_expected() 
     let paid = scalar(&app, "SELECT COUNT(*) FROM invoices WHERE number LIKE 'REPLAY-%' AND open_minor = 0").await;
     assert_eq!(paid, (PAYMENTS - PAYMENTS / 4) as i64);
     app.assert_ledger_invariants().await;
+    // Eight writers at a time appended to the merchant's audit chain: still one line.
+    let chain = kassa_core::audit::verify(&app.ctx.pool, &[]).await.unwrap();
+    assert!(chain.broken.is_none(), "{chain:?}");
+    let settled = scalar(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'payment_attempt.settled'").await;
+    assert!(settled >= (PAYMENTS * 2) as i64, "{settled} settled entries");
 }
 
 use futures_util::StreamExt;

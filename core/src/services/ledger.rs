@@ -68,6 +68,21 @@ pub fn authorise_posting(who: &Principal, merchant: &MerchantId) -> Result<()> {
     }
 }
 
+/// One row of [`load`]'s read: which list it belongs to (`k`: 0 invoices, 1 payments, 2 credit
+/// notes, 3 applications, 4 write-offs) and that list's columns in `t*` (text) and `n*`
+/// (amounts, and a payment's reversal time).
+#[derive(sqlx::FromRow)]
+struct LedgerRow {
+    k: i64,
+    id: String,
+    t1: String,
+    t2: Option<String>,
+    t3: Option<String>,
+    n1: i64,
+    n2: Option<i64>,
+    n3: i64,
+}
+
 /// Loads one customer's ledger in `currency` inside `tx` and checks its invariants; a broken
 /// ledger is an internal error (a bug or a corrupt database), never silently repaired.
 pub async fn load(tx: &mut Tx, merchant: &MerchantId, customer: &CustomerId, currency: Currency) -> Result<Loaded> {
@@ -75,9 +90,24 @@ pub async fn load(tx: &mut Tx, merchant: &MerchantId, customer: &CustomerId, cur
     let c = customer.as_str();
     let code = currency.code();
     let money = |minor: i64| Money::from_minor(minor, currency);
-    let invoice_rows: Vec<(String, String, i64, String, i64)> = sqlx::query_as(
-        "SELECT id, number, total_minor, due_date, open_minor FROM invoices \
-         WHERE merchant_id = $1 AND customer_id = $2 AND currency = $3 ORDER BY issue_date, number",
+    // One round trip for the five lists (the ledger is loaded under the customer's lock, so
+    // each round trip is time the next writer of this customer waits): each row names its
+    // list (`k`), and each list comes in its own order, invoices by issue date and number,
+    // the rest as they were made.
+    let rows: Vec<LedgerRow> = sqlx::query_as(
+        "SELECT CAST(0 AS BIGINT) AS k, id, number AS t1, due_date AS t2, CAST(NULL AS TEXT) AS t3, total_minor AS n1, \
+             open_minor AS n2, CAST(0 AS BIGINT) AS n3, issue_date AS by_date, number AS by_text, \
+             CAST(0 AS BIGINT) AS by_time, id AS by_id \
+           FROM invoices WHERE merchant_id = $1 AND customer_id = $2 AND currency = $3 \
+         UNION ALL SELECT 1, id, '', NULL, NULL, amount_minor, reversed_at, refunded_minor, '', '', created_at, id \
+           FROM payments WHERE merchant_id = $1 AND customer_id = $2 AND currency = $3 \
+         UNION ALL SELECT 2, id, '', NULL, NULL, amount_minor, NULL, 0, '', '', created_at, id \
+           FROM credit_notes WHERE merchant_id = $1 AND customer_id = $2 AND currency = $3 \
+         UNION ALL SELECT 3, invoice_id, '', payment_id, credit_note_id, amount_minor, NULL, 0, '', '', created_at, id \
+           FROM applications WHERE merchant_id = $1 AND customer_id = $2 AND currency = $3 \
+         UNION ALL SELECT 4, invoice_id, reason, payment_id, NULL, amount_minor, NULL, 0, '', '', created_at, id \
+           FROM write_offs WHERE merchant_id = $1 AND customer_id = $2 AND currency = $3 \
+         ORDER BY k, by_date, by_text, by_time, by_id",
     )
     .bind(m)
     .bind(c)
@@ -85,94 +115,52 @@ pub async fn load(tx: &mut Tx, merchant: &MerchantId, customer: &CustomerId, cur
     .fetch_all(&mut **tx)
     .await?;
     let mut numbers = HashMap::new();
-    let mut invoices = Vec::with_capacity(invoice_rows.len());
-    let mut stored_open = Vec::with_capacity(invoice_rows.len());
-    for (id, number, total, due, open) in invoice_rows {
-        stored_open.push((InvoiceId::from_raw(id.clone()), open));
-        let number = InvoiceNumber::parse(&number).map_err(|_| Error::internal(format!("bad number on {id}")))?;
-        numbers.insert(number, InvoiceId::from_raw(id.clone()));
-        invoices.push(InvoiceEntry {
-            invoice: InvoiceId::from_raw(id),
-            total: money(total),
-            due_date: records::parse_date(&due)?,
-        });
+    let (mut invoices, mut stored_open, mut sources, mut applications, mut write_offs) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for LedgerRow { k, id, t1, t2, t3, n1, n2, n3 } in rows {
+        match k {
+            0 => {
+                stored_open.push((InvoiceId::from_raw(id.clone()), n2.unwrap_or_default()));
+                let number = InvoiceNumber::parse(&t1).map_err(|_| Error::internal(format!("bad number on {id}")))?;
+                numbers.insert(number, InvoiceId::from_raw(id.clone()));
+                let due = t2.ok_or_else(|| Error::internal(format!("no due date on {id}")))?;
+                invoices.push(InvoiceEntry {
+                    invoice: InvoiceId::from_raw(id),
+                    total: money(n1),
+                    due_date: records::parse_date(&due)?,
+                });
+            }
+            1 => sources.push(SourceEntry {
+                source: Source::Payment(PaymentId::from_raw(id)),
+                kind: SourceKind::Payment,
+                amount: money(n1),
+                reversed: n2.is_some(),
+                refunded: money(n3),
+            }),
+            2 => sources.push(SourceEntry {
+                source: Source::CreditNote(CreditNoteId::from_raw(id)),
+                kind: SourceKind::CreditNote,
+                amount: money(n1),
+                reversed: false,
+                refunded: money(0),
+            }),
+            3 => {
+                let source = match (t2, t3) {
+                    (Some(p), None) => Source::Payment(PaymentId::from_raw(p)),
+                    (None, Some(c)) => Source::CreditNote(CreditNoteId::from_raw(c)),
+                    _ => return Err(Error::internal("an application without exactly one source")),
+                };
+                applications.push(Application { invoice: InvoiceId::from_raw(id), source, amount: money(n1) });
+            }
+            _ => write_offs.push(WriteOff {
+                invoice: InvoiceId::from_raw(id),
+                amount: money(n1),
+                reason: WriteOffReason::parse(&t1)
+                    .ok_or_else(|| Error::internal(format!("unknown write-off reason {t1:?}")))?,
+                source: t2.map(|p| Source::Payment(PaymentId::from_raw(p))),
+            }),
+        }
     }
-    let payment_rows: Vec<(String, i64, Option<i64>, i64)> = sqlx::query_as(
-        "SELECT id, amount_minor, reversed_at, refunded_minor FROM payments WHERE merchant_id = $1 \
-         AND customer_id = $2 AND currency = $3 ORDER BY created_at, id",
-    )
-    .bind(m)
-    .bind(c)
-    .bind(code)
-    .fetch_all(&mut **tx)
-    .await?;
-    let credit_rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT id, amount_minor FROM credit_notes WHERE merchant_id = $1 AND customer_id = $2 AND currency = $3 \
-         ORDER BY created_at, id",
-    )
-    .bind(m)
-    .bind(c)
-    .bind(code)
-    .fetch_all(&mut **tx)
-    .await?;
-    let sources = payment_rows
-        .into_iter()
-        .map(|(id, amount, reversed_at, refunded)| SourceEntry {
-            source: Source::Payment(PaymentId::from_raw(id)),
-            kind: SourceKind::Payment,
-            amount: money(amount),
-            reversed: reversed_at.is_some(),
-            refunded: money(refunded),
-        })
-        .chain(credit_rows.into_iter().map(|(id, amount)| SourceEntry {
-            source: Source::CreditNote(CreditNoteId::from_raw(id)),
-            kind: SourceKind::CreditNote,
-            amount: money(amount),
-            reversed: false,
-            refunded: money(0),
-        }))
-        .collect();
-    let application_rows: Vec<(String, Option<String>, Option<String>, i64)> = sqlx::query_as(
-        "SELECT invoice_id, payment_id, credit_note_id, amount_minor FROM applications \
-         WHERE merchant_id = $1 AND customer_id = $2 AND currency = $3 ORDER BY created_at, id",
-    )
-    .bind(m)
-    .bind(c)
-    .bind(code)
-    .fetch_all(&mut **tx)
-    .await?;
-    let applications = application_rows
-        .into_iter()
-        .map(|(invoice, payment, credit_note, amount)| {
-            let source = match (payment, credit_note) {
-                (Some(p), None) => Source::Payment(PaymentId::from_raw(p)),
-                (None, Some(c)) => Source::CreditNote(CreditNoteId::from_raw(c)),
-                _ => return Err(Error::internal("an application without exactly one source")),
-            };
-            Ok(Application { invoice: InvoiceId::from_raw(invoice), source, amount: money(amount) })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let write_off_rows: Vec<(String, i64, String, Option<String>)> = sqlx::query_as(
-        "SELECT invoice_id, amount_minor, reason, payment_id FROM write_offs \
-         WHERE merchant_id = $1 AND customer_id = $2 AND currency = $3 ORDER BY created_at, id",
-    )
-    .bind(m)
-    .bind(c)
-    .bind(code)
-    .fetch_all(&mut **tx)
-    .await?;
-    let write_offs = write_off_rows
-        .into_iter()
-        .map(|(invoice, amount, reason, payment)| {
-            Ok(WriteOff {
-                invoice: InvoiceId::from_raw(invoice),
-                amount: money(amount),
-                reason: WriteOffReason::parse(&reason)
-                    .ok_or_else(|| Error::internal(format!("unknown write-off reason {reason:?}")))?,
-                source: payment.map(|p| Source::Payment(PaymentId::from_raw(p))),
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
     let ledger = Ledger::from_entries(currency, invoices, sources, applications, write_offs)
         .map_err(|e| Error::internal(format!("customer {c} in {code}: {e}")))?;
     for (invoice, open) in stored_open {

@@ -655,27 +655,32 @@ pub(crate) async fn apply_reported(
     gateway: &str,
     payment: GatewayPayment,
 ) -> Result<()> {
-    let by_reference: Option<(String, String)> = sqlx::query_as(
-        "SELECT id, customer_id FROM payment_attempts WHERE merchant_id = $1 AND gateway = $2 \
-         AND gateway_reference = $3",
-    )
-    .bind(merchant.id.as_str())
-    .bind(gateway)
-    .bind(&payment.reference)
-    .fetch_optional(&mut **tx)
-    .await?;
+    // The attempt and its customer found and the customer locked (as settling locks it) in one
+    // round trip: an attempt's id and customer never change, so reading them before the lock
+    // is granted is safe; where the attempt stands is read after it.
+    let lock = db::locking_customer(tx, "c");
+    let found = |by: &str| {
+        format!(
+            "SELECT a.id, a.customer_id FROM payment_attempts a \
+             JOIN customers c ON c.merchant_id = a.merchant_id AND c.id = a.customer_id \
+             WHERE a.merchant_id = $1 AND a.gateway = $2 AND {by}{lock}"
+        )
+    };
+    let by_reference: Option<(String, String)> = sqlx::query_as(&found("a.gateway_reference = $3"))
+        .bind(merchant.id.as_str())
+        .bind(gateway)
+        .bind(&payment.reference)
+        .fetch_optional(&mut **tx)
+        .await?;
     let attempt = match (by_reference, &payment.attempt) {
         (Some(found), _) => Some(found),
         (None, Some(id)) => {
-            sqlx::query_as(
-                "SELECT id, customer_id FROM payment_attempts WHERE merchant_id = $1 AND gateway = $2 AND id = $3 \
-                 AND gateway_reference IS NULL",
-            )
-            .bind(merchant.id.as_str())
-            .bind(gateway)
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?
+            sqlx::query_as(&found("a.id = $3 AND a.gateway_reference IS NULL"))
+                .bind(merchant.id.as_str())
+                .bind(gateway)
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await?
         }
         (None, None) => None,
     };
@@ -683,7 +688,7 @@ pub(crate) async fn apply_reported(
         Some((id, customer)) => {
             let report = report(payment, form_url(ctx, merchant, &id));
             let customer = CustomerId::from_raw(customer);
-            settle_for(tx, ctx, &Principal::System, merchant, &customer, &id, &report).await
+            settle_locked(tx, ctx, &Principal::System, merchant, &customer, &id, &report).await
         }
         None => {
             tracing::warn!(merchant = %merchant.slug, gateway, reference = %payment.reference, "an event for a payment no attempt knows");
@@ -771,17 +776,23 @@ async fn settle_in(
     attempt_id: &str,
     report: &Report,
 ) -> Result<()> {
-    let customer: String =
-        sqlx::query_scalar("SELECT customer_id FROM payment_attempts WHERE merchant_id = $1 AND id = $2")
-            .bind(merchant.id.as_str())
-            .bind(attempt_id)
-            .fetch_one(&mut **tx)
-            .await?;
-    settle_for(tx, ctx, who, merchant, &CustomerId::from_raw(customer), attempt_id, report).await
+    // The attempt's customer, locked in the same round trip.
+    let customer: String = sqlx::query_scalar(&format!(
+        "SELECT a.customer_id FROM payment_attempts a \
+         JOIN customers c ON c.merchant_id = a.merchant_id AND c.id = a.customer_id \
+         WHERE a.merchant_id = $1 AND a.id = $2{}",
+        db::locking_customer(tx, "c")
+    ))
+    .bind(merchant.id.as_str())
+    .bind(attempt_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    settle_locked(tx, ctx, who, merchant, &CustomerId::from_raw(customer), attempt_id, report).await
 }
 
-/// [`settle_in`] for an attempt of `customer`'s (the customer it was made for).
-async fn settle_for(
+/// [`settle_in`] for an attempt of `customer`'s (the customer it was made for), the customer
+/// already locked in `tx`.
+async fn settle_locked(
     tx: &mut db::Tx,
     ctx: &Ctx,
     who: &Principal,
@@ -790,7 +801,6 @@ async fn settle_for(
     attempt_id: &str,
     report: &Report,
 ) -> Result<()> {
-    db::lock_customer(tx, merchant.id.as_str(), customer.as_str()).await?;
     // Read after the lock: where the attempt stands now that no one else can move it (and
     // the customer's mode, which its events go out in).
     let (gateway, currency, state, known_method, mode): (String, String, String, Option<String>, String) =
