@@ -159,10 +159,19 @@ pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
 /// cannot go stale; on PostgreSQL the writer locks the rows it decides on
 /// ([`lock_customer`]).
 pub async fn begin_write(pool: &Pool) -> sqlx::Result<Tx> {
-    match Backend::of_pool(pool) {
-        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
-        Backend::Postgres => pool.begin().await,
-    }
+    begin_write_on(pool.acquire().await?).await
+}
+
+/// [`begin_write`] on a connection already taken from the pool, for a request that reads on
+/// it first: sqlx checks a connection each time it goes back to the pool (on PostgreSQL a
+/// round trip), so a connection taken once for the read and the write is checked once.
+pub async fn begin_write_on(conn: sqlx::pool::PoolConnection<Any>) -> sqlx::Result<Tx> {
+    let begin = match Backend::of_connection(&conn) {
+        Backend::Sqlite => "BEGIN IMMEDIATE",
+        Backend::Postgres => "BEGIN",
+    };
+    // What `Pool::begin_with` does with the connection it takes.
+    sqlx::Transaction::begin(sqlx::pool::MaybePoolConnection::PoolConnection(conn), Some(begin.into())).await
 }
 
 /// Serialises every change to one customer's ledger: the customer row is locked until the

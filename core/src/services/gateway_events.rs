@@ -154,13 +154,15 @@ pub async fn receive(ctx: &Ctx, slug: &MerchantSlug, gateway: &str, signature: &
     };
     // A repeat (most deliveries: Stripe retries until it hears 2xx) is answered by a read,
     // without taking a write transaction; a first delivery racing its twin falls through to
-    // the insert below, which decides.
+    // the insert below, which decides. A new event is stored and applied on the connection
+    // it was looked up on.
+    let mut conn = ctx.pool.acquire().await?;
     let seen: Option<i64> =
         sqlx::query_scalar("SELECT 1 FROM gateway_events WHERE merchant_id = $1 AND gateway = $2 AND event_id = $3")
             .bind(merchant.id.as_str())
             .bind(gateway)
             .bind(&event.id)
-            .fetch_optional(&ctx.pool)
+            .fetch_optional(&mut *conn)
             .await?;
     if seen.is_some() {
         return Ok(Received::Repeat);
@@ -177,10 +179,10 @@ pub async fn receive(ctx: &Ctx, slug: &MerchantSlug, gateway: &str, signature: &
     if let EventKind::Other(_) = event.kind {
         // Nothing to apply but the event's own record: one statement, no transaction around
         // it (two in five of a card payment's events are such: charge.succeeded, charge.updated).
-        let stored = store.execute(&ctx.pool).await?.rows_affected();
+        let stored = store.execute(&mut *conn).await?.rows_affected();
         return Ok(if stored == 0 { Received::Repeat } else { Received::Applied });
     }
-    let mut tx = db::begin_write(&ctx.pool).await?;
+    let mut tx = db::begin_write_on(conn).await?;
     let stored = store.execute(&mut *tx).await?.rows_affected();
     if stored == 0 {
         tx.rollback().await?;
