@@ -840,7 +840,6 @@ async fn settle_locked(
     }
     let method = report.method.clone().or(known_method);
     let asked_in = kassa_domain::Currency::parse(&currency)?;
-    let planned = planned_parts(tx, merchant, attempt_id).await?;
     let charged = report.charged;
     let now = db::now();
     let payment_id = (report.state == AttemptState::Succeeded).then(|| PaymentId::from_raw(db::new_id()));
@@ -849,6 +848,7 @@ async fn settle_locked(
     if let Some(payment) = &payment_id {
         // The ledger is read before the payment is written, so the payment is new to it.
         let mut loaded = ledger::load(tx, &merchant.id, customer, charged.currency()).await?;
+        let planned = planned_parts(tx, merchant, attempt_id).await?;
         sqlx::query(
             "INSERT INTO payments (id, merchant_id, customer_id, currency, amount_minor, method, gateway, \
              gateway_reference, status, idempotency_key, attempt_id, created_at) \
