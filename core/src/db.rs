@@ -196,7 +196,7 @@ pub async fn lock_key(tx: &mut Tx, key: &str) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// ` FOR UPDATE OF customers` where the database has it: a read that finds a customer's row
+/// ` FOR UPDATE OF <alias>` where the database has it: a read that finds a customer's row
 /// (aliased `alias`) locks it as [`lock_customer`] does, in the same round trip. SQLite's
 /// write lock from [`begin_write`] already covers it.
 pub fn locking_customer(conn: &AnyConnection, alias: &str) -> String {

@@ -120,7 +120,8 @@ pub async fn load(tx: &mut Tx, merchant: &MerchantId, customer: &CustomerId, cur
     for LedgerRow { k, id, t1, t2, t3, n1, n2, n3 } in rows {
         match k {
             0 => {
-                stored_open.push((InvoiceId::from_raw(id.clone()), n2.unwrap_or_default()));
+                let open = n2.ok_or_else(|| Error::internal(format!("no open balance on {id}")))?;
+                stored_open.push((InvoiceId::from_raw(id.clone()), open));
                 let number = InvoiceNumber::parse(&t1).map_err(|_| Error::internal(format!("bad number on {id}")))?;
                 numbers.insert(number, InvoiceId::from_raw(id.clone()));
                 let due = t2.ok_or_else(|| Error::internal(format!("no due date on {id}")))?;
