@@ -655,32 +655,25 @@ pub(crate) async fn apply_reported(
     gateway: &str,
     payment: GatewayPayment,
 ) -> Result<()> {
-    // The attempt and its customer found and the customer locked (as settling locks it) in one
-    // round trip: an attempt's id and customer never change, so reading them before the lock
-    // is granted is safe; where the attempt stands is read after it.
-    let lock = db::locking_customer(tx, "c");
-    let found = |by: &str| {
-        format!(
-            "SELECT a.id, a.customer_id FROM payment_attempts a \
-             JOIN customers c ON c.merchant_id = a.merchant_id AND c.id = a.customer_id \
-             WHERE a.merchant_id = $1 AND a.gateway = $2 AND {by}{lock}"
-        )
-    };
-    let by_reference: Option<(String, String)> = sqlx::query_as(&found("a.gateway_reference = $3"))
-        .bind(merchant.id.as_str())
-        .bind(gateway)
-        .bind(&payment.reference)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let by_reference: Option<(String, String)> =
+        sqlx::query_as(&attempt_locking_customer(tx, "a.gateway = $2 AND a.gateway_reference = $3"))
+            .bind(merchant.id.as_str())
+            .bind(gateway)
+            .bind(&payment.reference)
+            .fetch_optional(&mut **tx)
+            .await?;
     let attempt = match (by_reference, &payment.attempt) {
         (Some(found), _) => Some(found),
         (None, Some(id)) => {
-            sqlx::query_as(&found("a.id = $3 AND a.gateway_reference IS NULL"))
-                .bind(merchant.id.as_str())
-                .bind(gateway)
-                .bind(id)
-                .fetch_optional(&mut **tx)
-                .await?
+            sqlx::query_as(&attempt_locking_customer(
+                tx,
+                "a.gateway = $2 AND a.id = $3 AND a.gateway_reference IS NULL",
+            ))
+            .bind(merchant.id.as_str())
+            .bind(gateway)
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
         }
         (None, None) => None,
     };
@@ -776,18 +769,25 @@ async fn settle_in(
     attempt_id: &str,
     report: &Report,
 ) -> Result<()> {
-    // The attempt's customer, locked in the same round trip.
-    let customer: String = sqlx::query_scalar(&format!(
-        "SELECT a.customer_id FROM payment_attempts a \
-         JOIN customers c ON c.merchant_id = a.merchant_id AND c.id = a.customer_id \
-         WHERE a.merchant_id = $1 AND a.id = $2{}",
-        db::locking_customer(tx, "c")
-    ))
-    .bind(merchant.id.as_str())
-    .bind(attempt_id)
-    .fetch_one(&mut **tx)
-    .await?;
+    let (_, customer): (String, String) = sqlx::query_as(&attempt_locking_customer(tx, "a.id = $2"))
+        .bind(merchant.id.as_str())
+        .bind(attempt_id)
+        .fetch_one(&mut **tx)
+        .await?;
     settle_locked(tx, ctx, who, merchant, &CustomerId::from_raw(customer), attempt_id, report).await
+}
+
+/// The query for an attempt's id and customer (the merchant `$1`, the attempt as `by` picks
+/// it, alias `a`) that also locks the customer as settling locks it, in one round trip: an
+/// attempt's id and customer never change, so reading them before the lock is granted is
+/// safe; where the attempt stands is read after it ([`settle_locked`]).
+fn attempt_locking_customer(tx: &db::Tx, by: &str) -> String {
+    format!(
+        "SELECT a.id, a.customer_id FROM payment_attempts a \
+         JOIN customers c ON c.merchant_id = a.merchant_id AND c.id = a.customer_id \
+         WHERE a.merchant_id = $1 AND {by}{}",
+        db::locking_customer(tx, "c")
+    )
 }
 
 /// [`settle_in`] for an attempt of `customer`'s (the customer it was made for), the customer
