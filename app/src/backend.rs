@@ -346,22 +346,36 @@ impl ResponseSlot {
     pub fn take(&self) -> ResponseParts {
         self.0.lock().map(|mut held| std::mem::take(&mut *held)).unwrap_or_default()
     }
+
+    /// What was decided, left in the slot for the middleware that applies it.
+    pub fn peek(&self) -> ResponseParts {
+        self.0
+            .lock()
+            .map(|held| ResponseParts {
+                status: held.status,
+                content_security_policy: held.content_security_policy.clone(),
+            })
+            .unwrap_or_default()
+    }
 }
 
 /// The page's Content Security Policy: scripts only from Kassa itself or inline with this
 /// response's nonce (Leptos' hydration and resource scripts carry it), wasm allowed to
 /// compile, no framing, no plugins, forms and fetches only to Kassa.
 pub fn set_content_security_policy() {
-    let Some(nonce) = leptos::nonce::use_nonce() else {
+    let Some(value) = leptos::nonce::use_nonce().and_then(|nonce| content_security_policy(&nonce)) else {
         return;
     };
+    ResponseSlot::update(|r| r.content_security_policy = Some(value));
+}
+
+/// The pages' Content Security Policy with `nonce` (a page kept as rendered gets a fresh one
+/// for each response: server/src/http/page_cache.rs).
+pub fn content_security_policy(nonce: &str) -> Option<http::HeaderValue> {
     let policy = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
          base-uri 'none'; object-src 'none'"
     );
-    let Ok(value) = http::HeaderValue::from_str(&policy) else {
-        return;
-    };
-    ResponseSlot::update(|r| r.content_security_policy = Some(value));
+    http::HeaderValue::from_str(&policy).ok()
 }

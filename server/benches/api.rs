@@ -7,6 +7,7 @@
 //!
 //! ```sh
 //! cargo bench -p kassa-server --bench api -- [--requests 4000] [--database-url URL] [--portal-only]
+//!     [--page-cache-mb 0]   # the portal's first page rendered for every request
 //! bench/api    # both backends, PostgreSQL in a throwaway cluster
 //! ```
 
@@ -92,6 +93,7 @@ async fn main() -> anyhow::Result<()> {
     let mut database_url = None;
     let mut site_root = None;
     let mut only_portal = false;
+    let mut page_cache_mb = None;
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         match flag.as_str() {
@@ -99,11 +101,19 @@ async fn main() -> anyhow::Result<()> {
             "--database-url" => database_url = it.next(),
             "--site-root" => site_root = it.next().map(std::path::PathBuf::from),
             "--portal-only" => only_portal = true,
+            "--page-cache-mb" => {
+                page_cache_mb = Some(it.next().and_then(|v| v.parse().ok()).expect("--page-cache-mb N"))
+            }
             "--bench" => {}
             other => anyhow::bail!("unknown flag {other}"),
         }
     }
-    let running = common::start(database_url, site_root.clone()).await?;
+    let running = common::start(database_url, site_root.clone(), |config| {
+        if let Some(mb) = page_cache_mb {
+            config.page_cache_mb = mb;
+        }
+    })
+    .await?;
     let (kassa_ctx, backend) = (running.ctx.clone(), running.backend);
     let key = Arc::new(running.demo.api_key.clone());
     let base = Arc::new(running.base.clone());

@@ -72,7 +72,7 @@ async fn main() -> anyhow::Result<()> {
             other => anyhow::bail!("unknown flag {other}"),
         }
     }
-    let running = common::start(database_url, None).await?;
+    let running = common::start(database_url, None, |_| {}).await?;
     let (base, ctx, demo, backend) = (&running.base, &running.ctx, &running.demo, running.backend);
     let merchant = kassa_core::services::records::merchant_by_slug(
         &ctx.pool,

@@ -88,6 +88,11 @@ pub struct Config {
     /// merchant's name is the sender's name.
     #[arg(long, env = "KASSA_MAIL_FROM")]
     pub mail_from: Option<String>,
+
+    /// Memory (MiB) for debtors' first portal pages kept as rendered, served again while
+    /// nothing they show changed (server/src/http/page_cache.rs); 0 renders every request.
+    #[arg(long, env = "KASSA_PAGE_CACHE_MB", default_value_t = 64)]
+    pub page_cache_mb: u32,
 }
 
 impl Config {

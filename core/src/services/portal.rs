@@ -236,6 +236,42 @@ pub async fn language(ctx: &Ctx, who: &Principal) -> Result<String> {
         .ok_or(Error::Unauthenticated)
 }
 
+/// What a debtor's portal page shows besides the request itself: the versions of their own
+/// records and of their merchant's (which the database moves on every change to a table a
+/// portal page reads; migration 0037, `page_versions`), and the merchant's time zone (what
+/// "today", due and overdue mean there). Equal stamps, read before each of two renders of
+/// the same page on the same day there, mean the same page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageStamp {
+    /// `None` until the first change.
+    pub merchant: Option<i64>,
+    pub customer: Option<i64>,
+    pub time_zone: String,
+}
+
+impl PageStamp {
+    /// The calendar day it is now in the merchant's time zone (`None`: a zone Kassa does
+    /// not know, which the settings never store).
+    pub fn today(&self) -> Option<Date> {
+        records::time_zone(&self.time_zone).map(|zone| records::today_in(&zone))
+    }
+}
+
+/// The [`PageStamp`] of `debtor`'s pages, in one read. Read it before the page's own reads:
+/// a change committed in between then leaves the page newer than its stamp, never older.
+pub async fn page_stamp(pool: &Pool, debtor: &Debtor) -> Result<PageStamp> {
+    let (merchant, customer, time_zone): (Option<i64>, Option<i64>, Option<String>) = sqlx::query_as(
+        "SELECT (SELECT version FROM page_versions WHERE merchant_id = $1 AND customer_id = ''), \
+                (SELECT version FROM page_versions WHERE merchant_id = $1 AND customer_id = $2), \
+                (SELECT time_zone FROM merchants WHERE id = $1)",
+    )
+    .bind(debtor.merchant.as_str())
+    .bind(debtor.customer.as_str())
+    .fetch_one(pool)
+    .await?;
+    Ok(PageStamp { merchant, customer, time_zone: time_zone.ok_or(Error::NotFound)? })
+}
+
 /// The debtor's account at `merchant` (as [`debtor_at`] found it): what is due per currency,
 /// credit held, page `page` of the invoices `show` picks, and (on the first page) what
 /// happened lately.

@@ -26,6 +26,7 @@ pub fn config(url: &str, addr: SocketAddr, site_root: PathBuf) -> Config {
         mail_from: None,
         stripe_api_url: "https://api.stripe.com/".into(),
         stripe_js_url: "https://js.stripe.com/v3/".into(),
+        page_cache_mb: 64,
     }
 }
 
@@ -42,15 +43,21 @@ pub struct Running {
 }
 
 /// Starts Kassa on the database at `database_url` (a SQLite file in a temporary folder when
-/// none), serving its files from `site_root` (an empty folder when none).
-pub async fn start(database_url: Option<String>, site_root: Option<PathBuf>) -> anyhow::Result<Running> {
+/// none), serving its files from `site_root` (an empty folder when none), its configuration
+/// changed by `adjust` first (the page cache off, say).
+pub async fn start(
+    database_url: Option<String>,
+    site_root: Option<PathBuf>,
+    adjust: impl FnOnce(&mut Config),
+) -> anyhow::Result<Running> {
     let dir = tempfile::tempdir()?;
     let url = database_url.unwrap_or_else(|| format!("sqlite://{}/bench.db", dir.path().display()));
     let backend = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
     let site_root = site_root.unwrap_or_else(|| dir.path().join("site"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr: SocketAddr = listener.local_addr()?;
-    let config = config(&url, addr, site_root);
+    let mut config = config(&url, addr, site_root);
+    adjust(&mut config);
     let kassa = kassa_server::build(&config).await?;
     let ctx = kassa.ctx.clone();
     let demo = kassa_server::demo::seed(&kassa.ctx, &config).await?;

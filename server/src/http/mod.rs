@@ -11,6 +11,7 @@ pub mod links;
 pub mod locale;
 pub mod logos;
 pub mod origin;
+pub mod page_cache;
 pub mod pages;
 pub mod paying;
 pub mod sandbox;
@@ -115,6 +116,11 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
             move || kassa_app::shell(leptos.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, kassa_app::shell))
+        // Inside the session and the language: a debtor's first page, kept as rendered.
+        .layer(axum::middleware::from_fn_with_state(
+            page_cache::PageCache::new(state.ctx.clone(), config.page_cache_mb),
+            page_cache::serve,
+        ))
         .layer(axum::middleware::from_fn(locale::choose))
         .layer(axum::middleware::from_fn(origin::drop_foreign_form_errors))
         .layer(sessions)

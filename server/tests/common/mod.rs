@@ -108,6 +108,7 @@ impl TestApp {
             // stand-in (stripe-standin/) and point these at it.
             stripe_api_url: "http://127.0.0.1:9/".into(),
             stripe_js_url: "http://127.0.0.1:9/v3/".into(),
+            page_cache_mb: 64,
         };
         adjust(&mut config);
         let kassa = kassa_server::build(&config).await.unwrap();

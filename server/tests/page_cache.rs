@@ -1,0 +1,202 @@
+//! The portal's first page kept as rendered (server/src/http/page_cache.rs): served again
+//! only while nothing it shows can have changed, each time with a fresh nonce; and the
+//! database's page versions (migration 0037) moved by every table a portal page reads.
+
+mod common;
+use common::{client, on_postgres, TestApp};
+
+fn nonce_of(res: &reqwest::Response) -> String {
+    let csp = res.headers()["content-security-policy"].to_str().unwrap();
+    let start = csp.find("'nonce-").unwrap() + "'nonce-".len();
+    let len = csp[start..].find('\'').unwrap();
+    csp[start..start + len].to_string()
+}
+
+/// The page, its nonce put back as `NONCE`; the nonce must be the one its policy names.
+async fn page(c: &reqwest::Client, url: &str) -> String {
+    let res = c.get(url).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let nonce = nonce_of(&res);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the page's scripts carry the policy's nonce");
+    html.replace(&nonce, "NONCE")
+}
+
+async fn versions(app: &TestApp, customer: &str) -> Vec<(String, i64)> {
+    sqlx::query_as(
+        "SELECT customer_id, version FROM page_versions WHERE merchant_id = $1 AND customer_id IN ('', $2) \
+         ORDER BY customer_id",
+    )
+    .bind(app.demo_merchant().await.as_str())
+    .bind(customer)
+    .fetch_all(&app.ctx.pool)
+    .await
+    .unwrap()
+}
+
+async fn set_versions(app: &TestApp, to: &[(String, i64)]) {
+    let merchant = app.demo_merchant().await;
+    for (customer, version) in to {
+        sqlx::query("UPDATE page_versions SET version = $1 WHERE merchant_id = $2 AND customer_id = $3")
+            .bind(version)
+            .bind(merchant.as_str())
+            .bind(customer)
+            .execute(&app.ctx.pool)
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn the_first_page_is_kept_while_its_versions_stay_and_each_answer_has_a_fresh_nonce() {
+    let app = TestApp::spawn().await;
+    let c = app.debtor("Studio Grachten").await;
+    let url = format!("{}/p/demo", app.url);
+    let first = c.get(&url).send().await.unwrap();
+    let second = c.get(&url).send().await.unwrap();
+    assert_ne!(nonce_of(&first), nonce_of(&second), "a nonce is never sent twice");
+    let (first, second) = (page(&c, &url).await, page(&c, &url).await);
+    assert_eq!(first, second, "the same page, but for its nonce");
+    assert!(first.contains("Studio Grachten") && first.contains("NL-2026-0301"));
+
+    // Renamed behind the page's back, the versions then put back: the kept page is what is
+    // served (which proves it is kept) ...
+    let (_, customer) = app.demo_customer("C-1003").await;
+    let before = versions(&app, customer.as_str()).await;
+    sqlx::query("UPDATE customers SET name = 'Studio Keizersgracht' WHERE id = $1")
+        .bind(customer.as_str())
+        .execute(&app.ctx.pool)
+        .await
+        .unwrap();
+    let after = versions(&app, customer.as_str()).await;
+    assert_ne!(before, after, "a customer's rename moves their page's version");
+    set_versions(&app, &before).await;
+    assert_eq!(page(&c, &url).await, first, "kept while the versions stay");
+    // ... and with the version the rename gave, the page is rendered again.
+    set_versions(&app, &after).await;
+    let renamed = page(&c, &url).await;
+    assert!(renamed.contains("Studio Keizersgracht") && !renamed.contains("Studio Grachten"), "{renamed}");
+}
+
+#[tokio::test]
+async fn what_changes_through_kassa_shows_on_the_next_first_page() {
+    let app = TestApp::spawn().await;
+    let c = app.debtor("Studio Grachten").await;
+    let url = format!("{}/p/demo", app.url);
+    let kept = page(&c, &url).await;
+    assert!(!kept.contains("NL-2026-0999"));
+
+    // A new invoice through the API.
+    let body = serde_json::json!({ "customer_number": "C-1003", "number": "NL-2026-0999", "currency": "EUR",
+        "issue_date": "2026-11-02", "lines": [ { "description": "Passe-partout", "quantity": "2", "unit_price": "12.50" } ] });
+    let (status, _) = app.api_keyed(&app.demo.api_key, "/invoices", "page-cache-1", body).await;
+    assert_eq!(status, 201);
+    let page_now = page(&c, &url).await;
+    assert!(page_now.contains("NL-2026-0999"), "a new invoice shows at once");
+
+    // The merchant's name, changed in the database (as a settings page or a migration would).
+    sqlx::query("UPDATE merchants SET name = 'Kassa Demo Winkel' WHERE slug = 'demo'")
+        .execute(&app.ctx.pool)
+        .await
+        .unwrap();
+    assert!(page(&c, &url).await.contains("Kassa Demo Winkel"), "the merchant's new name shows at once");
+
+    // Another language is another page.
+    assert!(page(&c, &url).await.contains("<html lang=\"nl\">"));
+    let switched = c.get(format!("{}/lang/da?to=/p/demo", app.url)).send().await.unwrap();
+    assert!(switched.status().is_redirection());
+    assert!(page(&c, &url).await.contains("<html lang=\"da\">"));
+
+    // Another debtor never gets this one's page.
+    let other = app.debtor("Fjordkaffe ApS").await;
+    let theirs = page(&other, &url).await;
+    assert!(!theirs.contains("NL-2026-0301") && !theirs.contains("Studio Grachten") && theirs.contains("Fjordkaffe"));
+
+    // Signed out, no page at all.
+    let fresh = client();
+    let anonymous = fresh.get(&url).send().await.unwrap();
+    assert_ne!(anonymous.status(), 200);
+}
+
+/// Every table with a customer's rows moves their page's version, or is named here as one no
+/// portal page reads: a new table must choose.
+#[tokio::test]
+async fn every_table_with_a_customers_rows_moves_their_page_version() {
+    let app = TestApp::spawn().await;
+    const NOT_SHOWN: &[&str] = &["magic_links", "payment_attempts", "widget_tokens"];
+    let (with_customer, with_trigger): (Vec<String>, Vec<String>) = match on_postgres() {
+        true => (
+            sqlx::query_scalar(
+                "SELECT table_name::text FROM information_schema.columns \
+                 WHERE column_name = 'customer_id' AND table_schema = current_schema() ORDER BY 1",
+            )
+            .fetch_all(&app.ctx.pool)
+            .await
+            .unwrap(),
+            sqlx::query_scalar(
+                "SELECT DISTINCT event_object_table::text FROM information_schema.triggers \
+                 WHERE trigger_name LIKE '%\\_page' ORDER BY 1",
+            )
+            .fetch_all(&app.ctx.pool)
+            .await
+            .unwrap(),
+        ),
+        false => (
+            sqlx::query_scalar(
+                "SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+                 WHERE m.type = 'table' AND p.name = 'customer_id' ORDER BY 1",
+            )
+            .fetch_all(&app.ctx.pool)
+            .await
+            .unwrap(),
+            sqlx::query_scalar(
+                "SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%\\_page\\_%' \
+                 ESCAPE '\\' ORDER BY 1",
+            )
+            .fetch_all(&app.ctx.pool)
+            .await
+            .unwrap(),
+        ),
+    };
+    let missing: Vec<&String> = with_customer
+        .iter()
+        .filter(|t| *t != "page_versions" && !with_trigger.contains(t) && !NOT_SHOWN.contains(&t.as_str()))
+        .collect();
+    assert!(missing.is_empty(), "tables with a customer's rows that move no page version: {missing:?}");
+    for t in ["customers", "merchants", "merchant_logos", "invoice_lines", "plan_instalments", "plan_invoices"] {
+        assert!(with_trigger.iter().any(|w| w == t), "{t} moves no page version");
+    }
+
+    // And they do move it: a line of an invoice (through its invoice), a payment, a merchant.
+    let (merchant, customer) = app.demo_customer("C-1003").await;
+    let version = |who: String| {
+        let (pool, merchant) = (app.ctx.pool.clone(), merchant.clone());
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT version FROM page_versions WHERE merchant_id = $1 AND customer_id = $2",
+            )
+            .bind(merchant.as_str())
+            .bind(who)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    for (change, who) in [
+        (
+            "UPDATE invoice_lines SET description = description || '.' WHERE merchant_id = $2 AND invoice_id IN \
+             (SELECT id FROM invoices WHERE customer_id = $1 AND number = 'NL-2026-0301')",
+            customer.as_str().to_string(),
+        ),
+        (
+            "UPDATE invoices SET updated_at = updated_at + 1 WHERE customer_id = $1 AND merchant_id = $2",
+            customer.as_str().to_string(),
+        ),
+        ("UPDATE merchants SET brand_color = brand_color WHERE id = $2 AND $1 <> ''", String::new()),
+    ] {
+        let before = version(who.clone()).await;
+        sqlx::query(change).bind(customer.as_str()).bind(merchant.as_str()).execute(&app.ctx.pool).await.unwrap();
+        assert!(version(who).await > before, "{change}");
+    }
+}
