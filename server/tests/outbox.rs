@@ -299,6 +299,37 @@ async fn jobs_of_one_group_hold_at_most_two_slots() {
     assert_eq!(ids(&next, &grouped), 1, "a slot of the group freed: one more");
 }
 
+/// Entries written at once by several transactions, with words beyond ASCII (lengths are
+/// bytes), a missing state and a new chain, verify as one line per chain.
+#[tokio::test]
+async fn entries_with_any_words_verify_whoever_hashed_them() {
+    let app = TestApp::spawn().await;
+    let merchant = app.demo_merchant().await;
+    let write = |n: usize| {
+        let (pool, merchant) = (app.ctx.pool.clone(), merchant.clone());
+        async move {
+            let mut tx = db::begin_write(&pool).await.unwrap();
+            let entry = |merchant| audit::Entry {
+                merchant,
+                action: "customer.renamed",
+                subject_type: "customer",
+                subject_id: "Ærø Kaffebønner",
+                before: n.is_multiple_of(2).then(|| serde_json::json!({ "name": "Café Zoë €" })),
+                after: Some(serde_json::json!({ "name": format!("Møller & Søn {n} 🙂") })),
+            };
+            let origin = audit::Origin { surface: "portal", ip: Some("::1".into()) };
+            audit::record(&mut tx, &kassa_core::Principal::System, &origin, entry(Some(&merchant))).await.unwrap();
+            audit::record(&mut tx, &kassa_core::Principal::System, &origin, entry(None)).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+    };
+    let before = audit::verify(&app.ctx.pool, &[]).await.unwrap();
+    futures_util::future::join_all((0..8).map(write)).await;
+    let found = audit::verify(&app.ctx.pool, &[]).await.unwrap();
+    assert!(found.broken.is_none(), "{found:?}");
+    assert_eq!(found.entries, before.entries + 16);
+}
+
 #[tokio::test]
 async fn the_audit_chain_shows_an_edit_or_a_deletion() {
     let app = TestApp::spawn().await;
