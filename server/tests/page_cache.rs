@@ -119,8 +119,9 @@ async fn what_changes_through_kassa_shows_on_the_next_first_page() {
     assert_ne!(anonymous.status(), 200);
 }
 
-/// Every table with a customer's rows moves their page's version, or is named here as one no
-/// portal page reads: a new table must choose.
+/// Every table with a customer's rows moves their page's version, or is named here as one the
+/// kept page does not read (the pay pages read attempts, but are never kept): a new table must
+/// choose.
 #[tokio::test]
 async fn every_table_with_a_customers_rows_moves_their_page_version() {
     let app = TestApp::spawn().await;

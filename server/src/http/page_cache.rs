@@ -14,10 +14,10 @@
 //! The session is still read on every request (a signed-out or expired session gets no
 //! page; a pay link's session ends when its link does), and its idle end still moves. Each
 //! response gets a fresh Content Security Policy nonce: a kept page is cut where its nonce
-//! was. Only complete 200 pages are kept; memory is bounded (`kassa serve --page-cache-mb`, 64 by
-//! default; 0 keeps none), least recently and least often used first out. One kept page per server process: several
-//! servers on one PostgreSQL database each keep their own, each checked against the same
-//! versions.
+//! was. Only complete 200 pages are kept, in memory bounded by `kassa serve --page-cache-mb`
+//! (64 MiB by default; 0 keeps none; quick_cache drops the least used first). Each server
+//! process keeps its own: several servers on one PostgreSQL database check theirs against the
+//! same versions.
 
 use std::sync::Arc;
 
