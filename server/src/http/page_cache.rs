@@ -150,22 +150,56 @@ fn nonce_in(csp: &str) -> Option<String> {
 }
 
 impl Kept {
+    /// The kept page with a fresh nonce where its own was. The pieces are sent as they are
+    /// kept (shared, not copied), the nonce between them.
     fn response(&self) -> Response {
         let nonce = leptos::nonce::Nonce::new();
-        let total = self.pieces.iter().map(Bytes::len).sum::<usize>() + nonce.len() * self.pieces.len();
-        let mut page = Vec::with_capacity(total);
+        let fresh = Bytes::from(nonce.to_string());
+        let mut chunks = std::collections::VecDeque::with_capacity(self.pieces.len() * 2);
         for (i, piece) in self.pieces.iter().enumerate() {
             if i > 0 {
-                page.extend_from_slice(nonce.as_bytes());
+                chunks.push_back(fresh.clone());
             }
-            page.extend_from_slice(piece);
+            chunks.push_back(piece.clone());
         }
-        let mut res = Response::new(Body::from(page));
+        let left = chunks.iter().map(|c| c.len() as u64).sum();
+        let mut res = Response::new(Body::new(Pieces { chunks, left }));
         *res.headers_mut() = self.headers.clone();
         if let Some(csp) = kassa_app::backend::content_security_policy(&nonce) {
             res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, csp);
         }
         res
+    }
+}
+
+/// A body sent as the chunks it is made of, its length known (so `Content-Length`, not
+/// chunked).
+struct Pieces {
+    chunks: std::collections::VecDeque<Bytes>,
+    left: u64,
+}
+
+impl http_body::Body for Pieces {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        let chunk = self.chunks.pop_front();
+        if let Some(chunk) = &chunk {
+            self.left -= chunk.len() as u64;
+        }
+        std::task::Poll::Ready(chunk.map(|c| Ok(http_body::Frame::data(c))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.chunks.is_empty()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.left)
     }
 }
 
