@@ -127,23 +127,49 @@ pub async fn enqueue(tx: &mut Tx, job: NewJob) -> Result<String> {
 }
 
 async fn insert(tx: &mut Tx, id: &str, job: NewJob) -> Result<u64> {
-    let now = db::now();
-    Ok(sqlx::query(
-        "INSERT INTO jobs (id, merchant_id, mode, kind, payload, state, run_at, attempts, max_attempts, group_key, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'queued', $6, 0, $7, $8, $9, $9) ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(id)
-    .bind(job.merchant.as_ref().map(MerchantId::as_str))
-    .bind(job.mode.map(Mode::as_str))
-    .bind(job.kind)
-    .bind(job.payload.to_string())
-    .bind(job.run_at)
-    .bind(job.max_attempts)
-    .bind(job.group)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected())
+    let sql = format!("{INSERT_JOBS}{} ON CONFLICT (id) DO NOTHING", values(1, 1));
+    Ok(bind(sqlx::query(&sql), id.to_string(), job, db::now()).execute(&mut **tx).await?.rows_affected())
+}
+
+/// The start of an INSERT of jobs, their rows' [`values`] to follow.
+pub(crate) const INSERT_JOBS: &str = "INSERT INTO jobs (id, merchant_id, mode, kind, payload, state, run_at, \
+     attempts, max_attempts, group_key, created_at, updated_at) VALUES ";
+
+/// Binds for each job row.
+pub(crate) const JOB_BINDS: usize = 9;
+
+/// `rows` rows of placeholders for [`INSERT_JOBS`], the first bind being `$first`.
+pub(crate) fn values(first: usize, rows: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let [id, merchant, mode, kind, payload, run_at, max_attempts, group, now] =
+                std::array::from_fn::<usize, JOB_BINDS, _>(|i| first + r * JOB_BINDS + i);
+            format!(
+                "(${id}, ${merchant}, ${mode}, ${kind}, ${payload}, 'queued', ${run_at}, 0, ${max_attempts}, \
+                 ${group}, ${now}, ${now})"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Binds one job row of [`values`] (`now`: its created and updated time).
+pub(crate) fn bind<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    id: String,
+    job: NewJob,
+    now: i64,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    query
+        .bind(id)
+        .bind(job.merchant.map(|m| m.as_str().to_string()))
+        .bind(job.mode.map(Mode::as_str))
+        .bind(job.kind)
+        .bind(job.payload.to_string())
+        .bind(job.run_at)
+        .bind(job.max_attempts)
+        .bind(job.group)
+        .bind(now)
 }
 
 /// Makes sure a recurring job exists (once per kind, whatever the number of processes).

@@ -508,3 +508,54 @@ async fn a_job_that_hangs_is_stopped_at_its_deadline() {
     assert_eq!((state.as_str(), attempts), ("queued", 1));
     assert_eq!(error.as_deref(), Some("still running after 1 s: stopped"));
 }
+
+/// A change with more events than one statement takes, and jobs of its own (its mails): every
+/// event is written with exactly one dispatch job and the change's jobs once each, in its
+/// transaction (none of it once that is rolled back), on either backend's statements.
+#[tokio::test]
+async fn a_change_with_many_events_writes_each_with_its_dispatch_job_and_its_own_jobs() {
+    use kassa_core::events::{self, EventType};
+    use kassa_core::principal::Mode;
+    let app = TestApp::spawn().await;
+    let merchant = app.demo_merchant().await;
+    let batch = |n: usize| {
+        (0..n).map(|i| (EventType::InvoiceOverdue, format!("many-{i}"), serde_json::json!({ "i": i }))).collect()
+    };
+    let own = || {
+        vec![
+            NewJob::now("test.own", serde_json::json!({ "n": 1 }), Some(merchant.clone())),
+            NewJob::now("test.own", serde_json::json!({ "n": 2 }), None),
+        ]
+    };
+    let totals =
+        || async { (count(&app, "SELECT COUNT(*) FROM events").await, count(&app, "SELECT COUNT(*) FROM jobs").await) };
+    let before = totals().await;
+    let mut tx = app.ctx.pool.begin().await.unwrap();
+    events::emit_all(&mut tx, &merchant, Mode::Test, batch(450), own()).await.unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(totals().await, before, "rolled back, nothing stays");
+
+    let mut tx = app.ctx.pool.begin().await.unwrap();
+    let ids = events::emit_all(&mut tx, &merchant, Mode::Test, batch(450), own()).await.unwrap();
+    events::emit_all(&mut tx, &merchant, Mode::Test, Vec::new(), own()).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(ids.len(), 450);
+    assert_eq!(totals().await, (before.0 + 450, before.1 + 450 + 4));
+    for (i, id) in [(0, &ids[0]), (199, &ids[199]), (200, &ids[200]), (449, &ids[449])] {
+        let (subject, mode): (String, String) = sqlx::query_as("SELECT subject_id, mode FROM events WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.ctx.pool)
+            .await
+            .unwrap();
+        assert_eq!((subject, mode.as_str()), (format!("many-{i}"), "test"), "the ids come back in order");
+    }
+    let dispatched = count(
+        &app,
+        "SELECT COUNT(*) FROM events e WHERE e.subject_id LIKE 'many-%' AND (SELECT COUNT(*) FROM jobs j \
+         WHERE j.kind = 'event.dispatch' AND j.mode = 'test' AND j.state = 'queued' \
+         AND j.payload = '{\"event\":\"' || e.id || '\"}') = 1",
+    )
+    .await;
+    assert_eq!(dispatched, 450, "each event has one dispatch job");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM jobs WHERE kind = 'test.own'").await, 4);
+}

@@ -249,10 +249,12 @@ pub(crate) struct Aftermath<'a> {
     pub subject_id: &'a str,
     pub after: serde_json::Value,
     pub events: Vec<(EventType, String, serde_json::Value)>,
+    /// Other jobs it queues (a receipt's mail).
+    pub jobs: Vec<crate::jobs::NewJob>,
 }
 
-/// Writes a change's audit entry and events in its transaction and, when it changed a ledger
-/// (`ledgers` before and after), `invoice.paid` for every invoice it brought to zero.
+/// Writes a change's audit entry, events and jobs in its transaction and, when it changed a
+/// ledger (`ledgers` before and after), `invoice.paid` for every invoice it brought to zero.
 pub(crate) async fn record_change(
     tx: &mut Tx,
     ctx: &Ctx,
@@ -262,9 +264,7 @@ pub(crate) async fn record_change(
     ledgers: Option<(&Ledger, &Ledger)>,
     change: Aftermath<'_>,
 ) -> Result<()> {
-    for (kind, subject, data) in change.events {
-        events::emit(tx, merchant, mode, kind, &subject, data).await?;
-    }
+    let mut emitted = change.events;
     if let Some((before, after)) = ledgers {
         for invoice in after.invoices() {
             let was = before.balance(&invoice.invoice).map(|m| m.minor()).unwrap_or(0);
@@ -272,10 +272,11 @@ pub(crate) async fn record_change(
             if was > 0 && now.is_zero() {
                 let data = serde_json::json!({ "invoice": invoice.invoice, "total": invoice.total.amount_string(),
                     "currency": invoice.total.currency().code() });
-                events::emit(tx, merchant, mode, EventType::InvoicePaid, invoice.invoice.as_str(), data).await?;
+                emitted.push((EventType::InvoicePaid, invoice.invoice.to_string(), data));
             }
         }
     }
+    events::emit_all(tx, merchant, mode, emitted, change.jobs).await?;
     // Last: the entry takes the merchant's audit-chain lock, held until the caller commits, so
     // the less follows it, the less other changes of this merchant wait.
     audit::record(
@@ -502,6 +503,7 @@ pub async fn record_payment(ctx: &Ctx, who: &Principal, cmd: RecordPayment) -> R
     let mut after = received_json(&received);
     after["payment"] = data.clone();
     let change = Aftermath {
+        jobs: Vec::new(),
         action: "payment.recorded",
         subject_type: "payment",
         subject_id: payment.as_str(),
@@ -606,6 +608,7 @@ pub(crate) async fn issue_credit_note_in(
     let mut after = received_json(&received);
     after["credit_note"] = data.clone();
     let change = Aftermath {
+        jobs: Vec::new(),
         action: "credit_note.issued",
         subject_type: "credit_note",
         subject_id: id.as_str(),
@@ -637,6 +640,7 @@ pub async fn apply_credit(ctx: &Ctx, who: &Principal, cmd: ApplyCredit) -> Resul
     store(&mut tx, &cmd.merchant, &cmd.customer, std::slice::from_ref(&application), &[], None).await?;
     let source_id = cmd.source.payment_id().or(cmd.source.credit_note_id()).unwrap_or_default().to_string();
     let change = Aftermath {
+        jobs: Vec::new(),
         action: "credit.applied",
         subject_type: "invoice",
         subject_id: invoice.as_str(),
@@ -701,6 +705,7 @@ pub async fn write_off(ctx: &Ctx, who: &Principal, cmd: WriteOffInvoice) -> Resu
     let w = p.loaded.ledger.write_off(&invoice, amount, cmd.reason)?;
     store(&mut tx, &cmd.merchant, &p.customer, &[], std::slice::from_ref(&w), Some(&note)).await?;
     let change = Aftermath {
+        jobs: Vec::new(),
         action: "invoice.written_off",
         subject_type: "invoice",
         subject_id: invoice.as_str(),
@@ -785,6 +790,7 @@ pub(crate) async fn reverse_with(
         .collect();
     let data = serde_json::json!({ "payment": payment, "customer": p.customer, "reason": reason });
     let change = Aftermath {
+        jobs: Vec::new(),
         action: "payment.reversed",
         subject_type: "payment",
         subject_id: payment.as_str(),
@@ -824,6 +830,7 @@ pub(crate) async fn reinstate_with(
     let data = serde_json::json!({ "payment": payment, "customer": p.customer, "reason": reason,
         "held_as_credit": back.unapplied.amount_string() });
     let change = Aftermath {
+        jobs: Vec::new(),
         action: "payment.reinstated",
         subject_type: "payment",
         subject_id: payment.as_str(),

@@ -8,7 +8,6 @@
 
 use kassa_domain::{AttemptState, CustomerId, Money, PaymentId};
 
-use crate::db;
 use crate::error::{Error, Result};
 use crate::principal::{Debtor, Principal};
 use crate::services::logos::{self, Logo};
@@ -24,33 +23,30 @@ pub const PAYMENT_FAILED_MAIL: &str = "mail.payment_failed";
 /// collectors.
 pub const STAFF_PAYMENT_FAILED_MAIL: &str = "mail.staff.payment_failed";
 
-/// Queues the mail an attempt's move from `was` to `now` calls for, in the transaction that
+/// The mail an attempt's move from `was` to `now` calls for, to queue in the transaction that
 /// moves it: the receipt when it succeeded (with `payment`), and both failure notices when it
 /// failed or was canceled after it was on its way (`processing`). A decline the payer sees on
 /// the spot needs no mail.
-pub(crate) async fn queue_for_attempt(
-    tx: &mut db::Tx,
+pub(crate) fn for_attempt(
     merchant: &Merchant,
     customer: &CustomerId,
     attempt: &str,
     payment: Option<&PaymentId>,
     (was, now): (AttemptState, AttemptState),
-) -> Result<()> {
+) -> Vec<crate::jobs::NewJob> {
     let job = |kind, payload| crate::jobs::NewJob::mail(kind, payload, &merchant.id, merchant.mode);
     let ids = serde_json::json!({ "merchant": merchant.id, "customer": customer, "attempt": attempt });
     match (was, now, payment) {
         (_, AttemptState::Succeeded, Some(payment)) => {
             let mut payload = ids;
             payload["payment"] = payment.as_str().into();
-            crate::jobs::enqueue(tx, job(RECEIPT_MAIL, payload)).await?;
+            vec![job(RECEIPT_MAIL, payload)]
         }
         (AttemptState::Processing, AttemptState::Failed | AttemptState::Canceled, _) => {
-            crate::jobs::enqueue(tx, job(PAYMENT_FAILED_MAIL, ids.clone())).await?;
-            crate::jobs::enqueue(tx, job(STAFF_PAYMENT_FAILED_MAIL, ids)).await?;
+            vec![job(PAYMENT_FAILED_MAIL, ids.clone()), job(STAFF_PAYMENT_FAILED_MAIL, ids)]
         }
-        _ => {}
+        _ => Vec::new(),
     }
-    Ok(())
 }
 
 /// The ids a notice job carries.

@@ -934,9 +934,14 @@ async fn settle_locked(
         subject_id: attempt_id,
         after: data,
         events,
+        jobs: crate::services::notices::for_attempt(
+            merchant,
+            customer,
+            attempt_id,
+            payment_id.as_ref(),
+            (state, report.state),
+        ),
     };
-    let moved = (state, report.state);
-    crate::services::notices::queue_for_attempt(tx, merchant, customer, attempt_id, payment_id.as_ref(), moved).await?;
     let ledgers = ledgers.as_ref().map(|(before, after)| (before, after));
     // Last, as it holds the merchant's audit-chain lock until the commit.
     ledger::record_change(tx, ctx, who, &merchant.id, mode, ledgers, change).await

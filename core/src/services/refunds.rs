@@ -374,6 +374,7 @@ async fn apply(
         "amount": refund.amount.amount_string(), "currency": refund.amount.currency().code(),
         "from_credit": done.from_credit.amount_string(), "reason": refund.reason });
     let change = Aftermath {
+        jobs: Vec::new(),
         action: "payment.refunded",
         subject_type: "payment",
         subject_id: refund.payment.as_str(),
