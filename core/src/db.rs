@@ -12,6 +12,8 @@ use sqlx::{Any, AnyConnection, Connection, Executor, Transaction};
 
 pub type Pool = sqlx::AnyPool;
 pub type Tx = Transaction<'static, Any>;
+/// A statement with its binds, on either backend.
+pub type Query<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
 
 /// A PostgreSQL connection idle this long is pinged before use (see [`connect`]).
 const PING_WHEN_IDLE: Duration = Duration::from_secs(10);

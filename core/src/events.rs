@@ -183,15 +183,13 @@ pub async fn emit_all(
     Ok(ids)
 }
 
-type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
-
 fn bind_events<'q>(
-    mut query: Query<'q>,
+    mut query: db::Query<'q>,
     batch: &[(String, (EventType, String, Value))],
     merchant: &MerchantId,
     mode: Mode,
     now: i64,
-) -> Query<'q> {
+) -> db::Query<'q> {
     for (id, (kind, subject, data)) in batch {
         query = query
             .bind(id.clone())
@@ -205,7 +203,7 @@ fn bind_events<'q>(
     query
 }
 
-fn bind_jobs(mut query: Query<'_>, batch: Vec<(String, NewJob)>, now: i64) -> Query<'_> {
+fn bind_jobs(mut query: db::Query<'_>, batch: Vec<(String, NewJob)>, now: i64) -> db::Query<'_> {
     for (id, job) in batch {
         query = jobs::bind(query, id, job, now);
     }

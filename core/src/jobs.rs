@@ -127,8 +127,9 @@ pub async fn enqueue(tx: &mut Tx, job: NewJob) -> Result<String> {
 }
 
 async fn insert(tx: &mut Tx, id: &str, job: NewJob) -> Result<u64> {
-    let sql = format!("{INSERT_JOBS}{} ON CONFLICT (id) DO NOTHING", values(1, 1));
-    Ok(bind(sqlx::query(&sql), id.to_string(), job, db::now()).execute(&mut **tx).await?.rows_affected())
+    static ONE: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| format!("{INSERT_JOBS}{} ON CONFLICT (id) DO NOTHING", values(1, 1)));
+    Ok(bind(sqlx::query(&ONE), id.to_string(), job, db::now()).execute(&mut **tx).await?.rows_affected())
 }
 
 /// The start of an INSERT of jobs, their rows' [`values`] to follow.
@@ -136,7 +137,7 @@ pub(crate) const INSERT_JOBS: &str = "INSERT INTO jobs (id, merchant_id, mode, k
      attempts, max_attempts, group_key, created_at, updated_at) VALUES ";
 
 /// Binds for each job row.
-pub(crate) const JOB_BINDS: usize = 9;
+const JOB_BINDS: usize = 9;
 
 /// `rows` rows of placeholders for [`INSERT_JOBS`], the first bind being `$first`.
 pub(crate) fn values(first: usize, rows: usize) -> String {
@@ -154,12 +155,7 @@ pub(crate) fn values(first: usize, rows: usize) -> String {
 }
 
 /// Binds one job row of [`values`] (`now`: its created and updated time).
-pub(crate) fn bind<'q>(
-    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    id: String,
-    job: NewJob,
-    now: i64,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+pub(crate) fn bind(query: db::Query<'_>, id: String, job: NewJob, now: i64) -> db::Query<'_> {
     query
         .bind(id)
         .bind(job.merchant.map(|m| m.as_str().to_string()))

@@ -210,9 +210,10 @@ async fn every_table_with_a_customers_rows_moves_their_page_version() {
         "INSERT INTO dispute_files (id, merchant_id, dispute_id, position, filename, content_type, size_bytes, \
          sha256, content, uploaded_by, created_at) \
          SELECT 'file-page-test', merchant_id, id, 99, 'proof.pdf', 'application/pdf', 1048576, '', $1, 'test', 0 \
-         FROM disputes ORDER BY id LIMIT 1",
+         FROM disputes WHERE merchant_id = $2 ORDER BY id LIMIT 1",
     )
     .bind(vec![7u8; 1 << 20])
+    .bind(merchant.as_str())
     .execute(&app.ctx.pool)
     .await
     .unwrap();
@@ -224,30 +225,23 @@ async fn every_table_with_a_customers_rows_moves_their_page_version() {
         ("plan_instalments", "payment_plans", "plan_id"),
         ("promise_invoices", "promises", "promise_id"),
     ] {
-        let (merchant, customer, parent_id): (String, String, String) = sqlx::query_as(&format!(
-            "SELECT p.merchant_id, p.customer_id, p.id FROM {child} c JOIN {parent} p \
-             ON p.merchant_id = c.merchant_id AND p.id = c.{key} ORDER BY p.id LIMIT 1"
+        let (customer, parent_id): (String, String) = sqlx::query_as(&format!(
+            "SELECT p.customer_id, p.id FROM {child} c JOIN {parent} p \
+             ON p.merchant_id = c.merchant_id AND p.id = c.{key} WHERE p.merchant_id = $1 ORDER BY p.id LIMIT 1"
         ))
+        .bind(merchant.as_str())
         .fetch_optional(&app.ctx.pool)
         .await
         .unwrap()
         .unwrap_or_else(|| panic!("the demo seeds no {child}"));
-        let read = || {
-            sqlx::query_scalar::<_, i64>(
-                "SELECT version FROM page_versions WHERE merchant_id = $1 AND customer_id = $2",
-            )
-            .bind(merchant.clone())
-            .bind(customer.clone())
-            .fetch_one(&app.ctx.pool)
-        };
-        let before = read().await.unwrap();
+        let before = version(customer.clone()).await;
         sqlx::query(&format!("UPDATE {child} SET {key} = {key} WHERE merchant_id = $1 AND {key} = $2"))
-            .bind(&merchant)
+            .bind(merchant.as_str())
             .bind(&parent_id)
             .execute(&app.ctx.pool)
             .await
             .unwrap();
-        assert!(read().await.unwrap() > before, "a row of {child} moves no page version");
+        assert!(version(customer).await > before, "a row of {child} moves no page version");
     }
     let before = version(String::new()).await;
     let logos = sqlx::query("UPDATE merchant_logos SET updated_at = updated_at + 1 WHERE merchant_id = $1")

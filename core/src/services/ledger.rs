@@ -503,12 +503,12 @@ pub async fn record_payment(ctx: &Ctx, who: &Principal, cmd: RecordPayment) -> R
     let mut after = received_json(&received);
     after["payment"] = data.clone();
     let change = Aftermath {
-        jobs: Vec::new(),
         action: "payment.recorded",
         subject_type: "payment",
         subject_id: payment.as_str(),
         after,
         events: vec![(EventType::PaymentSucceeded, payment.to_string(), data)],
+        jobs: Vec::new(),
     };
     p.record(&mut tx, ctx, who, &cmd.merchant, change).await?;
     tx.commit().await?;
@@ -608,12 +608,12 @@ pub(crate) async fn issue_credit_note_in(
     let mut after = received_json(&received);
     after["credit_note"] = data.clone();
     let change = Aftermath {
-        jobs: Vec::new(),
         action: "credit_note.issued",
         subject_type: "credit_note",
         subject_id: id.as_str(),
         after,
         events: vec![(EventType::CreditNoteCreated, id.to_string(), data)],
+        jobs: Vec::new(),
     };
     p.record(tx, ctx, who, &cmd.merchant, change).await?;
     Ok((id, Outcome::Created))
@@ -640,12 +640,12 @@ pub async fn apply_credit(ctx: &Ctx, who: &Principal, cmd: ApplyCredit) -> Resul
     store(&mut tx, &cmd.merchant, &cmd.customer, std::slice::from_ref(&application), &[], None).await?;
     let source_id = cmd.source.payment_id().or(cmd.source.credit_note_id()).unwrap_or_default().to_string();
     let change = Aftermath {
-        jobs: Vec::new(),
         action: "credit.applied",
         subject_type: "invoice",
         subject_id: invoice.as_str(),
         after: serde_json::json!({ "source": source_id, "amount": application.amount.amount_string() }),
         events: Vec::new(),
+        jobs: Vec::new(),
     };
     p.record(&mut tx, ctx, who, &cmd.merchant, change).await?;
     tx.commit().await?;
@@ -705,13 +705,13 @@ pub async fn write_off(ctx: &Ctx, who: &Principal, cmd: WriteOffInvoice) -> Resu
     let w = p.loaded.ledger.write_off(&invoice, amount, cmd.reason)?;
     store(&mut tx, &cmd.merchant, &p.customer, &[], std::slice::from_ref(&w), Some(&note)).await?;
     let change = Aftermath {
-        jobs: Vec::new(),
         action: "invoice.written_off",
         subject_type: "invoice",
         subject_id: invoice.as_str(),
         after: serde_json::json!({ "amount": w.amount.amount_string(), "reason": w.reason, "note": note,
             "balance": p.loaded.ledger.balance(&invoice)?.amount_string() }),
         events: Vec::new(),
+        jobs: Vec::new(),
     };
     p.record(&mut tx, ctx, who, &cmd.merchant, change).await?;
     tx.commit().await?;
@@ -790,12 +790,12 @@ pub(crate) async fn reverse_with(
         .collect();
     let data = serde_json::json!({ "payment": payment, "customer": p.customer, "reason": reason });
     let change = Aftermath {
-        jobs: Vec::new(),
         action: "payment.reversed",
         subject_type: "payment",
         subject_id: payment.as_str(),
         after: serde_json::json!({ "reason": reason, "reopened_minor": reopened }),
         events: vec![(EventType::PaymentReversed, payment.to_string(), data)],
+        jobs: Vec::new(),
     };
     p.record(tx, ctx, who, merchant, change).await?;
     Ok(reversal)
@@ -830,12 +830,12 @@ pub(crate) async fn reinstate_with(
     let data = serde_json::json!({ "payment": payment, "customer": p.customer, "reason": reason,
         "held_as_credit": back.unapplied.amount_string() });
     let change = Aftermath {
-        jobs: Vec::new(),
         action: "payment.reinstated",
         subject_type: "payment",
         subject_id: payment.as_str(),
         after: serde_json::json!({ "reason": reason, "applied": applied, "held_as_credit": back.unapplied.amount_string() }),
         events: vec![(EventType::PaymentReinstated, payment.to_string(), data)],
+        jobs: Vec::new(),
     };
     p.record(tx, ctx, who, merchant, change).await
 }

@@ -374,13 +374,13 @@ async fn apply(
         "amount": refund.amount.amount_string(), "currency": refund.amount.currency().code(),
         "from_credit": done.from_credit.amount_string(), "reason": refund.reason });
     let change = Aftermath {
-        jobs: Vec::new(),
         action: "payment.refunded",
         subject_type: "payment",
         subject_id: refund.payment.as_str(),
         after: serde_json::json!({ "refund": refund.id, "amount": refund.amount.amount_string(),
             "from_credit": done.from_credit.amount_string(), "reopened_minor": reopened, "reason": refund.reason }),
         events: vec![(EventType::PaymentRefunded, refund.payment.to_string(), data)],
+        jobs: Vec::new(),
     };
     posting.record(tx, ctx, who, merchant, change).await
 }

@@ -157,7 +157,7 @@ struct Slot {
 
 impl Slot {
     /// `sql` with the row's key bound as `$1` (merchant), `$2` (mode) and `$3` (key).
-    fn query<'q>(&'q self, sql: &'q str) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    fn query<'q>(&'q self, sql: &'q str) -> kassa_core::db::Query<'q> {
         sqlx::query(sql).bind(self.merchant.as_str()).bind(self.mode).bind(self.key.as_str())
     }
 }
