@@ -11,7 +11,6 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyConnection, Connection, Executor, Transaction};
 
 pub type Pool = sqlx::AnyPool;
-pub type Tx = Transaction<'static, Any>;
 /// A statement with its binds, on either backend.
 pub type Query<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
 
@@ -73,6 +72,9 @@ pub async fn connect(url: &str) -> anyhow::Result<Pool> {
     };
     let options: AnyConnectOptions =
         url.parse().with_context(|| format!("KASSA_DATABASE_URL '{shown}' is not a valid database URL"))?;
+    // How the debug builds' check of writers (`writers`) knows this pool's database.
+    let on_acquire = options.database_url.to_string();
+    let on_connect = on_acquire.clone();
     let pool = AnyPoolOptions::new()
         .max_connections(match backend {
             Backend::Sqlite => 8,
@@ -88,6 +90,7 @@ pub async fn connect(url: &str) -> anyhow::Result<Pool> {
         // ingest").
         .test_before_acquire(false)
         .before_acquire(move |conn, meta| {
+            writers::check_url(&on_acquire);
             Box::pin(async move {
                 if backend == Backend::Postgres && meta.idle_for >= PING_WHEN_IDLE {
                     conn.ping().await?;
@@ -96,6 +99,7 @@ pub async fn connect(url: &str) -> anyhow::Result<Pool> {
             })
         })
         .after_connect(move |conn, _| {
+            writers::check_url(&on_connect);
             Box::pin(async move {
                 if backend == Backend::Sqlite {
                     // Per connection: wait for a busy writer instead of failing, keep the
@@ -160,20 +164,164 @@ pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
 /// database's write lock from the first statement (`BEGIN IMMEDIATE`), so what it reads
 /// cannot go stale; on PostgreSQL the writer locks the rows it decides on
 /// ([`lock_customer`]).
+///
+/// A writer does everything on its own connection (`&mut *tx`), never on the pool: while it
+/// holds its lock, the others that wait for it hold their connections, and with the pool
+/// taken up that way a second connection does not come until a wait times out (CI met it: a
+/// plan rejected through the API answered after ten seconds). Debug builds check it: taking
+/// a pool's connection in a task that holds a write transaction on that pool panics, naming
+/// the rule. On SQLite, writers of this process also take turns before they
+/// take a connection (one writer at a time is all SQLite allows): a writer waiting its turn
+/// holds no connection, and is woken as the one before it ends instead of polling the
+/// database's busy handler.
 pub async fn begin_write(pool: &Pool) -> sqlx::Result<Tx> {
-    begin_write_on(pool.acquire().await?).await
+    let turn = turn(pool).await?;
+    let conn = pool.acquire().await?;
+    start(pool, conn, turn).await
 }
 
-/// [`begin_write`] on a connection already taken from the pool, for a request that reads on
+/// [`begin_write`] on a connection already taken from `pool`, for a request that reads on
 /// it first: sqlx checks a connection each time it goes back to the pool (on PostgreSQL a
 /// round trip), so a connection taken once for the read and the write is checked once.
-pub async fn begin_write_on(conn: sqlx::pool::PoolConnection<Any>) -> sqlx::Result<Tx> {
+pub async fn begin_write_on(pool: &Pool, conn: sqlx::pool::PoolConnection<Any>) -> sqlx::Result<Tx> {
+    let turn = turn(pool).await?;
+    start(pool, conn, turn).await
+}
+
+async fn start(
+    pool: &Pool,
+    conn: sqlx::pool::PoolConnection<Any>,
+    turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+) -> sqlx::Result<Tx> {
     let begin = match Backend::of_connection(&conn) {
         Backend::Sqlite => "BEGIN IMMEDIATE",
         Backend::Postgres => "BEGIN",
     };
     // What `Pool::begin_with` does with the connection it takes.
-    sqlx::Transaction::begin(sqlx::pool::MaybePoolConnection::PoolConnection(conn), Some(begin.into())).await
+    let inner =
+        sqlx::Transaction::begin(sqlx::pool::MaybePoolConnection::PoolConnection(conn), Some(begin.into())).await?;
+    Ok(Tx { inner, _turn: turn, _held: writers::hold(pool) })
+}
+
+/// How long a SQLite writer waits for its turn before it gives up, as long as it would wait
+/// for a connection.
+const TURN_WAIT: Duration = Duration::from_secs(15);
+
+/// This process's turn to write to `pool`'s SQLite database (none to take on PostgreSQL,
+/// whose writers lock rows).
+async fn turn(pool: &Pool) -> sqlx::Result<Option<tokio::sync::OwnedMutexGuard<()>>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, LazyLock, Mutex};
+    static TURNS: LazyLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> = LazyLock::new(Default::default);
+    if Backend::of_pool(pool) != Backend::Sqlite {
+        return Ok(None);
+    }
+    writers::check(pool);
+    let database = pool.connect_options().database_url.to_string();
+    let turns = TURNS.lock().unwrap_or_else(|e| e.into_inner()).entry(database).or_default().clone();
+    match tokio::time::timeout(TURN_WAIT, turns.lock_owned()).await {
+        Ok(turn) => Ok(Some(turn)),
+        Err(_) => Err(sqlx::Error::PoolTimedOut),
+    }
+}
+
+/// A write transaction from [`begin_write`]: use it as the connection it runs on
+/// (`&mut *tx`), then `commit` it; dropped, it rolls back.
+pub struct Tx {
+    inner: Transaction<'static, Any>,
+    /// SQLite: this process's turn to write, given back when the transaction ends.
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// Debug builds: marks the task as holding a write transaction (see [`writers`]).
+    _held: Option<writers::Held>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> sqlx::Result<()> {
+        self.inner.commit().await
+    }
+
+    pub async fn rollback(self) -> sqlx::Result<()> {
+        self.inner.rollback().await
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
+}
+
+/// Debug builds only: which tasks hold a write transaction on which database, so that one of
+/// them taking a second connection of that database's pool fails loudly in the tests (see
+/// [`begin_write`]) rather than waiting, one day, for a connection that never comes.
+mod writers {
+    use std::collections::HashSet;
+    use std::sync::{LazyLock, Mutex};
+
+    use super::Pool;
+
+    /// A database's URL, and who holds a writer there: a task, or a thread outside any task
+    /// (a `block_on`, as a test's own body runs).
+    type Holder = (String, Who);
+
+    #[derive(Clone, PartialEq, Eq, Hash)]
+    enum Who {
+        Task(tokio::task::Id),
+        Thread(std::thread::ThreadId),
+    }
+
+    fn who() -> Who {
+        tokio::task::try_id().map_or_else(|| Who::Thread(std::thread::current().id()), Who::Task)
+    }
+
+    static HOLDING: LazyLock<Mutex<HashSet<Holder>>> = LazyLock::new(Default::default);
+
+    pub struct Held(Holder);
+
+    impl Drop for Held {
+        fn drop(&mut self) {
+            HOLDING.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.0);
+        }
+    }
+
+    /// Marks the current task as holding a write transaction on `pool`.
+    pub fn hold(pool: &Pool) -> Option<Held> {
+        let holder = (database(pool)?, who());
+        HOLDING.lock().unwrap_or_else(|e| e.into_inner()).insert(holder.clone());
+        Some(Held(holder))
+    }
+
+    /// Panics if the current task holds a write transaction on `pool` (debug builds).
+    pub fn check(pool: &Pool) {
+        if let Some(database) = database(pool) {
+            check_url(&database);
+        }
+    }
+
+    /// [`check`] by the database's URL, for the pool's own hooks.
+    pub fn check_url(database: &str) {
+        if !cfg!(debug_assertions) {
+            return;
+        }
+        let holding = HOLDING.lock().unwrap_or_else(|e| e.into_inner()).contains(&(database.to_string(), who()));
+        assert!(
+            !holding,
+            "a task holding a write transaction asked the pool for another connection: read and \
+             write on the transaction's own (`&mut *tx`), see kassa_core::db::begin_write"
+        );
+    }
+
+    fn database(pool: &Pool) -> Option<String> {
+        cfg!(debug_assertions).then(|| pool.connect_options().database_url.to_string())
+    }
 }
 
 /// Serialises every change to one customer's ledger: the customer row is locked until the

@@ -170,7 +170,7 @@ pub(crate) fn bind(query: db::Query<'_>, id: String, job: NewJob, now: i64) -> d
 
 /// Makes sure a recurring job exists (once per kind, whatever the number of processes).
 pub async fn ensure_recurring(ctx: &Ctx, kind: &'static str, every_secs: i64) -> Result<()> {
-    let mut tx = ctx.pool.begin().await?;
+    let mut tx = db::begin_write(&ctx.pool).await?;
     let job = NewJob {
         payload: serde_json::json!({ "every": every_secs }),
         max_attempts: i64::MAX,
@@ -597,10 +597,15 @@ async fn run_one(ctx: Ctx, worker: String, handler: Option<Arc<dyn Handler>>, jo
                     },
                     // A job that hangs would renew its lease for ever and hold its slot.
                     _ = &mut stop => break Err(format!("still running after {} s: stopped", deadline.as_secs())),
+                    // In a task of its own: the job goes on meanwhile (awaited here, a renewal
+                    // would wait for the write lock the job may hold, and stall it).
                     _ = beat.tick() => {
-                        if let Err(e) = renew(&ctx, &worker, &job.id).await {
-                            tracing::warn!(job = %job.id, error = %e, "cannot renew the job's lease");
-                        }
+                        let (ctx, worker, id) = (ctx.clone(), worker.clone(), job.id.clone());
+                        tokio::spawn(async move {
+                            if let Err(e) = renew(&ctx, &worker, &id).await {
+                                tracing::warn!(job = %id, error = %e, "cannot renew the job's lease");
+                            }
+                        });
                     }
                 }
             }

@@ -245,7 +245,12 @@ async fn concurrent_payments_for_one_customer_never_overapply() {
         let ctx = app.ctx.clone();
         async move { ledger::record_payment(&ctx, &Principal::System, cmd).await }
     });
-    for result in futures_util::future::join_all(runs).await {
+    // Each in its own task, as requests run.
+    let mut running = tokio::task::JoinSet::new();
+    for run in runs {
+        running.spawn(run);
+    }
+    for result in running.join_all().await {
         result.unwrap();
     }
     app.assert_ledger_invariants().await;

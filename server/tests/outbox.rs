@@ -109,7 +109,7 @@ impl Handler for Flaky {
 }
 
 async fn enqueue(app: &TestApp, max_attempts: i64) -> String {
-    let mut tx = app.ctx.pool.begin().await.unwrap();
+    let mut tx = db::begin_write(&app.ctx.pool).await.unwrap();
     let job = NewJob { max_attempts, ..NewJob::now("test.flaky", serde_json::json!({}), None) };
     let id = jobs::enqueue(&mut tx, job).await.unwrap();
     tx.commit().await.unwrap();
@@ -162,13 +162,18 @@ async fn failed_jobs_are_retried_with_backoff_then_given_up() {
 async fn competing_workers_run_each_job_once() {
     let app = TestApp::spawn().await;
     let counter = Arc::new(Flaky { failures: 0, runs: Mutex::default() });
-    let mut tx = app.ctx.pool.begin().await.unwrap();
+    let mut tx = db::begin_write(&app.ctx.pool).await.unwrap();
     for _ in 0..120 {
         jobs::enqueue(&mut tx, NewJob::now("test.flaky", serde_json::json!({}), None)).await.unwrap();
     }
     tx.commit().await.unwrap();
     let workers: Vec<_> = (0..4).map(|_| Worker::new(app.ctx.clone(), vec![counter.clone()])).collect();
-    futures_util::future::join_all(workers.iter().map(drain)).await;
+    // Each in its own task, as the server runs them.
+    let mut running = tokio::task::JoinSet::new();
+    for worker in workers {
+        running.spawn(async move { drain(&worker).await });
+    }
+    running.join_all().await;
     let runs = counter.runs.lock().unwrap().clone();
     assert_eq!(runs.len(), 120);
     assert!(runs.values().all(|n| *n == 1), "a job ran twice");
@@ -204,7 +209,7 @@ impl Handler for Explosive {
 }
 
 async fn enqueue_explosive(app: &TestApp, panics: bool, max_attempts: i64, group: Option<&str>) -> String {
-    let mut tx = app.ctx.pool.begin().await.unwrap();
+    let mut tx = db::begin_write(&app.ctx.pool).await.unwrap();
     let job = NewJob {
         max_attempts,
         group: group.map(str::to_string),
@@ -229,8 +234,10 @@ async fn a_panicking_job_is_a_failed_attempt_and_the_others_run_on() {
     let handler = Arc::new(Explosive::default());
     let worker = Worker::new(app.ctx.clone(), vec![handler.clone()]);
     let bad = enqueue_explosive(&app, true, 2, None).await;
-    let good: Vec<String> =
-        futures_util::future::join_all((0..3).map(|_| enqueue_explosive(&app, false, 2, None))).await;
+    let mut good = Vec::new();
+    for _ in 0..3 {
+        good.push(enqueue_explosive(&app, false, 2, None).await);
+    }
     assert_eq!(worker.run_once().await.unwrap(), 4);
     let (state, attempts, error) = job_state(&app, &bad).await;
     assert_eq!((state.as_str(), attempts), ("queued", 1));
@@ -324,7 +331,12 @@ async fn entries_with_any_words_verify_whoever_hashed_them() {
         }
     };
     let before = audit::verify(&app.ctx.pool, &[]).await.unwrap();
-    futures_util::future::join_all((0..8).map(write)).await;
+    // Each in its own task, as requests run.
+    let mut writers = tokio::task::JoinSet::new();
+    for n in 0..8 {
+        writers.spawn(write(n));
+    }
+    writers.join_all().await;
     let found = audit::verify(&app.ctx.pool, &[]).await.unwrap();
     assert!(found.broken.is_none(), "{found:?}");
     assert_eq!(found.entries, before.entries + 16);
@@ -444,11 +456,12 @@ async fn a_dead_job_shows_in_the_api_of_its_mode_and_can_be_retried_there() {
     let app = TestApp::spawn().await;
     let handler = Arc::new(Explosive::default());
     let worker = Worker::new(app.ctx.clone(), vec![handler]);
-    let mut tx = app.ctx.pool.begin().await.unwrap();
+    let merchant = app.demo_merchant().await;
+    let mut tx = db::begin_write(&app.ctx.pool).await.unwrap();
     let job = NewJob {
         max_attempts: 1,
         mode: Some(kassa_core::principal::Mode::Test),
-        ..NewJob::now("test.explosive", serde_json::json!({ "panic": true }), Some(app.demo_merchant().await))
+        ..NewJob::now("test.explosive", serde_json::json!({ "panic": true }), Some(merchant))
     };
     let id = jobs::enqueue(&mut tx, job).await.unwrap();
     tx.commit().await.unwrap();
@@ -497,7 +510,7 @@ async fn a_job_that_hangs_is_stopped_at_its_deadline() {
     let app = TestApp::spawn().await;
     let mut worker = Worker::new(app.ctx.clone(), vec![Arc::new(Explosive::default())]);
     worker.deadline = std::time::Duration::from_secs(1);
-    let mut tx = app.ctx.pool.begin().await.unwrap();
+    let mut tx = db::begin_write(&app.ctx.pool).await.unwrap();
     let job = NewJob { max_attempts: 2, ..NewJob::now("test.explosive", serde_json::json!({ "hang": true }), None) };
     let id = jobs::enqueue(&mut tx, job).await.unwrap();
     tx.commit().await.unwrap();
@@ -530,12 +543,12 @@ async fn a_change_with_many_events_writes_each_with_its_dispatch_job_and_its_own
     let totals =
         || async { (count(&app, "SELECT COUNT(*) FROM events").await, count(&app, "SELECT COUNT(*) FROM jobs").await) };
     let before = totals().await;
-    let mut tx = app.ctx.pool.begin().await.unwrap();
+    let mut tx = db::begin_write(&app.ctx.pool).await.unwrap();
     events::emit_all(&mut tx, &merchant, Mode::Test, batch(450), own()).await.unwrap();
     tx.rollback().await.unwrap();
     assert_eq!(totals().await, before, "rolled back, nothing stays");
 
-    let mut tx = app.ctx.pool.begin().await.unwrap();
+    let mut tx = db::begin_write(&app.ctx.pool).await.unwrap();
     let ids = events::emit_all(&mut tx, &merchant, Mode::Test, batch(450), own()).await.unwrap();
     events::emit_all(&mut tx, &merchant, Mode::Test, Vec::new(), own()).await.unwrap();
     tx.commit().await.unwrap();
@@ -558,4 +571,57 @@ async fn a_change_with_many_events_writes_each_with_its_dispatch_job_and_its_own
     .await;
     assert_eq!(dispatched, 450, "each event has one dispatch job");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM jobs WHERE kind = 'test.own'").await, 4);
+}
+
+/// A writer reads and writes on its own connection (`db::begin_write`): while it holds its
+/// lock, the writers queued behind it hold theirs, and a second connection from the pool
+/// might never come (CI met it: a plan rejected through the API waited ten seconds for one).
+/// Debug builds, which every test runs, make the mistake loud.
+#[tokio::test]
+#[should_panic(expected = "a task holding a write transaction asked the pool for another connection")]
+async fn a_writer_that_asks_the_pool_for_a_second_connection_fails_loudly() {
+    let app = TestApp::spawn().await;
+    let _tx = db::begin_write(&app.ctx.pool).await.unwrap();
+    count(&app, "SELECT COUNT(*) FROM merchants").await;
+}
+
+/// The check follows the transaction: committed, rolled back or dropped, the task may use
+/// the pool again; and many writers at once (more than the pool's connections, each reading
+/// in its transaction before it writes) all get their turn.
+#[tokio::test]
+async fn after_its_transaction_a_task_uses_the_pool_and_many_writers_all_get_their_turn() {
+    let app = TestApp::spawn().await;
+    let tx = db::begin_write(&app.ctx.pool).await.unwrap();
+    tx.commit().await.unwrap();
+    count(&app, "SELECT COUNT(*) FROM merchants").await;
+    let tx = db::begin_write(&app.ctx.pool).await.unwrap();
+    tx.rollback().await.unwrap();
+    count(&app, "SELECT COUNT(*) FROM merchants").await;
+    drop(db::begin_write(&app.ctx.pool).await.unwrap());
+    count(&app, "SELECT COUNT(*) FROM merchants").await;
+
+    let mut writers = tokio::task::JoinSet::new();
+    for n in 0..40 {
+        let pool = app.ctx.pool.clone();
+        writers.spawn(async move {
+            let mut tx = db::begin_write(&pool).await.unwrap();
+            // PostgreSQL's writers lock what they decide on; SQLite's hold the database.
+            db::lock_key(&mut tx, "test.turns").await.unwrap();
+            let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'test.turns'")
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap();
+            jobs::enqueue(&mut tx, NewJob::now("test.turns", serde_json::json!({ "n": n }), None)).await.unwrap();
+            tx.commit().await.unwrap();
+            before
+        });
+    }
+    let mut seen = Vec::new();
+    while let Some(writer) = writers.join_next().await {
+        seen.push(writer.unwrap());
+    }
+    // One after another: each saw all those before it, none the same count.
+    seen.sort();
+    assert_eq!(seen, (0..40).collect::<Vec<i64>>());
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM jobs WHERE kind = 'test.turns'").await, 40);
 }

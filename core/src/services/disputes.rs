@@ -26,6 +26,7 @@ use crate::events::{self, EventType};
 use crate::principal::Principal;
 use crate::services::{ledger, logos, notices, portal, records};
 use crate::Ctx;
+use sqlx::AnyConnection;
 
 /// The longest message, in characters.
 pub const MAX_MESSAGE_CHARS: u32 = 4_000;
@@ -353,7 +354,7 @@ pub async fn open(ctx: &Ctx, who: &Principal, cmd: OpenDispute) -> Result<Disput
         tx.rollback().await?;
         return by_id(&ctx.pool, merchant, &id, Reader::Debtor).await;
     }
-    let row = portal::debtor_invoice(&ctx.pool, debtor, &cmd.invoice).await?;
+    let row = portal::debtor_invoice(&mut *tx, debtor, &cmd.invoice).await?;
     let currency = row.currency()?;
     let disputed: i64 = sqlx::query_scalar("SELECT disputed_minor FROM invoices WHERE merchant_id = $1 AND id = $2")
         .bind(merchant.as_str())
@@ -572,14 +573,11 @@ struct LockedRow {
 /// The dispute `id` if `who` may reach it (a debtor: their own, on a pay link only that
 /// invoice's; staff and keys: their merchant's, in their mode): its merchant, customer and
 /// invoice. Anything else is not found.
-async fn reach<'e, E>(ctx: &Ctx, db: E, who: &Principal, id: &str) -> Result<(MerchantId, String, String)>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
+async fn reach(db: &mut AnyConnection, who: &Principal, id: &str) -> Result<(MerchantId, String, String)> {
     let (merchant, debtor, mode) = match who {
         Principal::Debtor(d) => (d.merchant.clone(), Some(d), None),
         _ => {
-            let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
+            let (merchant, mode) = records::scope(&mut *db, who, None).await?;
             (merchant, None, Some(mode))
         }
     };
@@ -603,8 +601,8 @@ where
     }
 }
 
-async fn lock(ctx: &Ctx, tx: &mut db::Tx, who: &Principal, id: &str) -> Result<Locked> {
-    let (merchant, customer, _) = reach(ctx, &mut **tx, who, id).await?;
+async fn lock(tx: &mut db::Tx, who: &Principal, id: &str) -> Result<Locked> {
+    let (merchant, customer, _) = reach(tx, who, id).await?;
     db::lock_customer(tx, merchant.as_str(), &customer).await?;
     // Read under the lock: another writer may have answered or resolved it meanwhile.
     let row: LockedRow = sqlx::query_as(
@@ -653,7 +651,7 @@ pub async fn reply(ctx: &Ctx, who: &Principal, cmd: Reply) -> Result<Dispute> {
     let key = records::form_key(&cmd.key)?;
     let mut tx = db::begin_write(&ctx.pool).await?;
     // Found (theirs) before anything about the message is said.
-    let locked = lock(ctx, &mut tx, who, &cmd.dispute).await?;
+    let locked = lock(&mut tx, who, &cmd.dispute).await?;
     let merchant = &locked.merchant;
     let body = checked_body(&cmd.body)?;
     let earlier: Option<String> =
@@ -749,7 +747,7 @@ pub async fn resolve(ctx: &Ctx, who: &Principal, cmd: Resolve) -> Result<Dispute
     who.may_write()?;
     let mut tx = db::begin_write(&ctx.pool).await?;
     // Found (theirs) before anything about the resolution is said.
-    let locked = lock(ctx, &mut tx, who, &cmd.dispute).await?;
+    let locked = lock(&mut tx, who, &cmd.dispute).await?;
     let merchant = locked.merchant.clone();
     let outcome = Outcome::parse(cmd.outcome.trim())
         .ok_or_else(|| Error::from(Problem::DisputeOutcomeUnknown { input: cmd.outcome.trim().to_string() }))?;
@@ -929,7 +927,7 @@ pub async fn mail(ctx: &Ctx, payload: &serde_json::Value) -> Result<Option<Dispu
 
 /// One file of a dispute `who` may reach, to download.
 pub async fn file(ctx: &Ctx, who: &Principal, dispute: &str, file: &str) -> Result<StoredFile> {
-    let (merchant, _, _) = reach(ctx, &ctx.pool, who, dispute).await?;
+    let (merchant, _, _) = reach(&mut *ctx.pool.acquire().await?, who, dispute).await?;
     let (filename, content_type, bytes): (String, String, Vec<u8>) = sqlx::query_as(
         "SELECT filename, content_type, content FROM dispute_files WHERE merchant_id = $1 AND dispute_id = $2 \
          AND id = $3",

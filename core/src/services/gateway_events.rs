@@ -182,7 +182,7 @@ pub async fn receive(ctx: &Ctx, slug: &MerchantSlug, gateway: &str, signature: &
         let stored = store.execute(&mut *conn).await?.rows_affected();
         return Ok(if stored == 0 { Received::Repeat } else { Received::Applied });
     }
-    let mut tx = db::begin_write_on(conn).await?;
+    let mut tx = db::begin_write_on(&ctx.pool, conn).await?;
     let stored = store.execute(&mut *tx).await?.rows_affected();
     if stored == 0 {
         tx.rollback().await?;

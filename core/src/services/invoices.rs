@@ -14,12 +14,13 @@ use serde::Serialize;
 use time::{Date, Duration};
 
 use crate::audit;
-use crate::db::{self, Pool, Tx};
+use crate::db::{self, Tx};
 use crate::error::{Checks, Error, Result};
 use crate::events::{self, EventType};
 use crate::principal::{Mode, Principal};
 use crate::services::records::{self, Cursor, InvoiceRow, Page, INVOICE_COLUMNS};
 use crate::Ctx;
+use sqlx::AnyConnection;
 
 /// How amounts and quantities are written in the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -289,7 +290,7 @@ pub async fn create(
     let mut tx = db::begin_write(&ctx.pool).await?;
     let (id, outcome) = create_in(&mut tx, ctx, who, &merchant, mode, &input).await?;
     tx.commit().await?;
-    let record = load(&ctx.pool, &merchant, Some(mode), "i.id", id.as_str(), true).await?;
+    let record = load(&mut *ctx.pool.acquire().await?, &merchant, Some(mode), "i.id", id.as_str(), true).await?;
     Ok((record, outcome))
 }
 
@@ -328,12 +329,9 @@ pub(crate) async fn create_in(
         .await?;
     if let Some(id) = existing {
         let taken = || Error::from(Problem::InvoiceNumberTaken { number: invoice.number().to_string() });
-        let found = match load(&ctx.pool, merchant, None, "i.id", &id, true).await {
-            Ok(found) => found,
-            // Written by the caller's own transaction, not yet committed: the same number twice.
-            Err(Error::NotFound) => return Err(taken()),
-            Err(e) => return Err(e),
-        };
+        // Read in the caller's transaction: a writer never waits for a second connection
+        // (crate::db::begin_write). An import finds a number repeated in it before writing.
+        let found = load(tx, merchant, None, "i.id", &id, true).await?;
         let same = found.mode == mode
             && found.customer == customer
             && found.currency == invoice.currency()
@@ -479,14 +477,19 @@ impl Row {
     }
 }
 
-async fn lines_of(pool: &Pool, merchant: &MerchantId, invoice: &str, currency: Currency) -> Result<Vec<Line>> {
+async fn lines_of(
+    db: &mut AnyConnection,
+    merchant: &MerchantId,
+    invoice: &str,
+    currency: Currency,
+) -> Result<Vec<Line>> {
     let rows: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
         "SELECT position, description, quantity, unit_price_minor, amount_minor FROM invoice_lines \
          WHERE merchant_id = $1 AND invoice_id = $2 ORDER BY position",
     )
     .bind(merchant.as_str())
     .bind(invoice)
-    .fetch_all(pool)
+    .fetch_all(&mut *db)
     .await?;
     rows.into_iter()
         .map(|(position, description, quantity, unit, amount)| {
@@ -502,8 +505,9 @@ async fn lines_of(pool: &Pool, merchant: &MerchantId, invoice: &str, currency: C
 }
 
 /// One invoice by `column` (`i.id` or `i.number`), in `mode` when given.
+/// One invoice, on one connection: a pool's, or a writer's own inside its transaction.
 async fn load(
-    pool: &Pool,
+    db: &mut AnyConnection,
     merchant: &MerchantId,
     mode: Option<Mode>,
     column: &str,
@@ -514,27 +518,27 @@ async fn load(
         .bind(merchant.as_str())
         .bind(value)
         .bind(mode.map(Mode::as_str).unwrap_or(""))
-        .fetch_optional(pool)
+        .fetch_optional(&mut *db)
         .await?;
     let row = row.ok_or(Error::NotFound)?;
     let lines = if with_lines {
-        Some(lines_of(pool, merchant, &row.base.id, records::currency(&row.base.currency)?).await?)
+        Some(lines_of(db, merchant, &row.base.id, records::currency(&row.base.currency)?).await?)
     } else {
         None
     };
-    row.record(lines, records::today_of(pool, merchant).await?)
+    row.record(lines, records::today_of(&mut *db, merchant).await?)
 }
 
 /// One invoice of `who`'s merchant and mode, with its lines.
 pub async fn get(ctx: &Ctx, who: &Principal, id: &InvoiceId) -> Result<InvoiceRecord> {
     let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
-    load(&ctx.pool, &merchant, Some(mode), "i.id", id.as_str(), true).await
+    load(&mut *ctx.pool.acquire().await?, &merchant, Some(mode), "i.id", id.as_str(), true).await
 }
 
 /// One invoice by the merchant's number, with its lines.
 pub async fn by_number(ctx: &Ctx, who: &Principal, number: &InvoiceNumber) -> Result<InvoiceRecord> {
     let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
-    load(&ctx.pool, &merchant, Some(mode), "i.number", number.as_str(), true).await
+    load(&mut *ctx.pool.acquire().await?, &merchant, Some(mode), "i.number", number.as_str(), true).await
 }
 
 /// Which invoices a list shows.

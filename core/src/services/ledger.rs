@@ -21,6 +21,7 @@ use crate::principal::{Mode, Principal};
 use crate::services::customers::Outcome;
 use crate::services::records;
 use crate::Ctx;
+use sqlx::AnyConnection;
 
 /// Where value on the ledger comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +86,12 @@ struct LedgerRow {
 
 /// Loads one customer's ledger in `currency` inside `tx` and checks its invariants; a broken
 /// ledger is an internal error (a bug or a corrupt database), never silently repaired.
-pub async fn load(tx: &mut Tx, merchant: &MerchantId, customer: &CustomerId, currency: Currency) -> Result<Loaded> {
+pub async fn load(
+    db: &mut AnyConnection,
+    merchant: &MerchantId,
+    customer: &CustomerId,
+    currency: Currency,
+) -> Result<Loaded> {
     let m = merchant.as_str();
     let c = customer.as_str();
     let code = currency.code();
@@ -112,7 +118,7 @@ pub async fn load(tx: &mut Tx, merchant: &MerchantId, customer: &CustomerId, cur
     .bind(m)
     .bind(c)
     .bind(code)
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *db)
     .await?;
     let mut numbers = HashMap::new();
     let (mut invoices, mut stored_open, mut sources, mut applications, mut write_offs) =

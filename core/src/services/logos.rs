@@ -125,12 +125,7 @@ pub(crate) fn decode(format: Format, bytes: &[u8]) -> Option<(u32, u32)> {
 
 /// Makes `logo` `merchant`'s logo, in the caller's transaction: stored, the merchant's
 /// `logo_url` pointing at it. Returns that path.
-pub(crate) async fn store(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    merchant: &MerchantId,
-    slug: &str,
-    logo: &Logo,
-) -> Result<String> {
+pub(crate) async fn store(tx: &mut crate::db::Tx, merchant: &MerchantId, slug: &str, logo: &Logo) -> Result<String> {
     sqlx::query(
         "INSERT INTO merchant_logos (merchant_id, content_type, image, digest, width, height, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (merchant_id) DO UPDATE SET \

@@ -56,7 +56,7 @@ pub async fn create(ctx: &Ctx, who: &Principal, cmd: CreateMerchant) -> Result<M
     let logo = cmd.logo.map(logos::Logo::read).transpose()?;
     let zone = parse_time_zone(cmd.time_zone.as_deref().unwrap_or(records::DEFAULT_TIME_ZONE))?;
     let id = MerchantId::from_raw(db::new_id());
-    let mut tx = ctx.pool.begin().await?;
+    let mut tx = db::begin_write(&ctx.pool).await?;
     let inserted = sqlx::query(
         "INSERT INTO merchants (id, slug, name, brand_color, created_at, time_zone) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (slug) DO NOTHING",

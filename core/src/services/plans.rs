@@ -793,14 +793,11 @@ async fn by_id(pool: &Pool, merchant: &MerchantId, id: &str) -> Result<Plan> {
 /// The plan `id` if `who` may reach it (a debtor: their own, on a pay link only one with
 /// that invoice; staff and keys: their merchant's, in their mode): its merchant and
 /// customer. Anything else is not found.
-async fn reach<'e, E>(ctx: &Ctx, db: E, who: &Principal, id: &str) -> Result<(MerchantId, CustomerId, Mode)>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
+async fn reach(db: &mut AnyConnection, who: &Principal, id: &str) -> Result<(MerchantId, CustomerId, Mode)> {
     let (merchant, debtor, mode) = match who {
         Principal::Debtor(d) => (d.merchant.clone(), Some(d), None),
         _ => {
-            let (merchant, mode) = records::scope(&ctx.pool, who, None).await?;
+            let (merchant, mode) = records::scope(&mut *db, who, None).await?;
             (merchant, None, Some(mode))
         }
     };
@@ -828,7 +825,7 @@ where
 
 /// One plan `who` may see (see [`reach`]).
 pub async fn get(ctx: &Ctx, who: &Principal, id: &str) -> Result<Plan> {
-    let (merchant, _, _) = reach(ctx, &ctx.pool, who, id).await?;
+    let (merchant, _, _) = reach(&mut *ctx.pool.acquire().await?, who, id).await?;
     by_id(&ctx.pool, &merchant, id).await
 }
 
@@ -946,7 +943,7 @@ pub struct InstalmentDue {
 /// `nothing_open` once all is paid.
 pub async fn instalment_due(ctx: &Ctx, who: &Principal, id: &str) -> Result<InstalmentDue> {
     let debtor = who.debtor()?;
-    let (merchant, _, _) = reach(ctx, &ctx.pool, who, id).await?;
+    let (merchant, _, _) = reach(&mut *ctx.pool.acquire().await?, who, id).await?;
     let plan = by_id(&ctx.pool, &merchant, id).await?;
     if plan.status != PlanStatus::Active {
         return Err(Problem::PlanNotActive.into());
@@ -996,12 +993,12 @@ pub async fn decide(ctx: &Ctx, who: &Principal, cmd: Decide) -> Result<Plan> {
     who.may_write()?;
     let reason = cmd.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
     let mut tx = db::begin_write(&ctx.pool).await?;
-    let (merchant, customer, mode) = reach(ctx, &mut *tx, who, &cmd.plan).await?;
+    let (merchant, customer, mode) = reach(&mut tx, who, &cmd.plan).await?;
     if !cmd.approve && reason.is_none() {
         return Err(Problem::ReasonRequired.into());
     }
     db::lock_customer(&mut tx, merchant.as_str(), customer.as_str()).await?;
-    let today = records::today_of(&ctx.pool, &merchant).await?;
+    let today = records::today_of(&mut *tx, &merchant).await?;
     let (current, decided_by): (String, Option<String>) =
         sqlx::query_as("SELECT status, decided_by FROM payment_plans WHERE merchant_id = $1 AND id = $2")
             .bind(merchant.as_str())

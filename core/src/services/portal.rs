@@ -209,7 +209,10 @@ pub async fn open_invoices(ctx: &Ctx, who: &Principal) -> Result<Vec<InvoiceStat
 }
 
 /// One of the debtor's invoices by the merchant's number, or `NotFound`.
-pub async fn debtor_invoice(pool: &Pool, debtor: &Debtor, number: &InvoiceNumber) -> Result<InvoiceRow> {
+pub async fn debtor_invoice<'e, E>(db: E, debtor: &Debtor, number: &InvoiceNumber) -> Result<InvoiceRow>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let sql = format!(
         "SELECT {} FROM invoices i WHERE i.merchant_id = $1 AND i.customer_id = $2 AND i.number = $3 \
          AND ($4 IS NULL OR i.id = $4)",
@@ -220,7 +223,7 @@ pub async fn debtor_invoice(pool: &Pool, debtor: &Debtor, number: &InvoiceNumber
         .bind(debtor.customer.as_str())
         .bind(number.as_str())
         .bind(debtor.invoice.as_ref().map(|i| i.as_str()))
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?
         .ok_or(Error::NotFound)
 }

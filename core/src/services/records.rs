@@ -180,18 +180,26 @@ pub async fn merchant_by_slug(pool: &Pool, slug: &MerchantSlug) -> Result<Mercha
         .try_into()
 }
 
-pub async fn merchant_by_id(pool: &Pool, id: &MerchantId) -> Result<Merchant> {
+/// Merchant `id`, on the pool or inside a transaction (a writer reads on its own connection:
+/// [`crate::db::begin_write`]).
+pub async fn merchant_by_id<'e, E>(db: E, id: &MerchantId) -> Result<Merchant>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     sqlx::query_as::<_, MerchantRow>(&format!("SELECT {MERCHANT_COLUMNS} WHERE m.id = $1"))
         .bind(id.as_str())
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?
         .ok_or(Error::NotFound)?
         .try_into()
 }
 
 /// The calendar day it is now where merchant `id` is.
-pub async fn today_of(pool: &Pool, id: &MerchantId) -> Result<Date> {
-    merchant_by_id(pool, id).await?.today()
+pub async fn today_of<'e, E>(db: E, id: &MerchantId) -> Result<Date>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    merchant_by_id(db, id).await?.today()
 }
 
 /// An invoice and where it stands today.
@@ -322,12 +330,16 @@ impl InvoiceRow {
 /// Whose data a request reads and writes, and in which mode: an API key its merchant's data
 /// of its own mode; staff their merchant's data in the merchant's current mode; the system
 /// (CLI, imports, the demo) the named merchant's, likewise. Debtors never reach here.
-pub async fn scope(pool: &Pool, who: &Principal, merchant: Option<&MerchantId>) -> Result<(MerchantId, Mode)> {
+/// On the pool, or on a writer's own connection inside its transaction.
+pub async fn scope<'e, E>(db: E, who: &Principal, merchant: Option<&MerchantId>) -> Result<(MerchantId, Mode)>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     if let Principal::ApiKey(k) = who {
         scoped_id(who, merchant)?;
         return Ok((k.merchant.clone(), k.mode));
     }
-    let m = merchant_by_id(pool, scoped_id(who, merchant)?).await?;
+    let m = merchant_by_id(db, scoped_id(who, merchant)?).await?;
     Ok((m.id, m.mode))
 }
 

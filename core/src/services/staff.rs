@@ -414,7 +414,7 @@ pub async fn set_password(ctx: &Ctx, token: &str, password: &str, confirm: &str)
     let owned = password.to_string();
     let hash = crate::services::auth::with_hashing(move || hash_password(&owned)).await?;
     let now = db::now();
-    let mut tx = ctx.pool.begin().await?;
+    let mut tx = db::begin_write(&ctx.pool).await?;
     let staff_id: Option<String> = sqlx::query_scalar(
         "UPDATE staff_password_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 \
          RETURNING staff_id",

@@ -329,7 +329,7 @@ async fn record_attempt(
     response: Option<&str>,
 ) -> Result<()> {
     let now = db::now();
-    let mut tx = ctx.pool.begin().await?;
+    let mut tx = db::begin_write(&ctx.pool).await?;
     sqlx::query(
         "INSERT INTO webhook_attempts (id, delivery_id, number, status_code, latency_ms, error, response, attempted_at) \
          VALUES ($1, $2, (SELECT attempts + 1 FROM webhook_deliveries WHERE id = $2), $3, $4, $5, $6, $7)",

@@ -185,7 +185,7 @@ impl TestApp {
         due: impl Fn(usize) -> &'static str,
     ) {
         let (m, c) = self.demo_customer(customer).await;
-        let mut tx = self.ctx.pool.begin().await.unwrap();
+        let mut tx = kassa_core::db::begin_write(&self.ctx.pool).await.unwrap();
         for chunk in (0..count).collect::<Vec<_>>().chunks(500) {
             let values: Vec<String> = chunk
                 .iter()
