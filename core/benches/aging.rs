@@ -120,24 +120,26 @@ async fn main() -> anyhow::Result<()> {
     let backend = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
     let pool = db::connect(&url).await?;
     db::migrate(&pool).await?;
-    let ctx = Ctx {
-        pool: pool.clone(),
-        gateways: Gateways::standard(
-            &pool,
-            "http://127.0.0.1:3000",
-            b"bench key bench key bench key 32",
-            kassa_core::gateways::stripe::API_URL,
-        ),
-        tokens: TokenSigner::new(b"bench key bench key bench key 32"),
-        public_url: "http://127.0.0.1:3000".into(),
-        origin: audit::Origin::of("bench"),
-        allow_private_webhooks: false,
-        webhook_secrets: kassa_core::secrets::Sealer::new(b"bench key bench key bench key 32", "webhook-secrets"),
-        gateway_secrets: kassa_core::secrets::Sealer::new(b"bench key bench key bench key 32", "gateway-secrets"),
-        mailer: Arc::new(kassa_core::mail::Catcher),
-        labels: Arc::new(kassa_core::labels::English),
-        senders: Default::default(),
-    };
+    let ctx = Ctx::new(
+        kassa_core::Shared {
+            pool: pool.clone(),
+            gateways: Gateways::standard(
+                &pool,
+                "http://127.0.0.1:3000",
+                b"bench key bench key bench key 32",
+                kassa_core::gateways::stripe::API_URL,
+            ),
+            tokens: TokenSigner::new(b"bench key bench key bench key 32"),
+            public_url: "http://127.0.0.1:3000".into(),
+            allow_private_webhooks: false,
+            webhook_secrets: kassa_core::secrets::Sealer::new(b"bench key bench key bench key 32", "webhook-secrets"),
+            gateway_secrets: kassa_core::secrets::Sealer::new(b"bench key bench key bench key 32", "gateway-secrets"),
+            mailer: Arc::new(kassa_core::mail::Catcher),
+            labels: Arc::new(kassa_core::labels::English),
+            senders: Default::default(),
+        },
+        audit::Origin::of("bench"),
+    );
     let slug = MerchantSlug::parse(&format!("bench-{}", &db::new_id()[..8]))?;
     let cmd = CreateMerchant { slug, name: "Bench B.V.".into(), brand_color: None, logo: None, time_zone: None };
     let merchant = merchants::create(&ctx, &Principal::System, cmd).await?;

@@ -138,24 +138,26 @@ async fn main() -> anyhow::Result<()> {
     let pool = db::connect(&url).await?;
     db::migrate(&pool).await?;
     let key = b"bench key bench key bench key 32";
-    let ctx = Ctx {
-        gateways: Gateways::standard(
-            &pool,
-            "http://127.0.0.1:3000",
-            b"bench key bench key bench key 32",
-            kassa_core::gateways::stripe::API_URL,
-        ),
-        pool,
-        tokens: TokenSigner::new(key),
-        public_url: "http://127.0.0.1:3000".into(),
-        origin: audit::Origin::of("bench"),
-        allow_private_webhooks: false,
-        webhook_secrets: kassa_core::secrets::Sealer::new(key, "webhook-secrets"),
-        gateway_secrets: kassa_core::secrets::Sealer::new(key, "gateway-secrets"),
-        mailer: Arc::new(kassa_core::mail::Catcher),
-        labels: Arc::new(kassa_core::labels::English),
-        senders: Default::default(),
-    };
+    let ctx = Ctx::new(
+        kassa_core::Shared {
+            gateways: Gateways::standard(
+                &pool,
+                "http://127.0.0.1:3000",
+                b"bench key bench key bench key 32",
+                kassa_core::gateways::stripe::API_URL,
+            ),
+            pool,
+            tokens: TokenSigner::new(key),
+            public_url: "http://127.0.0.1:3000".into(),
+            allow_private_webhooks: false,
+            webhook_secrets: kassa_core::secrets::Sealer::new(key, "webhook-secrets"),
+            gateway_secrets: kassa_core::secrets::Sealer::new(key, "gateway-secrets"),
+            mailer: Arc::new(kassa_core::mail::Catcher),
+            labels: Arc::new(kassa_core::labels::English),
+            senders: Default::default(),
+        },
+        audit::Origin::of("bench"),
+    );
     let slug = MerchantSlug::parse(&format!("bench-{}", &db::new_id()[..8]))?;
     let cmd = CreateMerchant { slug, name: "Bench B.V.".into(), brand_color: None, logo: None, time_zone: None };
     let merchant = merchants::create(&ctx, &Principal::System, cmd).await?;

@@ -28,17 +28,25 @@ pub use error::{Error, Result};
 pub use principal::Principal;
 
 /// What every service call needs: the database, the payment gateways, the token signer and
-/// the public URL links are built on. Cheap to clone.
+/// the public URL links are built on ([`Shared`], read through the context), and where the
+/// current request comes from. Cheap to clone: one `Arc` and the origin. Every request clones
+/// it, often more than once (the router's handlers hold it), so nothing here is copied.
 #[derive(Clone)]
 pub struct Ctx {
+    shared: Arc<Shared>,
+    /// Where the current request comes from, for the audit log; edges set it per request
+    /// with [`Ctx::from_origin`].
+    pub origin: audit::Origin,
+}
+
+/// What every [`Ctx`] of a process shares.
+#[derive(Clone)]
+pub struct Shared {
     pub pool: db::Pool,
     /// Every payment gateway this Kassa knows, by name; each merchant pays through one.
     pub gateways: gateways::Gateways,
     pub tokens: services::widget::TokenSigner,
     pub public_url: String,
-    /// Where the current request comes from, for the audit log; edges set it per request
-    /// with [`Ctx::from_origin`].
-    pub origin: audit::Origin,
     /// Whether webhook endpoints may be loopback or private addresses (development and
     /// tests only; see [`webhooks::target`]).
     pub allow_private_webhooks: bool,
@@ -56,8 +64,25 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    pub fn new(shared: Shared, origin: audit::Origin) -> Ctx {
+        Ctx { shared: Arc::new(shared), origin }
+    }
+
     /// This context for a request from `origin`.
     pub fn from_origin(&self, origin: audit::Origin) -> Ctx {
-        Ctx { origin, ..self.clone() }
+        Ctx { shared: self.shared.clone(), origin }
+    }
+
+    /// This context with other payment gateways (a test's stand-in for one).
+    pub fn with_gateways(&self, gateways: gateways::Gateways) -> Ctx {
+        Ctx::new(Shared { gateways, ..(*self.shared).clone() }, self.origin.clone())
+    }
+}
+
+impl std::ops::Deref for Ctx {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.shared
     }
 }

@@ -8,8 +8,15 @@
 //! ```sh
 //! cargo bench -p kassa-server --bench api -- [--requests 4000] [--database-url URL] [--portal-only]
 //!     [--page-cache-mb 0]   # the portal's first page rendered for every request
+//!     [--wrk 5]             # /healthz and the portal also loaded by wrk for 5 s each
 //! bench/api    # both backends, PostgreSQL in a throwaway cluster
 //! ```
+//!
+//! The figures' client is reqwest in this process, on the same two cores as the server, and it
+//! spends a large share of them. `--wrk SECS` loads `/healthz` and the portal's page again with
+//! wrk (Debian's `wrk`, a load generator in C: `apt-get install wrk`), 64 connections on one
+//! thread, so that what is measured is closer to the server's own cost, as in a deployment
+//! whose clients are elsewhere. Both are printed; neither replaces the other.
 
 mod common;
 
@@ -45,6 +52,56 @@ impl Run {
             self.percentile(0.99).as_secs_f64() * 1e3
         )
     }
+}
+
+/// A figure from wrk: its rate and latency percentiles (`--latency`).
+struct Wrk {
+    per_sec: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+impl Wrk {
+    fn line(&self, what: &str) -> String {
+        format!("{what:<36} {:>7.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms", self.per_sec, self.p50_ms, self.p99_ms)
+    }
+}
+
+/// `url` loaded by wrk for `secs` seconds over `CONNECTIONS` connections on one thread, with
+/// `cookie` if given; every answer must be a 2xx (wrk counts the others).
+async fn wrk(url: &str, cookie: Option<&str>, secs: u32) -> anyhow::Result<Wrk> {
+    let mut cmd = std::process::Command::new("wrk");
+    cmd.args(["-t1", &format!("-c{CONNECTIONS}"), &format!("-d{secs}s"), "--latency"]);
+    if let Some(cookie) = cookie {
+        cmd.args(["-H", &format!("Cookie: {cookie}")]);
+    }
+    cmd.arg(url);
+    // Off the runtime's threads, which serve the requests.
+    let out = tokio::task::spawn_blocking(move || cmd.output()).await?;
+    let out = out.map_err(|e| anyhow::anyhow!("wrk: {e} (apt-get install wrk)"))?;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    anyhow::ensure!(out.status.success(), "wrk failed: {text}{}", String::from_utf8_lossy(&out.stderr));
+    anyhow::ensure!(!text.contains("Non-2xx") && !text.contains("Socket errors"), "wrk saw errors: {text}");
+    let field = |prefix: &str| {
+        text.lines().map(str::trim).find_map(|l| l.strip_prefix(prefix)).map(str::trim).map(str::to_string)
+    };
+    let ms = |value: String| -> anyhow::Result<f64> {
+        let split = value.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(value.len());
+        let (number, unit) = value.split_at(split);
+        let n: f64 = number.parse()?;
+        Ok(match unit {
+            "us" => n / 1e3,
+            "ms" => n,
+            "s" => n * 1e3,
+            other => anyhow::bail!("wrk latency unit {other}"),
+        })
+    };
+    let missing = || anyhow::anyhow!("wrk's output lacks a figure: {text}");
+    Ok(Wrk {
+        per_sec: field("Requests/sec:").ok_or_else(missing)?.parse()?,
+        p50_ms: ms(field("50%").ok_or_else(missing)?)?,
+        p99_ms: ms(field("99%").ok_or_else(missing)?)?,
+    })
 }
 
 /// `total` requests from `CONNECTIONS` workers, each with an HTTP client of its own (its own
@@ -94,6 +151,7 @@ async fn main() -> anyhow::Result<()> {
     let mut site_root = None;
     let mut only_portal = false;
     let mut page_cache_mb = None;
+    let mut wrk_secs = None;
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         match flag.as_str() {
@@ -104,6 +162,7 @@ async fn main() -> anyhow::Result<()> {
             "--page-cache-mb" => {
                 page_cache_mb = Some(it.next().and_then(|v| v.parse().ok()).expect("--page-cache-mb N"))
             }
+            "--wrk" => wrk_secs = Some(it.next().and_then(|v| v.parse().ok()).expect("--wrk SECONDS")),
             "--bench" => {}
             other => anyhow::bail!("unknown flag {other}"),
         }
@@ -179,9 +238,9 @@ async fn main() -> anyhow::Result<()> {
             );
         }
     }
-    let (b, cookie) = (base.clone(), cookie.clone());
+    let (b, page_cookie) = (base.clone(), cookie.clone());
     let portal = load(requests, move |c, i| {
-        let (url, cookie) = (format!("{b}/p/demo"), cookie.clone());
+        let (url, cookie) = (format!("{b}/p/demo"), page_cookie.clone());
         async move {
             let res = c.get(url).header("cookie", cookie.as_str()).send().await.unwrap();
             assert_eq!(res.status(), 200);
@@ -200,6 +259,12 @@ async fn main() -> anyhow::Result<()> {
         portal.line("GET /p/demo (50 invoices, HTML)"),
         portal.per_sec() / health.per_sec()
     );
+    if let Some(secs) = wrk_secs {
+        let health = wrk(&format!("{base}/healthz"), None, secs).await?;
+        println!("{}", health.line("GET /healthz (wrk)"));
+        let portal = wrk(&format!("{base}/p/demo"), Some(cookie.as_str()), secs).await?;
+        println!("{}   = {:.2}x the /healthz rate", portal.line("GET /p/demo (wrk)"), portal.per_sec / health.per_sec);
+    }
     if only_portal {
         return Ok(());
     }

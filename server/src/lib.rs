@@ -41,19 +41,21 @@ pub async fn context(config: &Config) -> anyhow::Result<Ctx> {
     let key_file = db::sqlite_file(&config.db.database_url).map(|f| f.with_file_name("kassa.key"));
     let secret = config.secret.as_ref().map(secrecy::ExposeSecret::expose_secret);
     let key = secrets::widget_key(&pool, db::backend(&pool), secret, key_file.as_deref()).await?;
-    Ok(Ctx {
-        gateways: gateways::Gateways::standard(&pool, &config.public_url(), &key, &config.stripe_api_url),
-        pool,
-        tokens: services::widget::TokenSigner::new(&key),
-        public_url: config.public_url(),
-        origin: kassa_core::audit::Origin::of("cli"),
-        allow_private_webhooks: config.webhook_allow_private_targets,
-        webhook_secrets: secrets::Sealer::new(&key, "webhook-secrets"),
-        gateway_secrets: secrets::Sealer::new(&key, "gateway-secrets"),
-        mailer: kassa_core::mail::mailer(config.smtp_url.as_deref(), config.mail_from.as_deref())?,
-        senders: Default::default(),
-        labels: Arc::new(kassa_app::words::RecordLabels),
-    })
+    Ok(Ctx::new(
+        kassa_core::Shared {
+            gateways: gateways::Gateways::standard(&pool, &config.public_url(), &key, &config.stripe_api_url),
+            pool,
+            tokens: services::widget::TokenSigner::new(&key),
+            public_url: config.public_url(),
+            allow_private_webhooks: config.webhook_allow_private_targets,
+            webhook_secrets: secrets::Sealer::new(&key, "webhook-secrets"),
+            gateway_secrets: secrets::Sealer::new(&key, "gateway-secrets"),
+            mailer: kassa_core::mail::mailer(config.smtp_url.as_deref(), config.mail_from.as_deref())?,
+            senders: Default::default(),
+            labels: Arc::new(kassa_app::words::RecordLabels),
+        },
+        kassa_core::audit::Origin::of("cli"),
+    ))
 }
 
 /// Every job handler: the core's, and the mail the pages' words are needed for.

@@ -13,7 +13,7 @@ use kassa_core::gateways::{
 };
 use kassa_core::principal::Debtor;
 use kassa_core::services::payments::{self, PayInvoice, Paying};
-use kassa_core::{Ctx, Principal};
+use kassa_core::Principal;
 use kassa_domain::{CustomerId, InvoiceNumber, MerchantId, Money};
 
 /// The problem a refused call answers with, checked to come with its own status (a conflict is
@@ -150,7 +150,7 @@ impl PaymentGateway for ChargesLess {
 async fn the_ledger_records_what_the_provider_charged() {
     let app = TestApp::spawn().await;
     let gateways = app.ctx.gateways.clone().replace("sandbox", Arc::new(ChargesLess));
-    let ctx = Ctx { gateways, ..app.ctx.clone() };
+    let ctx = app.ctx.with_gateways(gateways);
     let (m, c, i): (String, String, String) =
         sqlx::query_as("SELECT merchant_id, customer_id, id FROM invoices WHERE number = 'NL-2026-0104'")
             .fetch_one(&app.ctx.pool)

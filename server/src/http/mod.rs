@@ -68,7 +68,11 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
     let stylesheet = kassa_app::StylesheetHref(files.stylesheet.clone());
     let widget_script = widget::script(&config.site_root);
     let pinned_widget_script = widget_script.script.clone();
+    // One `Arc` in the closure: the router clones its handlers, this closure in them, for
+    // every request, and a kept page never renders.
+    let provided = std::sync::Arc::new((ctx.clone(), stylesheet, widget_script));
     let context = move || {
+        let (ctx, stylesheet, widget_script) = &*provided;
         provide_context(ctx.clone());
         provide_context(stylesheet.clone());
         provide_context(widget_script.clone());

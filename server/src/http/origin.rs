@@ -19,15 +19,16 @@ use http::{header, HeaderMap, Method, StatusCode};
 use crate::http::pages;
 
 /// Where Kassa's own pages live: the public URL's origin (`https://pay.example.com`).
+/// Cloned for every request (the middleware's state): shared, not copied.
 #[derive(Clone, Debug)]
-pub struct OwnOrigin(pub String);
+pub struct OwnOrigin(pub std::sync::Arc<str>);
 
 impl OwnOrigin {
     pub fn of_public_url(public_url: &str) -> OwnOrigin {
         let origin = url::Url::parse(public_url)
             .map(|u| u.origin().ascii_serialization())
             .unwrap_or_else(|_| public_url.trim_end_matches('/').to_string());
-        OwnOrigin(origin)
+        OwnOrigin(origin.into())
     }
 }
 
@@ -59,7 +60,7 @@ fn verdict(headers: &HeaderMap, authority: Option<&str>, own: &OwnOrigin) -> Res
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
     let host = text(header::HOST.as_str()).or(authority);
     let ours = |origin: &str| {
-        origin == own.0
+        origin == &*own.0
             || url::Url::parse(origin).is_ok_and(|u| {
                 let named = u.host_str().map(|h| match u.port() {
                     Some(p) => format!("{h}:{p}"),
@@ -97,7 +98,7 @@ mod tests {
     #[test]
     fn own_pages_pass_and_other_origins_do_not() {
         let own = OwnOrigin::of_public_url("https://pay.example.com/");
-        assert_eq!(own.0, "https://pay.example.com");
+        assert_eq!(&*own.0, "https://pay.example.com");
         let host = ("host", "pay.example.com");
         for good in [
             headers(&[host, ("origin", "https://pay.example.com")]),

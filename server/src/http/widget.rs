@@ -167,7 +167,7 @@ where
         // same-origin (`Sec-Fetch-Site`, which no page can set).
         let origin = parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
         let own = match origin.as_deref() {
-            Some(origin) => crate::http::origin::OwnOrigin::of_public_url(&ctx.public_url).0 == origin,
+            Some(origin) => crate::http::origin::OwnOrigin::of_public_url(&ctx.public_url).0.as_ref() == origin,
             None => parts.headers.get("sec-fetch-site").is_some_and(|v| v == "same-origin"),
         };
         if !own && !payer.opened.allows(origin.as_deref()) {
