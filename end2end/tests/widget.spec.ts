@@ -180,6 +180,10 @@ test('on a site its token does not name, the widget refuses and its pay page wil
 /** The admin's form for a site's pay button (the page also has one for emails). */
 const siteForm = (page: Page) => page.getByRole('region', { name: 'New pay button', exact: true });
 
+/** The pay buttons page's own message: each live preview below it has a status of its own
+ * (an earlier test paid NL-2026-0107, so its previews say so once they have loaded). */
+const pageStatus = (page: Page) => page.locator('main > p[role="status"]');
+
 test('staff issue a pay button for the shop, its snippet works there, and revoking it stops it', async ({ page, browser }) => {
   const demo = freshDemo();
   await staffSignIn(page, demo);
@@ -195,7 +199,7 @@ test('staff issue a pay button for the shop, its snippet works there, and revoki
   await form.getByLabel('Invoice number').fill('NL-2026-0107');
   await form.getByLabel('Websites that may show it').fill(shopUrl());
   await page.getByRole('button', { name: 'Issue pay button' }).click();
-  await expect(page.getByRole('status')).toHaveText('Pay button issued: copy its snippet below.');
+  await expect(pageStatus(page)).toHaveText('Pay button issued: copy its snippet below.');
   const row = page.locator('tr.just-issued');
   await expect(row).toContainText('NL-2026-0107');
   await expect(row).toContainText('Active');
@@ -243,7 +247,7 @@ test('staff issue a pay button for a customer’s open invoices: the snippet is 
   await form.getByLabel('Or a customer number').fill('C-1003');
   await form.getByLabel('Websites that may show it').fill(shopUrl());
   await page.getByRole('button', { name: 'Issue pay button' }).click();
-  await expect(page.getByRole('status')).toHaveText('Pay button issued: copy its snippet below.');
+  await expect(pageStatus(page)).toHaveText('Pay button issued: copy its snippet below.');
   const row = page.locator('tr.just-issued');
   await expect(row).toContainText('C-1003');
   const snippet = await row.getByLabel('For your website').inputValue();

@@ -504,8 +504,8 @@ async fn lines_of(
         .collect()
 }
 
-/// One invoice by `column` (`i.id` or `i.number`), in `mode` when given.
-/// One invoice, on one connection: a pool's, or a writer's own inside its transaction.
+/// One invoice by `column` (`i.id` or `i.number`), in `mode` when given, read on `db`: a
+/// connection of the pool, or a writer's own inside its transaction.
 async fn load(
     db: &mut AnyConnection,
     merchant: &MerchantId,

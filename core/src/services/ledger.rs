@@ -84,7 +84,8 @@ struct LedgerRow {
     n3: i64,
 }
 
-/// Loads one customer's ledger in `currency` inside `tx` and checks its invariants; a broken
+/// Loads one customer's ledger in `currency` on `db` (a writer's transaction, or
+/// [`verify_all`]'s reading one) and checks its invariants; a broken
 /// ledger is an internal error (a bug or a corrupt database), never silently repaired.
 pub async fn load(
     db: &mut AnyConnection,
