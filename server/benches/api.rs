@@ -45,13 +45,18 @@ impl Run {
     }
 
     fn line(&self, what: &str) -> String {
-        format!(
-            "{what:<36} {:>7.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms",
+        figure(
+            what,
             self.per_sec(),
             self.percentile(0.50).as_secs_f64() * 1e3,
-            self.percentile(0.99).as_secs_f64() * 1e3
+            self.percentile(0.99).as_secs_f64() * 1e3,
         )
     }
+}
+
+/// One figure's line, whichever client measured it.
+fn figure(what: &str, per_sec: f64, p50_ms: f64, p99_ms: f64) -> String {
+    format!("{what:<36} {per_sec:>7.0} req/s   p50 {p50_ms:>7.2} ms   p99 {p99_ms:>7.2} ms")
 }
 
 /// A figure from wrk: its rate and latency percentiles (`--latency`).
@@ -63,7 +68,7 @@ struct Wrk {
 
 impl Wrk {
     fn line(&self, what: &str) -> String {
-        format!("{what:<36} {:>7.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms", self.per_sec, self.p50_ms, self.p99_ms)
+        figure(what, self.per_sec, self.p50_ms, self.p99_ms)
     }
 }
 
