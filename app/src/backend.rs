@@ -41,6 +41,37 @@ struct SignedIn {
     link: Option<String>,
 }
 
+/// A debtor's sign-in as a session's stored data holds it, read without the session layer:
+/// the session store keeps its merchant and customer beside the data, and the portal's kept
+/// first page checks it in the same read as the page's versions.
+pub struct KeptDebtor {
+    pub debtor: kassa_core::principal::Debtor,
+    until: i64,
+    seen: i64,
+    link: Option<String>,
+}
+
+impl KeptDebtor {
+    /// Whether a request at `now` (unix seconds) may take the sign-in just as it is kept: it
+    /// lasts, it is not due to be noted again ([`SEEN_EVERY_SECS`]), and it did not come
+    /// through a pay link (whose link is checked per request). Otherwise the request goes the
+    /// session layer's way ([`signed_in_debtor`]).
+    pub fn settled(&self, now: i64) -> bool {
+        self.until > now && now - self.seen < SEEN_EVERY_SECS && self.link.is_none()
+    }
+}
+
+/// The debtor signed in according to a session's record (`None`: no debtor, or a sign-in
+/// kept in an older shape).
+pub fn kept_debtor(record: &tower_sessions::session::Record) -> Option<KeptDebtor> {
+    use serde::Deserialize;
+    let kept = SignedIn::deserialize(record.data.get(DEBTOR_KEY)?).ok()?;
+    match kept.who {
+        Principal::Debtor(debtor) => Some(KeptDebtor { debtor, until: kept.until, seen: kept.seen, link: kept.link }),
+        _ => None,
+    }
+}
+
 /// Who is signed in under `key`, while their sign-in lasts. A sign-in kept in an older shape
 /// than this Kassa's reads as none (sign in again), never as an error.
 async fn signed_in(session: &Session, key: &str) -> Option<SignedIn> {
@@ -186,6 +217,11 @@ pub async fn keep_language(session: &Session, code: &str) -> Result<(), AppError
 pub async fn kept_language(session: &Session) -> Option<crate::i18n::Lang> {
     let code = session.get::<String>(LANGUAGE_KEY).await.ok().flatten()?;
     crate::i18n::Lang::from_code(&code)
+}
+
+/// [`kept_language`] of a session's record read without the session layer.
+pub fn language_in(record: &tower_sessions::session::Record) -> Option<crate::i18n::Lang> {
+    crate::i18n::Lang::from_code(record.data.get(LANGUAGE_KEY)?.as_str()?)
 }
 
 /// Something a form post produced that the page after its redirect shows once (a webhook's

@@ -2,6 +2,12 @@
 //! carries a random 128-bit session id; the database keeps only its SHA-256, so someone who
 //! reads the database (a backup, a leaked dump) cannot present a session. Expired sessions are
 //! never loaded; the hourly `maintenance.sweep` job deletes them.
+//!
+//! Beside a session's JSON the store keeps the merchant and customer of the debtor signed in
+//! with it (if one is), so the portal's kept first page can read the session and the
+//! versions of that debtor's pages in one query ([`DbSessionStore::debtor_page`]).
+
+use std::sync::LazyLock;
 
 use async_trait::async_trait;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -11,6 +17,10 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
+
+use kassa_app::backend::{kept_debtor, language_in, KeptDebtor};
+use kassa_app::i18n::Lang;
+use kassa_core::services::portal::{page_stamp_columns, PageStamp};
 
 use crate::db::{self, Pool};
 
@@ -48,6 +58,61 @@ impl DbSessionStore {
         serde_json::to_string(&Stored { data: record.data.clone() })
             .map_err(|e| session_store::Error::Encode(e.to_string()))
     }
+
+    fn decode(data: &str) -> session_store::Result<Stored> {
+        serde_json::from_str(data).map_err(|e| session_store::Error::Decode(e.to_string()))
+    }
+
+    /// The merchant and customer of the debtor signed in with `record`, kept beside its JSON.
+    fn debtor_of(record: &Record) -> (Option<String>, Option<String>) {
+        match kept_debtor(record) {
+            Some(kept) => (Some(kept.debtor.merchant.to_string()), Some(kept.debtor.customer.to_string())),
+            None => (None, None),
+        }
+    }
+
+    /// The debtor signed in with session `id`, the language kept with them, and the
+    /// [`PageStamp`] of their pages, in one read (the portal's kept first page,
+    /// `http::page_cache`). `None`: no such session (or expired), or no debtor in it.
+    pub async fn debtor_page(&self, id: &Id) -> session_store::Result<Option<DebtorPage>> {
+        static QUERY: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT s.data, s.expires_at, s.merchant_id, s.customer_id, {} FROM sessions s \
+                 WHERE s.id_hash = $1 AND s.expires_at > $2",
+                page_stamp_columns("s.merchant_id", "s.customer_id")
+            )
+        });
+        type Row = (String, i64, Option<String>, Option<String>, Option<i64>, Option<i64>, Option<String>);
+        let row: Option<Row> = sqlx::query_as(QUERY.as_str())
+            .bind(id_hash(id))
+            .bind(db::now())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        let Some((data, expires_at, merchant_id, customer_id, merchant, customer, time_zone)) = row else {
+            return Ok(None);
+        };
+        let expiry_date = OffsetDateTime::from_unix_timestamp(expires_at).map_err(backend)?;
+        let record = Record { id: *id, data: Self::decode(&data)?.data, expiry_date };
+        let Some(debtor) = kept_debtor(&record) else {
+            return Ok(None);
+        };
+        // The versions read are the debtor's only if the columns are theirs (a session last
+        // saved before the store kept them has none).
+        let theirs = merchant_id.as_deref() == Some(debtor.debtor.merchant.as_str())
+            && customer_id.as_deref() == Some(debtor.debtor.customer.as_str());
+        let stamp = time_zone.filter(|_| theirs).map(|time_zone| PageStamp { merchant, customer, time_zone });
+        Ok(Some(DebtorPage { language: language_in(&record), debtor, stamp }))
+    }
+}
+
+/// What [`DbSessionStore::debtor_page`] read.
+pub struct DebtorPage {
+    pub debtor: KeptDebtor,
+    /// The debtor's language, kept in the session at sign-in.
+    pub language: Option<Lang>,
+    /// `None`: not read (a session saved before the store kept its debtor beside it).
+    pub stamp: Option<PageStamp>,
 }
 
 #[async_trait]
@@ -55,13 +120,17 @@ impl SessionStore for DbSessionStore {
     /// Inserts under a fresh id; on the (astronomically unlikely) collision, draws another.
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         let data = Self::encode(record)?;
+        let (merchant, customer) = Self::debtor_of(record);
         loop {
             let inserted = sqlx::query(
-                "INSERT INTO sessions (id_hash, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id_hash) DO NOTHING",
+                "INSERT INTO sessions (id_hash, data, expires_at, merchant_id, customer_id) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (id_hash) DO NOTHING",
             )
             .bind(id_hash(&record.id))
             .bind(&data)
             .bind(record.expiry_date.unix_timestamp())
+            .bind(&merchant)
+            .bind(&customer)
             .execute(&self.pool)
             .await
             .map_err(backend)?
@@ -74,13 +143,17 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let (merchant, customer) = Self::debtor_of(record);
         sqlx::query(
-            "INSERT INTO sessions (id_hash, data, expires_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (id_hash) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
+            "INSERT INTO sessions (id_hash, data, expires_at, merchant_id, customer_id) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (id_hash) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at, \
+             merchant_id = excluded.merchant_id, customer_id = excluded.customer_id",
         )
         .bind(id_hash(&record.id))
         .bind(Self::encode(record)?)
         .bind(record.expiry_date.unix_timestamp())
+        .bind(merchant)
+        .bind(customer)
         .execute(&self.pool)
         .await
         .map_err(backend)?;
@@ -98,7 +171,7 @@ impl SessionStore for DbSessionStore {
         let Some((data, expires_at)) = row else {
             return Ok(None);
         };
-        let stored: Stored = serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let stored = Self::decode(&data)?;
         let expiry_date = OffsetDateTime::from_unix_timestamp(expires_at).map_err(backend)?;
         Ok(Some(Record { id: *id, data: stored.data, expiry_date }))
     }

@@ -121,13 +121,96 @@ async fn what_changes_through_kassa_shows_on_the_next_first_page() {
     assert_ne!(anonymous.status(), 200);
 }
 
+/// The debtor signed in with a session and their language, kept in its JSON, and the
+/// versions of their pages, read in one query by the session store (what a kept page costs);
+/// a staff member's session holds no debtor.
+#[tokio::test]
+async fn the_session_store_reads_a_debtors_sign_in_with_their_pages_versions() {
+    use kassa_core::principal::{Debtor, Principal};
+    use kassa_server::sessions::DbSessionStore;
+    let app = TestApp::spawn().await;
+    let store = DbSessionStore::new(app.ctx.pool.clone());
+    let (merchant, customer) = app.demo_customer("C-1003").await;
+    let debtor = Debtor { merchant: merchant.clone(), customer: customer.clone(), invoice: None };
+    let session = tower_sessions::Session::new(None, std::sync::Arc::new(store.clone()), None);
+    kassa_app::backend::sign_in(&session, &Principal::Debtor(debtor.clone())).await.unwrap();
+    kassa_app::backend::keep_language(&session, "da").await.unwrap();
+    session.save().await.unwrap();
+    let id = session.id().unwrap();
+
+    let read = store.debtor_page(&id).await.unwrap().expect("a debtor's session");
+    assert_eq!(read.debtor.debtor, debtor);
+    assert!(read.debtor.settled(kassa_core::db::now()), "just signed in");
+    assert_eq!(read.language, Some(kassa_app::i18n::Lang::Da));
+    let stamp = kassa_core::services::portal::page_stamp(&app.ctx.pool, &debtor).await.unwrap();
+    assert_eq!(read.stamp, Some(stamp.clone()));
+    assert_eq!(stamp.time_zone, "Europe/Amsterdam");
+
+    // Kept beside the JSON: a session saved before the store did so is read without versions.
+    let kept: (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT merchant_id, customer_id FROM sessions").fetch_one(&app.ctx.pool).await.unwrap();
+    assert_eq!(kept, (Some(merchant.to_string()), Some(customer.to_string())));
+    sqlx::query("UPDATE sessions SET merchant_id = NULL, customer_id = NULL").execute(&app.ctx.pool).await.unwrap();
+    assert_eq!(store.debtor_page(&id).await.unwrap().unwrap().stamp, None);
+
+    // Signed out (the session layer deletes it), or someone else's sign-in: no debtor.
+    session.delete().await.unwrap();
+    assert!(store.debtor_page(&id).await.unwrap().is_none());
+    let staff = tower_sessions::Session::new(None, std::sync::Arc::new(store.clone()), None);
+    let member = kassa_core::principal::Staff {
+        merchant,
+        staff: kassa_domain::StaffId::from_raw("staff-page-test"),
+        role: kassa_core::principal::StaffRole::Admin,
+        email: "ar@example.com".into(),
+    };
+    kassa_app::backend::sign_in(&staff, &Principal::Staff(member)).await.unwrap();
+    staff.save().await.unwrap();
+    assert!(store.debtor_page(&staff.id().unwrap()).await.unwrap().is_none());
+}
+
+/// A kept page reads the session itself: it is served only while the sign-in lasts, and a
+/// sign-in due to be noted again, or a session saved before the store kept its debtor beside
+/// it, goes the session layer's way (and is saved with its debtor).
+#[tokio::test]
+async fn a_kept_page_is_served_only_while_the_sign_in_lasts() {
+    let app = TestApp::spawn().await;
+    let c = app.debtor("Studio Grachten").await;
+    let url = format!("{}/p/demo", app.url);
+    let kept = page(&c, &url).await;
+    assert_eq!(page(&c, &url).await, kept);
+
+    // Saved before the store kept the debtor beside it, and due to be noted again.
+    let now = kassa_core::db::now();
+    edit_sign_in(&app, |signed_in| signed_in["seen"] = (now - 120).into()).await;
+    sqlx::query("UPDATE sessions SET merchant_id = NULL, customer_id = NULL").execute(&app.ctx.pool).await.unwrap();
+    assert_eq!(page(&c, &url).await, kept);
+    let (_, customer) = app.demo_customer("C-1003").await;
+    let beside: Option<String> =
+        sqlx::query_scalar("SELECT customer_id FROM sessions").fetch_one(&app.ctx.pool).await.unwrap();
+    assert_eq!(beside.as_deref(), Some(customer.as_str()), "noted, and saved with its debtor");
+    assert_eq!(page(&c, &url).await, kept);
+
+    // The sign-in ended (its twelve hours): no page, kept or not.
+    edit_sign_in(&app, |signed_in| signed_in["until"] = (now - 1).into()).await;
+    let ended = c.get(&url).send().await.unwrap();
+    assert_ne!(ended.status(), 200);
+}
+
+/// Edits the one session's debtor sign-in as stored.
+async fn edit_sign_in(app: &TestApp, edit: impl Fn(&mut serde_json::Value)) {
+    let data: String = sqlx::query_scalar("SELECT data FROM sessions").fetch_one(&app.ctx.pool).await.unwrap();
+    let mut data: serde_json::Value = serde_json::from_str(&data).unwrap();
+    edit(&mut data["data"]["kassa.debtor"]);
+    sqlx::query("UPDATE sessions SET data = $1").bind(data.to_string()).execute(&app.ctx.pool).await.unwrap();
+}
+
 /// Every table with a customer's rows moves their page's version, or is named here as one the
-/// kept page does not read (the pay pages read attempts, but are never kept): a new table must
-/// choose.
+/// kept page does not show (the pay pages read attempts, but are never kept; the session is
+/// read on every request): a new table must choose.
 #[tokio::test]
 async fn every_table_with_a_customers_rows_moves_their_page_version() {
     let app = TestApp::spawn().await;
-    const NOT_SHOWN: &[&str] = &["magic_links", "payment_attempts", "widget_tokens"];
+    const NOT_SHOWN: &[&str] = &["magic_links", "payment_attempts", "sessions", "widget_tokens"];
     let (with_customer, with_trigger): (Vec<String>, Vec<String>) = match on_postgres() {
         true => (
             sqlx::query_scalar(

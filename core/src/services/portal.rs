@@ -6,6 +6,7 @@ use kassa_domain::{
     Currency, InvoiceId, InvoiceNumber, MerchantSlug, Money, PaymentId, PaymentReference, Problem, WriteOffReason,
 };
 use serde::Serialize;
+use std::sync::LazyLock;
 use time::Date;
 
 use crate::db::Pool;
@@ -260,18 +261,27 @@ impl PageStamp {
     }
 }
 
+/// The three columns of a [`PageStamp`] (merchant's version, customer's version, time zone)
+/// for the debtor whose merchant and customer ids are the SQL expressions given: for a query
+/// that reads the stamp with something else (the session store's [`page_stamp`] beside a
+/// session).
+pub fn page_stamp_columns(merchant: &str, customer: &str) -> String {
+    format!(
+        "(SELECT version FROM page_versions WHERE merchant_id = {merchant} AND customer_id = ''), \
+         (SELECT version FROM page_versions WHERE merchant_id = {merchant} AND customer_id = {customer}), \
+         (SELECT time_zone FROM merchants WHERE id = {merchant})"
+    )
+}
+
 /// The [`PageStamp`] of `debtor`'s pages, in one read. Read it before the page's own reads:
 /// a change committed in between then leaves the page newer than its stamp, never older.
 pub async fn page_stamp(pool: &Pool, debtor: &Debtor) -> Result<PageStamp> {
-    let (merchant, customer, time_zone): (Option<i64>, Option<i64>, Option<String>) = sqlx::query_as(
-        "SELECT (SELECT version FROM page_versions WHERE merchant_id = $1 AND customer_id = ''), \
-                (SELECT version FROM page_versions WHERE merchant_id = $1 AND customer_id = $2), \
-                (SELECT time_zone FROM merchants WHERE id = $1)",
-    )
-    .bind(debtor.merchant.as_str())
-    .bind(debtor.customer.as_str())
-    .fetch_one(pool)
-    .await?;
+    static QUERY: LazyLock<String> = LazyLock::new(|| format!("SELECT {}", page_stamp_columns("$1", "$2")));
+    let (merchant, customer, time_zone): (Option<i64>, Option<i64>, Option<String>) = sqlx::query_as(QUERY.as_str())
+        .bind(debtor.merchant.as_str())
+        .bind(debtor.customer.as_str())
+        .fetch_one(pool)
+        .await?;
     Ok(PageStamp { merchant, customer, time_zone: time_zone.ok_or(Error::NotFound)? })
 }
 

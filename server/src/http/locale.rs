@@ -35,23 +35,24 @@ fn accepted(headers: &HeaderMap) -> Option<Lang> {
 /// The language for a request that has no session to ask (pages made before the session
 /// layer, such as a refused cross-site form): the cookie, the browser's, or English.
 pub fn from_headers(headers: &HeaderMap) -> Lang {
-    cookie(headers).or_else(|| accepted(headers)).unwrap_or_default()
+    with_kept(headers, None)
 }
 
-/// Middleware (inside the session layer): decides the request's language.
+/// The language of a request whose session keeps `kept` (the signed-in debtor's): the
+/// visitor's choice (the cookie), else `kept`, else the browser's, else English.
+pub fn with_kept(headers: &HeaderMap, kept: Option<Lang>) -> Lang {
+    cookie(headers).or(kept).or_else(|| accepted(headers)).unwrap_or_default()
+}
+
+/// Middleware (inside the session layer): decides the request's language. The session is
+/// read only when the visitor has not chosen.
 pub async fn choose(mut req: Request, next: Next) -> Response {
     let chosen = cookie(req.headers());
-    let lang = match chosen {
-        Some(lang) => lang,
-        None => {
-            let session = req.extensions().get::<Session>().cloned();
-            let kept = match session {
-                Some(session) => kassa_app::backend::kept_language(&session).await,
-                None => None,
-            };
-            kept.or_else(|| accepted(req.headers())).unwrap_or_default()
-        }
+    let kept = match (chosen, req.extensions().get::<Session>().cloned()) {
+        (None, Some(session)) => kassa_app::backend::kept_language(&session).await,
+        _ => None,
     };
+    let lang = with_kept(req.headers(), kept);
     if let Some(chosen) = chosen {
         req.extensions_mut().insert(Chosen(chosen));
     }

@@ -57,7 +57,7 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
     // Over https the cookie is `__Host-` prefixed: browsers then take it only from a secure
     // origin, for this host and every path, never set by a sibling subdomain.
     let cookie = if config.secure_cookies() { "__Host-kassa_session" } else { "kassa_session" };
-    let sessions = SessionManagerLayer::new(store)
+    let sessions = SessionManagerLayer::new(store.clone())
         .with_name(cookie)
         .with_path("/")
         .with_secure(config.secure_cookies())
@@ -120,12 +120,13 @@ pub fn router(config: &Config, ctx: Ctx) -> Router {
             move || kassa_app::shell(leptos.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, kassa_app::shell))
-        // Inside the session and the language: a debtor's first page, kept as rendered.
+        .layer(axum::middleware::from_fn(locale::choose))
+        // Inside the session, before the language (which it reads in its one read of the
+        // session): a debtor's first page, kept as rendered.
         .layer(axum::middleware::from_fn_with_state(
-            page_cache::PageCache::new(state.ctx.clone(), config.page_cache_mb),
+            page_cache::PageCache::new(state.ctx.clone(), store.clone(), config.page_cache_mb),
             page_cache::serve,
         ))
-        .layer(axum::middleware::from_fn(locale::choose))
         .layer(axum::middleware::from_fn(origin::drop_foreign_form_errors))
         .layer(sessions)
         // What changes something must come from Kassa's own pages (origin.rs).

@@ -12,7 +12,12 @@
 //! - the day is the same in the merchant's time zone (what is overdue).
 //!
 //! The session is still read on every request (a signed-out or expired session gets no
-//! page; a pay link's session ends when its link does), and its idle end still moves. Each
+//! page; a pay link's session ends when its link does), and its idle end still moves. A
+//! kept page costs one read: the session store keeps the signed-in debtor beside the
+//! session, so the session and the versions of that debtor's pages come in one query
+//! (`DbSessionStore::debtor_page`); a sign-in due to be noted again (once a minute), to end,
+//! or to be checked against its pay link goes the session layer's way, then reads the
+//! versions. Each
 //! response gets a fresh Content Security Policy nonce: a kept page is cut where its nonce
 //! was. Only complete 200 pages are kept, in memory bounded by `kassa serve --page-cache-mb`
 //! (64 MiB by default; 0 keeps none; quick_cache drops the least used first). Each server
@@ -30,8 +35,11 @@ use kassa_app::backend::ResponseSlot;
 use kassa_app::i18n::Lang;
 use kassa_core::principal::{Debtor, Principal};
 use kassa_core::services::portal::{self, PageStamp};
-use kassa_core::Ctx;
+use kassa_core::{db, Ctx};
 use tower_sessions::Session;
+
+use crate::http::locale;
+use crate::sessions::{DbSessionStore, DebtorPage};
 
 /// A page heavier than this is served but not kept.
 const LARGEST_PAGE: usize = 512 * 1024;
@@ -42,6 +50,7 @@ pub struct PageCache(Arc<Shared>);
 
 struct Shared {
     ctx: Ctx,
+    store: DbSessionStore,
     /// `None`: none kept.
     pages: Option<quick_cache::sync::Cache<String, Arc<Kept>, ByBytes>>,
 }
@@ -64,13 +73,13 @@ impl quick_cache::Weighter<String, Arc<Kept>> for ByBytes {
 }
 
 impl PageCache {
-    /// Pages kept in at most `mib` MiB (0: none).
-    pub fn new(ctx: Ctx, mib: u32) -> PageCache {
+    /// Pages kept in at most `mib` MiB (0: none); sessions read from `store`.
+    pub fn new(ctx: Ctx, store: DbSessionStore, mib: u32) -> PageCache {
         let bytes = u64::from(mib) * 1024 * 1024;
         // About 40 KB a page: the estimate sizes the cache's tables, the weight bounds it.
         let pages =
             (bytes > 0).then(|| quick_cache::sync::Cache::with_weighter((bytes / 40_000) as usize, bytes, ByBytes));
-        PageCache(Arc::new(Shared { ctx, pages }))
+        PageCache(Arc::new(Shared { ctx, store, pages }))
     }
 }
 
@@ -85,30 +94,50 @@ fn key(debtor: &Debtor, lang: Lang, req: &Request) -> String {
     format!("{}\n{}\n{invoice}\n{}\n{target}", debtor.merchant.as_str(), debtor.customer.as_str(), lang.code())
 }
 
-/// Middleware (inside the session and language layers): answers the portal's first page from
-/// a kept copy while it is current, and keeps the page it renders otherwise.
+/// Middleware (inside the session layer, before the language is chosen): answers the
+/// portal's first page from a kept copy while it is current, and keeps the page it renders
+/// otherwise.
 pub async fn serve(State(cache): State<PageCache>, req: Request, next: Next) -> Response {
-    let Shared { ctx, pages } = &*cache.0;
+    let Shared { ctx, store, pages } = &*cache.0;
     let Some(pages) = pages.as_ref().filter(|_| req.method() == Method::GET && is_first_page(req.uri().path())) else {
         return next.run(req).await;
     };
     let Some(session) = req.extensions().get::<Session>().cloned() else {
         return next.run(req).await;
     };
-    let Some(Principal::Debtor(debtor)) = kassa_app::backend::signed_in_debtor(ctx, &session).await else {
+    let Some(id) = session.id() else {
         return next.run(req).await;
     };
-    let stamp = match portal::page_stamp(&ctx.pool, &debtor).await {
-        Ok(stamp) => stamp,
+    let (debtor, stamp, lang) = match store.debtor_page(&id).await {
+        Ok(None) => return next.run(req).await,
+        // One read: the session with the versions of its debtor's pages. The session layer
+        // never loads it, so it is not saved either.
+        Ok(Some(DebtorPage { debtor, language, stamp: Some(stamp) })) if debtor.settled(db::now()) => {
+            (debtor.debtor, stamp, locale::with_kept(req.headers(), language))
+        }
+        // Its sign-in is to be noted, ended, or checked against its pay link: the session
+        // layer's way, then the versions.
+        Ok(Some(_)) => {
+            let Some(Principal::Debtor(debtor)) = kassa_app::backend::signed_in_debtor(ctx, &session).await else {
+                return next.run(req).await;
+            };
+            let stamp = match portal::page_stamp(&ctx.pool, &debtor).await {
+                Ok(stamp) => stamp,
+                Err(e) => {
+                    tracing::warn!(error = ?e, "reading a portal page's versions; rendering it");
+                    return next.run(req).await;
+                }
+            };
+            (debtor, stamp, locale::with_kept(req.headers(), kassa_app::backend::kept_language(&session).await))
+        }
         Err(e) => {
-            tracing::warn!(error = ?e, "reading a portal page's versions; rendering it");
+            tracing::warn!(error = %e, "reading a portal page's session; rendering it");
             return next.run(req).await;
         }
     };
     let Some(day) = stamp.today() else {
         return next.run(req).await;
     };
-    let lang = req.extensions().get::<Lang>().copied().unwrap_or_default();
     let key = key(&debtor, lang, &req);
     if let Some(kept) = pages.get(&key) {
         if kept.stamp == stamp && kept.day == day {
