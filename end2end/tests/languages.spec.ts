@@ -57,6 +57,16 @@ test('the Danish coffee roaster reads its portal in Danish, and can switch to En
   await expect(page.getByRole('heading', { name: 'Hello Fjordkaffe ApS' })).toBeVisible();
   await page.getByRole('navigation', { name: 'Language' }).getByRole('link', { name: 'Dansk' }).click();
   await expect(page.getByRole('heading', { name: 'Hej Fjordkaffe ApS' })).toBeVisible();
+
+  // On a phone the header's sign-out keeps its words on one line ("Log ud" broke in two).
+  await page.setViewportSize({ width: 375, height: 800 });
+  const lines = await page.getByRole('button', { name: 'Log ud' }).evaluate((button) => {
+    const range = document.createRange();
+    range.selectNodeContents(button);
+    return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+  });
+  expect(lines).toBe(1);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
 });
 
 test('the accessibility statement reads in each language, from every portal page', async ({ page }) => {

@@ -15,11 +15,10 @@
 //! page; a pay link's session ends when its link does), and its idle end still moves. A
 //! kept page costs one read: the session store keeps the signed-in debtor beside the
 //! session, so the session and the versions of that debtor's pages come in one query
-//! (`DbSessionStore::debtor_page`); a sign-in due to be noted again (once a minute), to end,
-//! or to be checked against its pay link goes the session layer's way, then reads the
-//! versions. Each
-//! response gets a fresh Content Security Policy nonce: a kept page is cut where its nonce
-//! was. Only complete 200 pages are kept, in memory bounded by `kassa serve --page-cache-mb`
+//! (`DbSessionStore::debtor_page`). A sign-in due to be noted again (once a minute), to end,
+//! or to be checked against its pay link then goes the session layer's way (which reads the
+//! session again) and reads the versions. Each response gets a fresh Content Security Policy
+//! nonce: a kept page is cut where its nonce was. Only complete 200 pages are kept, in memory bounded by `kassa serve --page-cache-mb`
 //! (64 MiB by default; 0 keeps none; quick_cache drops the least used first). Each server
 //! process keeps its own: several servers on one PostgreSQL database check theirs against the
 //! same versions.
