@@ -53,11 +53,16 @@ pub struct KeptDebtor {
 
 impl KeptDebtor {
     /// Whether a request at `now` (unix seconds) may take the sign-in just as it is kept: it
-    /// lasts, it is not due to be noted again ([`SEEN_EVERY_SECS`]), and it did not come
-    /// through a pay link (whose link is checked per request). Otherwise the request goes the
-    /// session layer's way ([`signed_in_debtor`]).
+    /// lasts and is not due to be noted again ([`SEEN_EVERY_SECS`]). Otherwise the request
+    /// goes the session layer's way ([`signed_in_debtor`]), which saves or ends it.
     pub fn settled(&self, now: i64) -> bool {
-        self.until > now && now - self.seen < SEEN_EVERY_SECS && self.link.is_none()
+        self.until > now && now - self.seen < SEEN_EVERY_SECS
+    }
+
+    /// The pay link (widget token's id) the sign-in came through, if it did: it lasts only
+    /// while that link does, checked per request (`widget::still_open`).
+    pub fn link(&self) -> Option<&str> {
+        self.link.as_deref()
     }
 }
 

@@ -336,9 +336,19 @@ async fn a_pay_link_session_ends_when_its_link_is_revoked() {
     assert_eq!(res.status(), 303);
     let invoice = [("merchant", "demo"), ("number", "NL-2026-0107")];
     assert_eq!(app.server_fn(&c, "load_invoice", &invoice).await.status(), 200);
+    // Its first page, rendered and then kept.
+    let first = format!("{}/p/demo", app.url);
+    for _ in 0..2 {
+        let page = c.get(&first).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains("NL-2026-0107"));
+    }
     let path = format!("/widget-tokens/{id}/revocation");
     assert_eq!(app.api(&key, Method::POST, &path, Some(serde_json::json!({}))).await.0, 200);
-    // The next request of that session finds it signed out: the page, the data, the documents.
+    // The next request of that session finds it signed out: the kept first page, the page, the
+    // data, the documents.
+    let page = c.get(&first).send().await.unwrap();
+    assert!(!page.text().await.unwrap().contains("NL-2026-0107"), "no kept page after the link's end");
     assert_eq!(app.server_fn(&c, "load_invoice", &invoice).await.status(), 401);
     let page = c.get(format!("{}/p/demo/invoices/NL-2026-0107", app.url)).send().await.unwrap();
     assert!(!page.text().await.unwrap().contains("55,95"), "the revoked link's invoice is not shown");

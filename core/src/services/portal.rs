@@ -2,11 +2,12 @@
 //! and payments, and a payment's receipt. Every query is scoped to the principal's merchant
 //! and customer, and to one invoice for pay-link sessions.
 
+use std::sync::LazyLock;
+
 use kassa_domain::{
     Currency, InvoiceId, InvoiceNumber, MerchantSlug, Money, PaymentId, PaymentReference, Problem, WriteOffReason,
 };
 use serde::Serialize;
-use std::sync::LazyLock;
 use time::Date;
 
 use crate::db::Pool;
@@ -263,8 +264,8 @@ impl PageStamp {
 
 /// The three columns of a [`PageStamp`] (merchant's version, customer's version, time zone)
 /// for the debtor whose merchant and customer ids are the SQL expressions given: for a query
-/// that reads the stamp with something else (the session store's [`page_stamp`] beside a
-/// session).
+/// that reads the stamp with something else (the server's session store reads it beside the
+/// session, in one query, for a kept page).
 pub fn page_stamp_columns(merchant: &str, customer: &str) -> String {
     format!(
         "(SELECT version FROM page_versions WHERE merchant_id = {merchant} AND customer_id = ''), \

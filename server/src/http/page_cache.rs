@@ -15,9 +15,10 @@
 //! page; a pay link's session ends when its link does), and its idle end still moves. A
 //! kept page costs one read: the session store keeps the signed-in debtor beside the
 //! session, so the session and the versions of that debtor's pages come in one query
-//! (`DbSessionStore::debtor_page`). A sign-in due to be noted again (once a minute), to end,
-//! or to be checked against its pay link then goes the session layer's way (which reads the
-//! session again) and reads the versions. Each response gets a fresh Content Security Policy
+//! (`DbSessionStore::debtor_page`), and a pay link's session one more, its link's check. A
+//! sign-in due to be noted again (once a minute), to end, or whose link has ended goes the
+//! session layer's way (which reads the session again and saves or ends it), then reads the
+//! versions. Each response gets a fresh Content Security Policy
 //! nonce: a kept page is cut where its nonce was. Only complete 200 pages are kept, in memory bounded by `kassa serve --page-cache-mb`
 //! (64 MiB by default; 0 keeps none; quick_cache drops the least used first). Each server
 //! process keeps its own: several servers on one PostgreSQL database check theirs against the
@@ -34,6 +35,7 @@ use kassa_app::backend::ResponseSlot;
 use kassa_app::i18n::Lang;
 use kassa_core::principal::{Debtor, Principal};
 use kassa_core::services::portal::{self, PageStamp};
+use kassa_core::services::widget;
 use kassa_core::{db, Ctx};
 use tower_sessions::Session;
 
@@ -107,16 +109,28 @@ pub async fn serve(State(cache): State<PageCache>, req: Request, next: Next) -> 
     let Some(id) = session.id() else {
         return next.run(req).await;
     };
-    let (debtor, stamp, lang) = match store.debtor_page(&id).await {
+    let DebtorPage { debtor: kept, language, stamp } = match store.debtor_page(&id).await {
+        Ok(Some(read)) => read,
         Ok(None) => return next.run(req).await,
-        // One read: the session with the versions of its debtor's pages. The session layer
-        // never loads it, so it is not saved either.
-        Ok(Some(DebtorPage { debtor, language, stamp: Some(stamp) })) if debtor.settled(db::now()) => {
-            (debtor.debtor, stamp, locale::with_kept(req.headers(), language))
+        Err(e) => {
+            tracing::warn!(error = %e, "reading a portal page's session; rendering it");
+            return next.run(req).await;
         }
-        // Its sign-in is to be noted, ended, or checked against its pay link: the session
-        // layer's way, then the versions.
-        Ok(Some(_)) => {
+    };
+    // One read: the session with the versions of its debtor's pages (and a pay link's
+    // session its link's check). The session layer never loads it, so it is not saved either.
+    let settled = match stamp {
+        Some(stamp) if kept.settled(db::now()) => match kept.link() {
+            None => Some(stamp),
+            Some(link) => matches!(widget::still_open(ctx, link).await, Ok(true)).then_some(stamp),
+        },
+        _ => None,
+    };
+    let (debtor, stamp, lang) = match settled {
+        Some(stamp) => (kept.debtor, stamp, locale::with_kept(req.headers(), language)),
+        // Its sign-in is to be noted or ended (or its link is): the session layer's way, then
+        // the versions.
+        None => {
             let Some(Principal::Debtor(debtor)) = kassa_app::backend::signed_in_debtor(ctx, &session).await else {
                 return next.run(req).await;
             };
@@ -128,10 +142,6 @@ pub async fn serve(State(cache): State<PageCache>, req: Request, next: Next) -> 
                 }
             };
             (debtor, stamp, locale::with_kept(req.headers(), kassa_app::backend::kept_language(&session).await))
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "reading a portal page's session; rendering it");
-            return next.run(req).await;
         }
     };
     let Some(day) = stamp.today() else {
