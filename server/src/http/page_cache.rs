@@ -18,11 +18,11 @@
 //! (`DbSessionStore::debtor_page`), and a pay link's session one more, its link's check. A
 //! sign-in due to be noted again (once a minute), to end, or whose link has ended goes the
 //! session layer's way (which reads the session again and saves or ends it), then reads the
-//! versions. Each response gets a fresh Content Security Policy
-//! nonce: a kept page is cut where its nonce was. Only complete 200 pages are kept, in memory bounded by `kassa serve --page-cache-mb`
-//! (64 MiB by default; 0 keeps none; quick_cache drops the least used first). Each server
-//! process keeps its own: several servers on one PostgreSQL database check theirs against the
-//! same versions.
+//! versions. Each response gets a fresh Content Security Policy nonce: a kept page is cut
+//! where its nonce was. Only complete 200 pages are kept, in memory bounded by `kassa serve
+//! --page-cache-mb` (64 MiB by default; 0 keeps none; quick_cache drops the least used
+//! first). Each server process keeps its own: several servers on one PostgreSQL database
+//! check theirs against the same versions.
 
 use std::sync::Arc;
 
