@@ -59,8 +59,11 @@ impl DbSessionStore {
             .map_err(|e| session_store::Error::Encode(e.to_string()))
     }
 
-    fn decode(data: &str) -> session_store::Result<Stored> {
-        serde_json::from_str(data).map_err(|e| session_store::Error::Decode(e.to_string()))
+    /// Session `id`'s record from its row's JSON and end (unix seconds).
+    fn record(id: &Id, data: &str, expires_at: i64) -> session_store::Result<Record> {
+        let stored: Stored = serde_json::from_str(data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let expiry_date = OffsetDateTime::from_unix_timestamp(expires_at).map_err(backend)?;
+        Ok(Record { id: *id, data: stored.data, expiry_date })
     }
 
     /// The merchant and customer of the debtor signed in with `record`, kept beside its JSON.
@@ -92,8 +95,7 @@ impl DbSessionStore {
         let Some((data, expires_at, merchant_id, customer_id, merchant, customer, time_zone)) = row else {
             return Ok(None);
         };
-        let expiry_date = OffsetDateTime::from_unix_timestamp(expires_at).map_err(backend)?;
-        let record = Record { id: *id, data: Self::decode(&data)?.data, expiry_date };
+        let record = Self::record(id, &data, expires_at)?;
         let Some(debtor) = kept_debtor(&record) else {
             return Ok(None);
         };
@@ -171,9 +173,7 @@ impl SessionStore for DbSessionStore {
         let Some((data, expires_at)) = row else {
             return Ok(None);
         };
-        let stored = Self::decode(&data)?;
-        let expiry_date = OffsetDateTime::from_unix_timestamp(expires_at).map_err(backend)?;
-        Ok(Some(Record { id: *id, data: stored.data, expiry_date }))
+        Self::record(id, &data, expires_at).map(Some)
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
