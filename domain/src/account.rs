@@ -929,8 +929,12 @@ mod tests {
                         let credit_before = l.unapplied(&source).map(|m| m.minor()).unwrap_or(0);
                         let r = l.refund(&source, eur(amount));
                         if let Ok(refund) = &r {
-                            // What went back is owed again: the customer's balance rises by it.
-                            prop_assert_eq!(l.customer_balance().minor(), balance_before + amount);
+                            // What went back is owed again, and so are the short-payment
+                            // write-offs the payment made on the invoices it undoes: the
+                            // customer's balance rises by both.
+                            let written_back: i64 = refund.write_offs.iter().map(|w| -w.amount.minor()).sum();
+                            prop_assert!(refund.write_offs.iter().all(|w| w.amount.minor() < 0));
+                            prop_assert_eq!(l.customer_balance().minor(), balance_before + amount + written_back);
                             prop_assert_eq!(refund.from_credit.minor(), credit_before.min(amount));
                             let undone: i64 = refund.applications.iter().map(|a| -a.amount.minor()).sum();
                             prop_assert_eq!(refund.from_credit.minor() + undone, amount);
